@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# faultbench build.  Two targets matter to a user on a fresh Debian machine:
+#   make run    install what is missing (as root), build, run the quick suite
+#   make check  build, run the unit and end-to-end tests, then again under ASan+UBSan
+#
+# Sources are found by wildcard: a new bench/foo.c or lib/foo.c needs no edit here.
+
+PKGS      := hwloc jansson cmocka inih gsl liburing zlib
+DEB_PKGS  := build-essential pkg-config libhwloc-dev hwloc libnuma-dev libjansson-dev \
+             libcmocka-dev libinih-dev libgsl-dev liburing-dev zlib1g-dev gnuplot-nox \
+             libpfm4-dev linux-perf
+VERSION   := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+
+CC        ?= cc
+O         ?= build
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wmissing-prototypes \
+             -Wstrict-prototypes -Wformat=2 -Wvla -Wno-missing-field-initializers
+CPPFLAGS  += -D_GNU_SOURCE -Ilib -Ibench -Icmd -DFB_VERSION='"$(VERSION)"' \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnuma -lpthread -lm -lpfm
+
+LIB_SRC   := $(sort $(wildcard lib/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+CMD_SRC   := $(sort $(wildcard cmd/*.c))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(O)/%.o)
+CMD_OBJ   := $(CMD_SRC:%.c=$(O)/%.o)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+HELPERS   := $(O)/fb-exec-helper
+
+SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all run check deps test unit e2e san clean format tidy
+.DELETE_ON_ERROR:
+
+all: faultbench
+
+faultbench: $(O)/faultbench
+	@ln -sf $(O)/faultbench $@
+
+$(O)/faultbench: $(CMD_OBJ) $(BENCH_OBJ) $(LIB_OBJ) | $(HELPERS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The exec benchmark needs a tiny static program that does nothing but exit.
+$(O)/fb-exec-helper: bench/helper/exec_helper.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -static -nostdlib -fno-stack-protector -o $@ $< 2>/dev/null || \
+		$(CC) -O2 -static -o $@ $<
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+$(O)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BENCH_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Wno-missing-prototypes -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# Installs what is missing when root, otherwise prints the command and stops.
+deps:
+	@scripts/deps.sh $(DEB_PKGS)
+
+unit: $(UNIT_BIN)
+	@scripts/run-unit.sh $(UNIT_BIN)
+
+e2e: $(O)/faultbench
+	@FAULTBENCH=$(CURDIR)/$(O)/faultbench scripts/run-e2e.sh
+
+test: unit e2e
+
+# The same tests built with AddressSanitizer and UBSan, in their own build tree.
+san:
+	@$(MAKE) --no-print-directory O=build-san CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
+		FB_SANITIZED=1 test
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory san
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/quick-run.sh
+
+format:
+	clang-format -i $(LIB_SRC) $(BENCH_SRC) $(CMD_SRC) lib/*.h bench/*.h cmd/*.h
+
+tidy:
+	clang-tidy $(LIB_SRC) $(BENCH_SRC) $(CMD_SRC) -- $(CPPFLAGS)
+
+clean:
+	rm -rf build build-san faultbench

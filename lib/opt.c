@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Options tables: parse, validate, print and record benchmark parameters from
+ * one definition per option.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opt.h"
+#include "util.h"
+
+#define FIELD(o, params, type) ((type *)((char *)(params) + (o)->off))
+#define CFIELD(o, params, type) ((const type *)((const char *)(params) + (o)->off))
+
+/* Index of word (len bytes) in "a|b|c", or -1. */
+static int choice_index(const char *choices, const char *word, size_t len)
+{
+	const char *p = choices;
+	int i = 0;
+
+	while (p && *p) {
+		size_t n = strcspn(p, "|");
+
+		if (n == len && !strncmp(p, word, len))
+			return i;
+		p += n + (p[n] == '|');
+		i++;
+	}
+	return -1;
+}
+
+const char *opt_choice_name(const struct opt *o, int index)
+{
+	/* A few buffers in rotation: callers use several names in one printf. */
+	static __thread char bufs[8][64];
+	static __thread unsigned next;
+	char *buf = bufs[next++ % ARRAY_SIZE(bufs)];
+	const char *p = o->choices;
+
+	for (int i = 0; p && *p; i++) {
+		size_t n = strcspn(p, "|");
+
+		if (i == index) {
+			snprintf(buf, sizeof(bufs[0]), "%.*s", (int)n, p);
+			return buf;
+		}
+		p += n + (p[n] == '|');
+	}
+	return "?";
+}
+
+const struct opt *opt_find(const struct opt *table, const char *name)
+{
+	for (const struct opt *o = table; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+/* "option '--x'" on the command line, "FILE:LINE: option 'x'" in a config file. */
+static int bad_value(const struct opt *o, const char *where, const char *value, const char *why)
+{
+	if (where)
+		return fb_usage("%s: option '%s': '%s' %s", where, o->name, value, why);
+	return fb_usage("option '--%s': '%s' %s", o->name, value, why);
+}
+
+static bool in_bounds(const struct opt *o, double v)
+{
+	return (o->min == 0 && o->max == 0) || (v >= o->min && v <= o->max);
+}
+
+static int out_of_bounds(const struct opt *o, const char *where, const char *value)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "is out of range (%g to %g)", o->min, o->max);
+	return bad_value(o, where, value, why);
+}
+
+static int parse_bool(const char *value, bool *out)
+{
+	static const char *const yes[] = { "on", "yes", "true", "1" };
+	static const char *const no[] = { "off", "no", "false", "0" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcmp(value, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcmp(value, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int set_enumset(const struct opt *o, void *params, const char *value, const char *where)
+{
+	unsigned mask = 0;
+	const char *p = value;
+	char why[256];
+
+	if (!*value)
+		return bad_value(o, where, value, "is empty");
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int i = choice_index(o->choices, p, n);
+
+		if (i < 0) {
+			snprintf(why, sizeof(why), "has '%.*s', not one of %s", (int)n, p, o->choices);
+			return bad_value(o, where, value, why);
+		}
+		mask |= 1u << i;
+		p += n + (p[n] == ',');
+	}
+	*FIELD(o, params, unsigned) = mask;
+	return FB_OK;
+}
+
+int opt_set(const struct opt *o, void *params, const char *value, const char *where)
+{
+	unsigned long long sz;
+	char *end;
+	double d;
+	long long ll;
+	int i;
+
+	switch (o->type) {
+	case OPT_BOOL:
+		if (parse_bool(value, FIELD(o, params, bool)))
+			return bad_value(o, where, value, "is not on or off");
+		return FB_OK;
+	case OPT_INT:
+		errno = 0;
+		ll = strtoll(value, &end, 0);
+		if (errno || end == value || *end)
+			return bad_value(o, where, value, "is not an integer");
+		if (!in_bounds(o, (double)ll))
+			return out_of_bounds(o, where, value);
+		*FIELD(o, params, long long) = ll;
+		return FB_OK;
+	case OPT_SIZE:
+		if (!parse_size(value, &sz))
+			return bad_value(o, where, value, "is not a size (like 4k, 2M, 1G)");
+		if (!in_bounds(o, (double)sz))
+			return out_of_bounds(o, where, value);
+		*FIELD(o, params, unsigned long long) = sz;
+		return FB_OK;
+	case OPT_DOUBLE:
+		errno = 0;
+		d = strtod(value, &end);
+		if (errno || end == value || *end || !isfinite(d))
+			return bad_value(o, where, value, "is not a number");
+		if (!in_bounds(o, d))
+			return out_of_bounds(o, where, value);
+		*FIELD(o, params, double) = d;
+		return FB_OK;
+	case OPT_STR:
+		*FIELD(o, params, const char *) = value;
+		return FB_OK;
+	case OPT_ENUM:
+		i = choice_index(o->choices, value, strlen(value));
+		if (i < 0) {
+			char why[256];
+
+			snprintf(why, sizeof(why), "is not one of %s", o->choices);
+			return bad_value(o, where, value, why);
+		}
+		*FIELD(o, params, int) = i;
+		return FB_OK;
+	case OPT_ENUMSET:
+		return set_enumset(o, params, value, where);
+	}
+	return FB_USAGE;
+}
+
+void opt_set_defaults(const struct opt *table, void *params)
+{
+	for (const struct opt *o = table; o->name; o++) {
+		if (o->def) {
+			/* A default that does not parse is a bug in the table. */
+			if (opt_set(o, params, o->def, "built-in default"))
+				abort();
+		} else if (o->type == OPT_STR) {
+			*FIELD(o, params, const char *) = NULL;
+		}
+	}
+}
+
+static const struct opt *find_binding(const struct opt_binding *b, unsigned nb, const char *name,
+				      size_t len, void **params)
+{
+	for (unsigned i = 0; i < nb; i++)
+		for (const struct opt *o = b[i].table; o->name; o++)
+			if (strlen(o->name) == len && !strncmp(o->name, name, len)) {
+				*params = b[i].params;
+				return o;
+			}
+	return NULL;
+}
+
+int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name,
+		    const char *value, const char *where)
+{
+	void *params;
+	const struct opt *o = find_binding(b, nb, name, strlen(name), &params);
+
+	if (!o) {
+		if (where)
+			return fb_usage("%s: unknown option '%s'", where, name);
+		return fb_usage("unknown option '--%s'", name);
+	}
+	return opt_set(o, params, value, where);
+}
+
+/* One "--name[=value]" argument; may consume the next argv entry as its value. */
+static int parse_one(const struct opt_binding *b, unsigned nb, int argc, char **argv, int *i)
+{
+	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
+	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+	const struct opt *o;
+	void *params;
+
+	o = find_binding(b, nb, arg, len, &params);
+	if (!o && !eq && !strncmp(arg, "no-", 3)) {
+		o = find_binding(b, nb, arg + 3, len - 3, &params);
+		if (o && o->type == OPT_BOOL) {
+			*FIELD(o, params, bool) = false;
+			return FB_OK;
+		}
+		o = NULL;
+	}
+	if (!o)
+		return fb_usage("unknown option '--%.*s'; see --help", (int)len, arg);
+	if (eq)
+		return opt_set(o, params, eq + 1, NULL);
+	if (o->type == OPT_BOOL) {
+		*FIELD(o, params, bool) = true;
+		return FB_OK;
+	}
+	if (*i + 1 >= argc)
+		return fb_usage("option '--%s' needs a value", o->name);
+	return opt_set(o, params, argv[++*i], NULL);
+}
+
+int opt_parse_argv(const struct opt_binding *b, unsigned nb, int argc, char **argv, int *next)
+{
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			return -1;
+		if (!strcmp(a, "-o")) {
+			a = "--output";
+			if (i + 1 >= argc)
+				return fb_usage("option '-o' needs a value");
+			argv[i] = "--output";
+		}
+		if (strncmp(a, "--", 2) || a[2] == '\0') {
+			if (a[0] == '-' && a[1])
+				return fb_usage("unknown option '%s'; see --help", a);
+			break;
+		}
+		ret = parse_one(b, nb, argc, argv, &i);
+		if (ret)
+			return ret;
+	}
+	*next = i;
+	return FB_OK;
+}
+
+void opt_format(const struct opt *o, const void *params, char *buf, size_t len)
+{
+	const char *s;
+	unsigned mask;
+	size_t used = 0;
+
+	switch (o->type) {
+	case OPT_BOOL:
+		snprintf(buf, len, "%s", *CFIELD(o, params, bool) ? "on" : "off");
+		break;
+	case OPT_INT:
+		snprintf(buf, len, "%lld", *CFIELD(o, params, long long));
+		break;
+	case OPT_SIZE:
+		snprintf(buf, len, "%llu", *CFIELD(o, params, unsigned long long));
+		break;
+	case OPT_DOUBLE:
+		snprintf(buf, len, "%g", *CFIELD(o, params, double));
+		break;
+	case OPT_STR:
+		s = *CFIELD(o, params, const char *);
+		snprintf(buf, len, "%s", s ? s : "");
+		break;
+	case OPT_ENUM:
+		snprintf(buf, len, "%s", opt_choice_name(o, *CFIELD(o, params, int)));
+		break;
+	case OPT_ENUMSET:
+		mask = *CFIELD(o, params, unsigned);
+		buf[0] = '\0';
+		for (int i = 0; i < 32 && used < len; i++)
+			if (mask & (1u << i))
+				used += snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+						 opt_choice_name(o, i));
+		break;
+	}
+}
+
+static json_t *opt_value_json(const struct opt *o, const void *params)
+{
+	char buf[512];
+	const char *s;
+
+	switch (o->type) {
+	case OPT_BOOL:
+		return json_boolean(*CFIELD(o, params, bool));
+	case OPT_INT:
+		return json_integer(*CFIELD(o, params, long long));
+	case OPT_SIZE:
+		return json_integer((json_int_t)*CFIELD(o, params, unsigned long long));
+	case OPT_DOUBLE:
+		return json_real(*CFIELD(o, params, double));
+	case OPT_STR:
+		s = *CFIELD(o, params, const char *);
+		return s ? json_string(s) : json_null();
+	default:
+		opt_format(o, params, buf, sizeof(buf));
+		return json_string(buf);
+	}
+}
+
+json_t *opt_to_json(const struct opt *table, const void *params)
+{
+	json_t *obj = json_object();
+
+	for (const struct opt *o = table; o->name; o++)
+		json_object_set_new(obj, o->name, opt_value_json(o, params));
+	return obj;
+}
+
+static const char *type_hint(const struct opt *o)
+{
+	switch (o->type) {
+	case OPT_BOOL: return "";
+	case OPT_INT: return "=N";
+	case OPT_SIZE: return "=SIZE";
+	case OPT_DOUBLE: return "=X";
+	case OPT_STR: return "=TEXT";
+	case OPT_ENUM: return "=CHOICE";
+	case OPT_ENUMSET: return "=LIST";
+	}
+	return "";
+}
+
+void opt_print_help(FILE *f, const struct opt *table)
+{
+	for (const struct opt *o = table; o->name; o++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "--%s%s", o->name, type_hint(o));
+		fprintf(f, "  %-22s %s\n", head, o->help);
+		if (o->choices)
+			fprintf(f, "  %-22s   %s: %s%s\n", "", o->type == OPT_ENUMSET ? "any of" : "one of",
+				o->choices, o->matrix ? " (each value given runs as a variant)" : "");
+		if (o->def)
+			fprintf(f, "  %-22s   default: %s", "", o->def);
+		else
+			fprintf(f, "  %-22s   default: none", "");
+		if (o->min != 0 || o->max != 0)
+			fprintf(f, "; bounds: %g to %g", o->min, o->max);
+		fputc('\n', f);
+	}
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Options tables.  One table per benchmark (and one for the options every run
+ * shares) drives the command line, config files, --help and the parameters
+ * recorded in results, so the four can never disagree.
+ */
+#ifndef FB_OPT_H
+#define FB_OPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+
+enum opt_type {
+	OPT_BOOL,	/* bool; --x, --no-x, --x=on|off|yes|no|1|0 */
+	OPT_INT,	/* long long */
+	OPT_SIZE,	/* unsigned long long bytes; accepts 4k, 2M, 1G */
+	OPT_DOUBLE,	/* double */
+	OPT_STR,	/* const char * (points into argv or a duplicated config value) */
+	OPT_ENUM,	/* int: index into choices "a|b|c" */
+	OPT_ENUMSET,	/* unsigned: bitmask of choices, given as a comma list "a,c" */
+};
+
+struct opt {
+	const char *name;	/* --name, the config key and the JSON key */
+	enum opt_type type;
+	const char *def;	/* default as it would be typed; NULL: unset */
+	double min, max;	/* inclusive bounds for numbers; both 0: unbounded */
+	const char *choices;	/* "a|b|c" for OPT_ENUM and OPT_ENUMSET */
+	const char *help;
+	size_t off;		/* offsetof() the field in the params struct */
+	/*
+	 * OPT_ENUMSET only: each chosen value is a variant of its own.  The run is
+	 * repeated per value, and the bench sees exactly one bit set.  The first
+	 * choice given is the baseline of the ratios printed (e.g. thp/4k).
+	 */
+	bool matrix;
+};
+
+#define OPT_END { .name = NULL }
+
+/* A table and the struct its offsets point into. */
+struct opt_binding {
+	const struct opt *table;
+	void *params;
+};
+
+void opt_set_defaults(const struct opt *table, void *params);
+const struct opt *opt_find(const struct opt *table, const char *name);
+
+/*
+ * Set one option from text.  "where" names the source for messages: NULL for the
+ * command line ("option '--cpus': ..."), or "configs/x.ini:12" for a config file.
+ * Returns FB_OK or FB_USAGE after printing a message that names option and value.
+ */
+int opt_set(const struct opt *o, void *params, const char *value, const char *where);
+
+/*
+ * Parse long options from argv against several tables (first match wins).
+ * Stops at the first non-option or after "--"; *next gets its index.
+ * Returns FB_OK, FB_USAGE, or -1 when --help was seen.
+ */
+int opt_parse_argv(const struct opt_binding *b, unsigned nb, int argc, char **argv, int *next);
+
+/* Set a name=value pair against several tables (config files). */
+int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name,
+		    const char *value, const char *where);
+
+void opt_print_help(FILE *f, const struct opt *table);
+/* The value as it would be typed, into buf. */
+void opt_format(const struct opt *o, const void *params, char *buf, size_t len);
+/* Every option of the table as a JSON object (name -> typed value). */
+json_t *opt_to_json(const struct opt *table, const void *params);
+
+/* Choice index of an OPT_ENUM value; bit test for OPT_ENUMSET. */
+const char *opt_choice_name(const struct opt *o, int index);
+
+#endif

@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Results: derived metrics of a step, the JSON result file (written atomically,
+ * never over an existing file) and the text table printed after a run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "results.h"
+#include "stats.h"
+#include "util.h"
+
+static uint64_t sample_sum(const struct step_result *r, unsigned s, const uint64_t *per_worker)
+{
+	uint64_t sum = 0;
+
+	(void)s;
+	for (unsigned i = 0; i < r->ncpus; i++)
+		sum += per_worker[i];
+	return sum;
+}
+
+static uint64_t sample_faults(const struct step_result *r, unsigned s)
+{
+	const struct sample *smp = &r->samples[s];
+
+	return sample_sum(r, s, smp->minflt) + sample_sum(r, s, smp->majflt);
+}
+
+static uint64_t sample_count(const struct step_result *r, unsigned s, unsigned c)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < r->ncpus; i++)
+		sum += r->samples[s].count[i][c];
+	return sum;
+}
+
+/*
+ * A metric that is a ratio of two per-sample totals: per sample num/den, and
+ * over the whole step sum(num)/sum(den) (not the mean of ratios).
+ */
+typedef double (*total_fn)(const struct step_result *r, unsigned s, unsigned arg);
+
+static double t_count(const struct step_result *r, unsigned s, unsigned c)
+{
+	return (double)sample_count(r, s, c);
+}
+
+static double t_faults(const struct step_result *r, unsigned s, unsigned unused)
+{
+	return (double)sample_faults(r, s);
+}
+
+static double t_majfaults(const struct step_result *r, unsigned s, unsigned unused)
+{
+	return (double)sample_sum(r, s, r->samples[s].majflt);
+}
+
+static double t_time(const struct step_result *r, unsigned s, unsigned unused)
+{
+	return r->samples[s].t;
+}
+
+static double t_cpu_time(const struct step_result *r, unsigned s, unsigned unused)
+{
+	return r->samples[s].t * r->ncpus;
+}
+
+static void add_ratio(struct step_result *r, const char *name, bool higher_better,
+		      total_fn num, unsigned narg, total_fn den)
+{
+	struct metric *m = step_add_metric(r, name, higher_better);
+	double tn = 0, td = 0;
+
+	for (unsigned s = 0; s < r->nsamples; s++) {
+		double a = num(r, s, narg), b = den(r, s, 0);
+
+		m->v[s] = b > 0 ? a / b : NAN;
+		tn += a;
+		td += b;
+	}
+	m->value = td > 0 ? tn / td : NAN;
+}
+
+void results_derive_metrics(struct step_result *r, const struct bench *b)
+{
+	const char *unit = b->counters[0] ? b->counters[0] : "ops";
+	bool any_major = false;
+	char name[48];
+
+	if (!r->nsamples || !r->samples[0].count)
+		return;
+	for (unsigned s = 0; s < r->nsamples; s++)
+		any_major |= sample_sum(r, s, r->samples[s].majflt) > 0;
+
+	snprintf(name, sizeof(name), "%s/s", unit);
+	add_ratio(r, name, true, t_count, 0, t_time);
+	add_ratio(r, "faults/s", true, t_faults, 0, t_time);
+	if (any_major)
+		add_ratio(r, "majfaults/s", true, t_majfaults, 0, t_time);
+	snprintf(name, sizeof(name), "%s/fault", unit);
+	add_ratio(r, name, true, t_count, 0, t_faults);
+	snprintf(name, sizeof(name), "%s/s/cpu", unit);
+	add_ratio(r, name, true, t_count, 0, t_cpu_time);
+	add_ratio(r, "faults/s/cpu", true, t_faults, 0, t_cpu_time);
+	for (unsigned c = 1; c < FB_MAX_COUNTERS && b->counters[c]; c++) {
+		snprintf(name, sizeof(name), "%s/s", b->counters[c]);
+		add_ratio(r, name, true, t_count, c, t_time);
+	}
+}
+
+/* The step efficiency is measured against: same variant and repeat, 1 CPU or fewest. */
+static const struct step_result *efficiency_base(const struct run *run,
+						 const struct step_result *r)
+{
+	const struct step_result *best = NULL;
+
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		const struct step_result *c = &run->steps[i];
+
+		if (c->repeat != r->repeat || strcmp(c->variant, r->variant) || !c->nsamples)
+			continue;
+		if (!best || c->ncpus < best->ncpus)
+			best = c;
+	}
+	return best;
+}
+
+void results_derive_efficiency(struct run *run)
+{
+	char name[48];
+
+	snprintf(name, sizeof(name), "%s/s/cpu", run->bench->counters[0] ? run->bench->counters[0] : "ops");
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		struct step_result *r = &run->steps[i];
+		const struct step_result *base = efficiency_base(run, r);
+		const struct metric *per_cpu = step_metric(r, name), *base_m;
+		struct metric *m;
+
+		if (!base || !per_cpu || step_metric(r, "efficiency"))
+			continue;
+		base_m = step_metric(base, name);
+		if (!base_m || !(base_m->value > 0))
+			continue;
+		/* Per-CPU rate against the smallest step's: 1.0 is perfect scaling. */
+		m = step_add_metric(r, "efficiency", true);
+		for (unsigned s = 0; s < r->nsamples; s++)
+			m->v[s] = per_cpu->v[s] / base_m->value;
+		m->value = per_cpu->value / base_m->value;
+	}
+}
+
+/* ---- JSON ---- */
+
+static json_t *u64_array(const uint64_t *v, unsigned n)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)v[i]));
+	return a;
+}
+
+static json_t *real_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *metric_json(const struct metric *m)
+{
+	json_t *o = json_object(), *vals = json_array();
+
+	json_object_set_new(o, "value", real_or_null(m->value));
+	json_object_set_new(o, "higher_better", json_boolean(m->higher_better));
+	for (unsigned i = 0; i < m->n; i++)
+		json_array_append_new(vals, real_or_null(m->v[i]));
+	json_object_set_new(o, "samples", vals);
+	json_object_set_new(o, "mean", real_or_null(stats_mean(m->v, m->n)));
+	json_object_set_new(o, "hmean", real_or_null(stats_hmean(m->v, m->n)));
+	json_object_set_new(o, "stddev", real_or_null(stats_stddev(m->v, m->n)));
+	json_object_set_new(o, "cov", real_or_null(stats_cov(m->v, m->n)));
+	json_object_set_new(o, "min", real_or_null(stats_min(m->v, m->n)));
+	json_object_set_new(o, "max", real_or_null(stats_max(m->v, m->n)));
+	return o;
+}
+
+static json_t *sample_json(const struct step_result *r, const struct sample *smp, unsigned ncounters)
+{
+	json_t *o = json_object(), *workers = json_array();
+
+	json_object_set_new(o, "t", json_real(smp->t));
+	for (unsigned i = 0; smp->count && i < r->ncpus; i++) {
+		json_t *w = json_object();
+
+		json_object_set_new(w, "count", u64_array(smp->count[i], ncounters));
+		json_object_set_new(w, "minflt", json_integer((json_int_t)smp->minflt[i]));
+		json_object_set_new(w, "majflt", json_integer((json_int_t)smp->majflt[i]));
+		json_object_set_new(w, "cpu", json_integer(smp->cpu[i]));
+		if (r->nevents)
+			json_object_set_new(w, "ev", u64_array(smp->ev[i], r->nevents));
+		json_array_append_new(workers, w);
+	}
+	json_object_set_new(o, "workers", workers);
+	return o;
+}
+
+static unsigned counter_count(const struct bench *b)
+{
+	unsigned n = 0;
+
+	while (n < FB_MAX_COUNTERS && b->counters[n])
+		n++;
+	return n ? n : 1;
+}
+
+static json_t *step_json(const struct run *run, const struct step_result *r, unsigned index)
+{
+	unsigned nc = counter_count(run->bench);
+	json_t *o = json_object(), *a;
+
+	json_object_set_new(o, "index", json_integer(index));
+	json_object_set_new(o, "repeat", json_integer(r->repeat));
+	json_object_set_new(o, "variant", json_string(r->variant));
+	json_object_set_new(o, "ncpus", json_integer(r->ncpus));
+	json_object_set_new(o, "what", r->what ? json_string(r->what) : json_null());
+	a = json_array();
+	for (unsigned i = 0; i < r->ncpus; i++)
+		json_array_append_new(a, json_integer(r->pus[i]));
+	json_object_set_new(o, "pus", a);
+	json_object_set_new(o, "complete", json_boolean(r->complete));
+	a = json_array();
+	for (unsigned c = 0; c < nc; c++)
+		json_array_append_new(a, json_string(run->bench->counters[c] ? run->bench->counters[c] : "ops"));
+	json_object_set_new(o, "counters", a);
+	a = json_array();
+	for (unsigned e = 0; e < r->nevents; e++)
+		json_array_append_new(a, json_string(r->event_names[e]));
+	json_object_set_new(o, "events", a);
+	a = json_array();
+	for (unsigned s = 0; s < r->nsamples; s++)
+		json_array_append_new(a, sample_json(r, &r->samples[s], nc));
+	json_object_set_new(o, "samples", a);
+	a = json_object();
+	for (unsigned m = 0; m < r->nmetrics; m++)
+		json_object_set_new(a, r->metrics[m].name, metric_json(&r->metrics[m]));
+	json_object_set_new(o, "metrics", a);
+	json_object_set_new(o, "extra", r->extra ? json_incref(r->extra) : json_object());
+	return o;
+}
+
+static json_t *argv_json(int argc, char **argv)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(a, json_string(argv[i]));
+	return a;
+}
+
+json_t *results_to_json(const struct run *run)
+{
+	json_t *o = json_object(), *steps = json_array();
+
+	json_object_set_new(o, "schema_version", json_integer(FB_SCHEMA_VERSION));
+	json_object_set_new(o, "faultbench_version", json_string(FB_VERSION));
+	json_object_set_new(o, "command_line", argv_json(run->argc, run->argv));
+	json_object_set_new(o, "label", json_string(run->ro->label));
+	json_object_set_new(o, "bench", json_string(run->bench->name));
+	json_object_set_new(o, "preset", run->preset ? json_string(run->preset) : json_null());
+	json_object_set_new(o, "params", opt_to_json(run->bench->opts, run->params));
+	json_object_set_new(o, "run", opt_to_json(run_options, run->ro));
+	json_object_set_new(o, "system", run->system ? json_incref(run->system) : json_object());
+	json_object_set_new(o, "topology", run->topology ? json_incref(run->topology) : json_object());
+	json_object_set_new(o, "start_time", json_string(run->start_time));
+	json_object_set_new(o, "end_time", json_string(run->end_time));
+	json_object_set_new(o, "complete", json_boolean(run->complete));
+	if (!run->complete)
+		json_object_set_new(o, "incomplete_reason",
+				    json_string(run->incomplete_reason ? run->incomplete_reason : "unknown"));
+	json_object_set_new(o, "evidence", run->evidence ? json_incref(run->evidence) : json_object());
+	for (unsigned i = 0; i < run->nsteps; i++)
+		json_array_append_new(steps, step_json(run, &run->steps[i], i));
+	json_object_set_new(o, "steps", steps);
+	return o;
+}
+
+static bool is_directory_target(const char *path)
+{
+	struct stat st;
+	size_t n = strlen(path);
+
+	if (!stat(path, &st))
+		return S_ISDIR(st.st_mode);
+	return !(n > 5 && !strcmp(path + n - 5, ".json"));
+}
+
+/* A new file name in dir that does not exist yet. */
+static char *new_name_in(const char *dir, const struct run *run)
+{
+	const char *base = run->preset ? run->preset : run->bench->name;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	for (int i = 1;; i++) {
+		char *p = i == 1 ? xasprintf("%s/%s-%s.json", dir, base, stamp)
+				 : xasprintf("%s/%s-%s-%d.json", dir, base, stamp, i);
+
+		if (access(p, F_OK))
+			return p;
+		free(p);
+	}
+}
+
+int results_write(const struct run *run, const char *path, char **written)
+{
+	json_t *doc = results_to_json(run);
+	char *final, *tmp, *slash;
+	int ret = FB_OK;
+
+	if (is_directory_target(path)) {
+		if (mkdir_p(path))
+			return fb_fail("cannot create directory '%s': %s", path, strerror(errno));
+		final = new_name_in(path, run);
+	} else {
+		final = xstrdup(path);
+		slash = strrchr(final, '/');
+		if (slash) {
+			*slash = '\0';
+			mkdir_p(final);
+			*slash = '/';
+		}
+	}
+	tmp = xasprintf("%s.tmp.%d", final, (int)getpid());
+	if (json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(10))) {
+		ret = fb_fail("cannot write '%s': %s", tmp, strerror(errno));
+	} else if (link(tmp, final)) {
+		/* link() fails when the name exists: results are never overwritten. */
+		ret = fb_fail("cannot create '%s': %s", final, strerror(errno));
+	}
+	unlink(tmp);
+	free(tmp);
+	json_decref(doc);
+	if (ret == FB_OK && written)
+		*written = final;
+	else
+		free(final);
+	return ret;
+}
+
+/* ---- text table ---- */
+
+static void fmt_num(char *buf, size_t len, double v)
+{
+	double a = fabs(v);
+
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else if (a >= 1e5)
+		snprintf(buf, len, "%.0f", v);
+	else if (a >= 100)
+		snprintf(buf, len, "%.1f", v);
+	else if (a >= 1)
+		snprintf(buf, len, "%.3f", v);
+	else
+		snprintf(buf, len, "%.4f", v);
+}
+
+/* Metric names in the order of the first step that has them. */
+static unsigned table_metrics(const struct run *run, const char **names, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < run->nsteps; i++)
+		for (unsigned m = 0; m < run->steps[i].nmetrics && n < max; m++) {
+			const char *name = run->steps[i].metrics[m].name;
+			unsigned k;
+
+			/* Per-node figures get a block of their own. */
+			if (strchr(name, '@'))
+				continue;
+			for (k = 0; k < n && strcmp(names[k], name); k++)
+				;
+			if (k == n)
+				names[n++] = name;
+		}
+	return n;
+}
+
+/* Repeats of one (variant, ncpus) cell. */
+static unsigned cell_values(const struct run *run, const char *variant, unsigned ncpus,
+			    const char *metric, double *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < run->nsteps && n < max; i++) {
+		const struct step_result *r = &run->steps[i];
+		const struct metric *m;
+
+		if (r->ncpus != ncpus || strcmp(r->variant, variant))
+			continue;
+		m = step_metric(r, metric);
+		if (m && isfinite(m->value))
+			out[n++] = m->value;
+	}
+	return n;
+}
+
+static void print_header(FILE *f, const struct run *run)
+{
+	char buf[256];
+	json_t *sys = run->system;
+	const char *host = json_string_value(json_object_get(sys, "hostname"));
+	json_t *kernel = json_object_get(sys, "kernel");
+	const char *rel = json_string_value(json_object_get(kernel, "release"));
+
+	fprintf(f, "# faultbench %s  %s%s%s  label=%s  %s%s\n", FB_VERSION,
+		run->preset ? run->preset : run->bench->name, run->preset ? " = " : "",
+		run->preset ? run->bench->name : "", run->ro->label, run->start_time,
+		run->complete ? "" : "  INCOMPLETE");
+	fprintf(f, "# machine: %s, kernel %s\n", host ? host : "?", rel ? rel : "?");
+	fprintf(f, "# params:");
+	for (const struct opt *o = run->bench->opts; o && o->name; o++) {
+		opt_format(o, run->params, buf, sizeof(buf));
+		fprintf(f, " %s=%s", o->name, buf);
+	}
+	fprintf(f, "\n# run: mode=%s placement=%s samples=%lldx%gs warmup=%gs repeat=%lld\n",
+		opt_choice_name(opt_find(run_options, "mode"), run->ro->mode),
+		opt_choice_name(opt_find(run_options, "placement"), run->ro->placement),
+		run->ro->samples, run->ro->sample_time, run->ro->warmup, run->ro->repeat);
+	if (!run->complete)
+		fprintf(f, "# INCOMPLETE: %s\n", run->incomplete_reason ? run->incomplete_reason : "");
+}
+
+/* Unique (variant, ncpus) cells in run order, taken from repeat 0. */
+static void print_rows(FILE *f, const struct run *run, const char **names, unsigned nm)
+{
+	double vals[1024];
+	bool variants = run->nsteps && run->steps[0].variant[0];
+	const char *cov_metric = nm ? names[0] : NULL;
+
+	fprintf(f, "#%s%6s", variants ? " variant      " : "", "cpus");
+	for (unsigned k = 0; k < nm; k++)
+		fprintf(f, " %14s", names[k]);
+	fprintf(f, " %8s\n", run->ro->repeat > 1 ? "cov%rep" : "cov%");
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		const struct step_result *r = &run->steps[i];
+		const struct metric *m0;
+		char buf[32];
+		double cov;
+		unsigned n;
+
+		if (r->repeat != 0)
+			continue;
+		if (variants)
+			fprintf(f, "  %-12.12s", r->variant);
+		fprintf(f, " %6u", r->ncpus);
+		for (unsigned k = 0; k < nm; k++) {
+			n = cell_values(run, r->variant, r->ncpus, names[k], vals, ARRAY_SIZE(vals));
+			fmt_num(buf, sizeof(buf), n ? stats_mean(vals, n) : NAN);
+			fprintf(f, " %14s", buf);
+		}
+		/* CoV across repeats when there are several, else across samples. */
+		n = cell_values(run, r->variant, r->ncpus, cov_metric, vals, ARRAY_SIZE(vals));
+		m0 = step_metric(r, cov_metric);
+		cov = n > 1 ? stats_cov(vals, n) : m0 ? stats_cov(m0->v, m0->n) : NAN;
+		fmt_num(buf, sizeof(buf), cov * 100);
+		fprintf(f, " %8s%s\n", buf, r->complete ? "" : "  (incomplete)");
+	}
+}
+
+/* Ratio of each variant to the first variant at each CPU count (thp/4k, same/disjoint). */
+static void print_ratios(FILE *f, const struct run *run)
+{
+	const char *metric = run->bench->ratio_metric;
+	const char *first = run->nsteps ? run->steps[0].variant : "";
+	double a[1024], b[1024];
+
+	if (!metric || !first[0])
+		return;
+	fprintf(f, "# ratio of %s to variant %s\n", metric, first);
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		const struct step_result *r = &run->steps[i];
+		unsigned na, nb;
+
+		if (r->repeat || !strcmp(r->variant, first))
+			continue;
+		na = cell_values(run, r->variant, r->ncpus, metric, a, ARRAY_SIZE(a));
+		nb = cell_values(run, first, r->ncpus, metric, b, ARRAY_SIZE(b));
+		if (na && nb)
+			fprintf(f, "#   %s/%s at %u CPUs: %.3f\n", r->variant, first, r->ncpus,
+				stats_mean(a, na) / stats_mean(b, nb));
+	}
+}
+
+/* Per-node metrics ("faults/s@node1") when the run has them. */
+static void print_per_node(FILE *f, const struct run *run)
+{
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		const struct step_result *r = &run->steps[i];
+		bool any = false;
+
+		for (unsigned m = 0; m < r->nmetrics; m++) {
+			char buf[32];
+
+			if (!strchr(r->metrics[m].name, '@'))
+				continue;
+			if (!any)
+				fprintf(f, "# per node, %u CPUs%s%s:", r->ncpus, r->variant[0] ? " " : "",
+					r->variant);
+			any = true;
+			fmt_num(buf, sizeof(buf), r->metrics[m].value);
+			fprintf(f, " %s=%s", r->metrics[m].name, buf);
+		}
+		if (any)
+			fputc('\n', f);
+	}
+}
+
+void results_print_table(FILE *f, const struct run *run)
+{
+	const char *names[64];
+	unsigned nm = table_metrics(run, names, ARRAY_SIZE(names));
+
+	print_header(f, run);
+	print_rows(f, run, names, nm);
+	print_ratios(f, run);
+	print_per_node(f, run);
+}
+
+/* ---- loading ---- */
+
+static char *gunzip_file(const char *path)
+{
+	gzFile gz = gzopen(path, "rb");
+	size_t len = 0, cap = 1 << 16;
+	char *buf;
+	int n;
+
+	if (!gz)
+		return NULL;
+	buf = xmalloc(cap);
+	while ((n = gzread(gz, buf + len, (unsigned)(cap - len - 1))) > 0) {
+		len += n;
+		if (cap - len < 2)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	gzclose(gz);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+json_t *results_load(const char *path)
+{
+	size_t n = strlen(path);
+	json_error_t err;
+	json_t *doc;
+
+	if (n > 3 && !strcmp(path + n - 3, ".gz")) {
+		char *text = gunzip_file(path);
+
+		if (!text) {
+			fb_usage("cannot read '%s'", path);
+			return NULL;
+		}
+		doc = json_loads(text, 0, &err);
+		free(text);
+	} else {
+		doc = json_load_file(path, 0, &err);
+	}
+	if (!doc)
+		fb_usage("'%s' is not a faultbench result: %s (line %d)", path, err.text, err.line);
+	return doc;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Result files: one JSON document per run, and the text table printed at the
+ * end of a run.
+ *
+ * Schema (schema_version 1), top level:
+ *   schema_version, faultbench_version, command_line [argv...], label,
+ *   bench (the benchmark), preset (or null), params {option: value},
+ *   run {common run options}, system {sysinfo_collect()},
+ *   topology {topo_to_json()}, start_time, end_time, complete (bool),
+ *   incomplete_reason (when complete is false), evidence {...} (run-wide),
+ *   steps [ {
+ *     index, repeat, variant ("buffer=thp" or ""), ncpus, what, pus [..], complete,
+ *     counters ["pages", ...], events ["page-faults", ...],
+ *     samples [ { t, workers [ { count [..], minflt, majflt, cpu, ev [..] } ] } ],
+ *     metrics { "pages/s": { value, higher_better, samples [..], mean, hmean,
+ *               stddev, cov, min, max }, ... },
+ *     extra { bench findings: folio sizes, placement, evidence, ... }
+ *   } ]
+ * A step's metrics "value" is totals over the measured interval divided by
+ * its total time; "samples" are the per-sample values behind mean and cov.
+ */
+#ifndef FB_RESULTS_H
+#define FB_RESULTS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "runner.h"
+
+#define FB_SCHEMA_VERSION 1
+
+struct run {
+	const struct bench *bench;
+	const char *preset;		/* NULL when run by the bench's own name */
+	const void *params;
+	const struct run_opts *ro;
+	int argc;
+	char **argv;
+	json_t *system;
+	json_t *topology;
+	json_t *evidence;		/* run-wide evidence (profile, ...), may be NULL */
+	char start_time[32], end_time[32];
+	unsigned nsteps;
+	struct step_result *steps;
+	bool complete;
+	const char *incomplete_reason;
+};
+
+/* Generic metrics of a step: rates of every counter, faults/s, per fault, per CPU, CoV. */
+void results_derive_metrics(struct step_result *r, const struct bench *b);
+/* Efficiency of each step against the 1-CPU step (or the smallest), per repeat. */
+void results_derive_efficiency(struct run *run);
+
+json_t *results_to_json(const struct run *run);
+/*
+ * Write the run to path, or into a new file in directory path when it is one
+ * (name: <bench-or-preset>-<UTC timestamp>.json).  Written to a temporary name
+ * and renamed; an existing file is never overwritten.  The path written is
+ * returned in *written (malloc'd).  FB_OK or FB_FAIL.
+ */
+int results_write(const struct run *run, const char *path, char **written);
+/* The comment-headed text table (gnuplot and awk read it). */
+void results_print_table(FILE *f, const struct run *run);
+
+/* Load a result file (.json or .json.gz). NULL with a message on failure. */
+json_t *results_load(const char *path);
+
+#endif

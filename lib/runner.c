@@ -1,0 +1,790 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sweep runner: runs one step of a CPU plan with pinned workers (threads or
+ * processes), samples their counters and the kernel's per-task fault counts,
+ * and keeps every sample of every worker.  See runner.h for the rules.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "evidence.h"
+#include "mempolicy.h"
+#include "results.h"
+#include "runner.h"
+#include "util.h"
+
+/* Shared by the parent and every worker of a step; MAP_SHARED so processes see it. */
+struct runner_ctl {
+	int32_t go;			/* futex: 1 once every worker is ready */
+	int32_t stop;			/* nonzero: leave the loop */
+	int32_t release;		/* futex: finished workers may exit */
+	char pad1[FB_CACHELINE - 12];
+	uint32_t bar_count;		/* worker_barrier() */
+	int32_t bar_gen;		/* futex */
+	char pad2[FB_CACHELINE - 8];
+	int32_t state[];		/* enum worker_state, one per worker */
+};
+
+/* One step runs at a time; workers (threads or forked children) inherit this. */
+static struct runner_ctl *ctl;
+static size_t ctl_bytes;
+
+static long futex(int32_t *uaddr, int op, int32_t val, const struct timespec *ts)
+{
+	/* Not FUTEX_PRIVATE: worker processes share these words through MAP_SHARED. */
+	return syscall(SYS_futex, uaddr, op, val, ts, NULL, 0);
+}
+
+static void futex_wake_all(int32_t *uaddr)
+{
+	futex(uaddr, FUTEX_WAKE, INT_MAX, NULL);
+}
+
+/* Wait while *uaddr == val, for at most 50 ms (callers re-check stop). */
+static void futex_wait_short(int32_t *uaddr, int32_t val)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	futex(uaddr, FUTEX_WAIT, val, &ts);
+}
+
+static void set_state(unsigned id, int state)
+{
+	__atomic_store_n(&ctl->state[id], state, __ATOMIC_RELEASE);
+}
+
+static int get_state(unsigned id)
+{
+	return __atomic_load_n(&ctl->state[id], __ATOMIC_ACQUIRE);
+}
+
+int worker_fail(struct worker *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->slot->error, sizeof(w->slot->error), fmt, ap);
+	va_end(ap);
+	set_state(w->id, WS_FAILED);
+	return -1;
+}
+
+void worker_barrier(struct worker *w, void (*last_hook)(struct worker *w))
+{
+	int32_t gen = __atomic_load_n(&ctl->bar_gen, __ATOMIC_ACQUIRE);
+
+	if (__atomic_add_fetch(&ctl->bar_count, 1, __ATOMIC_ACQ_REL) == w->nworkers) {
+		if (last_hook)
+			last_hook(w);
+		__atomic_store_n(&ctl->bar_count, 0, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&ctl->bar_gen, 1, __ATOMIC_RELEASE);
+		futex_wake_all(&ctl->bar_gen);
+		return;
+	}
+	/* A worker that stopped never arrives: waiters leave when stop is set. */
+	while (__atomic_load_n(&ctl->bar_gen, __ATOMIC_ACQUIRE) == gen && !worker_should_stop(w))
+		futex_wait_short(&ctl->bar_gen, gen);
+}
+
+static int pin_to_pu(unsigned pu)
+{
+	size_t size = CPU_ALLOC_SIZE(pu + 1);
+	cpu_set_t *set = CPU_ALLOC(pu + 1);
+	int ret;
+
+	if (!set)
+		return -ENOMEM;
+	CPU_ZERO_S(size, set);
+	CPU_SET_S(pu, size, set);
+	ret = sched_setaffinity(0, size, set) ? -errno : 0;
+	CPU_FREE(set);
+	return ret;
+}
+
+static void record_rusage(struct worker_slot *slot)
+{
+	struct rusage ru;
+
+	if (!getrusage(RUSAGE_THREAD, &ru)) {
+		slot->ru_minflt = (uint64_t)ru.ru_minflt;
+		slot->ru_majflt = (uint64_t)ru.ru_majflt;
+	}
+}
+
+/*
+ * The worker's whole life.  Order matters: pin, then touch the slot and apply
+ * the memory policy, then let the benchmark allocate, so first touch is local.
+ */
+static void worker_main(struct worker *w, const struct mem_policy *mp)
+{
+	const struct bench *b = w->step->bench;
+	struct worker_slot *slot = w->slot;
+	int ret = pin_to_pu(w->pu);
+
+	memset(slot, 0, sizeof(*slot));
+	slot->tid = (pid_t)syscall(SYS_gettid);
+	if (ret) {
+		worker_fail(w, "cannot pin worker %u to PU %u: %s", w->id, w->pu, strerror(-ret));
+		return;
+	}
+	slot->cpu_at_start = sched_getcpu();
+	ret = mem_policy_apply(mp, w->step->topo, w->pu);
+	if (ret) {
+		worker_fail(w, "cannot apply --mem policy: %s", strerror(-ret));
+		return;
+	}
+	if (b->worker_init && b->worker_init(w)) {
+		if (get_state(w->id) != WS_FAILED)
+			worker_fail(w, "worker %u failed to initialise", w->id);
+		return;
+	}
+	set_state(w->id, WS_READY);
+	while (!__atomic_load_n(&ctl->go, __ATOMIC_ACQUIRE) && !worker_should_stop(w))
+		futex_wait_short(&ctl->go, 0);
+	if (!worker_should_stop(w)) {
+		set_state(w->id, WS_RUNNING);
+		b->worker_loop(w);
+	}
+	if (b->worker_fini)
+		b->worker_fini(w);
+	if (get_state(w->id) == WS_FAILED)
+		return;
+	record_rusage(slot);
+	set_state(w->id, WS_DONE);
+	/* Stay until the parent has read /proc at this same instant. */
+	while (!__atomic_load_n(&ctl->release, __ATOMIC_ACQUIRE))
+		futex_wait_short(&ctl->release, 0);
+}
+
+struct thread_arg {
+	struct worker w;
+	const struct mem_policy *mp;
+	pthread_t thread;
+};
+
+static void *thread_main(void *p)
+{
+	struct thread_arg *ta = p;
+	/* The worker's own copy, on its own stack: nothing it reads in the loop is shared. */
+	struct worker w = ta->w;
+	sigset_t set;
+
+	/* Signals belong to the parent thread, which stops everybody cleanly. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	worker_main(&w, ta->mp);
+	return NULL;
+}
+
+/* Everything the parent keeps about the running workers of one step. */
+struct step_run {
+	struct step_ctx sc;
+	unsigned n;
+	struct worker_slot *slots;	/* n pages */
+	size_t slot_stride;
+	struct thread_arg *threads;	/* threads mode */
+	pid_t *pids;			/* processes mode */
+	int *statfd;			/* /proc/.../stat of each worker */
+	struct evidence *ev;
+	struct mem_policy mp;
+	bool threads_mode;
+};
+
+static struct worker_slot *slot_of(struct step_run *s, unsigned i)
+{
+	return (struct worker_slot *)((char *)s->slots + i * s->slot_stride);
+}
+
+static void init_worker(struct step_run *s, struct worker *w, unsigned i)
+{
+	memset(w, 0, sizeof(*w));
+	w->id = i;
+	w->nworkers = s->n;
+	w->pu = s->sc.pus[i];
+	w->step = &s->sc;
+	w->shared = s->sc.shared;
+	w->slot = slot_of(s, i);
+	w->stop = &ctl->stop;
+}
+
+static int start_threads(struct step_run *s)
+{
+	s->threads = xcalloc(s->n, sizeof(*s->threads));
+	for (unsigned i = 0; i < s->n; i++) {
+		struct thread_arg *ta = &s->threads[i];
+		pthread_attr_t attr;
+		int ret;
+
+		init_worker(s, &ta->w, i);
+		ta->mp = &s->mp;
+		pthread_attr_init(&attr);
+		ret = pthread_create(&ta->thread, &attr, thread_main, ta);
+		pthread_attr_destroy(&attr);
+		if (ret) {
+			s->n = i;	/* only these exist: stop and join them */
+			return fb_fail("cannot create worker thread %u: %s", i, strerror(ret));
+		}
+	}
+	return FB_OK;
+}
+
+static int start_processes(struct step_run *s)
+{
+	pid_t parent = getpid();
+
+	s->pids = xcalloc(s->n, sizeof(*s->pids));
+	fflush(NULL);
+	for (unsigned i = 0; i < s->n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			s->n = i;
+			return fb_fail("cannot fork worker %u: %s", i, strerror(errno));
+		}
+		if (pid == 0) {
+			struct worker w;
+
+			/* Never outlive the parent, and leave Ctrl-C to it. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(1);
+			signal(SIGINT, SIG_IGN);
+			signal(SIGTERM, SIG_IGN);
+			init_worker(s, &w, i);
+			worker_main(&w, &s->mp);
+			_exit(0);
+		}
+		s->pids[i] = pid;
+	}
+	return FB_OK;
+}
+
+/* A worker process that died without saying why (killed, crashed). */
+static bool process_died(struct step_run *s, unsigned i)
+{
+	int status;
+
+	if (s->threads_mode || !s->pids[i])
+		return false;
+	if (waitpid(s->pids[i], &status, WNOHANG) != s->pids[i])
+		return false;
+	s->pids[i] = 0;
+	if (get_state(i) != WS_DONE && get_state(i) != WS_FAILED) {
+		snprintf(slot_of(s, i)->error, sizeof(slot_of(s, i)->error),
+			 "worker process %u died (%s %d)", i,
+			 WIFSIGNALED(status) ? "signal" : "exit status",
+			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		set_state(i, WS_FAILED);
+	}
+	return true;
+}
+
+/* First failed worker, or -1. */
+static int failed_worker(struct step_run *s)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		process_died(s, i);
+		if (get_state(i) == WS_FAILED)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int report_failure(struct step_run *s, int i)
+{
+	const char *msg = slot_of(s, i)->error;
+
+	return fb_fail("%s: %s", s->sc.bench->name, *msg ? msg : "a worker failed");
+}
+
+/* Wait until every worker is ready (or one failed, or we were interrupted). */
+static int wait_ready(struct step_run *s)
+{
+	for (;;) {
+		unsigned ready = 0;
+		int bad = failed_worker(s);
+
+		if (bad >= 0)
+			return report_failure(s, bad);
+		if (fb_interrupted)
+			return 128 + fb_interrupted;
+		for (unsigned i = 0; i < s->n; i++)
+			ready += get_state(i) == WS_READY;
+		if (ready == s->n)
+			return FB_OK;
+		usleep(1000);
+	}
+}
+
+static int read_task_stat(int fd, uint64_t *minflt, uint64_t *majflt, int32_t *cpu);
+
+/*
+ * Once every worker has finished, compare the kernel's per-task counts read
+ * through /proc (what samples use) with what each worker's own getrusage()
+ * said at the same instant: they must agree, and the result shows it.
+ */
+static void cross_check_faults(struct step_run *s, struct step_result *r)
+{
+	json_t *workers = json_object_get(r->extra, "workers");
+
+	for (unsigned i = 0; s->statfd && i < s->n; i++) {
+		struct worker_slot *slot = slot_of(s, i);
+		json_t *w = json_array_get(workers, i);
+		uint64_t minflt = 0, majflt = 0;
+		int32_t cpu;
+
+		if (!w || get_state(i) != WS_DONE ||
+		    read_task_stat(s->statfd[i], &minflt, &majflt, &cpu))
+			continue;
+		json_object_set_new(w, "final_faults_proc", json_integer((json_int_t)(minflt + majflt)));
+		json_object_set_new(w, "final_faults_rusage",
+				    json_integer((json_int_t)(slot->ru_minflt + slot->ru_majflt)));
+	}
+}
+
+static bool all_finished(struct step_run *s)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		int st;
+
+		process_died(s, i);
+		st = get_state(i);
+		if (st != WS_DONE && st != WS_FAILED)
+			return false;
+	}
+	return true;
+}
+
+static void stop_workers(struct step_run *s, struct step_result *r)
+{
+	__atomic_store_n(&ctl->stop, 1, __ATOMIC_RELEASE);
+	futex_wake_all(&ctl->go);
+	futex_wake_all(&ctl->bar_gen);
+	while (!all_finished(s))
+		usleep(1000);
+	if (r)
+		cross_check_faults(s, r);
+	__atomic_store_n(&ctl->release, 1, __ATOMIC_RELEASE);
+	futex_wake_all(&ctl->release);
+	if (s->threads_mode) {
+		for (unsigned i = 0; s->threads && i < s->n; i++)
+			pthread_join(s->threads[i].thread, NULL);
+		return;
+	}
+	for (unsigned i = 0; s->pids && i < s->n; i++) {
+		if (!s->pids[i])
+			continue;
+		while (waitpid(s->pids[i], NULL, 0) < 0 && errno == EINTR)
+			;
+		s->pids[i] = 0;
+	}
+}
+
+/*
+ * From /proc/.../stat of one task: min_flt (field 10), maj_flt (12) and the
+ * CPU it last ran on (39) — the kernel's own counts, at no cost to the worker.
+ */
+static int read_task_stat(int fd, uint64_t *minflt, uint64_t *majflt, int32_t *cpu)
+{
+	char buf[1024], *p, *save = NULL;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	int field = 3;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* comm may contain spaces and parentheses: fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	for (p = strtok_r(p + 1, " ", &save); p; p = strtok_r(NULL, " ", &save), field++) {
+		if (field == 10)
+			*minflt = strtoull(p, NULL, 10);
+		else if (field == 12)
+			*majflt = strtoull(p, NULL, 10);
+		else if (field == 39) {
+			*cpu = (int32_t)strtol(p, NULL, 10);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int open_stat_files(struct step_run *s)
+{
+	s->statfd = xcalloc(s->n, sizeof(int));
+	for (unsigned i = 0; i < s->n; i++) {
+		pid_t tid = slot_of(s, i)->tid;
+		char path[64];
+
+		if (s->threads_mode)
+			snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+		else
+			snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+		s->statfd[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (s->statfd[i] < 0)
+			return fb_fail("cannot open %s: %s", path, strerror(errno));
+	}
+	return FB_OK;
+}
+
+/* A cumulative reading of every worker at one instant. */
+struct reading {
+	double t;
+	uint64_t (*count)[FB_MAX_COUNTERS];
+	uint64_t *minflt, *majflt;
+	int32_t *cpu;
+	uint64_t (*ev)[FB_MAX_EVENTS];
+};
+
+static void reading_alloc(struct reading *rd, unsigned n)
+{
+	rd->count = xcalloc(n, sizeof(*rd->count));
+	rd->minflt = xcalloc(n, sizeof(uint64_t));
+	rd->majflt = xcalloc(n, sizeof(uint64_t));
+	rd->cpu = xcalloc(n, sizeof(int32_t));
+	rd->ev = xcalloc(n, sizeof(*rd->ev));
+}
+
+static void reading_free(struct reading *rd)
+{
+	free(rd->count);
+	free(rd->minflt);
+	free(rd->majflt);
+	free(rd->cpu);
+	free(rd->ev);
+}
+
+/*
+ * Read every worker.  The time stamp is the middle of the pass: with many
+ * workers the pass itself takes a while and both ends would bias the rate.
+ */
+static void take_reading(struct step_run *s, struct reading *rd)
+{
+	double t0 = now_monotonic();
+
+	for (unsigned i = 0; i < s->n; i++) {
+		struct worker_slot *slot = slot_of(s, i);
+
+		for (unsigned c = 0; c < FB_MAX_COUNTERS; c++)
+			rd->count[i][c] = __atomic_load_n(&slot->count[c], __ATOMIC_RELAXED);
+		if (read_task_stat(s->statfd[i], &rd->minflt[i], &rd->majflt[i], &rd->cpu[i]))
+			rd->cpu[i] = -1;
+		if (s->ev)
+			evidence_read(s->ev, i, rd->ev[i]);
+	}
+	rd->t = (t0 + now_monotonic()) / 2;
+}
+
+static void store_sample(struct step_run *s, struct step_result *r, const struct reading *a,
+			 const struct reading *b)
+{
+	struct sample *smp;
+	unsigned n = s->n;
+
+	r->samples = xrealloc(r->samples, (r->nsamples + 1) * sizeof(*r->samples));
+	smp = &r->samples[r->nsamples++];
+	smp->t = b->t - a->t;
+	smp->count = xcalloc(n, sizeof(*smp->count));
+	smp->minflt = xcalloc(n, sizeof(uint64_t));
+	smp->majflt = xcalloc(n, sizeof(uint64_t));
+	smp->cpu = xcalloc(n, sizeof(int32_t));
+	smp->ev = xcalloc(n, sizeof(*smp->ev));
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned c = 0; c < FB_MAX_COUNTERS; c++)
+			smp->count[i][c] = b->count[i][c] - a->count[i][c];
+		smp->minflt[i] = b->minflt[i] - a->minflt[i];
+		smp->majflt[i] = b->majflt[i] - a->majflt[i];
+		smp->cpu[i] = b->cpu[i];
+		for (unsigned e = 0; e < r->nevents; e++)
+			smp->ev[i][e] = b->ev[i][e] - a->ev[i][e];
+	}
+}
+
+static bool step_should_end(struct step_run *s, int *ret)
+{
+	int bad;
+
+	if (fb_interrupted) {
+		*ret = 128 + fb_interrupted;
+		return true;
+	}
+	bad = failed_worker(s);
+	if (bad >= 0) {
+		*ret = report_failure(s, bad);
+		return true;
+	}
+	return false;
+}
+
+/* Warm up, then take --samples samples of --sample-time each. */
+static int sample_loop(struct step_run *s, struct step_result *r)
+{
+	const struct run_opts *ro = s->sc.ro;
+	struct reading prev, cur;
+	double start, next;
+	int ret = FB_OK;
+
+	reading_alloc(&prev, s->n);
+	reading_alloc(&cur, s->n);
+	start = now_monotonic();
+	__atomic_store_n(&ctl->go, 1, __ATOMIC_RELEASE);
+	futex_wake_all(&ctl->go);
+
+	sleep_until(start + ro->warmup);
+	while (now_monotonic() < start + ro->warmup && !step_should_end(s, &ret))
+		sleep_until(start + ro->warmup);
+	if (ret)
+		goto out;
+	take_reading(s, &prev);
+	next = prev.t;
+	for (long long k = 0; k < ro->samples; k++) {
+		next += ro->sample_time;
+		while (now_monotonic() < next && !step_should_end(s, &ret))
+			sleep_until(next);
+		if (ret)
+			break;
+		take_reading(s, &cur);
+		store_sample(s, r, &prev, &cur);
+		struct reading tmp = prev;
+		prev = cur;
+		cur = tmp;
+	}
+out:
+	reading_free(&prev);
+	reading_free(&cur);
+	return ret;
+}
+
+static int map_shared_state(struct step_run *s)
+{
+	s->slot_stride = (sizeof(struct worker_slot) + page_size() - 1) & ~(page_size() - 1);
+	ctl_bytes = sizeof(*ctl) + s->n * sizeof(int32_t);
+	ctl = mmap(NULL, ctl_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/*
+	 * Slots are not touched here: each worker touches its own first, after
+	 * pinning, so the page is allocated on the worker's node.
+	 */
+	s->slots = mmap(NULL, s->n * s->slot_stride, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ctl == MAP_FAILED || s->slots == MAP_FAILED) {
+		if (ctl != MAP_FAILED)
+			munmap(ctl, ctl_bytes);
+		ctl = NULL;
+		s->slots = NULL;
+		return fb_fail("cannot map worker state: %s", strerror(errno));
+	}
+	return FB_OK;
+}
+
+/* Per-worker findings after init: the PU it started on and its memory placement. */
+static void record_workers(struct step_run *s, struct step_result *r)
+{
+	json_t *arr = json_array();
+
+	for (unsigned i = 0; i < s->n; i++) {
+		struct worker_slot *slot = slot_of(s, i);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "pu", json_integer(s->sc.pus[i]));
+		json_object_set_new(o, "cpu_at_start", json_integer(slot->cpu_at_start));
+		json_object_set_new(o, "tid", json_integer(slot->tid));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(r->extra, "workers", arr);
+}
+
+static void name_events(struct step_run *s, struct step_result *r)
+{
+	r->nevents = s->ev ? evidence_count(s->ev) : 0;
+	if (r->nevents > FB_MAX_EVENTS)
+		r->nevents = FB_MAX_EVENTS;
+	r->event_names = xcalloc(r->nevents ? r->nevents : 1, sizeof(*r->event_names));
+	for (unsigned e = 0; e < r->nevents; e++)
+		snprintf(r->event_names[e], sizeof(r->event_names[e]), "%s",
+			 evidence_name(s->ev, e));
+}
+
+static int run_workers(struct step_run *s, struct step_result *r)
+{
+	int ret;
+
+	ret = map_shared_state(s);
+	if (ret)
+		return ret;
+	ret = s->threads_mode ? start_threads(s) : start_processes(s);
+	if (!ret)
+		ret = wait_ready(s);
+	if (!ret)
+		ret = open_stat_files(s);
+	if (!ret) {
+		for (unsigned i = 0; s->ev && i < s->n; i++)
+			evidence_attach(s->ev, i, slot_of(s, i)->tid);
+		name_events(s, r);
+		record_workers(s, r);
+		ret = sample_loop(s, r);
+	}
+	stop_workers(s, s->statfd ? r : NULL);
+	if (!ret && failed_worker(s) >= 0)
+		ret = report_failure(s, failed_worker(s));
+	return ret;
+}
+
+static void release_step(struct step_run *s)
+{
+	for (unsigned i = 0; s->statfd && i < s->n; i++)
+		if (s->statfd[i] >= 0)
+			close(s->statfd[i]);
+	free(s->statfd);
+	free(s->threads);
+	free(s->pids);
+	if (s->slots)
+		munmap(s->slots, s->n * s->slot_stride);
+	if (ctl)
+		munmap(ctl, ctl_bytes);
+	ctl = NULL;
+	evidence_destroy(s->ev);
+}
+
+static int setup_step(struct step_run *s)
+{
+	const struct bench *b = s->sc.bench;
+	int ret;
+
+	ret = mem_policy_parse(s->sc.ro->mem, &s->mp);
+	if (!ret)
+		ret = mem_policy_check(&s->mp, s->sc.topo);
+	if (ret)
+		return ret;
+	if (b->setup) {
+		/* Page cache goes where its first reader runs: populate under the policy. */
+		mem_policy_apply_setup(&s->mp, s->sc.topo);
+		ret = b->setup(&s->sc);
+		mem_policy_reset();
+	}
+	return ret;
+}
+
+static void derive_all(struct step_run *s, struct step_result *r)
+{
+	const struct bench *b = s->sc.bench;
+
+	results_derive_metrics(r, b);
+	if (b->derive)
+		b->derive(&s->sc, r);
+	evidence_derive(r);
+	mem_derive_per_node(r, s->sc.topo);
+}
+
+int runner_run_step(const struct bench *b, const void *params, const struct run_opts *ro,
+		    const struct topo *t, const struct cpu_step *cs, unsigned step_index,
+		    unsigned repeat, struct step_result *r)
+{
+	struct step_run s = { 0 };
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->ncpus = cs->ncpus;
+	r->pus = xmalloc(cs->ncpus * sizeof(unsigned));
+	memcpy(r->pus, cs->pus, cs->ncpus * sizeof(unsigned));
+	r->what = cs->what;
+	r->repeat = repeat;
+	r->extra = json_object();
+
+	s.n = cs->ncpus;
+	s.threads_mode = ro->mode == MODE_THREADS;
+	s.sc = (struct step_ctx){ .bench = b, .params = params, .ro = ro, .topo = t,
+				  .nworkers = cs->ncpus, .pus = cs->pus, .step_index = step_index,
+				  .repeat = repeat, .dir = ro->dir, .extra = r->extra, .result = r };
+	ret = setup_step(&s);
+	if (ret)
+		goto out;
+	if (b->run_step) {
+		ret = b->run_step(&s.sc);
+	} else {
+		ret = evidence_create(&s.ev, ro->events, s.n);
+		if (!ret)
+			ret = run_workers(&s, r);
+		if (s.ev)
+			json_object_set_new(r->extra, "evidence", evidence_describe(s.ev));
+	}
+	if (b->report)
+		b->report(&s.sc);
+	if (b->teardown)
+		b->teardown(&s.sc);
+out:
+	r->complete = ret == FB_OK && r->nsamples > 0;
+	if (r->nsamples)
+		derive_all(&s, r);
+	release_step(&s);
+	return ret;
+}
+
+void step_result_free(struct step_result *r)
+{
+	for (unsigned i = 0; i < r->nsamples; i++) {
+		free(r->samples[i].count);
+		free(r->samples[i].minflt);
+		free(r->samples[i].majflt);
+		free(r->samples[i].cpu);
+		free(r->samples[i].ev);
+	}
+	free(r->samples);
+	for (unsigned m = 0; m < r->nmetrics; m++)
+		free(r->metrics[m].v);
+	free(r->metrics);
+	free(r->event_names);
+	free(r->pus);
+	json_decref(r->extra);
+	memset(r, 0, sizeof(*r));
+}
+
+struct metric *step_add_metric(struct step_result *r, const char *name, bool higher_better)
+{
+	struct metric *m;
+
+	r->metrics = xrealloc(r->metrics, (r->nmetrics + 1) * sizeof(*r->metrics));
+	m = &r->metrics[r->nmetrics++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->higher_better = higher_better;
+	m->n = r->nsamples;
+	m->v = xcalloc(r->nsamples ? r->nsamples : 1, sizeof(double));
+	return m;
+}
+
+const struct metric *step_metric(const struct step_result *r, const char *name)
+{
+	for (unsigned m = 0; m < r->nmetrics; m++)
+		if (!strcmp(r->metrics[m].name, name))
+			return &r->metrics[m];
+	return NULL;
+}
+
+double sample_rate(const struct step_result *r, unsigned s, unsigned counter)
+{
+	const struct sample *smp = &r->samples[s];
+	uint64_t sum = 0;
+
+	if (!smp->count || smp->t <= 0)
+		return 0;
+	for (unsigned i = 0; i < r->ncpus; i++)
+		sum += smp->count[i][counter];
+	return sum / smp->t;
+}

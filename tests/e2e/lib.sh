@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for end-to-end tests; source it: . "$FB_SRC/tests/e2e/lib.sh"
+set -eu
+fb() { "$FAULTBENCH" "$@"; }
+die() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "$*"; exit 77; }
+# expect_status N cmd...: run cmd, require exit status N
+expect_status() {
+	local want=$1 rc=0; shift
+	"$@" || rc=$?
+	[ "$rc" = "$want" ] || die "'$*' exited $rc, expected $want"
+}
+# jq-free JSON queries through python3 (always present on Debian's build machines)
+jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
+# Short sampling so a sweep takes a second or two.
+TINY="--samples 2 --sample-time 0.1 --warmup 0.05 --progress=off"

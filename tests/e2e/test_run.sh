@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The run command and the runner: results, exit statuses, interruption,
+# oversubscription, and that the kernel-count method agrees with getrusage.
+. "$FB_SRC/tests/e2e/lib.sh"
+
+# list and help
+fb list | grep -q nopage || die "list lacks nopage"
+fb run nopage --help | grep -q -- "--cpus" || die "run --help lacks --cpus"
+
+# Bad input: exit 2 with a message naming the option and the value.
+for args in "--cpus 0-x" "--cpus 0" "--samples 0" "--sample-time x" "--mode fibers" \
+	    "--bogus 1" "--label a/b" "--topology pu:4"; do
+	rc=0
+	fb run pf1 $args $TINY -o bad.json 2>err.txt >/dev/null || rc=$?
+	[ "$rc" = 2 ] || die "'run pf1 $args' exited $rc, expected 2"
+	grep -q "^faultbench: " err.txt || die "'run pf1 $args' printed no faultbench: message"
+done
+grep -q "option '--topology'" err.txt || die "no message naming --topology"
+fb run pf1 --cpus 0-x 2>&1 | grep -q "option '--cpus': '0-x' is not a CPU list" ||
+	die "bad --cpus message is not git-style"
+expect_status 2 fb run nosuchbench
+expect_status 2 fb nosuchcommand
+[ ! -e bad.json ] || die "a failed usage check wrote a result"
+
+# A run writes a complete result whose fault counts are the kernel's: the
+# /proc counts each worker's samples use equal its own getrusage() at the end.
+fb run pf1 --cpus 1,2 --size 4M $TINY -o r1.json >table.txt
+grep -q "^# faultbench" table.txt || die "no table header"
+python3 - r1.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema_version"] == 1 and d["complete"] is True, "not complete"
+assert [s["ncpus"] for s in d["steps"]] == [1, 2]
+for s in d["steps"]:
+    assert len(s["samples"]) == 2
+    for smp in s["samples"]:
+        assert smp["t"] > 0 and len(smp["workers"]) == s["ncpus"]
+    for w in s["extra"]["workers"]:
+        a, b = w["final_faults_proc"], w["final_faults_rusage"]
+        assert abs(a - b) <= 0.01 * max(a, b), f"proc {a} vs rusage {b}"
+    faults = sum(w["minflt"] + w["majflt"] for smp in s["samples"] for w in smp["workers"])
+    t = sum(smp["t"] for smp in s["samples"])
+    rate = s["metrics"]["faults/s"]["value"]
+    assert abs(rate - faults / t) <= 0.01 * rate, "faults/s disagrees with samples"
+    assert s["metrics"]["pages/s"]["value"] > 0
+for k in ("kernel", "hostname", "thp"):
+    assert k in d["system"], k
+PY
+
+# Never overwrite: the same file name again is refused before measuring.
+expect_status 2 fb run pf1 --cpus 1 $TINY -o r1.json
+# A directory output gets a new file each time.
+fb run pf1 --cpus 1 --size 1M $TINY -o outdir >/dev/null
+fb run pf1 --cpus 1 --size 1M $TINY -o outdir >/dev/null
+[ "$(ls outdir/*.json | wc -l)" = 2 ] || die "directory output did not make two files"
+
+# 64 workers on this machine's few CPUs, as threads and as processes.
+for mode in threads processes; do
+	fb run pf1 --cpus 64 --oversubscribe --mode $mode --size 256k $TINY -o over-$mode.json >/dev/null
+	jget over-$mode.json 'len(d["steps"][0]["samples"][0]["workers"])' | grep -qx 64 ||
+		die "64 $mode workers did not all report"
+done
+expect_status 2 fb run pf1 --cpus 4096 $TINY -o x.json
+
+# Ctrl-C mid-run: an incomplete but valid result, exit 130, nothing left behind.
+"$FAULTBENCH" run pf1 --cpus 1,2 --mode processes --size 4M --samples 100 --sample-time 0.1 --warmup 0 \
+	--progress=off -o int.json >/dev/null 2>&1 &
+pid=$!
+for i in $(seq 100); do
+	sleep 0.1
+	[ "$(pgrep -c -P $pid)" -ge 1 ] && break
+done
+sleep 0.5
+kill -INT $pid
+rc=0
+wait $pid || rc=$?
+[ "$rc" = 130 ] || die "interrupted run exited $rc, expected 130"
+jget int.json 'd["complete"]' | grep -qx False || die "interrupted result not marked incomplete"
+jget int.json 'd["incomplete_reason"]' | grep -q SIGINT || die "no reason for incompleteness"
+sleep 0.2
+[ -z "$(pgrep -P $pid)" ] || die "worker processes left behind"
+ls int.json.tmp.* 2>/dev/null && die "temporary file left behind"
+# SIGTERM: 143
+"$FAULTBENCH" run pf1 --cpus 1 --size 4M --samples 100 --sample-time 0.1 --progress=off -o term.json \
+	>/dev/null 2>&1 &
+pid=$!
+sleep 1.5
+kill -TERM $pid
+rc=0
+wait $pid || rc=$?
+[ "$rc" = 143 ] || die "terminated run exited $rc, expected 143"
+jget term.json 'd["complete"]' | grep -qx False || die "terminated result not incomplete"
+echo ok
