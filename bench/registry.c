@@ -19,6 +19,11 @@ const struct bench_entry bench_registry[] = {
 	{ "pf4", &bench_fault, "--backing=tmpfs --map=private --touch=read --sharing=own",
 	  "private file read faults, own file (will-it-scale request #37)" },
 	{ "pagelock", &bench_pagelock, NULL, NULL },
+	{ "aim9", &bench_aim9, NULL, NULL },
+	{ "kernbench", &bench_kernbench, NULL, NULL },
+	{ "threads", &bench_threads, NULL, NULL },
+	{ "sysbench", &bench_sysbench, NULL, NULL },
+	{ "dio", &bench_dio, NULL, NULL },
 	/* new benchmarks: one line above this comment */
 	{ NULL, NULL, NULL, NULL }
 };

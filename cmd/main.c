@@ -15,6 +15,11 @@ static const struct command commands[] = {
 	{ "topo", cmd_topo, "show the machine and the CPU plan of a sweep" },
 	{ "compare", cmd_compare, "compare runs: the changelog table (first RUN is the baseline)" },
 	{ "check", cmd_check, "regression gate: exit 0 good, 1 regression, 125 undecided" },
+	{ "suite", cmd_suite, "run every job of a config file (configs/*.ini) into results/LABEL/" },
+	{ "stress", cmd_stress, "self-checking race reproducers (exit 0 ok, 1 corruption, 125 skip)" },
+	{ "vm", cmd_vm, "boot a kernel in a qemu NUMA guest and run a command there" },
+	{ "plot", cmd_plot, "plot runs with gnuplot: scaling, efficiency, variant ratios" },
+	{ "history", cmd_history, "a metric over time across runs, with change points" },
 	/* new subcommands: one line above this comment */
 	{ NULL, NULL, NULL }
 };

@@ -36,6 +36,9 @@ struct run_state {
 	unsigned nvariants;
 	struct run run;
 	char *outdir;
+	char *preset_args;		/* OPT_STR values of the preset point into it */
+	char *run_defaults_args;
+	char *default_output;
 	char stamp[32];
 };
 
@@ -46,6 +49,8 @@ static void print_run_help(const struct bench_entry *e)
 	printf("usage: faultbench run %s [options]\n\n%s\n", e->name, e->summary ? e->summary : b->summary);
 	if (e->preset)
 		printf("preset of '%s': %s\n", b->name, e->preset);
+	if (b->run_defaults)
+		printf("run defaults of '%s': %s\n", b->name, b->run_defaults);
 	printf("\n%s options:\n", b->name);
 	opt_print_help(stdout, b->opts);
 	printf("\ncommon options:\n");
@@ -53,23 +58,23 @@ static void print_run_help(const struct bench_entry *e)
 	printf("  -o FILE|DIR              same as --output\n");
 }
 
-/* Apply a preset's "--a=b --c=d" before the user's own options. */
-static int apply_preset(struct run_state *st)
+/*
+ * Apply built-in "--a=b --c=d" options (a bench's run defaults, a preset)
+ * before the user's own.  *keep holds the copy OPT_STR values point into.
+ */
+static void apply_builtin(const char *args, const struct opt_binding *bind, char **keep)
 {
-	char *copy, *tok, *save = NULL, *args[64];
-	struct opt_binding bind = { st->b->opts, st->params };
-	int n = 0, next, ret;
+	char *tok, *save = NULL, *argv[64];
+	int n = 0, next;
 
-	if (!st->entry->preset)
-		return FB_OK;
-	/* Kept for the life of the run: OPT_STR values point into it. */
-	copy = xstrdup(st->entry->preset);
-	for (tok = strtok_r(copy, " ", &save); tok && n < 64; tok = strtok_r(NULL, " ", &save))
-		args[n++] = tok;
-	ret = opt_parse_argv(&bind, 1, n, args, &next);
-	if (ret)
-		abort();	/* a preset that does not parse is a bug in the registry */
-	return FB_OK;
+	if (!args)
+		return;
+	*keep = xstrdup(args);
+	for (tok = strtok_r(*keep, " ", &save); tok && n < 64; tok = strtok_r(NULL, " ", &save))
+		argv[n++] = tok;
+	/* Built-in options that do not parse are a bug in the registry. */
+	if (opt_parse_argv(bind, 1, n, argv, &next))
+		abort();
 }
 
 static int parse_command_line(struct run_state *st, int argc, char **argv)
@@ -154,7 +159,7 @@ static int prepare_output(struct run_state *st)
 	size_t n;
 
 	if (!out)
-		out = st->ro.output = xasprintf("results/%s", st->ro.label);
+		out = st->ro.output = st->default_output = xasprintf("results/%s", st->ro.label);
 	n = strlen(out);
 	if (n > 5 && !strcmp(out + n - 5, ".json")) {
 		const char *slash = strrchr(out, '/');
@@ -203,7 +208,11 @@ static unsigned profile_target(const struct run_state *st)
 static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned repeat,
 		   struct step_result *r)
 {
-	bool profile = st->ro.profile && repeat == 0 && v == 0 &&
+	/*
+	 * The last variant is profiled: the first is the baseline of the ratios
+	 * (disjoint, 4k), the interesting case comes after it.
+	 */
+	bool profile = st->ro.profile && repeat == 0 && v == st->nvariants - 1 &&
 		       st->plan.steps[step].ncpus == profile_target(st);
 	struct profile *prof = NULL;
 	char *why = NULL;
@@ -221,8 +230,11 @@ static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned rep
 	if (profile) {
 		json_t *p = prof ? profile_finish(prof) : json_pack("{s:s}", "skipped", why ? why : "unknown");
 
-		if (p)
+		if (p) {
+			json_object_set_new(p, "ncpus", json_integer(r->ncpus));
+			json_object_set_new(p, "variant", json_string(r->variant));
 			json_object_set_new(st->run.evidence, "profile", p);
+		}
 		free(why);
 	}
 	return ret;
@@ -306,6 +318,9 @@ static void release(struct run_state *st)
 	free(st->variants);
 	free(st->params);
 	free(st->outdir);
+	free(st->preset_args);
+	free(st->run_defaults_args);
+	free(st->default_output);
 	cpu_plan_free(&st->plan);
 	topo_free(st->topo);
 	json_decref(st->run.system);
@@ -321,7 +336,10 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	opt_set_defaults(run_options, &st->ro);
 	st->params = xcalloc(1, st->b->params_size ? st->b->params_size : 1);
 	opt_set_defaults(st->b->opts, st->params);
-	apply_preset(st);
+	apply_builtin(st->b->run_defaults, &(struct opt_binding){ run_options, &st->ro },
+		      &st->run_defaults_args);
+	apply_builtin(st->entry->preset, &(struct opt_binding){ st->b->opts, st->params },
+		      &st->preset_args);
 	ret = parse_command_line(st, argc, argv);
 	if (!ret)
 		ret = mem_policy_parse(st->ro.mem, &mp);

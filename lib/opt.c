@@ -362,6 +362,24 @@ static const char *type_hint(const struct opt *o)
 	return "";
 }
 
+/* 4096 -> "4k", 1099511627776 -> "1T": sizes as a user would type them. */
+static const char *human_size(char *buf, size_t len, double bytes)
+{
+	static const char units[] = "kMGT";
+	unsigned long long v = (unsigned long long)bytes;
+	int u = -1;
+
+	while (v >= 1024 && v % 1024 == 0 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu", v);
+	else
+		snprintf(buf, len, "%llu%c", v, units[u]);
+	return buf;
+}
+
 void opt_print_help(FILE *f, const struct opt *table)
 {
 	for (const struct opt *o = table; o->name; o++) {
@@ -376,8 +394,14 @@ void opt_print_help(FILE *f, const struct opt *table)
 			fprintf(f, "  %-22s   default: %s", "", o->def);
 		else
 			fprintf(f, "  %-22s   default: none", "");
-		if (o->min != 0 || o->max != 0)
+		if (o->type == OPT_SIZE && (o->min != 0 || o->max != 0)) {
+			char lo[32], hi[32];
+
+			fprintf(f, "; bounds: %s to %s", human_size(lo, sizeof(lo), o->min),
+				human_size(hi, sizeof(hi), o->max));
+		} else if (o->min != 0 || o->max != 0) {
 			fprintf(f, "; bounds: %g to %g", o->min, o->max);
+		}
 		fputc('\n', f);
 	}
 }

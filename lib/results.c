@@ -142,6 +142,8 @@ void results_derive_efficiency(struct run *run)
 		struct step_result *r = &run->steps[i];
 		const struct step_result *base = efficiency_base(run, r);
 		const struct metric *per_cpu = step_metric(r, name), *base_m;
+		double base_value;
+		unsigned idx;
 		struct metric *m;
 
 		if (!base || !per_cpu || step_metric(r, "efficiency"))
@@ -149,11 +151,15 @@ void results_derive_efficiency(struct run *run)
 		base_m = step_metric(base, name);
 		if (!base_m || !(base_m->value > 0))
 			continue;
+		/* step_add_metric() may move the array: keep an index, not a pointer. */
+		base_value = base_m->value;
+		idx = (unsigned)(per_cpu - r->metrics);
 		/* Per-CPU rate against the smallest step's: 1.0 is perfect scaling. */
 		m = step_add_metric(r, "efficiency", true);
+		per_cpu = &r->metrics[idx];
 		for (unsigned s = 0; s < r->nsamples; s++)
-			m->v[s] = per_cpu->v[s] / base_m->value;
-		m->value = per_cpu->value / base_m->value;
+			m->v[s] = per_cpu->v[s] / base_value;
+		m->value = per_cpu->value / base_value;
 	}
 }
 
@@ -485,7 +491,11 @@ static void print_ratios(FILE *f, const struct run *run)
 	const char *first = run->nsteps ? run->steps[0].variant : "";
 	double a[1024], b[1024];
 
-	if (!metric || !first[0])
+	bool several = false;
+
+	for (unsigned i = 0; i < run->nsteps; i++)
+		several |= strcmp(run->steps[i].variant, first) != 0;
+	if (!metric || !several)
 		return;
 	fprintf(f, "# ratio of %s to variant %s\n", metric, first);
 	for (unsigned i = 0; i < run->nsteps; i++) {
@@ -526,12 +536,36 @@ static void print_per_node(FILE *f, const struct run *run)
 	}
 }
 
+/*
+ * Pinned workers must stay on their PU; a sample that saw a worker elsewhere
+ * means pinning failed (cpuset, isolation) and the figures are not what they seem.
+ */
+static void print_migrations(FILE *f, const struct run *run)
+{
+	unsigned long moved = 0, seen = 0;
+
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		const struct step_result *r = &run->steps[i];
+
+		for (unsigned s = 0; s < r->nsamples; s++)
+			for (unsigned w = 0; r->samples[s].cpu && w < r->ncpus; w++) {
+				seen++;
+				moved += r->samples[s].cpu[w] >= 0 &&
+					 (unsigned)r->samples[s].cpu[w] != r->pus[w];
+			}
+	}
+	if (moved)
+		fprintf(f, "# WARNING: %lu of %lu worker samples ran on a CPU other than the "
+			"planned PU: pinning failed\n", moved, seen);
+}
+
 void results_print_table(FILE *f, const struct run *run)
 {
 	const char *names[64];
 	unsigned nm = table_metrics(run, names, ARRAY_SIZE(names));
 
 	print_header(f, run);
+	print_migrations(f, run);
 	print_rows(f, run, names, nm);
 	print_ratios(f, run);
 	print_per_node(f, run);

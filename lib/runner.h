@@ -169,6 +169,11 @@ struct bench {
 	 * of this metric of each variant to the first variant, per CPU count.
 	 */
 	const char *ratio_metric;
+	/*
+	 * Common run options this benchmark defaults differently, as typed:
+	 * "--mode=processes --cpus=max".  The user's own options still win.
+	 */
+	const char *run_defaults;
 	/* Workers only as threads (shared address space needed), or only processes. */
 	bool threads_only, processes_only;
 

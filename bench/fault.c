@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fault benchmark family: every worker touches one byte of each page of
+ * its range, then zaps the range's page-table entries with MADV_DONTNEED so
+ * the next pass faults again.  Options choose what backs the range (anonymous
+ * memory, a tmpfs file, a file on a disk filesystem), how it is mapped and
+ * touched, whether workers share the file's pages, THP and fault-around.
+ * The presets nopage and pf1-pf4 (bench/registry.c) are fixed option sets.
+ *
+ * This file holds the options, the checks and the per-step setup and report;
+ * bench/fault_worker.c holds what runs in the workers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "fault_priv.h"
+#include "folio.h"
+#include "sysinfo.h"
+#include "uffd.h"
+#include "util.h"
+
+#define P(field) offsetof(struct fault_params, field)
+
+static const struct opt fault_options[] = {
+	{ .name = "backing", .type = OPT_ENUM, .def = "anon", .choices = "anon|tmpfs|file",
+	  .help = "what backs the memory: anonymous memory, a tmpfs file (--tmpfs-dir) or a "
+		  "file on a disk filesystem (--dir)",
+	  .off = P(backing) },
+	{ .name = "map", .type = OPT_ENUM, .def = "private", .choices = "shared|private",
+	  .help = "MAP_SHARED or MAP_PRIVATE (private write faults on a file are copy-on-write)",
+	  .off = P(map) },
+	{ .name = "touch", .type = OPT_ENUM, .def = "write", .choices = "read|write",
+	  .help = "touch each page with a load or a store (one byte per page)", .off = P(touch) },
+	{ .name = "sharing", .type = OPT_ENUM, .def = "own", .choices = "same|disjoint|own",
+	  .help = "same: every worker maps all pages of one file; disjoint: each its own slice "
+		  "of one file; own: each its own file (anonymous memory is always own)",
+	  .off = P(sharing) },
+	{ .name = "size", .type = OPT_SIZE, .def = "64M", .min = 4096, .max = 64.0 * (1ULL << 30),
+	  .help = "bytes each worker touches per pass (with --sharing=same: the file's size)",
+	  .off = P(size) },
+	{ .name = "page", .type = OPT_ENUMSET, .def = "4k", .choices = "4k|thp",
+	  .help = "4k: MADV_NOHUGEPAGE; thp: MADV_HUGEPAGE on a 2 MiB aligned mapping (a "
+		  "request: the result records what the kernel gave); 4k,thp runs both",
+	  .off = P(page), .matrix = true },
+	{ .name = "fault-around", .type = OPT_ENUMSET, .def = "on", .choices = "on|off",
+	  .help = "off: register the mapping with userfaultfd (write-protect mode, nothing "
+		  "protected) so that each read fault maps one page; on,off runs both",
+	  .off = P(fault_around), .matrix = true },
+	{ .name = "tmpfs-dir", .type = OPT_STR, .def = "/dev/shm",
+	  .help = "tmpfs mount for --backing=tmpfs (a huge=within_size mount gives shmem THP)",
+	  .off = P(tmpfs_dir) },
+	OPT_END
+};
+
+/* statfs() of path or, when it does not exist yet, of its nearest existing parent. */
+static int statfs_nearest(const char *path, struct statfs *st)
+{
+	char *p = xstrdup(path), *slash;
+	int ret;
+
+	while ((ret = statfs(p, st)) && errno == ENOENT && (slash = strrchr(p, '/'))) {
+		if (slash == p) {
+			p[1] = '\0';
+		} else {
+			*slash = '\0';
+		}
+	}
+	if (ret && errno == ENOENT && !strchr(p, '/'))
+		ret = statfs(".", st);
+	free(p);
+	return ret ? -errno : 0;
+}
+
+bool fault_fs_is_memory(long f_type)
+{
+	return f_type == (long)FAULT_TMPFS_MAGIC || f_type == (long)FAULT_RAMFS_MAGIC;
+}
+
+/*
+ * Where --backing=file will create its files, for check(), which runs before
+ * cmd/run.c has settled the output directory.  The same rule: --dir, else
+ * the directory of an --output ending in .json, else --output itself, else
+ * results/<label>.
+ */
+static char *file_dir_guess(const struct run_opts *ro)
+{
+	const char *out = ro->output, *slash;
+	size_t n;
+
+	if (ro->dir)
+		return xstrdup(ro->dir);
+	if (!out)
+		return xasprintf("results/%s", ro->label ? ro->label : "default");
+	n = strlen(out);
+	if (n > 5 && !strcmp(out + n - 5, ".json")) {
+		slash = strrchr(out, '/');
+		return slash ? xasprintf("%.*s", (int)(slash - out), out) : xstrdup(".");
+	}
+	return xstrdup(out);
+}
+
+int fault_check_file_dir(const char *dir)
+{
+	struct statfs st;
+	int ret = statfs_nearest(dir, &st);
+
+	if (ret)
+		return fb_usage("option '--dir': '%s': %s", dir, strerror(-ret));
+	if (fault_fs_is_memory(st.f_type))
+		return fb_skip("--backing=file needs a disk filesystem, but '%s' is on tmpfs/ramfs "
+			       "(give --dir on a disk filesystem, or use --backing=tmpfs)",
+			       dir);
+	return FB_OK;
+}
+
+static int check_tmpfs_dir(const char *dir)
+{
+	struct statfs st;
+
+	if (statfs(dir, &st))
+		return fb_usage("option '--tmpfs-dir': '%s': %s", dir, strerror(errno));
+	if (st.f_type != (long)FAULT_TMPFS_MAGIC)
+		return fb_usage("option '--tmpfs-dir': '%s' is not a tmpfs mount", dir);
+	return FB_OK;
+}
+
+/* --fault-around=off must work for this memory here, or the step cannot be run. */
+static int check_uffd(const struct fault_params *p, const char *dir)
+{
+	char why[256];
+	int fd, ret;
+
+	if (p->backing == BACKING_FILE && access(dir, W_OK))
+		return FB_OK;	/* not created yet: setup() probes again */
+	fd = fault_open_tmpfile(dir);
+	if (fd < 0)
+		return fb_fail("cannot create a file in '%s': %s", dir, strerror(-fd));
+	if (ftruncate(fd, page_size())) {
+		ret = fb_fail("cannot size a file in '%s': %s", dir, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	ret = uffd_probe(fault_uffd_mem(p), fd, why, sizeof(why));
+	close(fd);
+	if (ret)
+		return fb_skip("--fault-around=off: %s", why);
+	return FB_OK;
+}
+
+static int check_thp(void)
+{
+	char *thp = sysfs_selected_choice("/sys/kernel/mm/transparent_hugepage/enabled");
+	bool never = thp && !strcmp(thp, "never");
+
+	free(thp);
+	if (never)
+		return fb_skip("--page=thp: /sys/kernel/mm/transparent_hugepage/enabled is [never]");
+	return FB_OK;
+}
+
+static int check_combination(const struct fault_params *p)
+{
+	if (p->backing == BACKING_ANON && p->sharing != SHARING_OWN)
+		return fb_usage("option '--sharing': '%s' needs a file to share; anonymous memory is "
+				"always 'own' (use --backing=tmpfs or --backing=file)",
+				p->sharing == SHARING_SAME ? "same" : "disjoint");
+	if (!p->page || !p->fault_around)
+		return fb_usage("options '--page' and '--fault-around' need a value");
+	if (fault_around_off(p) &&
+	    (p->backing == BACKING_ANON || p->touch == TOUCH_WRITE))
+		return fb_usage("option '--fault-around': 'off' changes only read faults on "
+				"tmpfs or file mappings (anonymous and write faults never fault "
+				"around)");
+	if (p->size % (unsigned long long)page_size())
+		return fb_usage("option '--size': %llu is not a multiple of the page size (%ld)",
+				p->size, page_size());
+	if (fault_thp(p) && p->size % FAULT_PMD_SIZE)
+		return fb_usage("option '--size': %llu is not a multiple of 2M, needed by --page=thp",
+				p->size);
+	return FB_OK;
+}
+
+static int fault_check(const void *params, const struct run_opts *ro)
+{
+	const struct fault_params *p = params;
+	char *dir = NULL;
+	int ret;
+
+	ret = check_combination(p);
+	if (ret)
+		return ret;
+	if (p->backing == BACKING_TMPFS) {
+		ret = check_tmpfs_dir(p->tmpfs_dir);
+		if (ret)
+			return ret;
+	}
+	if (p->backing == BACKING_FILE) {
+		dir = file_dir_guess(ro);
+		ret = fault_check_file_dir(dir);
+	}
+	if (!ret && fault_thp(p))
+		ret = check_thp();
+	if (!ret && fault_around_off(p))
+		ret = check_uffd(p, p->backing == BACKING_TMPFS ? p->tmpfs_dir : dir);
+	free(dir);
+	return ret;
+}
+
+int fault_open_tmpfile(const char *dir)
+{
+	char *tmpl;
+	int fd;
+
+	/* O_TMPFILE: the file never has a name, so a crash or ^C leaves nothing behind. */
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return -errno;
+	tmpl = xasprintf("%s/faultbench-XXXXXX", dir);
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(tmpl);	/* right away: keep only the descriptor */
+	free(tmpl);
+	return fd >= 0 ? fd : -errno;
+}
+
+enum uffd_mem fault_uffd_mem(const struct fault_params *p)
+{
+	if (p->backing == BACKING_FILE)
+		return UFFD_MEM_FILE;
+	if (p->backing == BACKING_TMPFS || p->map == MAP_KIND_SHARED)
+		return UFFD_MEM_SHMEM;
+	return UFFD_MEM_ANON;
+}
+
+static void step_file_dir(const struct step_ctx *sc, char *buf, size_t len)
+{
+	const struct fault_params *p = sc->params;
+	char *guess;
+
+	if (p->backing == BACKING_TMPFS) {
+		snprintf(buf, len, "%s", p->tmpfs_dir);
+	} else if (sc->dir) {
+		snprintf(buf, len, "%s", sc->dir);
+	} else {
+		guess = file_dir_guess(sc->ro);
+		snprintf(buf, len, "%s", guess);
+		free(guess);
+	}
+}
+
+/* The one file all workers map (same) or slice (disjoint); the parent makes it. */
+static int setup_shared_file(struct step_ctx *sc, struct fault_shared *sh)
+{
+	const struct fault_params *p = sc->params;
+	unsigned long long total = p->size;
+	int ret;
+
+	if (p->sharing == SHARING_DISJOINT)
+		total *= sc->nworkers;
+	sh->fd = fault_open_tmpfile(sh->dir);
+	if (sh->fd < 0)
+		return fb_fail("cannot create a file in '%s': %s", sh->dir, strerror(-sh->fd));
+	if (ftruncate(sh->fd, (off_t)total))
+		return fb_fail("cannot size a %llu-byte file in '%s': %s", total, sh->dir,
+			       strerror(errno));
+	/*
+	 * disjoint: each worker fills its own slice after pinning, so the page
+	 * cache is allocated on its node.  same: the parent fills it once.
+	 */
+	if (p->sharing == SHARING_SAME) {
+		ret = fault_populate(sh->fd, 0, total, p);
+		if (ret == -EINTR)
+			return 128 + fb_interrupted;
+		if (ret)
+			return fb_fail("cannot fill a %llu-byte file in '%s': %s", total, sh->dir,
+				       strerror(-ret));
+	}
+	return FB_OK;
+}
+
+static void fault_teardown(struct step_ctx *sc);
+
+static int setup_files(struct step_ctx *sc, struct fault_shared *sh)
+{
+	const struct fault_params *p = sc->params;
+	int ret;
+
+	step_file_dir(sc, sh->dir, sizeof(sh->dir));
+	if (p->backing == BACKING_FILE) {
+		ret = fault_check_file_dir(sh->dir);
+		if (ret)
+			return ret;
+		ret = mkdir_p(sh->dir);
+		if (ret)
+			return fb_fail("cannot create '%s': %s", sh->dir, strerror(-ret));
+		if (fault_around_off(p)) {
+			ret = check_uffd(p, sh->dir);
+			if (ret)
+				return ret;
+		}
+	}
+	if (p->sharing != SHARING_OWN)
+		return setup_shared_file(sc, sh);
+	return FB_OK;
+}
+
+static int fault_setup(struct step_ctx *sc)
+{
+	const struct fault_params *p = sc->params;
+	struct fault_shared *sh;
+	int ret;
+
+	/* MAP_SHARED: worker processes report their folio findings through it. */
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return fb_fail("fault: mmap: %s", strerror(errno));
+	memset(sh, 0, sizeof(*sh));
+	sh->fd = -1;
+	sh->folio_ret = -ENODATA;
+	sc->shared = sh;
+	if (p->backing == BACKING_ANON)
+		return FB_OK;
+	ret = setup_files(sc, sh);
+	/* the runner calls teardown only after a successful setup */
+	if (ret)
+		fault_teardown(sc);
+	return ret;
+}
+
+/* The share of the range the kernel really backed with PMD-size folios. */
+static double thp_fraction(const struct folio_report *r)
+{
+	size_t pmd = r->anon_huge_bytes + r->shmem_pmd_bytes + r->file_pmd_bytes;
+	size_t huge = r->kpageflags_read ? r->order_pages[9] * (size_t)page_size() : 0;
+
+	if (!r->bytes)
+		return 0;
+	return (double)(pmd > huge ? pmd : huge) / (double)r->bytes;
+}
+
+static void report_thp(const struct fault_params *p, const struct fault_shared *sh, json_t *extra)
+{
+	static bool warned;
+	double frac;
+
+	json_object_set_new(extra, "thp_requested", json_boolean(fault_thp(p)));
+	if (sh->folio_ret) {
+		json_object_set_new(extra, "thp_obtained", json_null());
+		return;
+	}
+	frac = thp_fraction(&sh->folios);
+	json_object_set_new(extra, "thp_obtained", json_boolean(frac > 0));
+	json_object_set_new(extra, "thp_fraction", json_real(frac));
+	if (warned)
+		return;
+	if (!fault_thp(p) && frac > 0) {
+		warned = true;
+		fb_warn("--page=4k requested, but the kernel backed %.0f%% of the range with huge "
+			"pages (a tmpfs huge= mount?)",
+			100 * frac);
+	} else if (fault_thp(p) && frac == 0) {
+		warned = true;
+		fb_warn("--page=thp requested, but the kernel gave no huge pages%s",
+			p->backing == BACKING_TMPFS || p->map == MAP_KIND_SHARED
+				? " (tmpfs: see /sys/kernel/mm/transparent_hugepage/shmem_enabled "
+				  "or use a huge=within_size mount as --tmpfs-dir)"
+				: "");
+	} else if (fault_thp(p) && frac < 0.9) {
+		warned = true;
+		fb_warn("--page=thp requested, but only %.0f%% of the range is in huge pages",
+			100 * frac);
+	}
+}
+
+static void fault_report(struct step_ctx *sc)
+{
+	const struct fault_params *p = sc->params;
+	const struct fault_shared *sh = sc->shared;
+	json_t *folios;
+
+	if (!sc->extra || !sh)
+		return;
+	json_object_set_new(sc->extra, "fault_around",
+			    json_string(fault_around_off(p) ? "off (userfaultfd wp)"
+									     : "on"));
+	if (p->backing != BACKING_ANON)
+		json_object_set_new(sc->extra, "file_dir", json_string(sh->dir));
+	if (sh->folio_ret) {
+		folios = json_object();
+		json_object_set_new(folios, "error", json_string(strerror(-sh->folio_ret)));
+	} else {
+		folios = folio_report_json(&sh->folios);
+	}
+	json_object_set_new(sc->extra, "folios", folios);
+	report_thp(p, sh, sc->extra);
+}
+
+static void fault_teardown(struct step_ctx *sc)
+{
+	struct fault_shared *sh = sc->shared;
+
+	if (!sh)
+		return;
+	if (sh->fd >= 0)
+		close(sh->fd);
+	munmap(sh, sizeof(*sh));
+	sc->shared = NULL;
+}
+
+const struct bench bench_fault = {
+	.name = "fault",
+	.summary = "page-fault scalability: touch every page of a range, zap, repeat",
+	.opts = fault_options,
+	.params_size = sizeof(struct fault_params),
+	.counters = { "pages", "passes" },
+	.check = fault_check,
+	.setup = fault_setup,
+	.worker_init = fault_worker_init,
+	.worker_loop = fault_worker_loop,
+	.worker_fini = fault_worker_fini,
+	.report = fault_report,
+	.teardown = fault_teardown,
+};

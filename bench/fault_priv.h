@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared between bench/fault.c (options, checks, setup, report) and
+ * bench/fault_worker.c (the workers).  Not a contract with anybody else.
+ */
+#ifndef FB_FAULT_PRIV_H
+#define FB_FAULT_PRIV_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "folio.h"
+#include "runner.h"
+#include "uffd.h"
+
+#define FAULT_TMPFS_MAGIC 0x01021994
+#define FAULT_RAMFS_MAGIC 0x858458f6
+/* PMD size on x86-64 and 4k-page arm64, the THP size --page=thp aligns to. */
+#define FAULT_PMD_SIZE (2UL << 20)
+
+enum fault_backing { BACKING_ANON, BACKING_TMPFS, BACKING_FILE };
+enum fault_map { MAP_KIND_SHARED, MAP_KIND_PRIVATE };
+enum fault_touch { TOUCH_READ, TOUCH_WRITE };
+enum fault_sharing { SHARING_SAME, SHARING_DISJOINT, SHARING_OWN };
+enum fault_page { PAGE_4K, PAGE_THP };
+enum fault_around { FAULT_AROUND_ON, FAULT_AROUND_OFF };
+
+/* Field order follows fault_options[] in bench/fault.c. */
+struct fault_params {
+	int backing;		/* enum fault_backing */
+	int map;		/* enum fault_map */
+	int touch;		/* enum fault_touch */
+	int sharing;		/* enum fault_sharing */
+	unsigned long long size;
+	/*
+	 * Matrix options: bit masks of enum fault_page / enum fault_around.
+	 * check() sees every value asked for; each variant has one bit set.
+	 */
+	unsigned page;
+	unsigned fault_around;
+	const char *tmpfs_dir;
+};
+
+/* Per step, MAP_SHARED so that worker processes can write into it. */
+struct fault_shared {
+	int fd;			/* same/disjoint: the one file; -1 otherwise */
+	char dir[PATH_MAX];	/* where files are created */
+	int folio_ret;		/* worker 0's folio_inspect(): 0 or -errno */
+	struct folio_report folios;
+};
+
+static inline bool fault_thp(const struct fault_params *p)
+{
+	return p->page & (1u << PAGE_THP);
+}
+
+static inline bool fault_around_off(const struct fault_params *p)
+{
+	return p->fault_around & (1u << FAULT_AROUND_OFF);
+}
+
+bool fault_fs_is_memory(long f_type);
+int fault_check_file_dir(const char *dir);
+/* An unnamed file in dir: a descriptor, or -errno. */
+int fault_open_tmpfile(const char *dir);
+enum uffd_mem fault_uffd_mem(const struct fault_params *p);
+/* Write [off, off + len) of fd so that faults find it in the page cache; 0 or -errno. */
+int fault_populate(int fd, unsigned long long off, unsigned long long len,
+		   const struct fault_params *p);
+
+int fault_worker_init(struct worker *w);
+void fault_worker_loop(struct worker *w);
+void fault_worker_fini(struct worker *w);
+
+#endif

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fault benchmark's workers: map the range, first-touch it, then the
+ * measured loop "zap the range, touch every page" until told to stop.
+ *
+ * Measurement notes:
+ *  - a pass zaps first and touches after, so the mapping set up by
+ *    worker_init (touched once, page cache filled) makes the first measured
+ *    pass the same as every other one, and the range stays mapped between
+ *    passes for the runner's placement checks;
+ *  - MADV_DONTNEED keeps a file's page cache, so file faults stay minor;
+ *    on anonymous and private-written memory it frees the pages, which is
+ *    will-it-scale's munmap of every 128 MiB;
+ *  - pages are counted per 2 MiB chunk, not per page, so that the counter
+ *    store stays out of the fault loop; the stop flag is read as often.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fault_priv.h"
+#include "util.h"
+
+#define CHUNK FAULT_PMD_SIZE
+
+struct fault_worker {
+	char *addr;		/* the measured range, 2 MiB aligned */
+	size_t len;
+	int own_fd;		/* sharing=own file backing: the worker's file */
+	int uffd;		/* fault-around=off: keeps the registration alive */
+	bool write;
+	size_t page;
+};
+
+int fault_populate(int fd, unsigned long long off, unsigned long long len,
+		   const struct fault_params *p)
+{
+	/*
+	 * The write size picks the page-cache folio size on filesystems with
+	 * large folios (ext4, xfs): 4k writes for --page=4k, 2 MiB ones for thp.
+	 * tmpfs follows its huge= mount option instead.
+	 */
+	size_t wsize = fault_thp(p) ? FAULT_PMD_SIZE : (size_t)page_size();
+	unsigned long long done = 0;
+	char *buf = xmalloc(wsize);
+	int ret = 0;
+
+	/* Non-zero data: a disk filesystem must really hold blocks, not holes. */
+	memset(buf, 0x5a, wsize);
+	while (done < len) {
+		size_t n = len - done < wsize ? (size_t)(len - done) : wsize;
+
+		/* gigabytes take seconds: ^C must not wait for them */
+		if (fb_interrupted) {
+			ret = -EINTR;
+			break;
+		}
+		ssize_t got = pwrite(fd, buf, n, (off_t)(off + done));
+
+		if (got <= 0) {
+			ret = got < 0 ? -errno : -ENOSPC;
+			break;
+		}
+		done += (unsigned long long)got;
+	}
+	free(buf);
+	/* Write back now, or the flusher does it in the middle of the measurement. */
+	if (!ret && p->backing == BACKING_FILE &&
+	    sync_file_range(fd, (off_t)off, (off_t)len,
+			    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				    SYNC_FILE_RANGE_WAIT_AFTER))
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * mmap len bytes at a 2 MiB aligned address: a PMD can only map an aligned
+ * 2 MiB, and even for 4k pages it keeps the number of page tables touched
+ * the same from run to run.
+ */
+static void *map_aligned(size_t len, int prot, int flags, int fd, off_t off)
+{
+	size_t span = len + CHUNK;
+	char *res, *start, *p;
+
+	res = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (res == MAP_FAILED)
+		return MAP_FAILED;
+	start = (char *)(((uintptr_t)res + CHUNK - 1) & ~(uintptr_t)(CHUNK - 1));
+	p = mmap(start, len, prot, flags | MAP_FIXED, fd, off);
+	if (p == MAP_FAILED) {
+		munmap(res, span);
+		return MAP_FAILED;
+	}
+	if (start > res)
+		munmap(res, (size_t)(start - res));
+	if (res + span > start + len)
+		munmap(start + len, (size_t)(res + span - (start + len)));
+	return p;
+}
+
+/* The worker's file (-1: anonymous memory) and the offset of its range in it. */
+static int worker_file(struct worker *w, struct fault_worker *fw, int *fd, off_t *off)
+{
+	const struct fault_params *p = w->step->params;
+	struct fault_shared *sh = w->shared;
+	int ret;
+
+	*fd = -1;
+	*off = 0;
+	if (p->backing == BACKING_ANON)
+		return 0;
+	if (p->sharing == SHARING_SAME) {
+		*fd = sh->fd;
+		return 0;
+	}
+	if (p->sharing == SHARING_DISJOINT) {
+		*fd = sh->fd;
+		*off = (off_t)w->id * (off_t)fw->len;
+		ret = fault_populate(sh->fd, (unsigned long long)*off, fw->len, p);
+		if (ret && ret != -EINTR)	/* interrupted: the runner stops us anyway */
+			return worker_fail(w, "cannot fill its slice of the file in '%s': %s",
+					   sh->dir, strerror(-ret));
+		return 0;
+	}
+	/* own: created here, after pinning, so that its page cache is local */
+	fw->own_fd = fault_open_tmpfile(sh->dir);
+	if (fw->own_fd < 0)
+		return worker_fail(w, "cannot create a file in '%s': %s", sh->dir,
+				   strerror(-fw->own_fd));
+	/* sized first: tmpfs huge=within_size only gives 2 MiB folios inside i_size */
+	if (ftruncate(fw->own_fd, (off_t)fw->len))
+		return worker_fail(w, "cannot size a %zu-byte file in '%s': %s", fw->len, sh->dir,
+				   strerror(errno));
+	ret = fault_populate(fw->own_fd, 0, fw->len, p);
+	if (ret && ret != -EINTR)
+		return worker_fail(w, "cannot fill a %zu-byte file in '%s': %s", fw->len, sh->dir,
+				   strerror(-ret));
+	*fd = fw->own_fd;
+	return 0;
+}
+
+static int map_range(struct worker *w, struct fault_worker *fw)
+{
+	const struct fault_params *p = w->step->params;
+	int flags = p->map == MAP_KIND_SHARED ? MAP_SHARED : MAP_PRIVATE;
+	off_t off;
+	int fd;
+
+	if (worker_file(w, fw, &fd, &off))
+		return -1;
+	if (fd < 0)
+		flags |= MAP_ANONYMOUS;
+	/* read-write even for reads, like will-it-scale: read faults map read-only anyway */
+	fw->addr = map_aligned(fw->len, PROT_READ | PROT_WRITE, flags, fd, off);
+	if (fw->addr == MAP_FAILED) {
+		fw->addr = NULL;
+		return worker_fail(w, "mmap of %zu bytes: %s", fw->len, strerror(errno));
+	}
+	if (madvise(fw->addr, fw->len, fault_thp(p) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		return worker_fail(w, "madvise(%s): %s",
+				   fault_thp(p) ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
+				   strerror(errno));
+	return 0;
+}
+
+static int disable_fault_around(struct worker *w, struct fault_worker *fw)
+{
+	const struct fault_params *p = w->step->params;
+	char why[256];
+
+	fw->uffd =
+		uffd_disable_fault_around(fw->addr, fw->len, fault_uffd_mem(p), why, sizeof(why));
+	if (fw->uffd < 0)
+		return worker_fail(w, "--fault-around=off: %s", why);
+	return 0;
+}
+
+/* One byte per page: a volatile access the compiler can neither drop nor merge. */
+static inline void touch_pages(char *p, size_t len, size_t page, bool write)
+{
+	char *end = p + len;
+
+	if (write) {
+		for (; p < end; p += page)
+			*(volatile char *)p = 1;
+	} else {
+		for (; p < end; p += page)
+			(void)*(volatile const char *)p;
+	}
+}
+
+/* The whole range once, so that the first measured pass is like the others. */
+static bool first_touch(struct worker *w, struct fault_worker *fw)
+{
+	size_t off, n;
+
+	for (off = 0; off < fw->len; off += n) {
+		n = fw->len - off < CHUNK ? fw->len - off : CHUNK;
+		if (fb_interrupted || worker_should_stop(w))
+			return true;
+		touch_pages(fw->addr + off, n, fw->page, fw->write);
+	}
+	return false;
+}
+
+int fault_worker_init(struct worker *w)
+{
+	const struct fault_params *p = w->step->params;
+	struct fault_shared *sh = w->shared;
+	struct fault_worker *fw = xcalloc(1, sizeof(*fw));
+
+	fw->own_fd = -1;
+	fw->uffd = -1;
+	fw->len = p->size;
+	fw->write = p->touch == TOUCH_WRITE;
+	fw->page = (size_t)page_size();
+	w->priv = fw;
+	if (map_range(w, fw))
+		return -1;
+	if (fault_around_off(p) && disable_fault_around(w, fw))
+		return -1;
+	if (first_touch(w, fw))
+		return 0;	/* interrupted: the runner stops us before the loop */
+	/* One worker per step tells what the kernel backed the range with. */
+	if (w->id == 0)
+		sh->folio_ret = folio_inspect(fw->addr, fw->len, &sh->folios);
+	w->mem = fw->addr;
+	w->mem_len = fw->len;
+	return 0;
+}
+
+void fault_worker_loop(struct worker *w)
+{
+	struct fault_worker *fw = w->priv;
+	size_t off, n;
+
+	for (;;) {
+		if (madvise(fw->addr, fw->len, MADV_DONTNEED)) {
+			worker_fail(w, "madvise(MADV_DONTNEED): %s", strerror(errno));
+			return;
+		}
+		for (off = 0; off < fw->len; off += n) {
+			n = fw->len - off < CHUNK ? fw->len - off : CHUNK;
+			touch_pages(fw->addr + off, n, fw->page, fw->write);
+			worker_count(w, 0, n / fw->page);
+			if (worker_should_stop(w))
+				return;
+		}
+		worker_count(w, 1, 1);
+	}
+}
+
+void fault_worker_fini(struct worker *w)
+{
+	struct fault_worker *fw = w->priv;
+
+	if (!fw)
+		return;
+	if (fw->uffd >= 0)
+		close(fw->uffd);
+	if (fw->addr)
+		munmap(fw->addr, fw->len);
+	if (fw->own_fd >= 0)
+		close(fw->own_fd);
+	free(fw);
+	w->priv = NULL;
+}

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysbench: run Debian's sysbench (when it is installed) for its cpu, threads
+ * or memory test at each CPU count of the sweep, and record what it printed in
+ * faultbench's result format, so its figures sit beside the built-in loads in
+ * comparisons.  Nothing else needs it: the built-in "threads" benchmark is the
+ * same shape and needs nothing installed.
+ *
+ * sysbench runs its own threads, so this is a run_step() benchmark: one
+ * sysbench process per step, pinned to the step's PUs, --threads = CPUs.  Its
+ * intermediate reports (--report-interval, whole seconds) become the samples;
+ * those of the first --warmup seconds are dropped.  Its final summary gives the
+ * metric values.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "stats.h"
+#include "util.h"
+
+enum { SB_CPU, SB_THREADS, SB_MEMORY };
+
+struct sysbench_params {
+	unsigned test;		/* matrix: one bit per variant */
+	const char *extra_args; /* passed to sysbench before "run" */
+};
+
+#define P(field) offsetof(struct sysbench_params, field)
+
+static const struct opt sysbench_opts[] = {
+	{ "test", OPT_ENUMSET, "cpu,threads,memory", 0, 0, "cpu|threads|memory",
+	  "sysbench tests to run, each a variant of its own", P(test), .matrix = true },
+	{ "args", OPT_STR, "", 0, 0, NULL,
+	  "more sysbench options, space-separated, e.g. \"--memory-block-size=1M\"", P(extra_args),
+	  false },
+	OPT_END
+};
+
+#define SB_MAX_ARGS 64
+
+static const char *test_name(const struct sysbench_params *p)
+{
+	if (p->test & (1u << SB_THREADS))
+		return "threads";
+	if (p->test & (1u << SB_MEMORY))
+		return "memory";
+	return "cpu";
+}
+
+static bool sysbench_installed(void)
+{
+	const char *path = getenv("PATH");
+	char *copy = xstrdup(path ? path : "/usr/bin:/bin"), *dir, *save = NULL;
+	bool found = false;
+
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/sysbench", dir);
+
+		found = access(p, X_OK) == 0;
+		free(p);
+	}
+	free(copy);
+	return found;
+}
+
+static int sysbench_check(const void *params, const struct run_opts *ro)
+{
+	const struct sysbench_params *p = params;
+
+	if (!p->test)
+		return fb_usage("option '--test': choose at least one of cpu, threads, memory");
+	if (!sysbench_installed())
+		return fb_skip("sysbench is not installed");
+	return FB_OK;
+}
+
+static void pin_to(const unsigned *pus, unsigned n)
+{
+	unsigned i, max = 0;
+	cpu_set_t *set;
+	size_t size;
+
+	for (i = 0; i < n; i++)
+		if (pus[i] > max)
+			max = pus[i];
+	set = CPU_ALLOC(max + 1);
+	size = CPU_ALLOC_SIZE(max + 1);
+	CPU_ZERO_S(size, set);
+	for (i = 0; i < n; i++)
+		CPU_SET_S(pus[i], size, set);
+	sched_setaffinity(0, size, set);
+	CPU_FREE(set);
+}
+
+/* Run sysbench with its stdout into a pipe; returns the whole output or NULL. */
+static char *run_sysbench(struct step_ctx *sc, unsigned interval, unsigned seconds, int *ret)
+{
+	const struct sysbench_params *p = sc->params;
+	char *argv[SB_MAX_ARGS + 8], threads[32], time_arg[32], report[32];
+	char *extra = xstrdup(p->extra_args ? p->extra_args : ""), *tok, *save = NULL;
+	char *out = NULL;
+	size_t len = 0, cap = 0;
+	unsigned argc = 0;
+	int fds[2], status;
+	pid_t pid;
+
+	snprintf(threads, sizeof(threads), "--threads=%u", sc->nworkers);
+	snprintf(time_arg, sizeof(time_arg), "--time=%u", seconds);
+	snprintf(report, sizeof(report), "--report-interval=%u", interval);
+	argv[argc++] = "sysbench";
+	argv[argc++] = threads;
+	argv[argc++] = time_arg;
+	argv[argc++] = report;
+	for (tok = strtok_r(extra, " ", &save); tok && argc < SB_MAX_ARGS;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	argv[argc++] = (char *)test_name(p);
+	argv[argc++] = "run";
+	argv[argc] = NULL;
+
+	*ret = FB_OK;
+	if (pipe(fds)) {
+		*ret = fb_fail("sysbench: pipe: %s", strerror(errno));
+		free(extra);
+		return NULL;
+	}
+	pid = fork();
+	if (pid < 0) {
+		*ret = fb_fail("sysbench: fork: %s", strerror(errno));
+		free(extra);
+		return NULL;
+	}
+	if (!pid) {
+		setpgid(0, 0);
+		pin_to(sc->pus, sc->nworkers);
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execvp("sysbench", argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(fds[1]);
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			cap = cap ? 2 * cap : 65536;
+			out = xrealloc(out, cap);
+		}
+		n = read(fds[0], out + len, cap - len - 1);
+		if (n < 0 && errno == EINTR) {
+			if (fb_interrupted)
+				kill(-pid, SIGTERM);
+			continue;
+		}
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	out[len] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	free(extra);
+	if (fb_interrupted)
+		*ret = 128 + fb_interrupted;
+	else if (!WIFEXITED(status) || WEXITSTATUS(status))
+		*ret = fb_fail("sysbench %s failed (status %#x)", test_name(p), status);
+	return out;
+}
+
+/* The number after "key" on the first line containing it, or NAN. */
+static double find_number(const char *text, const char *key)
+{
+	const char *s = strstr(text, key);
+
+	if (!s)
+		return NAN;
+	s += strlen(key);
+	while (*s == ' ' || *s == ':' || *s == '(' || *s == '\t')
+		s++;
+	return strtod(s, NULL);
+}
+
+struct interval {
+	double eps, lat95, mibs; /* NAN where the line does not say */
+};
+
+static double number_after(const char *line, size_t len, const char *key)
+{
+	const char *k = strstr(line, key);
+
+	return k && (size_t)(k - line) < len ? strtod(k + strlen(key), NULL) : NAN;
+}
+
+/*
+ * "[ 3s ] thds: 2 eps: 1795.83 lat (ms,95%): 1.12" (cpu, threads) or
+ * "[ 3s ] 2749.99 MiB/sec" (memory).
+ */
+static unsigned parse_intervals(const char *out, struct interval **iv)
+{
+	unsigned n = 0, cap = 0;
+	const char *line;
+
+	*iv = NULL;
+	for (line = out; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *eol = strchr(line, '\n'), *close = strchr(line, ']');
+		size_t ll = eol ? (size_t)(eol - line) : strlen(line);
+		struct interval one;
+
+		if (line[0] != '[' || !close || (size_t)(close - line) > ll)
+			continue;
+		one.eps = number_after(line, ll, "eps:");
+		one.lat95 = number_after(line, ll, "lat (ms,95%):");
+		one.mibs =
+		    strstr(close, "MiB/sec") && (size_t)(strstr(close, "MiB/sec") - line) < ll
+			? strtod(close + 1, NULL)
+			: NAN;
+		if (isnan(one.eps) && isnan(one.mibs))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*iv = xrealloc(*iv, cap * sizeof(**iv));
+		}
+		(*iv)[n++] = one;
+	}
+	return n;
+}
+
+static void fill(struct step_ctx *sc, const char *out, unsigned interval, unsigned skip)
+{
+	struct step_result *r = sc->result;
+	struct interval *iv;
+	unsigned n = parse_intervals(out, &iv), i, k, first = skip;
+	const char *ops = strstr(out, "Total operations:"), *mib = strstr(out, "MiB transferred");
+	/* memory: "Total operations: 63529 ( 6352.04 per second)" and
+	 * "62.04 MiB transferred (6.20 MiB/sec)" */
+	double ops_s = ops ? find_number(ops, "(") : NAN;
+	double mib_s = mib ? find_number(mib, "MiB transferred") : NAN;
+
+	/* Memory intervals give MiB/s only: operations per MiB turn them into events. */
+	for (i = 0; i < n; i++)
+		if (isnan(iv[i].eps))
+			iv[i].eps = mib_s > 0 ? iv[i].mibs * ops_s / mib_s : 0;
+	r->nsamples = n > first ? n - first : 0;
+	if (r->nsamples > sc->ro->samples)
+		r->nsamples = sc->ro->samples;
+	r->samples = xcalloc(r->nsamples ? r->nsamples : 1, sizeof(*r->samples));
+	for (i = 0; i < r->nsamples; i++) {
+		struct sample *s = &r->samples[i];
+
+		s->t = interval;
+		s->count = xcalloc(sc->nworkers, sizeof(*s->count));
+		s->minflt = xcalloc(sc->nworkers, sizeof(*s->minflt));
+		s->majflt = xcalloc(sc->nworkers, sizeof(*s->majflt));
+		s->cpu = xcalloc(sc->nworkers, sizeof(*s->cpu));
+		s->ev = xcalloc(sc->nworkers, sizeof(*s->ev));
+		/* sysbench reports totals only: all events on the first worker. */
+		s->count[0][0] = llround(iv[first + i].eps * interval);
+		for (k = 0; k < sc->nworkers; k++)
+			s->cpu[k] = sc->pus[k];
+	}
+	free(iv);
+}
+
+/*
+ * Latency and MiB/s come after the generic events/s (derive runs after it), so
+ * that events/s leads the table.  Parsed again from the recorded output.
+ */
+static void sysbench_derive(const struct step_ctx *sc, struct step_result *r)
+{
+	json_t *sb = r->extra ? json_object_get(r->extra, "sysbench") : NULL;
+	const char *out = sb ? json_string_value(json_object_get(sb, "output")) : NULL;
+	const char *mib;
+	struct interval *iv;
+	unsigned n, i, first;
+	double mib_s, summary;
+	struct metric *m;
+
+	if (!out)
+		return;
+	n = parse_intervals(out, &iv);
+	first = json_integer_value(json_object_get(sb, "skipped_reports"));
+	if (first + r->nsamples > n) {
+		free(iv);
+		return;
+	}
+	mib = strstr(out, "MiB transferred");
+	mib_s = mib ? find_number(mib, "MiB transferred") : NAN;
+	m = step_add_metric(r, "lat-p95-ms", false);
+	summary = find_number(out, "95th percentile:");
+	for (i = 0; i < m->n; i++)
+		m->v[i] = isnan(iv[first + i].lat95) ? summary : iv[first + i].lat95;
+	m->value = summary;
+	m = step_add_metric(r, "lat-avg-ms", false);
+	summary = find_number(out, "avg:");
+	for (i = 0; i < m->n; i++)
+		m->v[i] = summary;
+	m->value = summary;
+	if (!isnan(mib_s)) {
+		m = step_add_metric(r, "MiB/s", true);
+		m->value = mib_s;
+		for (i = 0; i < m->n; i++)
+			m->v[i] = isnan(iv[first + i].mibs) ? mib_s : iv[first + i].mibs;
+	}
+	free(iv);
+}
+
+static int sysbench_run_step(struct step_ctx *sc)
+{
+	const struct sysbench_params *p = sc->params;
+	const struct run_opts *ro = sc->ro;
+	unsigned interval = ro->sample_time < 1 ? 1 : (unsigned)ceil(ro->sample_time);
+	unsigned skip = ceil(ro->warmup / interval);
+	/* One interval more: sysbench may end before printing the last report. */
+	unsigned seconds = interval * (skip + ro->samples + 1);
+	struct step_result *r = sc->result;
+	json_t *sb;
+	char *out;
+	int ret;
+
+	out = run_sysbench(sc, interval, seconds, &ret);
+	if (!out)
+		return ret;
+	fill(sc, out, interval, skip);
+	sb = json_object();
+	json_object_set_new(sb, "test", json_string(test_name(p)));
+	json_object_set_new(sb, "report_interval_s", json_integer(interval));
+	json_object_set_new(sb, "skipped_reports", json_integer(skip));
+	json_object_set_new(sb, "output", json_string(out));
+	if (!r->extra)
+		r->extra = json_object();
+	json_object_set_new(r->extra, "sysbench", sb);
+	r->complete = ret == FB_OK && r->nsamples > 0;
+	if (ret == FB_OK && !r->nsamples)
+		ret = fb_fail("sysbench %s: no intermediate reports in its output", test_name(p));
+	free(out);
+	return ret;
+}
+
+const struct bench bench_sysbench = {
+	.name = "sysbench",
+	.summary = "Debian's sysbench cpu, threads and memory tests, when installed, in "
+		   "faultbench's result format",
+	.opts = sysbench_opts,
+	.params_size = sizeof(struct sysbench_params),
+	.counters = { "events" },
+	.check = sysbench_check,
+	.run_step = sysbench_run_step,
+	.derive = sysbench_derive,
+};

@@ -1,0 +1,907 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faultbench vm: boot a kernel in a qemu guest with a given NUMA topology and
+ * run a faultbench command line inside it, then bring the results back.
+ *
+ * It is a kernel developer's fastest loop (build a kernel, measure it, no
+ * reboot of the host) and the way to exercise 64-CPU, 4-node plans on a small
+ * machine.  The guest is a kernel plus an initramfs of busybox-static, this
+ * very faultbench binary and the libraries ldd finds for it; a sparse ext4
+ * image is the scratch disk.  The command's result files are copied to the
+ * disk's .fb-vm/out, which the host reads with debugfs(8) (no mount, no root
+ * needed) after the guest powered off: a file on a disk survives a noisy
+ * serial console, which JSON between console markers would not.
+ *
+ * KVM when it works, else TCG.  Under TCG every vCPU is a host thread running
+ * translated code: a 64-vCPU guest on 2 host cores is good for checking that
+ * plans, pinning and placement do what they say, but its timings compare only
+ * with other TCG runs of the same topology on the same host.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "cmds.h"
+#include "opt.h"
+#include "util.h"
+
+#define QEMU_DEFAULT "qemu-system-x86_64"
+/* qemu's pc machine takes at most 255 vCPUs with x2APIC. */
+#define VM_MAX_VCPUS 255
+#define MiB (1024ULL * 1024)
+
+struct vm_opts {
+	const char *kernel;
+	const char *numa;
+	long long smt;
+	unsigned long long mem;
+	int accel;		/* enum accel */
+	double timeout;
+	double kvm_probe;
+	unsigned long long disk;
+	const char *results;
+	const char *qemu;
+	const char *append;
+	bool shell;
+	bool keep;
+	bool verbose;
+};
+
+enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+
+#define V(field) offsetof(struct vm_opts, field)
+
+static const struct opt vm_options[] = {
+	{ "kernel", OPT_STR, NULL, 0, 0, NULL,
+	  "the kernel to boot (bzImage or vmlinuz); required", V(kernel) },
+	{ "numa", OPT_STR, "2x4", 0, 0, NULL,
+	  "guest topology NODESxCPUS: NODES NUMA nodes of CPUS vCPUs each, one package per node",
+	  V(numa) },
+	{ "smt", OPT_INT, "1", 1, 8, NULL, "hardware threads per core (divides CPUS)", V(smt) },
+	{ "mem", OPT_SIZE, "4G", 256.0 * MiB, 1ULL << 42, NULL,
+	  "guest memory, split evenly across the nodes", V(mem) },
+	{ "accel", OPT_ENUM, "auto", 0, 0, "auto|kvm|tcg",
+	  "kvm, tcg, or auto: KVM when it boots, else TCG", V(accel) },
+	{ "timeout", OPT_DOUBLE, "1800", 10, 86400, NULL,
+	  "seconds before the guest is killed (boot, command and power-off)", V(timeout) },
+	{ "kvm-probe", OPT_DOUBLE, "10", 1, 600, NULL,
+	  "seconds a KVM guest gets to print its first console line before TCG is used",
+	  V(kvm_probe) },
+	{ "disk", OPT_SIZE, "4G", 64.0 * MiB, 1ULL << 44, NULL,
+	  "size of the sparse scratch ext4 disk (the command's working directory)", V(disk) },
+	{ "results", OPT_STR, "results", 0, 0, NULL,
+	  "host directory the guest's result files are copied to", V(results) },
+	{ "qemu", OPT_STR, QEMU_DEFAULT, 0, 0, NULL, "the qemu binary", V(qemu) },
+	{ "append", OPT_STR, NULL, 0, 0, NULL, "extra kernel command line", V(append) },
+	{ "shell", OPT_BOOL, "off", 0, 0, NULL,
+	  "the command is a shell command line (busybox sh, faultbench in PATH), not faultbench arguments",
+	  V(shell) },
+	{ "keep", OPT_BOOL, "off", 0, 0, NULL,
+	  "keep the work directory (initramfs, disk image, console log)", V(keep) },
+	{ "verbose", OPT_BOOL, "off", 0, 0, NULL, "copy the guest's console to stderr", V(verbose) },
+	OPT_END
+};
+
+/* Everything one boot needs and finds out. */
+struct vm {
+	const struct vm_opts *o;
+	unsigned nodes, cpus_per_node, vcpus;
+	unsigned long long node_mem_mib;
+	char *work;			/* scratch directory of this run */
+	char *initrd, *disk, *console, *qemu_log;
+	char *exe_dir;
+	const char *accel_used;
+	char *fallback_reason;
+	double boot_seconds;
+	char *qemu_version;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: faultbench vm --kernel PATH [options] -- <faultbench command line>\n\n"
+		   "Boot PATH in a qemu guest with the NUMA topology given, run the faultbench\n"
+		   "command line there (in a scratch ext4 disk) and copy the result files it\n"
+		   "wrote to the host's results directory, with the guest's kernel and topology\n"
+		   "under \"vm\".  Example:\n"
+		   "  faultbench vm --kernel /boot/vmlinuz-6.1.0-56-cloud-amd64 --numa 4x16 --smt 2 \\\n"
+		   "      -- run nopage --cpus walk\n\noptions:\n");
+	opt_print_help(f, vm_options);
+}
+
+static int parse_topology(struct vm *vm)
+{
+	const char *s = vm->o->numa;
+	unsigned long n, c;
+	char *end;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || end == s || (*end != 'x' && *end != 'X') || !n || n > 64)
+		return fb_usage("option '--numa': '%s' is not NODESxCPUS with 1-64 nodes (like 4x16)", s);
+	s = end + 1;
+	c = strtoul(s, &end, 10);
+	if (errno || end == s || *end || !c || c > VM_MAX_VCPUS)
+		return fb_usage("option '--numa': '%s' is not NODESxCPUS (like 4x16)", vm->o->numa);
+	if (n * c > VM_MAX_VCPUS)
+		return fb_usage("option '--numa': '%s' is %lu vCPUs; qemu's pc machine takes at most %d",
+				vm->o->numa, n * c, VM_MAX_VCPUS);
+	if (c % (unsigned long)vm->o->smt)
+		return fb_usage("option '--smt': %lld threads per core do not divide %lu CPUs per node",
+				vm->o->smt, c);
+	vm->nodes = (unsigned)n;
+	vm->cpus_per_node = (unsigned)c;
+	vm->vcpus = (unsigned)(n * c);
+	vm->node_mem_mib = vm->o->mem / MiB / n;
+	if (vm->node_mem_mib < 128)
+		return fb_usage("option '--mem': %llu MiB per node is too little; give at least 128 MiB a node",
+				vm->node_mem_mib);
+	return FB_OK;
+}
+
+/* Run a command to completion with stdout/stderr into log (or inherited when NULL). */
+static int run_wait(char *const argv[], const char *log)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (log) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+			if (fd >= 0) {
+				dup2(fd, 1);
+				dup2(fd, 2);
+				close(fd);
+			}
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static char *exe_dir(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return xstrdup(".");
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	return xstrdup(buf);
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+/* The directory holding init and mkinitramfs.sh: $FB_VM_SCRIPTS, or next to the binary. */
+static char *scripts_dir(const struct vm *vm)
+{
+	static const char *const rel[] = { "../scripts/vm", "scripts/vm", "../share/faultbench/vm" };
+	const char *env = getenv("FB_VM_SCRIPTS");
+	char *d, *init;
+	size_t i;
+
+	if (env)
+		return xstrdup(env);
+	for (i = 0; i < ARRAY_SIZE(rel); i++) {
+		d = xasprintf("%s/%s", vm->exe_dir, rel[i]);
+		init = xasprintf("%s/init", d);
+		if (is_file(init)) {
+			free(init);
+			return d;
+		}
+		free(init);
+		free(d);
+	}
+	return NULL;
+}
+
+/* A program found in PATH (or as given when it has a slash), or NULL. */
+static char *find_program(const char *name, const char *extra_dirs)
+{
+	const char *path = getenv("PATH");
+	char *all, *dir, *save = NULL, *found = NULL;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) ? NULL : xstrdup(name);
+	all = xasprintf("%s:%s", path ? path : "/usr/bin:/bin", extra_dirs ? extra_dirs : "");
+	for (dir = strtok_r(all, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", dir, name);
+
+		if (!access(p, X_OK))
+			found = p;
+		else
+			free(p);
+	}
+	free(all);
+	return found;
+}
+
+/* Quote s for sh in single quotes. */
+static void fput_quoted(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+static int write_guest_command(const struct vm *vm, const char *path, int argc, char **argv)
+{
+	FILE *f = fopen(path, "w");
+	int i;
+
+	if (!f)
+		return fb_fail("cannot write %s: %s", path, strerror(errno));
+	fprintf(f, "# written by faultbench vm on the host\n");
+	if (vm->o->shell) {
+		for (i = 0; i < argc; i++)
+			fprintf(f, "%s%s", i ? " " : "", argv[i]);
+	} else {
+		fputs("faultbench", f);
+		for (i = 0; i < argc; i++) {
+			fputc(' ', f);
+			fput_quoted(f, argv[i]);
+		}
+	}
+	fputc('\n', f);
+	return fclose(f) ? fb_fail("cannot write %s", path) : FB_OK;
+}
+
+static int build_initramfs(struct vm *vm, int argc, char **argv)
+{
+	char *scripts = scripts_dir(vm), *init, *mk, *cmd, *self, *helper, *lstopo;
+	char *args[12];
+	unsigned n = 0;
+	int ret;
+
+	if (!scripts)
+		return fb_fail("cannot find scripts/vm (the initramfs' init) next to %s; set FB_VM_SCRIPTS",
+			       vm->exe_dir);
+	init = xasprintf("%s/init", scripts);
+	mk = xasprintf("%s/mkinitramfs.sh", scripts);
+	cmd = xasprintf("%s/cmd", vm->work);
+	self = xasprintf("%s/faultbench", vm->exe_dir);
+	if (!is_file(self)) {
+		free(self);
+		self = xstrdup("/proc/self/exe");
+	}
+	ret = write_guest_command(vm, cmd, argc, argv);
+	if (ret)
+		goto out;
+	helper = xasprintf("%s/fb-exec-helper", vm->exe_dir);
+	lstopo = find_program("lstopo-no-graphics", NULL);
+	args[n++] = "sh";
+	args[n++] = mk;
+	args[n++] = vm->initrd;
+	args[n++] = init;
+	args[n++] = cmd;
+	args[n++] = xasprintf("%s=faultbench", self);
+	if (is_file(helper))
+		args[n++] = helper;
+	/* hwloc's own view of the guest, to check plans against (tests, docs). */
+	if (lstopo)
+		args[n++] = lstopo;
+	args[n] = NULL;
+	ret = run_wait(args, vm->qemu_log);
+	if (ret) {
+		char *log = read_text_file(vm->qemu_log);
+
+		ret = fb_fail("building the initramfs failed (exit %d): %s", ret, log ? log : "");
+		free(log);
+	}
+	free(args[5]);
+	free(helper);
+	free(lstopo);
+out:
+	free(init);
+	free(mk);
+	free(cmd);
+	free(self);
+	free(scripts);
+	return ret;
+}
+
+/*
+ * A sparse ext4 image.  Inode tables and journal are initialised here rather
+ * than lazily: the guest's ext4lazyinit thread would otherwise zero them in the
+ * background while the benchmark runs.
+ */
+static int make_disk(struct vm *vm)
+{
+	char *size = xasprintf("%lluM", vm->o->disk / MiB);
+	char *mkfs = find_program("mkfs.ext4", "/sbin:/usr/sbin");
+	char *args[] = { mkfs, "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0,nodiscard",
+			 "-L", "fbscratch", vm->disk, size, NULL };
+	int ret;
+
+	if (!mkfs) {
+		free(size);
+		return fb_skip("vm: mkfs.ext4 not found (apt-get install e2fsprogs)");
+	}
+	unlink(vm->disk);
+	ret = run_wait(args, vm->qemu_log);
+	free(size);
+	free(mkfs);
+	if (ret)
+		return fb_fail("mkfs.ext4 of the scratch disk failed (exit %d)", ret);
+	return FB_OK;
+}
+
+/* The qemu command line of one boot; strings owned by the returned array (NULL-terminated). */
+static char **qemu_argv(const struct vm *vm, enum accel accel, char *qemu)
+{
+	char **a = xcalloc(64 + 4 * vm->nodes, sizeof(*a));
+	unsigned n = 0, i;
+
+#define ADD(...) (a[n++] = xasprintf(__VA_ARGS__))
+	ADD("%s", qemu);
+	ADD("-nodefaults");
+	ADD("-no-user-config");
+	ADD("-display");
+	ADD("none");
+	ADD("-monitor");
+	ADD("none");
+	/* The init powers off; a panic reboots (panic=-1), which -no-reboot turns into an exit. */
+	ADD("-no-reboot");
+	ADD("-accel");
+	ADD("%s", accel == ACCEL_KVM ? "kvm" : "tcg,thread=multi");
+	ADD("-cpu");
+	ADD("%s", accel == ACCEL_KVM ? "host" : "max");
+	ADD("-m");
+	ADD("%lluM", vm->node_mem_mib * vm->nodes);
+	ADD("-smp");
+	ADD("%u,sockets=%u,cores=%lld,threads=%lld", vm->vcpus, vm->nodes,
+	    vm->cpus_per_node / vm->o->smt, vm->o->smt);
+	for (i = 0; i < vm->nodes; i++) {
+		ADD("-object");
+		ADD("memory-backend-ram,id=mem%u,size=%lluM", i, vm->node_mem_mib);
+		ADD("-numa");
+		ADD("node,nodeid=%u,cpus=%u-%u,memdev=mem%u", i, i * vm->cpus_per_node,
+		    (i + 1) * vm->cpus_per_node - 1, i);
+	}
+	ADD("-kernel");
+	ADD("%s", vm->o->kernel);
+	ADD("-initrd");
+	ADD("%s", vm->initrd);
+	ADD("-append");
+	ADD("console=ttyS0 panic=-1 rdinit=/init%s%s", vm->o->append ? " " : "",
+	    vm->o->append ? vm->o->append : "");
+	ADD("-drive");
+	ADD("file=%s,format=raw,if=none,id=scratch,cache=unsafe", vm->disk);
+	ADD("-device");
+	ADD("nvme,drive=scratch,serial=fbscratch");
+	ADD("-serial");
+	ADD("file:%s", vm->console);
+#undef ADD
+	return a;
+}
+
+static void free_argv(char **a)
+{
+	for (char **p = a; *p; p++)
+		free(*p);
+	free(a);
+}
+
+/* The console so far (NUL-terminated), or an empty string. */
+static char *console_text(const struct vm *vm)
+{
+	char *s = read_text_file(vm->console);
+
+	return s ? s : xstrdup("");
+}
+
+static void print_tail(const char *what, const char *path, unsigned lines)
+{
+	char *s = read_text_file(path), *p;
+	unsigned seen = 0;
+
+	if (!s || !*s) {
+		free(s);
+		return;
+	}
+	for (p = s + strlen(s); p > s; p--)
+		if (p[-1] == '\n' && ++seen > lines)
+			break;
+	fprintf(stderr, "---- last lines of the %s (%s) ----\n%s\n----\n", what, path, p);
+	free(s);
+}
+
+static void stop_qemu(pid_t pid)
+{
+	int status;
+	double t = now_monotonic();
+
+	kill(pid, SIGTERM);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (now_monotonic() - t > 5) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return;
+		}
+		usleep(50000);
+	}
+}
+
+enum boot_outcome { BOOT_DONE, BOOT_NO_START, BOOT_FAILED };
+
+/*
+ * Boot once.  With a probe time, the guest must print its first console line
+ * within it or the boot counts as "did not start" (the KVM hang seen on some
+ * nested hosts); otherwise it runs until it powers off or the timeout.
+ */
+static enum boot_outcome boot(struct vm *vm, enum accel accel, double probe, char **why)
+{
+	char *qemu = find_program(vm->o->qemu, NULL);
+	char **argv;
+	double start = now_monotonic(), deadline = start + vm->o->timeout;
+	size_t shown = 0;
+	bool started = false, booted = false;
+	int status;
+	pid_t pid;
+
+	*why = NULL;
+	if (!qemu) {
+		*why = xasprintf("%s not found (apt-get install qemu-system-x86)", vm->o->qemu);
+		return BOOT_NO_START;
+	}
+	argv = qemu_argv(vm, accel, qemu);
+	free(qemu);
+	unlink(vm->console);
+	pid = fork();
+	if (pid < 0) {
+		free_argv(argv);
+		*why = xasprintf("fork: %s", strerror(errno));
+		return BOOT_FAILED;
+	}
+	if (!pid) {
+		int fd = open(vm->qemu_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null >= 0)
+			dup2(null, 0);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	free_argv(argv);
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		char *con = console_text(vm);
+		double now = now_monotonic();
+
+		if (vm->o->verbose && strlen(con) > shown) {
+			fputs(con + shown, stderr);
+			shown = strlen(con);
+		}
+		started |= con[0] != '\0';
+		if (!booted && strstr(con, "FB-VM: init")) {
+			booted = true;
+			vm->boot_seconds = now - start;
+		}
+		free(con);
+		if (r == pid) {
+			if (!started) {
+				*why = xasprintf("qemu exited (%s %d) before the guest printed anything",
+						 WIFEXITED(status) ? "status" : "signal",
+						 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+				return BOOT_NO_START;
+			}
+			return BOOT_DONE;
+		}
+		if (fb_interrupted) {
+			stop_qemu(pid);
+			*why = xasprintf("interrupted");
+			return BOOT_FAILED;
+		}
+		if (probe > 0 && !started && now - start > probe) {
+			stop_qemu(pid);
+			*why = xasprintf("the guest printed nothing on its console within %g s", probe);
+			return BOOT_NO_START;
+		}
+		if (now > deadline) {
+			stop_qemu(pid);
+			*why = xasprintf("the guest did not power off within --timeout %g s%s",
+					 vm->o->timeout, booted ? "" : " (it never reached its init)");
+			return BOOT_FAILED;
+		}
+		usleep(started ? 200000 : 50000);
+	}
+}
+
+static bool kvm_usable(char **why)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		*why = xasprintf("/dev/kvm: %s", strerror(errno));
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+static int boot_with_accel(struct vm *vm)
+{
+	enum accel a = (enum accel)vm->o->accel;
+	char *why = NULL;
+	enum boot_outcome r;
+
+	if (a != ACCEL_TCG) {
+		if (!kvm_usable(&why)) {
+			if (a == ACCEL_KVM) {
+				int ret = fb_skip("vm: --accel kvm: %s", why);
+
+				free(why);
+				return ret;
+			}
+		} else {
+			r = boot(vm, ACCEL_KVM, vm->o->kvm_probe, &why);
+			if (r == BOOT_DONE) {
+				vm->accel_used = "kvm";
+				return FB_OK;
+			}
+			if (r == BOOT_FAILED || a == ACCEL_KVM) {
+				int ret;
+
+				print_tail("guest console", vm->console, 30);
+				print_tail("qemu output", vm->qemu_log, 10);
+				ret = r == BOOT_FAILED ? fb_fail("vm: KVM guest: %s", why)
+						       : fb_skip("vm: KVM guest did not boot: %s", why);
+				free(why);
+				return ret;
+			}
+		}
+		vm->fallback_reason = xasprintf("KVM unusable: %s", why);
+		fb_warn("vm: %s; falling back to TCG (slower; its timings compare only with other TCG runs of the same topology)",
+			vm->fallback_reason);
+		free(why);
+	}
+	r = boot(vm, ACCEL_TCG, 0, &why);
+	if (r == BOOT_DONE) {
+		vm->accel_used = "tcg";
+		return FB_OK;
+	}
+	print_tail("guest console", vm->console, 30);
+	print_tail("qemu output", vm->qemu_log, 10);
+	{
+		int ret = r == BOOT_NO_START ? fb_skip("vm: qemu cannot start: %s", why)
+					     : fb_fail("vm: %s", why);
+
+		free(why);
+		return ret;
+	}
+}
+
+static char *qemu_version(const struct vm *vm)
+{
+	char *qemu = find_program(vm->o->qemu, NULL), *cmd, *line = NULL;
+	size_t cap = 0;
+	FILE *p;
+
+	if (!qemu)
+		return xstrdup("unknown");
+	cmd = xasprintf("'%s' -version 2>/dev/null", qemu);
+	p = popen(cmd, "r");
+	if (p && getline(&line, &cap, p) > 0)
+		line[strcspn(line, "\n")] = '\0';
+	if (p)
+		pclose(p);
+	free(cmd);
+	free(qemu);
+	return line ? line : xstrdup("unknown");
+}
+
+/* Read the guest's .fb-vm directory off the disk image with debugfs's rdump. */
+static int extract(const struct vm *vm)
+{
+	char *debugfs = find_program("debugfs", "/sbin:/usr/sbin");
+	char *req = xasprintf("rdump /.fb-vm %s", vm->work);
+	char *args[] = { debugfs, "-R", req, vm->disk, NULL };
+	char *dir = xasprintf("%s/.fb-vm", vm->work);
+	struct stat st;
+	int ret;
+
+	if (!debugfs) {
+		free(req);
+		free(dir);
+		return fb_fail("vm: debugfs not found (apt-get install e2fsprogs)");
+	}
+	ret = run_wait(args, vm->qemu_log);
+	ret = ret || stat(dir, &st) ? FB_FAIL : FB_OK;
+	free(debugfs);
+	free(req);
+	free(dir);
+	return ret;
+}
+
+static json_t *vm_metadata(const struct vm *vm, const char *release)
+{
+	char mem[32], kernel[PATH_MAX];
+	json_t *m = json_object();
+
+	opt_format(opt_find(vm_options, "mem"), vm->o, mem, sizeof(mem));
+	if (!realpath(vm->o->kernel, kernel))
+		snprintf(kernel, sizeof(kernel), "%s", vm->o->kernel);
+	json_object_set_new(m, "accel", json_string(vm->accel_used));
+	if (vm->fallback_reason)
+		json_object_set_new(m, "accel_fallback", json_string(vm->fallback_reason));
+	json_object_set_new(m, "numa", json_string(vm->o->numa));
+	json_object_set_new(m, "nodes", json_integer(vm->nodes));
+	json_object_set_new(m, "cpus_per_node", json_integer(vm->cpus_per_node));
+	json_object_set_new(m, "smt", json_integer(vm->o->smt));
+	json_object_set_new(m, "vcpus", json_integer(vm->vcpus));
+	json_object_set_new(m, "mem", json_integer((json_int_t)(vm->node_mem_mib * vm->nodes * MiB)));
+	json_object_set_new(m, "kernel", json_string(kernel));
+	json_object_set_new(m, "kernel_release", json_string(release ? release : "unknown"));
+	json_object_set_new(m, "qemu", json_string(vm->qemu_version));
+	json_object_set_new(m, "boot_seconds", json_real(vm->boot_seconds));
+	json_object_set_new(m, "host_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+	if (!strcmp(vm->accel_used, "tcg"))
+		json_object_set_new(m, "warning",
+				    json_string("TCG: timings compare only with other TCG runs of the same topology on the same host"));
+	return m;
+}
+
+/* The results walk: nftw() has no user pointer, so its state lives here. */
+static struct {
+	const struct vm *vm;
+	const char *base;	/* .../.fb-vm/out */
+	json_t *meta;
+	unsigned copied, failed;
+} walk;
+
+/* Host path for a guest file: its path below the guest's results/ (or cwd) under --results. */
+static char *host_path(const char *rel)
+{
+	const char *r = rel;
+	char *p, *base, *ext;
+	unsigned i;
+
+	if (!strncmp(r, "./", 2))
+		r += 2;
+	if (!strncmp(r, "results/", 8))
+		r += 8;
+	p = xasprintf("%s/%s", walk.vm->o->results, r);
+	if (access(p, F_OK))
+		return p;
+	/* Never overwrite a result: add a suffix. */
+	base = xstrdup(p);
+	ext = strrchr(base, '.');
+	if (ext)
+		*ext = '\0';
+	for (i = 2; !access(p, F_OK); i++) {
+		free(p);
+		p = xasprintf("%s-%u.json", base, i);
+	}
+	free(base);
+	return p;
+}
+
+static int copy_result(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	json_error_t err;
+	json_t *doc;
+	char *dest, *dir, *slash;
+
+	if (type != FTW_F || strlen(path) < 5 || strcmp(path + strlen(path) - 5, ".json"))
+		return 0;
+	doc = json_load_file(path, 0, &err);
+	if (!doc) {
+		fb_warn("vm: %s from the guest is not JSON: %s", path, err.text);
+		walk.failed++;
+		return 0;
+	}
+	if (json_is_object(doc))
+		json_object_set(doc, "vm", walk.meta);
+	dest = host_path(path + strlen(walk.base) + 1);
+	dir = xstrdup(dest);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	if (mkdir_p(dir) || json_dump_file(doc, dest, JSON_INDENT(1) | JSON_SORT_KEYS)) {
+		fb_warn("vm: cannot write %s: %s", dest, strerror(errno));
+		walk.failed++;
+	} else {
+		fprintf(stderr, "faultbench: vm: result %s\n", dest);
+		walk.copied++;
+	}
+	free(dir);
+	free(dest);
+	json_decref(doc);
+	return 0;
+}
+
+static int collect(struct vm *vm)
+{
+	char *fbvm = xasprintf("%s/.fb-vm", vm->work);
+	char *status_s, *release, *output, *path;
+	int status = FB_FAIL;
+
+	path = xasprintf("%s/output", fbvm);
+	output = read_text_file(path);
+	free(path);
+	if (output)
+		fputs(output, stdout);
+	fflush(stdout);
+	free(output);
+	path = xasprintf("%s/uname", fbvm);
+	release = read_first_line(path);
+	free(path);
+	path = xasprintf("%s/status", fbvm);
+	status_s = read_first_line(path);
+	free(path);
+	if (status_s)
+		status = atoi(status_s);
+	else
+		fb_warn("vm: the guest command did not finish (no exit status on the disk)");
+
+	walk.vm = vm;
+	walk.base = path = xasprintf("%s/out", fbvm);
+	walk.meta = vm_metadata(vm, release);
+	walk.copied = walk.failed = 0;
+	nftw(path, copy_result, 16, FTW_PHYS);
+	if (walk.failed && !status)
+		status = FB_FAIL;
+	if (walk.copied && !strcmp(vm->accel_used, "tcg"))
+		fb_warn("vm: ran under TCG: timings compare only with other TCG runs of the same topology (%s, SMT %lld) on the same host",
+			vm->o->numa, vm->o->smt);
+	json_decref(walk.meta);
+	free(path);
+	free(release);
+	free(status_s);
+	free(fbvm);
+	return status;
+}
+
+/* The init's own complaints (no scratch disk, ...) with the console around them. */
+static void print_guest_errors(const struct vm *vm)
+{
+	char *con = console_text(vm);
+
+	if (strstr(con, "FB-VM: error"))
+		print_tail("guest console", vm->console, 20);
+	free(con);
+}
+
+static void remove_work(const struct vm *vm)
+{
+	char *args[] = { "rm", "-rf", vm->work, NULL };
+
+	if (vm->work)
+		run_wait(args, NULL);
+}
+
+static int check_kernel(const char *kernel)
+{
+	struct stat st;
+
+	if (!kernel)
+		return fb_usage("vm needs --kernel PATH (a bzImage or /boot/vmlinuz-*); see 'faultbench vm --help'");
+	if (stat(kernel, &st) || !S_ISREG(st.st_mode))
+		return fb_usage("option '--kernel': '%s' is not a readable file", kernel);
+	if (access(kernel, R_OK))
+		return fb_usage("option '--kernel': '%s' is not readable: %s", kernel, strerror(errno));
+	return FB_OK;
+}
+
+static int make_work_dir(struct vm *vm)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *templ = xasprintf("%s/fb-vm.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+
+	if (!mkdtemp(templ)) {
+		int ret = fb_fail("vm: cannot create a work directory %s: %s", templ, strerror(errno));
+
+		free(templ);
+		return ret;
+	}
+	vm->work = templ;
+	vm->initrd = xasprintf("%s/initrd.cpio", templ);
+	vm->disk = xasprintf("%s/scratch.ext4", templ);
+	vm->console = xasprintf("%s/console.log", templ);
+	vm->qemu_log = xasprintf("%s/qemu.log", templ);
+	return FB_OK;
+}
+
+static void vm_free(struct vm *vm)
+{
+	free(vm->work);
+	free(vm->initrd);
+	free(vm->disk);
+	free(vm->console);
+	free(vm->qemu_log);
+	free(vm->exe_dir);
+	free(vm->fallback_reason);
+	free(vm->qemu_version);
+}
+
+int cmd_vm(int argc, char **argv)
+{
+	struct vm_opts o;
+	struct opt_binding b = { vm_options, &o };
+	struct vm vm = { .o = &o };
+	int err, next;
+
+	opt_set_defaults(vm_options, &o);
+	/* Ctrl-C stops the guest (qemu is our child) and removes the work directory. */
+	fb_install_signal_handlers();
+	err = opt_parse_argv(&b, 1, argc - 1, argv + 1, &next);
+	next++;
+	if (err < 0) {
+		usage(stdout);
+		return FB_OK;
+	}
+	if (err)
+		return err;
+	if (next >= argc)
+		return fb_usage("vm needs a command to run in the guest after '--', like '-- run nopage'");
+	err = check_kernel(o.kernel);
+	if (!err)
+		err = parse_topology(&vm);
+	if (err)
+		return err;
+	vm.exe_dir = exe_dir();
+	err = make_work_dir(&vm);
+	if (!err)
+		err = build_initramfs(&vm, argc - next, argv + next);
+	if (!err)
+		err = make_disk(&vm);
+	if (!err) {
+		vm.qemu_version = qemu_version(&vm);
+		fprintf(stderr, "faultbench: vm: booting %s: %u nodes x %u vCPUs (SMT %lld), %llu MiB\n",
+			o.kernel, vm.nodes, vm.cpus_per_node, o.smt, vm.node_mem_mib * vm.nodes);
+		err = boot_with_accel(&vm);
+	}
+	if (!err) {
+		fprintf(stderr, "faultbench: vm: %s guest booted in %.1f s\n", vm.accel_used,
+			vm.boot_seconds);
+		print_guest_errors(&vm);
+		err = extract(&vm);
+		if (err) {
+			print_tail("guest console", vm.console, 30);
+			err = fb_fail("vm: could not read the results off the scratch disk");
+		} else {
+			err = collect(&vm);
+		}
+	}
+	if (o.keep || (err && err != FB_SKIP && err != FB_USAGE && vm.work))
+		fprintf(stderr, "faultbench: vm: work directory kept: %s\n", vm.work);
+	else
+		remove_work(&vm);
+	vm_free(&vm);
+	return err;
+}

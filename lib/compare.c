@@ -1,0 +1,879 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The comparison table: mmtests' compare-kernels layout (what mm developers
+ * already read in changelogs), LKP's "base ±%stddev %change new" view,
+ * markdown and JSON, all from one table of per-repeat values.
+ *
+ * Statistics follow mmtests: rates (higher is better) are summarised with the
+ * harmonic mean, times with the arithmetic mean, and every percentage is
+ * "positive means better".  A significance mark comes only from Welch's test
+ * over the repeats of each side; when the test cannot run (fewer than
+ * CMP_MIN_REPEATS repeats, no variance) there is no mark, and the output says
+ * once why: silently starring everything, as mmtests does without its R
+ * backend, would be worse than no test at all.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "compare.h"
+#include "opt.h"
+#include "stats.h"
+#include "util.h"
+
+/* ---- building the table ---------------------------------------------------- */
+
+struct build {
+	struct cmp_table *t;
+	const struct cmp_opts *o;
+	/* per group: metric and variant names in order of first appearance, for sorting */
+	char ***morder, ***vorder;
+	unsigned *nm, *nv;
+	bool *warned_missing;
+};
+
+static unsigned name_index(char ***list, unsigned *n, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*list)[i], name))
+			return i;
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = xstrdup(name);
+	return i;
+}
+
+static struct cmp_group *find_group(struct cmp_table *t, const char *name)
+{
+	unsigned g;
+
+	for (g = 0; g < t->ngroups; g++)
+		if (!strcmp(t->groups[g].name, name))
+			return &t->groups[g];
+	return NULL;
+}
+
+static struct cmp_group *add_group(struct build *b, json_t *doc)
+{
+	struct cmp_table *t = b->t;
+	struct cmp_group *g;
+	unsigned i = t->ngroups++;
+
+	t->groups = xrealloc(t->groups, t->ngroups * sizeof(*t->groups));
+	b->morder = xrealloc(b->morder, t->ngroups * sizeof(*b->morder));
+	b->vorder = xrealloc(b->vorder, t->ngroups * sizeof(*b->vorder));
+	b->nm = xrealloc(b->nm, t->ngroups * sizeof(*b->nm));
+	b->nv = xrealloc(b->nv, t->ngroups * sizeof(*b->nv));
+	b->morder[i] = b->vorder[i] = NULL;
+	b->nm[i] = b->nv[i] = 0;
+	g = &t->groups[i];
+	memset(g, 0, sizeof(*g));
+	g->name = xstrdup(rs_doc_name(doc));
+	g->bench = xstrdup(json_string_value(json_object_get(doc, "bench")));
+	g->docs = xcalloc(t->ncols, sizeof(*g->docs));
+	return g;
+}
+
+/* A matrix option (dio's buffer=thp,4k) may differ: its variants are matched by name. */
+static bool is_matrix_option(const char *bench, const char *key)
+{
+	const struct bench_entry *e = bench_lookup(bench);
+	const struct opt *o = e && e->bench->opts ? opt_find(e->bench->opts, key) : NULL;
+
+	return o && o->matrix;
+}
+
+/* The first key whose value differs between two objects (either may be NULL), or NULL. */
+static const char *first_difference(json_t *a, json_t *b, const char *bench, const char *const *only)
+{
+	const char *key;
+	json_t *v;
+	unsigned i;
+
+	if (only) {
+		for (i = 0; only[i]; i++)
+			if (!json_equal(json_object_get(a, only[i]), json_object_get(b, only[i])) &&
+			    (json_object_get(a, only[i]) || json_object_get(b, only[i])))
+				return only[i];
+		return NULL;
+	}
+	json_object_foreach(a, key, v)
+		if (!json_equal(v, json_object_get(b, key)) && !is_matrix_option(bench, key))
+			return key;
+	json_object_foreach(b, key, v)
+		if (!json_object_get(a, key) && !is_matrix_option(bench, key))
+			return key;
+	return NULL;
+}
+
+static char *json_short(json_t *v)
+{
+	char *s = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+
+	return s ? s : xstrdup("(unset)");
+}
+
+/* Run options that change what is measured: a difference refuses the comparison. */
+static const char *const run_keys_refuse[] = { "mode", "placement", "mem", "oversubscribe", NULL };
+/* Run options that change only the precision: warn. */
+static const char *const run_keys_warn[] = { "samples", "sample-time", "warmup", NULL };
+
+static int refuse_params(const char *what, const char *key, json_t *a, json_t *b,
+			 const char *name, const char *la, const char *lb)
+{
+	char *va = json_short(json_object_get(a, key)), *vb = json_short(json_object_get(b, key));
+	int ret = fb_usage("cannot compare %s: %s '%s' differs (%s in %s, %s in %s)", name, what, key,
+			   va, la, vb, lb);
+
+	free(va);
+	free(vb);
+	return ret;
+}
+
+static int check_params(json_t *base, json_t *doc, const char *name, const char *la,
+			const char *lb, bool quiet)
+{
+	const char *bench = json_string_value(json_object_get(base, "bench"));
+	json_t *pa = json_object_get(base, "params"), *pb = json_object_get(doc, "params");
+	json_t *ra = json_object_get(base, "run"), *rb = json_object_get(doc, "run");
+	const char *key;
+
+	key = first_difference(pa, pb, bench, NULL);
+	if (key)
+		return refuse_params("parameter", key, pa, pb, name, la, lb);
+	key = first_difference(ra, rb, bench, run_keys_refuse);
+	if (key)
+		return refuse_params("run option", key, ra, rb, name, la, lb);
+	key = first_difference(ra, rb, bench, run_keys_warn);
+	if (key && !quiet)
+		fb_warn("%s: run option '%s' differs between %s and %s: the precision differs", name,
+			key, la, lb);
+	return FB_OK;
+}
+
+/* Machine settings that change page-fault figures more than most patches do. */
+static const char *const system_keys[] = { "hostname", "cpu_model", "topology", "thp",
+					   "fault_around_bytes", "numa_balancing",
+					   "cpufreq_governors", NULL };
+
+static void warn_system(json_t *base, json_t *doc, const char *la, const char *lb)
+{
+	json_t *sa = json_object_get(base, "system"), *sb = json_object_get(doc, "system");
+	const char *key = first_difference(sa, sb, NULL, system_keys);
+
+	if (!key && !json_equal(json_object_get(base, "topology"), json_object_get(doc, "topology")))
+		key = "topology";
+	if (key)
+		fb_warn("the machines differ: system '%s' of %s is not that of %s; the comparison "
+			"may show the machine, not the change",
+			key, lb, la);
+}
+
+static bool wanted_metric(const struct cmp_opts *o, json_t *doc, const char *name)
+{
+	unsigned i;
+
+	if (o && o->metrics) {
+		for (i = 0; i < o->nmetrics; i++)
+			if (!strcmp(o->metrics[i], name))
+				return true;
+		return false;
+	}
+	if (o && o->all)
+		return true;
+	{
+		const char *p = cmp_primary_metric(doc);
+
+		if (p && !strcmp(p, name))
+			return true;
+	}
+	return !(o && o->primary_only) && cmp_is_evidence(name);
+}
+
+bool cmp_is_evidence(const char *metric)
+{
+	return strstr(metric, "/1000") != NULL;
+}
+
+static struct cmp_row *find_row(struct cmp_group *g, const char *metric, const char *variant,
+				unsigned ncpus)
+{
+	unsigned i;
+
+	for (i = 0; i < g->nrows; i++)
+		if (g->rows[i].ncpus == ncpus && !strcmp(g->rows[i].metric, metric) &&
+		    !strcmp(g->rows[i].variant, variant))
+			return &g->rows[i];
+	return NULL;
+}
+
+static void cell_add(struct cmp_cell *c, double v)
+{
+	c->v = xrealloc(c->v, (c->n + 1) * sizeof(*c->v));
+	c->v[c->n++] = v;
+}
+
+static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigned col, json_t *doc)
+{
+	json_t *step, *m;
+	const char *mname;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "steps"), i, step) {
+		const char *variant = json_string_value(json_object_get(step, "variant"));
+		json_t *nc = json_object_get(step, "ncpus");
+
+		/* An interrupted step measured less than asked for: never mix it in. */
+		if (json_is_false(json_object_get(step, "complete")) || !json_is_integer(nc))
+			continue;
+		if (!variant)
+			variant = "";
+		json_object_foreach(json_object_get(step, "metrics"), mname, m) {
+			json_t *val = json_object_get(m, "value");
+			struct cmp_row *r;
+
+			if (!json_is_number(val) || !isfinite(json_number_value(val)) ||
+			    !wanted_metric(b->o, doc, mname))
+				continue;
+			r = find_row(g, mname, variant, (unsigned)json_integer_value(nc));
+			if (!r) {
+				g->rows = xrealloc(g->rows, (g->nrows + 1) * sizeof(*g->rows));
+				r = &g->rows[g->nrows++];
+				r->metric = xstrdup(mname);
+				r->variant = xstrdup(variant);
+				r->ncpus = (unsigned)json_integer_value(nc);
+				r->higher_better = json_is_true(json_object_get(m, "higher_better"));
+				r->cells = xcalloc(b->t->ncols, sizeof(*r->cells));
+				name_index(&b->morder[gi], &b->nm[gi], mname);
+				name_index(&b->vorder[gi], &b->nv[gi], variant);
+			}
+			cell_add(&r->cells[col], json_number_value(val));
+		}
+	}
+}
+
+static struct build *sort_ctx;
+static unsigned sort_group;
+
+static int row_order(const void *pa, const void *pb)
+{
+	const struct cmp_row *a = pa, *b = pb;
+	struct build *s = sort_ctx;
+	unsigned g = sort_group;
+	unsigned ma = name_index(&s->morder[g], &s->nm[g], a->metric);
+	unsigned mb = name_index(&s->morder[g], &s->nm[g], b->metric);
+	unsigned va = name_index(&s->vorder[g], &s->nv[g], a->variant);
+	unsigned vb = name_index(&s->vorder[g], &s->nv[g], b->variant);
+
+	if (ma != mb)
+		return ma < mb ? -1 : 1;
+	if (va != vb)
+		return va < vb ? -1 : 1;
+	return a->ncpus < b->ncpus ? -1 : a->ncpus > b->ncpus;
+}
+
+static void free_build(struct build *b)
+{
+	unsigned g, i;
+
+	for (g = 0; g < b->t->ngroups; g++) {
+		for (i = 0; i < b->nm[g]; i++)
+			free(b->morder[g][i]);
+		for (i = 0; i < b->nv[g]; i++)
+			free(b->vorder[g][i]);
+		free(b->morder[g]);
+		free(b->vorder[g]);
+	}
+	free(b->morder);
+	free(b->vorder);
+	free(b->nm);
+	free(b->nv);
+}
+
+static int add_doc(struct build *b, unsigned col, json_t *doc, const char *path)
+{
+	struct cmp_table *t = b->t;
+	struct cmp_group *g = find_group(t, rs_doc_name(doc));
+	int ret;
+
+	if (!g) {
+		if (col > 0) {
+			if (!b->o || !b->o->quiet)
+				fb_warn("%s: '%s' has no baseline in %s; left out", path,
+					rs_doc_name(doc), t->labels[0]);
+			return FB_OK;
+		}
+		g = add_group(b, doc);
+	}
+	if (g->docs[col]) {
+		/* Several files of one benchmark in one RUN are more repeats of it. */
+		ret = check_params(g->docs[col], doc, g->name, path, t->labels[col], true);
+		if (ret)
+			return ret;
+	} else {
+		g->docs[col] = doc;
+		if (col > 0) {
+			ret = check_params(g->docs[0], doc, g->name, t->labels[0], t->labels[col],
+					   b->o && b->o->quiet);
+			if (ret)
+				return ret;
+			if (!b->o || !b->o->quiet)
+				warn_system(g->docs[0], doc, t->labels[0], t->labels[col]);
+		}
+	}
+	add_steps(b, g, (unsigned)(g - t->groups), col, doc);
+	return FB_OK;
+}
+
+int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o,
+	      struct cmp_table *t)
+{
+	struct build b = { .t = t, .o = o };
+	unsigned c, i, g;
+	int ret = FB_OK;
+
+	memset(t, 0, sizeof(*t));
+	t->ncols = nruns;
+	t->labels = xcalloc(nruns, sizeof(*t->labels));
+	for (c = 0; c < nruns; c++)
+		t->labels[c] = xstrdup(runs[c].label);
+	for (c = 0; c < nruns && !ret; c++)
+		for (i = 0; i < runs[c].n && !ret; i++)
+			ret = add_doc(&b, c, runs[c].docs[i], runs[c].paths[i]);
+	for (g = 0; g < t->ngroups && !ret; g++) {
+		sort_ctx = &b;
+		sort_group = g;
+		qsort(t->groups[g].rows, t->groups[g].nrows, sizeof(struct cmp_row), row_order);
+		for (c = 1; c < nruns; c++)
+			if (!t->groups[g].docs[c] && (!o || !o->quiet))
+				fb_warn("%s has no '%s' results", t->labels[c], t->groups[g].name);
+	}
+	free_build(&b);
+	return ret;
+}
+
+void cmp_free(struct cmp_table *t)
+{
+	unsigned g, r, c;
+
+	for (g = 0; g < t->ngroups; g++) {
+		struct cmp_group *gr = &t->groups[g];
+
+		for (r = 0; r < gr->nrows; r++) {
+			for (c = 0; c < t->ncols; c++)
+				free(gr->rows[r].cells[c].v);
+			free(gr->rows[r].cells);
+			free(gr->rows[r].metric);
+			free(gr->rows[r].variant);
+		}
+		free(gr->rows);
+		free(gr->docs);
+		free(gr->name);
+		free(gr->bench);
+	}
+	free(t->groups);
+	for (c = 0; c < t->ncols; c++)
+		free(t->labels[c]);
+	free(t->labels);
+	memset(t, 0, sizeof(*t));
+}
+
+const char *cmp_primary_metric(json_t *doc)
+{
+	json_t *step = json_array_get(json_object_get(doc, "steps"), 0);
+	json_t *metrics = json_object_get(step, "metrics");
+	const char *c0 = json_string_value(json_array_get(json_object_get(step, "counters"), 0));
+	void *it;
+
+	if (c0) {
+		char name[80];
+
+		snprintf(name, sizeof(name), "%s/s", c0);
+		it = json_object_iter_at(metrics, name);
+		if (it)
+			return json_object_iter_key(it);
+	}
+	it = json_object_iter(metrics);
+	return it ? json_object_iter_key(it) : NULL;
+}
+
+/* ---- statistics ------------------------------------------------------------ */
+
+void cmp_cell_stats(const struct cmp_cell *c, bool hb, struct cmp_stats *s)
+{
+	s->n = c->n;
+	s->min = stats_min(c->v, c->n);
+	s->max = stats_max(c->v, c->n);
+	s->mean = hb ? stats_hmean(c->v, c->n) : stats_mean(c->v, c->n);
+	/* A rate of 0 (a stalled repeat) is data: the harmonic mean's limit is 0. */
+	if (hb && isnan(s->mean) && c->n && s->min == 0)
+		s->mean = 0;
+	s->stddev = stats_stddev(c->v, c->n);
+	s->cov = 100 * stats_cov(c->v, c->n);
+	s->bmean = hb ? stats_best_hmean(c->v, c->n, 95, hb) : stats_best_amean(c->v, c->n, 95, hb);
+}
+
+bool cmp_testable(const struct cmp_row *r, unsigned col)
+{
+	return r->cells[0].n >= CMP_MIN_REPEATS && r->cells[col].n >= CMP_MIN_REPEATS;
+}
+
+bool cmp_significant(const struct cmp_row *r, unsigned col, double *p)
+{
+	struct welch w;
+
+	if (p)
+		*p = NAN;
+	if (col == 0 || !cmp_testable(r, col))
+		return false;
+	w = stats_welch(r->cells[0].v, r->cells[0].n, r->cells[col].v, r->cells[col].n);
+	if (!w.valid || isnan(w.p))
+		return false;
+	if (p)
+		*p = w.p;
+	return w.p < CMP_ALPHA;
+}
+
+void cmp_row_name(const struct cmp_row *r, char *buf, size_t len)
+{
+	const char *eq = strchr(r->variant, '=');
+	const char *v = eq ? eq + 1 : r->variant;
+
+	if (*v)
+		snprintf(buf, len, "%s:%s-%u", v, r->metric, r->ncpus);
+	else
+		snprintf(buf, len, "%s-%u", r->metric, r->ncpus);
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+enum stat_kind { ST_MIN, ST_MEAN, ST_STDDEV, ST_COV, ST_MAX, ST_BMEAN, ST_N };
+
+static const char *stat_name(enum stat_kind k, bool hb)
+{
+	static const char *const names[] = { "Min", NULL, "Stddev", "CoeffVar", "Max", NULL };
+
+	if (k == ST_MEAN)
+		return hb ? "Hmean" : "Amean";
+	if (k == ST_BMEAN)
+		return hb ? "BHmean-95" : "BAmean-95";
+	return names[k];
+}
+
+static double stat_value(const struct cmp_stats *s, enum stat_kind k)
+{
+	const double v[] = { s->min, s->mean, s->stddev, s->cov, s->max, s->bmean };
+
+	return s->n ? v[k] : NAN;
+}
+
+/* Positive means better; a smaller spread is better whatever the metric's direction. */
+static double stat_pdiff(double base, double v, enum stat_kind k, bool hb)
+{
+	if (k == ST_STDDEV || k == ST_COV)
+		hb = false;
+	if (base == 0 && v == 0)
+		return 0;
+	return 100 * stats_pdiff(base, v, hb);
+}
+
+static void fmt_value(char *buf, size_t len, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.2f", v);
+}
+
+struct out {
+	bool few_repeats;	/* a significance test could not run somewhere */
+	char few_example[160];
+};
+
+static void note_untestable(struct out *out, const struct cmp_group *g, const struct cmp_row *r,
+			    unsigned col)
+{
+	char name[128];
+
+	if (out->few_repeats)
+		return;
+	out->few_repeats = true;
+	cmp_row_name(r, name, sizeof(name));
+	snprintf(out->few_example, sizeof(out->few_example), "%s %s: %u vs %u", g->name, name,
+		 r->cells[0].n, r->cells[col].n);
+}
+
+static void print_few_note(FILE *f, const struct out *out, const char *prefix)
+{
+	if (out->few_repeats)
+		fprintf(f,
+			"%sno significance marks where a side has fewer than %d repeats (e.g. %s "
+			"repeats): Welch's test cannot run; use 'faultbench run --repeat %d' or more\n",
+			prefix, CMP_MIN_REPEATS, out->few_example, CMP_MIN_REPEATS + 2);
+}
+
+static unsigned label_split(const char *label, char *top, char *bottom, size_t len)
+{
+	const char *dash = strchr(label, '-');
+
+	if (dash) {
+		snprintf(top, len, "%.*s", (int)(dash - label), label);
+		snprintf(bottom, len, "%s", dash + 1);
+	} else {
+		top[0] = '\0';
+		snprintf(bottom, len, "%s", label);
+	}
+	return (unsigned)(strlen(top) > strlen(bottom) ? strlen(top) : strlen(bottom));
+}
+
+/* The cell's "( 5.35%)" or, significant, "* 5.35%*": 11 characters. */
+static void fmt_pct(char *buf, size_t len, double pct, bool star)
+{
+	if (isnan(pct))
+		snprintf(buf, len, " (%8s)", "-");
+	else if (star)
+		snprintf(buf, len, " *%7.2f%%*", pct);
+	else
+		snprintf(buf, len, " (%7.2f%%)", pct);
+}
+
+static void print_profile(FILE *f, const struct cmp_table *t, const struct cmp_group *g,
+			  bool markdown)
+{
+	char **syms = NULL;
+	unsigned nsyms = 0, c, i;
+	size_t k;
+	json_t *e;
+
+	for (c = 0; c < t->ncols; c++) {
+		json_t *top = json_object_get(json_object_get(json_object_get(g->docs[c], "evidence"),
+							      "profile"),
+					      "top");
+
+		json_array_foreach(top, k, e) {
+			const char *s = json_string_value(json_object_get(e, "symbol"));
+
+			if (s && k < 10)
+				name_index(&syms, &nsyms, s);
+		}
+	}
+	if (!nsyms)
+		return;
+	if (markdown) {
+		fprintf(f, "\n| top profile symbols (%% of samples) |");
+		for (c = 0; c < t->ncols; c++)
+			fprintf(f, " %s |", t->labels[c]);
+		fprintf(f, "\n|---|");
+		for (c = 0; c < t->ncols; c++)
+			fprintf(f, "---:|");
+		fprintf(f, "\n");
+	} else {
+		fprintf(f, "\n%-40s", "Top profile symbols (% of samples)");
+		for (c = 0; c < t->ncols; c++)
+			fprintf(f, " %14.14s", t->labels[c]);
+		fprintf(f, "\n");
+	}
+	for (i = 0; i < nsyms; i++) {
+		fprintf(f, markdown ? "| %s |" : "  %-38.38s", syms[i]);
+		for (c = 0; c < t->ncols; c++) {
+			json_t *top = json_object_get(
+				json_object_get(json_object_get(g->docs[c], "evidence"), "profile"),
+				"top");
+			double pct = NAN;
+
+			json_array_foreach(top, k, e) {
+				const char *s = json_string_value(json_object_get(e, "symbol"));
+
+				if (s && !strcmp(s, syms[i]))
+					pct = json_number_value(json_object_get(e, "percent"));
+			}
+			if (isnan(pct))
+				fprintf(f, markdown ? " - |" : " %14s", "-");
+			else
+				fprintf(f, markdown ? " %.2f |" : " %14.2f", pct);
+		}
+		fprintf(f, "\n");
+		free(syms[i]);
+	}
+	free(syms);
+}
+
+/* Widths of the row-name and value columns for a group. */
+static void measure(const struct cmp_table *t, const struct cmp_group *g, unsigned *wname,
+		    unsigned *wval)
+{
+	char buf[160];
+	struct cmp_stats s;
+	unsigned r, c, k;
+
+	*wname = 8;
+	*wval = 8;
+	for (r = 0; r < g->nrows; r++) {
+		cmp_row_name(&g->rows[r], buf, sizeof(buf));
+		if (strlen(buf) > *wname)
+			*wname = (unsigned)strlen(buf);
+		for (c = 0; c < t->ncols; c++) {
+			cmp_cell_stats(&g->rows[r].cells[c], g->rows[r].higher_better, &s);
+			for (k = 0; k < ST_N; k++) {
+				fmt_value(buf, sizeof(buf), stat_value(&s, k));
+				if (strlen(buf) > *wval)
+					*wval = (unsigned)strlen(buf);
+			}
+		}
+	}
+	for (c = 0; c < t->ncols; c++) {
+		char top[128], bottom[128];
+		unsigned w = label_split(t->labels[c], top, bottom, sizeof(top));
+
+		if (w > *wval + 11)
+			*wval = w - 11;
+	}
+}
+
+static void print_cell(FILE *f, const struct cmp_group *g, const struct cmp_row *r, unsigned c,
+		       enum stat_kind k, unsigned wval, bool markdown, struct out *out)
+{
+	struct cmp_stats base, s;
+	char val[64], pct[64];
+	bool star = false;
+	double d;
+
+	cmp_cell_stats(&r->cells[0], r->higher_better, &base);
+	cmp_cell_stats(&r->cells[c], r->higher_better, &s);
+	fmt_value(val, sizeof(val), stat_value(&s, k));
+	d = c == 0 ? 0 : stat_pdiff(stat_value(&base, k), stat_value(&s, k), k, r->higher_better);
+	if (k == ST_MEAN && c > 0) {
+		if (!cmp_testable(r, c) && r->cells[0].n && r->cells[c].n)
+			note_untestable(out, g, r, c);
+		star = cmp_significant(r, c, NULL);
+	}
+	if (!s.n)
+		d = NAN;
+	if (markdown) {
+		if (isnan(d))
+			fprintf(f, " %s |", val);
+		else if (star)
+			fprintf(f, " %s \\*%.2f%%\\* |", val, d);
+		else
+			fprintf(f, " %s (%.2f%%) |", val, d);
+		return;
+	}
+	fmt_pct(pct, sizeof(pct), d, star);
+	fprintf(f, "%*s%s", (int)wval + 1, val, pct);
+}
+
+static void print_group_text(FILE *f, const struct cmp_table *t, const struct cmp_group *g,
+			     bool markdown, struct out *out)
+{
+	unsigned wname, wval, c, r, k, start;
+	char top[128], bottom[128], name[160];
+
+	measure(t, g, &wname, &wval);
+	if (markdown) {
+		fprintf(f, "**%s**\n\n| | |", g->name);
+		for (c = 0; c < t->ncols; c++)
+			fprintf(f, " %s |", t->labels[c]);
+		fprintf(f, "\n|---|---|");
+		for (c = 0; c < t->ncols; c++)
+			fprintf(f, "---:|");
+		fprintf(f, "\n");
+	} else {
+		fprintf(f, "%s\n", g->name);
+		for (int line = 0; line < 2; line++) {
+			fprintf(f, "%*s", (int)(10 + wname), "");
+			for (c = 0; c < t->ncols; c++) {
+				label_split(t->labels[c], top, bottom, sizeof(top));
+				fprintf(f, "%*s", (int)(wval + 12), line ? bottom : top);
+			}
+			fprintf(f, "\n");
+		}
+	}
+	for (start = 0; start < g->nrows; start = r) {
+		/* one block per metric: rows of one metric, grouped by statistic */
+		for (r = start; r < g->nrows && !strcmp(g->rows[r].metric, g->rows[start].metric);)
+			r++;
+		if (start > 0 && !markdown)
+			fprintf(f, "\n");
+		for (k = 0; k < ST_N; k++) {
+			/* evidence explains the headline figure: its mean is enough */
+			if (k != ST_MEAN && cmp_is_evidence(g->rows[start].metric))
+				continue;
+			for (unsigned i = start; i < r; i++) {
+				const struct cmp_row *row = &g->rows[i];
+
+				cmp_row_name(row, name, sizeof(name));
+				if (markdown)
+					fprintf(f, "| %s | %s |", stat_name(k, row->higher_better),
+						name);
+				else
+					fprintf(f, "%-9s %-*s", stat_name(k, row->higher_better),
+						(int)wname, name);
+				for (c = 0; c < t->ncols; c++)
+					print_cell(f, g, row, c, k, wval, markdown, out);
+				fprintf(f, "\n");
+			}
+		}
+	}
+	print_profile(f, t, g, markdown);
+}
+
+/* LKP: "base ±%stddev  %change  new ±%stddev  metric"; %change is the raw change. */
+static void print_group_lkp(FILE *f, const struct cmp_table *t, const struct cmp_group *g,
+			    struct out *out)
+{
+	unsigned c, r;
+	char name[160];
+
+	fprintf(f, "%17.17s %9s", t->labels[0], "");
+	for (c = 1; c < t->ncols; c++)
+		fprintf(f, " %10s%17.17s %9s", "", t->labels[c], "");
+	/* "±" is two bytes in UTF-8: one more byte of width for the same columns */
+	fprintf(f, "\n%17s %10s", "value", "±%stddev");
+	for (c = 1; c < t->ncols; c++)
+		fprintf(f, " %10s%17s %10s", "%change", "value", "±%stddev");
+	fprintf(f, "  metric\n");
+	for (r = 0; r < g->nrows; r++) {
+		const struct cmp_row *row = &g->rows[r];
+		struct cmp_stats base, s;
+
+		cmp_cell_stats(&row->cells[0], row->higher_better, &base);
+		for (c = 0; c < t->ncols; c++) {
+			char val[64], sd[32], chg[32];
+
+			cmp_cell_stats(&row->cells[c], row->higher_better, &s);
+			fmt_value(val, sizeof(val), s.n ? s.mean : NAN);
+			if (s.n > 1 && !isnan(s.cov))
+				snprintf(sd, sizeof(sd), "±%5.1f%%", s.cov);
+			else
+				snprintf(sd, sizeof(sd), "%s", "");
+			if (c > 0) {
+				double ch = 100 * (s.mean - base.mean) / base.mean;
+
+				if (!s.n || !base.n || isnan(ch))
+					snprintf(chg, sizeof(chg), "-");
+				else
+					snprintf(chg, sizeof(chg), "%+.1f%%%s", ch,
+						 cmp_significant(row, c, NULL) ? "*" : "");
+				if (!cmp_testable(row, c) && row->cells[0].n && row->cells[c].n)
+					note_untestable(out, g, row, c);
+				fprintf(f, " %10s", chg);
+			}
+			fprintf(f, "%17s %*s", val, *sd ? 10 : 9, sd);
+		}
+		cmp_row_name(row, name, sizeof(name));
+		fprintf(f, "  %s.%s\n", g->name, name);
+	}
+}
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *table_json(const struct cmp_table *t, struct out *out)
+{
+	json_t *root = json_object(), *groups = json_array(), *labels = json_array();
+	unsigned g, r, c;
+
+	for (c = 0; c < t->ncols; c++)
+		json_array_append_new(labels, json_string(t->labels[c]));
+	json_object_set_new(root, "columns", labels);
+	json_object_set_new(root, "alpha", json_real(CMP_ALPHA));
+	json_object_set_new(root, "min_repeats", json_integer(CMP_MIN_REPEATS));
+	for (g = 0; g < t->ngroups; g++) {
+		const struct cmp_group *gr = &t->groups[g];
+		json_t *jg = json_object(), *rows = json_array();
+
+		json_object_set_new(jg, "name", json_string(gr->name));
+		json_object_set_new(jg, "bench", json_string(gr->bench));
+		json_object_set_new(jg, "params", json_deep_copy(json_object_get(gr->docs[0], "params")));
+		for (r = 0; r < gr->nrows; r++) {
+			const struct cmp_row *row = &gr->rows[r];
+			json_t *jr = json_object(), *cells = json_array();
+			struct cmp_stats base, s;
+
+			cmp_cell_stats(&row->cells[0], row->higher_better, &base);
+			json_object_set_new(jr, "metric", json_string(row->metric));
+			json_object_set_new(jr, "variant", json_string(row->variant));
+			json_object_set_new(jr, "ncpus", json_integer(row->ncpus));
+			json_object_set_new(jr, "higher_better", json_boolean(row->higher_better));
+			for (c = 0; c < t->ncols; c++) {
+				json_t *jc = json_object(), *vals = json_array();
+				double p;
+				bool sig = cmp_significant(row, c, &p);
+
+				cmp_cell_stats(&row->cells[c], row->higher_better, &s);
+				for (unsigned i = 0; i < row->cells[c].n; i++)
+					json_array_append_new(vals, json_real(row->cells[c].v[i]));
+				json_object_set_new(jc, "values", vals);
+				json_object_set_new(jc, "n", json_integer(s.n));
+				json_object_set_new(jc, "min", num(s.min));
+				json_object_set_new(jc, row->higher_better ? "hmean" : "amean",
+						    num(s.mean));
+				json_object_set_new(jc, "stddev", num(s.stddev));
+				json_object_set_new(jc, "coeffvar_pct", num(s.cov));
+				json_object_set_new(jc, "max", num(s.max));
+				json_object_set_new(jc, row->higher_better ? "bhmean95" : "bamean95",
+						    num(s.bmean));
+				if (c > 0) {
+					json_object_set_new(
+						jc, "pdiff_pct",
+						num(stat_pdiff(base.mean, s.mean, ST_MEAN,
+							       row->higher_better)));
+					json_object_set_new(jc, "p", num(p));
+					json_object_set_new(jc, "tested", json_boolean(cmp_testable(row, c)));
+					json_object_set_new(jc, "significant", json_boolean(sig));
+					if (!cmp_testable(row, c) && row->cells[0].n && row->cells[c].n)
+						note_untestable(out, gr, row, c);
+				}
+				json_array_append_new(cells, jc);
+			}
+			json_object_set_new(jr, "cells", cells);
+			json_array_append_new(rows, jr);
+		}
+		json_object_set_new(jg, "rows", rows);
+		json_array_append_new(groups, jg);
+	}
+	json_object_set_new(root, "groups", groups);
+	return root;
+}
+
+void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp)
+{
+	struct out out = { 0 };
+	unsigned g;
+
+	if (fmt == CMP_JSON) {
+		json_t *root = table_json(t, &out);
+		json_t *notes = json_array();
+		char buf[512];
+		FILE *m = fmemopen(buf, sizeof(buf), "w");
+
+		if (m) {
+			print_few_note(m, &out, "");
+			fclose(m);
+			if (out.few_repeats) {
+				buf[strcspn(buf, "\n")] = '\0';
+				json_array_append_new(notes, json_string(buf));
+			}
+		}
+		json_object_set_new(root, "notes", notes);
+		json_dumpf(root, f, JSON_INDENT(2));
+		fputc('\n', f);
+		json_decref(root);
+		return;
+	}
+	for (g = 0; g < t->ngroups; g++) {
+		if (g > 0)
+			fprintf(f, "\n");
+		if (lkp)
+			print_group_lkp(f, t, &t->groups[g], &out);
+		else
+			print_group_text(f, t, &t->groups[g], fmt == CMP_MARKDOWN, &out);
+	}
+	if (out.few_repeats)
+		fprintf(f, "\n");
+	print_few_note(f, &out, fmt == CMP_MARKDOWN ? "Note: " : "note: ");
+}

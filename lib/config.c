@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite configuration files, parsed with libinih and validated through the
+ * options tables of lib/opt.h: the benchmark of a job is looked up in the
+ * registry and every key is set, as the command line would set it, on a
+ * scratch copy of { run_options, the benchmark's options }.  An unknown key or
+ * a bad value is reported with file, line and option (exit status 2) before
+ * anything runs: a nightly suite must not fail at 3 a.m. on a typo in its
+ * last job.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ini.h>
+
+#include "bench.h"
+#include "config.h"
+#include "opt.h"
+#include "runner.h"
+#include "util.h"
+
+/* Keys that are not options of "faultbench run". */
+#define KEY_BENCH	"bench"
+#define KEY_DESCRIPTION "description"
+
+struct parse {
+	struct config *cfg;
+	FILE *f;
+	unsigned lineno;
+	bool at_line_start;
+	bool failed;
+	struct cfg_job *cur;	/* the job being read, NULL in [global] */
+	char section[128];
+	bool in_section;
+};
+
+static void start_section(struct parse *p, const char *section);
+
+/*
+ * A "[name]" line: sections are recognised here because this libinih calls
+ * the handler only for keys, and a job may well have none ("[pf1]" alone
+ * runs pf1 with the [global] options).
+ */
+static void section_line(struct parse *p, const char *line)
+{
+	const char *start = line + strspn(line, " \t"), *end;
+	char name[128];
+
+	if (*start != '[' || !(end = strchr(start, ']')))
+		return;
+	start++;
+	while (start < end && (*start == ' ' || *start == '\t'))
+		start++;
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	snprintf(name, sizeof(name), "%.*s", (int)(end - start), start);
+	if (!p->in_section || strcmp(name, p->section))
+		start_section(p, name);
+}
+
+/* fgets() that counts lines, so the handler knows where a key came from. */
+static char *counting_reader(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	bool line_start = p->at_line_start;
+	char *s;
+
+	if (line_start)
+		p->lineno++;
+	s = fgets(str, num, p->f);
+	p->at_line_start = s && strchr(s, '\n');
+	if (s && line_start && !p->failed)
+		section_line(p, s);
+	return s;
+}
+
+static void kv_add(struct cfg_kv **kv, unsigned *n, const char *key, const char *value,
+		   unsigned line)
+{
+	*kv = xrealloc(*kv, (*n + 1) * sizeof(**kv));
+	(*kv)[*n].key = xstrdup(key);
+	(*kv)[*n].value = xstrdup(value);
+	(*kv)[*n].line = line;
+	(*n)++;
+}
+
+static int fail(struct parse *p, int status)
+{
+	(void)status;
+	p->failed = true;
+	return 1; /* keep inih going quietly: the first error was printed */
+}
+
+static void start_section(struct parse *p, const char *section)
+{
+	struct config *cfg = p->cfg;
+
+	snprintf(p->section, sizeof(p->section), "%s", section);
+	p->in_section = true;
+	if (!strcmp(section, "global")) {
+		p->cur = NULL;
+		return;
+	}
+	cfg->jobs = xrealloc(cfg->jobs, (cfg->njobs + 1) * sizeof(*cfg->jobs));
+	p->cur = &cfg->jobs[cfg->njobs++];
+	memset(p->cur, 0, sizeof(*p->cur));
+	p->cur->name = xstrdup(section);
+	p->cur->line = p->lineno;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	const char *file = p->cfg->path;
+
+	if (p->failed)
+		return 1;
+	if (!*section)
+		return fail(p, fb_usage("%s:%u: '%s' is outside a section; put it under [global] "
+					"or a job",
+					file, p->lineno, name));
+	if (!p->in_section || strcmp(section, p->section))
+		start_section(p, section);
+	if (!strcmp(name, KEY_DESCRIPTION))
+		return 1;
+	if (!strcmp(name, "label") || !strcmp(name, "output"))
+		return fail(p, fb_usage("%s:%u: option '%s' is set by 'faultbench suite' "
+					"(--label), not by a config",
+					file, p->lineno, name));
+	if (!strcmp(name, KEY_BENCH)) {
+		if (!p->cur)
+			return fail(p, fb_usage("%s:%u: 'bench' belongs in a job section, not "
+						"[global]",
+						file, p->lineno));
+		free(p->cur->bench);
+		p->cur->bench = xstrdup(value);
+		return 1;
+	}
+	if (p->cur)
+		kv_add(&p->cur->kv, &p->cur->nkv, name, value, p->lineno);
+	else
+		kv_add(&p->cfg->global, &p->cfg->nglobal, name, value, p->lineno);
+	return 1;
+}
+
+/* Set every key of job j on scratch parameters, as the command line would. */
+static int validate_job(const struct config *cfg, const struct cfg_job *j)
+{
+	const struct bench_entry *e = bench_lookup(j->bench);
+	struct run_opts ro;
+	struct opt_binding b[2];
+	unsigned nb = 1, i;
+	void *params;
+	int ret = FB_OK;
+	char where[512];
+
+	if (!e)
+		return fb_usage("%s:%u: job '%s': unknown benchmark '%s' (see 'faultbench list')",
+				cfg->path, j->line, j->name, j->bench);
+	params = xcalloc(1, e->bench->params_size ? e->bench->params_size : 1);
+	opt_set_defaults(run_options, &ro);
+	b[0] = (struct opt_binding){ run_options, &ro };
+	if (e->bench->opts) {
+		opt_set_defaults(e->bench->opts, params);
+		b[nb++] = (struct opt_binding){ e->bench->opts, params };
+	}
+	for (i = 0; i < cfg->nglobal && !ret; i++) {
+		snprintf(where, sizeof(where), "%s:%u ([global], job '%s')", cfg->path,
+			 cfg->global[i].line, j->name);
+		ret = opt_set_by_name(b, nb, cfg->global[i].key, cfg->global[i].value, where);
+	}
+	for (i = 0; i < j->nkv && !ret; i++) {
+		snprintf(where, sizeof(where), "%s:%u", cfg->path, j->kv[i].line);
+		ret = opt_set_by_name(b, nb, j->kv[i].key, j->kv[i].value, where);
+	}
+	free(params);
+	return ret;
+}
+
+int config_load(const char *path, struct config *cfg)
+{
+	struct parse p = { .cfg = cfg, .at_line_start = true };
+	unsigned i;
+	int line, ret = FB_OK;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = xstrdup(path);
+	p.f = fopen(path, "r");
+	if (!p.f)
+		return fb_usage("cannot read config '%s': %s", path, strerror(errno));
+	line = ini_parse_stream(counting_reader, &p, handler, &p);
+	fclose(p.f);
+	if (p.failed)
+		return FB_USAGE;
+	if (line > 0)
+		return fb_usage("%s:%d: syntax error: expected '[section]' or 'key = value'", path,
+				line);
+	if (line < 0)
+		return fb_usage("cannot parse config '%s'", path);
+	if (!cfg->njobs)
+		return fb_usage("%s: no job sections (a [name] section per benchmark to run)", path);
+	for (i = 0; i < cfg->njobs; i++)
+		if (!cfg->jobs[i].bench)
+			cfg->jobs[i].bench = xstrdup(cfg->jobs[i].name);
+	for (i = 0; i < cfg->njobs && !ret; i++)
+		ret = validate_job(cfg, &cfg->jobs[i]);
+	return ret;
+}
+
+static void free_kv(struct cfg_kv *kv, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+void config_free(struct config *cfg)
+{
+	for (unsigned i = 0; i < cfg->njobs; i++) {
+		free(cfg->jobs[i].name);
+		free(cfg->jobs[i].bench);
+		free_kv(cfg->jobs[i].kv, cfg->jobs[i].nkv);
+	}
+	free(cfg->jobs);
+	free_kv(cfg->global, cfg->nglobal);
+	free(cfg->path);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static bool job_has_key(const struct cfg_job *j, const char *key)
+{
+	for (unsigned i = 0; i < j->nkv; i++)
+		if (!strcmp(j->kv[i].key, key))
+			return true;
+	return false;
+}
+
+char **config_job_options(const struct config *cfg, unsigned i, unsigned *n)
+{
+	const struct cfg_job *j = &cfg->jobs[i];
+	char **argv = xcalloc(cfg->nglobal + j->nkv + 1, sizeof(*argv));
+	unsigned k, m = 0;
+
+	for (k = 0; k < cfg->nglobal; k++)
+		if (!job_has_key(j, cfg->global[k].key))
+			argv[m++] = xasprintf("--%s=%s", cfg->global[k].key, cfg->global[k].value);
+	for (k = 0; k < j->nkv; k++)
+		argv[m++] = xasprintf("--%s=%s", j->kv[k].key, j->kv[k].value);
+	*n = m;
+	return argv;
+}
+
+void config_free_argv(char **argv)
+{
+	for (char **a = argv; a && *a; a++)
+		free(*a);
+	free(argv);
+}

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A system-wide call-graph profile of one step with linux-perf, so a result
+ * says where the kernel spent the time, not only how long it took:
+ *
+ *   perf record -a -g -o <result>.perf.data          (while the step runs)
+ *   perf report --stdio --no-children --sort symbol -g folded,0.05,callee,...
+ *
+ * The report's top kernel symbols, each with its percentage of all samples
+ * and its heaviest call chains (callers, innermost first), go into the result
+ * JSON; perf.data stays beside it for a closer look.  The profile is
+ * system-wide, like LKP's perf-profile: on a machine shared with other load,
+ * that load shows up too.  Without perf, or without permission, there is no
+ * profile and the result says why; the run is never failed for it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "profile.h"
+#include "util.h"
+
+#define TOP_SYMBOLS  20
+#define TOP_CHAINS   5
+#define CHAIN_FRAMES 12
+
+struct profile {
+	pid_t pid;
+	char *data; /* perf.data path */
+	char *log;  /* perf record's stdout and stderr */
+};
+
+static const char *perf_binary(void)
+{
+	const char *env = getenv("FB_PERF");
+
+	return env && *env ? env : "perf";
+}
+
+/* The first telling line of perf's log: its reason for failing. */
+static char *log_reason(const char *log, const char *fallback)
+{
+	char *text = read_text_file(log), *line = NULL, *s, *save = NULL;
+	char *ret;
+
+	for (s = text ? strtok_r(text, "\n", &save) : NULL; s; s = strtok_r(NULL, "\n", &save))
+		if (!line && strspn(s, " \t") != strlen(s) && strcmp(s, "Error:"))
+			line = s;
+	ret =
+	    xasprintf("%s%s%s", fallback, line ? ": " : "", line ? line + strspn(line, " \t") : "");
+	free(text);
+	return ret;
+}
+
+static void exec_perf_record(const char *data, const char *log)
+{
+	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	const char *argv[] = { perf_binary(), "record", "-a", "-g", "-q", "-o", data, NULL };
+
+	/* its own process group: ^C reaches faultbench, which stops perf itself */
+	setpgid(0, 0);
+	/* and if faultbench dies without stopping it, perf stops too */
+	prctl(PR_SET_PDEATHSIG, SIGINT);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	execvp(argv[0], (char *const *)argv);
+	fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int fail_start(struct profile *p, char **why, char *reason)
+{
+	*why = reason;
+	free(p->data);
+	free(p->log);
+	free(p);
+	return FB_SKIP;
+}
+
+int profile_start(struct profile **pp, const char *perf_data_path, char **why)
+{
+	struct profile *p = xcalloc(1, sizeof(*p));
+	struct stat st;
+	double deadline;
+	int status;
+
+	*pp = NULL;
+	*why = NULL;
+	p->data = xstrdup(perf_data_path);
+	p->log = xasprintf("%s.log", perf_data_path);
+	unlink(p->data);
+	p->pid = fork();
+	if (p->pid < 0)
+		return fail_start(p, why, xasprintf("fork: %s", strerror(errno)));
+	if (p->pid == 0)
+		exec_perf_record(p->data, p->log);
+	/*
+	 * perf writes the file header once its events are open; until then the
+	 * step must not start, or its beginning goes unprofiled.
+	 */
+	deadline = now_monotonic() + 10;
+	while (now_monotonic() < deadline) {
+		if (waitpid(p->pid, &status, WNOHANG) == p->pid)
+			return fail_start(p, why, log_reason(p->log, "perf record exited"));
+		if (stat(p->data, &st) == 0 && st.st_size > 0)
+			break;
+		usleep(20000);
+	}
+	if (now_monotonic() >= deadline) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, &status, 0);
+		return fail_start(p, why, xstrdup("perf record did not start within 10 s"));
+	}
+	/* opening per-CPU events comes after the header; give it a moment */
+	usleep(200000);
+	if (waitpid(p->pid, &status, WNOHANG) == p->pid)
+		return fail_start(p, why, log_reason(p->log, "perf record exited"));
+	*pp = p;
+	return FB_OK;
+}
+
+/* Run argv, return its stdout (malloc'd) or NULL; stderr goes to errlog. */
+static char *capture(const char *const *argv, const char *errlog, int *status)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = xmalloc(cap);
+	int pfd[2];
+	ssize_t n;
+	pid_t pid;
+
+	*status = -1;
+	if (pipe2(pfd, O_CLOEXEC)) {
+		free(buf);
+		return NULL;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(errlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+		dup2(pfd[1], STDOUT_FILENO);
+		if (fd >= 0)
+			dup2(fd, STDERR_FILENO);
+		setenv("LC_ALL", "C", 1);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		free(buf);
+		return NULL;
+	}
+	while ((n = read(pfd[0], buf + len, cap - len - 1)) > 0 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
+		len += (size_t)n;
+		if (cap - len < 2)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	close(pfd[0]);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return buf;
+}
+
+/* "     5.38%  [k] clear_page_erms      -   -  " -> percent, kernel?, symbol */
+static bool parse_entry(char *line, double *pct, bool *kernel, char **sym)
+{
+	char *end, *s = line + strspn(line, " ");
+	size_t n;
+
+	*pct = strtod(s, &end);
+	if (end == s || *end != '%' || strncmp(end + 1, "  [", 3) || !end[4] || end[5] != ']')
+		return false;
+	*kernel = end[4] == 'k';
+	s = end + 6 + strspn(end + 6, " ");
+	/* perf appends IPC columns ("-  -") when it has no branch data: drop them */
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '-'))
+		s[--n] = '\0';
+	*sym = s;
+	return n > 0;
+}
+
+/* "4.35% a;b;c" (folded, callee order: the symbol first, then its callers) */
+static json_t *parse_chain(char *line)
+{
+	char *end, *frame, *save = NULL;
+	double pct = strtod(line, &end);
+	json_t *o, *stack;
+	unsigned n = 0;
+
+	if (end == line || *end != '%' || end[1] != ' ')
+		return NULL;
+	o = json_object();
+	stack = json_array();
+	json_object_set_new(o, "percent", json_real(pct));
+	frame = strtok_r(end + 2, ";", &save);
+	/* the first frame is the symbol itself */
+	for (frame = frame ? strtok_r(NULL, ";", &save) : NULL; frame && n < CHAIN_FRAMES;
+	     frame = strtok_r(NULL, ";", &save), n++)
+		json_array_append_new(stack, json_string(frame));
+	json_object_set_new(o, "callers", stack);
+	return o;
+}
+
+static void parse_header(const char *line, json_t *out)
+{
+	char samples[32], event[128];
+
+	/* "# Samples: 10K of event 'cpu-clock:ppp'" */
+	if (sscanf(line, "# Samples: %31s of event '%127[^']'", samples, event) == 2) {
+		json_object_set_new(out, "samples", json_string(samples));
+		json_object_set_new(out, "event", json_string(event));
+	}
+}
+
+static json_t *parse_report(char *text, json_t *out)
+{
+	json_t *top = json_array(), *cur = NULL;
+	char *line, *save = NULL;
+	unsigned nchains = 0;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		double pct;
+		bool kernel;
+		char *sym;
+
+		if (line[0] == '#') {
+			parse_header(line, out);
+			continue;
+		}
+		if (parse_entry(line, &pct, &kernel, &sym)) {
+			cur = NULL;
+			if (!kernel || json_array_size(top) >= TOP_SYMBOLS)
+				continue;
+			cur = json_object();
+			json_object_set_new(cur, "symbol", json_string(sym));
+			json_object_set_new(cur, "percent", json_real(pct));
+			json_object_set_new(cur, "callers", json_array());
+			json_array_append_new(top, cur);
+			nchains = 0;
+		} else if (cur && nchains < TOP_CHAINS) {
+			json_t *c = parse_chain(line);
+
+			if (c) {
+				json_array_append_new(json_object_get(cur, "callers"), c);
+				nchains++;
+			}
+		}
+	}
+	return top;
+}
+
+static void stop_perf(struct profile *p, json_t *out)
+{
+	double deadline = now_monotonic() + 120;
+	int status = 0;
+	pid_t r;
+
+	kill(p->pid, SIGINT);
+	/* perf writes build-ids on the way out, which can take a while */
+	while ((r = waitpid(p->pid, &status, WNOHANG)) == 0 && now_monotonic() < deadline)
+		usleep(50000);
+	if (r == 0) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, &status, 0);
+		json_object_set_new(out, "warning",
+				    json_string("perf record was killed after 120 s"));
+	}
+}
+
+json_t *profile_finish(struct profile *p)
+{
+	json_t *out = json_object(), *top;
+	char *text, *reason;
+	struct stat st;
+	int status;
+	const char *argv[] = {
+		perf_binary(),	   "report", "-i",     NULL, "--stdio",
+		"--no-children",   "--sort", "symbol", "-g", "folded,0.05,callee,function,percent",
+		"--percent-limit", "0.5",    NULL
+	};
+
+	if (!p) {
+		json_object_set_new(out, "skipped", json_string("no profile was started"));
+		return out;
+	}
+	stop_perf(p, out);
+	json_object_set_new(out, "perf_data", json_string(p->data));
+	json_object_set_new(out, "command", json_string("perf record -a -g"));
+	argv[3] = p->data;
+	text = capture(argv, p->log, &status);
+	if (!text || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		reason = log_reason(p->log, "perf report failed");
+		json_object_set_new(out, "skipped", json_string(reason));
+		free(reason);
+	} else {
+		top = parse_report(text, out);
+		json_object_set_new(out, "top", top);
+		json_object_set_new(
+		    out, "report",
+		    json_string("perf report --stdio --no-children --sort symbol -g "
+				"folded,0.05,callee: percent of all samples, kernel "
+				"symbols only; callers innermost first"));
+	}
+	free(text);
+	/* perf's own messages are kept beside perf.data only when there are any */
+	if (stat(p->log, &st) == 0 && st.st_size == 0)
+		unlink(p->log);
+	free(p->data);
+	free(p->log);
+	free(p);
+	return out;
+}

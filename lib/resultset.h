@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Loading result files for compare, plot, check and history: a RUN given on
+ * the command line is a result file (.json or .json.gz), a directory of them,
+ * or a label under results/.
+ */
+#ifndef FB_RESULTSET_H
+#define FB_RESULTSET_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+/* One RUN argument: every result document it names, in file-name order. */
+struct resultset {
+	char *arg;		/* as given */
+	char *label;		/* "label" of the first document, else the argument */
+	unsigned n;
+	json_t **docs;
+	char **paths;
+};
+
+/*
+ * Read one result file, gzip-compressed or not (zlib reads both).  NULL with
+ * a message naming the file on failure; a document without schema_version,
+ * bench and steps is refused as "not a faultbench result".
+ */
+json_t *rs_load_file(const char *path);
+
+/* Does the name end in .json or .json.gz? */
+bool rs_is_result_name(const char *name);
+
+/* Load a RUN argument; FB_OK or FB_USAGE with a message. */
+int resultset_load(struct resultset *rs, const char *arg);
+void resultset_free(struct resultset *rs);
+
+/*
+ * Call fn for every result file under dir, depth first, in name order
+ * (so dated names come out in date order).  fn returns nonzero to stop.
+ * Returns FB_OK, FB_USAGE when dir cannot be read, or fn's nonzero value.
+ */
+int rs_walk(const char *dir, bool recursive, int (*fn)(const char *path, void *arg), void *arg);
+
+/* Read a whole file, inflating gzip transparently; NULL when unreadable. */
+char *rs_read_file(const char *path, size_t *len);
+
+/* "pf1" for a preset, else the benchmark name. */
+const char *rs_doc_name(json_t *doc);
+
+#endif

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# compare, plot, check, history and suite on real tiny runs of this machine.
+#
+# Robustness on a loaded 2-core machine: the A and B runs of the A/A check
+# are interleaved (A B A B ...) so a change in background load hits both
+# sides alike, and check uses a 30% threshold: an A/A pair must not show a
+# significant 30% loss, while the slowed-down run (two busy loops pinned to
+# the worker's CPU, so it gets about a third of it) loses far more than that.
+. "$FB_SRC/tests/e2e/lib.sh"
+
+command -v taskset >/dev/null || skip "taskset (util-linux) is not installed"
+RUN="pf1 --cpus 1 --repeat 1 $TINY"
+busy=()
+cleanup() { for p in "${busy[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# Four single-repeat runs per side, interleaved; a directory of them is one
+# RUN whose repeats are its files.
+for i in 1 2 3 4; do
+	fb run $RUN --label 6.18-a -o A/r$i.json >/dev/null 2>&1 || die "run A $i failed"
+	fb run $RUN --label 6.18-b -o B/r$i.json >/dev/null 2>&1 || die "run B $i failed"
+done
+pu=$(jget A/r1.json 'd["steps"][0]["pus"][0]')
+
+# The changelog table
+fb compare A B >table.txt || die "compare failed"
+cat table.txt
+# rows are metric-step, with the variant (pf1's page size/fault-around) in front
+grep -q '^Hmean  *\([^ ]*:\)\?pages/s-1 ' table.txt || die "no Hmean row for pages/s-1"
+grep -q '(   0.00%)' table.txt || die "no baseline column"
+fb compare --format json A B >table.json || die "compare --format json failed"
+jget table.json 'd["groups"][0]["rows"][0]["cells"][1]["n"]' | grep -qx 4 ||
+	die "json: the candidate should have 4 repeats"
+fb compare --format markdown A B | grep -q '^| Hmean | \([^ ]*:\)\?pages/s-1 |' || die "markdown table"
+fb compare --view lkp A B | grep -q 'pf1\.\([^ ]*:\)\?pages/s-1' || die "lkp view"
+# One repeat a side: no stars, and the reason said
+fb compare A/r1.json B/r1.json | grep -q 'no significance marks' || die "no note on repeats"
+
+# Plots: non-empty PNG and SVG, with their script and data
+fb plot A B -o plots >/dev/null || die "plot failed"
+for f in plots/pf1-throughput.png plots/pf1-throughput.svg plots/pf1-efficiency.png \
+	plots/pf1-throughput.gp plots/pf1-throughput.dat; do
+	[ -s "$f" ] || die "$f missing or empty"
+done
+
+# check: A/A is good; too few repeats is undecided
+expect_status 0 fb check --baseline A --candidate B --threshold 30%
+expect_status 125 fb check --baseline A/r1.json --candidate B/r1.json
+
+# Different parameters are refused, naming the parameter
+fb run pf1 --cpus 1 $TINY --size 8M --label other -o O/r.json >/dev/null 2>&1 || die "run O failed"
+expect_status 2 fb compare A O
+fb compare A O 2>&1 | grep -q "'size'" || die "the differing parameter is not named"
+expect_status 125 fb check --baseline A --candidate O
+
+# A run slowed down on purpose: two busy loops on the worker's CPU
+for i in 1 2; do
+	taskset -c "$pu" sh -c 'while :; do :; done' &
+	busy+=($!)
+done
+for i in 1 2 3 4; do
+	fb run $RUN --label 6.18-slow -o C/r$i.json >/dev/null 2>&1 || die "run C $i failed"
+done
+cleanup
+busy=()
+rc=0
+fb check --baseline A --candidate C --threshold 30% >check.txt || rc=$?
+cat check.txt
+[ "$rc" = 1 ] || die "check on the slowed run exited $rc, expected 1"
+grep -q 'REGRESSION pf1 \([^ ]*:\)\?pages/s-1' check.txt || die "check does not name metric and step"
+
+# history over all of it, with a trend plot
+fb history . --bench pf1 --plot trend/pf1.png >history.txt || die "history failed"
+grep -q '6.18-slow' history.txt || die "history misses runs"
+[ -s trend/pf1.png ] && [ -s trend/pf1.svg ] || die "no trend plot"
+
+# suite: a bad key names file and line; a one-job suite runs into results/LABEL/
+printf '[global]\nrepeat = 1\n[pf1]\ncpus = 1\nbogus = 1\n' >bad.ini
+expect_status 2 fb suite bad.ini --label s
+fb suite bad.ini --label s 2>&1 | grep -q 'bad.ini:5' || die "suite error without file:line"
+printf '[global]\nrepeat = 1\nsamples = 2\nsample-time = 0.1\nwarmup = 0.05\n[pf1]\ncpus = 1\n' >one.ini
+fb suite one.ini --label s >suite.txt || { cat suite.txt; die "suite failed"; }
+grep -q '1 ok, 0 skipped, 0 failed' suite.txt || die "suite summary"
+ls results/s/*.json >/dev/null || die "suite wrote no result"
+echo "compare e2e: ok"

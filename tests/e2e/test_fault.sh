@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The fault family (bench/fault*.c): every preset runs a tiny sweep and writes
+# a result whose fault rates are the kernel's counts; fault-around on/off,
+# file backing on a disk filesystem, processes, 64 oversubscribed workers,
+# THP honesty and the usage errors.
+. "$FB_SRC/tests/e2e/lib.sh"
+
+# Per step: faults/s is the workers' minflt + majflt over the sampled time,
+# pages were counted, and the bench's findings are in extra.
+check_result() {
+	python3 - "$1" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["bench"] == "fault", d["bench"]
+assert d["steps"], "no steps"
+for s in d["steps"]:
+    faults = sum(w["minflt"] + w["majflt"] for smp in s["samples"] for w in smp["workers"])
+    pages = sum(w["count"][0] for smp in s["samples"] for w in smp["workers"])
+    t = sum(smp["t"] for smp in s["samples"])
+    v = s["metrics"]["faults/s"]["value"]
+    assert faults > 0 and pages > 0, (faults, pages)
+    assert abs(faults / t - v) <= 1e-6 * v, ("faults/s", faults / t, v)
+    for key in ("fault_around", "folios", "thp_requested"):
+        assert key in s["extra"], key
+EOF
+}
+
+pages_per_fault() {
+	jget "$1" 'min(s["metrics"]["pages/fault"]["value"] for s in d["steps"])'
+}
+
+for preset in nopage pf1 pf2 pf3 pf4; do
+	fb run $preset --cpus 1,2 --size 4M $TINY -o "$FB_TMP/$preset.json" >/dev/null
+	check_result "$FB_TMP/$preset.json" || die "$preset: bad result"
+	[ "$(jget "$FB_TMP/$preset.json" 'len(d["steps"])')" = 2 ] || die "$preset: not 2 steps"
+done
+
+# Fault-around: on by default (64 KiB: 16 pages per read fault on tmpfs),
+# off through userfaultfd: one page per fault.  Both as variants of one run.
+fb run nopage --cpus 1 --size 4M $TINY --fault-around on,off -o fa.json >/dev/null
+check_result fa.json || die "fault-around on,off: bad result"
+python3 - fa.json <<'EOF2' || die "fault-around: wrong pages/fault"
+import json, sys
+steps = json.load(open(sys.argv[1]))["steps"]
+assert len(steps) == 2, len(steps)
+for s in steps:
+    ppf, fa = s["metrics"]["pages/fault"]["value"], s["extra"]["fault_around"]
+    if s["variant"].endswith("off"):
+        assert fa == "off (userfaultfd wp)" and ppf < 1.5, (s["variant"], fa, ppf)
+    else:
+        assert fa == "on" and ppf > 1.5, (s["variant"], fa, ppf)
+EOF2
+
+# A disk file in $FB_TMP, or a skip (status 4) when $FB_TMP is on tmpfs.
+if [ "$(stat -f -c %T "$FB_TMP")" = tmpfs ]; then
+	expect_status 4 fb run pf3 --backing file --dir "$FB_TMP" --cpus 1 $TINY -o file.json
+else
+	fb run pf3 --backing file --dir "$FB_TMP" --cpus 1,2 --size 4M $TINY -o file.json >/dev/null
+	check_result file.json || die "--backing file: bad result"
+	fb run nopage --backing file --sharing disjoint --fault-around off --dir "$FB_TMP" \
+		--cpus 2 --size 4M $TINY -o file-off.json >/dev/null
+	python3 -c "import sys; sys.exit(not $(pages_per_fault file-off.json) < 1.5)" ||
+		die "file, fault-around off: $(pages_per_fault file-off.json) pages/fault"
+fi
+# files are unnamed (O_TMPFILE) or unlinked at once: nothing is left behind
+[ -z "$(ls -A "$FB_TMP" | grep -v '\.json$')" ] || die "files left in $FB_TMP: $(ls -A "$FB_TMP")"
+
+fb run pf2 --mode processes --cpus 1,2 --size 4M $TINY -o proc.json >/dev/null
+check_result proc.json || die "--mode processes: bad result"
+fb run nopage --mode processes --sharing disjoint --cpus 2 --size 4M $TINY -o proc2.json >/dev/null
+check_result proc2.json || die "--mode processes, disjoint: bad result"
+
+fb run pf1 --cpus 64 --oversubscribe --size 256k $TINY -o many.json >/dev/null
+check_result many.json || die "64 workers: bad result"
+[ "$(jget many.json 'len(d["steps"][0]["samples"][0]["workers"])')" = 64 ] || die "not 64 workers"
+
+# THP is a request: the result says what the kernel gave, and warns when it fell short.
+if [ "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" != "always madvise [never]" ]; then
+	fb run pf4 --page thp --cpus 1 --size 4M $TINY -o thp.json >/dev/null 2>thp.err
+	[ "$(jget thp.json 'd["steps"][0]["extra"]["thp_requested"]')" = True ] || die "thp_requested"
+	if [ "$(jget thp.json 'd["steps"][0]["extra"]["thp_fraction"] < 0.9')" = True ]; then
+		grep -q "warning: --page=thp requested" thp.err || die "no warning for THP not obtained"
+	fi
+fi
+
+expect_status 2 fb run pf1 --sharing same --cpus 1 $TINY -o bad.json
+expect_status 2 fb run pf1 --fault-around off --cpus 1 $TINY -o bad.json
+expect_status 2 fb run pf1 --size 5000 --cpus 1 $TINY -o bad.json
+expect_status 2 fb run pf1 --page thp --size 3M --cpus 1 $TINY -o bad.json
+expect_status 2 fb run nopage --tmpfs-dir "$FB_SRC" --cpus 1 $TINY -o bad.json
+if [ -d /dev/shm ] && [ "$(stat -f -c %T /dev/shm)" = tmpfs ]; then
+	expect_status 4 fb run nopage --backing file --dir /dev/shm --cpus 1 $TINY -o bad.json
+fi
+[ ! -e bad.json ] || die "a refused run wrote a result"
+echo "fault: all checks passed"

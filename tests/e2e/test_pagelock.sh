@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# pagelock end to end: every invalidation method really drops the pages
+# (mincore before > 0, after = 0, checked by the benchmark every round), the
+# same/disjoint ratio is printed, evidence counters and derived figures land
+# in the result, and --profile either names kernel symbols or says why not.
+# Behaviour only: no timing thresholds.
+. "$FB_SRC/tests/e2e/lib.sh"
+
+[ "$(id -u)" = 0 ] || skip "pagelock e2e: needs root for tracepoints and perf -a"
+ncpu=$(nproc)
+cpus=1,2
+[ "$ncpu" -ge 2 ] || cpus=1
+top=${cpus##*,}
+
+# --- bad input: usage errors, never a crash
+expect_status 2 fb run pagelock --size 1000 $TINY --cpus 1
+expect_status 2 fb run pagelock --size 5000 $TINY --cpus 1
+expect_status 2 fb run pagelock --invalidate bogus $TINY --cpus 1
+expect_status 2 fb run pagelock --pattern sideways $TINY --cpus 1
+expect_status 2 fb run pagelock --event sched:no_such_tracepoint $TINY --cpus 1 --output bad.json
+
+# --- punch on tmpfs, the acceptance run in small
+fb run pagelock --cpus $cpus --invalidate punch --pattern disjoint,same $TINY \
+	--event sched:sched_switch,mmap_lock:mmap_lock_start_locking --output punch.json >punch.txt
+grep -q "same/disjoint at $top CPUs" punch.txt || die "no same/disjoint ratio in the table"
+grep -q "sleeps/round" punch.txt || die "no sleeps/round column"
+jget punch.json 'all(s["extra"]["invalidation"]["method"] == "punch" for s in d["steps"])' |
+	grep -qx True || die "invalidation method not recorded"
+# rounds after the first prove the drop: resident before > 0, after == 0
+jget punch.json 'all(s["extra"]["invalidation"]["rounds_checked"] > 0 and
+	s["extra"]["invalidation"]["resident_before_min"] > 0 and
+	s["extra"]["invalidation"]["resident_after_max"] == 0 for s in d["steps"])' |
+	grep -qx True || die "punch: pages not shown to leave the page cache"
+jget punch.json 'all(e in d["steps"][0]["events"] for e in ["page-faults", "minor-faults",
+	"major-faults", "context-switches", "cpu-migrations", "task-clock",
+	"sched:sched_switch/D", "sched:sched_switch", "mmap_lock:mmap_lock_start_locking"])' |
+	grep -qx True || die "events missing: $(jget punch.json 'd["steps"][0]["events"]')"
+for m in sleeps/1000faults ctxsw/1000faults mmap_lock/fault sleeps/round faults/round \
+	round_ms_p50 round_ms_p90 round_ms_p99 round_ms_max rounds/s pages/s; do
+	jget punch.json "all('$m' in s['metrics'] for s in d['steps'])" | grep -qx True ||
+		die "metric $m missing"
+done
+# hardware events: counted, or recorded as not counted with the reason
+jget punch.json '[e for e in ("cycles", "instructions") if e not in d["steps"][0]["events"] and
+	e not in d["steps"][0]["extra"]["evidence"]["not_counted"]]' | grep -qx '\[\]' ||
+	die "cycles/instructions neither counted nor explained"
+# the round log is summarised, not stored
+jget punch.json 'any("round_log" in s["extra"] for s in d["steps"])' | grep -qx False ||
+	die "raw round log left in the result"
+
+# --- disk methods, threads and processes: the pages must go each round
+for spec in "fadvise threads" "odirect threads" "fadvise processes"; do
+	set -- $spec
+	rc=0
+	fb run pagelock --cpus $top --invalidate $1 --mode $2 --dir "$FB_TMP" --pattern same \
+		$TINY --output "$1-$2.json" >/dev/null 2>err.txt || rc=$?
+	if [ $rc = 4 ]; then
+		echo "note: $1 skipped here: $(cat err.txt)"
+		continue
+	fi
+	[ $rc = 0 ] || die "--invalidate $1 --mode $2 exited $rc: $(cat err.txt)"
+	jget "$1-$2.json" 'all(s["extra"]["invalidation"]["resident_before_min"] > 0 and
+		s["extra"]["invalidation"]["resident_after_max"] == 0 for s in d["steps"])' |
+		grep -qx True || die "$1 ($2): pages not shown to leave the page cache"
+done
+
+# --- fault-around off: runs, or is skipped with the reason
+rc=0
+fb run pagelock --cpus 1 --fault-around=off --pattern same $TINY --output nofa.json \
+	>/dev/null 2>err.txt || rc=$?
+[ $rc = 0 ] || [ $rc = 4 ] || die "--fault-around=off exited $rc: $(cat err.txt)"
+[ $rc = 0 ] && { jget nofa.json 'd["steps"][0]["extra"]["fault_around"]' | grep -qx False ||
+	die "fault_around not recorded"; }
+
+# --- profile: without perf the run goes on and says why
+FB_PERF=/nonexistent/perf fb run pagelock --cpus 1 --pattern same --profile $TINY \
+	--output noperf.json >/dev/null
+jget noperf.json 'd["evidence"]["profile"]["skipped"]' | grep -q . ||
+	die "no reason recorded for the missing profile"
+if command -v perf >/dev/null; then
+	fb run pagelock --cpus $top --pattern same --profile $TINY --output prof.json >/dev/null
+	if jget prof.json '"top" in d["evidence"]["profile"]' | grep -qx True; then
+		jget prof.json '(len(d["evidence"]["profile"]["top"]) > 0 and
+			all(t["percent"] > 0 and t["symbol"] for t in d["evidence"]["profile"]["top"]))' |
+			grep -qx True || die "profile without kernel symbols"
+		f=$(jget prof.json 'd["evidence"]["profile"]["perf_data"]')
+		[ -s "$f" ] || die "perf.data $f not kept"
+	else
+		echo "note: no profile here: $(jget prof.json 'd["evidence"]["profile"]')"
+	fi
+fi
+echo "pagelock e2e ok"
