@@ -82,7 +82,8 @@ static const struct opt dio_options[] = {
 	  .choices = "own|shared",
 	  .matrix = true,
 	  .help = "own: each worker its own buffer (own huge page); shared: worker i's buffer "
-		  "starts i x 4 KiB into ONE huge page, so every pin hits one folio (threads only)",
+		  "starts i x 4 KiB into ONE huge page, so every pin hits one folio (threads, or "
+		  "any mode with process_vm_readv)",
 	  .off = P(sharing) },
 	{ .name = "io-size",
 	  .type = OPT_SIZE,
@@ -261,10 +262,12 @@ static int dio_check(const void *params, const struct run_opts *ro)
 		    "option '--io-size': --sharing=shared puts every buffer in one 2 MiB "
 		    "huge page, so an I/O can be at most 2M (got %llu)",
 		    p->io_size);
-	if ((p->sharing & (1u << SHARE_SHARED)) && ro->mode == MODE_PROCESSES)
-		return fb_usage(
-		    "option '--sharing': 'shared' needs --mode=threads: worker processes "
-		    "cannot share one anonymous huge page");
+	/* process_vm_readv's shared page is the helper's, which processes can read too. */
+	if ((p->sharing & (1u << SHARE_SHARED)) && ro->mode == MODE_PROCESSES &&
+	    p->driver != DRV_PVR)
+		return fb_usage("option '--sharing': 'shared' needs --mode=threads (or "
+				"--driver=process_vm_readv): worker processes cannot share one "
+				"anonymous huge page");
 	if (p->driver != DRV_FILE && (p->engine != ENGINE_PREAD || p->op != OP_READ))
 		return fb_usage("options '--engine' and '--op' apply to --driver=file only");
 	ret = check_buffers(p);
@@ -476,6 +479,11 @@ static void helper_main(struct dio_shared *sh, const struct dio_params *p, unsig
 	int ret;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/*
+	 * With --mode=processes the workers are this helper's siblings, which
+	 * Yama (ptrace_scope 1) refuses process_vm_readv unless allowed here.
+	 */
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY);
 	ret = buffer_alloc(kind, len, &buf, &map, &maplen);
 	if (ret) {
 		sh->helper_state = ret;

@@ -21,12 +21,12 @@
 #include "util.h"
 
 static const char usage_text[] =
-	"usage: faultbench check --baseline RUN --candidate RUN [--threshold 2%] [--metric M]\n"
-	"\n"
-	"Exit status: 0 no significant regression, 1 a significant regression beyond the\n"
-	"threshold (printed), 125 cannot decide (fewer than 3 repeats, parameters differ,\n"
-	"no step in common): what 'git bisect run' expects.  Default metric: each\n"
-	"benchmark's headline metric.\n";
+    "usage: faultbench check --baseline RUN --candidate RUN [--threshold 2%] [--metric M]\n"
+    "\n"
+    "Exit status: 0 no significant regression, 1 a significant regression beyond the\n"
+    "threshold (printed), 125 cannot decide (fewer than 3 repeats, parameters differ,\n"
+    "no step in common): what 'git bisect run' expects.  Default metric: each\n"
+    "benchmark's headline metric.\n";
 
 static int parse_threshold(const char *s, double *out)
 {
@@ -73,16 +73,24 @@ static void check_row(const struct cmp_group *g, const struct cmp_row *r, double
 	}
 }
 
+/* A metric the baseline does not have is a mistake in the command, not "undecided". */
+static bool baseline_has_rows(const struct cmp_table *t)
+{
+	for (unsigned g = 0; g < t->ngroups; g++)
+		for (unsigned r = 0; r < t->groups[g].nrows; r++)
+			if (t->groups[g].rows[r].cells[0].n)
+				return true;
+	return false;
+}
+
 int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "candidate", required_argument, NULL, 'c' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "baseline", required_argument, NULL, 'b' },
+						  { "candidate", required_argument, NULL, 'c' },
+						  { "threshold", required_argument, NULL, 't' },
+						  { "metric", required_argument, NULL, 'm' },
+						  { "help", no_argument, NULL, 'h' },
+						  { NULL, 0, NULL, 0 } };
 	const char *base = NULL, *cand = NULL, *metric = NULL;
 	double threshold = 2;
 	struct resultset runs[2] = { 0 };
@@ -134,6 +142,10 @@ int cmd_check(int argc, char **argv)
 		if (ret == FB_USAGE)
 			ret = FB_UNDECIDED;
 	}
+	if (!ret && !baseline_has_rows(&t))
+		ret = fb_usage("check: the baseline %s has no complete step%s%s%s", base,
+			       metric ? " with metric '" : "", metric ? metric : "",
+			       metric ? "'" : "");
 	for (g = 0; g < t.ngroups && !ret; g++)
 		for (r = 0; r < t.groups[g].nrows; r++)
 			check_row(&t.groups[g], &t.groups[g].rows[r], threshold, &v);
@@ -144,8 +156,8 @@ int cmd_check(int argc, char **argv)
 			ret = FB_FAIL;
 		} else if (v.untestable || !v.tested) {
 			ret = fb_error(FB_UNDECIDED, "check: cannot decide: %s",
-				       v.tested ? "some steps have too few repeats" :
-						  "no step with enough repeats in common");
+				       v.tested ? "some steps have too few repeats"
+						: "no step with enough repeats in common");
 		} else {
 			printf("check: no significant regression beyond %.2f%% (%u steps tested)\n",
 			       threshold, v.tested);

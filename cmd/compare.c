@@ -13,17 +13,17 @@
 #include "util.h"
 
 static const char usage_text[] =
-	"usage: faultbench compare [options] RUN...\n"
-	"\n"
-	"RUN is a result file (.json, .json.gz), a directory of them or a label under\n"
-	"results/; the first RUN is the baseline.\n"
-	"\n"
-	"  --format text|markdown|json   output format (default text: mmtests' layout)\n"
-	"  --view lkp                    LKP's 'base ±%stddev %change new ±%stddev metric'\n"
-	"  --metric M                    only metric M (repeatable, or a comma list);\n"
-	"                                'all' for every metric.  Default: the headline\n"
-	"                                metric and the kernel-side evidence (per 1000 faults)\n"
-	"  --primary                     only each benchmark's headline metric\n";
+    "usage: faultbench compare [options] RUN...\n"
+    "\n"
+    "RUN is a result file (.json, .json.gz), a directory of them or a label under\n"
+    "results/; the first RUN is the baseline.\n"
+    "\n"
+    "  --format text|markdown|json   output format (default text: mmtests' layout)\n"
+    "  --view lkp                    LKP's 'base ±%stddev %change new ±%stddev metric'\n"
+    "  --metric M                    only metric M (repeatable, or a comma list);\n"
+    "                                'all' for every metric.  Default: the headline\n"
+    "                                metric and the kernel-side evidence (per 1000 faults)\n"
+    "  --primary                     only each benchmark's headline metric\n";
 
 /* Split "a,b" into the list; the strings point into arg (argv lives until exit). */
 static void add_metrics(const char ***list, unsigned *n, char *arg)
@@ -38,11 +38,12 @@ static void add_metrics(const char ***list, unsigned *n, char *arg)
 
 int cmd_compare(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "view", required_argument, NULL, 'v' },
-		{ "metric", required_argument, NULL, 'm' }, { "primary", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "format", required_argument, NULL, 'f' },
+						  { "view", required_argument, NULL, 'v' },
+						  { "metric", required_argument, NULL, 'm' },
+						  { "primary", no_argument, NULL, 'p' },
+						  { "help", no_argument, NULL, 'h' },
+						  { NULL, 0, NULL, 0 } };
 	enum cmp_format fmt = CMP_TEXT;
 	struct cmp_opts o = { 0 };
 	const char **metrics = NULL;
@@ -63,12 +64,14 @@ int cmd_compare(int argc, char **argv)
 			else if (!strcmp(optarg, "json"))
 				fmt = CMP_JSON;
 			else
-				return fb_usage("option '--format': '%s' is not text, markdown or json",
-						optarg);
+				return fb_usage(
+				    "option '--format': '%s' is not text, markdown or json",
+				    optarg);
 			break;
 		case 'v':
 			if (strcmp(optarg, "lkp") && strcmp(optarg, "mmtests"))
-				return fb_usage("option '--view': '%s' is not lkp or mmtests", optarg);
+				return fb_usage("option '--view': '%s' is not lkp or mmtests",
+						optarg);
 			lkp = !strcmp(optarg, "lkp");
 			break;
 		case 'm':
@@ -85,8 +88,9 @@ int cmd_compare(int argc, char **argv)
 			return FB_OK;
 		default:
 			free(metrics);
-			return fb_usage("compare: unknown option '%s'; see 'faultbench compare --help'",
-					argv[optind - 1]);
+			return fb_usage(
+			    "compare: unknown option '%s'; see 'faultbench compare --help'",
+			    argv[optind - 1]);
 		}
 	}
 	o.metrics = metrics;
@@ -103,9 +107,10 @@ int cmd_compare(int argc, char **argv)
 		ret = cmp_build(runs, (unsigned)nruns, &o, &t);
 	if (!ret) {
 		if (!t.ngroups || !t.groups[0].nrows)
-			ret = fb_usage("nothing to compare: no complete step with the metrics asked "
-				       "for in %s",
-				       runs[0].arg);
+			ret =
+			    fb_usage("nothing to compare: no complete step with the metrics asked "
+				     "for in %s",
+				     runs[0].arg);
 		else
 			cmp_print(stdout, &t, fmt, lkp);
 	}

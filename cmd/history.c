@@ -32,14 +32,14 @@
 #include "util.h"
 
 static const char usage_text[] =
-	"usage: faultbench history DIR --bench NAME [--metric M] [--cpus N] [--variant V]\n"
-	"                          [--threshold 2%] [--window 7] [--plot FILE.png]\n"
-	"\n"
-	"Lists a metric at one step over every result of NAME under DIR (searched\n"
-	"recursively; .json and .json.gz), oldest first by the date in the results, and\n"
-	"marks change points against the median of the previous --window runs.\n"
-	"Defaults: the headline metric, the largest CPU count and the first variant of\n"
-	"the first result found.  --plot also writes FILE's .svg, .gp and .dat.\n";
+    "usage: faultbench history DIR --bench NAME [--metric M] [--cpus N] [--variant V]\n"
+    "                          [--threshold 2%] [--window 7] [--plot FILE.png]\n"
+    "\n"
+    "Lists a metric at one step over every result of NAME under DIR (searched\n"
+    "recursively; .json and .json.gz), oldest first by the date in the results, and\n"
+    "marks change points against the median of the previous --window runs.\n"
+    "Defaults: the headline metric, the largest CPU count and the first variant of\n"
+    "the first result found.  --plot also writes FILE's .svg, .gp and .dat.\n";
 
 struct point {
 	char date[32];
@@ -48,16 +48,16 @@ struct point {
 	double *v;
 	unsigned n;
 	double mean, min, max;
-	double baseline;	/* median of the window, NAN when too short */
-	double change;		/* percent, positive = better */
-	char mark;		/* ' ', '*' (significant), '?' (untestable but beyond) */
+	double baseline; /* median of the window, NAN when too short */
+	double change;	 /* percent, positive = better */
+	char mark;	 /* ' ', '*' (significant), '?' (untestable but beyond) */
 };
 
 struct history {
 	const char *bench;
 	char *metric;
 	char *variant;
-	long ncpus;		/* -1: choose */
+	long ncpus; /* -1: choose */
 	bool higher_better;
 	unsigned npoints;
 	struct point *points;
@@ -84,7 +84,7 @@ static void choose_defaults(struct history *h, json_t *doc)
 
 		h->metric = xstrdup(m ? m : "?");
 	}
-	json_array_foreach(json_object_get(doc, "steps"), i, step) {
+	json_array_foreach (json_object_get(doc, "steps"), i, step) {
 		const char *v = json_string_value(json_object_get(step, "variant"));
 
 		if (!h->variant)
@@ -98,7 +98,7 @@ static void largest_ncpus(struct history *h, json_t *doc)
 	size_t i;
 	long best = -1;
 
-	json_array_foreach(json_object_get(doc, "steps"), i, step) {
+	json_array_foreach (json_object_get(doc, "steps"), i, step) {
 		long nc = (long)json_integer_value(json_object_get(step, "ncpus"));
 
 		if (json_object_get(json_object_get(step, "metrics"), h->metric) && nc > best)
@@ -118,7 +118,8 @@ static time_t parse_date(const char *s)
 
 static void add_point(struct history *h, json_t *doc, const char *path)
 {
-	const char *date = json_string_value(json_object_get(json_object_get(doc, "system"), "date"));
+	const char *date =
+	    json_string_value(json_object_get(json_object_get(doc, "system"), "date"));
 	const char *label = json_string_value(json_object_get(doc, "label"));
 	struct point pt = { 0 };
 	json_t *step;
@@ -126,7 +127,7 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 
 	if (!date)
 		date = json_string_value(json_object_get(doc, "start_time"));
-	json_array_foreach(json_object_get(doc, "steps"), i, step) {
+	json_array_foreach (json_object_get(doc, "steps"), i, step) {
 		const char *v = json_string_value(json_object_get(step, "variant"));
 		json_t *m = json_object_get(json_object_get(step, "metrics"), h->metric);
 		json_t *val = json_object_get(m, "value");
@@ -328,13 +329,15 @@ static int parse_pct(const char *opt, const char *s, double *out)
 
 int cmd_history(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "bench", required_argument, NULL, 'b' },  { "metric", required_argument, NULL, 'm' },
-		{ "cpus", required_argument, NULL, 'c' },   { "variant", required_argument, NULL, 'v' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "window", required_argument, NULL, 'w' }, { "plot", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "bench", required_argument, NULL, 'b' },
+						  { "metric", required_argument, NULL, 'm' },
+						  { "cpus", required_argument, NULL, 'c' },
+						  { "variant", required_argument, NULL, 'v' },
+						  { "threshold", required_argument, NULL, 't' },
+						  { "window", required_argument, NULL, 'w' },
+						  { "plot", required_argument, NULL, 'p' },
+						  { "help", no_argument, NULL, 'h' },
+						  { NULL, 0, NULL, 0 } };
 	struct history h = { .ncpus = -1 };
 	const char *plot = NULL, *dir;
 	double threshold = 2;
@@ -380,8 +383,9 @@ int cmd_history(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return FB_OK;
 		default:
-			return fb_usage("history: unknown option '%s'; see 'faultbench history --help'",
-					argv[optind - 1]);
+			return fb_usage(
+			    "history: unknown option '%s'; see 'faultbench history --help'",
+			    argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1 || !h.bench) {

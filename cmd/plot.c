@@ -19,11 +19,11 @@
 #include "util.h"
 
 static const char usage_text[] =
-	"usage: faultbench plot RUN... [-o DIR] [--metric M]\n"
-	"\n"
-	"Writes DIR/<bench>-throughput, -efficiency and (variant runs) -ratio as .png\n"
-	"and .svg, each with the .gp script and .dat data that drew it (default DIR:\n"
-	"plots/).  Default metric: each benchmark's headline metric.\n";
+    "usage: faultbench plot RUN... [-o DIR] [--metric M]\n"
+    "\n"
+    "Writes DIR/<bench>-throughput, -efficiency and (variant runs) -ratio as .png\n"
+    "and .svg, each with the .gp script and .dat data that drew it (default DIR:\n"
+    "plots/).  Default metric: each benchmark's headline metric.\n";
 
 /* Append "text" to a title, starting a new line when the current one is long. */
 static void title_add(char *buf, size_t len, const char *text)
@@ -48,11 +48,13 @@ static void make_title(char *buf, size_t len, const struct cmp_table *t, const s
 		snprintf(buf, len, "%s (%s): %s\n", g->name, g->bench, what);
 	else
 		snprintf(buf, len, "%s: %s\n", g->name, what);
-	json_object_foreach(json_object_get(doc, "params"), key, v) {
+	json_object_foreach (json_object_get(doc, "params"), key, v) {
 		char *s = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
 
 		snprintf(item, sizeof(item), "%s=%s", key,
-			 json_is_string(v) ? json_string_value(v) : s ? s : "?");
+			 json_is_string(v) ? json_string_value(v)
+			 : s		   ? s
+					   : "?");
 		free(s);
 		title_add(buf, len, item);
 	}
@@ -62,12 +64,11 @@ static void make_title(char *buf, size_t len, const struct cmp_table *t, const s
 		 json_string_value(json_object_get(sys, "topology")) ?: "?");
 	strncat(buf, item, len - strlen(buf) - 1);
 	for (c = 0; c < t->ncols; c++) {
-		json_t *k = json_object_get(json_object_get(json_object_get(g->docs[c], "system"),
-							    "kernel"),
-					    "release");
+		json_t *k = json_object_get(
+		    json_object_get(json_object_get(g->docs[c], "system"), "kernel"), "release");
 
-		snprintf(item, sizeof(item), "%s: %s%s", t->labels[c],
-			 json_string_value(k) ?: "?", c + 1 < t->ncols ? "," : "");
+		snprintf(item, sizeof(item), "%s: %s%s", t->labels[c], json_string_value(k) ?: "?",
+			 c + 1 < t->ncols ? "," : "");
 		title_add(buf, len, item);
 	}
 }
@@ -168,8 +169,8 @@ static int plot_scaling(struct plotter *pl, bool efficiency)
 	snprintf(name, sizeof(name), "%s-%s", g->name, efficiency ? "efficiency" : "throughput");
 	p.name = name;
 	make_title(title, sizeof(title), pl->t, g,
-		   efficiency ? "per-CPU efficiency vs CPUs (1 = linear scaling)" :
-				"throughput vs CPUs (mean of repeats, bars: min-max)");
+		   efficiency ? "per-CPU efficiency vs CPUs (1 = linear scaling)"
+			      : "throughput vs CPUs (mean of repeats, bars: min-max)");
 	p.title = title;
 	if (efficiency)
 		snprintf(ylabel, sizeof(ylabel), "%s per CPU / the same at the smallest step",
@@ -208,9 +209,9 @@ static int plot_ratio(struct plotter *pl)
 	}
 	for (c = 0; c < pl->t->ncols; c++)
 		for (v = 1; v < pl->nvariants; v++) {
-			char *st = xasprintf("%s %s/%s", pl->t->labels[c],
-					     variant_value(pl->variants[v]),
-					     variant_value(pl->variants[0]));
+			char *st =
+			    xasprintf("%s %s/%s", pl->t->labels[c], variant_value(pl->variants[v]),
+				      variant_value(pl->variants[0]));
 			struct plot_series *s;
 
 			add_series(&p, st);

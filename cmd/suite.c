@@ -23,15 +23,15 @@
 #include "util.h"
 
 static const char usage_text[] =
-	"usage: faultbench suite FILE.ini [--label NAME] [--results DIR] [--dry-run]\n"
-	"\n"
-	"Runs every job of FILE.ini into DIR/NAME/ (default results/<kernel release>/)\n"
-	"and prints a summary.  A job that cannot run here is shown as skipped and the\n"
-	"suite goes on.  Exit status 0 when every job ran or was skipped, 1 otherwise.\n"
-	"  --dry-run   validate the file and print the command of every job\n";
+    "usage: faultbench suite FILE.ini [--label NAME] [--results DIR] [--dry-run]\n"
+    "\n"
+    "Runs every job of FILE.ini into DIR/NAME/ (default results/<kernel release>/)\n"
+    "and prints a summary.  A job that cannot run here is shown as skipped and the\n"
+    "suite goes on.  Exit status 0 when every job ran or was skipped, 1 otherwise.\n"
+    "  --dry-run   validate the file and print the command of every job\n";
 
 struct job_result {
-	int status;	/* exit status of "faultbench run", or 128 + signal */
+	int status; /* exit status of "faultbench run", or 128 + signal */
 	double seconds;
 };
 
@@ -137,11 +137,11 @@ static char *default_label(void)
 
 int cmd_suite(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "label", required_argument, NULL, 'l' }, { "results", required_argument, NULL, 'r' },
-		{ "dry-run", no_argument, NULL, 'n' },	   { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "label", required_argument, NULL, 'l' },
+						  { "results", required_argument, NULL, 'r' },
+						  { "dry-run", no_argument, NULL, 'n' },
+						  { "help", no_argument, NULL, 'h' },
+						  { NULL, 0, NULL, 0 } };
 	const char *results = "results";
 	char *label = NULL, *out;
 	bool dry = false;

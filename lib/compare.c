@@ -13,6 +13,7 @@
  * backend, would be worse than no test at all.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,7 +87,8 @@ static bool is_matrix_option(const char *bench, const char *key)
 }
 
 /* The first key whose value differs between two objects (either may be NULL), or NULL. */
-static const char *first_difference(json_t *a, json_t *b, const char *bench, const char *const *only)
+static const char *first_difference(json_t *a, json_t *b, const char *bench,
+				    const char *const *only)
 {
 	const char *key;
 	json_t *v;
@@ -99,10 +101,10 @@ static const char *first_difference(json_t *a, json_t *b, const char *bench, con
 				return only[i];
 		return NULL;
 	}
-	json_object_foreach(a, key, v)
+	json_object_foreach (a, key, v)
 		if (!json_equal(v, json_object_get(b, key)) && !is_matrix_option(bench, key))
 			return key;
-	json_object_foreach(b, key, v)
+	json_object_foreach (b, key, v)
 		if (!json_object_get(a, key) && !is_matrix_option(bench, key))
 			return key;
 	return NULL;
@@ -120,20 +122,20 @@ static const char *const run_keys_refuse[] = { "mode", "placement", "mem", "over
 /* Run options that change only the precision: warn. */
 static const char *const run_keys_warn[] = { "samples", "sample-time", "warmup", NULL };
 
-static int refuse_params(const char *what, const char *key, json_t *a, json_t *b,
-			 const char *name, const char *la, const char *lb)
+static int refuse_params(const char *what, const char *key, json_t *a, json_t *b, const char *name,
+			 const char *la, const char *lb)
 {
 	char *va = json_short(json_object_get(a, key)), *vb = json_short(json_object_get(b, key));
-	int ret = fb_usage("cannot compare %s: %s '%s' differs (%s in %s, %s in %s)", name, what, key,
-			   va, la, vb, lb);
+	int ret = fb_usage("cannot compare %s: %s '%s' differs (%s in %s, %s in %s)", name, what,
+			   key, va, la, vb, lb);
 
 	free(va);
 	free(vb);
 	return ret;
 }
 
-static int check_params(json_t *base, json_t *doc, const char *name, const char *la,
-			const char *lb, bool quiet)
+static int check_params(json_t *base, json_t *doc, const char *name, const char *la, const char *lb,
+			bool quiet)
 {
 	const char *bench = json_string_value(json_object_get(base, "bench"));
 	json_t *pa = json_object_get(base, "params"), *pb = json_object_get(doc, "params");
@@ -148,23 +150,27 @@ static int check_params(json_t *base, json_t *doc, const char *name, const char 
 		return refuse_params("run option", key, ra, rb, name, la, lb);
 	key = first_difference(ra, rb, bench, run_keys_warn);
 	if (key && !quiet)
-		fb_warn("%s: run option '%s' differs between %s and %s: the precision differs", name,
-			key, la, lb);
+		fb_warn("%s: run option '%s' differs between %s and %s: the precision differs",
+			name, key, la, lb);
 	return FB_OK;
 }
 
 /* Machine settings that change page-fault figures more than most patches do. */
-static const char *const system_keys[] = { "hostname", "cpu_model", "topology", "thp",
+static const char *const system_keys[] = { "hostname",		 "cpu_model",
+					   "topology",		 "thp",
 					   "fault_around_bytes", "numa_balancing",
-					   "cpufreq_governors", NULL };
+					   "cpufreq_governors",	 NULL };
 
 static void warn_system(json_t *base, json_t *doc, const char *la, const char *lb)
 {
 	json_t *sa = json_object_get(base, "system"), *sb = json_object_get(doc, "system");
 	const char *key = first_difference(sa, sb, NULL, system_keys);
 
-	if (!key && !json_equal(json_object_get(base, "topology"), json_object_get(doc, "topology")))
-		key = "topology";
+	static const char *const topology[] = { "topology", NULL };
+
+	/* the full topology (caches, distances) beside system's one-line summary */
+	if (!key)
+		key = first_difference(base, doc, NULL, topology);
 	if (key)
 		fb_warn("the machines differ: system '%s' of %s is not that of %s; the comparison "
 			"may show the machine, not the change",
@@ -221,16 +227,17 @@ static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigne
 	const char *mname;
 	size_t i;
 
-	json_array_foreach(json_object_get(doc, "steps"), i, step) {
+	json_array_foreach (json_object_get(doc, "steps"), i, step) {
 		const char *variant = json_string_value(json_object_get(step, "variant"));
 		json_t *nc = json_object_get(step, "ncpus");
 
 		/* An interrupted step measured less than asked for: never mix it in. */
-		if (json_is_false(json_object_get(step, "complete")) || !json_is_integer(nc))
+		if (json_is_false(json_object_get(step, "complete")) || !json_is_integer(nc) ||
+		    json_integer_value(nc) < 0 || json_integer_value(nc) > UINT32_MAX)
 			continue;
 		if (!variant)
 			variant = "";
-		json_object_foreach(json_object_get(step, "metrics"), mname, m) {
+		json_object_foreach (json_object_get(step, "metrics"), mname, m) {
 			json_t *val = json_object_get(m, "value");
 			struct cmp_row *r;
 
@@ -244,7 +251,8 @@ static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigne
 				r->metric = xstrdup(mname);
 				r->variant = xstrdup(variant);
 				r->ncpus = (unsigned)json_integer_value(nc);
-				r->higher_better = json_is_true(json_object_get(m, "higher_better"));
+				r->higher_better =
+				    json_is_true(json_object_get(m, "higher_better"));
 				r->cells = xcalloc(b->t->ncols, sizeof(*r->cells));
 				name_index(&b->morder[gi], &b->nm[gi], mname);
 				name_index(&b->vorder[gi], &b->nv[gi], variant);
@@ -327,8 +335,7 @@ static int add_doc(struct build *b, unsigned col, json_t *doc, const char *path)
 	return FB_OK;
 }
 
-int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o,
-	      struct cmp_table *t)
+int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o, struct cmp_table *t)
 {
 	struct build b = { .t = t, .o = o };
 	unsigned c, i, g;
@@ -345,7 +352,9 @@ int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o,
 	for (g = 0; g < t->ngroups && !ret; g++) {
 		sort_ctx = &b;
 		sort_group = g;
-		qsort(t->groups[g].rows, t->groups[g].nrows, sizeof(struct cmp_row), row_order);
+		if (t->groups[g].nrows)
+			qsort(t->groups[g].rows, t->groups[g].nrows, sizeof(struct cmp_row),
+			      row_order);
 		for (c = 1; c < nruns; c++)
 			if (!t->groups[g].docs[c] && (!o || !o->quiet))
 				fb_warn("%s has no '%s' results", t->labels[c], t->groups[g].name);
@@ -483,12 +492,14 @@ static void fmt_value(char *buf, size_t len, double v)
 {
 	if (isnan(v))
 		snprintf(buf, len, "-");
+	else if (fabs(v) >= 1e15)
+		snprintf(buf, len, "%.6e", v); /* no 300-digit columns from a bogus value */
 	else
 		snprintf(buf, len, "%.2f", v);
 }
 
 struct out {
-	bool few_repeats;	/* a significance test could not run somewhere */
+	bool few_repeats; /* a significance test could not run somewhere */
 	char few_example[160];
 };
 
@@ -508,10 +519,11 @@ static void note_untestable(struct out *out, const struct cmp_group *g, const st
 static void print_few_note(FILE *f, const struct out *out, const char *prefix)
 {
 	if (out->few_repeats)
-		fprintf(f,
-			"%sno significance marks where a side has fewer than %d repeats (e.g. %s "
-			"repeats): Welch's test cannot run; use 'faultbench run --repeat %d' or more\n",
-			prefix, CMP_MIN_REPEATS, out->few_example, CMP_MIN_REPEATS + 2);
+		fprintf(
+		    f,
+		    "%sno significance marks where a side has fewer than %d repeats (e.g. %s "
+		    "repeats): Welch's test cannot run; use 'faultbench run --repeat %d' or more\n",
+		    prefix, CMP_MIN_REPEATS, out->few_example, CMP_MIN_REPEATS + 2);
 }
 
 static unsigned label_split(const char *label, char *top, char *bottom, size_t len)
@@ -548,11 +560,10 @@ static void print_profile(FILE *f, const struct cmp_table *t, const struct cmp_g
 	json_t *e;
 
 	for (c = 0; c < t->ncols; c++) {
-		json_t *top = json_object_get(json_object_get(json_object_get(g->docs[c], "evidence"),
-							      "profile"),
-					      "top");
+		json_t *top = json_object_get(
+		    json_object_get(json_object_get(g->docs[c], "evidence"), "profile"), "top");
 
-		json_array_foreach(top, k, e) {
+		json_array_foreach (top, k, e) {
 			const char *s = json_string_value(json_object_get(e, "symbol"));
 
 			if (s && k < 10)
@@ -579,11 +590,11 @@ static void print_profile(FILE *f, const struct cmp_table *t, const struct cmp_g
 		fprintf(f, markdown ? "| %s |" : "  %-38.38s", syms[i]);
 		for (c = 0; c < t->ncols; c++) {
 			json_t *top = json_object_get(
-				json_object_get(json_object_get(g->docs[c], "evidence"), "profile"),
-				"top");
+			    json_object_get(json_object_get(g->docs[c], "evidence"), "profile"),
+			    "top");
 			double pct = NAN;
 
-			json_array_foreach(top, k, e) {
+			json_array_foreach (top, k, e) {
 				const char *s = json_string_value(json_object_get(e, "symbol"));
 
 				if (s && !strcmp(s, syms[i]))
@@ -681,7 +692,11 @@ static void print_group_text(FILE *f, const struct cmp_table *t, const struct cm
 		fprintf(f, "\n");
 	} else {
 		fprintf(f, "%s\n", g->name);
-		for (int line = 0; line < 2; line++) {
+		bool any_top = false;
+
+		for (c = 0; c < t->ncols; c++)
+			any_top |= strchr(t->labels[c], '-') != NULL;
+		for (int line = !any_top; line < 2; line++) {
 			fprintf(f, "%*s", (int)(10 + wname), "");
 			for (c = 0; c < t->ncols; c++) {
 				label_split(t->labels[c], top, bottom, sizeof(top));
@@ -788,7 +803,8 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 
 		json_object_set_new(jg, "name", json_string(gr->name));
 		json_object_set_new(jg, "bench", json_string(gr->bench));
-		json_object_set_new(jg, "params", json_deep_copy(json_object_get(gr->docs[0], "params")));
+		json_object_set_new(jg, "params",
+				    json_deep_copy(json_object_get(gr->docs[0], "params")));
 		for (r = 0; r < gr->nrows; r++) {
 			const struct cmp_row *row = &gr->rows[r];
 			json_t *jr = json_object(), *cells = json_array();
@@ -815,17 +831,19 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 				json_object_set_new(jc, "stddev", num(s.stddev));
 				json_object_set_new(jc, "coeffvar_pct", num(s.cov));
 				json_object_set_new(jc, "max", num(s.max));
-				json_object_set_new(jc, row->higher_better ? "bhmean95" : "bamean95",
-						    num(s.bmean));
+				json_object_set_new(
+				    jc, row->higher_better ? "bhmean95" : "bamean95", num(s.bmean));
 				if (c > 0) {
 					json_object_set_new(
-						jc, "pdiff_pct",
-						num(stat_pdiff(base.mean, s.mean, ST_MEAN,
-							       row->higher_better)));
+					    jc, "pdiff_pct",
+					    num(stat_pdiff(base.mean, s.mean, ST_MEAN,
+							   row->higher_better)));
 					json_object_set_new(jc, "p", num(p));
-					json_object_set_new(jc, "tested", json_boolean(cmp_testable(row, c)));
+					json_object_set_new(jc, "tested",
+							    json_boolean(cmp_testable(row, c)));
 					json_object_set_new(jc, "significant", json_boolean(sig));
-					if (!cmp_testable(row, c) && row->cells[0].n && row->cells[c].n)
+					if (!cmp_testable(row, c) && row->cells[0].n &&
+					    row->cells[c].n)
 						note_untestable(out, gr, row, c);
 				}
 				json_array_append_new(cells, jc);
@@ -834,6 +852,21 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 			json_array_append_new(rows, jr);
 		}
 		json_object_set_new(jg, "rows", rows);
+		{
+			/* per column: evidence.profile.top of its run, or null */
+			json_t *prof = json_array();
+
+			for (c = 0; c < t->ncols; c++) {
+				json_t *top = json_object_get(
+				    json_object_get(json_object_get(gr->docs[c], "evidence"),
+						    "profile"),
+				    "top");
+
+				json_array_append_new(prof,
+						      top ? json_deep_copy(top) : json_null());
+			}
+			json_object_set_new(jg, "profile_top", prof);
+		}
 		json_array_append_new(groups, jg);
 	}
 	json_object_set_new(root, "groups", groups);
@@ -868,10 +901,12 @@ void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp
 	for (g = 0; g < t->ngroups; g++) {
 		if (g > 0)
 			fprintf(f, "\n");
-		if (lkp)
+		if (lkp) {
 			print_group_lkp(f, t, &t->groups[g], &out);
-		else
+			print_profile(f, t, &t->groups[g], false);
+		} else {
 			print_group_text(f, t, &t->groups[g], fmt == CMP_MARKDOWN, &out);
+		}
 	}
 	if (out.few_repeats)
 		fprintf(f, "\n");

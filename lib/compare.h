@@ -15,8 +15,8 @@
 
 #include "resultset.h"
 
-#define CMP_ALPHA	 0.05
-#define CMP_MIN_REPEATS	 3	/* per side, for a significance mark */
+#define CMP_ALPHA	0.05
+#define CMP_MIN_REPEATS 3 /* per side, for a significance mark */
 
 /* Per-repeat values of one metric at one step, in one run. */
 struct cmp_cell {
@@ -25,36 +25,36 @@ struct cmp_cell {
 };
 
 struct cmp_row {
-	char *metric;		/* "faults/s" */
-	char *variant;		/* "buffer=thp" or "" */
+	char *metric;  /* "faults/s" */
+	char *variant; /* "buffer=thp" or "" */
 	unsigned ncpus;
 	bool higher_better;
-	struct cmp_cell *cells;	/* one per column */
+	struct cmp_cell *cells; /* one per column */
 };
 
 /* One benchmark (or preset) across the runs compared. */
 struct cmp_group {
-	char *name;		/* "pf1", or the benchmark name */
+	char *name; /* "pf1", or the benchmark name */
 	char *bench;
-	json_t **docs;		/* per column: its first document of this group, or NULL */
+	json_t **docs; /* per column: its first document of this group, or NULL */
 	unsigned nrows;
-	struct cmp_row *rows;	/* by metric, then variant, then CPU count */
+	struct cmp_row *rows; /* by metric, then variant, then CPU count */
 };
 
 struct cmp_table {
 	unsigned ncols;
-	char **labels;		/* per column */
+	char **labels; /* per column */
 	unsigned ngroups;
 	struct cmp_group *groups;
 };
 
 /* Which metrics: by default the primary metric and the kernel-side evidence. */
 struct cmp_opts {
-	const char *const *metrics;	/* only these */
+	const char *const *metrics; /* only these */
 	unsigned nmetrics;
-	bool all;			/* every metric of the steps */
-	bool primary_only;		/* not even the evidence */
-	bool quiet;			/* no warnings about differing machines */
+	bool all;	   /* every metric of the steps */
+	bool primary_only; /* not even the evidence */
+	bool quiet;	   /* no warnings about differing machines */
 };
 
 /*

@@ -30,7 +30,7 @@ struct parse {
 	unsigned lineno;
 	bool at_line_start;
 	bool failed;
-	struct cfg_job *cur;	/* the job being read, NULL in [global] */
+	struct cfg_job *cur; /* the job being read, NULL in [global] */
 	char section[128];
 	bool in_section;
 };
@@ -199,7 +199,8 @@ int config_load(const char *path, struct config *cfg)
 	if (line < 0)
 		return fb_usage("cannot parse config '%s'", path);
 	if (!cfg->njobs)
-		return fb_usage("%s: no job sections (a [name] section per benchmark to run)", path);
+		return fb_usage("%s: no job sections (a [name] section per benchmark to run)",
+				path);
 	for (i = 0; i < cfg->njobs; i++)
 		if (!cfg->jobs[i].bench)
 			cfg->jobs[i].bench = xstrdup(cfg->jobs[i].name);

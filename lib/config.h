@@ -21,11 +21,11 @@ struct cfg_kv {
 };
 
 struct cfg_job {
-	char *name;		/* the section */
-	char *bench;		/* "bench" key, else the section name */
-	unsigned line;		/* of the section header */
+	char *name;    /* the section */
+	char *bench;   /* "bench" key, else the section name */
+	unsigned line; /* of the section header */
 	unsigned nkv;
-	struct cfg_kv *kv;	/* the job's own keys, without "bench" */
+	struct cfg_kv *kv; /* the job's own keys, without "bench" */
 };
 
 struct config {

@@ -65,14 +65,15 @@ static int write_dat(const struct plot_spec *p, const char *path)
 		return fb_usage("cannot write '%s': %s", path, strerror(errno));
 	fprintf(f, "# faultbench plot data: %s\n", p->name);
 	fprintf(f, "# one block per series (gnuplot 'index N'); columns: x y y_min y_max\n");
-	fprintf(f, "# x: %s\n", p->xaxis == PLOT_X_TIME ? "seconds since the epoch (UTC)" :
-							   "CPUs (workers)");
+	fprintf(f, "# x: %s\n",
+		p->xaxis == PLOT_X_TIME ? "seconds since the epoch (UTC)" : "CPUs (workers)");
 	for (i = 0; i < p->nseries; i++) {
 		const struct plot_series *s = &p->series[i];
 
 		fprintf(f, "%s# series %u: %s\n", i ? "\n\n" : "", i, s->title);
 		for (k = 0; k < s->n; k++)
-			fprintf(f, "%.10g %.10g %.10g %.10g\n", s->x[k], s->y[k], s->ylo[k], s->yhi[k]);
+			fprintf(f, "%.10g %.10g %.10g %.10g\n", s->x[k], s->y[k], s->ylo[k],
+				s->yhi[k]);
 	}
 	return fclose(f) ? fb_usage("cannot write '%s': %s", path, strerror(errno)) : FB_OK;
 }
@@ -84,9 +85,9 @@ static void write_plot_command(FILE *f, const struct plot_spec *p)
 	fprintf(f, "plot ");
 	for (i = 0; i < p->nseries; i++) {
 		const struct plot_series *s = &p->series[i];
-		const char *style = s->points_only ? "using 1:2 with points pt 7 ps 1.5" :
-			s->line_only ? "using 1:2 with lines lw 2" :
-				       "using 1:2:3:4 with yerrorlines pt 7 ps 0.5";
+		const char *style = s->points_only ? "using 1:2 with points pt 7 ps 1.5"
+				    : s->line_only ? "using 1:2 with lines lw 2"
+						   : "using 1:2:3:4 with yerrorlines pt 7 ps 0.5";
 
 		if (!s->n)
 			continue;
@@ -96,8 +97,8 @@ static void write_plot_command(FILE *f, const struct plot_spec *p)
 		fprintf(f, " noenhanced");
 	}
 	if (!isnan(p->hline))
-		fprintf(f, "%s%g with lines dt 2 lc rgb \"gray40\" notitle", drawn ? ", \\\n     " : "",
-			p->hline);
+		fprintf(f, "%s%g with lines dt 2 lc rgb \"gray40\" notitle",
+			drawn ? ", \\\n     " : "", p->hline);
 	fprintf(f, "\n");
 }
 
@@ -122,7 +123,8 @@ static int write_gp(const struct plot_spec *p, const char *path)
 
 	if (!f)
 		return fb_usage("cannot write '%s': %s", path, strerror(errno));
-	fprintf(f, "# Written by faultbench plot; edit at will and re-run: gnuplot %s.gp\n", p->name);
+	fprintf(f, "# Written by faultbench plot; edit at will and re-run: gnuplot %s.gp\n",
+		p->name);
 	fprintf(f, "# Data: %s.dat (x, y, min, max per series).\n", p->name);
 	fprintf(f, "set terminal pngcairo size 1024,640 font \",10\"\n");
 	fprintf(f, "set output \"%s.png\"\n", p->name);

@@ -13,23 +13,23 @@
 struct plot_series {
 	char *title;
 	unsigned n;
-	double *x, *y, *ylo, *yhi;	/* ylo/yhi: error bars (min-max); may be NULL */
-	bool points_only;		/* marks (change points) rather than a line */
-	bool line_only;			/* a plain line (a rolling baseline), no bars */
+	double *x, *y, *ylo, *yhi; /* ylo/yhi: error bars (min-max); may be NULL */
+	bool points_only;	   /* marks (change points) rather than a line */
+	bool line_only;		   /* a plain line (a rolling baseline), no bars */
 };
 
 enum plot_xaxis {
-	PLOT_X_CPUS,		/* log2 axis of worker counts */
-	PLOT_X_TIME,		/* x is seconds since the epoch, shown as dates */
+	PLOT_X_CPUS, /* log2 axis of worker counts */
+	PLOT_X_TIME, /* x is seconds since the epoch, shown as dates */
 };
 
 struct plot_spec {
-	const char *dir;	/* where the files go */
-	const char *name;	/* file name without extension */
-	const char *title;	/* lines separated by '\n' */
-	const char *ylabel;	/* with its unit: "pages/s" */
+	const char *dir;    /* where the files go */
+	const char *name;   /* file name without extension */
+	const char *title;  /* lines separated by '\n' */
+	const char *ylabel; /* with its unit: "pages/s" */
 	enum plot_xaxis xaxis;
-	double hline;		/* a reference line (1.0 for ratios); NAN for none */
+	double hline; /* a reference line (1.0 for ratios); NAN for none */
 	unsigned nseries;
 	struct plot_series *series;
 };

@@ -317,9 +317,13 @@ static char *new_name_in(const char *dir, const struct run *run)
 
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	int dirlen = (int)strlen(dir);
+
+	while (dirlen > 1 && dir[dirlen - 1] == '/')
+		dirlen--;
 	for (int i = 1;; i++) {
-		char *p = i == 1 ? xasprintf("%s/%s-%s.json", dir, base, stamp)
-				 : xasprintf("%s/%s-%s-%d.json", dir, base, stamp, i);
+		char *p = i == 1 ? xasprintf("%.*s/%s-%s.json", dirlen, dir, base, stamp)
+				 : xasprintf("%.*s/%s-%s-%d.json", dirlen, dir, base, stamp, i);
 
 		if (access(p, F_OK))
 			return p;

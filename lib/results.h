@@ -10,7 +10,7 @@
  *   topology {topo_to_json()}, start_time, end_time, complete (bool),
  *   incomplete_reason (when complete is false), evidence {...} (run-wide),
  *   steps [ {
- *     index, repeat, variant ("buffer=thp" or ""), ncpus, what, pus [..], complete,
+ *     index, repeat, variant (matrix option values joined by '/', "thp/own", or ""), ncpus, what, pus [..], complete,
  *     counters ["pages", ...], events ["page-faults", ...],
  *     samples [ { t, workers [ { count [..], minflt, majflt, cpu, ev [..] } ] } ],
  *     metrics { "pages/s": { value, higher_better, samples [..], mean, hmean,

@@ -12,8 +12,8 @@
 
 /* One RUN argument: every result document it names, in file-name order. */
 struct resultset {
-	char *arg;		/* as given */
-	char *label;		/* "label" of the first document, else the argument */
+	char *arg;   /* as given */
+	char *label; /* "label" of the first document, else the argument */
 	unsigned n;
 	json_t **docs;
 	char **paths;

@@ -142,7 +142,7 @@ struct sample {
 };
 
 struct step_result {
-	char variant[64];		/* "buffer=thp" for matrix options, else "" */
+	char variant[64];		/* matrix option values joined by '/': "thp/own"; "" if none */
 	unsigned ncpus;
 	unsigned *pus;
 	const char *what;

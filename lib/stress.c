@@ -148,13 +148,13 @@ static const char *fs_name(long type)
 	return "other";
 }
 
-/* The filesystem of dir, or a message and FB_UNDECIDED. */
+/* The filesystem of dir, or a message and FB_USAGE. */
 static int dir_fs(const char *dir, long *type)
 {
 	struct statfs sfs;
 
 	if (statfs(dir, &sfs))
-		return fb_error(FB_UNDECIDED, "stress: --dir '%s': %s", dir, strerror(errno));
+		return fb_usage("option '--dir': '%s': %s", dir, strerror(errno));
 	*type = sfs.f_type;
 	return FB_OK;
 }
@@ -790,7 +790,7 @@ static int trunc_cycle(struct trunc_ctx *c, uint64_t *rs, uint64_t *g, bool plan
 	for (p = cut / PATTERN_UNIT; p < c->npages; p++)
 		__atomic_store_n(&c->gen[p], *g, __ATOMIC_RELAXED);
 	seq_end(c);
-	dwell(plant ? 0.3 : 0.002);
+	dwell(0.002);
 	return ret;
 }
 
@@ -869,6 +869,12 @@ int stress_truncate(const struct stress_opts *o)
 	deadline = t0 + o->time;
 	while (!should_stop(c.sh) && now_monotonic() < deadline) {
 		bool plant = o->plant_corruption && !planted && now_monotonic() - t0 > o->time / 4;
+
+		if (planted) {
+			/* Keep the planted page in place until a reader finds it. */
+			dwell(0.01);
+			continue;
+		}
 
 		ret = trunc_cycle(&c, &rs, &g, plant);
 		if (ret) {
@@ -1121,6 +1127,8 @@ static void mig_move(struct mig_ctx *c, unsigned id)
 	uint64_t npages = c->msize / page_size(), pass = 0, i, j;
 	void *pages[BATCH];
 	int nodes[BATCH], status[BATCH];
+	/* MPOL_MF_MOVE_ALL (shared pages too) needs CAP_SYS_NICE. */
+	int flags = geteuid() == 0 ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
 
 	while (!should_stop(c->sh)) {
 		pass++;
@@ -1132,8 +1140,7 @@ static void mig_move(struct mig_ctx *c, unsigned id)
 				nodes[j] = c->nodes[(pass + j) % c->nnodes];
 			}
 			/* Pages not present yet (ENOENT in status) are fine. */
-			if (move_pages(c->memset_pid, n, pages, nodes, status, MPOL_MF_MOVE_ALL) <
-				0 &&
+			if (move_pages(c->memset_pid, n, pages, nodes, status, flags) < 0 &&
 			    errno != ENOENT && errno != EBUSY && errno != ENOMEM)
 				mig_cannot(c, "move_pages", errno);
 		}
@@ -1318,7 +1325,8 @@ static void mig_print(struct mig_ctx *c, const unsigned *nrole, const char *comp
 		printf("  %-10s x%u: %" PRIu64 " passes", mig_role_name[r], nrole[r],
 		       c->st[r].passes);
 		if (c->st[r].pages)
-			printf(", %" PRIu64 " pages checked", c->st[r].pages);
+			printf(", %" PRIu64 " pages %s", c->st[r].pages,
+			       r == MIG_MOVE ? "asked to move" : "checked");
 		printf("\n");
 	}
 	if (compact_why[0])

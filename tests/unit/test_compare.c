@@ -191,13 +191,15 @@ static void test_text_layout(void **state)
 
 		assert_non_null(j);
 		assert_true(json_is_true(json_object_get(
-			json_array_get(json_object_get(json_array_get(json_object_get(
-								  json_array_get(json_object_get(j, "groups"), 0),
-								  "rows"),
-							  1),
-						       "cells"),
-				       1),
-			"significant")));
+		    json_array_get(
+			json_object_get(
+			    json_array_get(
+				json_object_get(json_array_get(json_object_get(j, "groups"), 0),
+						"rows"),
+				1),
+			    "cells"),
+			1),
+		    "significant")));
 		json_decref(j);
 	}
 	free(out);

@@ -179,8 +179,8 @@ static void test_shipped_configs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_config),    cmocka_unit_test(test_unknown_key),
-		cmocka_unit_test(test_bad_value),      cmocka_unit_test(test_unknown_bench),
+		cmocka_unit_test(test_good_config),	 cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_bad_value),	 cmocka_unit_test(test_unknown_bench),
 		cmocka_unit_test(test_structure_errors), cmocka_unit_test(test_shipped_configs),
 	};
 
