@@ -188,15 +188,30 @@ static int aim9_setup(struct step_ctx *sc)
 	return FB_OK;
 }
 
-static int aim9_worker_init(struct worker *w)
+static void aim9_worker_fini(struct worker *w)
+{
+	struct aim9_worker *aw = w->priv;
+
+	if (!aw)
+		return;
+	if (aw->test == T_LINK) {
+		unlink(aw->link_path);
+		unlink(aw->path);
+	}
+	if (aw->shm)
+		munmap(aw->shm, aw->len);
+	free(aw);
+	w->priv = NULL;
+}
+
+static int init_test(struct worker *w)
 {
 	const struct aim9_params *p = w->step->params;
 	const struct aim9_shared *sh = w->shared;
-	struct aim9_worker *aw = xcalloc(1, sizeof(*aw));
+	struct aim9_worker *aw = w->priv;
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	int fd;
 
-	w->priv = aw;
 	aw->test = chosen_test(p);
 	switch (aw->test) {
 	case T_SIGNAL:
@@ -237,20 +252,15 @@ static int aim9_worker_init(struct worker *w)
 	return 0;
 }
 
-static void aim9_worker_fini(struct worker *w)
+/* The runner calls worker_fini only after a worker_init that succeeded. */
+static int aim9_worker_init(struct worker *w)
 {
-	struct aim9_worker *aw = w->priv;
-
-	if (!aw)
-		return;
-	if (aw->test == T_LINK) {
-		unlink(aw->link_path);
-		unlink(aw->path);
+	w->priv = xcalloc(1, sizeof(struct aim9_worker));
+	if (init_test(w)) {
+		aim9_worker_fini(w);
+		return -1;
 	}
-	if (aw->shm)
-		munmap(aw->shm, aw->len);
-	free(aw);
-	w->priv = NULL;
+	return 0;
 }
 
 /* Wait for a child and insist it exited 0: a failed exec must not count as one. */

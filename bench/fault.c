@@ -140,11 +140,17 @@ static int check_uffd(const struct fault_params *p, const char *dir)
 
 	if (p->backing == BACKING_FILE && access(dir, W_OK))
 		return FB_OK;	/* not created yet: setup() probes again */
-	fd = fault_open_tmpfile(dir);
+	/* shared anonymous memory is shmem: a memfd is the same kind */
+	fd = p->backing == BACKING_ANON ? memfd_create("faultbench-probe", MFD_CLOEXEC)
+					: fault_open_tmpfile(dir);
+	if (fd < 0 && p->backing == BACKING_ANON)
+		fd = -errno;
 	if (fd < 0)
-		return fb_fail("cannot create a file in '%s': %s", dir, strerror(-fd));
+		return fb_fail("cannot create a file in '%s': %s", dir ? dir : "memfd",
+			       strerror(-fd));
 	if (ftruncate(fd, page_size())) {
-		ret = fb_fail("cannot size a file in '%s': %s", dir, strerror(errno));
+		ret = fb_fail("cannot size a file in '%s': %s", dir ? dir : "memfd",
+			      strerror(errno));
 		close(fd);
 		return ret;
 	}
@@ -174,11 +180,10 @@ static int check_combination(const struct fault_params *p)
 				p->sharing == SHARING_SAME ? "same" : "disjoint");
 	if (!p->page || !p->fault_around)
 		return fb_usage("options '--page' and '--fault-around' need a value");
-	if (fault_around_off(p) &&
-	    (p->backing == BACKING_ANON || p->touch == TOUCH_WRITE))
-		return fb_usage("option '--fault-around': 'off' changes only read faults on "
-				"tmpfs or file mappings (anonymous and write faults never fault "
-				"around)");
+	if (fault_around_off(p) && (fault_uffd_mem(p) == UFFD_MEM_ANON || p->touch == TOUCH_WRITE))
+		return fb_usage("option '--fault-around': 'off' changes only read faults on file "
+				"or shared mappings (private anonymous and write faults never "
+				"fault around)");
 	if (p->size % (unsigned long long)page_size())
 		return fb_usage("option '--size': %llu is not a multiple of the page size (%ld)",
 				p->size, page_size());

@@ -54,18 +54,14 @@ struct lock_line {
 	uint64_t value;
 } __attribute__((aligned(FB_CACHELINE)));
 
-struct hist {
-	uint64_t n[MAX_SLICES][NBUCKETS];
-};
-
 /* One MAP_SHARED mapping: header, locks, then one page-aligned histogram per worker. */
 struct threads_shared {
 	size_t map_len;
 	unsigned nworkers, nlocks, nslices;
 	double warmup, slice_time;
 	struct lock_line *locks;
-	struct hist **hists; /* nworkers pointers, into the mapping */
-	size_t hist_len;     /* bytes of one worker's histogram, page-rounded */
+	uint64_t **hists; /* per worker: nslices x NBUCKETS counts, in the mapping */
+	size_t hist_len;  /* bytes of one worker's histogram, page-rounded */
 };
 
 static unsigned bucket_of(uint64_t ns)
@@ -96,15 +92,16 @@ static double bucket_mid(unsigned b)
 static int threads_setup(struct step_ctx *sc)
 {
 	const struct threads_params *p = sc->params;
-	size_t ps = page_size(), head, locks_len, hist_len, len;
+	size_t ps = page_size(), head, locks_len, hist_len, len, nslices;
 	pthread_mutexattr_t attr;
 	struct threads_shared *sh;
 	char *base;
 	unsigned i;
 
-	head = (sizeof(*sh) + sc->nworkers * sizeof(struct hist *) + ps - 1) / ps * ps;
+	head = (sizeof(*sh) + sc->nworkers * sizeof(uint64_t *) + ps - 1) / ps * ps;
 	locks_len = (p->locks * sizeof(struct lock_line) + ps - 1) / ps * ps;
-	hist_len = (sizeof(struct hist) + ps - 1) / ps * ps;
+	nslices = sc->ro->samples < MAX_SLICES ? sc->ro->samples : MAX_SLICES;
+	hist_len = (nslices * NBUCKETS * sizeof(uint64_t) + ps - 1) / ps * ps;
 	len = head + locks_len + sc->nworkers * hist_len;
 	/* Shared so that --mode processes works too; histogram pages stay untouched
 	 * here: each worker first-touches its own, on its own node. */
@@ -115,14 +112,14 @@ static int threads_setup(struct step_ctx *sc)
 	sh->map_len = len;
 	sh->nworkers = sc->nworkers;
 	sh->nlocks = p->locks;
-	sh->nslices = sc->ro->samples < MAX_SLICES ? sc->ro->samples : MAX_SLICES;
+	sh->nslices = nslices;
 	sh->warmup = sc->ro->warmup;
 	sh->slice_time = sc->ro->sample_time;
-	sh->hists = (struct hist **)(sh + 1);
+	sh->hists = (uint64_t **)(sh + 1);
 	sh->locks = (struct lock_line *)(base + head);
 	sh->hist_len = hist_len;
 	for (i = 0; i < sc->nworkers; i++)
-		sh->hists[i] = (struct hist *)(base + head + locks_len + i * hist_len);
+		sh->hists[i] = (uint64_t *)(base + head + locks_len + i * hist_len);
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
 	for (i = 0; i < sh->nlocks; i++)
@@ -150,7 +147,7 @@ static int threads_worker_init(struct worker *w)
 	struct threads_shared *sh = w->shared;
 
 	/* First touch of this worker's histogram, after pinning. */
-	memset(sh->hists[w->id], 0, sizeof(struct hist));
+	memset(sh->hists[w->id], 0, sh->hist_len);
 	w->mem = sh->hists[w->id];
 	w->mem_len = sh->hist_len;
 	return 0;
@@ -168,7 +165,7 @@ static void threads_worker_loop(struct worker *w)
 {
 	const struct threads_params *p = w->step->params;
 	struct threads_shared *sh = w->shared;
-	struct hist *h = sh->hists[w->id];
+	uint64_t *h = sh->hists[w->id];
 	uint64_t warmup_ns = sh->warmup * 1e9, slice_ns = sh->slice_time * 1e9;
 	uint64_t t0 = now_ns(), start, end, since, n = 0;
 	unsigned slice;
@@ -199,7 +196,7 @@ static void threads_worker_loop(struct worker *w)
 			slice = (since - warmup_ns) / slice_ns;
 			if (slice >= sh->nslices)
 				slice = sh->nslices - 1;
-			h->n[slice][bucket_of(end - start)]++;
+			h[slice * NBUCKETS + bucket_of(end - start)]++;
 		}
 		worker_count(w, 0, 1);
 		n++;
@@ -251,7 +248,7 @@ static void threads_report(struct step_ctx *sc)
 		memset(slice, 0, NBUCKETS * sizeof(uint64_t));
 		for (wk = 0; wk < sh->nworkers; wk++)
 			for (b = 0; b < NBUCKETS; b++)
-				slice[b] += sh->hists[wk]->n[s][b];
+				slice[b] += sh->hists[wk][s * NBUCKETS + b];
 		for (b = 0; b < NBUCKETS; b++) {
 			all[b] += slice[b];
 			timed += slice[b];

@@ -104,7 +104,10 @@ static int parse_command_line(struct run_state *st, int argc, char **argv)
 	return FB_OK;
 }
 
-/* Matrix options with several values expand into one variant per combination. */
+/*
+ * Matrix options with several values expand into one variant per combination,
+ * named by those values joined with '/' ("thp/own").
+ */
 static void expand_variants(struct run_state *st)
 {
 	const struct bench *b = st->b;
@@ -134,6 +137,12 @@ static void expand_variants(struct run_state *st)
 				if (*mask & (1u << bit))
 					pick--;
 			*mask = 1u << bit;
+			/*
+			 * Only options given several values name the variant: runs
+			 * compare only with equal params, so names stay consistent.
+			 */
+			if (bits < 2)
+				continue;
 			used += snprintf(st->variants[v].name + used, sizeof(st->variants[v].name) - used,
 					 "%s%s", used ? "/" : "", opt_choice_name(o, (int)bit));
 			if (used >= sizeof(st->variants[v].name))

@@ -376,7 +376,8 @@ static char **qemu_argv(const struct vm *vm, enum accel accel, char *qemu)
 	ADD("-accel");
 	ADD("%s", accel == ACCEL_KVM ? "kvm" : "tcg,thread=multi");
 	ADD("-cpu");
-	ADD("%s", accel == ACCEL_KVM ? "host" : "max");
+	/* TCG's "max" is AMD-flavoured and then hides SMT siblings from the guest: say Intel. */
+	ADD("%s", accel == ACCEL_KVM ? "host" : "Skylake-Server-v4");
 	ADD("-m");
 	ADD("%lluM", vm->node_mem_mib * vm->nodes);
 	ADD("-smp");
@@ -705,34 +706,63 @@ static char *host_path(const char *rel)
 		*ext = '\0';
 	for (i = 2; !access(p, F_OK); i++) {
 		free(p);
-		p = xasprintf("%s-%u.json", base, i);
+		p = xasprintf("%s-%u%s", base, i, ext ? strrchr(r, '.') : "");
 	}
 	free(base);
 	return p;
 }
 
-static int copy_result(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* A result JSON gets the "vm" object; other files (*.xml, *.json.gz) are copied as they are. */
+static int write_host_copy(const char *path, const char *dest)
 {
 	json_error_t err;
 	json_t *doc;
-	char *dest, *dir, *slash;
+	char *data;
+	FILE *f;
+	int ret;
 
-	if (type != FTW_F || strlen(path) < 5 || strcmp(path + strlen(path) - 5, ".json"))
-		return 0;
+	if (!ends_with(path, ".json")) {
+		char *args[] = { "cp", (char *)path, (char *)dest, NULL };
+
+		return run_wait(args, NULL) ? -1 : 0;
+	}
 	doc = json_load_file(path, 0, &err);
 	if (!doc) {
-		fb_warn("vm: %s from the guest is not JSON: %s", path, err.text);
-		walk.failed++;
-		return 0;
+		/* Not JSON after all (a command's stdout redirected there): keep it as it is. */
+		data = read_text_file(path);
+		f = data ? fopen(dest, "w") : NULL;
+		ret = f && fputs(data, f) >= 0 ? 0 : -1;
+		if (f && fclose(f))
+			ret = -1;
+		free(data);
+		return ret;
 	}
 	if (json_is_object(doc))
 		json_object_set(doc, "vm", walk.meta);
+	ret = json_dump_file(doc, dest, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(doc);
+	return ret;
+}
+
+static int copy_result(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	char *dest, *dir, *slash;
+
+	if (type != FTW_F)
+		return 0;
 	dest = host_path(path + strlen(walk.base) + 1);
 	dir = xstrdup(dest);
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
-	if (mkdir_p(dir) || json_dump_file(doc, dest, JSON_INDENT(1) | JSON_SORT_KEYS)) {
+	if (mkdir_p(dir) || write_host_copy(path, dest)) {
 		fb_warn("vm: cannot write %s: %s", dest, strerror(errno));
 		walk.failed++;
 	} else {
@@ -741,7 +771,6 @@ static int copy_result(const char *path, const struct stat *st, int type, struct
 	}
 	free(dir);
 	free(dest);
-	json_decref(doc);
 	return 0;
 }
 
@@ -898,6 +927,8 @@ int cmd_vm(int argc, char **argv)
 			err = collect(&vm);
 		}
 	}
+	if (fb_interrupted)
+		err = 128 + fb_interrupted;
 	if (o.keep || (err && err != FB_SKIP && err != FB_USAGE && vm.work))
 		fprintf(stderr, "faultbench: vm: work directory kept: %s\n", vm.work);
 	else

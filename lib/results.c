@@ -488,31 +488,68 @@ static void print_rows(FILE *f, const struct run *run, const char **names, unsig
 	}
 }
 
-/* Ratio of each variant to the first variant at each CPU count (thp/4k, same/disjoint). */
+/* Field k of a '/'-separated variant name, into buf. */
+static const char *variant_field(const char *variant, unsigned k, char *buf, size_t len)
+{
+	const char *p = variant;
+
+	while (k-- && (p = strchr(p, '/')))
+		p++;
+	if (!p)
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)strcspn(p, "/"), p);
+	return buf;
+}
+
+/* The variant name with field k replaced by value. */
+static void variant_with(const char *variant, unsigned k, const char *value, char *out, size_t len)
+{
+	char field[64];
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (unsigned i = 0; variant_field(variant, i, field, sizeof(field)); i++)
+		used += snprintf(out + used, used < len ? len - used : 0, "%s%s", i ? "/" : "",
+				 i == k ? value : field);
+}
+
+/*
+ * Ratios between variants that differ in one matrix option only, against
+ * that option's first value (its baseline): thp/4k, same/disjoint, and with
+ * two options both thp/4k at each sharing and shared/own at each buffer kind.
+ */
 static void print_ratios(FILE *f, const struct run *run)
 {
 	const char *metric = run->bench->ratio_metric;
 	const char *first = run->nsteps ? run->steps[0].variant : "";
 	double a[1024], b[1024];
+	bool header = false;
 
-	bool several = false;
-
-	for (unsigned i = 0; i < run->nsteps; i++)
-		several |= strcmp(run->steps[i].variant, first) != 0;
-	if (!metric || !several)
+	if (!metric || !first[0])
 		return;
-	fprintf(f, "# ratio of %s to variant %s\n", metric, first);
 	for (unsigned i = 0; i < run->nsteps; i++) {
 		const struct step_result *r = &run->steps[i];
-		unsigned na, nb;
+		char mine[64], base_value[64], base[64];
 
-		if (r->repeat || !strcmp(r->variant, first))
+		if (r->repeat)
 			continue;
-		na = cell_values(run, r->variant, r->ncpus, metric, a, ARRAY_SIZE(a));
-		nb = cell_values(run, first, r->ncpus, metric, b, ARRAY_SIZE(b));
-		if (na && nb)
-			fprintf(f, "#   %s/%s at %u CPUs: %.3f\n", r->variant, first, r->ncpus,
+		for (unsigned k = 0; variant_field(r->variant, k, mine, sizeof(mine)); k++) {
+			unsigned na, nb;
+
+			if (!variant_field(first, k, base_value, sizeof(base_value)) ||
+			    !strcmp(mine, base_value))
+				continue;
+			variant_with(r->variant, k, base_value, base, sizeof(base));
+			na = cell_values(run, r->variant, r->ncpus, metric, a, ARRAY_SIZE(a));
+			nb = cell_values(run, base, r->ncpus, metric, b, ARRAY_SIZE(b));
+			if (!na || !nb)
+				continue;
+			if (!header)
+				fprintf(f, "# ratios of %s between variants\n", metric);
+			header = true;
+			fprintf(f, "#   %s vs %s at %u CPUs: %.3f\n", r->variant, base, r->ncpus,
 				stats_mean(a, na) / stats_mean(b, nb));
+		}
 	}
 }
 

@@ -28,7 +28,7 @@ for i in 0 1 2 3; do
 		grep -q "warning: dio --buffer=thp" m.err || die "THP not obtained but no warning"
 	fi
 done
-grep -q "ratio of MiB/s" m.out || die "no thp/4k ratio in the table"
+grep -q "thp vs 4k at 1 CPUs" m.out || die "no thp/4k ratio in the table"
 
 fb run dio --cpus 1,2 --buffer thp --sharing shared --io-size 64k $common \
 	--output "$FB_TMP/s.json" >/dev/null

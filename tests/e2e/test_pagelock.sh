@@ -24,7 +24,7 @@ expect_status 2 fb run pagelock --event sched:no_such_tracepoint $TINY --cpus 1 
 # --- punch on tmpfs, the acceptance run in small
 fb run pagelock --cpus $cpus --invalidate punch --pattern disjoint,same $TINY \
 	--event sched:sched_switch,mmap_lock:mmap_lock_start_locking --output punch.json >punch.txt
-grep -q "same/disjoint at $top CPUs" punch.txt || die "no same/disjoint ratio in the table"
+grep -q "same vs disjoint at $top CPUs" punch.txt || die "no same/disjoint ratio in the table"
 grep -q "sleeps/round" punch.txt || die "no sleeps/round column"
 jget punch.json 'all(s["extra"]["invalidation"]["method"] == "punch" for s in d["steps"])' |
 	grep -qx True || die "invalidation method not recorded"

@@ -11,7 +11,7 @@ for m in events/s lat-p50-us lat-p95-us lat-p99-us; do
 done
 [ "$(jget t.json 'all(s["metrics"]["lat-p99-us"]["value"] >= s["metrics"]["lat-p50-us"]["value"] for s in d["steps"])')" = True ] ||
 	die "p99 below p50"
-[ "$(jget t.json 'd["steps"][0]["extra"]["latency_us"]["events_timed"] > 0')" = True ] ||
+[ "$(jget t.json 'all(s["extra"]["latency_us"]["events_timed"] > 0 for s in d["steps"])')" = True ] ||
 	die "no latency histogram in extra"
 
 rc=0

@@ -38,6 +38,6 @@ for s in d["steps"]:
     print("  %d cpus: faults/s %.0f over %.2f s" % (s["ncpus"], s["metrics"]["faults/s"]["value"], t))
 print("faultbench run %s: perf %d, bench %d, ev %d; bench/perf %.4f, ev/bench %.6f"
       % (sys.argv[3], perf, bench, ev, bench / perf, ev / bench if bench else float("nan")))
-print("  not measured: perf - bench = %d, of which first touch in worker_init about %.0f"
-      % (perf - bench, first))
+print("  not measured: perf - bench = %d, of which first touch in worker_init about %.0f;"
+      " bench / (perf - first touch) %.4f" % (perf - bench, first, bench / (perf - first)))
 EOF
