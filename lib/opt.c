@@ -72,11 +72,33 @@ static bool in_bounds(const struct opt *o, double v)
 	return (o->min == 0 && o->max == 0) || (v >= o->min && v <= o->max);
 }
 
+/* 4096 -> "4k", 1099511627776 -> "1T": sizes as a user would type them. */
+static const char *human_size(char *buf, size_t len, double bytes)
+{
+	static const char units[] = "kMGT";
+	unsigned long long v = (unsigned long long)bytes;
+	int u = -1;
+
+	while (v >= 1024 && v % 1024 == 0 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu", v);
+	else
+		snprintf(buf, len, "%llu%c", v, units[u]);
+	return buf;
+}
+
 static int out_of_bounds(const struct opt *o, const char *where, const char *value)
 {
-	char why[128];
+	char why[128], lo[32], hi[32];
 
-	snprintf(why, sizeof(why), "is out of range (%g to %g)", o->min, o->max);
+	if (o->type == OPT_SIZE)
+		snprintf(why, sizeof(why), "is out of range (%s to %s)",
+			 human_size(lo, sizeof(lo), o->min), human_size(hi, sizeof(hi), o->max));
+	else
+		snprintf(why, sizeof(why), "is out of range (%g to %g)", o->min, o->max);
 	return bad_value(o, where, value, why);
 }
 
@@ -360,24 +382,6 @@ static const char *type_hint(const struct opt *o)
 	case OPT_ENUMSET: return "=LIST";
 	}
 	return "";
-}
-
-/* 4096 -> "4k", 1099511627776 -> "1T": sizes as a user would type them. */
-static const char *human_size(char *buf, size_t len, double bytes)
-{
-	static const char units[] = "kMGT";
-	unsigned long long v = (unsigned long long)bytes;
-	int u = -1;
-
-	while (v >= 1024 && v % 1024 == 0 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%llu", v);
-	else
-		snprintf(buf, len, "%llu%c", v, units[u]);
-	return buf;
 }
 
 void opt_print_help(FILE *f, const struct opt *table)

@@ -183,7 +183,10 @@ struct bench {
 	 * here" (no THP, not root, no disk filesystem).  May be NULL.
 	 */
 	int (*check)(const void *params, const struct run_opts *ro);
-	/* Per step, in the parent before workers start; sets sc->shared. */
+	/*
+	 * Per step, in the parent before workers start; sets sc->shared.  When
+	 * it fails, teardown() is not called: it must clean up after itself.
+	 */
 	int (*setup)(struct step_ctx *sc);
 	/* In the worker after pinning: allocate and first-touch its memory. */
 	int (*worker_init)(struct worker *w);
