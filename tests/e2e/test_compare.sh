@@ -6,8 +6,8 @@
 # Robustness on a loaded 2-core machine: the A and B runs of the A/A check
 # are interleaved (A B A B ...) so a change in background load hits both
 # sides alike, and check uses a 30% threshold: an A/A pair must not show a
-# significant 30% loss, while the slowed-down run (two busy loops pinned to
-# the worker's CPU, so it gets about a third of it) loses far more than that.
+# significant 30% loss, while the slowed-down run (four busy loops pinned to
+# the worker's CPU, so it gets about a fifth of it) loses far more than that.
 . "$FB_SRC/tests/e2e/lib.sh"
 
 command -v taskset >/dev/null || skip "taskset (util-linux) is not installed"
@@ -55,8 +55,8 @@ expect_status 2 fb compare A O
 fb compare A O 2>&1 | grep -q "'size'" || die "the differing parameter is not named"
 expect_status 125 fb check --baseline A --candidate O
 
-# A run slowed down on purpose: two busy loops on the worker's CPU
-for i in 1 2; do
+# A run slowed down on purpose: four busy loops on the worker's CPU (about 5x slower)
+for i in 1 2 3 4; do
 	taskset -c "$pu" sh -c 'while :; do :; done' &
 	busy+=($!)
 done
