@@ -314,7 +314,7 @@ static int do_page(struct worker *w, size_t len)
 	for (off = 0; off < len; off += ps)
 		p[off] = 1;
 	munmap(p, len);
-	worker_count(w, 0, len / ps);
+	worker_count(w, 0, (len + ps - 1) / ps);
 	return 0;
 }
 
@@ -475,6 +475,8 @@ const struct bench bench_aim9 = {
 	.opts = aim9_opts,
 	.params_size = sizeof(struct aim9_params),
 	.counters = { "ops" },
+	/* AIM9's own shape: each worker a process of its own. */
+	.run_defaults = "--mode=processes",
 	.check = aim9_check,
 	.setup = aim9_setup,
 	.worker_init = aim9_worker_init,

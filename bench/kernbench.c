@@ -119,26 +119,35 @@ static void write_header(FILE *f)
 	fprintf(f, "#endif\n");
 }
 
-/* One function: loops, branches and a switch, so -O2 has real work to do. */
+/*
+ * One function: loops, branches and a switch, so -O2 has real work to do.  The
+ * random values are drawn one statement at a time: the order in which a call's
+ * arguments are evaluated is unspecified, and the tree must not depend on the
+ * compiler faultbench was built with.
+ */
 static void write_function(FILE *f, unsigned file, unsigned fn, uint64_t *s)
 {
-	unsigned k, cases = 4 + gen_next(s) % 8;
+	unsigned k, r[6], cases = 4 + gen_next(s) % 8;
 
 	fprintf(f, "static unsigned long f%u_%u(const struct fb_obj *o, unsigned long x)\n{\n",
 		file, fn);
 	fprintf(f, "\tunsigned long acc = 0x%xUL, t[8] = { 0 };\n\tint i;\n\n", gen_next(s));
+	for (k = ARRAY_SIZE(r); k-- > 0;)
+		r[k] = gen_next(s);
 	fprintf(f,
 		"\tfor (i = 0; i < o->n && i < FB_N; i++) {\n"
 		"\t\tacc ^= o->v[i] * %uUL + (x >> %u);\n"
 		"\t\tif (acc & 0x%xUL)\n\t\t\tacc += fb_mix%u(acc, %uUL);\n"
 		"\t\telse\n\t\t\tacc -= o->v[(i + %u) %% FB_N];\n"
 		"\t\tt[i & 7] += acc;\n\t}\n",
-		gen_next(s), gen_next(s) % 63, gen_next(s), gen_next(s) % 200, gen_next(s),
-		gen_next(s) % 64);
+		r[0], r[1] % 63, r[2], r[3] % 200, r[4], r[5] % 64);
 	fprintf(f, "\tswitch (x %% %u) {\n", cases);
-	for (k = 0; k < cases; k++)
+	for (k = 0; k < cases; k++) {
+		unsigned add = gen_next(s), mix = gen_next(s) % 200;
+
 		fprintf(f, "\tcase %u:\n\t\tacc = fb_mix%u(acc, t[%u]) + %uUL;\n\t\tbreak;\n", k,
-			gen_next(s) % 200, k & 7, gen_next(s));
+			mix, k & 7, add);
+	}
 	fprintf(f, "\t}\n");
 	fprintf(f, "\treturn acc + t[%u];\n}\n\n", gen_next(s) % 8);
 }
@@ -333,24 +342,6 @@ static unsigned max_jobs_cap(unsigned nfiles)
 	return cap ? cap : 1;
 }
 
-static void pin_to(const unsigned *pus, unsigned n)
-{
-	unsigned i, max = 0;
-	cpu_set_t *set;
-	size_t size;
-
-	for (i = 0; i < n; i++)
-		if (pus[i] > max)
-			max = pus[i];
-	set = CPU_ALLOC(max + 1);
-	size = CPU_ALLOC_SIZE(max + 1);
-	CPU_ZERO_S(size, set);
-	for (i = 0; i < n; i++)
-		CPU_SET_S(pus[i], size, set);
-	sched_setaffinity(0, size, set);
-	CPU_FREE(set);
-}
-
 /* In the child: become make in the tree, pinned, with a clean make environment. */
 static void exec_make(const struct kernbench_params *p, const struct kernbench_tree *t,
 		      const unsigned *pus, unsigned npus, const char *target, unsigned jobs)
@@ -360,7 +351,7 @@ static void exec_make(const struct kernbench_params *p, const struct kernbench_t
 
 	setpgid(0, 0);
 	if (pus)
-		pin_to(pus, npus);
+		pin_self_to(pus, npus);
 	unsetenv("MAKEFLAGS");
 	unsetenv("MFLAGS");
 	unsetenv("MAKELEVEL");
@@ -695,6 +686,9 @@ const struct bench bench_kernbench = {
 	.params_size = sizeof(struct kernbench_params),
 	.counters = { "builds" },
 	.ratio_metric = "elapsed",
+	.headline_metric = "elapsed",
+	/* kernbench's own shape: the build may use the whole machine. */
+	.run_defaults = "--cpus=max",
 	.check = kernbench_check,
 	.setup = kernbench_setup,
 	.teardown = kernbench_teardown,

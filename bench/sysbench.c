@@ -83,24 +83,6 @@ static int sysbench_check(const void *params, const struct run_opts *ro)
 	return FB_OK;
 }
 
-static void pin_to(const unsigned *pus, unsigned n)
-{
-	unsigned i, max = 0;
-	cpu_set_t *set;
-	size_t size;
-
-	for (i = 0; i < n; i++)
-		if (pus[i] > max)
-			max = pus[i];
-	set = CPU_ALLOC(max + 1);
-	size = CPU_ALLOC_SIZE(max + 1);
-	CPU_ZERO_S(size, set);
-	for (i = 0; i < n; i++)
-		CPU_SET_S(pus[i], size, set);
-	sched_setaffinity(0, size, set);
-	CPU_FREE(set);
-}
-
 /* Run sysbench with its stdout into a pipe; returns the whole output or NULL. */
 static char *run_sysbench(struct step_ctx *sc, unsigned interval, unsigned seconds, int *ret)
 {
@@ -141,7 +123,7 @@ static char *run_sysbench(struct step_ctx *sc, unsigned interval, unsigned secon
 	}
 	if (!pid) {
 		setpgid(0, 0);
-		pin_to(sc->pus, sc->nworkers);
+		pin_self_to(sc->pus, sc->nworkers);
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);

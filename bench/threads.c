@@ -43,7 +43,7 @@ static const struct opt threads_opts[] = {
 	  "bytes malloc'd, written and freed per event (above glibc's 128k mmap "
 	  "threshold every event maps and faults)",
 	  P(alloc), false },
-	{ "locks", OPT_INT, "8", 1, 1 << 20, NULL,
+	{ "locks", OPT_INT, "8", 1, 65536, NULL,
 	  "mutexes the workers share (sysbench's thread-locks); fewer: more contention", P(locks),
 	  false },
 	OPT_END

@@ -394,8 +394,12 @@ const char *cmp_primary_metric(json_t *doc)
 	json_t *step = json_array_get(json_object_get(doc, "steps"), 0);
 	json_t *metrics = json_object_get(step, "metrics");
 	const char *c0 = json_string_value(json_array_get(json_object_get(step, "counters"), 0));
+	const char *headline = json_string_value(json_object_get(doc, "headline_metric"));
 	void *it;
 
+	/* The benchmark names its headline (kernbench: elapsed); older files do not. */
+	if (headline && (it = json_object_iter_at(metrics, headline)))
+		return json_object_iter_key(it);
 	if (c0) {
 		char name[80];
 

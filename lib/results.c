@@ -116,6 +116,14 @@ void results_derive_metrics(struct step_result *r, const struct bench *b)
 	}
 }
 
+const char *results_headline_metric(const struct bench *b, char *buf, size_t len)
+{
+	if (b->headline_metric)
+		return b->headline_metric;
+	snprintf(buf, len, "%s/s", b->counters[0] ? b->counters[0] : "ops");
+	return buf;
+}
+
 /* The step efficiency is measured against: same variant and repeat, 1 CPU or fewest. */
 static const struct step_result *efficiency_base(const struct run *run,
 						 const struct step_result *r)
@@ -273,11 +281,14 @@ static json_t *argv_json(int argc, char **argv)
 json_t *results_to_json(const struct run *run)
 {
 	json_t *o = json_object(), *steps = json_array();
+	char name[48];
 
 	json_object_set_new(o, "schema_version", json_integer(FB_SCHEMA_VERSION));
 	json_object_set_new(o, "faultbench_version", json_string(FB_VERSION));
 	json_object_set_new(o, "command_line", argv_json(run->argc, run->argv));
 	json_object_set_new(o, "label", json_string(run->ro->label));
+	json_object_set_new(o, "headline_metric",
+			    json_string(results_headline_metric(run->bench, name, sizeof(name))));
 	json_object_set_new(o, "bench", json_string(run->bench->name));
 	json_object_set_new(o, "preset", run->preset ? json_string(run->preset) : json_null());
 	json_object_set_new(o, "params", opt_to_json(run->bench->opts, run->params));
@@ -385,10 +396,19 @@ static void fmt_num(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.4f", v);
 }
 
-/* Metric names in the order of the first step that has them. */
+/* Metric names: the headline first, then in the order of the first step that has them. */
 static unsigned table_metrics(const struct run *run, const char **names, unsigned max)
 {
+	char buf[48];
+	const char *headline = results_headline_metric(run->bench, buf, sizeof(buf));
 	unsigned n = 0;
+
+	for (unsigned i = 0; i < run->nsteps && !n; i++) {
+		const struct metric *m = step_metric(&run->steps[i], headline);
+
+		if (m)
+			names[n++] = m->name;
+	}
 
 	for (unsigned i = 0; i < run->nsteps; i++)
 		for (unsigned m = 0; m < run->steps[i].nmetrics && n < max; m++) {

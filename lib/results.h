@@ -5,6 +5,7 @@
  *
  * Schema (schema_version 1), top level:
  *   schema_version, faultbench_version, command_line [argv...], label,
+ *   headline_metric (the metric tables lead with, e.g. "pages/s"),
  *   bench (the benchmark), preset (or null), params {option: value},
  *   run {common run options}, system {sysinfo_collect()},
  *   topology {topo_to_json()}, start_time, end_time, complete (bool),
@@ -48,6 +49,8 @@ struct run {
 	const char *incomplete_reason;
 };
 
+/* The metric a run's tables lead with (bench->headline_metric or "<counter0>/s"). */
+const char *results_headline_metric(const struct bench *b, char *buf, size_t len);
 /* Generic metrics of a step: rates of every counter, faults/s, per fault, per CPU, CoV. */
 void results_derive_metrics(struct step_result *r, const struct bench *b);
 /* Efficiency of each step against the 1-CPU step (or the smallest), per repeat. */

@@ -100,16 +100,24 @@ void worker_barrier(struct worker *w, void (*last_hook)(struct worker *w))
 		futex_wait_short(&ctl->bar_gen, gen);
 }
 
-static int pin_to_pu(unsigned pu)
+int pin_self_to(const unsigned *pus, unsigned n)
 {
-	size_t size = CPU_ALLOC_SIZE(pu + 1);
-	cpu_set_t *set = CPU_ALLOC(pu + 1);
+	unsigned max = 0;
+	cpu_set_t *set;
+	size_t size;
 	int ret;
 
+	for (unsigned i = 0; i < n; i++)
+		if (pus[i] > max)
+			max = pus[i];
+	/* Sized for the largest PU: no fixed-size cpu_set_t, machines have > 1024 PUs. */
+	set = CPU_ALLOC(max + 1);
 	if (!set)
 		return -ENOMEM;
+	size = CPU_ALLOC_SIZE(max + 1);
 	CPU_ZERO_S(size, set);
-	CPU_SET_S(pu, size, set);
+	for (unsigned i = 0; i < n; i++)
+		CPU_SET_S(pus[i], size, set);
 	ret = sched_setaffinity(0, size, set) ? -errno : 0;
 	CPU_FREE(set);
 	return ret;
@@ -133,7 +141,7 @@ static void worker_main(struct worker *w, const struct mem_policy *mp)
 {
 	const struct bench *b = w->step->bench;
 	struct worker_slot *slot = w->slot;
-	int ret = pin_to_pu(w->pu);
+	int ret = pin_self_to(&w->pu, 1);
 
 	memset(slot, 0, sizeof(*slot));
 	slot->tid = (pid_t)syscall(SYS_gettid);

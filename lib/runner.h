@@ -95,6 +95,9 @@ static inline bool worker_should_stop(const struct worker *w)
 	return __atomic_load_n(w->stop, __ATOMIC_RELAXED) != 0;
 }
 
+/* Pin the calling thread to these PUs (OS indexes). 0 or -errno. */
+int pin_self_to(const unsigned *pus, unsigned n);
+
 /* Record why this worker failed; returns -1 for "return worker_fail(...)". */
 int worker_fail(struct worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -169,6 +172,8 @@ struct bench {
 	 * of this metric of each variant to the first variant, per CPU count.
 	 */
 	const char *ratio_metric;
+	/* The figure tables and comparisons lead with; NULL: "<counters[0]>/s". */
+	const char *headline_metric;
 	/*
 	 * Common run options this benchmark defaults differently, as typed:
 	 * "--mode=processes --cpus=max".  The user's own options still win.
@@ -188,7 +193,10 @@ struct bench {
 	 * it fails, teardown() is not called: it must clean up after itself.
 	 */
 	int (*setup)(struct step_ctx *sc);
-	/* In the worker after pinning: allocate and first-touch its memory. */
+	/*
+	 * In the worker after pinning: allocate and first-touch its memory.
+	 * When it fails, worker_fini() is not called: it must clean up itself.
+	 */
 	int (*worker_init)(struct worker *w);
 	/* The measured loop: until worker_should_stop(); counts with worker_count(). */
 	void (*worker_loop)(struct worker *w);

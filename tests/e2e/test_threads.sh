@@ -3,16 +3,20 @@
 # when installed and skipped (exit 4, with the reason) when it is not.
 . "$FB_SRC/tests/e2e/lib.sh"
 
-fb run threads --cpus 1,2 $TINY --output t.json >t.txt || die "threads failed"
+fb run threads --cpus 1,2 $TINY --sample-time 0.25 --output t.json >t.txt || die "threads failed"
 [ "$(jget t.json 'len(d["steps"])')" = 2 ] || die "expected 2 steps"
-for m in events/s lat-p50-us lat-p95-us lat-p99-us; do
-	[ "$(jget t.json "all(s['metrics']['$m']['value'] > 0 for s in d['steps'])")" = True ] ||
+# A worker starved by a loaded machine may time no event in a step: then that
+# step has no percentiles.  Every step that timed events must have all three.
+timed='[s for s in d["steps"] if s["extra"]["latency_us"]["events_timed"] > 0]'
+[ "$(jget t.json 'all("events/s" in s["metrics"] for s in d["steps"])')" = True ] ||
+	die "a step without events/s"
+[ "$(jget t.json "len($timed) > 0")" = True ] || die "no step timed any event"
+for m in lat-p50-us lat-p95-us lat-p99-us; do
+	[ "$(jget t.json "all(s['metrics']['$m']['value'] > 0 for s in $timed)")" = True ] ||
 		die "a step without $m"
 done
-[ "$(jget t.json 'all(s["metrics"]["lat-p99-us"]["value"] >= s["metrics"]["lat-p50-us"]["value"] for s in d["steps"])')" = True ] ||
+[ "$(jget t.json "all(s['metrics']['lat-p99-us']['value'] >= s['metrics']['lat-p50-us']['value'] for s in $timed)")" = True ] ||
 	die "p99 below p50"
-[ "$(jget t.json 'all(s["extra"]["latency_us"]["events_timed"] > 0 for s in d["steps"])')" = True ] ||
-	die "no latency histogram in extra"
 
 rc=0
 fb run sysbench --test cpu --cpus 1 --samples 1 --sample-time 1 --warmup 0 --progress=off \

@@ -128,11 +128,17 @@ elif cmd == "plan":
     node, core = hwloc_sets(sys.argv[3])
     workers_on_plan(d)
     steps = {s["ncpus"]: s for s in d["steps"]}
-    if sorted(steps) != [1, 16, 64]:
-        fail("steps %s" % sorted(steps))
-    if len(set(steps[64]["pus"])) != 64:
+    want = [1, 16, 64] if sys.argv[5] == "spread" else [1, 16]
+    if sorted(steps) != want:
+        fail("steps %s, expected %s" % (sorted(steps), want))
+    if 64 in steps and len(set(steps[64]["pus"])) != 64:
         fail("64-worker step does not use 64 distinct PUs")
+    smt = {len(c[1]) for c in core.values()}
+    if smt != {2}:
+        fail("hwloc sees %s threads per core in the 4x16 SMT-2 guest" % smt)
     for p in plan["steps"]:
+        if p["ncpus"] not in steps:
+            continue
         if ranges(p["pus"]) != set(steps[p["ncpus"]]["pus"]):
             fail("%d CPUs: ran on %s, hwloc's view plans %s" % (p["ncpus"], steps[p["ncpus"]]["pus"], p["pus"]))
     pus16 = steps[16]["pus"]
@@ -142,6 +148,13 @@ elif cmd == "plan":
         fail("spread 16: nodes %s, %d cores" % (nodes16, len(cores16)))
     if sys.argv[5] == "compact" and len(nodes16) != 1:
         fail("compact 16: nodes %s" % nodes16)
+elif cmd == "sameplan":
+    # The plan faultbench made from the live guest == the one from hwloc's XML of it.
+    a, b = load(sys.argv[2]), load(sys.argv[3])
+    pa = [(p["ncpus"], p["pus"]) for p in a["steps"]]
+    pb = [(p["ncpus"], p["pus"]) for p in b["steps"]]
+    if pa != pb:
+        fail("live plan %s != plan from the XML %s" % (pa, pb))
 else:
     fail("unknown check " + cmd)
 EOF
@@ -163,20 +176,30 @@ check placement res2/interleave.json interleave
 grep -q "faultbench: vm: result res2/node1.json" vm2.err || die "result not reported"
 echo "2x4 guest ($accel): topology, node:1, interleave and pinning ok"
 
-# --- a 4-node, 64-vCPU SMT guest: spread and compact sweeps with 64 pinned workers ---
+# --- a 4-node, 64-vCPU SMT guest: sweeps with 64 pinned workers, plans as hwloc sees it ---
 # The accelerator the first guest ended up with, so a broken KVM is probed once.
-# Processes, small buffers: under TCG a TLB-shootdown IPI to 64 vCPUs is slow.
-sweep="pf1 --mode processes --cpus 1,16,64 $TINY_VM --size 256k"
+# Read faults of anonymous memory map the zero page: no shared lock between
+# workers, which under TCG (a vCPU holding a lock descheduled by the host) would
+# crawl.  Every reading of a busy worker's perf counters is an IPI that waits for
+# the host to schedule that vCPU: one sample, no warm-up.  The compact sweep
+# stops at 16: its 64-worker step has the same PUs as spread's, and its plan
+# is checked against hwloc's view at every count all the same.
+quick="--samples 1 --sample-time 0.01 --warmup 0 --progress=off"
+sweep="fault --backing=anon --map=private --touch=read --size 4k --mode processes $quick"
 rc=0
-fb vm --kernel "$kernel" --numa 4x16 --smt 2 --mem 4G --accel "$accel" --timeout 900 --results res4 \
+fb vm --kernel "$kernel" --numa 4x16 --smt 2 --mem 4G --accel "$accel" --timeout 1200 --results res4 \
 	--shell -- "lstopo-no-graphics --of xml > results/guest.xml &&
-	 faultbench run $sweep --placement spread -o results/spread.json &&
-	 faultbench run $sweep --placement compact -o results/compact.json" >vm4.out 2>vm4.err || rc=$?
+	 faultbench topo --cpus 1,16,64 --placement compact --format json > results/plan-compact-guest.json &&
+	 faultbench run $sweep --cpus 1,16,64 --placement spread -o results/spread.json &&
+	 faultbench run $sweep --cpus 1,16 --placement compact -o results/compact.json" \
+	>vm4.out 2>vm4.err || rc=$?
 cat vm4.err
 [ "$rc" = 0 ] || die "vm 4x16 exited $rc"
 [ -s res4/guest.xml ] || die "no hwloc XML of the guest"
+check nodes res4/plan-compact-guest.json 4
 for pl in spread compact; do
 	fb topo --topology res4/guest.xml --cpus 1,16,64 --placement $pl --format json >plan-$pl.json
 	check plan res4/$pl.json res4/guest.xml plan-$pl.json $pl
 done
-echo "4x16 SMT guest: spread and compact sweeps with 64 pinned workers match hwloc's plan"
+check sameplan res4/plan-compact-guest.json plan-compact.json
+echo "4x16 SMT guest: spread (64 pinned workers) and compact sweeps match hwloc's plan"
