@@ -97,10 +97,6 @@ static int parse_command_line(struct run_state *st, int argc, char **argv)
 	if (st->ro.topology)
 		return fb_usage("option '--topology': run measures this machine; plan other "
 				"topologies with 'faultbench topo --topology'");
-	if (st->b->threads_only && st->ro.mode != MODE_THREADS)
-		return fb_usage("option '--mode': %s runs its workers as threads only", st->b->name);
-	if (st->b->processes_only && st->ro.mode != MODE_PROCESSES)
-		return fb_usage("option '--mode': %s runs its workers as processes only", st->b->name);
 	return FB_OK;
 }
 

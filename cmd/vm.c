@@ -53,6 +53,7 @@ struct vm_opts {
 	const char *results;
 	const char *qemu;
 	const char *append;
+	const char *qemu_args;
 	bool shell;
 	bool keep;
 	bool verbose;
@@ -84,6 +85,9 @@ static const struct opt vm_options[] = {
 	  "host directory the guest's result files are copied to", V(results) },
 	{ "qemu", OPT_STR, QEMU_DEFAULT, 0, 0, NULL, "the qemu binary", V(qemu) },
 	{ "append", OPT_STR, NULL, 0, 0, NULL, "extra kernel command line", V(append) },
+	{ "qemu-args", OPT_STR, NULL, 0, 0, NULL,
+	  "extra qemu arguments, split at spaces (e.g. '-monitor unix:/tmp/m.sock,server,nowait')",
+	  V(qemu_args) },
 	{ "shell", OPT_BOOL, "off", 0, 0, NULL,
 	  "the command is a shell command line (busybox sh, faultbench in PATH), not faultbench arguments",
 	  V(shell) },
@@ -360,8 +364,8 @@ static int make_disk(struct vm *vm)
 /* The qemu command line of one boot; strings owned by the returned array (NULL-terminated). */
 static char **qemu_argv(const struct vm *vm, enum accel accel, char *qemu)
 {
-	char **a = xcalloc(64 + 4 * vm->nodes, sizeof(*a));
-	unsigned n = 0, i;
+	unsigned n = 0, i, max = 64 + 4 * vm->nodes + (vm->o->qemu_args ? (unsigned)strlen(vm->o->qemu_args) : 0);
+	char **a = xcalloc(max, sizeof(*a));
 
 #define ADD(...) (a[n++] = xasprintf(__VA_ARGS__))
 	ADD("%s", qemu);
@@ -369,8 +373,10 @@ static char **qemu_argv(const struct vm *vm, enum accel accel, char *qemu)
 	ADD("-no-user-config");
 	ADD("-display");
 	ADD("none");
-	ADD("-monitor");
-	ADD("none");
+	if (!vm->o->qemu_args || !strstr(vm->o->qemu_args, "-monitor")) {
+		ADD("-monitor");
+		ADD("none");
+	}
 	/* The init powers off; a panic reboots (panic=-1), which -no-reboot turns into an exit. */
 	ADD("-no-reboot");
 	ADD("-accel");
@@ -403,6 +409,13 @@ static char **qemu_argv(const struct vm *vm, enum accel accel, char *qemu)
 	ADD("nvme,drive=scratch,serial=fbscratch");
 	ADD("-serial");
 	ADD("file:%s", vm->console);
+	if (vm->o->qemu_args) {
+		char *copy = xstrdup(vm->o->qemu_args), *save = NULL, *w;
+
+		for (w = strtok_r(copy, " ", &save); w && n < max - 1; w = strtok_r(NULL, " ", &save))
+			ADD("%s", w);
+		free(copy);
+	}
 #undef ADD
 	return a;
 }

@@ -179,8 +179,6 @@ struct bench {
 	 * "--mode=processes --cpus=max".  The user's own options still win.
 	 */
 	const char *run_defaults;
-	/* Workers only as threads (shared address space needed), or only processes. */
-	bool threads_only, processes_only;
 
 	/*
 	 * Check the parameters and whether the benchmark can run here.  Return
