@@ -160,6 +160,10 @@ static void worker_main(struct worker *w, const struct mem_policy *mp)
 			worker_fail(w, "worker %u failed to initialise", w->id);
 		return;
 	}
+	/* Verify, not assume: only the worker can ask where its own pages are. */
+	if (w->mem && w->mem_len)
+		slot->placement_pages = mem_placement_count(w->mem, w->mem_len, slot->node_pages,
+							    FB_PLACEMENT_MAX_NODES);
 	set_state(w->id, WS_READY);
 	while (!__atomic_load_n(&ctl->go, __ATOMIC_ACQUIRE) && !worker_should_stop(w))
 		futex_wait_short(&ctl->go, 0);
@@ -601,10 +605,33 @@ static int map_shared_state(struct step_run *s)
 	return FB_OK;
 }
 
+/* Pages per node of each worker's declared memory, for mem_derive_per_node(). */
+static void record_placement(struct step_run *s, struct step_result *r)
+{
+	json_t *arr = json_array();
+	bool any = false;
+
+	for (unsigned i = 0; i < s->n; i++) {
+		struct worker_slot *slot = slot_of(s, i);
+
+		any |= slot->placement_pages > 0;
+		json_array_append_new(arr, slot->placement_pages > 0
+						   ? mem_placement_json(slot->node_pages,
+									FB_PLACEMENT_MAX_NODES)
+						   : json_null());
+	}
+	if (any)
+		json_object_set_new(r->extra, "placement", arr);
+	else
+		json_decref(arr);
+}
+
 /* Per-worker findings after init: the PU it started on and its memory placement. */
 static void record_workers(struct step_run *s, struct step_result *r)
 {
 	json_t *arr = json_array();
+
+	record_placement(s, r);
 
 	for (unsigned i = 0; i < s->n; i++) {
 		struct worker_slot *slot = slot_of(s, i);

@@ -23,6 +23,7 @@
 #include <sys/types.h>
 #include <jansson.h>
 
+#include "mempolicy.h"
 #include "opt.h"
 #include "topo.h"
 
@@ -63,6 +64,9 @@ struct worker_slot {
 	/* getrusage(RUSAGE_THREAD) of the worker at its end, to cross-check /proc */
 	uint64_t ru_minflt, ru_majflt;
 	volatile int32_t state;		/* enum worker_state */
+	/* Where the worker's memory (worker.mem) landed, pages per node, after init. */
+	int32_t placement_pages;	/* pages sampled, or -errno; 0: nothing declared */
+	uint64_t node_pages[FB_PLACEMENT_MAX_NODES];
 	char error[512];
 };
 

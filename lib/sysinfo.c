@@ -25,6 +25,7 @@
 #include <cpuid.h>
 #endif
 
+#include "mempolicy.h"
 #include "sysinfo.h"
 #include "topo.h"
 #include "util.h"
@@ -347,6 +348,7 @@ json_t *sysinfo_collect(const struct topo *t)
 	json_object_set_new(o, "perf_event_paranoid",
 			    int_file("/proc/sys/kernel/perf_event_paranoid"));
 	json_object_set_new(o, "numa_balancing", int_file("/proc/sys/kernel/numa_balancing"));
+	json_object_set_new(o, "numa", numa_describe());
 	json_object_set_new(o, "date", date_json());
 	return o;
 }
