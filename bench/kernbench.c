@@ -687,6 +687,8 @@ const struct bench bench_kernbench = {
 	.counters = { "builds" },
 	.ratio_metric = "elapsed",
 	.headline_metric = "elapsed",
+	.table_metrics = "user,system,cpu%",
+	.samples_are_replicates = true,
 	/* kernbench's own shape: the build may use the whole machine. */
 	.run_defaults = "--cpus=max",
 	.check = kernbench_check,

@@ -190,6 +190,15 @@ static bool wanted_metric(const struct cmp_opts *o, json_t *doc, const char *nam
 	if (o && o->all)
 		return true;
 	{
+		json_t *extra;
+		size_t k;
+
+		/* The benchmark's own table shape (kernbench: elapsed, user, system, cpu%). */
+		json_array_foreach (json_object_get(doc, "table_metrics"), k, extra)
+			if (json_is_string(extra) && !strcmp(json_string_value(extra), name))
+				return true;
+	}
+	{
 		const char *p = cmp_primary_metric(doc);
 
 		if (p && !strcmp(p, name))
@@ -221,8 +230,29 @@ static void cell_add(struct cmp_cell *c, double v)
 	c->v[c->n++] = v;
 }
 
+/*
+ * A step contributes its value, or, where each sample is an independent run
+ * (kernbench's clean builds), every sample: those are replicates too.
+ */
+static void add_values(struct cmp_cell *c, json_t *m, json_t *val, bool replicate_samples)
+{
+	json_t *s;
+	size_t k;
+	unsigned added = 0;
+
+	if (replicate_samples)
+		json_array_foreach (json_object_get(m, "samples"), k, s)
+			if (json_is_number(s) && isfinite(json_number_value(s))) {
+				cell_add(c, json_number_value(s));
+				added++;
+			}
+	if (!added)
+		cell_add(c, json_number_value(val));
+}
+
 static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigned col, json_t *doc)
 {
+	bool replicate_samples = json_is_true(json_object_get(doc, "samples_are_replicates"));
 	json_t *step, *m;
 	const char *mname;
 	size_t i;
@@ -257,7 +287,7 @@ static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigne
 				name_index(&b->morder[gi], &b->nm[gi], mname);
 				name_index(&b->vorder[gi], &b->nv[gi], variant);
 			}
-			cell_add(&r->cells[col], json_number_value(val));
+			add_values(&r->cells[col], m, val, replicate_samples);
 		}
 	}
 }

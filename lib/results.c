@@ -269,6 +269,19 @@ static json_t *step_json(const struct run *run, const struct step_result *r, uns
 	return o;
 }
 
+static json_t *comma_list_json(const char *list)
+{
+	json_t *a = json_array();
+
+	for (const char *p = list; p && *p;) {
+		size_t n = strcspn(p, ",");
+
+		json_array_append_new(a, json_stringn(p, n));
+		p += n + (p[n] == ',');
+	}
+	return a;
+}
+
 static json_t *argv_json(int argc, char **argv)
 {
 	json_t *a = json_array();
@@ -289,6 +302,9 @@ json_t *results_to_json(const struct run *run)
 	json_object_set_new(o, "label", json_string(run->ro->label));
 	json_object_set_new(o, "headline_metric",
 			    json_string(results_headline_metric(run->bench, name, sizeof(name))));
+	json_object_set_new(o, "table_metrics", comma_list_json(run->bench->table_metrics));
+	json_object_set_new(o, "samples_are_replicates",
+			    json_boolean(run->bench->samples_are_replicates));
 	json_object_set_new(o, "bench", json_string(run->bench->name));
 	json_object_set_new(o, "preset", run->preset ? json_string(run->preset) : json_null());
 	json_object_set_new(o, "params", opt_to_json(run->bench->opts, run->params));

@@ -6,6 +6,8 @@
  * Schema (schema_version 1), top level:
  *   schema_version, faultbench_version, command_line [argv...], label,
  *   headline_metric (the metric tables lead with, e.g. "pages/s"),
+ *   table_metrics [more metrics comparisons show by default],
+ *   samples_are_replicates (each sample an independent run, like a build),
  *   bench (the benchmark), preset (or null), params {option: value},
  *   run {common run options}, system {sysinfo_collect()},
  *   topology {topo_to_json()}, start_time, end_time, complete (bool),

@@ -178,6 +178,13 @@ struct bench {
 	const char *ratio_metric;
 	/* The figure tables and comparisons lead with; NULL: "<counters[0]>/s". */
 	const char *headline_metric;
+	/* More metrics comparisons show by default, a comma list ("user,system"). */
+	const char *table_metrics;
+	/*
+	 * Each sample is an independent run (kernbench: a clean build), so
+	 * comparisons may use samples, not only repeats, as replicates.
+	 */
+	bool samples_are_replicates;
 	/*
 	 * Common run options this benchmark defaults differently, as typed:
 	 * "--mode=processes --cpus=max".  The user's own options still win.
