@@ -39,14 +39,14 @@
 #define QEMU_DEFAULT "qemu-system-x86_64"
 /* qemu's pc machine takes at most 255 vCPUs with x2APIC. */
 #define VM_MAX_VCPUS 255
-#define MiB (1024ULL * 1024)
+#define MiB	     (1024ULL * 1024)
 
 struct vm_opts {
 	const char *kernel;
 	const char *numa;
 	long long smt;
 	unsigned long long mem;
-	int accel;		/* enum accel */
+	int accel; /* enum accel */
 	double timeout;
 	double kvm_probe;
 	unsigned long long disk;
@@ -64,8 +64,8 @@ enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 #define V(field) offsetof(struct vm_opts, field)
 
 static const struct opt vm_options[] = {
-	{ "kernel", OPT_STR, NULL, 0, 0, NULL,
-	  "the kernel to boot (bzImage or vmlinuz); required", V(kernel) },
+	{ "kernel", OPT_STR, NULL, 0, 0, NULL, "the kernel to boot (bzImage or vmlinuz); required",
+	  V(kernel) },
 	{ "numa", OPT_STR, "2x4", 0, 0, NULL,
 	  "guest topology NODESxCPUS: NODES NUMA nodes of CPUS vCPUs each, one package per node",
 	  V(numa) },
@@ -89,11 +89,13 @@ static const struct opt vm_options[] = {
 	  "extra qemu arguments, split at spaces (e.g. '-monitor unix:/tmp/m.sock,server,nowait')",
 	  V(qemu_args) },
 	{ "shell", OPT_BOOL, "off", 0, 0, NULL,
-	  "the command is a shell command line (busybox sh, faultbench in PATH), not faultbench arguments",
+	  "the command is a shell command line (busybox sh, faultbench in PATH), not faultbench "
+	  "arguments",
 	  V(shell) },
 	{ "keep", OPT_BOOL, "off", 0, 0, NULL,
 	  "keep the work directory (initramfs, disk image, console log)", V(keep) },
-	{ "verbose", OPT_BOOL, "off", 0, 0, NULL, "copy the guest's console to stderr", V(verbose) },
+	{ "verbose", OPT_BOOL, "off", 0, 0, NULL, "copy the guest's console to stderr",
+	  V(verbose) },
 	OPT_END
 };
 
@@ -102,7 +104,7 @@ struct vm {
 	const struct vm_opts *o;
 	unsigned nodes, cpus_per_node, vcpus;
 	unsigned long long node_mem_mib;
-	char *work;			/* scratch directory of this run */
+	char *work; /* scratch directory of this run */
 	char *initrd, *disk, *console, *qemu_log;
 	char *exe_dir;
 	const char *accel_used;
@@ -113,13 +115,15 @@ struct vm {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: faultbench vm --kernel PATH [options] -- <faultbench command line>\n\n"
-		   "Boot PATH in a qemu guest with the NUMA topology given, run the faultbench\n"
-		   "command line there (in a scratch ext4 disk) and copy the result files it\n"
-		   "wrote to the host's results directory, with the guest's kernel and topology\n"
-		   "under \"vm\".  Example:\n"
-		   "  faultbench vm --kernel /boot/vmlinuz-6.1.0-56-cloud-amd64 --numa 4x16 --smt 2 \\\n"
-		   "      -- run nopage --cpus walk\n\noptions:\n");
+	fprintf(
+	    f,
+	    "usage: faultbench vm --kernel PATH [options] -- <faultbench command line>\n\n"
+	    "Boot PATH in a qemu guest with the NUMA topology given, run the faultbench\n"
+	    "command line there (in a scratch ext4 disk) and copy the result files it\n"
+	    "wrote to the host's results directory, with the guest's kernel and topology\n"
+	    "under \"vm\".  Example:\n"
+	    "  faultbench vm --kernel /boot/vmlinuz-6.1.0-56-cloud-amd64 --numa 4x16 --smt 2 \\\n"
+	    "      -- run nopage --cpus walk\n\noptions:\n");
 	opt_print_help(f, vm_options);
 }
 
@@ -132,24 +136,28 @@ static int parse_topology(struct vm *vm)
 	errno = 0;
 	n = strtoul(s, &end, 10);
 	if (errno || end == s || (*end != 'x' && *end != 'X') || !n || n > 64)
-		return fb_usage("option '--numa': '%s' is not NODESxCPUS with 1-64 nodes (like 4x16)", s);
+		return fb_usage(
+		    "option '--numa': '%s' is not NODESxCPUS with 1-64 nodes (like 4x16)", s);
 	s = end + 1;
 	c = strtoul(s, &end, 10);
 	if (errno || end == s || *end || !c || c > VM_MAX_VCPUS)
 		return fb_usage("option '--numa': '%s' is not NODESxCPUS (like 4x16)", vm->o->numa);
 	if (n * c > VM_MAX_VCPUS)
-		return fb_usage("option '--numa': '%s' is %lu vCPUs; qemu's pc machine takes at most %d",
-				vm->o->numa, n * c, VM_MAX_VCPUS);
+		return fb_usage(
+		    "option '--numa': '%s' is %lu vCPUs; qemu's pc machine takes at most %d",
+		    vm->o->numa, n * c, VM_MAX_VCPUS);
 	if (c % (unsigned long)vm->o->smt)
-		return fb_usage("option '--smt': %lld threads per core do not divide %lu CPUs per node",
-				vm->o->smt, c);
+		return fb_usage(
+		    "option '--smt': %lld threads per core do not divide %lu CPUs per node",
+		    vm->o->smt, c);
 	vm->nodes = (unsigned)n;
 	vm->cpus_per_node = (unsigned)c;
 	vm->vcpus = (unsigned)(n * c);
 	vm->node_mem_mib = vm->o->mem / MiB / n;
 	if (vm->node_mem_mib < 128)
-		return fb_usage("option '--mem': %llu MiB per node is too little; give at least 128 MiB a node",
-				vm->node_mem_mib);
+		return fb_usage(
+		    "option '--mem': %llu MiB per node is too little; give at least 128 MiB a node",
+		    vm->node_mem_mib);
 	return FB_OK;
 }
 
@@ -205,7 +213,8 @@ static bool is_file(const char *path)
 /* The directory holding init and mkinitramfs.sh: $FB_VM_SCRIPTS, or next to the binary. */
 static char *scripts_dir(const struct vm *vm)
 {
-	static const char *const rel[] = { "../scripts/vm", "scripts/vm", "../share/faultbench/vm" };
+	static const char *const rel[] = { "../scripts/vm", "scripts/vm",
+					   "../share/faultbench/vm" };
 	const char *env = getenv("FB_VM_SCRIPTS");
 	char *d, *init;
 	size_t i;
@@ -289,8 +298,9 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 	int ret;
 
 	if (!scripts)
-		return fb_fail("cannot find scripts/vm (the initramfs' init) next to %s; set FB_VM_SCRIPTS",
-			       vm->exe_dir);
+		return fb_fail(
+		    "cannot find scripts/vm (the initramfs' init) next to %s; set FB_VM_SCRIPTS",
+		    vm->exe_dir);
 	init = xasprintf("%s/init", scripts);
 	mk = xasprintf("%s/mkinitramfs.sh", scripts);
 	cmd = xasprintf("%s/cmd", vm->work);
@@ -344,8 +354,16 @@ static int make_disk(struct vm *vm)
 {
 	char *size = xasprintf("%lluM", vm->o->disk / MiB);
 	char *mkfs = find_program("mkfs.ext4", "/sbin:/usr/sbin");
-	char *args[] = { mkfs, "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0,nodiscard",
-			 "-L", "fbscratch", vm->disk, size, NULL };
+	char *args[] = { mkfs,
+			 "-q",
+			 "-F",
+			 "-E",
+			 "lazy_itable_init=0,lazy_journal_init=0,nodiscard",
+			 "-L",
+			 "fbscratch",
+			 vm->disk,
+			 size,
+			 NULL };
 	int ret;
 
 	if (!mkfs) {
@@ -364,7 +382,9 @@ static int make_disk(struct vm *vm)
 /* The qemu command line of one boot; strings owned by the returned array (NULL-terminated). */
 static char **qemu_argv(const struct vm *vm, enum accel accel, char *qemu)
 {
-	unsigned n = 0, i, max = 64 + 4 * vm->nodes + (vm->o->qemu_args ? (unsigned)strlen(vm->o->qemu_args) : 0);
+	unsigned n = 0, i,
+		 max = 64 + 4 * vm->nodes +
+		       (vm->o->qemu_args ? (unsigned)strlen(vm->o->qemu_args) : 0);
 	char **a = xcalloc(max, sizeof(*a));
 
 #define ADD(...) (a[n++] = xasprintf(__VA_ARGS__))
@@ -382,7 +402,12 @@ static char **qemu_argv(const struct vm *vm, enum accel accel, char *qemu)
 	ADD("-accel");
 	ADD("%s", accel == ACCEL_KVM ? "kvm" : "tcg,thread=multi");
 	ADD("-cpu");
-	/* TCG's "max" is AMD-flavoured and then hides SMT siblings from the guest: say Intel. */
+	/*
+	 * TCG: a fixed Intel model rather than "max", which is AMD-flavoured here
+	 * (hiding SMT siblings from the guest) and may turn on 5-level paging.
+	 * Features TCG lacks (AVX-512) are left out with a warning in qemu.log.
+	 * Nehalem, which TCG implements fully, hung a 64-vCPU boot here.
+	 */
 	ADD("%s", accel == ACCEL_KVM ? "host" : "Skylake-Server-v4");
 	ADD("-m");
 	ADD("%lluM", vm->node_mem_mib * vm->nodes);
@@ -412,7 +437,8 @@ static char **qemu_argv(const struct vm *vm, enum accel accel, char *qemu)
 	if (vm->o->qemu_args) {
 		char *copy = xstrdup(vm->o->qemu_args), *save = NULL, *w;
 
-		for (w = strtok_r(copy, " ", &save); w && n < max - 1; w = strtok_r(NULL, " ", &save))
+		for (w = strtok_r(copy, " ", &save); w && n < max - 1;
+		     w = strtok_r(NULL, " ", &save))
 			ADD("%s", w);
 		free(copy);
 	}
@@ -529,9 +555,10 @@ static enum boot_outcome boot(struct vm *vm, enum accel accel, double probe, cha
 		free(con);
 		if (r == pid) {
 			if (!started) {
-				*why = xasprintf("qemu exited (%s %d) before the guest printed anything",
-						 WIFEXITED(status) ? "status" : "signal",
-						 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+				*why = xasprintf(
+				    "qemu exited (%s %d) before the guest printed anything",
+				    WIFEXITED(status) ? "status" : "signal",
+				    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 				return BOOT_NO_START;
 			}
 			return BOOT_DONE;
@@ -543,13 +570,15 @@ static enum boot_outcome boot(struct vm *vm, enum accel accel, double probe, cha
 		}
 		if (probe > 0 && !started && now - start > probe) {
 			stop_qemu(pid);
-			*why = xasprintf("the guest printed nothing on its console within %g s", probe);
+			*why = xasprintf("the guest printed nothing on its console within %g s",
+					 probe);
 			return BOOT_NO_START;
 		}
 		if (now > deadline) {
 			stop_qemu(pid);
-			*why = xasprintf("the guest did not power off within --timeout %g s%s",
-					 vm->o->timeout, booted ? "" : " (it never reached its init)");
+			*why =
+			    xasprintf("the guest did not power off within --timeout %g s%s",
+				      vm->o->timeout, booted ? "" : " (it never reached its init)");
 			return BOOT_FAILED;
 		}
 		usleep(started ? 200000 : 50000);
@@ -593,14 +622,16 @@ static int boot_with_accel(struct vm *vm)
 
 				print_tail("guest console", vm->console, 30);
 				print_tail("qemu output", vm->qemu_log, 10);
-				ret = r == BOOT_FAILED ? fb_fail("vm: KVM guest: %s", why)
-						       : fb_skip("vm: KVM guest did not boot: %s", why);
+				ret = r == BOOT_FAILED
+					  ? fb_fail("vm: KVM guest: %s", why)
+					  : fb_skip("vm: KVM guest did not boot: %s", why);
 				free(why);
 				return ret;
 			}
 		}
 		vm->fallback_reason = xasprintf("KVM unusable: %s", why);
-		fb_warn("vm: %s; falling back to TCG (slower; its timings compare only with other TCG runs of the same topology)",
+		fb_warn("vm: %s; falling back to TCG (slower; its timings compare only with other "
+			"TCG runs of the same topology)",
 			vm->fallback_reason);
 		free(why);
 	}
@@ -678,7 +709,8 @@ static json_t *vm_metadata(const struct vm *vm, const char *release)
 	json_object_set_new(m, "cpus_per_node", json_integer(vm->cpus_per_node));
 	json_object_set_new(m, "smt", json_integer(vm->o->smt));
 	json_object_set_new(m, "vcpus", json_integer(vm->vcpus));
-	json_object_set_new(m, "mem", json_integer((json_int_t)(vm->node_mem_mib * vm->nodes * MiB)));
+	json_object_set_new(m, "mem",
+			    json_integer((json_int_t)(vm->node_mem_mib * vm->nodes * MiB)));
 	json_object_set_new(m, "kernel", json_string(kernel));
 	json_object_set_new(m, "kernel_release", json_string(release ? release : "unknown"));
 	json_object_set_new(m, "qemu", json_string(vm->qemu_version));
@@ -686,14 +718,15 @@ static json_t *vm_metadata(const struct vm *vm, const char *release)
 	json_object_set_new(m, "host_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
 	if (!strcmp(vm->accel_used, "tcg"))
 		json_object_set_new(m, "warning",
-				    json_string("TCG: timings compare only with other TCG runs of the same topology on the same host"));
+				    json_string("TCG: timings compare only with other TCG runs of "
+						"the same topology on the same host"));
 	return m;
 }
 
 /* The results walk: nftw() has no user pointer, so its state lives here. */
 static struct {
 	const struct vm *vm;
-	const char *base;	/* .../.fb-vm/out */
+	const char *base; /* .../.fb-vm/out */
 	json_t *meta;
 	unsigned copied, failed;
 } walk;
@@ -819,7 +852,8 @@ static int collect(struct vm *vm)
 	if (walk.failed && !status)
 		status = FB_FAIL;
 	if (walk.copied && !strcmp(vm->accel_used, "tcg"))
-		fb_warn("vm: ran under TCG: timings compare only with other TCG runs of the same topology (%s, SMT %lld) on the same host",
+		fb_warn("vm: ran under TCG: timings compare only with other TCG runs of the same "
+			"topology (%s, SMT %lld) on the same host",
 			vm->o->numa, vm->o->smt);
 	json_decref(walk.meta);
 	free(path);
@@ -852,11 +886,13 @@ static int check_kernel(const char *kernel)
 	struct stat st;
 
 	if (!kernel)
-		return fb_usage("vm needs --kernel PATH (a bzImage or /boot/vmlinuz-*); see 'faultbench vm --help'");
+		return fb_usage("vm needs --kernel PATH (a bzImage or /boot/vmlinuz-*); see "
+				"'faultbench vm --help'");
 	if (stat(kernel, &st) || !S_ISREG(st.st_mode))
 		return fb_usage("option '--kernel': '%s' is not a readable file", kernel);
 	if (access(kernel, R_OK))
-		return fb_usage("option '--kernel': '%s' is not readable: %s", kernel, strerror(errno));
+		return fb_usage("option '--kernel': '%s' is not readable: %s", kernel,
+				strerror(errno));
 	return FB_OK;
 }
 
@@ -866,7 +902,8 @@ static int make_work_dir(struct vm *vm)
 	char *templ = xasprintf("%s/fb-vm.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 
 	if (!mkdtemp(templ)) {
-		int ret = fb_fail("vm: cannot create a work directory %s: %s", templ, strerror(errno));
+		int ret =
+		    fb_fail("vm: cannot create a work directory %s: %s", templ, strerror(errno));
 
 		free(templ);
 		return ret;
@@ -910,7 +947,8 @@ int cmd_vm(int argc, char **argv)
 	if (err)
 		return err;
 	if (next >= argc)
-		return fb_usage("vm needs a command to run in the guest after '--', like '-- run nopage'");
+		return fb_usage(
+		    "vm needs a command to run in the guest after '--', like '-- run nopage'");
 	err = check_kernel(o.kernel);
 	if (!err)
 		err = parse_topology(&vm);
@@ -924,8 +962,10 @@ int cmd_vm(int argc, char **argv)
 		err = make_disk(&vm);
 	if (!err) {
 		vm.qemu_version = qemu_version(&vm);
-		fprintf(stderr, "faultbench: vm: booting %s: %u nodes x %u vCPUs (SMT %lld), %llu MiB\n",
-			o.kernel, vm.nodes, vm.cpus_per_node, o.smt, vm.node_mem_mib * vm.nodes);
+		fprintf(stderr,
+			"faultbench: vm: booting %s: %u node%s x %u vCPUs (SMT %lld), %llu MiB\n",
+			o.kernel, vm.nodes, vm.nodes == 1 ? "" : "s", vm.cpus_per_node, o.smt,
+			vm.node_mem_mib * vm.nodes);
 		err = boot_with_accel(&vm);
 	}
 	if (!err) {

@@ -43,11 +43,8 @@
 static struct mem_policy run_policy = { MEM_LOCAL, -1 };
 
 static const char *const kind_names[] = {
-	[MEM_LOCAL] = "local",
-	[MEM_NODE] = "node",
-	[MEM_INTERLEAVE] = "interleave",
-	[MEM_REMOTE] = "remote",
-	[MEM_PREFERRED] = "preferred",
+	[MEM_LOCAL] = "local",	 [MEM_NODE] = "node",		[MEM_INTERLEAVE] = "interleave",
+	[MEM_REMOTE] = "remote", [MEM_PREFERRED] = "preferred",
 };
 
 static int bad_spec(const char *spec, const char *why)
@@ -149,7 +146,8 @@ int mem_policy_check(const struct mem_policy *mp, const struct topo *t)
 	if (!topo_is_this_machine(t)) {
 		/* Planning for another machine: only the node count can be checked. */
 		nodes = topo_nnodes(t);
-		if ((mp->kind == MEM_NODE || mp->kind == MEM_PREFERRED) && (unsigned)mp->node >= nodes)
+		if ((mp->kind == MEM_NODE || mp->kind == MEM_PREFERRED) &&
+		    (unsigned)mp->node >= nodes)
 			return fb_skip("--mem %s: the topology has %u NUMA node%s", name, nodes,
 				       nodes == 1 ? "" : "s");
 		return FB_OK;
@@ -165,15 +163,17 @@ int mem_policy_check(const struct mem_policy *mp, const struct topo *t)
 		usable = mp->node <= numa_max_node() && numa_bitmask_isbitset(b, mp->node);
 		numa_bitmask_free(b);
 		if (!usable)
-			return fb_skip("--mem %s: node %d has no memory usable here (this machine has %u NUMA node%s with memory)",
+			return fb_skip("--mem %s: node %d has no memory usable here (this machine "
+				       "has %u NUMA node%s with memory)",
 				       name, mp->node, nodes, nodes == 1 ? "" : "s");
 		return FB_OK;
 	}
 	case MEM_INTERLEAVE:
 	case MEM_REMOTE:
 		if (nodes < 2)
-			return fb_skip("--mem %s needs at least 2 NUMA nodes with memory; this machine has %u",
-				       name, nodes);
+			return fb_skip(
+			    "--mem %s needs at least 2 NUMA nodes with memory; this machine has %u",
+			    name, nodes);
 		return FB_OK;
 	case MEM_LOCAL:
 		break;
@@ -364,7 +364,7 @@ static double hist_total(const json_t *h)
 	json_t *v;
 	double sum = 0;
 
-	json_object_foreach((json_t *)h, k, v)
+	json_object_foreach ((json_t *)h, k, v)
 		sum += (double)json_integer_value(v);
 	return sum;
 }
@@ -452,14 +452,16 @@ json_t *mem_placement_verdict(const struct mem_policy *mp, const struct topo *t,
 	json_object_set_new(v, "ok", json_boolean(worst <= PLACEMENT_TOLERANCE));
 	if (worst > PLACEMENT_TOLERANCE) {
 		snprintf(msg, sizeof(msg),
-			 "--mem %s: worker %u (PU %u) has %.0f%% of its pages off the requested placement",
+			 "--mem %s: worker %u (PU %u) has %.0f%% of its pages off the requested "
+			 "placement",
 			 name, worst_w, pus[worst_w], worst * 100);
 		json_object_set_new(v, "warning", json_string(msg));
 	}
 	return v;
 }
 
-/* The name of the primary counter's rate ("pages/s"): the first "/s" metric that is not faults/s. */
+/* The name of the primary counter's rate ("pages/s"): the first "/s" metric that is not faults/s.
+ */
 static const char *primary_rate_name(const struct step_result *r)
 {
 	unsigned i;
@@ -573,7 +575,7 @@ json_t *numa_describe(void)
 		json_t *row = json_array(), *node;
 
 		if (size < 0)
-			continue;	/* a hole in the node numbering */
+			continue; /* a hole in the node numbering */
 		node = json_object();
 		json_object_set_new(node, "node", json_integer(i));
 		json_object_set_new(node, "mem_total", json_integer(size));

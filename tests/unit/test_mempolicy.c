@@ -44,9 +44,9 @@ static void parse_good(void **state)
 static void parse_bad(void **state)
 {
 	static const char *const bad[] = {
-		"bind", "node", "node:", "node:x", "node:-1", "node:1x", "node:99999",
-		"preferred", "preferred:", "Local", "interleave:1", "nodes:1", "node:1:2",
-		" node:1", "local,remote",
+		"bind",		"node",	      "node:",	   "node:x",	 "node:-1",
+		"node:1x",	"node:99999", "preferred", "preferred:", "Local",
+		"interleave:1", "nodes:1",    "node:1:2",  " node:1",	 "local,remote",
 	};
 	struct mem_policy mp;
 	size_t i;
@@ -123,7 +123,7 @@ static long long hist_sum(json_t *h)
 	json_t *v;
 	long long s = 0;
 
-	json_object_foreach(h, k, v)
+	json_object_foreach (h, k, v)
 		s += json_integer_value(v);
 	return s;
 }
@@ -228,8 +228,8 @@ static void describe(void **state)
 	assert_true(json_array_size(dist) >= 1);
 	/* A node's distance to itself is the local distance, 10 by ACPI convention. */
 	assert_int_equal(json_integer_value(json_array_get(json_array_get(dist, 0), 0)), 10);
-	assert_true(json_integer_value(json_object_get(json_array_get(json_object_get(d, "nodes"), 0),
-						       "mem_total")) > 0);
+	assert_true(json_integer_value(json_object_get(
+			json_array_get(json_object_get(d, "nodes"), 0), "mem_total")) > 0);
 	json_decref(d);
 }
 
