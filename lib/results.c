@@ -636,6 +636,19 @@ static void print_migrations(FILE *f, const struct run *run)
 			"planned PU: pinning failed\n", moved, seen);
 }
 
+/* A --mem request the kernel did not honour (more than 5% of pages elsewhere). */
+static void print_placement_warnings(FILE *f, const struct run *run)
+{
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		json_t *check = json_object_get(run->steps[i].extra, "placement_check");
+		const char *warning = json_string_value(json_object_get(check, "warning"));
+
+		if (warning)
+			fprintf(f, "# WARNING: %u CPUs%s%s: %s\n", run->steps[i].ncpus,
+				run->steps[i].variant[0] ? " " : "", run->steps[i].variant, warning);
+	}
+}
+
 void results_print_table(FILE *f, const struct run *run)
 {
 	const char *names[64];
@@ -643,6 +656,7 @@ void results_print_table(FILE *f, const struct run *run)
 
 	print_header(f, run);
 	print_migrations(f, run);
+	print_placement_warnings(f, run);
 	print_rows(f, run, names, nm);
 	print_ratios(f, run);
 	print_per_node(f, run);

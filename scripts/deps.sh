@@ -11,14 +11,14 @@ done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "faultbench: missing Debian packages:$missing" >&2
-	echo "faultbench: run: sudo apt-get install -y$missing" >&2
+	echo "faultbench: run: sudo apt-get install -y --no-install-recommends$missing" >&2
 	exit 1
 fi
 echo "faultbench: installing missing Debian packages:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null || true
-apt-get install -y -qq $missing >/dev/null || {
+apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
 	# linux-perf is optional: profiles are skipped without it.
 	rest=$(echo "$missing" | sed 's/ linux-perf//')
-	[ "$rest" != "$missing" ] && apt-get install -y -qq $rest >/dev/null
+	[ "$rest" != "$missing" ] && apt-get install -y -qq --no-install-recommends $rest >/dev/null
 } || { echo "faultbench: apt-get install failed" >&2; exit 1; }
