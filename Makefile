@@ -18,7 +18,7 @@ O         ?= build
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wmissing-prototypes \
              -Wstrict-prototypes -Wformat=2 -Wvla -Wno-missing-field-initializers
-CPPFLAGS  += -D_GNU_SOURCE -Ilib -Ibench -Icmd -DFB_VERSION='"$(VERSION)"' \
+CPPFLAGS  += -D_GNU_SOURCE -Ilib -Ibench -Icmd \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnuma -lpthread -lm -lpfm
 
@@ -27,7 +27,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 CMD_SRC   := $(sort $(wildcard cmd/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o)
+LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o) $(O)/version.o
 BENCH_OBJ := $(BENCH_SRC:%.c=$(O)/%.o)
 CMD_OBJ   := $(CMD_SRC:%.c=$(O)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
@@ -35,7 +35,7 @@ HELPERS   := $(O)/fb-exec-helper
 
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all run check deps test unit e2e san clean format tidy
+.PHONY: all run check deps test unit e2e san clean format tidy FORCE
 .DELETE_ON_ERROR:
 
 all: faultbench
@@ -51,6 +51,15 @@ $(O)/fb-exec-helper: bench/helper/exec_helper.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -static -nostdlib -fno-stack-protector -o $@ $< 2>/dev/null || \
 		$(CC) -O2 -static -o $@ $<
+
+# Rewritten only when git describe changes, so results never carry a stale version.
+$(O)/version.c: FORCE
+	@mkdir -p $(dir $@)
+	@echo 'const char fb_version[] = "$(VERSION)";' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(O)/version.o: $(O)/version.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
 		return usage(stdout);
 	if (!strcmp(argv[1], "--version")) {
-		printf("faultbench %s\n", FB_VERSION);
+		printf("faultbench %s\n", fb_version);
 		return FB_OK;
 	}
 	for (c = commands; c->name; c++)

@@ -297,7 +297,7 @@ json_t *results_to_json(const struct run *run)
 	char name[48];
 
 	json_object_set_new(o, "schema_version", json_integer(FB_SCHEMA_VERSION));
-	json_object_set_new(o, "faultbench_version", json_string(FB_VERSION));
+	json_object_set_new(o, "faultbench_version", json_string(fb_version));
 	json_object_set_new(o, "command_line", argv_json(run->argc, run->argv));
 	json_object_set_new(o, "label", json_string(run->ro->label));
 	json_object_set_new(o, "headline_metric",
@@ -469,7 +469,7 @@ static void print_header(FILE *f, const struct run *run)
 	json_t *kernel = json_object_get(sys, "kernel");
 	const char *rel = json_string_value(json_object_get(kernel, "release"));
 
-	fprintf(f, "# faultbench %s  %s%s%s  label=%s  %s%s\n", FB_VERSION,
+	fprintf(f, "# faultbench %s  %s%s%s  label=%s  %s%s\n", fb_version,
 		run->preset ? run->preset : run->bench->name, run->preset ? " = " : "",
 		run->preset ? run->bench->name : "", run->ro->label, run->start_time,
 		run->complete ? "" : "  INCOMPLETE");

@@ -21,6 +21,9 @@ enum fb_status {
 	FB_UNDECIDED = 125, /* check/stress: cannot decide (git bisect's "skip") */
 };
 
+/* git describe of the build, from the generated build/version.c */
+extern const char fb_version[];
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FB_CACHELINE 64
 
