@@ -93,12 +93,8 @@ static int run_job(char **argv)
 		fprintf(stderr, "faultbench: exec /proc/self/exe: %s\n", strerror(errno));
 		_exit(127);
 	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return fb_fail("waitpid: %s", strerror(errno));
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return WEXITSTATUS(st);
+	st = wait_child(pid);
+	return st < 0 ? fb_fail("waitpid: %s", strerror(-st)) : st;
 }
 
 static void print_summary(const struct config *cfg, const struct job_result *res, unsigned n,

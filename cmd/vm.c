@@ -164,7 +164,6 @@ static int parse_topology(struct vm *vm)
 /* Run a command to completion with stdout/stderr into log (or inherited when NULL). */
 static int run_wait(char *const argv[], const char *log)
 {
-	int status;
 	pid_t pid = fork();
 
 	if (pid < 0)
@@ -182,10 +181,7 @@ static int run_wait(char *const argv[], const char *log)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return wait_child(pid);
 }
 
 static char *exe_dir(void)

@@ -180,14 +180,12 @@ static int run_gnuplot(const char *dir, const char *script)
 		execlp("gnuplot", "gnuplot", script, (char *)NULL);
 		_exit(127);
 	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return fb_fail("waitpid: %s", strerror(errno));
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+	st = wait_child(pid);
+	if (st == 127)
 		return fb_fail("gnuplot is not installed (Debian: apt-get install gnuplot-nox); "
 			       "the script %s/%s is ready for it",
 			       dir, script);
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
+	if (st)
 		return fb_fail("gnuplot failed on %s/%s", dir, script);
 	return FB_OK;
 }

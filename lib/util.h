@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 /* Exit statuses, the same for every subcommand. */
@@ -59,6 +60,11 @@ char *read_first_line(const char *path);
 /* Create every directory of a path, like mkdir -p. 0 or -errno. */
 int mkdir_p(const char *path);
 long page_size(void);
+/*
+ * Wait for a child, retrying on EINTR: its exit status, 128 + the signal
+ * that killed it (as a shell reports it), or -errno.
+ */
+int wait_child(pid_t pid);
 
 /* Set by SIGINT/SIGTERM once cmd_run has installed its handler: the signal number. */
 extern volatile int fb_interrupted;

@@ -35,7 +35,11 @@ expect_status 2 fb vm --kernel "$kernel" --numa 4y16 -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --smt 3 -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 2x4
 
-TINY_VM="--samples 2 --sample-time 0.1 --warmup 0.05 --progress=off"
+# Processes, not threads: threads share one mm, so every MADV_DONTNEED of pf1
+# sends TLB-shootdown IPIs to the other vCPUs, and under TCG on a loaded host
+# those vCPUs may be descheduled for seconds: progress collapses (seen once in
+# CI: a 2x4 guest made no progress for 10 minutes).
+TINY_VM="--samples 2 --sample-time 0.1 --warmup 0.05 --progress=off --mode processes"
 check() { python3 "$FB_TMP/check.py" "$@"; }
 cat >check.py <<'EOF'
 import json, sys, xml.etree.ElementTree as ET

@@ -23,26 +23,6 @@
 #include "tracefs.h"
 #include "util.h"
 
-/*
- * The runner's step_add_metric(), weak so the real one wins once lib/runner.c
- * is linked; the test only needs the contract: a metric with room for
- * nsamples values.
- */
-__attribute__((weak)) struct metric *step_add_metric(struct step_result *r, const char *name,
-						     bool higher_better)
-{
-	struct metric *m;
-
-	r->metrics = xrealloc(r->metrics, (r->nmetrics + 1) * sizeof(*r->metrics));
-	m = &r->metrics[r->nmetrics++];
-	memset(m, 0, sizeof(*m));
-	snprintf(m->name, sizeof(m->name), "%s", name);
-	m->higher_better = higher_better;
-	m->n = r->nsamples;
-	m->v = xcalloc(r->nsamples ? r->nsamples : 1, sizeof(double));
-	return m;
-}
-
 static int find(const struct evidence *ev, const char *name)
 {
 	unsigned i;
