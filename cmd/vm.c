@@ -49,6 +49,7 @@ struct vm_opts {
 	int accel; /* enum accel */
 	double timeout;
 	double kvm_probe;
+	double boot_timeout;
 	unsigned long long disk;
 	const char *results;
 	const char *qemu;
@@ -76,6 +77,10 @@ static const struct opt vm_options[] = {
 	  "kvm, tcg, or auto: KVM when it boots, else TCG", V(accel) },
 	{ "timeout", OPT_DOUBLE, "1800", 10, 86400, NULL,
 	  "seconds before the guest is killed (boot, command and power-off)", V(timeout) },
+	{ "boot-timeout", OPT_DOUBLE, "300", 10, 86400, NULL,
+	  "seconds the guest gets to reach its init; a boot that hangs (seen with many vCPUs "
+	  "under TCG) is retried once, then the run is skipped with the reason",
+	  V(boot_timeout) },
 	{ "kvm-probe", OPT_DOUBLE, "10", 1, 600, NULL,
 	  "seconds a KVM guest gets to print its first console line before TCG is used",
 	  V(kvm_probe) },
@@ -489,7 +494,7 @@ static void stop_qemu(pid_t pid)
 	}
 }
 
-enum boot_outcome { BOOT_DONE, BOOT_NO_START, BOOT_FAILED };
+enum boot_outcome { BOOT_DONE, BOOT_NO_START, BOOT_HUNG, BOOT_FAILED };
 
 /*
  * Boot once.  With a probe time, the guest must print its first console line
@@ -570,6 +575,12 @@ static enum boot_outcome boot(struct vm *vm, enum accel accel, double probe, cha
 					 probe);
 			return BOOT_NO_START;
 		}
+		if (!booted && now - start > vm->o->boot_timeout) {
+			stop_qemu(pid);
+			*why = xasprintf("the guest did not reach its init within --boot-timeout %g s",
+					 vm->o->boot_timeout);
+			return BOOT_HUNG;
+		}
 		if (now > deadline) {
 			stop_qemu(pid);
 			*why =
@@ -632,6 +643,12 @@ static int boot_with_accel(struct vm *vm)
 		free(why);
 	}
 	r = boot(vm, ACCEL_TCG, 0, &why);
+	if (r == BOOT_HUNG) {
+		/* An emulated boot can hang at random (many vCPUs, a loaded host): once more. */
+		fb_warn("vm: %s; booting once more", why);
+		free(why);
+		r = boot(vm, ACCEL_TCG, 0, &why);
+	}
 	if (r == BOOT_DONE) {
 		vm->accel_used = "tcg";
 		return FB_OK;
@@ -640,6 +657,7 @@ static int boot_with_accel(struct vm *vm)
 	print_tail("qemu output", vm->qemu_log, 10);
 	{
 		int ret = r == BOOT_NO_START ? fb_skip("vm: qemu cannot start: %s", why)
+			  : r == BOOT_HUNG   ? fb_skip("vm: the guest did not boot, twice: %s", why)
 					     : fb_fail("vm: %s", why);
 
 		free(why);

@@ -181,7 +181,8 @@ EOF
 
 # --- a 2-node, 8-vCPU guest: topology, --mem node:1 and interleave, pinning ---
 rc=0
-fb vm --kernel "$kernel" --numa 2x4 --mem 2G --kvm-probe 5 --timeout 600 --results res2 --shell -- \
+fb vm --kernel "$kernel" --numa 2x4 --mem 2G --kvm-probe 5 --timeout 600 --boot-timeout 60 \
+	--results res2 --shell -- \
 	"faultbench topo --format json > results/topo.json &&
 	 faultbench run pf1 --cpus 1,4,8 --mem node:1 $TINY_VM --size 1M -o results/node1.json &&
 	 faultbench run pf1 --cpus 2,8 --mem interleave $TINY_VM --size 1M -o results/interleave.json &&
@@ -200,30 +201,43 @@ echo "2x4 guest ($accel): topology, node:1, interleave, remote and pinning ok"
 
 [ "${FB_VM_BIG:-1}" = 0 ] && { echo "FB_VM_BIG=0: the 4x16 guest is not booted"; exit 0; }
 
-# --- a 4-node, 64-vCPU SMT guest: sweeps with 64 pinned workers, plans as hwloc sees it ---
+# --- a 4-node, 64-vCPU SMT guest: plans as hwloc sees it; sweeps of 64 workers on request ---
 # The accelerator the first guest ended up with, so a broken KVM is probed once.
-# Read faults of anonymous memory map the zero page: no shared lock between
-# workers, which under TCG (a vCPU holding a lock descheduled by the host) would
-# crawl.  Every reading of a busy worker's perf counters is an IPI that waits for
-# the host to schedule that vCPU: one sample, no warm-up.  The compact sweep
-# stops at 16: its 64-worker step has the same PUs as spread's, and its plan
-# is checked against hwloc's view at every count all the same.
+# The guest's own faultbench plans its sweeps on the topology it sees, and the
+# plans must match hwloc's view of the guest (read back as XML).
+#
+# The 64-worker sweeps run only with FB_VM_SWEEP=1: under TCG on this 2-core
+# host they took 4 minutes once and did not finish in 10 another time (every
+# reading of a busy worker's perf counters is an IPI to a vCPU the host may not
+# be running), which no CI budget can carry.  Read faults of anonymous memory
+# map the zero page, so workers share no lock; one sample, no warm-up.
 quick="--samples 1 --sample-time 0.01 --warmup 0 --progress=off"
 sweep="fault --backing=anon --map=private --touch=read --size 4k --mode processes $quick"
+guest="lstopo-no-graphics --of xml > results/guest.xml"
+for pl in spread compact; do
+	guest="$guest && faultbench topo --cpus 1,16,64 --placement $pl --format json \
+		> results/plan-$pl-guest.json"
+done
+if [ "${FB_VM_SWEEP:-0}" = 1 ]; then
+	guest="$guest && faultbench run $sweep --cpus 1,16,64 --placement spread -o results/spread.json
+		&& faultbench run $sweep --cpus 1,16 --placement compact -o results/compact.json"
+fi
 rc=0
-fb vm --kernel "$kernel" --numa 4x16 --smt 2 --mem 4G --accel "$accel" --timeout 1200 --results res4 \
-	--shell -- "lstopo-no-graphics --of xml > results/guest.xml &&
-	 faultbench topo --cpus 1,16,64 --placement compact --format json > results/plan-compact-guest.json &&
-	 faultbench run $sweep --cpus 1,16,64 --placement spread -o results/spread.json &&
-	 faultbench run $sweep --cpus 1,16 --placement compact -o results/compact.json" \
-	>vm4.out 2>vm4.err || rc=$?
+fb vm --kernel "$kernel" --numa 4x16 --smt 2 --mem 4G --accel "$accel" --timeout 600 \
+	--boot-timeout 120 --results res4 --shell -- "$guest" >vm4.out 2>vm4.err || rc=$?
 cat vm4.err
+[ "$rc" = 4 ] && skip "vm 4x16: $(grep -m1 'did not boot\|cannot start' vm4.err || tail -n 1 vm4.err)"
 [ "$rc" = 0 ] || die "vm 4x16 exited $rc"
 [ -s res4/guest.xml ] || die "no hwloc XML of the guest"
-check nodes res4/plan-compact-guest.json 4
 for pl in spread compact; do
+	check nodes res4/plan-$pl-guest.json 4
 	fb topo --topology res4/guest.xml --cpus 1,16,64 --placement $pl --format json >plan-$pl.json
-	check plan res4/$pl.json res4/guest.xml plan-$pl.json $pl
+	check sameplan res4/plan-$pl-guest.json plan-$pl.json
+	if [ "${FB_VM_SWEEP:-0}" = 1 ]; then
+		check plan res4/$pl.json res4/guest.xml plan-$pl.json $pl
+	fi
 done
-check sameplan res4/plan-compact-guest.json plan-compact.json
-echo "4x16 SMT guest: spread (64 pinned workers) and compact sweeps match hwloc's plan"
+echo "4x16 SMT guest: the guest's spread and compact plans match hwloc's view of it"
+if [ "${FB_VM_SWEEP:-0}" = 1 ]; then
+	echo "4x16 SMT guest: sweeps with 64 pinned workers ran on the planned PUs"
+fi
