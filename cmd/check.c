@@ -28,17 +28,6 @@ static const char usage_text[] =
     "no step in common): what 'git bisect run' expects.  Default metric: each\n"
     "benchmark's headline metric.\n";
 
-static int parse_threshold(const char *s, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || (*end && strcmp(end, "%")) || !(v >= 0) || v >= 100)
-		return fb_usage("option '--threshold': '%s' is not a percentage (e.g. 2%%)", s);
-	*out = v;
-	return FB_OK;
-}
-
 struct verdict {
 	unsigned regressions, untestable, tested;
 };
@@ -111,7 +100,7 @@ int cmd_check(int argc, char **argv)
 			cand = optarg;
 			break;
 		case 't':
-			if (parse_threshold(optarg, &threshold))
+			if (cmp_parse_percent("threshold", optarg, &threshold))
 				return FB_USAGE;
 			break;
 		case 'm':

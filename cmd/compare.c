@@ -50,7 +50,7 @@ int cmd_compare(int argc, char **argv)
 	struct resultset *runs;
 	struct cmp_table t = { 0 };
 	bool lkp = false;
-	int c, i, nruns, ret = FB_OK;
+	int c, nruns, ret = FB_OK;
 
 	optind = 1;
 	opterr = 0;
@@ -100,9 +100,7 @@ int cmd_compare(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return FB_USAGE;
 	}
-	runs = xcalloc((size_t)nruns, sizeof(*runs));
-	for (i = 0; i < nruns && !ret; i++)
-		ret = resultset_load(&runs[i], argv[optind + i]);
+	ret = resultset_load_all(&runs, argv + optind, (unsigned)nruns);
 	if (!ret)
 		ret = cmp_build(runs, (unsigned)nruns, &o, &t);
 	if (!ret) {
@@ -115,9 +113,7 @@ int cmd_compare(int argc, char **argv)
 			cmp_print(stdout, &t, fmt, lkp);
 	}
 	cmp_free(&t);
-	for (i = 0; i < nruns; i++)
-		resultset_free(&runs[i]);
-	free(runs);
+	resultset_free_all(runs, (unsigned)nruns);
 	free(metrics);
 	return ret;
 }

@@ -316,17 +316,6 @@ static int history_plot(const struct history *h, const char *file)
 	return ret;
 }
 
-static int parse_pct(const char *opt, const char *s, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || (*end && strcmp(end, "%")) || !(v >= 0) || v >= 100)
-		return fb_usage("option '--%s': '%s' is not a percentage (e.g. 2%%)", opt, s);
-	*out = v;
-	return FB_OK;
-}
-
 int cmd_history(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "bench", required_argument, NULL, 'b' },
@@ -366,7 +355,7 @@ int cmd_history(int argc, char **argv)
 			h.variant = xstrdup(optarg);
 			break;
 		case 't':
-			if (parse_pct("threshold", optarg, &threshold))
+			if (cmp_parse_percent("threshold", optarg, &threshold))
 				return FB_USAGE;
 			break;
 		case 'w':

@@ -297,7 +297,7 @@ int cmd_plot(int argc, char **argv)
 	struct cmp_table t = { 0 };
 	struct resultset *runs;
 	unsigned g, written = 0;
-	int c, i, nruns, ret = FB_OK;
+	int c, nruns, ret = FB_OK;
 
 	optind = 1;
 	opterr = 0;
@@ -322,9 +322,7 @@ int cmd_plot(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return FB_USAGE;
 	}
-	runs = xcalloc((size_t)nruns, sizeof(*runs));
-	for (i = 0; i < nruns && !ret; i++)
-		ret = resultset_load(&runs[i], argv[optind + i]);
+	ret = resultset_load_all(&runs, argv + optind, (unsigned)nruns);
 	if (!ret)
 		ret = cmp_build(runs, (unsigned)nruns, &o, &t);
 	for (g = 0; g < t.ngroups && !ret; g++)
@@ -332,8 +330,6 @@ int cmd_plot(int argc, char **argv)
 	if (!ret && !written)
 		ret = fb_usage("nothing plotted: no complete steps in %s", argv[optind]);
 	cmp_free(&t);
-	for (i = 0; i < nruns; i++)
-		resultset_free(&runs[i]);
-	free(runs);
+	resultset_free_all(runs, (unsigned)nruns);
 	return ret;
 }

@@ -419,6 +419,17 @@ void cmp_free(struct cmp_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+int cmp_parse_percent(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || (*end && strcmp(end, "%")) || !(v >= 0) || v >= 100)
+		return fb_usage("option '--%s': '%s' is not a percentage (e.g. 2%%)", opt, s);
+	*out = v;
+	return FB_OK;
+}
+
 const char *cmp_primary_metric(json_t *doc)
 {
 	json_t *step = json_array_get(json_object_get(doc, "steps"), 0);

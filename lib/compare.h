@@ -72,6 +72,8 @@ bool cmp_is_evidence(const char *metric);
 
 /* The headline metric of a result: the rate of counter 0 ("pages/s"), else the first. */
 const char *cmp_primary_metric(json_t *doc);
+/* "2" or "2%" for option --opt, in [0, 100); FB_OK or FB_USAGE naming the option. */
+int cmp_parse_percent(const char *opt, const char *s, double *out);
 
 struct cmp_stats {
 	unsigned n;

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "results.h"
 #include "stats.h"
@@ -660,53 +659,4 @@ void results_print_table(FILE *f, const struct run *run)
 	print_rows(f, run, names, nm);
 	print_ratios(f, run);
 	print_per_node(f, run);
-}
-
-/* ---- loading ---- */
-
-static char *gunzip_file(const char *path)
-{
-	gzFile gz = gzopen(path, "rb");
-	size_t len = 0, cap = 1 << 16;
-	char *buf;
-	int n;
-
-	if (!gz)
-		return NULL;
-	buf = xmalloc(cap);
-	while ((n = gzread(gz, buf + len, (unsigned)(cap - len - 1))) > 0) {
-		len += n;
-		if (cap - len < 2)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	gzclose(gz);
-	if (n < 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
-json_t *results_load(const char *path)
-{
-	size_t n = strlen(path);
-	json_error_t err;
-	json_t *doc;
-
-	if (n > 3 && !strcmp(path + n - 3, ".gz")) {
-		char *text = gunzip_file(path);
-
-		if (!text) {
-			fb_usage("cannot read '%s'", path);
-			return NULL;
-		}
-		doc = json_loads(text, 0, &err);
-		free(text);
-	} else {
-		doc = json_load_file(path, 0, &err);
-	}
-	if (!doc)
-		fb_usage("'%s' is not a faultbench result: %s (line %d)", path, err.text, err.line);
-	return doc;
 }

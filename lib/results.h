@@ -69,7 +69,4 @@ int results_write(const struct run *run, const char *path, char **written);
 /* The comment-headed text table (gnuplot and awk read it). */
 void results_print_table(FILE *f, const struct run *run);
 
-/* Load a result file (.json or .json.gz). NULL with a message on failure. */
-json_t *results_load(const char *path);
-
 #endif

@@ -221,3 +221,20 @@ void resultset_free(struct resultset *rs)
 	free(rs->label);
 	memset(rs, 0, sizeof(*rs));
 }
+
+int resultset_load_all(struct resultset **runs, char *const *args, unsigned n)
+{
+	int ret = FB_OK;
+
+	*runs = xcalloc(n, sizeof(**runs));
+	for (unsigned i = 0; i < n && !ret; i++)
+		ret = resultset_load(&(*runs)[i], args[i]);
+	return ret;
+}
+
+void resultset_free_all(struct resultset *runs, unsigned n)
+{
+	for (unsigned i = 0; runs && i < n; i++)
+		resultset_free(&runs[i]);
+	free(runs);
+}

@@ -32,6 +32,9 @@ bool rs_is_result_name(const char *name);
 /* Load a RUN argument; FB_OK or FB_USAGE with a message. */
 int resultset_load(struct resultset *rs, const char *arg);
 void resultset_free(struct resultset *rs);
+/* Load n RUN arguments into a new array *runs (freed by resultset_free_all). */
+int resultset_load_all(struct resultset **runs, char *const *args, unsigned n);
+void resultset_free_all(struct resultset *runs, unsigned n);
 
 /*
  * Call fn for every result file under dir, depth first, in name order
