@@ -19,5 +19,6 @@ int cmd_check(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int cmd_hold_keys(int argc, char **argv);
 
 #endif

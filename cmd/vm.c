@@ -113,6 +113,8 @@ struct vm {
 	char *initrd, *disk, *console, *qemu_log;
 	char *exe_dir;
 	const char *accel_used;
+	char *append_used;  /* the kernel command line of the boot that ran */
+	char *retry_reason; /* why a first TCG boot was discarded, or NULL */
 	char *fallback_reason;
 	double boot_seconds;
 	char *qemu_version;
@@ -380,8 +382,32 @@ static int make_disk(struct vm *vm)
 	return FB_OK;
 }
 
+/*
+ * Under TCG the guest boots on one CPU and its init brings the others online
+ * after `faultbench hold-keys` has switched perf's static keys on.  Why:
+ * every static-key switch rewrites kernel text with text_poke_bp() (int3 on
+ * the site, IPIs to every CPU), and with many vCPUs under qemu's TCG that
+ * froze the guest: 2x4 guests about one run in five when counters were opened
+ * and closed at each step, 64-vCPU guests at boot ("sched_clock: Marking
+ * stable") and when the first counter was opened.  On one CPU the switches
+ * need no other CPU.  Not when the user's --append chooses the CPUs.
+ *
+ * tsc=reliable: CPUs brought online after boot fail the kernel's TSC sync
+ * check under TCG, and the guest falls back to the HPET clocksource, whose
+ * every read is an emulated MMIO access (a 64-worker step took three times
+ * as long).  TCG derives every vCPU's TSC from one host clock, so they agree.
+ */
+static const char *tcg_boot_params(const struct vm *vm, enum accel accel)
+{
+	const char *a = vm->o->append ? vm->o->append : "";
+
+	if (accel == ACCEL_KVM || vm->vcpus == 1 || strstr(a, "maxcpus=") || strstr(a, "nr_cpus="))
+		return "";
+	return " maxcpus=1 fb_online_cpus tsc=reliable";
+}
+
 /* The qemu command line of one boot; strings owned by the returned array (NULL-terminated). */
-static char **qemu_argv(const struct vm *vm, enum accel accel, char *qemu)
+static char **qemu_argv(struct vm *vm, enum accel accel, char *qemu)
 {
 	unsigned n = 0, i,
 		 max = 64 + 4 * vm->nodes +
@@ -427,8 +453,10 @@ static char **qemu_argv(const struct vm *vm, enum accel accel, char *qemu)
 	ADD("-initrd");
 	ADD("%s", vm->initrd);
 	ADD("-append");
-	ADD("console=ttyS0 panic=-1 rdinit=/init%s%s", vm->o->append ? " " : "",
-	    vm->o->append ? vm->o->append : "");
+	ADD("console=ttyS0 panic=-1 rdinit=/init%s%s%s", tcg_boot_params(vm, accel),
+	    vm->o->append ? " " : "", vm->o->append ? vm->o->append : "");
+	free(vm->append_used);
+	vm->append_used = xstrdup(a[n - 1]);
 	ADD("-drive");
 	ADD("file=%s,format=raw,if=none,id=scratch,cache=unsafe", vm->disk);
 	ADD("-device");
@@ -494,7 +522,24 @@ static void stop_qemu(pid_t pid)
 	}
 }
 
-enum boot_outcome { BOOT_DONE, BOOT_NO_START, BOOT_HUNG, BOOT_FAILED };
+enum boot_outcome { BOOT_DONE, BOOT_NO_START, BOOT_HUNG, BOOT_FROZE, BOOT_FAILED };
+
+/*
+ * The guest kernel's soft-lockup report (printed at KERN_EMERG, so it passes
+ * the init's console level): a CPU stuck in the kernel for 20 s and more.
+ * Under TCG that is the text-patching freeze described above; a guest in that
+ * state never finishes, so it is stopped at once rather than at --timeout.
+ */
+static char *froze(const char *con)
+{
+	const char *p = strstr(con, "soft lockup - CPU#");
+	size_t len;
+
+	if (!p)
+		return NULL;
+	len = strcspn(p, "\r\n");
+	return xasprintf("the guest kernel froze (%.*s)", (int)len, p);
+}
 
 /*
  * Boot once.  With a probe time, the guest must print its first console line
@@ -553,7 +598,12 @@ static enum boot_outcome boot(struct vm *vm, enum accel accel, double probe, cha
 			booted = true;
 			vm->boot_seconds = now - start;
 		}
+		*why = froze(con);
 		free(con);
+		if (*why) {
+			stop_qemu(pid);
+			return BOOT_FROZE;
+		}
 		if (r == pid) {
 			if (!started) {
 				*why = xasprintf(
@@ -577,8 +627,9 @@ static enum boot_outcome boot(struct vm *vm, enum accel accel, double probe, cha
 		}
 		if (!booted && now - start > vm->o->boot_timeout) {
 			stop_qemu(pid);
-			*why = xasprintf("the guest did not reach its init within --boot-timeout %g s",
-					 vm->o->boot_timeout);
+			*why =
+			    xasprintf("the guest did not reach its init within --boot-timeout %g s",
+				      vm->o->boot_timeout);
 			return BOOT_HUNG;
 		}
 		if (now > deadline) {
@@ -624,12 +675,13 @@ static int boot_with_accel(struct vm *vm)
 				vm->accel_used = "kvm";
 				return FB_OK;
 			}
-			if (r == BOOT_FAILED || a == ACCEL_KVM) {
+			/* A soft lockup under KVM is the kernel's own: report it. */
+			if (r == BOOT_FAILED || r == BOOT_FROZE || a == ACCEL_KVM) {
 				int ret;
 
 				print_tail("guest console", vm->console, 30);
 				print_tail("qemu output", vm->qemu_log, 10);
-				ret = r == BOOT_FAILED
+				ret = r == BOOT_FAILED || r == BOOT_FROZE
 					  ? fb_fail("vm: KVM guest: %s", why)
 					  : fb_skip("vm: KVM guest did not boot: %s", why);
 				free(why);
@@ -643,10 +695,17 @@ static int boot_with_accel(struct vm *vm)
 		free(why);
 	}
 	r = boot(vm, ACCEL_TCG, 0, &why);
-	if (r == BOOT_HUNG) {
-		/* An emulated boot can hang at random (many vCPUs, a loaded host): once more. */
+	if (r == BOOT_HUNG || r == BOOT_FROZE) {
+		/*
+		 * An emulated guest can hang or freeze at random (many vCPUs, a
+		 * loaded host): once more, on a fresh scratch disk so nothing of
+		 * the first attempt is taken for a result.
+		 */
 		fb_warn("vm: %s; booting once more", why);
-		free(why);
+		print_tail("guest console", vm->console, 5);
+		vm->retry_reason = why;
+		if (make_disk(vm))
+			return FB_FAIL;
 		r = boot(vm, ACCEL_TCG, 0, &why);
 	}
 	if (r == BOOT_DONE) {
@@ -656,9 +715,12 @@ static int boot_with_accel(struct vm *vm)
 	print_tail("guest console", vm->console, 30);
 	print_tail("qemu output", vm->qemu_log, 10);
 	{
-		int ret = r == BOOT_NO_START ? fb_skip("vm: qemu cannot start: %s", why)
-			  : r == BOOT_HUNG   ? fb_skip("vm: the guest did not boot, twice: %s", why)
-					     : fb_fail("vm: %s", why);
+		int ret =
+		    r == BOOT_NO_START ? fb_skip("vm: qemu cannot start: %s", why)
+		    : r == BOOT_HUNG   ? fb_skip("vm: the guest did not boot, twice: %s", why)
+		    : r == BOOT_FROZE
+			? fb_skip("vm: under TCG %s, twice (see 'Freezes' in docs/vm.md)", why)
+			: fb_fail("vm: %s", why);
 
 		free(why);
 		return ret;
@@ -729,6 +791,9 @@ static json_t *vm_metadata(const struct vm *vm, const char *release)
 	json_object_set_new(m, "kernel_release", json_string(release ? release : "unknown"));
 	json_object_set_new(m, "qemu", json_string(vm->qemu_version));
 	json_object_set_new(m, "boot_seconds", json_real(vm->boot_seconds));
+	json_object_set_new(m, "append", json_string(vm->append_used ? vm->append_used : ""));
+	if (vm->retry_reason)
+		json_object_set_new(m, "retried_because", json_string(vm->retry_reason));
 	json_object_set_new(m, "host_cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
 	if (!strcmp(vm->accel_used, "tcg"))
 		json_object_set_new(m, "warning",
@@ -940,6 +1005,8 @@ static void vm_free(struct vm *vm)
 	free(vm->exe_dir);
 	free(vm->fallback_reason);
 	free(vm->qemu_version);
+	free(vm->append_used);
+	free(vm->retry_reason);
 }
 
 int cmd_vm(int argc, char **argv)

@@ -91,4 +91,20 @@ rc=0
 wait $pid || rc=$?
 [ "$rc" = 143 ] || die "terminated run exited $rc, expected 143"
 jget term.json 'd["complete"]' | grep -qx False || die "terminated result not incomplete"
+
+# hold-keys keeps the default counters open on itself until killed (exit 0).
+expect_status 2 fb hold-keys extra
+expect_status 2 fb hold-keys --seconds -1
+fb hold-keys --seconds 0.1 2>hold.err || die "hold-keys --seconds 0.1 failed"
+grep -q "events held by pid" hold.err || die "hold-keys said: $(cat hold.err)"
+"$FAULTBENCH" hold-keys 2>/dev/null &
+pid=$!
+for i in $(seq 1 50); do
+	held=$(ls -l /proc/$pid/fd 2>/dev/null | grep -c 'perf_event')
+	[ "$held" -ge 6 ] && break
+	sleep 0.1
+done
+[ "$held" -ge 6 ] || die "hold-keys holds $held perf counters, expected at least 6"
+kill -TERM $pid
+wait $pid || die "hold-keys exited $? on SIGTERM, expected 0"
 echo ok

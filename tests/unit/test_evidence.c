@@ -217,6 +217,72 @@ static void test_unattached_reads_zero(void **state)
 	evidence_destroy(NULL);
 }
 
+/* Perf counters this process holds open (anon_inode:[perf_event] fds). */
+static unsigned perf_fds(void)
+{
+	char path[64], link[64];
+	unsigned n = 0;
+
+	for (int fd = 0; fd < 4096; fd++) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		n += !strcmp(link, "anon_inode:[perf_event]");
+	}
+	return n;
+}
+
+/*
+ * The probe counters stay open after the evidence is gone (the static keys
+ * behind them stay on), once per event for the life of the process: a second
+ * create and destroy adds none.
+ */
+static void test_probes_hold_the_keys(void **state)
+{
+	struct evidence *ev;
+	unsigned held, held_again;
+
+	assert_int_equal(evidence_create(&ev, NULL, 2), FB_OK);
+	evidence_attach(ev, 1, (pid_t)syscall(SYS_gettid));
+	evidence_destroy(ev);
+	held = perf_fds();
+	/* page-faults, minor-faults, major-faults, context-switches, cpu-migrations, task-clock */
+	assert_true(held >= 6);
+	assert_int_equal(evidence_create(&ev, NULL, 1), FB_OK);
+	evidence_destroy(ev);
+	held_again = perf_fds();
+	assert_int_equal(held, held_again);
+}
+
+/* Software events come from one group read: the same instant for all of them. */
+static void test_group_read_is_one_instant(void **state)
+{
+	uint64_t before[FB_MAX_EVENTS] = { 0 }, after[FB_MAX_EVENTS] = { 0 };
+	struct evidence *ev;
+	json_t *d;
+	int pf, minf, majf;
+
+	assert_int_equal(evidence_create(&ev, NULL, 1), FB_OK);
+	pf = find(ev, "page-faults");
+	minf = find(ev, "minor-faults");
+	majf = find(ev, "major-faults");
+	evidence_attach(ev, 0, (pid_t)syscall(SYS_gettid));
+	evidence_read(ev, 0, before);
+	touch_pages(64);
+	evidence_read(ev, 0, after);
+	assert_true(after[pf] - before[pf] >= 64);
+	assert_int_equal(after[pf] - before[pf],
+			 (after[minf] - before[minf]) + (after[majf] - before[majf]));
+	d = evidence_describe(ev);
+	assert_non_null(strstr(json_string_value(json_object_get(d, "read")), "one group"));
+	json_decref(d);
+	evidence_destroy(ev);
+}
+
 static void test_derive(void **state)
 {
 	char names[3][64] = { "page-faults", "context-switches", "sched:sched_switch/D" };
@@ -254,6 +320,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_software_events_count),
+		cmocka_unit_test(test_probes_hold_the_keys),
+		cmocka_unit_test(test_group_read_is_one_instant),
 		cmocka_unit_test(test_hardware_supported_or_recorded),
 		cmocka_unit_test(test_tracepoint_counts),
 		cmocka_unit_test(test_d_state_sleeps_counted),
