@@ -99,12 +99,14 @@ fb hold-keys --seconds 0.1 2>hold.err || die "hold-keys --seconds 0.1 failed"
 grep -q "events held by pid" hold.err || die "hold-keys said: $(cat hold.err)"
 "$FAULTBENCH" hold-keys 2>/dev/null &
 pid=$!
+trap 'kill $pid 2>/dev/null' EXIT
 for i in $(seq 1 50); do
-	held=$(ls -l /proc/$pid/fd 2>/dev/null | grep -c 'perf_event')
+	held=$(ls -l /proc/$pid/fd 2>/dev/null | grep -c 'perf_event' || true)
 	[ "$held" -ge 6 ] && break
 	sleep 0.1
 done
 [ "$held" -ge 6 ] || die "hold-keys holds $held perf counters, expected at least 6"
 kill -TERM $pid
 wait $pid || die "hold-keys exited $? on SIGTERM, expected 0"
+trap - EXIT
 echo ok
