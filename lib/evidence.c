@@ -178,7 +178,7 @@ static bool hold_key(const struct ev_def *d, int fd)
 /* Try the event on ourselves: what cannot be counted here is dropped, not attached later. */
 static bool probe_event(struct ev_def *d, char *why, size_t whylen)
 {
-	int fd = perf_open((struct perf_event_attr *)&d->attr, 0, -1);
+	int fd = perf_open(&d->attr, 0, -1);
 
 	if (fd < 0) {
 		snprintf(why, whylen, "%s (perf_event_open: %s)", open_error(errno),
