@@ -9,24 +9,58 @@
  * significant drift does not fail a nightly run) and Welch's test at
  * alpha 0.05 over the repeats (so one noisy step does not either).
  */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmds.h"
 #include "compare.h"
+#include "opt.h"
 #include "stats.h"
 #include "util.h"
 
-static const char usage_text[] =
-    "usage: faultbench check --baseline RUN --candidate RUN [--threshold 2%] [--metric M]\n"
-    "\n"
-    "Exit status: 0 no significant regression, 1 a significant regression beyond the\n"
-    "threshold (printed), 125 cannot decide (fewer than 3 repeats, parameters differ,\n"
-    "no step in common): what 'git bisect run' expects.  Default metric: each\n"
-    "benchmark's headline metric.\n";
+struct check_cmd_opts {
+	const char *baseline, *candidate;
+	const char *threshold; /* parsed by cmp_parse_percent() */
+	const char *metric;
+};
+
+#define K(field) offsetof(struct check_cmd_opts, field)
+
+static const struct opt check_options[] = {
+	{ .name = "baseline",
+	  .type = OPT_STR,
+	  .off = K(baseline),
+	  .help = "the RUN to measure against (required)" },
+	{ .name = "candidate",
+	  .type = OPT_STR,
+	  .off = K(candidate),
+	  .help = "the RUN under test (required)" },
+	{ .name = "threshold",
+	  .type = OPT_STR,
+	  .def = "2%",
+	  .off = K(threshold),
+	  .help = "a regression is a significant change worse than this percentage (2 or 2%)" },
+	{ .name = "metric",
+	  .type = OPT_STR,
+	  .off = K(metric),
+	  .help = "the metric to check; without it, each benchmark's headline metric" },
+	OPT_END
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f,
+		"usage: faultbench check --baseline RUN --candidate RUN [options]\n"
+		"\n"
+		"Exit status: 0 no significant regression, 1 a significant regression beyond the\n"
+		"threshold (printed), 125 cannot decide (fewer than 3 repeats, parameters differ,\n"
+		"no step in common): what 'git bisect run' expects.\n\noptions:\n");
+	opt_print_help(f, check_options);
+	return FB_USAGE;
+}
 
 struct verdict {
 	unsigned regressions, untestable, tested;
@@ -72,86 +106,86 @@ static bool baseline_has_rows(const struct cmp_table *t)
 	return false;
 }
 
-int cmd_check(int argc, char **argv)
+/* FB_OK, FB_USAGE, or -1 after printing --help. */
+static int parse_options(struct check_cmd_opts *c, double *threshold, int argc, char **argv)
 {
-	static const struct option longopts[] = { { "baseline", required_argument, NULL, 'b' },
-						  { "candidate", required_argument, NULL, 'c' },
-						  { "threshold", required_argument, NULL, 't' },
-						  { "metric", required_argument, NULL, 'm' },
-						  { "help", no_argument, NULL, 'h' },
-						  { NULL, 0, NULL, 0 } };
-	const char *base = NULL, *cand = NULL, *metric = NULL;
-	double threshold = 2;
-	struct resultset runs[2] = { 0 };
-	struct cmp_opts o = { .primary_only = true, .quiet = false };
-	struct cmp_table t = { 0 };
-	struct verdict v = { 0 };
-	unsigned g, r;
-	int c, ret;
+	struct opt_binding b = { check_options, c };
+	int npos, ret;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			base = optarg;
-			break;
-		case 'c':
-			cand = optarg;
-			break;
-		case 't':
-			if (cmp_parse_percent("threshold", optarg, &threshold))
-				return FB_USAGE;
-			break;
-		case 'm':
-			metric = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return FB_OK;
-		default:
-			return fb_usage("check: unknown option '%s'; see 'faultbench check --help'",
-					argv[optind - 1]);
-		}
-	}
-	if (!base || !cand || optind < argc) {
-		fputs(usage_text, stderr);
+	opt_set_defaults(check_options, c);
+	ret = opt_parse_mixed(&b, 1, argc - 1, argv + 1, &npos);
+	if (ret < 0)
+		usage(stdout);
+	if (ret)
+		return ret;
+	if (cmp_parse_percent("threshold", c->threshold, threshold))
 		return FB_USAGE;
-	}
-	if (metric) {
-		o.metrics = &metric;
+	if (!c->baseline || !c->candidate || npos)
+		return usage(stderr);
+	return FB_OK;
+}
+
+/* The table of both runs; FB_UNDECIDED when their parameters differ. */
+static int build_table(const struct check_cmd_opts *c, struct resultset *runs, struct cmp_table *t)
+{
+	struct cmp_opts o = { .primary_only = true, .quiet = false };
+	int ret;
+
+	if (c->metric) {
+		o.metrics = &c->metric;
 		o.nmetrics = 1;
 	}
-	ret = resultset_load(&runs[0], base);
+	ret = resultset_load(&runs[0], c->baseline);
 	if (!ret)
-		ret = resultset_load(&runs[1], cand);
+		ret = resultset_load(&runs[1], c->candidate);
 	if (!ret) {
-		ret = cmp_build(runs, 2, &o, &t);
+		ret = cmp_build(runs, 2, &o, t);
 		/* Mismatched parameters: the question has no answer, which is not "bad". */
 		if (ret == FB_USAGE)
 			ret = FB_UNDECIDED;
 	}
-	if (!ret && !baseline_has_rows(&t))
-		ret = fb_usage("check: the baseline %s has no complete step%s%s%s", base,
-			       metric ? " with metric '" : "", metric ? metric : "",
-			       metric ? "'" : "");
-	for (g = 0; g < t.ngroups && !ret; g++)
-		for (r = 0; r < t.groups[g].nrows; r++)
-			check_row(&t.groups[g], &t.groups[g].rows[r], threshold, &v);
-	if (!ret) {
-		if (v.regressions) {
-			printf("check: %u significant regression%s beyond %.2f%%\n", v.regressions,
-			       v.regressions > 1 ? "s" : "", threshold);
-			ret = FB_FAIL;
-		} else if (v.untestable || !v.tested) {
-			ret = fb_error(FB_UNDECIDED, "check: cannot decide: %s",
-				       v.tested ? "some steps have too few repeats"
-						: "no step with enough repeats in common");
-		} else {
-			printf("check: no significant regression beyond %.2f%% (%u steps tested)\n",
-			       threshold, v.tested);
-		}
+	if (!ret && !baseline_has_rows(t))
+		ret = fb_usage("check: the baseline %s has no complete step%s%s%s", c->baseline,
+			       c->metric ? " with metric '" : "", c->metric ? c->metric : "",
+			       c->metric ? "'" : "");
+	return ret;
+}
+
+static int verdict(const struct cmp_table *t, double threshold)
+{
+	struct verdict v = { 0 };
+
+	for (unsigned g = 0; g < t->ngroups; g++)
+		for (unsigned r = 0; r < t->groups[g].nrows; r++)
+			check_row(&t->groups[g], &t->groups[g].rows[r], threshold, &v);
+	if (v.regressions) {
+		printf("check: %u significant regression%s beyond %.2f%%\n", v.regressions,
+		       v.regressions > 1 ? "s" : "", threshold);
+		return FB_FAIL;
 	}
+	if (v.untestable || !v.tested)
+		return fb_error(FB_UNDECIDED, "check: cannot decide: %s",
+				v.tested ? "some steps have too few repeats"
+					 : "no step with enough repeats in common");
+	printf("check: no significant regression beyond %.2f%% (%u steps tested)\n", threshold,
+	       v.tested);
+	return FB_OK;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_cmd_opts c;
+	struct resultset runs[2] = { 0 };
+	struct cmp_table t = { 0 };
+	double threshold;
+	int ret;
+
+	ret = parse_options(&c, &threshold, argc, argv);
+	if (ret)
+		return ret < 0 ? FB_OK : ret;
+	ret = build_table(&c, runs, &t);
+	if (!ret)
+		ret = verdict(&t, threshold);
 	cmp_free(&t);
 	resultset_free(&runs[0]);
 	resultset_free(&runs[1]);

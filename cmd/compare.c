@@ -3,117 +3,127 @@
  * faultbench compare RUN...: the table for a patch changelog.  The first RUN
  * is the baseline; see docs/compare.md for how to read it.
  */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmds.h"
 #include "compare.h"
+#include "opt.h"
 #include "util.h"
 
-static const char usage_text[] =
-    "usage: faultbench compare [options] RUN...\n"
-    "\n"
-    "RUN is a result file (.json, .json.gz), a directory of them or a label under\n"
-    "results/; the first RUN is the baseline.\n"
-    "\n"
-    "  --format text|markdown|json   output format (default text: mmtests' layout)\n"
-    "  --view lkp                    LKP's 'base ±%stddev %change new ±%stddev metric'\n"
-    "  --metric M                    only metric M (repeatable, or a comma list);\n"
-    "                                'all' for every metric.  Default: the headline\n"
-    "                                metric and the kernel-side evidence (per 1000 faults)\n"
-    "  --primary                     only each benchmark's headline metric\n";
+struct compare_cmd_opts {
+	int format; /* enum cmp_format: the choices are listed in its order */
+	int view;   /* 0 mmtests, 1 lkp */
+	struct opt_strlist metric;
+	bool primary;
+};
 
-/* Split "a,b" into the list; the strings point into arg (argv lives until exit). */
-static void add_metrics(const char ***list, unsigned *n, char *arg)
+#define C(field) offsetof(struct compare_cmd_opts, field)
+
+static const struct opt compare_options[] = {
+	{ .name = "format",
+	  .type = OPT_ENUM,
+	  .def = "text",
+	  .choices = "text|markdown|json",
+	  .off = C(format),
+	  .help = "output format (text: mmtests' layout)" },
+	{ .name = "view",
+	  .type = OPT_ENUM,
+	  .def = "mmtests",
+	  .choices = "mmtests|lkp",
+	  .off = C(view),
+	  .help = "lkp: LKP's 'base ±%stddev %change new ±%stddev metric'" },
+	{ .name = "metric",
+	  .type = OPT_STRLIST,
+	  .off = C(metric),
+	  .help = "only these metrics (repeatable, or a comma list); 'all' for every metric.  "
+		  "Without it: the headline metric and the kernel-side evidence (per 1000 "
+		  "faults)" },
+	{ .name = "primary",
+	  .type = OPT_BOOL,
+	  .def = "off",
+	  .off = C(primary),
+	  .help = "only each benchmark's headline metric" },
+	OPT_END
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage: faultbench compare [options] RUN...\n"
+		   "\n"
+		   "RUN is a result file (.json, .json.gz), a directory of them or a label under\n"
+		   "results/; the first RUN is the baseline.\n\noptions:\n");
+	opt_print_help(f, compare_options);
+	return FB_USAGE;
+}
+
+/*
+ * Each --metric value is 'all' or a comma list, split into o->metrics.  The
+ * strings are argv's own, cut in place: argv lives until exit.
+ */
+static void collect_metrics(const struct opt_strlist *given, struct cmp_opts *o, const char ***list)
 {
 	char *save = NULL, *tok;
 
-	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		*list = xrealloc(*list, (*n + 1) * sizeof(**list));
-		(*list)[(*n)++] = tok;
+	for (unsigned i = 0; i < given->n; i++) {
+		if (!strcmp(given->v[i], "all")) {
+			o->all = true;
+			continue;
+		}
+		for (tok = strtok_r((char *)given->v[i], ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			*list = xrealloc(*list, (o->nmetrics + 1) * sizeof(**list));
+			(*list)[o->nmetrics++] = tok;
+		}
 	}
+	o->metrics = *list;
+}
+
+static int compare_runs(char **args, unsigned nruns, const struct cmp_opts *o,
+			const struct compare_cmd_opts *c)
+{
+	struct resultset *runs;
+	struct cmp_table t = { 0 };
+	int ret;
+
+	ret = resultset_load_all(&runs, args, nruns);
+	if (!ret)
+		ret = cmp_build(runs, nruns, o, &t);
+	if (!ret && (!t.ngroups || !t.groups[0].nrows))
+		ret = fb_usage(
+		    "nothing to compare: no complete step with the metrics asked for in %s",
+		    runs[0].arg);
+	else if (!ret)
+		cmp_print(stdout, &t, (enum cmp_format)c->format, c->view == 1);
+	cmp_free(&t);
+	resultset_free_all(runs, nruns);
+	return ret;
 }
 
 int cmd_compare(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "format", required_argument, NULL, 'f' },
-						  { "view", required_argument, NULL, 'v' },
-						  { "metric", required_argument, NULL, 'm' },
-						  { "primary", no_argument, NULL, 'p' },
-						  { "help", no_argument, NULL, 'h' },
-						  { NULL, 0, NULL, 0 } };
-	enum cmp_format fmt = CMP_TEXT;
+	struct compare_cmd_opts c;
+	struct opt_binding b = { compare_options, &c };
 	struct cmp_opts o = { 0 };
 	const char **metrics = NULL;
-	struct resultset *runs;
-	struct cmp_table t = { 0 };
-	bool lkp = false;
-	int c, nruns, ret = FB_OK;
+	int nruns, ret;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				fmt = CMP_TEXT;
-			else if (!strcmp(optarg, "markdown"))
-				fmt = CMP_MARKDOWN;
-			else if (!strcmp(optarg, "json"))
-				fmt = CMP_JSON;
-			else
-				return fb_usage(
-				    "option '--format': '%s' is not text, markdown or json",
-				    optarg);
-			break;
-		case 'v':
-			if (strcmp(optarg, "lkp") && strcmp(optarg, "mmtests"))
-				return fb_usage("option '--view': '%s' is not lkp or mmtests",
-						optarg);
-			lkp = !strcmp(optarg, "lkp");
-			break;
-		case 'm':
-			if (!strcmp(optarg, "all"))
-				o.all = true;
-			else
-				add_metrics(&metrics, &o.nmetrics, optarg);
-			break;
-		case 'p':
-			o.primary_only = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return FB_OK;
-		default:
-			free(metrics);
-			return fb_usage(
-			    "compare: unknown option '%s'; see 'faultbench compare --help'",
-			    argv[optind - 1]);
-		}
+	opt_set_defaults(compare_options, &c);
+	/* Options may follow the RUNs; the RUNs end up at argv[1..nruns]. */
+	ret = opt_parse_mixed(&b, 1, argc - 1, argv + 1, &nruns);
+	if (ret < 0) {
+		usage(stdout);
+		ret = FB_OK;
+	} else if (!ret && nruns < 1) {
+		ret = usage(stderr);
+	} else if (!ret) {
+		o.primary_only = c.primary;
+		collect_metrics(&c.metric, &o, &metrics);
+		ret = compare_runs(argv + 1, (unsigned)nruns, &o, &c);
 	}
-	o.metrics = metrics;
-	nruns = argc - optind;
-	if (nruns < 1) {
-		free(metrics);
-		fputs(usage_text, stderr);
-		return FB_USAGE;
-	}
-	ret = resultset_load_all(&runs, argv + optind, (unsigned)nruns);
-	if (!ret)
-		ret = cmp_build(runs, (unsigned)nruns, &o, &t);
-	if (!ret) {
-		if (!t.ngroups || !t.groups[0].nrows)
-			ret =
-			    fb_usage("nothing to compare: no complete step with the metrics asked "
-				     "for in %s",
-				     runs[0].arg);
-		else
-			cmp_print(stdout, &t, fmt, lkp);
-	}
-	cmp_free(&t);
-	resultset_free_all(runs, (unsigned)nruns);
 	free(metrics);
+	free(c.metric.v);
 	return ret;
 }

@@ -17,8 +17,8 @@
  * be tested; it is marked '?' when it is beyond the threshold and outside the
  * window's range.
  */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,20 +26,73 @@
 
 #include "cmds.h"
 #include "compare.h"
+#include "opt.h"
 #include "plot.h"
 #include "resultset.h"
 #include "stats.h"
 #include "util.h"
 
-static const char usage_text[] =
-    "usage: faultbench history DIR --bench NAME [--metric M] [--cpus N] [--variant V]\n"
-    "                          [--threshold 2%] [--window 7] [--plot FILE.png]\n"
-    "\n"
-    "Lists a metric at one step over every result of NAME under DIR (searched\n"
-    "recursively; .json and .json.gz), oldest first by the date in the results, and\n"
-    "marks change points against the median of the previous --window runs.\n"
-    "Defaults: the headline metric, the largest CPU count and the first variant of\n"
-    "the first result found.  --plot also writes FILE's .svg, .gp and .dat.\n";
+struct history_cmd_opts {
+	const char *bench, *metric, *variant;
+	long long cpus;	       /* no default: left at -1, "choose" */
+	const char *threshold; /* parsed by cmp_parse_percent() */
+	long long window;
+	const char *plot;
+};
+
+#define H(field) offsetof(struct history_cmd_opts, field)
+
+static const struct opt history_options[] = {
+	{ .name = "bench",
+	  .type = OPT_STR,
+	  .off = H(bench),
+	  .help = "the benchmark or preset whose results to list (required)" },
+	{ .name = "metric",
+	  .type = OPT_STR,
+	  .off = H(metric),
+	  .help = "the metric; without it, the headline metric of the first result found" },
+	{ .name = "cpus",
+	  .type = OPT_INT,
+	  .min = 1,
+	  .max = 65536,
+	  .off = H(cpus),
+	  .help = "the step (worker count); without it, the largest of the first result found" },
+	{ .name = "variant",
+	  .type = OPT_STR,
+	  .off = H(variant),
+	  .help = "the variant; without it, the first variant of the first result found" },
+	{ .name = "threshold",
+	  .type = OPT_STR,
+	  .def = "2%",
+	  .off = H(threshold),
+	  .help = "a change point differs from the rolling baseline by more than this "
+		  "percentage (2 or 2%) and significantly" },
+	{ .name = "window",
+	  .type = OPT_INT,
+	  .def = "7",
+	  .min = 3,
+	  .max = 64,
+	  .off = H(window),
+	  .help = "the rolling baseline is the median of this many previous runs" },
+	{ .name = "plot",
+	  .type = OPT_STR,
+	  .off = H(plot),
+	  .help = "also plot the history into FILE.png, with its .svg, .gp and .dat" },
+	OPT_END
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f,
+		"usage: faultbench history DIR --bench NAME [options]\n"
+		"\n"
+		"Lists a metric at one step over every result of NAME under DIR (searched\n"
+		"recursively; .json and .json.gz), oldest first by the date in the results, and\n"
+		"marks change points against the median of the previous --window runs.\n"
+		"\noptions:\n");
+	opt_print_help(f, history_options);
+	return FB_USAGE;
+}
 
 struct point {
 	char date[32];
@@ -316,90 +369,66 @@ static int history_plot(const struct history *h, const char *file)
 	return ret;
 }
 
+/* FB_OK with DIR at argv[1], FB_USAGE, or -1 after printing --help. */
+static int parse_options(struct history_cmd_opts *c, double *threshold, int argc, char **argv)
+{
+	struct opt_binding b = { history_options, c };
+	int npos, ret;
+
+	c->cpus = -1;
+	opt_set_defaults(history_options, c);
+	/* DIR may come first: "history DIR --bench NAME" */
+	ret = opt_parse_mixed(&b, 1, argc - 1, argv + 1, &npos);
+	if (ret < 0)
+		usage(stdout);
+	if (ret)
+		return ret;
+	if (cmp_parse_percent("threshold", c->threshold, threshold))
+		return FB_USAGE;
+	if (npos != 1 || !c->bench)
+		return usage(stderr);
+	return FB_OK;
+}
+
+static void history_free(struct history *h)
+{
+	for (unsigned i = 0; i < h->npoints; i++) {
+		free(h->points[i].v);
+		free(h->points[i].label);
+		free(h->points[i].path);
+	}
+	free(h->points);
+	free(h->metric);
+	free(h->variant);
+}
+
 int cmd_history(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "bench", required_argument, NULL, 'b' },
-						  { "metric", required_argument, NULL, 'm' },
-						  { "cpus", required_argument, NULL, 'c' },
-						  { "variant", required_argument, NULL, 'v' },
-						  { "threshold", required_argument, NULL, 't' },
-						  { "window", required_argument, NULL, 'w' },
-						  { "plot", required_argument, NULL, 'p' },
-						  { "help", no_argument, NULL, 'h' },
-						  { NULL, 0, NULL, 0 } };
-	struct history h = { .ncpus = -1 };
-	const char *plot = NULL, *dir;
-	double threshold = 2;
-	unsigned window = 7, i;
-	char *end;
-	int c, ret;
+	struct history_cmd_opts c;
+	struct history h = { 0 };
+	double threshold;
+	const char *dir;
+	int ret;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			h.bench = optarg;
-			break;
-		case 'm':
-			free(h.metric);
-			h.metric = xstrdup(optarg);
-			break;
-		case 'c':
-			h.ncpus = strtol(optarg, &end, 10);
-			if (*end || end == optarg || h.ncpus < 1)
-				return fb_usage("option '--cpus': '%s' is not a CPU count", optarg);
-			break;
-		case 'v':
-			free(h.variant);
-			h.variant = xstrdup(optarg);
-			break;
-		case 't':
-			if (cmp_parse_percent("threshold", optarg, &threshold))
-				return FB_USAGE;
-			break;
-		case 'w':
-			window = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || end == optarg || window < 3 || window > 64)
-				return fb_usage("option '--window': '%s' is not a number of runs "
-						"(3 to 64)",
-						optarg);
-			break;
-		case 'p':
-			plot = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return FB_OK;
-		default:
-			return fb_usage(
-			    "history: unknown option '%s'; see 'faultbench history --help'",
-			    argv[optind - 1]);
-		}
-	}
-	if (optind != argc - 1 || !h.bench) {
-		fputs(usage_text, stderr);
-		return FB_USAGE;
-	}
-	dir = argv[optind];
+	ret = parse_options(&c, &threshold, argc, argv);
+	if (ret)
+		return ret < 0 ? FB_OK : ret;
+	dir = argv[1];
+	h.bench = c.bench;
+	h.metric = c.metric ? xstrdup(c.metric) : NULL;
+	h.variant = c.variant ? xstrdup(c.variant) : NULL;
+	h.ncpus = (long)c.cpus;
 	ret = rs_walk(dir, true, visit, &h);
 	if (!ret && !h.npoints)
 		ret = fb_usage("no result of '%s' with %s at %ld CPUs under '%s' (%u files read)",
 			       h.bench, h.metric ? h.metric : "its metric", h.ncpus, dir, h.files);
 	if (!ret) {
 		qsort(h.points, h.npoints, sizeof(*h.points), by_date);
-		find_changes(&h, window, threshold);
-		print_history(&h, dir, window, threshold);
-		if (plot)
-			ret = history_plot(&h, plot);
+		find_changes(&h, (unsigned)c.window, threshold);
+		print_history(&h, dir, (unsigned)c.window, threshold);
+		if (c.plot)
+			ret = history_plot(&h, c.plot);
 	}
-	for (i = 0; i < h.npoints; i++) {
-		free(h.points[i].v);
-		free(h.points[i].label);
-		free(h.points[i].path);
-	}
-	free(h.points);
-	free(h.metric);
-	free(h.variant);
+	history_free(&h);
 	return ret;
 }

@@ -5,8 +5,8 @@
  * CPUs, and for variant runs (pagelock same/disjoint, dio thp/4k) the ratio of
  * each variant to the first.  Reads results only; never runs a benchmark.
  */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,16 +14,41 @@
 #include "bench.h"
 #include "cmds.h"
 #include "compare.h"
+#include "opt.h"
 #include "plot.h"
 #include "stats.h"
 #include "util.h"
 
-static const char usage_text[] =
-    "usage: faultbench plot RUN... [-o DIR] [--metric M]\n"
-    "\n"
-    "Writes DIR/<bench>-throughput, -efficiency and (variant runs) -ratio as .png\n"
-    "and .svg, each with the .gp script and .dat data that drew it (default DIR:\n"
-    "plots/).  Default metric: each benchmark's headline metric.\n";
+struct plot_cmd_opts {
+	const char *output;
+	const char *metric;
+};
+
+#define P(field) offsetof(struct plot_cmd_opts, field)
+
+static const struct opt plot_options[] = {
+	{ .name = "output",
+	  .type = OPT_STR,
+	  .def = "plots",
+	  .off = P(output),
+	  .help = "directory to write the plots into (-o DIR)" },
+	{ .name = "metric",
+	  .type = OPT_STR,
+	  .off = P(metric),
+	  .help = "the metric to plot; without it, each benchmark's headline metric" },
+	OPT_END
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage: faultbench plot RUN... [-o DIR] [options]\n"
+		   "\n"
+		   "Writes DIR/<bench>-throughput, -efficiency and (variant runs) -ratio as .png\n"
+		   "and .svg, each with the .gp script and .dat data that drew it.\n"
+		   "\noptions:\n");
+	opt_print_help(f, plot_options);
+	return FB_USAGE;
+}
 
 /* Append "text" to a title, starting a new line when the current one is long. */
 static void title_add(char *buf, size_t len, const char *text)
@@ -286,50 +311,42 @@ static int plot_group(const char *dir, const struct cmp_table *t, const struct c
 	return ret;
 }
 
-int cmd_plot(int argc, char **argv)
+static int plot_runs(char **args, unsigned nruns, const struct plot_cmd_opts *c)
 {
-	static const struct option longopts[] = { { "output", required_argument, NULL, 'o' },
-						  { "metric", required_argument, NULL, 'm' },
-						  { "help", no_argument, NULL, 'h' },
-						  { NULL, 0, NULL, 0 } };
-	const char *dir = "plots", *metric = NULL;
 	struct cmp_opts o = { .all = true, .quiet = true };
 	struct cmp_table t = { 0 };
 	struct resultset *runs;
 	unsigned g, written = 0;
-	int c, nruns, ret = FB_OK;
+	int ret;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			dir = optarg;
-			break;
-		case 'm':
-			metric = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return FB_OK;
-		default:
-			return fb_usage("plot: unknown option '%s'; see 'faultbench plot --help'",
-					argv[optind - 1]);
-		}
-	}
-	nruns = argc - optind;
-	if (nruns < 1) {
-		fputs(usage_text, stderr);
-		return FB_USAGE;
-	}
-	ret = resultset_load_all(&runs, argv + optind, (unsigned)nruns);
+	ret = resultset_load_all(&runs, args, nruns);
 	if (!ret)
-		ret = cmp_build(runs, (unsigned)nruns, &o, &t);
+		ret = cmp_build(runs, nruns, &o, &t);
 	for (g = 0; g < t.ngroups && !ret; g++)
-		ret = plot_group(dir, &t, &t.groups[g], metric, &written);
+		ret = plot_group(c->output, &t, &t.groups[g], c->metric, &written);
 	if (!ret && !written)
-		ret = fb_usage("nothing plotted: no complete steps in %s", argv[optind]);
+		ret = fb_usage("nothing plotted: no complete steps in %s", args[0]);
 	cmp_free(&t);
-	resultset_free_all(runs, (unsigned)nruns);
+	resultset_free_all(runs, nruns);
 	return ret;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	struct plot_cmd_opts c;
+	struct opt_binding b = { plot_options, &c };
+	int nruns, ret;
+
+	opt_set_defaults(plot_options, &c);
+	/* "plot A B -o DIR": the RUNs end up at argv[1..nruns] */
+	ret = opt_parse_mixed(&b, 1, argc - 1, argv + 1, &nruns);
+	if (ret < 0) {
+		usage(stdout);
+		return FB_OK;
+	}
+	if (ret)
+		return ret;
+	if (nruns < 1)
+		return usage(stderr);
+	return plot_runs(argv + 1, (unsigned)nruns, &c);
 }

@@ -9,8 +9,8 @@
  * that crashes or leaks cannot take the rest of the suite with it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +20,46 @@
 
 #include "cmds.h"
 #include "config.h"
+#include "opt.h"
 #include "util.h"
 
-static const char usage_text[] =
-    "usage: faultbench suite FILE.ini [--label NAME] [--results DIR] [--dry-run]\n"
-    "\n"
-    "Runs every job of FILE.ini into DIR/NAME/ (default results/<kernel release>/)\n"
-    "and prints a summary.  A job that cannot run here is shown as skipped and the\n"
-    "suite goes on.  Exit status 0 when every job ran or was skipped, 1 otherwise.\n"
-    "  --dry-run   validate the file and print the command of every job\n";
+struct suite_cmd_opts {
+	const char *label;
+	const char *results;
+	bool dry_run;
+};
+
+#define S(field) offsetof(struct suite_cmd_opts, field)
+
+static const struct opt suite_options[] = {
+	{ .name = "label",
+	  .type = OPT_STR,
+	  .off = S(label),
+	  .help = "label of every run, and the directory under DIR they go to; without it, "
+		  "the kernel release" },
+	{ .name = "results",
+	  .type = OPT_STR,
+	  .def = "results",
+	  .off = S(results),
+	  .help = "DIR: the results go to DIR/NAME/" },
+	{ .name = "dry-run",
+	  .type = OPT_BOOL,
+	  .def = "off",
+	  .off = S(dry_run),
+	  .help = "validate the file and print the command of every job" },
+	OPT_END
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage: faultbench suite FILE.ini [--label NAME] [--results DIR] [options]\n"
+		   "\n"
+		   "Runs every job of FILE.ini into DIR/NAME/ and prints a summary.  A job that\n"
+		   "cannot run here is shown as skipped and the suite goes on.  Exit status 0\n"
+		   "when every job ran or was skipped, 1 otherwise.\n\noptions:\n");
+	opt_print_help(f, suite_options);
+	return FB_USAGE;
+}
 
 struct job_result {
 	int status; /* exit status of "faultbench run", or 128 + signal */
@@ -124,76 +155,42 @@ static void print_summary(const struct config *cfg, const struct job_result *res
 	       n < cfg->njobs ? ", the rest not run (interrupted)" : "");
 }
 
-static char *default_label(void)
+/* --label, else the kernel release; malloc'd. */
+static char *suite_label(const char *label)
 {
 	struct utsname u;
 
+	if (label)
+		return xstrdup(label);
 	return xstrdup(uname(&u) == 0 ? u.release : "default");
 }
 
-int cmd_suite(int argc, char **argv)
+/* FB_OK with FILE.ini at argv[1], FB_USAGE, or -1 after printing --help. */
+static int parse_options(struct suite_cmd_opts *c, int argc, char **argv)
 {
-	static const struct option longopts[] = { { "label", required_argument, NULL, 'l' },
-						  { "results", required_argument, NULL, 'r' },
-						  { "dry-run", no_argument, NULL, 'n' },
-						  { "help", no_argument, NULL, 'h' },
-						  { NULL, 0, NULL, 0 } };
-	const char *results = "results";
-	char *label = NULL, *out;
-	bool dry = false;
-	struct config cfg;
-	struct job_result *res;
-	unsigned i, n = 0;
-	int c, ret = FB_OK;
+	struct opt_binding b = { suite_options, c };
+	int npos, ret;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			free(label);
-			label = xstrdup(optarg);
-			break;
-		case 'r':
-			results = optarg;
-			break;
-		case 'n':
-			dry = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			free(label);
-			return FB_OK;
-		default:
-			free(label);
-			return fb_usage("suite: unknown option '%s'; see 'faultbench suite --help'",
-					argv[optind - 1]);
-		}
-	}
-	if (optind != argc - 1) {
-		free(label);
-		fputs(usage_text, stderr);
-		return FB_USAGE;
-	}
-	if (!label)
-		label = default_label();
-	if (!*label || strchr(label, '/')) {
-		free(label);
-		return fb_usage("option '--label': a label names a directory: no '/', not empty");
-	}
-	ret = config_load(argv[optind], &cfg);
-	if (ret) {
-		config_free(&cfg);
-		free(label);
+	opt_set_defaults(suite_options, c);
+	/* "suite FILE.ini --label NAME": options may follow the file */
+	ret = opt_parse_mixed(&b, 1, argc - 1, argv + 1, &npos);
+	if (ret < 0)
+		usage(stdout);
+	if (ret)
 		return ret;
-	}
-	out = xasprintf("%s/%s/", results, label);
-	/* Ctrl-C is for the job running; the suite then prints its summary and stops. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	res = xcalloc(cfg.njobs, sizeof(*res));
-	for (i = 0; i < cfg.njobs; i++, n++) {
-		char **jargv = job_argv(&cfg, i, label, out);
+	if (npos != 1)
+		return usage(stderr);
+	return FB_OK;
+}
+
+/* Every job in turn; the number of jobs run (the rest were interrupted). */
+static unsigned run_jobs(const struct config *cfg, const char *label, const char *out, bool dry,
+			 struct job_result *res)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->njobs; i++) {
+		char **jargv = job_argv(cfg, i, label, out);
 		double t0 = now_monotonic();
 
 		if (dry) {
@@ -201,18 +198,38 @@ int cmd_suite(int argc, char **argv)
 			config_free_argv(jargv);
 			continue;
 		}
-		printf("== job %u/%u %s: ", i + 1, cfg.njobs, cfg.jobs[i].name);
+		printf("== job %u/%u %s: ", i + 1, cfg->njobs, cfg->jobs[i].name);
 		print_argv(stdout, jargv);
 		res[i].status = run_job(jargv);
 		res[i].seconds = now_monotonic() - t0;
 		config_free_argv(jargv);
 		/* Ctrl-C reaches the job first; the suite stops with it. */
-		if (res[i].status == 128 + SIGINT || res[i].status == 128 + SIGTERM) {
-			n++;
-			break;
-		}
+		if (res[i].status == 128 + SIGINT || res[i].status == 128 + SIGTERM)
+			return i + 1;
 	}
-	if (!dry) {
+	return i;
+}
+
+static int run_suite(const char *file, const char *label, const struct suite_cmd_opts *c)
+{
+	struct job_result *res;
+	struct config cfg;
+	unsigned i, n;
+	char *out;
+	int ret;
+
+	ret = config_load(file, &cfg);
+	if (ret) {
+		config_free(&cfg);
+		return ret;
+	}
+	out = xasprintf("%s/%s/", c->results, label);
+	/* Ctrl-C is for the job running; the suite then prints its summary and stops. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	res = xcalloc(cfg.njobs, sizeof(*res));
+	n = run_jobs(&cfg, label, out, c->dry_run, res);
+	if (!c->dry_run) {
 		print_summary(&cfg, res, n, out);
 		for (i = 0; i < n; i++)
 			if (res[i].status != FB_OK && res[i].status != FB_SKIP)
@@ -220,7 +237,24 @@ int cmd_suite(int argc, char **argv)
 	}
 	free(res);
 	free(out);
-	free(label);
 	config_free(&cfg);
+	return ret;
+}
+
+int cmd_suite(int argc, char **argv)
+{
+	struct suite_cmd_opts c;
+	char *label;
+	int ret;
+
+	ret = parse_options(&c, argc, argv);
+	if (ret)
+		return ret < 0 ? FB_OK : ret;
+	label = suite_label(c.label);
+	if (!*label || strchr(label, '/'))
+		ret = fb_usage("option '--label': a label names a directory: no '/', not empty");
+	else
+		ret = run_suite(argv[1], label, &c);
+	free(label);
 	return ret;
 }

@@ -143,6 +143,13 @@ static int set_enumset(const struct opt *o, void *params, const char *value, con
 	return FB_OK;
 }
 
+static int strlist_add(struct opt_strlist *l, const char *value)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = value;
+	return FB_OK;
+}
+
 int opt_set(const struct opt *o, void *params, const char *value, const char *where)
 {
 	unsigned long long sz;
@@ -196,6 +203,8 @@ int opt_set(const struct opt *o, void *params, const char *value, const char *wh
 		return FB_OK;
 	case OPT_ENUMSET:
 		return set_enumset(o, params, value, where);
+	case OPT_STRLIST:
+		return strlist_add(FIELD(o, params, struct opt_strlist), value);
 	}
 	return FB_USAGE;
 }
@@ -209,6 +218,8 @@ void opt_set_defaults(const struct opt *table, void *params)
 				abort();
 		} else if (o->type == OPT_STR) {
 			*FIELD(o, params, const char *) = NULL;
+		} else if (o->type == OPT_STRLIST) {
+			*FIELD(o, params, struct opt_strlist) = (struct opt_strlist){ NULL, 0 };
 		}
 	}
 }
@@ -269,9 +280,14 @@ static int parse_one(const struct opt_binding *b, unsigned nb, int argc, char **
 	return opt_set(o, params, argv[++*i], NULL);
 }
 
-int opt_parse_argv(const struct opt_binding *b, unsigned nb, int argc, char **argv, int *next)
+/*
+ * Both parsers in one: "anywhere" moves each positional argument to the front
+ * and goes on; otherwise the first one ends the options.
+ */
+static int parse_args(const struct opt_binding *b, unsigned nb, int argc, char **argv,
+		      bool anywhere, int *next)
 {
-	int i, ret;
+	int i, npos = 0, ret;
 
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -291,18 +307,38 @@ int opt_parse_argv(const struct opt_binding *b, unsigned nb, int argc, char **ar
 		if (strncmp(a, "--", 2) || a[2] == '\0') {
 			if (a[0] == '-' && a[1])
 				return fb_usage("unknown option '%s'; see --help", a);
-			break;
+			if (!anywhere)
+				break;
+			argv[npos++] = argv[i];
+			continue;
 		}
 		ret = parse_one(b, nb, argc, argv, &i);
 		if (ret)
 			return ret;
 	}
-	*next = i;
+	if (!anywhere) {
+		*next = i;
+		return FB_OK;
+	}
+	while (i < argc)
+		argv[npos++] = argv[i++];
+	*next = npos;
 	return FB_OK;
+}
+
+int opt_parse_argv(const struct opt_binding *b, unsigned nb, int argc, char **argv, int *next)
+{
+	return parse_args(b, nb, argc, argv, false, next);
+}
+
+int opt_parse_mixed(const struct opt_binding *b, unsigned nb, int argc, char **argv, int *npos)
+{
+	return parse_args(b, nb, argc, argv, true, npos);
 }
 
 void opt_format(const struct opt *o, const void *params, char *buf, size_t len)
 {
+	const struct opt_strlist *l;
 	const char *s;
 	unsigned mask;
 	size_t used = 0;
@@ -334,6 +370,12 @@ void opt_format(const struct opt *o, const void *params, char *buf, size_t len)
 			if (mask & (1u << i))
 				used += snprintf(buf + used, len - used, "%s%s", used ? "," : "",
 						 opt_choice_name(o, i));
+		break;
+	case OPT_STRLIST:
+		l = CFIELD(o, params, struct opt_strlist);
+		buf[0] = '\0';
+		for (unsigned i = 0; i < l->n && used < len; i++)
+			used += snprintf(buf + used, len - used, "%s%s", i ? "," : "", l->v[i]);
 		break;
 	}
 }
@@ -380,6 +422,7 @@ static const char *type_hint(const struct opt *o)
 	case OPT_STR: return "=TEXT";
 	case OPT_ENUM: return "=CHOICE";
 	case OPT_ENUMSET: return "=LIST";
+	case OPT_STRLIST: return "=TEXT...";
 	}
 	return "";
 }

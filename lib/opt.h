@@ -20,6 +20,13 @@ enum opt_type {
 	OPT_STR,	/* const char * (points into argv or a duplicated config value) */
 	OPT_ENUM,	/* int: index into choices "a|b|c" */
 	OPT_ENUMSET,	/* unsigned: bitmask of choices, given as a comma list "a,c" */
+	OPT_STRLIST,	/* struct opt_strlist: repeatable, each value kept; no default */
+};
+
+/* The values of an OPT_STRLIST in the order given; the caller frees v. */
+struct opt_strlist {
+	const char **v; /* each points into argv or a duplicated config value */
+	unsigned n;
 };
 
 struct opt {
@@ -62,6 +69,14 @@ int opt_set(const struct opt *o, void *params, const char *value, const char *wh
  * Returns FB_OK, FB_USAGE, or -1 when --help was seen.
  */
 int opt_parse_argv(const struct opt_binding *b, unsigned nb, int argc, char **argv, int *next);
+
+/*
+ * The same, but options and positional arguments may come in any order, as
+ * getopt_long() takes them ("compare A B --format json"): the positional
+ * arguments are moved, in their order, to argv[0..*npos).  Every argument
+ * after "--" is positional.
+ */
+int opt_parse_mixed(const struct opt_binding *b, unsigned nb, int argc, char **argv, int *npos);
 
 /* Set a name=value pair against several tables (config files). */
 int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name,

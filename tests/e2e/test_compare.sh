@@ -16,6 +16,58 @@ busy=()
 cleanup() { for p in "${busy[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
+# --help comes from each command's options table: every option with its default
+# help_has CMD OPTION DEFAULT
+help_has() {
+	fb "$1" --help >help.txt || die "'$1 --help' failed"
+	grep -A2 -- "^  --$2[= ]" help.txt | grep -q "^ *default: $3" ||
+		die "'$1 --help' does not show --$2 with default $3"
+}
+help_has compare format text
+help_has compare view mmtests
+help_has compare metric none
+help_has compare primary off
+help_has plot output plots
+help_has plot metric none
+help_has check baseline none
+help_has check candidate none
+help_has check threshold 2%
+help_has check metric none
+help_has history bench none
+help_has history cpus 'none; bounds: 1 to'
+help_has history threshold 2%
+help_has history window '7; bounds: 3 to 64'
+help_has history plot none
+help_has suite label none
+help_has suite results results
+help_has suite dry-run off
+
+# A bad value exits 2 naming the option, wherever the option stands
+# bad_value MESSAGE CMD ARGS...
+bad_value() {
+	local want=$1 rc=0
+	shift
+	fb "$@" >/dev/null 2>err.txt || rc=$?
+	[ "$rc" = 2 ] || die "'$*' exited $rc, expected 2"
+	grep -qF -- "$want" err.txt || die "'$*' says '$(cat err.txt)', not '$want'"
+}
+bad_value "option '--format': 'yaml' is not one of text|markdown|json" compare --format yaml A B
+bad_value "option '--view': 'x' is not one of mmtests|lkp" compare A B --view x
+bad_value "option '--primary': 'maybe' is not on or off" compare A --primary=maybe
+bad_value "option '--metric' needs a value" plot A B --metric
+bad_value "option '--threshold': 'x' is not a percentage" check --baseline A --candidate B --threshold x
+bad_value "option '--threshold': '100' is not a percentage" history . --bench pf1 --threshold 100
+bad_value "option '--window': '2' is out of range (3 to 64)" history . --bench pf1 --window 2
+bad_value "option '--cpus': 'two' is not an integer" history . --cpus two --bench pf1
+bad_value "option '--dry-run': 'maybe' is not on or off" suite x.ini --dry-run=maybe
+bad_value "unknown option '--bogus'" suite x.ini --bogus
+# No RUN, no DIR, no FILE.ini, no --candidate: the usage, exit 2
+expect_status 2 fb compare --format json
+expect_status 2 fb plot -o plots
+expect_status 2 fb history --bench pf1
+expect_status 2 fb suite --dry-run
+expect_status 2 fb check --baseline A
+
 # Four single-repeat runs per side, interleaved; a directory of them is one
 # RUN whose repeats are its files.
 for i in 1 2 3 4; do
@@ -33,6 +85,11 @@ grep -q '(   0.00%)' table.txt || die "no baseline column"
 fb compare --format json A B >table.json || die "compare --format json failed"
 jget table.json 'd["groups"][0]["rows"][0]["cells"][1]["n"]' | grep -qx 4 ||
 	die "json: the candidate should have 4 repeats"
+# options after the RUNs, and --metric repeated, as getopt_long() took them
+fb compare A B --format json --metric pages/s --metric sleeps/1000faults >table2.json ||
+	die "compare with options after the RUNs failed"
+jget table2.json 'sorted({r["metric"] for g in d["groups"] for r in g["rows"]})' |
+	grep -qx "\['pages/s', 'sleeps/1000faults'\]" || die "repeated --metric not all taken"
 fb compare --format markdown A B | grep -q '^| Hmean | \([^ ]*:\)\?pages/s-1 |' || die "markdown table"
 fb compare --view lkp A B | grep -q 'pf1\.\([^ ]*:\)\?pages/s-1' || die "lkp view"
 # One repeat a side: no stars, and the reason said

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -159,6 +160,62 @@ static void test_format_and_json(void **state)
 	json_decref(j);
 }
 
+/* getopt_long()'s order: options between and after positionals, all after "--" positional. */
+static void test_options_anywhere(void **state)
+{
+	char *argv[] = { "A", "--n", "4", "B", "--flag", "--", "--n=5", "C" };
+	struct params p;
+	struct opt_binding b = { table, &p };
+	int npos;
+
+	opt_set_defaults(table, &p);
+	assert_int_equal(opt_parse_mixed(&b, 1, ARRAY_SIZE(argv), argv, &npos), FB_OK);
+	assert_int_equal(npos, 4);
+	assert_string_equal(argv[0], "A");
+	assert_string_equal(argv[1], "B");
+	assert_string_equal(argv[2], "--n=5");
+	assert_string_equal(argv[3], "C");
+	assert_int_equal(p.n, 4);
+	assert_true(p.flag);
+}
+
+struct list_params {
+	struct opt_strlist names;
+};
+
+static const struct opt list_table[] = {
+	{ .name = "name",
+	  .type = OPT_STRLIST,
+	  .help = "names",
+	  .off = offsetof(struct list_params, names) },
+	OPT_END,
+};
+
+/* A repeatable option keeps every value, in order; it prints and records them all. */
+static void test_strlist(void **state)
+{
+	char *argv[] = { "--name", "a,b", "x", "--name=c" };
+	struct list_params p;
+	struct opt_binding b = { list_table, &p };
+	char buf[64];
+	json_t *j;
+	int npos;
+
+	opt_set_defaults(list_table, &p);
+	assert_int_equal(p.names.n, 0);
+	assert_int_equal(opt_parse_mixed(&b, 1, ARRAY_SIZE(argv), argv, &npos), FB_OK);
+	assert_int_equal(npos, 1);
+	assert_int_equal(p.names.n, 2);
+	assert_string_equal(p.names.v[0], "a,b");
+	assert_string_equal(p.names.v[1], "c");
+	opt_format(&list_table[0], &p, buf, sizeof(buf));
+	assert_string_equal(buf, "a,b,c");
+	j = opt_to_json(list_table, &p);
+	assert_string_equal(json_string_value(json_object_get(j, "name")), "a,b,c");
+	json_decref(j);
+	free(p.names.v);
+}
+
 /* The shipped run options table parses its own defaults (abort()s otherwise). */
 static void test_run_options_defaults(void **state)
 {
@@ -181,6 +238,8 @@ int main(void)
 		cmocka_unit_test(test_help_flag),
 		cmocka_unit_test(test_config_style),
 		cmocka_unit_test(test_format_and_json),
+		cmocka_unit_test(test_options_anywhere),
+		cmocka_unit_test(test_strlist),
 		cmocka_unit_test(test_run_options_defaults),
 	};
 
