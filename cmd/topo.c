@@ -43,7 +43,8 @@ static const struct opt topo_cmd_options[] = {
 	  .choices = "compact|spread",
 	  .off = T(placement),
 	  .help = "compact fills a node before the next (SMT siblings last); spread rotates "
-		  "across packages and nodes first" },
+		  "across packages and nodes, then L3 caches within a node, then cores (SMT "
+		  "siblings last)" },
 	{ .name = "oversubscribe",
 	  .type = OPT_BOOL,
 	  .def = "off",

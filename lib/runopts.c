@@ -17,7 +17,8 @@ const struct opt run_options[] = {
 	  "workers are threads of one process or processes of their own", R(mode) },
 	{ "placement", OPT_ENUM, "compact", 0, 0, "compact|spread",
 	  "compact fills a node before the next (SMT siblings last); spread rotates "
-	  "across packages and nodes first", R(placement) },
+	  "across packages and nodes, then L3 caches within a node, then cores (SMT "
+	  "siblings last)", R(placement) },
 	{ "samples", OPT_INT, "5", 1, 100000, NULL, "samples per step after warm-up", R(samples) },
 	{ "sample-time", OPT_DOUBLE, "0.5", 0.01, 3600, NULL, "seconds per sample", R(sample_time) },
 	{ "warmup", OPT_DOUBLE, "1", 0, 3600, NULL, "seconds of warm-up, discarded", R(warmup) },

@@ -286,6 +286,8 @@ const char *topo_summary(const struct topo *t)
  * Compact: node after node in physical order (so package after package);
  * within a node every core's first PU, then every core's second PU: an SMT
  * sibling halves a worker's core, so it comes only once the node is full.
+ * Cores go in physical order, so a node with several L3s fills one L3 after
+ * the other.
  */
 static unsigned *compact_order(const struct topo *t)
 {
@@ -323,8 +325,91 @@ static unsigned *spread_node_order(const struct topo *t)
 }
 
 /*
- * Spread: one PU per node in turn, first PUs of cores on every node before
- * any SMT sibling, so each new worker adds memory bandwidth and a whole core.
+ * The L3 a PU shares with others, -1 if none.  Only an L3 counts: an L2 is a
+ * core's own on most machines, and where a few cores share one (a cluster of
+ * small cores) spread keeps the plain core order.
+ */
+static int spread_l3(const struct topo *t, const struct pu_info *p)
+{
+	return t->llc_type == HWLOC_OBJ_L3CACHE ? p->llc : -1;
+}
+
+struct l3_pick {
+	unsigned rank; /* how many PUs of the same L3 come before it in the run */
+	unsigned turn; /* how many L3s of the same package come before its L3 */
+	unsigned slot; /* its L3's rank among the run's L3s, by first PU */
+	unsigned pu;   /* index into t->pu */
+};
+
+static int cmp_l3_pick(const void *a, const void *b)
+{
+	const struct l3_pick *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->turn != y->turn)
+		return x->turn < y->turn ? -1 : 1;
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+/*
+ * Reorder one run of a node's PUs (one SMT rank, physical order) so that
+ * consecutive picks go to the node's L3s in turn: the first core of every L3,
+ * then the second of every L3 ...  Two workers on one L3 share its capacity
+ * and its bandwidth (on EPYC a node has several CCXs, an L3 each), so every
+ * L3 of the node gets a worker before any gets a second.  A run on a single
+ * L3, or with none, is left exactly as it was: such machines keep their plans.
+ * A node over several packages (hwloc without NUMA information) takes its
+ * L3s alternating packages, as spread_node_order() does with nodes.
+ */
+static void rotate_l3s(const struct topo *t, unsigned *run, unsigned len)
+{
+	struct l3_pick *pick;
+	unsigned *seen, *slot_of, *slot_pkg, *turn, i, s, nslots = 0;
+
+	for (i = 1; i < len; i++)
+		if (spread_l3(t, &t->pu[run[i]]) != spread_l3(t, &t->pu[run[0]]))
+			break;
+	if (i >= len)
+		return;
+	/* llc is -1 or a logical index below nllcs: shift by one to index arrays */
+	seen = xcalloc(t->nllcs + 1, sizeof(*seen));
+	slot_of = xcalloc(t->nllcs + 1, sizeof(*slot_of));
+	pick = xcalloc(len, sizeof(*pick));
+	slot_pkg = xcalloc(len, sizeof(*slot_pkg));
+	turn = xcalloc(len, sizeof(*turn));
+	for (i = 0; i < len; i++) {
+		unsigned c = (unsigned)(spread_l3(t, &t->pu[run[i]]) + 1);
+
+		if (!seen[c]) {
+			slot_pkg[nslots] = t->pu[run[i]].package;
+			slot_of[c] = nslots++;
+		}
+		pick[i].rank = seen[c]++;
+		pick[i].slot = slot_of[c];
+		pick[i].pu = run[i];
+	}
+	for (s = 0; s < nslots; s++)
+		for (i = 0; i < s; i++)
+			if (slot_pkg[i] == slot_pkg[s])
+				turn[s]++;
+	for (i = 0; i < len; i++)
+		pick[i].turn = turn[pick[i].slot];
+	qsort(pick, len, sizeof(*pick), cmp_l3_pick);
+	for (i = 0; i < len; i++)
+		run[i] = pick[i].pu;
+	free(turn);
+	free(slot_pkg);
+	free(pick);
+	free(slot_of);
+	free(seen);
+}
+
+/*
+ * Spread: one PU per node in turn; within a node, one PU per L3 in turn;
+ * first PUs of cores on every node before any SMT sibling.  Each new worker
+ * adds memory bandwidth, an L3 while the node has an unused one, and a whole
+ * core.
  */
 static unsigned *spread_order(const struct topo *t)
 {
@@ -336,14 +421,18 @@ static unsigned *spread_order(const struct topo *t)
 	unsigned *start = xcalloc(nruns, sizeof(*start));
 	unsigned *len = xcalloc(nruns, sizeof(*len));
 	unsigned i, r, k, n = 0;
+	size_t run;
 
 	for (i = t->npus; i-- > 0;) {
 		const struct pu_info *p = &t->pu[compact[i]];
-		size_t run = (size_t)p->group * t->smt + p->smt;
 
+		run = (size_t)p->group * t->smt + p->smt;
 		start[run] = i;
 		len[run]++;
 	}
+	for (run = 0; run < nruns; run++)
+		if (len[run])
+			rotate_l3s(t, compact + start[run], len[run]);
 	for (r = 0; r < t->smt; r++) {
 		bool more = true;
 
@@ -352,8 +441,7 @@ static unsigned *spread_order(const struct topo *t)
 
 			more = false;
 			for (j = 0; j < t->ngroups; j++) {
-				size_t run = (size_t)nodes[j] * t->smt + r;
-
+				run = (size_t)nodes[j] * t->smt + r;
 				if (k < len[run]) {
 					order[n++] = compact[start[run] + k];
 					more = true;

@@ -16,7 +16,7 @@ struct topo;
 
 enum placement {
 	PLACE_COMPACT,	/* fill a node before the next; a core's SMT siblings last within it */
-	PLACE_SPREAD,	/* rotate across packages and NUMA nodes first; siblings last */
+	PLACE_SPREAD,	/* rotate across packages and nodes, then a node's L3s; siblings last */
 };
 
 /*

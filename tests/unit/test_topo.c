@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for lib/topo.c on hwloc synthetic topologies, from 1 PU to 1024
- * PUs with SMT and several packages and nodes.  In a synthetic topology OS
- * indexes follow the physical order, so with "pu:2" PU p is on core p / 2 and
- * is an SMT sibling (not its core's first PU) when p is odd.
+ * PUs with SMT, several packages and nodes, and several L3s per node.  In a
+ * synthetic topology OS indexes follow the physical order, so with "pu:2" PU p
+ * is on core p / 2 and is an SMT sibling (not its core's first PU) when p is
+ * odd.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,8 @@
 #define T64   "pack:2 numa:2 core:8 pu:2"
 #define T128  "pack:2 numa:2 core:16 pu:2"
 #define T1024 "pack:4 numa:4 core:32 pu:2"
+/* EPYC-like: 4 CCXs (an L3 each) of 4 cores per node; PU p is on L3 p / 8 */
+#define TEPYC "pack:2 numa:2 l3:4 core:4 pu:2"
 
 static struct topo *load(const char *spec)
 {
@@ -202,6 +205,157 @@ static void test_spread(void **state)
 	check_spread(T64, 4, 2);
 	check_spread(T128, 4, 2);
 	check_spread(T1024, 16, 4);
+}
+
+/*
+ * Spread on several L3s per node: the nodes in turn as before, and within a
+ * node its L3s in turn, the cores of an L3 in order, SMT siblings last.  On
+ * TEPYC worker i < 64 goes to node 0, 2, 1, 3 (i % 4), and is that node's
+ * pick k = i / 4: L3 k % 4 of the node, core k / 4 of that L3; workers 64 to
+ * 127 take the siblings of the same cores in the same order.
+ */
+static void test_spread_l3(void **state)
+{
+	/* 4 nodes, or 4 L3s, in 2 packages take turns in this order */
+	static const unsigned alternate[] = { 0, 2, 1, 3 };
+	struct topo *t = load(TEPYC);
+	unsigned *order = topo_placement_order(t, PLACE_SPREAD);
+	unsigned i, j;
+
+	assert_int_equal(topo_npus(t), 128);
+	check_permutation(order, 128);
+	/* the first 16 workers: 16 distinct L3s, 4 on each node */
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(topo_node_of_pu(t, order[i]), (int)alternate[i % 4]);
+		for (j = 0; j < i; j++)
+			assert_int_not_equal(order[i] / 8, order[j] / 8);
+	}
+	/* every core's first PU (even) before any sibling (odd) */
+	for (i = 0; i < 128; i++)
+		assert_int_equal(order[i] % 2, i >= 64);
+	for (i = 0; i < 128; i++) {
+		unsigned k = (i % 64) / 4;
+
+		assert_int_equal(order[i],
+				 alternate[i % 4] * 32 + (k % 4) * 8 + (k / 4) * 2 + i / 64);
+	}
+	free(order);
+	topo_free(t);
+
+	/* one node, 3 L3s of 4 cores, no SMT: 0, 4, 8, 1, 5, 9 ... */
+	t = load("pack:1 l3:3 core:4 pu:1");
+	order = topo_placement_order(t, PLACE_SPREAD);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(order[i], (i % 3) * 4 + i / 3);
+	free(order);
+	topo_free(t);
+
+	/*
+	 * One node over 2 packages of 2 L3s (no NUMA level): the L3s alternate
+	 * packages, 0, 2, 1, 3; L3 l holds PUs 16 l to 16 l + 15.
+	 */
+	t = load("pack:2 l3:2 core:8 pu:2");
+	assert_int_equal(topo_nnodes(t), 1);
+	order = topo_placement_order(t, PLACE_SPREAD);
+	check_permutation(order, 64);
+	for (i = 0; i < 64; i++)
+		assert_int_equal(order[i], alternate[i % 4] * 16 + ((i % 32) / 4) * 2 + i / 32);
+	free(order);
+	topo_free(t);
+}
+
+/*
+ * L3s of different sizes (an EPYC with cores fused off): an L3 that has no
+ * core left is skipped, the others keep their turns.  The machine is
+ * "numa:1 l3:3 core:4 pu:1" with 1, 4 and 2 cores left in its L3s, through
+ * an XML file.
+ */
+static void test_spread_l3_uneven(void **state)
+{
+	static const unsigned want[] = { 0, 4, 8, 5, 9, 6, 7 };
+	char path[] = "/tmp/fb-topo-XXXXXX.xml";
+	hwloc_topology_t h;
+	hwloc_bitmap_t keep = hwloc_bitmap_alloc();
+	struct topo *t;
+	unsigned *order, i;
+	int fd = mkstemps(path, 4);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(hwloc_topology_init(&h), 0);
+	assert_int_equal(hwloc_topology_set_synthetic(h, "numa:1 l3:3 core:4 pu:1"), 0);
+	assert_int_equal(hwloc_topology_load(h), 0);
+	hwloc_bitmap_set(keep, 0);
+	hwloc_bitmap_set_range(keep, 4, 9);
+	assert_int_equal(hwloc_topology_restrict(h, keep, 0), 0);
+	assert_int_equal(hwloc_topology_export_xml(h, path, 0), 0);
+	hwloc_topology_destroy(h);
+	hwloc_bitmap_free(keep);
+
+	t = load(path);
+	assert_int_equal(topo_npus(t), ARRAY_SIZE(want));
+	order = topo_placement_order(t, PLACE_SPREAD);
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		assert_int_equal(order[i], want[i]);
+	free(order);
+	topo_free(t);
+	unlink(path);
+}
+
+static void check_same_order(const char *a, const char *b, enum placement pl)
+{
+	struct topo *ta = load(a), *tb = load(b);
+	unsigned *oa = topo_placement_order(ta, pl), *ob = topo_placement_order(tb, pl);
+	unsigned i;
+
+	assert_int_equal(topo_npus(ta), topo_npus(tb));
+	for (i = 0; i < topo_npus(ta); i++)
+		assert_int_equal(oa[i], ob[i]);
+	free(oa);
+	free(ob);
+	topo_free(ta);
+	topo_free(tb);
+}
+
+/*
+ * L3s change nothing where they cannot: one L3 per node, an L3 over several
+ * nodes, L2s shared by a few cores with no L3, give T128's spread; compact
+ * fills a node in physical order whatever its L3s, so one L3 after the other.
+ */
+static void test_l3_unchanged(void **state)
+{
+	check_same_order("pack:2 numa:2 l3:1 core:16 pu:2", T128, PLACE_SPREAD);
+	check_same_order("pack:2 l3:1 numa:2 core:16 pu:2", T128, PLACE_SPREAD);
+	check_same_order("pack:2 numa:2 l2:4 core:4 pu:2", T128, PLACE_SPREAD);
+	check_same_order("pack:2 numa:2 l2:4 core:4 pu:2", T128, PLACE_COMPACT);
+	check_same_order(TEPYC, T128, PLACE_COMPACT);
+	check_compact(TEPYC, 32);
+}
+
+/* Walk on TEPYC: the LLC step is one CCX, with either placement. */
+static void test_walk_l3(void **state)
+{
+	static const unsigned want[] = { 1, 2, 8, 32, 64, 128 };
+	static const char *const what[] = { "1 PU", "core", "LLC", "node", "package", "machine" };
+	static const enum placement pls[] = { PLACE_COMPACT, PLACE_SPREAD };
+	struct topo *t = load(TEPYC);
+	struct cpu_plan plan;
+	unsigned p, i, k;
+
+	for (p = 0; p < ARRAY_SIZE(pls); p++) {
+		assert_int_equal(topo_plan(t, "walk", pls[p], false, &plan), FB_OK);
+		assert_int_equal(plan.nsteps, ARRAY_SIZE(want));
+		for (i = 0; i < plan.nsteps; i++) {
+			assert_int_equal(plan.steps[i].ncpus, want[i]);
+			assert_string_equal(plan.steps[i].what, what[i]);
+			assert_int_equal(plan.steps[i].pus[0], 0);
+			/* every step is the aligned block of PUs holding PU 0 */
+			for (k = 0; k < plan.steps[i].ncpus; k++)
+				assert_true(plan.steps[i].pus[k] < want[i]);
+		}
+		cpu_plan_free(&plan);
+	}
+	topo_free(t);
 }
 
 static void test_orders_tiny(void **state)
@@ -421,6 +575,8 @@ int main(void)
 		cmocka_unit_test(test_walk_sets),      cmocka_unit_test(test_counts_plans),
 		cmocka_unit_test(test_oversubscribe),  cmocka_unit_test(test_bad_plans),
 		cmocka_unit_test(test_print_and_json), cmocka_unit_test(test_xml),
+		cmocka_unit_test(test_spread_l3),      cmocka_unit_test(test_spread_l3_uneven),
+		cmocka_unit_test(test_l3_unchanged),   cmocka_unit_test(test_walk_l3),
 	};
 
 	return cmocka_run_group_tests(tests, quiet, NULL);
