@@ -112,10 +112,7 @@ static int parse_options(struct check_cmd_opts *c, double *threshold, int argc, 
 	struct opt_binding b = { check_options, c };
 	int npos, ret;
 
-	opt_set_defaults(check_options, c);
-	ret = opt_parse_mixed(&b, 1, argc - 1, argv + 1, &npos);
-	if (ret < 0)
-		usage(stdout);
+	ret = opt_parse_command(&b, argc, argv, true, usage, &npos);
 	if (ret)
 		return ret;
 	if (cmp_parse_percent("threshold", c->threshold, threshold))

@@ -110,11 +110,9 @@ int cmd_compare(int argc, char **argv)
 	const char **metrics = NULL;
 	int nruns, ret;
 
-	opt_set_defaults(compare_options, &c);
 	/* Options may follow the RUNs; the RUNs end up at argv[1..nruns]. */
-	ret = opt_parse_mixed(&b, 1, argc - 1, argv + 1, &nruns);
+	ret = opt_parse_command(&b, argc, argv, true, usage, &nruns);
 	if (ret < 0) {
-		usage(stdout);
 		ret = FB_OK;
 	} else if (!ret && nruns < 1) {
 		ret = usage(stderr);

@@ -375,12 +375,9 @@ static int parse_options(struct history_cmd_opts *c, double *threshold, int argc
 	struct opt_binding b = { history_options, c };
 	int npos, ret;
 
-	c->cpus = -1;
-	opt_set_defaults(history_options, c);
+	c->cpus = -1; /* no default: the defaults leave it alone */
 	/* DIR may come first: "history DIR --bench NAME" */
-	ret = opt_parse_mixed(&b, 1, argc - 1, argv + 1, &npos);
-	if (ret < 0)
-		usage(stdout);
+	ret = opt_parse_command(&b, argc, argv, true, usage, &npos);
 	if (ret)
 		return ret;
 	if (cmp_parse_percent("threshold", c->threshold, threshold))

@@ -45,7 +45,7 @@ static const struct opt hold_options[] = {
 	OPT_END
 };
 
-static void usage(FILE *f)
+static int usage(FILE *f)
 {
 	fprintf(f,
 		"usage: faultbench hold-keys [options]\n\n"
@@ -54,6 +54,7 @@ static void usage(FILE *f)
 		"Example:  faultbench hold-keys & keeper=$!; faultbench suite ...; kill $keeper\n"
 		"\noptions:\n");
 	opt_print_help(f, hold_options);
+	return FB_USAGE;
 }
 
 int cmd_hold_keys(int argc, char **argv)
@@ -61,21 +62,15 @@ int cmd_hold_keys(int argc, char **argv)
 	struct hold_opts o;
 	struct opt_binding b = { hold_options, &o };
 	struct evidence *ev;
-	int next = 0, err;
+	int npos, err;
 	double end;
 
-	opt_set_defaults(hold_options, &o);
-	err = opt_parse_argv(&b, 1, argc - 1, argv + 1, &next);
-	next++;
-	if (err < 0) {
-		usage(stdout);
-		return FB_OK;
-	}
+	err = opt_parse_command(&b, argc, argv, false, usage, &npos);
 	if (err)
-		return err;
+		return err < 0 ? FB_OK : err;
 	fb_install_signal_handlers();
-	if (next < argc)
-		return fb_usage("hold-keys takes no arguments, got '%s'", argv[next]);
+	if (npos)
+		return fb_usage("hold-keys takes no arguments, got '%s'", argv[1]);
 	/* Creating the event list probes every event on ourselves and keeps the probes. */
 	err = evidence_create(&ev, o.events, 0);
 	if (err)

@@ -337,15 +337,10 @@ int cmd_plot(int argc, char **argv)
 	struct opt_binding b = { plot_options, &c };
 	int nruns, ret;
 
-	opt_set_defaults(plot_options, &c);
 	/* "plot A B -o DIR": the RUNs end up at argv[1..nruns] */
-	ret = opt_parse_mixed(&b, 1, argc - 1, argv + 1, &nruns);
-	if (ret < 0) {
-		usage(stdout);
-		return FB_OK;
-	}
+	ret = opt_parse_command(&b, argc, argv, true, usage, &nruns);
 	if (ret)
-		return ret;
+		return ret < 0 ? FB_OK : ret;
 	if (nruns < 1)
 		return usage(stderr);
 	return plot_runs(argv + 1, (unsigned)nruns, &c);

@@ -171,11 +171,8 @@ static int parse_options(struct suite_cmd_opts *c, int argc, char **argv)
 	struct opt_binding b = { suite_options, c };
 	int npos, ret;
 
-	opt_set_defaults(suite_options, c);
 	/* "suite FILE.ini --label NAME": options may follow the file */
-	ret = opt_parse_mixed(&b, 1, argc - 1, argv + 1, &npos);
-	if (ret < 0)
-		usage(stdout);
+	ret = opt_parse_command(&b, argc, argv, true, usage, &npos);
 	if (ret)
 		return ret;
 	if (npos != 1)

@@ -123,12 +123,13 @@ static void print_plan_json(const struct topo *t, const struct topo_cmd_opts *o,
 	json_decref(root);
 }
 
-static void usage(FILE *f)
+static int usage(FILE *f)
 {
 	fprintf(f, "usage: faultbench topo [options]\n\n"
 		   "Show the machine and the CPU plan of a sweep: for each step, its workers,\n"
 		   "their PUs and the nodes, packages and cores they cover.\n\noptions:\n");
 	opt_print_help(f, topo_cmd_options);
+	return FB_USAGE;
 }
 
 int cmd_topo(int argc, char **argv)
@@ -137,21 +138,14 @@ int cmd_topo(int argc, char **argv)
 	struct opt_binding b = { topo_cmd_options, &o };
 	struct cpu_plan plan;
 	struct topo *t;
-	int next = 0, err;
+	int npos, err;
 
-	opt_set_defaults(topo_cmd_options, &o);
-	/* opt_parse_argv() starts at argv[0]; ours is the subcommand's name */
-	err = opt_parse_argv(&b, 1, argc - 1, argv + 1, &next);
-	next++;
-	if (err < 0) {
-		usage(stdout);
-		return FB_OK;
-	}
+	err = opt_parse_command(&b, argc, argv, false, usage, &npos);
 	if (err)
-		return err;
-	if (next < argc)
+		return err < 0 ? FB_OK : err;
+	if (npos)
 		return fb_usage("topo takes no arguments, got '%s'; see 'faultbench topo --help'",
-				argv[next]);
+				argv[1]);
 	err = topo_load(&t, o.topology);
 	if (err)
 		return err;

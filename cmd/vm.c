@@ -120,7 +120,7 @@ struct vm {
 	char *qemu_version;
 };
 
-static void usage(FILE *f)
+static int usage(FILE *f)
 {
 	fprintf(
 	    f,
@@ -132,6 +132,7 @@ static void usage(FILE *f)
 	    "  faultbench vm --kernel /boot/vmlinuz-6.1.0-56-cloud-amd64 --numa 4x16 --smt 2 \\\n"
 	    "      -- run nopage --cpus walk\n\noptions:\n");
 	opt_print_help(f, vm_options);
+	return FB_USAGE;
 }
 
 static int parse_topology(struct vm *vm)
@@ -1014,20 +1015,15 @@ int cmd_vm(int argc, char **argv)
 	struct vm_opts o;
 	struct opt_binding b = { vm_options, &o };
 	struct vm vm = { .o = &o };
-	int err, next;
+	int err, npos;
 
-	opt_set_defaults(vm_options, &o);
 	/* Ctrl-C stops the guest (qemu is our child) and removes the work directory. */
 	fb_install_signal_handlers();
-	err = opt_parse_argv(&b, 1, argc - 1, argv + 1, &next);
-	next++;
-	if (err < 0) {
-		usage(stdout);
-		return FB_OK;
-	}
+	/* Not mixed: everything from the guest's command line on is the guest's. */
+	err = opt_parse_command(&b, argc, argv, false, usage, &npos);
 	if (err)
-		return err;
-	if (next >= argc)
+		return err < 0 ? FB_OK : err;
+	if (!npos)
 		return fb_usage(
 		    "vm needs a command to run in the guest after '--', like '-- run nopage'");
 	err = check_kernel(o.kernel);
@@ -1038,7 +1034,7 @@ int cmd_vm(int argc, char **argv)
 	vm.exe_dir = exe_dir();
 	err = make_work_dir(&vm);
 	if (!err)
-		err = build_initramfs(&vm, argc - next, argv + next);
+		err = build_initramfs(&vm, npos, argv + 1);
 	if (!err)
 		err = make_disk(&vm);
 	if (!err) {

@@ -336,6 +336,28 @@ int opt_parse_mixed(const struct opt_binding *b, unsigned nb, int argc, char **a
 	return parse_args(b, nb, argc, argv, true, npos);
 }
 
+int opt_parse_command(const struct opt_binding *b, int argc, char **argv, bool mixed,
+		      int (*usage)(FILE *), int *npos)
+{
+	int next, ret;
+
+	opt_set_defaults(b->table, b->params);
+	ret = mixed ? opt_parse_mixed(b, 1, argc - 1, argv + 1, &next)
+		    : opt_parse_argv(b, 1, argc - 1, argv + 1, &next);
+	if (ret < 0)
+		usage(stdout);
+	if (ret)
+		return ret;
+	if (mixed) {
+		*npos = next;
+		return FB_OK;
+	}
+	/* opt_parse_argv() leaves them where they were: move them up to argv[1]. */
+	*npos = argc - 1 - next;
+	memmove(argv + 1, argv + 1 + next, (size_t)*npos * sizeof(*argv));
+	return FB_OK;
+}
+
 void opt_format(const struct opt *o, const void *params, char *buf, size_t len)
 {
 	const struct opt_strlist *l;

@@ -78,6 +78,17 @@ int opt_parse_argv(const struct opt_binding *b, unsigned nb, int argc, char **ar
  */
 int opt_parse_mixed(const struct opt_binding *b, unsigned nb, int argc, char **argv, int *npos);
 
+/*
+ * A subcommand's own options, argv[0] being its name: the table's defaults,
+ * then argv[1..] parsed, with positional arguments anywhere (mixed, as
+ * opt_parse_mixed()) or from the first one on (as opt_parse_argv()).  Either
+ * way the positional arguments end up, in order, at argv[1 .. 1 + *npos).
+ * --help prints usage(stdout).  Returns FB_OK, FB_USAGE, or -1 after --help
+ * (the command then exits 0).
+ */
+int opt_parse_command(const struct opt_binding *b, int argc, char **argv, bool mixed,
+		      int (*usage)(FILE *), int *npos);
+
 /* Set a name=value pair against several tables (config files). */
 int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name,
 		    const char *value, const char *where);

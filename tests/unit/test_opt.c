@@ -179,6 +179,47 @@ static void test_options_anywhere(void **state)
 	assert_true(p.flag);
 }
 
+static int usage_calls;
+
+static int count_usage(FILE *f)
+{
+	usage_calls++;
+	return FB_USAGE;
+}
+
+/*
+ * A subcommand's argv: defaults first; positionals end at argv[1..] in both
+ * modes (not mixed: from the first one on, "--" dropped); --help calls usage.
+ */
+static void test_parse_command(void **state)
+{
+	char *plain[] = { "cmd", "--n", "4", "--", "x", "--n=5" };
+	char *mixed[] = { "cmd", "A", "--flag", "B" };
+	char *help[] = { "cmd", "--help" };
+	struct params p;
+	struct opt_binding b = { table, &p };
+	int npos;
+
+	p.n = 99;
+	assert_int_equal(opt_parse_command(&b, ARRAY_SIZE(plain), plain, false, count_usage, &npos),
+			 FB_OK);
+	assert_int_equal(p.n, 4);
+	assert_int_equal(npos, 2);
+	assert_string_equal(plain[1], "x");
+	assert_string_equal(plain[2], "--n=5");
+	assert_int_equal(opt_parse_command(&b, ARRAY_SIZE(mixed), mixed, true, count_usage, &npos),
+			 FB_OK);
+	assert_int_equal(p.n, 3); /* the default again */
+	assert_true(p.flag);
+	assert_int_equal(npos, 2);
+	assert_string_equal(mixed[1], "A");
+	assert_string_equal(mixed[2], "B");
+	usage_calls = 0;
+	assert_int_equal(opt_parse_command(&b, ARRAY_SIZE(help), help, true, count_usage, &npos),
+			 -1);
+	assert_int_equal(usage_calls, 1);
+}
+
 struct list_params {
 	struct opt_strlist names;
 };
@@ -240,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_format_and_json),
 		cmocka_unit_test(test_options_anywhere),
 		cmocka_unit_test(test_strlist),
+		cmocka_unit_test(test_parse_command),
 		cmocka_unit_test(test_run_options_defaults),
 	};
 
