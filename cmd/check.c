@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * faultbench check --baseline RUN --candidate RUN: a regression gate with the
- * exit statuses "git bisect run" understands: 0 good, 1 bad (a significant
- * regression beyond the threshold), 125 cannot decide (too few repeats,
- * mismatched parameters, nothing in common).
+ * exit statuses "git bisect run" understands, and three honest answers:
  *
- * A regression needs both: a change beyond the threshold (so a tiny but
- * significant drift does not fail a nightly run) and Welch's test at
- * alpha 0.05 over the repeats (so one noisy step does not either).
+ *   1    a change worse than --threshold that is significant against the
+ *        run-to-run noise (Benjamini-Hochberg over the rows checked);
+ *   0    no such change, AND every row could have seen one: its detectable
+ *        effect (80% power) is within the threshold.  "ok" is a claim that
+ *        a regression of that size would have been caught;
+ *   125  anything else: the noise (or the lack of run-to-run information)
+ *        hides regressions of the threshold's size.  It prints what would
+ *        make the question decidable: runs a side, or a noise model.
+ *
+ * Never "ok" for a change it could not have judged: a -50% that is not
+ * significant with this much noise is undecided, not good.
  */
 #include <math.h>
 #include <stddef.h>
@@ -25,6 +31,7 @@ struct check_cmd_opts {
 	const char *baseline, *candidate;
 	const char *threshold; /* parsed by cmp_parse_percent() */
 	const char *metric;
+	const char *noise;
 };
 
 #define K(field) offsetof(struct check_cmd_opts, field)
@@ -47,6 +54,12 @@ static const struct opt check_options[] = {
 	  .type = OPT_STR,
 	  .off = K(metric),
 	  .help = "the metric to check; without it, each benchmark's headline metric" },
+	{ .name = "noise",
+	  .type = OPT_STR,
+	  .def = "results/noise",
+	  .off = K(noise),
+	  .help = "the machine's noise model: a file or a directory of them ('faultbench "
+		  "noise'); 'none' to use the runs alone" },
 	OPT_END
 };
 
@@ -55,44 +68,75 @@ static int usage(FILE *f)
 	fprintf(f,
 		"usage: faultbench check --baseline RUN --candidate RUN [options]\n"
 		"\n"
-		"Exit status: 0 no significant regression, 1 a significant regression beyond the\n"
-		"threshold (printed), 125 cannot decide (fewer than 3 repeats, parameters differ,\n"
-		"no step in common): what 'git bisect run' expects.\n\noptions:\n");
+		"Exit status: 1 a regression worse than the threshold, significant against the\n"
+		"run-to-run noise; 0 none, and every step could have shown one of the threshold's\n"
+		"size; 125 cannot decide (too much noise for the runs given, no run-to-run\n"
+		"information, parameters differ): what 'git bisect run' expects.\n\noptions:\n");
 	opt_print_help(f, check_options);
 	return FB_USAGE;
 }
 
 struct verdict {
-	unsigned regressions, untestable, tested;
+	unsigned regressions, undecided, ok, no_info;
+	unsigned most_runs; /* runs a side the worst decidable-in-principle row needs */
+	bool over;	    /* some row needs more than the limit */
 };
+
+static void undecided_row(const struct cmp_group *g, const char *name, const struct cmp_row *r,
+			  double pct, double threshold, struct verdict *v)
+{
+	const struct cmp_verdict *vd = &r->verdicts[1];
+
+	v->undecided++;
+	if (!vd->tested) {
+		v->no_info++;
+		printf("undecided  %s %s: %+.2f%%; %u baseline and %u candidate run%s and no noise "
+		       "model: no run-to-run information\n",
+		       g->name, name, pct, vd->runs_a, vd->runs_b, vd->runs_b == 1 ? "" : "s");
+		return;
+	}
+	printf("undecided  %s %s: %+.2f%%%s; detectable +-%.2f%% > threshold %.2f%% (", g->name,
+	       name, pct, vd->significant ? ", significant" : ", not significant",
+	       vd->detect_pct, threshold);
+	if (vd->runs_needed) {
+		printf("needs %u runs a side)\n", vd->runs_needed);
+		if (vd->runs_needed > v->most_runs)
+			v->most_runs = vd->runs_needed;
+	} else {
+		printf("needs over 1000 runs a side)\n");
+		v->over = true;
+	}
+}
 
 static void check_row(const struct cmp_group *g, const struct cmp_row *r, double threshold,
 		      struct verdict *v)
 {
+	const struct cmp_verdict *vd = &r->verdicts[1];
 	struct cmp_stats base, cand;
 	char name[160];
-	double pct, p;
-	bool sig;
+	double pct;
 
 	cmp_row_name(r, name, sizeof(name));
-	if (!cmp_testable(r, 1)) {
-		v->untestable++;
-		printf("undecided  %s %s: %u baseline and %u candidate repeats (need %d each)\n",
-		       g->name, name, r->cells[0].n, r->cells[1].n, CMP_MIN_REPEATS);
-		return;
-	}
+	if (!r->cells[0].n || !r->cells[1].n)
+		return; /* a step only one side has: compare shows it, nothing to judge */
 	cmp_cell_stats(&r->cells[0], r->higher_better, &base);
 	cmp_cell_stats(&r->cells[1], r->higher_better, &cand);
-	pct = 100 * stats_pdiff(base.mean, cand.mean, r->higher_better);
-	sig = cmp_significant(r, 1, &p);
-	v->tested++;
-	if (sig && pct < -threshold) {
+	pct = vd->tested ? vd->diff_pct : 100 * stats_pdiff(base.mean, cand.mean, r->higher_better);
+	switch (cmp_check_row(r, threshold)) {
+	case CHECK_REGRESSION:
 		v->regressions++;
-		printf("REGRESSION %s %s: %.2f -> %.2f (%+.2f%%, worse; p=%.3g)\n", g->name, name,
-		       base.mean, cand.mean, pct, p);
-	} else {
-		printf("ok         %s %s: %.2f -> %.2f (%+.2f%%%s)\n", g->name, name, base.mean,
-		       cand.mean, pct, sig ? ", significant" : "");
+		printf("REGRESSION %s %s: %.2f -> %.2f (%+.2f%%, worse; q=%.3g, %u vs %u runs)\n",
+		       g->name, name, base.mean, cand.mean, pct, vd->q, vd->runs_a, vd->runs_b);
+		break;
+	case CHECK_OK:
+		v->ok++;
+		printf("ok         %s %s: %.2f -> %.2f (%+.2f%%%s; detectable +-%.2f%%)\n", g->name,
+		       name, base.mean, cand.mean, pct, vd->significant ? ", significant" : "",
+		       vd->detect_pct);
+		break;
+	case CHECK_UNDECIDED:
+		undecided_row(g, name, r, pct, threshold, v);
+		break;
 	}
 }
 
@@ -123,11 +167,13 @@ static int parse_options(struct check_cmd_opts *c, double *threshold, int argc, 
 }
 
 /* The table of both runs; FB_UNDECIDED when their parameters differ. */
-static int build_table(const struct check_cmd_opts *c, struct resultset *runs, struct cmp_table *t)
+static int build_table(const struct check_cmd_opts *c, struct resultset *runs, struct cmp_table *t,
+		       const struct noise_models *models, double threshold)
 {
-	struct cmp_opts o = { .primary_only = true, .quiet = false };
+	struct cmp_opts o = { .primary_only = true, .quiet = false, .noise = models };
 	int ret;
 
+	o.detect_pct = threshold;
 	if (c->metric) {
 		o.metrics = &c->metric;
 		o.nmetrics = 1;
@@ -155,17 +201,33 @@ static int verdict(const struct cmp_table *t, double threshold)
 	for (unsigned g = 0; g < t->ngroups; g++)
 		for (unsigned r = 0; r < t->groups[g].nrows; r++)
 			check_row(&t->groups[g], &t->groups[g].rows[r], threshold, &v);
+	if (t->nmodels_used)
+		for (unsigned i = 0; i < t->nmodels_used; i++)
+			printf("noise model: %s (%s, kernel %s, %s)\n", t->models_used[i]->path,
+			       t->models_used[i]->hostname, t->models_used[i]->kernel,
+			       t->models_used[i]->date);
 	if (v.regressions) {
-		printf("check: %u significant regression%s beyond %.2f%%\n", v.regressions,
-		       v.regressions > 1 ? "s" : "", threshold);
+		printf("check: %u regression%s worse than %.2f%%, significant against run-to-run "
+		       "noise (Benjamini-Hochberg over %u steps)\n",
+		       v.regressions, v.regressions > 1 ? "s" : "", threshold, t->family[1]);
 		return FB_FAIL;
 	}
-	if (v.untestable || !v.tested)
-		return fb_error(FB_UNDECIDED, "check: cannot decide: %s",
-				v.tested ? "some steps have too few repeats"
-					 : "no step with enough repeats in common");
-	printf("check: no significant regression beyond %.2f%% (%u steps tested)\n", threshold,
-	       v.tested);
+	if (v.undecided || !v.ok) {
+		printf("check: cannot decide: %u of %u steps could not have shown a %.2f%% "
+		       "regression\n",
+		       v.undecided, v.undecided + v.ok, threshold);
+		if (v.no_info)
+			printf("check: for run-to-run information, measure this machine's noise once "
+			       "('faultbench noise configs/nightly.ini') or give each side 3 or more "
+			       "runs\n");
+		if (v.most_runs || v.over)
+			printf("check: with this noise, %s%u runs a side would decide every step "
+			       "(or raise --threshold)\n",
+			       v.over ? "over " : "", v.over ? 1000 : v.most_runs);
+		return FB_UNDECIDED;
+	}
+	printf("check: no regression worse than %.2f%% (%u steps, each could have shown one)\n",
+	       threshold, v.ok);
 	return FB_OK;
 }
 
@@ -174,17 +236,22 @@ int cmd_check(int argc, char **argv)
 	struct check_cmd_opts c;
 	struct resultset runs[2] = { 0 };
 	struct cmp_table t = { 0 };
+	struct noise_models models = { 0 };
 	double threshold;
 	int ret;
 
 	ret = parse_options(&c, &threshold, argc, argv);
 	if (ret)
 		return ret < 0 ? FB_OK : ret;
-	ret = build_table(&c, runs, &t);
+	if (strcmp(c.noise, "none"))
+		ret = noise_load(&models, c.noise, strcmp(c.noise, "results/noise") != 0);
+	if (!ret)
+		ret = build_table(&c, runs, &t, &models, threshold);
 	if (!ret)
 		ret = verdict(&t, threshold);
 	cmp_free(&t);
 	resultset_free(&runs[0]);
 	resultset_free(&runs[1]);
+	noise_free(&models);
 	return ret;
 }

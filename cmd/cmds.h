@@ -17,6 +17,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_noise(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_hold_keys(int argc, char **argv);

@@ -18,6 +18,8 @@ struct compare_cmd_opts {
 	int view;   /* 0 mmtests, 1 lkp */
 	struct opt_strlist metric;
 	bool primary;
+	const char *noise;
+	const char *detect; /* parsed by cmp_parse_percent() */
 };
 
 #define C(field) offsetof(struct compare_cmd_opts, field)
@@ -46,6 +48,17 @@ static const struct opt compare_options[] = {
 	  .def = "off",
 	  .off = C(primary),
 	  .help = "only each benchmark's headline metric" },
+	{ .name = "noise",
+	  .type = OPT_STR,
+	  .def = "results/noise",
+	  .off = C(noise),
+	  .help = "the machine's between-run noise model: a file or a directory of them "
+		  "('faultbench noise'); 'none' to use the runs alone" },
+	{ .name = "detect",
+	  .type = OPT_STR,
+	  .def = "5%",
+	  .off = C(detect),
+	  .help = "say how many runs a side would detect a change of this size (2 or 2%)" },
 	OPT_END
 };
 
@@ -54,7 +67,9 @@ static int usage(FILE *f)
 	fprintf(f, "usage: faultbench compare [options] RUN...\n"
 		   "\n"
 		   "RUN is a result file (.json, .json.gz), a directory of them or a label under\n"
-		   "results/; the first RUN is the baseline.\n\noptions:\n");
+		   "results/; the first RUN is the baseline.  Each result file is one run: the\n"
+		   "replicate of the significance test.  A star means the change is beyond what\n"
+		   "runs of one kernel on this machine show (docs/compare.md).\n\noptions:\n");
 	opt_print_help(f, compare_options);
 	return FB_USAGE;
 }
@@ -84,7 +99,7 @@ static void collect_metrics(const struct opt_strlist *given, struct cmp_opts *o,
 static int compare_runs(char **args, unsigned nruns, const struct cmp_opts *o,
 			const struct compare_cmd_opts *c)
 {
-	struct resultset *runs;
+	struct resultset *runs = NULL;
 	struct cmp_table t = { 0 };
 	int ret;
 
@@ -107,6 +122,7 @@ int cmd_compare(int argc, char **argv)
 	struct compare_cmd_opts c;
 	struct opt_binding b = { compare_options, &c };
 	struct cmp_opts o = { 0 };
+	struct noise_models models = { 0 };
 	const char **metrics = NULL;
 	int nruns, ret;
 
@@ -118,9 +134,16 @@ int cmd_compare(int argc, char **argv)
 		ret = usage(stderr);
 	} else if (!ret) {
 		o.primary_only = c.primary;
+		o.noise = &models;
 		collect_metrics(&c.metric, &o, &metrics);
-		ret = compare_runs(argv + 1, (unsigned)nruns, &o, &c);
+		ret = cmp_parse_percent("detect", c.detect, &o.detect_pct);
+		/* the default place may be absent; a model named on the command line may not */
+		if (!ret && strcmp(c.noise, "none"))
+			ret = noise_load(&models, c.noise, strcmp(c.noise, "results/noise") != 0);
+		if (!ret)
+			ret = compare_runs(argv + 1, (unsigned)nruns, &o, &c);
 	}
+	noise_free(&models);
 	free(metrics);
 	free(c.metric.v);
 	return ret;

@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	  "keep perf's kernel static keys on between runs (VM guests)" },
 	{ "plot", cmd_plot, "plot runs with gnuplot: scaling, efficiency, variant ratios" },
 	{ "history", cmd_history, "a metric over time across runs, with change points" },
+	{ "noise", cmd_noise, "measure this machine's run-to-run noise: what a star must beat" },
 	/* new subcommands: one line above this comment */
 	{ NULL, NULL, NULL }
 };

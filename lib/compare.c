@@ -6,18 +6,20 @@
  *
  * Statistics follow mmtests: rates (higher is better) are summarised with the
  * harmonic mean, times with the arithmetic mean, and every percentage is
- * "positive means better".  A significance mark comes only from Welch's test
- * over the repeats of each side; when the test cannot run (fewer than
- * CMP_MIN_REPEATS repeats, no variance) there is no mark, and the output says
- * once why: silently starring everything, as mmtests does without its R
- * backend, would be worse than no test at all.
+ * "positive means better".  A significance mark is a claim about a kernel:
+ * it must survive when both sides are run again tomorrow.  So the test is on
+ * per-run values against run-to-run noise (compare.h), the stars of one
+ * column are a Benjamini-Hochberg family (many rows, few false ones), and
+ * every tested row also says how large a change it could have detected.  When
+ * no test can run there is no mark, and the output says once why and what
+ * would make one possible: silently starring everything, as mmtests does
+ * without its R backend, would be worse than no test at all.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
 #include "compare.h"
 #include "opt.h"
 #include "stats.h"
@@ -32,6 +34,7 @@ struct build {
 	char ***morder, ***vorder;
 	unsigned *nm, *nv;
 	bool *warned_missing;
+	unsigned *next_run; /* per column: run numbers handed out */
 };
 
 static unsigned name_index(char ***list, unsigned *n, const char *name)
@@ -74,20 +77,62 @@ static struct cmp_group *add_group(struct build *b, json_t *doc)
 	g->name = xstrdup(rs_doc_name(doc));
 	g->bench = xstrdup(json_string_value(json_object_get(doc, "bench")));
 	g->docs = xcalloc(t->ncols, sizeof(*g->docs));
+	g->nruns = xcalloc(t->ncols, sizeof(*g->nruns));
+	/* the document outlives the table: its strings can be borrowed */
+	g->ratio_metric = json_string_value(json_object_get(doc, "ratio_metric"));
 	return g;
 }
 
-/* A matrix option (dio's buffer=thp,4k) may differ: its variants are matched by name. */
-static bool is_matrix_option(const char *bench, const char *key)
+/* Is value (a parameter's "thp,4k") made only of components of the steps' variants? */
+static bool in_variants(json_t *doc, const char *value)
 {
-	const struct bench_entry *e = bench_lookup(bench);
-	const struct opt *o = e && e->bench->opts ? opt_find(e->bench->opts, key) : NULL;
+	char *copy = xstrdup(value), *save = NULL, *tok;
+	bool all = true;
 
-	return o && o->matrix;
+	for (tok = strtok_r(copy, ",", &save); tok && all; tok = strtok_r(NULL, ",", &save)) {
+		json_t *step;
+		size_t i;
+		bool found = false;
+
+		json_array_foreach (json_object_get(doc, "steps"), i, step) {
+			const char *v = json_string_value(json_object_get(step, "variant"));
+			size_t n = strlen(tok);
+
+			/* variants are matrix values joined by '/': "thp/own" */
+			for (const char *c = v; c && *c && !found; c = strchr(c, '/') ? strchr(c, '/') + 1 : "")
+				found = !strncmp(c, tok, n) && (c[n] == '/' || !c[n]);
+			if (found)
+				break;
+		}
+		all = found;
+	}
+	free(copy);
+	return all;
+}
+
+/*
+ * A matrix option (dio's buffer=thp,4k) may differ: its variants are matched
+ * by name.  The result says which options are matrix options; files written
+ * before it did are read by what the steps show, never by asking the
+ * benchmark code built into this binary, which may be another version.
+ */
+static bool is_matrix_option(json_t *doc, const char *key)
+{
+	json_t *list = json_object_get(doc, "matrix_options"), *e;
+	json_t *v = json_object_get(json_object_get(doc, "params"), key);
+	size_t i;
+
+	if (json_is_array(list)) {
+		json_array_foreach (list, i, e)
+			if (json_is_string(e) && !strcmp(json_string_value(e), key))
+				return true;
+		return false;
+	}
+	return json_is_string(v) && *json_string_value(v) && in_variants(doc, json_string_value(v));
 }
 
 /* The first key whose value differs between two objects (either may be NULL), or NULL. */
-static const char *first_difference(json_t *a, json_t *b, const char *bench,
+static const char *first_difference(json_t *a, json_t *b, json_t *docs[2],
 				    const char *const *only)
 {
 	const char *key;
@@ -102,10 +147,11 @@ static const char *first_difference(json_t *a, json_t *b, const char *bench,
 		return NULL;
 	}
 	json_object_foreach (a, key, v)
-		if (!json_equal(v, json_object_get(b, key)) && !is_matrix_option(bench, key))
+		if (!json_equal(v, json_object_get(b, key)) && !is_matrix_option(docs[0], key) &&
+		    !is_matrix_option(docs[1], key))
 			return key;
 	json_object_foreach (b, key, v)
-		if (!json_object_get(a, key) && !is_matrix_option(bench, key))
+		if (!json_object_get(a, key) && !is_matrix_option(docs[1], key))
 			return key;
 	return NULL;
 }
@@ -137,18 +183,18 @@ static int refuse_params(const char *what, const char *key, json_t *a, json_t *b
 static int check_params(json_t *base, json_t *doc, const char *name, const char *la, const char *lb,
 			bool quiet)
 {
-	const char *bench = json_string_value(json_object_get(base, "bench"));
+	json_t *docs[2] = { base, doc };
 	json_t *pa = json_object_get(base, "params"), *pb = json_object_get(doc, "params");
 	json_t *ra = json_object_get(base, "run"), *rb = json_object_get(doc, "run");
 	const char *key;
 
-	key = first_difference(pa, pb, bench, NULL);
+	key = first_difference(pa, pb, docs, NULL);
 	if (key)
 		return refuse_params("parameter", key, pa, pb, name, la, lb);
-	key = first_difference(ra, rb, bench, run_keys_refuse);
+	key = first_difference(ra, rb, docs, run_keys_refuse);
 	if (key)
 		return refuse_params("run option", key, ra, rb, name, la, lb);
-	key = first_difference(ra, rb, bench, run_keys_warn);
+	key = first_difference(ra, rb, docs, run_keys_warn);
 	if (key && !quiet)
 		fb_warn("%s: run option '%s' differs between %s and %s: the precision differs",
 			name, key, la, lb);
@@ -224,9 +270,11 @@ static struct cmp_row *find_row(struct cmp_group *g, const char *metric, const c
 	return NULL;
 }
 
-static void cell_add(struct cmp_cell *c, double v)
+static void cell_add(struct cmp_cell *c, double v, unsigned run)
 {
 	c->v = xrealloc(c->v, (c->n + 1) * sizeof(*c->v));
+	c->run = xrealloc(c->run, (c->n + 1) * sizeof(*c->run));
+	c->run[c->n] = run;
 	c->v[c->n++] = v;
 }
 
@@ -234,7 +282,8 @@ static void cell_add(struct cmp_cell *c, double v)
  * A step contributes its value, or, where each sample is an independent run
  * (kernbench's clean builds), every sample: those are replicates too.
  */
-static void add_values(struct cmp_cell *c, json_t *m, json_t *val, bool replicate_samples)
+static void add_values(struct cmp_cell *c, json_t *m, json_t *val, bool replicate_samples,
+		       unsigned run)
 {
 	json_t *s;
 	size_t k;
@@ -243,14 +292,15 @@ static void add_values(struct cmp_cell *c, json_t *m, json_t *val, bool replicat
 	if (replicate_samples)
 		json_array_foreach (json_object_get(m, "samples"), k, s)
 			if (json_is_number(s) && isfinite(json_number_value(s))) {
-				cell_add(c, json_number_value(s));
+				cell_add(c, json_number_value(s), run);
 				added++;
 			}
 	if (!added)
-		cell_add(c, json_number_value(val));
+		cell_add(c, json_number_value(val), run);
 }
 
-static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigned col, json_t *doc)
+static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigned col, json_t *doc,
+		      unsigned run)
 {
 	bool replicate_samples = json_is_true(json_object_get(doc, "samples_are_replicates"));
 	json_t *step, *m;
@@ -284,10 +334,13 @@ static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigne
 				r->higher_better =
 				    json_is_true(json_object_get(m, "higher_better"));
 				r->cells = xcalloc(b->t->ncols, sizeof(*r->cells));
+				r->verdicts = xcalloc(b->t->ncols, sizeof(*r->verdicts));
+				r->tested_metric =
+				    !cmp_is_evidence(mname) || (b->o && b->o->test_evidence);
 				name_index(&b->morder[gi], &b->nm[gi], mname);
 				name_index(&b->vorder[gi], &b->nv[gi], variant);
 			}
-			add_values(&r->cells[col], m, val, replicate_samples);
+			add_values(&r->cells[col], m, val, replicate_samples, run);
 		}
 	}
 }
@@ -328,6 +381,7 @@ static void free_build(struct build *b)
 	free(b->vorder);
 	free(b->nm);
 	free(b->nv);
+	free(b->next_run);
 }
 
 static int add_doc(struct build *b, unsigned col, json_t *doc, const char *path)
@@ -361,7 +415,9 @@ static int add_doc(struct build *b, unsigned col, json_t *doc, const char *path)
 				warn_system(g->docs[0], doc, t->labels[0], t->labels[col]);
 		}
 	}
-	add_steps(b, g, (unsigned)(g - t->groups), col, doc);
+	g->nruns[col]++;
+	/* one result file is one run: the replicate of every test */
+	add_steps(b, g, (unsigned)(g - t->groups), col, doc, b->next_run[col]++);
 	return FB_OK;
 }
 
@@ -372,6 +428,7 @@ int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o, 
 	int ret = FB_OK;
 
 	memset(t, 0, sizeof(*t));
+	b.next_run = xcalloc(nruns, sizeof(*b.next_run));
 	t->ncols = nruns;
 	t->labels = xcalloc(nruns, sizeof(*t->labels));
 	for (c = 0; c < nruns; c++)
@@ -390,6 +447,8 @@ int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o, 
 				fb_warn("%s has no '%s' results", t->labels[c], t->groups[g].name);
 	}
 	free_build(&b);
+	if (!ret)
+		cmp_analyse(t, o);
 	return ret;
 }
 
@@ -401,14 +460,18 @@ void cmp_free(struct cmp_table *t)
 		struct cmp_group *gr = &t->groups[g];
 
 		for (r = 0; r < gr->nrows; r++) {
-			for (c = 0; c < t->ncols; c++)
+			for (c = 0; c < t->ncols; c++) {
 				free(gr->rows[r].cells[c].v);
+				free(gr->rows[r].cells[c].run);
+			}
 			free(gr->rows[r].cells);
+			free(gr->rows[r].verdicts);
 			free(gr->rows[r].metric);
 			free(gr->rows[r].variant);
 		}
 		free(gr->rows);
 		free(gr->docs);
+		free(gr->nruns);
 		free(gr->name);
 		free(gr->bench);
 	}
@@ -416,6 +479,8 @@ void cmp_free(struct cmp_table *t)
 	for (c = 0; c < t->ncols; c++)
 		free(t->labels[c]);
 	free(t->labels);
+	free(t->family);
+	free(t->models_used);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -471,23 +536,18 @@ void cmp_cell_stats(const struct cmp_cell *c, bool hb, struct cmp_stats *s)
 
 bool cmp_testable(const struct cmp_row *r, unsigned col)
 {
-	return r->cells[0].n >= CMP_MIN_REPEATS && r->cells[col].n >= CMP_MIN_REPEATS;
+	return col > 0 && r->verdicts[col].tested;
 }
 
 bool cmp_significant(const struct cmp_row *r, unsigned col, double *p)
 {
-	struct welch w;
-
 	if (p)
 		*p = NAN;
-	if (col == 0 || !cmp_testable(r, col))
-		return false;
-	w = stats_welch(r->cells[0].v, r->cells[0].n, r->cells[col].v, r->cells[col].n);
-	if (!w.valid || isnan(w.p))
+	if (!cmp_testable(r, col))
 		return false;
 	if (p)
-		*p = w.p;
-	return w.p < CMP_ALPHA;
+		*p = r->verdicts[col].q;
+	return r->verdicts[col].significant;
 }
 
 void cmp_row_name(const struct cmp_row *r, char *buf, size_t len)
@@ -544,8 +604,8 @@ static void fmt_value(char *buf, size_t len, double v)
 }
 
 struct out {
-	bool few_repeats; /* a significance test could not run somewhere */
-	char few_example[160];
+	bool untested; /* a row of the tested family had no test somewhere */
+	char untested_example[160];
 };
 
 static void note_untestable(struct out *out, const struct cmp_group *g, const struct cmp_row *r,
@@ -553,22 +613,118 @@ static void note_untestable(struct out *out, const struct cmp_group *g, const st
 {
 	char name[128];
 
-	if (out->few_repeats)
+	if (out->untested || !r->tested_metric)
 		return;
-	out->few_repeats = true;
+	out->untested = true;
 	cmp_row_name(r, name, sizeof(name));
-	snprintf(out->few_example, sizeof(out->few_example), "%s %s: %u vs %u", g->name, name,
-		 r->cells[0].n, r->cells[col].n);
+	snprintf(out->untested_example, sizeof(out->untested_example), "%s %s: %u vs %u run%s",
+		 g->name, name, r->verdicts[col].runs_a, r->verdicts[col].runs_b,
+		 r->verdicts[col].runs_b == 1 ? "" : "s");
 }
 
-static void print_few_note(FILE *f, const struct out *out, const char *prefix)
+static const char *source_name(enum cmp_var_source s)
 {
-	if (out->few_repeats)
-		fprintf(
-		    f,
-		    "%sno significance marks where a side has fewer than %d repeats (e.g. %s "
-		    "repeats): Welch's test cannot run; use 'faultbench run --repeat %d' or more\n",
-		    prefix, CMP_MIN_REPEATS, out->few_example, CMP_MIN_REPEATS + 2);
+	static const char *const names[] = { "none", "the runs", "the noise model",
+					     "the runs and the noise model" };
+
+	return names[s];
+}
+
+/* The range of runs a side the tested rows need for the target; 0 max: over the limit. */
+static void runs_range(const struct cmp_table *t, unsigned *lo, unsigned *hi, bool *over,
+		       char *lo_row, char *hi_row, size_t len)
+{
+	*lo = *hi = 0;
+	*over = false;
+	for (unsigned c = 1; c < t->ncols; c++)
+		for (unsigned g = 0; g < t->ngroups; g++)
+			for (unsigned r = 0; r < t->groups[g].nrows; r++) {
+				const struct cmp_row *row = &t->groups[g].rows[r];
+				const struct cmp_verdict *v = &row->verdicts[c];
+				char name[128];
+
+				if (!row->tested_metric || !v->tested)
+					continue;
+				cmp_row_name(row, name, sizeof(name));
+				if (!v->runs_needed) {
+					*over = true;
+					snprintf(hi_row, len, "%s %s", t->groups[g].name, name);
+					continue;
+				}
+				if (!*lo || v->runs_needed < *lo) {
+					*lo = v->runs_needed;
+					snprintf(lo_row, len, "%s %s", t->groups[g].name, name);
+				}
+				if (v->runs_needed > *hi && !*over) {
+					*hi = v->runs_needed;
+					snprintf(hi_row, len, "%s %s", t->groups[g].name, name);
+				}
+			}
+}
+
+static const struct cmp_verdict *any_tested(const struct cmp_table *t)
+{
+	for (unsigned c = 1; c < t->ncols; c++)
+		for (unsigned g = 0; g < t->ngroups; g++)
+			for (unsigned r = 0; r < t->groups[g].nrows; r++)
+				if (t->groups[g].rows[r].tested_metric &&
+				    t->groups[g].rows[r].verdicts[c].tested)
+					return &t->groups[g].rows[r].verdicts[c];
+	return NULL;
+}
+
+/* Say once how the stars were decided, what Detect means, and what is missing. */
+static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct out *out,
+				const char *prefix)
+{
+	const struct cmp_verdict *v = any_tested(t);
+	char lo_row[200] = "", hi_row[200] = "";
+	unsigned lo, hi, i;
+	bool over;
+
+	if (t->ncols < 2)
+		return;
+	if (v) {
+		fprintf(f,
+			"%sstars: t-test of the per-run values (a run is one result file; log scale "
+			"for rates), run-to-run variance from %s; Benjamini-Hochberg, false "
+			"discovery rate %.0f%% over the %u tested rows of %s\n",
+			prefix, source_name(v->source), 100 * CMP_ALPHA, t->family[1],
+			t->ncols > 2 ? "each column" : "the column");
+		for (i = 0; i < t->nmodels_used; i++)
+			fprintf(f, "%snoise model: %s (%s, kernel %s, %s)\n", prefix,
+				t->models_used[i]->path, t->models_used[i]->hostname,
+				t->models_used[i]->kernel, t->models_used[i]->date);
+		runs_range(t, &lo, &hi, &over, lo_row, hi_row, sizeof(lo_row));
+		fprintf(f,
+			"%sDetect: the smallest change a row stars with %.0f%% power, with the runs "
+			"given; runs a side for %.2f%% (--detect): ",
+			prefix, 100 * CMP_POWER, t->detect_target);
+		if (lo && (hi > lo || over))
+			fprintf(f, "%u (%s) to %s%u (%s)\n", lo, lo_row, over ? "over " : "",
+				over ? 1000 : hi, hi_row);
+		else if (lo)
+			fprintf(f, "%u\n", lo);
+		else
+			fprintf(f, "over 1000 (%s)\n", hi_row);
+	}
+	if (t->disagreeing_rows)
+		fprintf(f,
+			"%s%u row%s: the runs vary significantly more than the noise model says "
+			"(stale model or busier machine): tested on the runs alone\n",
+			prefix, t->disagreeing_rows, t->disagreeing_rows == 1 ? "" : "s");
+	if (t->exceeding_rows)
+		fprintf(f,
+			"%s%u row%s: the runs vary significantly less than the noise model says: "
+			"the model's larger variance was pooled in\n",
+			prefix, t->exceeding_rows, t->exceeding_rows == 1 ? "" : "s");
+	if (out->untested)
+		fprintf(f,
+			"%sno star where a row has no run-to-run information (e.g. %s): a star must "
+			"beat the difference between runs, not between repeats of one run; measure "
+			"this machine's once with 'faultbench noise configs/quick.ini', or give each "
+			"side 3 or more runs (result files of the benchmark in its RUN)\n",
+			prefix, out->untested_example);
 }
 
 static unsigned label_split(const char *label, char *top, char *bottom, size_t len)
@@ -720,6 +876,50 @@ static void print_cell(FILE *f, const struct cmp_group *g, const struct cmp_row 
 	fprintf(f, "%*s%s", (int)wval + 1, val, pct);
 }
 
+/*
+ * After a tested metric's statistics: how many runs each column has (the
+ * replicates of the test) and the smallest change each candidate row could
+ * have starred, so that a missing star can be read.
+ */
+static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_group *g,
+			   unsigned start, unsigned end, unsigned wname, unsigned wval,
+			   bool markdown)
+{
+	char name[160], val[64];
+	double *tmp;
+
+	for (int kind = 0; kind < 2; kind++)
+		for (unsigned i = start; i < end; i++) {
+			const struct cmp_row *row = &g->rows[i];
+
+			cmp_row_name(row, name, sizeof(name));
+			if (markdown)
+				fprintf(f, "| %s | %s |", kind ? "Detect" : "Runs", name);
+			else
+				fprintf(f, "%-9s %-*s", kind ? "Detect" : "Runs", (int)wname, name);
+			for (unsigned c = 0; c < t->ncols; c++) {
+				const struct cmp_cell *cell = &row->cells[c];
+				const struct cmp_verdict *v = &row->verdicts[c];
+
+				if (!kind) {
+					tmp = xmalloc((cell->n + 1) * sizeof(*tmp));
+					snprintf(val, sizeof(val), "%u",
+						 cmp_cell_runs(cell, row->higher_better, tmp, NULL));
+					free(tmp);
+				} else if (c > 0 && v->tested && isfinite(v->detect_pct)) {
+					snprintf(val, sizeof(val), "+-%.2f%%", v->detect_pct);
+				} else {
+					snprintf(val, sizeof(val), "-");
+				}
+				if (markdown)
+					fprintf(f, " %s |", val);
+				else
+					fprintf(f, "%*s%11s", (int)wval + 1, val, "");
+			}
+			fprintf(f, "\n");
+		}
+}
+
 static void print_group_text(FILE *f, const struct cmp_table *t, const struct cmp_group *g,
 			     bool markdown, struct out *out)
 {
@@ -775,6 +975,8 @@ static void print_group_text(FILE *f, const struct cmp_table *t, const struct cm
 				fprintf(f, "\n");
 			}
 		}
+		if (g->rows[start].tested_metric && t->ncols > 1)
+			print_run_rows(f, t, g, start, r, wname, wval, markdown);
 	}
 	print_profile(f, t, g, markdown);
 }
@@ -840,8 +1042,12 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 	for (c = 0; c < t->ncols; c++)
 		json_array_append_new(labels, json_string(t->labels[c]));
 	json_object_set_new(root, "columns", labels);
-	json_object_set_new(root, "alpha", json_real(CMP_ALPHA));
-	json_object_set_new(root, "min_repeats", json_integer(CMP_MIN_REPEATS));
+	json_object_set_new(root, "false_discovery_rate", json_real(CMP_ALPHA));
+	json_object_set_new(root, "power", json_real(CMP_POWER));
+	json_object_set_new(root, "detect_target_pct", json_real(t->detect_target));
+	json_object_set_new(root, "method",
+			    json_string("t-test of per-run values (log scale for rates) against "
+					"run-to-run variance; Benjamini-Hochberg per column"));
 	for (g = 0; g < t->ngroups; g++) {
 		const struct cmp_group *gr = &t->groups[g];
 		json_t *jg = json_object(), *rows = json_array();
@@ -879,14 +1085,31 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 				json_object_set_new(
 				    jc, row->higher_better ? "bhmean95" : "bamean95", num(s.bmean));
 				if (c > 0) {
+					const struct cmp_verdict *v = &row->verdicts[c];
+
 					json_object_set_new(
 					    jc, "pdiff_pct",
 					    num(stat_pdiff(base.mean, s.mean, ST_MEAN,
 							   row->higher_better)));
-					json_object_set_new(jc, "p", num(p));
+					json_object_set_new(jc, "runs", json_integer(v->runs_b));
+					json_object_set_new(jc, "run_change_pct", num(v->diff_pct));
+					json_object_set_new(jc, "p", num(v->tested ? v->p : NAN));
+					json_object_set_new(jc, "q", num(p));
 					json_object_set_new(jc, "tested",
 							    json_boolean(cmp_testable(row, c)));
 					json_object_set_new(jc, "significant", json_boolean(sig));
+					json_object_set_new(jc, "variance_from",
+							    json_string(source_name(v->source)));
+					json_object_set_new(jc, "df", num(v->tested ? v->df : NAN));
+					json_object_set_new(jc, "log_scale", json_boolean(v->log_scale));
+					json_object_set_new(jc, "detectable_pct",
+							    num(v->tested ? v->detect_pct : NAN));
+					json_object_set_new(jc, "runs_needed",
+							    v->tested && v->runs_needed
+								? json_integer(v->runs_needed)
+								: json_null());
+					json_object_set_new(jc, "model_disagrees",
+							    json_boolean(v->model_disagrees));
 					if (!cmp_testable(row, c) && row->cells[0].n &&
 					    row->cells[c].n)
 						note_untestable(out, gr, row, c);
@@ -926,16 +1149,17 @@ void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp
 	if (fmt == CMP_JSON) {
 		json_t *root = table_json(t, &out);
 		json_t *notes = json_array();
-		char buf[512];
-		FILE *m = fmemopen(buf, sizeof(buf), "w");
+		char *buf = NULL, *line, *save = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
 
 		if (m) {
-			print_few_note(m, &out, "");
+			print_verdict_notes(m, t, &out, "");
 			fclose(m);
-			if (out.few_repeats) {
-				buf[strcspn(buf, "\n")] = '\0';
-				json_array_append_new(notes, json_string(buf));
-			}
+			for (line = strtok_r(buf, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save))
+				json_array_append_new(notes, json_string(line));
+			free(buf);
 		}
 		json_object_set_new(root, "notes", notes);
 		json_dumpf(root, f, JSON_INDENT(2));
@@ -953,7 +1177,7 @@ void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp
 			print_group_text(f, t, &t->groups[g], fmt == CMP_MARKDOWN, &out);
 		}
 	}
-	if (out.few_repeats)
+	if (t->ncols > 1)
 		fprintf(f, "\n");
-	print_few_note(f, &out, fmt == CMP_MARKDOWN ? "Note: " : "note: ");
+	print_verdict_notes(f, t, &out, fmt == CMP_MARKDOWN ? "Note: " : "");
 }

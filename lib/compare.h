@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The comparison engine behind compare, check and plot: it matches the steps
- * of several runs (first = baseline) by benchmark, variant and CPU count and
- * keeps, per run, the per-repeat values of every metric there.  The unit of
- * replication is one repeat of a step: samples inside one run are not
- * independent, so they never enter a significance test.
+ * of several RUNs (first = baseline) by benchmark, variant and CPU count and
+ * keeps, per column, the per-repeat values of every metric there, each tagged
+ * with the run (result file) it came from.
+ *
+ * The unit of replication is the run.  Kernels are compared across runs
+ * (another boot, another night), and runs of one kernel minutes apart differ
+ * by more than the repeats inside one run do: the repeats share the machine's
+ * state of the moment.  So a significance test compares per-run values (each
+ * run's own mean of its repeats), on a log scale for rates, against a
+ * run-to-run variance taken from the runs themselves (several runs a side)
+ * and/or from the machine's noise model (noise.h).  With neither, there is
+ * no test and no star.  Samples inside a repeat never enter a test.
  */
 #ifndef FB_COMPARE_H
 #define FB_COMPARE_H
@@ -13,15 +21,41 @@
 #include <stdio.h>
 #include <jansson.h>
 
+#include "noise.h"
 #include "resultset.h"
 
-#define CMP_ALPHA	0.05
-#define CMP_MIN_REPEATS 3 /* per side, for a significance mark */
+#define CMP_ALPHA	0.05 /* false discovery rate of the stars, per column */
+#define CMP_POWER	0.80 /* for the detectable effect */
+#define CMP_MIN_DF	2    /* run-to-run degrees of freedom a test needs at least */
 
-/* Per-repeat values of one metric at one step, in one run. */
+/* Per-repeat values of one metric at one step, in one column. */
 struct cmp_cell {
 	double *v;
+	unsigned *run; /* the run (result file) of each value, numbered per column */
 	unsigned n;
+};
+
+/* Where a test's run-to-run variance came from. */
+enum cmp_var_source { VAR_NONE, VAR_RUNS, VAR_MODEL, VAR_POOLED };
+
+/* The verdict on one row of one column against the baseline column. */
+struct cmp_verdict {
+	bool tested;	  /* a test ran: false when there is no run-to-run information */
+	bool significant; /* q <= CMP_ALPHA */
+	bool log_scale;
+	enum cmp_var_source source;
+	bool model_disagrees; /* the runs vary significantly more than the model says */
+	bool model_exceeds;   /* ... or significantly less */
+	unsigned runs_a, runs_b;
+	double repeats;	  /* mean repeats a run */
+	double var, df;	  /* variance of one run's value (test scale) and its df */
+	double df_model;  /* the part of df that came from the noise model */
+	double se;	  /* standard error of the difference, test scale */
+	double base;	  /* the baseline's mean of its per-run values, plain scale */
+	double p, q;	  /* raw and Benjamini-Hochberg adjusted */
+	double diff_pct;  /* of the per-run means, positive = better */
+	double detect_pct; /* smallest change a star is CMP_POWER likely to catch */
+	unsigned runs_needed; /* a side, for a detectable change of cmp_opts.detect_pct */
 };
 
 struct cmp_row {
@@ -29,7 +63,9 @@ struct cmp_row {
 	char *variant; /* "buffer=thp" or "" */
 	unsigned ncpus;
 	bool higher_better;
-	struct cmp_cell *cells; /* one per column */
+	bool tested_metric;	      /* in the family of tested rows (not evidence) */
+	struct cmp_cell *cells;	      /* one per column */
+	struct cmp_verdict *verdicts; /* one per column; [0] unused */
 };
 
 /* One benchmark (or preset) across the runs compared. */
@@ -37,6 +73,8 @@ struct cmp_group {
 	char *name; /* "pf1", or the benchmark name */
 	char *bench;
 	json_t **docs; /* per column: its first document of this group, or NULL */
+	unsigned *nruns; /* per column: result files of this group */
+	const char *ratio_metric; /* from the result: the metric compared between variants */
 	unsigned nrows;
 	struct cmp_row *rows; /* by metric, then variant, then CPU count */
 };
@@ -46,6 +84,12 @@ struct cmp_table {
 	char **labels; /* per column */
 	unsigned ngroups;
 	struct cmp_group *groups;
+	/* filled by cmp_build's analysis */
+	unsigned *family; /* per column: rows tested, the BH family size */
+	double detect_target;
+	const struct noise_model **models_used; /* distinct, nmodels_used */
+	unsigned nmodels_used;
+	unsigned untested_rows, disagreeing_rows, exceeding_rows;
 };
 
 /* Which metrics: by default the primary metric and the kernel-side evidence. */
@@ -55,6 +99,9 @@ struct cmp_opts {
 	bool all;	   /* every metric of the steps */
 	bool primary_only; /* not even the evidence */
 	bool quiet;	   /* no warnings about differing machines */
+	const struct noise_models *noise; /* the machine's between-run noise, or NULL */
+	double detect_pct;  /* runs needed for this detectable change (default 5) */
+	bool test_evidence; /* evidence rows join the tested family (noise derivation) */
 };
 
 /*
@@ -66,6 +113,23 @@ struct cmp_opts {
 int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o,
 	      struct cmp_table *t);
 void cmp_free(struct cmp_table *t);
+/* The verdicts of every row and column (lib/verdict.c); cmp_build calls it. */
+void cmp_analyse(struct cmp_table *t, const struct cmp_opts *o);
+
+/*
+ * A noise model from a one-column table whose RUN holds K runs of one
+ * kernel: per row, the variance of the per-run values (df K - 1) and of the
+ * repeats within a run.  Rows with fewer than 2 runs are left out.
+ */
+void cmp_derive_noise(const struct cmp_table *t, struct noise_model *m);
+
+/*
+ * check's verdict on a row of a two-column table: a regression is worse than
+ * threshold percent and starred; ok needs a detectable effect within the
+ * threshold; anything else is undecided.
+ */
+enum cmp_check { CHECK_OK, CHECK_REGRESSION, CHECK_UNDECIDED };
+enum cmp_check cmp_check_row(const struct cmp_row *r, double threshold);
 
 /* Kernel-side evidence metrics ("sleeps/1000faults"): shown as extra mean rows. */
 bool cmp_is_evidence(const char *metric);
@@ -81,14 +145,24 @@ struct cmp_stats {
 };
 void cmp_cell_stats(const struct cmp_cell *c, bool higher_better, struct cmp_stats *s);
 
-/* Both sides have CMP_MIN_REPEATS values: a significance test may be run. */
+/* A significance test ran for this row and column (see struct cmp_verdict). */
 bool cmp_testable(const struct cmp_row *r, unsigned col);
 /*
- * Welch's test of column col against the baseline at CMP_ALPHA.  False when it
- * could not run (too few repeats, no variance): never a mark then.  *p gets
- * the p-value or NAN.
+ * The row's star in column col: significant after Benjamini-Hochberg over the
+ * column's tested rows.  False when no test could run.  *p gets the
+ * adjusted p-value (q) or NAN.
  */
 bool cmp_significant(const struct cmp_row *r, unsigned col, double *p);
+
+/*
+ * Per-run values of a cell: each run's harmonic (rates) or arithmetic mean of
+ * its repeats, in run order, into out[] (cell->n entries at most); returns
+ * how many runs, and the mean number of repeats a run in *repeats.
+ */
+unsigned cmp_cell_runs(const struct cmp_cell *c, bool higher_better, double *out,
+		       double *repeats);
+/* Within-run variance of log (or plain) repeats around their run's mean, and its df. */
+double cmp_cell_within_var(const struct cmp_cell *c, bool log_scale, double *df);
 
 /* The row's name in tables: "faults/s-64", with a variant "thp:MiB/s-2". */
 void cmp_row_name(const struct cmp_row *r, char *buf, size_t len);

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faultbench noise: measure how much this machine's results vary from run to
+ * run when nothing changes, and store it as the machine's noise model
+ * (lib/noise.h), which compare, check and history use to decide what a
+ * star is.
+ *
+ *   faultbench noise CONFIG.ini [--runs K]   run the suite K times, as K
+ *                                            separate invocations, then derive
+ *   faultbench noise --from RUN...           derive from runs made already
+ *                                            (e.g. nights of an unchanged kernel)
+ *
+ * Why separate invocations: repeats inside one run share the page cache, the
+ * memory layout and the background load of the moment; runs minutes apart
+ * (and, better, boots apart) do not.  Comparisons between kernels are always
+ * between runs, so their noise is what a difference has to beat.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "compare.h"
+#include "noise.h"
+#include "opt.h"
+#include "spawn.h"
+#include "stats.h"
+#include "util.h"
+
+struct noise_cmd_opts {
+	long long runs;
+	const char *label, *results, *output;
+	struct opt_strlist from;
+};
+
+#define N(field) offsetof(struct noise_cmd_opts, field)
+
+static const struct opt noise_options[] = {
+	{ .name = "runs",
+	  .type = OPT_INT,
+	  .def = "10",
+	  .min = 3,
+	  .max = 1000,
+	  .off = N(runs),
+	  .help = "separate runs of the suite; their spread is the model (df = runs - 1)" },
+	{ .name = "label",
+	  .type = OPT_STR,
+	  .off = N(label),
+	  .help = "the runs' label (default: noise-<kernel release>-<date>)" },
+	{ .name = "results",
+	  .type = OPT_STR,
+	  .def = "results",
+	  .off = N(results),
+	  .help = "where the runs go (RESULTS/LABEL/) and the model (RESULTS/noise/)" },
+	{ .name = "output",
+	  .type = OPT_STR,
+	  .off = N(output),
+	  .help = "the model's file (default: RESULTS/noise/<hostname>-<date>.json)" },
+	{ .name = "from",
+	  .type = OPT_STRLIST,
+	  .off = N(from),
+	  .help = "derive from these RUNs (repeatable): every result file is one run; runs "
+		  "nothing" },
+	OPT_END
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage: faultbench noise CONFIG.ini [--runs K] [options]\n"
+		   "       faultbench noise --from RUN [--from RUN...] [-o FILE]\n"
+		   "\n"
+		   "Measures the run-to-run noise of this machine: the suite is run K times as\n"
+		   "separate invocations (or existing runs are read), and for every benchmark,\n"
+		   "variant, step and metric the variance of a run's value is stored.  compare,\n"
+		   "check and history find the model in results/noise/ and star only changes\n"
+		   "beyond it.  Run it on a quiet machine, with the kernel and settings you compare\n"
+		   "on; repeat it when the machine changes.\n\noptions:\n");
+	opt_print_help(f, noise_options);
+	return FB_USAGE;
+}
+
+/* Now in UTC: ISO 8601 for the model, compact for file names. */
+static char *utc_stamp(bool iso)
+{
+	char buf[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	if (iso)
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		strftime(buf, sizeof(buf), "%Y%m%d-%H%M%S", &tm);
+	return xstrdup(buf);
+}
+
+/* K separate suite runs into RESULTS/LABEL/; FB_OK or the failing run's status. */
+static int run_suites(const char *config, const struct noise_cmd_opts *c, const char *label)
+{
+	char runs_s[32];
+
+	for (long long i = 0; i < c->runs; i++) {
+		char *argv[] = { "faultbench", "suite", (char *)config, "--label", (char *)label,
+				 "--results", (char *)c->results, NULL };
+		int st;
+
+		printf("== noise: run %lld of %lld\n", i + 1, c->runs);
+		st = spawn_self_wait(argv);
+		/* a job skipped here (exit 4 inside) leaves the suite at 0: only real failures stop */
+		if (st) {
+			snprintf(runs_s, sizeof(runs_s), "%lld", i);
+			return fb_error(st >= 128 ? st : FB_FAIL,
+					"noise: run %lld of %lld ended with status %d; the %s finished "
+					"runs are in %s/%s/ ('faultbench noise --from' derives from them)",
+					i + 1, c->runs, st, runs_s, c->results, label);
+		}
+	}
+	return FB_OK;
+}
+
+/* Every RUN's documents as one column: each file a run. */
+static int load_merged(struct resultset *all, const struct opt_strlist *from)
+{
+	int ret = FB_OK;
+
+	memset(all, 0, sizeof(*all));
+	for (unsigned i = 0; i < from->n && !ret; i++) {
+		struct resultset rs;
+
+		ret = resultset_load(&rs, from->v[i]);
+		if (ret)
+			break;
+		all->docs = xrealloc(all->docs, (all->n + rs.n) * sizeof(*all->docs));
+		all->paths = xrealloc(all->paths, (all->n + rs.n) * sizeof(*all->paths));
+		for (unsigned k = 0; k < rs.n; k++) {
+			all->docs[all->n] = rs.docs[k];
+			all->paths[all->n++] = rs.paths[k];
+		}
+		if (!all->label)
+			all->label = rs.label;
+		else
+			free(rs.label);
+		if (!all->arg)
+			all->arg = rs.arg;
+		else
+			free(rs.arg);
+		free(rs.docs);
+		free(rs.paths);
+	}
+	return ret;
+}
+
+static void print_entry(const struct noise_entry *e)
+{
+	char name[200];
+
+	snprintf(name, sizeof(name), "%s %s%s%s-%u", e->name, e->variant, *e->variant ? ":" : "",
+		 e->metric, e->ncpus);
+	if (e->log_scale)
+		printf("  %-40.40s %5u %13.2f %16.2f\n", name, e->runs, 100 * sqrt(e->var_run),
+		       100 * sqrt(e->var_within));
+	else
+		printf("  %-40.40s %5u %13s %16s   (plain scale)\n", name, e->runs, "-", "-");
+}
+
+/* The model's headline rows, for people; the model keeps every metric. */
+static void print_model(const struct cmp_table *t, const struct noise_model *m)
+{
+	printf("  %-40s %5s %13s %16s\n", "step", "runs", "run-to-run %", "within a run %");
+	for (unsigned g = 0; g < t->ngroups; g++) {
+		const char *primary = cmp_primary_metric(t->groups[g].docs[0]);
+
+		for (unsigned i = 0; i < m->n; i++)
+			if (primary && !strcmp(m->e[i].metric, primary) &&
+			    !strcmp(m->e[i].name, t->groups[g].name))
+				print_entry(&m->e[i]);
+	}
+}
+
+static json_t *source_list(const struct resultset *all)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < all->n; i++)
+		json_array_append_new(a, json_string(all->paths[i]));
+	return a;
+}
+
+static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strlist *from)
+{
+	struct resultset all;
+	struct cmp_opts o = { .all = true, .quiet = true };
+	struct cmp_table t = { 0 };
+	struct noise_model m;
+	char *path = NULL;
+	int ret;
+
+	ret = load_merged(&all, from);
+	if (!ret)
+		ret = cmp_build(&all, 1, &o, &t);
+	if (!ret && !t.ngroups)
+		ret = fb_usage("noise: no complete step in the runs given");
+	if (ret)
+		goto out;
+	noise_model_init(&m, all.docs[0]);
+	m.date = utc_stamp(true);
+	m.version = xstrdup(fb_version);
+	printf("noise model of %s (%s), kernel %s, from %u result files:\n", m.hostname,
+	       m.cpu_model, m.kernel, all.n);
+	cmp_derive_noise(&t, &m);
+	print_model(&t, &m);
+	if (!m.n) {
+		ret = fb_usage("noise: no step has 2 or more runs: a noise model needs several "
+			       "runs of each benchmark (each result file is one run)");
+	} else {
+		if (c->output) {
+			path = xstrdup(c->output);
+		} else {
+			char *stamp = utc_stamp(false);
+			char *dir = xasprintf("%s/noise", c->results);
+
+			if (mkdir_p(dir))
+				ret = fb_fail("cannot create '%s'", dir);
+			path = xasprintf("%s/%s-%s.json", dir, m.hostname, stamp);
+			free(stamp);
+			free(dir);
+		}
+		if (!ret)
+			ret = noise_save(&m, path, source_list(&all));
+		if (!ret)
+			printf("model: %s\n", path);
+	}
+	noise_model_free(&m);
+out:
+	free(path);
+	cmp_free(&t);
+	resultset_free(&all);
+	return ret;
+}
+
+int cmd_noise(int argc, char **argv)
+{
+	struct noise_cmd_opts c;
+	struct opt_binding b = { noise_options, &c };
+	struct opt_strlist from = { 0 };
+	char *label = NULL, *dir = NULL;
+	int npos, ret;
+
+	ret = opt_parse_command(&b, argc, argv, true, usage, &npos);
+	if (ret < 0)
+		return FB_OK;
+	if (ret)
+		return ret;
+	if ((npos == 1) == (c.from.n > 0)) {
+		free(c.from.v);
+		return usage(stderr);
+	}
+	if (npos == 1) {
+		char *stamp = utc_stamp(false);
+		struct utsname u;
+
+		if (uname(&u))
+			snprintf(u.release, sizeof(u.release), "unknown");
+		label = c.label ? xstrdup(c.label) : xasprintf("noise-%s-%s", u.release, stamp);
+		free(stamp);
+		ret = run_suites(argv[1], &c, label);
+		dir = xasprintf("%s/%s", c.results, label);
+		from.n = 1;
+		from.v = (const char **)&dir;
+	} else {
+		from = c.from;
+	}
+	if (!ret)
+		ret = derive_and_save(&c, &from);
+	free(label);
+	free(dir);
+	free(c.from.v);
+	return ret;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The between-run noise model of a machine: for each benchmark, variant,
+ * step and metric, how much the value of one run (one invocation, for a
+ * kernel one boot) varies from run to run when nothing changed.  Kernels are
+ * always compared across runs, so this, not the spread of the repeats inside
+ * one run, is what a difference must beat before it earns a star.
+ *
+ * A model is a JSON file (in results/noise/ by default) written by
+ * 'faultbench noise' from K runs of one kernel; this file only loads, saves
+ * and matches models: deriving one is the analysis side's job.
+ */
+#ifndef FB_NOISE_H
+#define FB_NOISE_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#define NOISE_SCHEMA 1
+
+/* One row of the model. */
+struct noise_entry {
+	char *name;	   /* preset or benchmark: "nopage" */
+	char *variant;	   /* "" or "same" */
+	unsigned ncpus;
+	char *metric;	   /* "pages/s" */
+	bool log_scale;	   /* variances are of log values (rates) */
+	double var_run;	   /* variance of a run's value, with `repeats` repeats a run */
+	double df_run;	   /* its degrees of freedom: runs - 1 */
+	double var_within; /* variance of one repeat around its run's value */
+	double df_within;
+	double repeats;	   /* mean repeats a run in the model's runs */
+	unsigned runs;
+};
+
+struct noise_model {
+	char *path;
+	char *hostname, *cpu_model, *kernel, *date, *version;
+	json_t *params;	   /* per name: the benchmark parameters measured */
+	unsigned n;
+	struct noise_entry *e;
+};
+
+struct noise_models {
+	unsigned n;
+	struct noise_model *m;
+};
+
+/*
+ * Load a model file, or every model file in a directory.  A missing
+ * directory is no error (no models); a file that is not a model is.
+ * FB_OK or FB_USAGE with a message.
+ */
+int noise_load(struct noise_models *ms, const char *path, bool must_exist);
+void noise_free(struct noise_models *ms);
+
+/*
+ * The model entry for a row of results measured on doc's machine with doc's
+ * parameters: same hostname and CPU model, same benchmark parameters, same
+ * name, variant, CPU count and metric.  The newest model wins.  NULL if none.
+ */
+const struct noise_entry *noise_find(const struct noise_models *ms, json_t *doc, const char *name,
+				     const char *variant, unsigned ncpus, const char *metric,
+				     const struct noise_model **model);
+
+/* The variance of a run's value with this many repeats: between + within / repeats. */
+double noise_var_for(const struct noise_entry *e, double repeats);
+
+/* A new model for the machine of doc (hostname, CPU model, kernel). */
+void noise_model_init(struct noise_model *m, json_t *doc);
+void noise_model_add(struct noise_model *m, const struct noise_entry *e, json_t *params);
+/* Write the model to path (never over an existing file); FB_OK or FB_FAIL. */
+int noise_save(const struct noise_model *m, const char *path, json_t *sources);
+void noise_model_free(struct noise_model *m);
+
+#endif
