@@ -28,7 +28,7 @@
 #include "util.h"
 
 struct check_cmd_opts {
-	const char *baseline, *candidate;
+	struct opt_strlist baseline, candidate;
 	const char *threshold; /* parsed by cmp_parse_percent() */
 	const char *metric;
 	const char *noise;
@@ -38,13 +38,14 @@ struct check_cmd_opts {
 
 static const struct opt check_options[] = {
 	{ .name = "baseline",
-	  .type = OPT_STR,
+	  .type = OPT_STRLIST,
 	  .off = K(baseline),
-	  .help = "the RUN to measure against (required)" },
+	  .help = "the RUN to measure against (required; repeatable: several RUNs are one "
+		  "side, each result file one run, e.g. the reference nights)" },
 	{ .name = "candidate",
-	  .type = OPT_STR,
+	  .type = OPT_STRLIST,
 	  .off = K(candidate),
-	  .help = "the RUN under test (required)" },
+	  .help = "the RUN under test (required; repeatable like --baseline)" },
 	{ .name = "threshold",
 	  .type = OPT_STR,
 	  .def = "2%",
@@ -161,7 +162,7 @@ static int parse_options(struct check_cmd_opts *c, double *threshold, int argc, 
 		return ret;
 	if (cmp_parse_percent("threshold", c->threshold, threshold))
 		return FB_USAGE;
-	if (!c->baseline || !c->candidate || npos)
+	if (!c->baseline.n || !c->candidate.n || npos)
 		return usage(stderr);
 	return FB_OK;
 }
@@ -178,9 +179,9 @@ static int build_table(const struct check_cmd_opts *c, struct resultset *runs, s
 		o.metrics = &c->metric;
 		o.nmetrics = 1;
 	}
-	ret = resultset_load(&runs[0], c->baseline);
+	ret = resultset_load_merged(&runs[0], c->baseline.v, c->baseline.n);
 	if (!ret)
-		ret = resultset_load(&runs[1], c->candidate);
+		ret = resultset_load_merged(&runs[1], c->candidate.v, c->candidate.n);
 	if (!ret) {
 		ret = cmp_build(runs, 2, &o, t);
 		/* Mismatched parameters: the question has no answer, which is not "bad". */
@@ -188,7 +189,7 @@ static int build_table(const struct check_cmd_opts *c, struct resultset *runs, s
 			ret = FB_UNDECIDED;
 	}
 	if (!ret && !baseline_has_rows(t))
-		ret = fb_usage("check: the baseline %s has no complete step%s%s%s", c->baseline,
+		ret = fb_usage("check: the baseline %s has no complete step%s%s%s", runs[0].arg,
 			       c->metric ? " with metric '" : "", c->metric ? c->metric : "",
 			       c->metric ? "'" : "");
 	return ret;
@@ -241,8 +242,11 @@ int cmd_check(int argc, char **argv)
 	int ret;
 
 	ret = parse_options(&c, &threshold, argc, argv);
-	if (ret)
+	if (ret) {
+		free(c.baseline.v);
+		free(c.candidate.v);
 		return ret < 0 ? FB_OK : ret;
+	}
 	if (strcmp(c.noise, "none"))
 		ret = noise_load(&models, c.noise, strcmp(c.noise, "results/noise") != 0);
 	if (!ret)
@@ -253,5 +257,7 @@ int cmd_check(int argc, char **argv)
 	resultset_free(&runs[0]);
 	resultset_free(&runs[1]);
 	noise_free(&models);
+	free(c.baseline.v);
+	free(c.candidate.v);
 	return ret;
 }

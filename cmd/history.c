@@ -2,20 +2,23 @@
 /*
  * faultbench history DIR --bench NAME: one metric at one step over time,
  * across every result under DIR (a year of nightly runs is 1,000+ files),
- * with change points against a rolling baseline.
+ * with the change points of the series.
  *
  * Speed: each file is read once (gzip inflated transparently) and a file
  * that does not even contain the benchmark's name as a JSON string is not
  * parsed at all; a parsed document is reduced at once to the few values
  * needed and freed, so memory stays flat however many files there are.
  *
- * Change points: a run is flagged when its mean differs from the median of
- * the previous --window runs by more than --threshold AND Welch's test of its
- * repeats against the pooled repeats of that window says p < 0.05.  The
- * pooled window carries night-to-night variation, which makes the test
- * conservative against ordinary drift.  A run with a single repeat cannot
- * be tested; it is marked '?' when it is beyond the threshold and outside the
- * window's range.
+ * Change points: each result file is one run, summarised by the mean of its
+ * repeats (harmonic for rates), on a log scale for rates.  The series is cut
+ * by binary segmentation with the CUSUM statistic of a mean shift (stats.h):
+ * a shift is found once, where it happened, not on every night until a
+ * rolling baseline catches up.  The noise sigma is the run-to-run spread of
+ * the machine's noise model when there is one and the series agrees with it,
+ * else the series' own, estimated from successive differences (robust to the
+ * shifts themselves).  A change point is reported when the level moves by
+ * more than --threshold; a single run far off its level is an outlier, not a
+ * shift.
  */
 #include <math.h>
 #include <stddef.h>
@@ -24,8 +27,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "cmds.h"
 #include "compare.h"
+#include "noise.h"
 #include "opt.h"
 #include "plot.h"
 #include "resultset.h"
@@ -36,8 +42,9 @@ struct history_cmd_opts {
 	const char *bench, *metric, *variant;
 	long long cpus;	       /* no default: left at -1, "choose" */
 	const char *threshold; /* parsed by cmp_parse_percent() */
-	long long window;
+	long long min_segment;
 	const char *plot;
+	const char *noise;
 };
 
 #define H(field) offsetof(struct history_cmd_opts, field)
@@ -65,15 +72,20 @@ static const struct opt history_options[] = {
 	  .type = OPT_STR,
 	  .def = "2%",
 	  .off = H(threshold),
-	  .help = "a change point differs from the rolling baseline by more than this "
-		  "percentage (2 or 2%) and significantly" },
-	{ .name = "window",
+	  .help = "report a change point when the level moves by more than this percentage "
+		  "(2 or 2%)" },
+	{ .name = "min-segment",
 	  .type = OPT_INT,
-	  .def = "7",
-	  .min = 3,
+	  .def = "2",
+	  .min = 1,
 	  .max = 64,
-	  .off = H(window),
-	  .help = "the rolling baseline is the median of this many previous runs" },
+	  .off = H(min_segment),
+	  .help = "runs a level must last to be a level: fewer is an outlier, not a shift" },
+	{ .name = "noise",
+	  .type = OPT_STR,
+	  .def = "results/noise",
+	  .off = H(noise),
+	  .help = "the machine's noise model (file or directory); 'none': the series' own" },
 	{ .name = "plot",
 	  .type = OPT_STR,
 	  .off = H(plot),
@@ -88,7 +100,8 @@ static int usage(FILE *f)
 		"\n"
 		"Lists a metric at one step over every result of NAME under DIR (searched\n"
 		"recursively; .json and .json.gz), oldest first by the date in the results, and\n"
-		"marks change points against the median of the previous --window runs.\n"
+		"marks change points: binary segmentation with the CUSUM statistic of a mean\n"
+		"shift, against the run-to-run noise (docs/compare.md).\n"
 		"\noptions:\n");
 	opt_print_help(f, history_options);
 	return FB_USAGE;
@@ -101,9 +114,9 @@ struct point {
 	double *v;
 	unsigned n;
 	double mean, min, max;
-	double baseline; /* median of the window, NAN when too short */
-	double change;	 /* percent, positive = better */
-	char mark;	 /* ' ', '*' (significant), '?' (untestable but beyond) */
+	double level;	 /* the mean of its segment (plain scale) */
+	double change;	 /* at a change point: percent against the previous level */
+	char mark;	 /* ' ', '*' change point, 'o' outlier */
 };
 
 struct history {
@@ -115,6 +128,15 @@ struct history {
 	unsigned npoints;
 	struct point *points;
 	unsigned files, parsed;
+	const struct noise_models *models;
+	bool have_model;      /* var_model from the model matching the first result */
+	double var_model, df_model, model_repeats, var_within;
+	const char *model_path;
+	/* found by find_changes */
+	bool log_scale;
+	double sigma, sigma_series, df_series;
+	const char *sigma_from;
+	unsigned nchanges, noutliers;
 };
 
 /* Quick test before parsing: the name must appear as a JSON string. */
@@ -203,6 +225,26 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 	h->points[h->npoints++] = pt;
 }
 
+/* The noise model's entry for this series, if the machine and parameters match. */
+static void find_model(struct history *h, json_t *doc)
+{
+	const struct noise_model *m;
+	const struct noise_entry *e = noise_find(h->models, doc, h->bench, h->variant,
+						 (unsigned)h->ncpus, h->metric, &m);
+
+	if (!e || !e->log_scale)
+		return;
+	h->have_model = true;
+	h->df_model = e->df_run;
+	h->model_repeats = e->repeats;
+	h->model_path = m->path;
+	/* the within-run part is rescaled to the series' repeats in find_changes */
+	h->var_model = e->var_run - e->var_within / e->repeats;
+	if (h->var_model < 0)
+		h->var_model = 0;
+	h->var_within = e->var_within;
+}
+
 static int visit(const char *path, void *arg)
 {
 	struct history *h = arg;
@@ -235,6 +277,8 @@ static int visit(const char *path, void *arg)
 			choose_defaults(h, doc);
 		if (h->ncpus < 0)
 			largest_ncpus(h, doc);
+		if (!h->have_model)
+			find_model(h, doc);
 		add_point(h, doc, path);
 	}
 	json_decref(doc);
@@ -249,75 +293,176 @@ static int by_date(const void *a, const void *b)
 	return c ? c : strcmp(x->path, y->path);
 }
 
-static void find_changes(struct history *h, unsigned window, double threshold)
+static int cmp_dbl(const void *a, const void *b)
 {
-	unsigned i, j, k;
+	double x = *(const double *)a, y = *(const double *)b;
 
+	return (x > y) - (x < y);
+}
+
+/*
+ * The series' own run-to-run sigma from successive differences: the median
+ * absolute difference / (0.6745 * sqrt(2)).  A shift adds one large
+ * difference, which the median ignores.
+ */
+static double sigma_from_series(const double *y, unsigned n)
+{
+	double *d, s;
+
+	if (n < 3)
+		return NAN;
+	d = xmalloc((n - 1) * sizeof(*d));
+	for (unsigned i = 1; i < n; i++)
+		d[i - 1] = fabs(y[i] - y[i - 1]);
+	qsort(d, n - 1, sizeof(*d), cmp_dbl);
+	s = stats_median(d, n - 1) / (0.6745 * sqrt(2));
+	free(d);
+	return s;
+}
+
+/* sigma: the model's, unless the series is significantly noisier (then its own). */
+static void choose_sigma(struct history *h, const double *y, double repeats)
+{
+	double var_m = NAN;
+
+	h->sigma_series = sigma_from_series(y, h->npoints);
+	/* MAD of differences: about 0.37 of the efficiency of a variance, a rough df */
+	h->df_series = h->npoints > 2 ? 0.37 * (h->npoints - 1) : 0;
+	if (h->have_model)
+		var_m = h->var_model + h->var_within / (repeats >= 1 ? repeats : h->model_repeats);
+	if (h->have_model && var_m > 0) {
+		double f = h->sigma_series * h->sigma_series / var_m;
+
+		if (h->df_series >= 1 && stats_f_upper(f, h->df_series, h->df_model) < 0.01) {
+			h->sigma = h->sigma_series;
+			h->sigma_from = "the series (noisier than the noise model)";
+		} else {
+			h->sigma = sqrt(var_m);
+			h->sigma_from = "the noise model";
+		}
+	} else {
+		h->sigma = h->sigma_series;
+		h->sigma_from = "the series (successive differences)";
+	}
+}
+
+static void set_levels(struct history *h, const double *y, const size_t *cp, size_t ncp,
+		       double threshold)
+{
+	size_t seg = 0, start = 0;
+
+	for (unsigned i = 0; i <= h->npoints; i++) {
+		bool end = i == h->npoints || (seg < ncp && i == cp[seg]);
+
+		if (!end)
+			continue;
+		double level = stats_mean(y + start, i - start);
+
+		for (size_t k = start; k < i; k++)
+			h->points[k].level = h->log_scale ? exp(level) : level;
+		start = i;
+		if (i < h->npoints)
+			seg++;
+	}
+	for (size_t k = 0; k < ncp; k++) {
+		struct point *p = &h->points[cp[k]];
+		double before = h->points[cp[k] - 1].level;
+
+		p->change = 100 * stats_pdiff(before, p->level, h->higher_better);
+		/* a real but small shift is not worth a night's alarm */
+		if (fabs(p->change) > threshold) {
+			p->mark = '*';
+			h->nchanges++;
+		}
+	}
+}
+
+/* A single run far off its level (p < 0.01 / n, beyond the threshold): an outlier. */
+static void mark_outliers(struct history *h, const double *y, double threshold)
+{
+	double z = gsl_cdf_ugaussian_Qinv(0.005 / h->npoints);
+
+	for (unsigned i = 0; i < h->npoints; i++) {
+		struct point *p = &h->points[i];
+		double lv = h->log_scale ? log(p->level) : p->level;
+		double pct = 100 * stats_pdiff(p->level, p->mean, h->higher_better);
+
+		if (p->mark == ' ' && fabs(y[i] - lv) > z * h->sigma && fabs(pct) > threshold) {
+			p->mark = 'o';
+			p->change = pct;
+			h->noutliers++;
+		}
+	}
+}
+
+static void find_changes(struct history *h, unsigned min_segment, double threshold)
+{
+	double *y = xmalloc((h->npoints + 1) * sizeof(*y)), repeats = 0;
+	size_t *cp = xmalloc((h->npoints + 1) * sizeof(*cp)), ncp = 0;
+	unsigned i;
+
+	h->log_scale = true;
 	for (i = 0; i < h->npoints; i++) {
 		struct point *p = &h->points[i];
-		unsigned from = i > window ? i - window : 0, nw = i - from, npool = 0;
-		double means[64], *pool = NULL, wmin = INFINITY, wmax = -INFINITY;
-		struct welch w;
 
 		p->mean = h->higher_better ? stats_hmean(p->v, p->n) : stats_mean(p->v, p->n);
 		if (isnan(p->mean))
 			p->mean = stats_mean(p->v, p->n);
 		p->min = stats_min(p->v, p->n);
 		p->max = stats_max(p->v, p->n);
-		p->baseline = p->change = NAN;
+		p->change = NAN;
 		p->mark = ' ';
-		if (nw < 3)
-			continue; /* a baseline of one or two nights is not a baseline */
-		for (j = from; j < i; j++) {
-			means[j - from] = h->points[j].mean;
-			wmin = fmin(wmin, h->points[j].mean);
-			wmax = fmax(wmax, h->points[j].mean);
-			pool = xrealloc(pool, (npool + h->points[j].n) * sizeof(double));
-			for (k = 0; k < h->points[j].n; k++)
-				pool[npool++] = h->points[j].v[k];
-		}
-		p->baseline = stats_median(means, nw);
-		p->change = 100 * stats_pdiff(p->baseline, p->mean, h->higher_better);
-		if (!(fabs(p->change) > threshold)) {
-			free(pool);
-			continue;
-		}
-		w = stats_welch(p->v, p->n, pool, npool);
-		if (w.valid && p->n >= 2)
-			p->mark = w.p < CMP_ALPHA ? '*' : ' ';
-		else if (p->mean < wmin || p->mean > wmax)
-			p->mark = '?';
-		free(pool);
+		h->log_scale &= p->mean > 0;
+		repeats += p->n;
 	}
+	for (i = 0; i < h->npoints; i++)
+		y[i] = h->log_scale ? log(h->points[i].mean) : h->points[i].mean;
+	if (!h->log_scale)
+		h->have_model = false; /* models are of log values */
+	choose_sigma(h, y, repeats / h->npoints);
+	if (h->sigma > 0)
+		ncp = stats_cusum_changes(y, h->npoints, h->sigma, CMP_ALPHA, min_segment, cp,
+					  h->npoints);
+	set_levels(h, y, cp, ncp, threshold);
+	if (h->sigma > 0)
+		mark_outliers(h, y, threshold);
+	free(y);
+	free(cp);
 }
 
-static void print_history(const struct history *h, const char *dir, unsigned window,
-			  double threshold)
+static void print_history(const struct history *h, const char *dir, double threshold)
 {
 	unsigned i;
 
 	printf("%s %s at %ld CPU%s%s%s (%s is better): %u runs under %s\n", h->bench, h->metric,
 	       h->ncpus, h->ncpus == 1 ? "" : "s", *h->variant ? ", " : "", h->variant,
 	       h->higher_better ? "higher" : "lower", h->npoints, dir);
-	printf("change: against the median of the previous %u runs; * beyond %.2f%% and "
-	       "significant, ? beyond and untestable\n\n",
-	       window, threshold);
+	printf("run-to-run noise: %.2f%% from %s", 100 * h->sigma, h->sigma_from);
+	if (h->have_model)
+		printf("; model %s: %.2f%%, series: %.2f%%", h->model_path,
+		       100 * sqrt(h->var_model + h->var_within / h->model_repeats),
+		       100 * h->sigma_series);
+	printf("\nchange points: binary segmentation, CUSUM of a mean shift, alpha %.2f, levels of "
+	       "at least the --min-segment runs; * level moved by more than %.2f%%, o outlier\n\n",
+	       CMP_ALPHA, threshold);
 	printf("%-20s  %-24s %3s %14s %14s %9s\n", "date", "label", "n",
-	       h->higher_better ? "Hmean" : "Amean", "baseline", "change");
+	       h->higher_better ? "Hmean" : "Amean", "level", "change");
 	for (i = 0; i < h->npoints; i++) {
 		const struct point *p = &h->points[i];
-		char base[32] = "-", chg[32] = "-";
+		char chg[32] = "";
 
-		if (!isnan(p->baseline))
-			snprintf(base, sizeof(base), "%.2f", p->baseline);
 		if (!isnan(p->change))
 			snprintf(chg, sizeof(chg), "%+.2f%%", p->change);
-		printf("%-20.20s  %-24.24s %3u %14.2f %14s %9s", p->date, p->label, p->n, p->mean,
-		       base, chg);
-		if (p->mark != ' ')
-			printf(" %c %s", p->mark, p->change < 0 ? "regression" : "improvement");
+		printf("%-20.20s  %-24.24s %3u %14.2f %14.2f %9s", p->date, p->label, p->n, p->mean,
+		       p->level, chg);
+		if (p->mark == '*')
+			printf(" * %s", p->change < 0 ? "regression" : "improvement");
+		else if (p->mark == 'o')
+			printf(" o outlier");
 		putchar('\n');
 	}
+	printf("\n%u change point%s, %u outlier%s\n", h->nchanges, h->nchanges == 1 ? "" : "s",
+	       h->noutliers, h->noutliers == 1 ? "" : "s");
 }
 
 static int history_plot(const struct history *h, const char *file)
@@ -338,7 +483,7 @@ static int history_plot(const struct history *h, const char *file)
 	if (dot)
 		*dot = '\0';
 	s[0].title = xasprintf("%s (bars: min-max of repeats)", h->metric);
-	s[1].title = xstrdup("rolling baseline (median)");
+	s[1].title = xstrdup("level between change points");
 	s[1].line_only = true;
 	s[2].title = xstrdup("change point");
 	s[2].points_only = true;
@@ -346,8 +491,7 @@ static int history_plot(const struct history *h, const char *file)
 		const struct point *pt = &h->points[i];
 
 		plot_series_add(&s[0], (double)pt->when, pt->mean, pt->min, pt->max);
-		if (!isnan(pt->baseline))
-			plot_series_add(&s[1], (double)pt->when, pt->baseline, NAN, NAN);
+		plot_series_add(&s[1], (double)pt->when, pt->level, NAN, NAN);
 		if (pt->mark != ' ')
 			plot_series_add(&s[2], (double)pt->when, pt->mean, NAN, NAN);
 	}
@@ -403,6 +547,7 @@ int cmd_history(int argc, char **argv)
 {
 	struct history_cmd_opts c;
 	struct history h = { 0 };
+	struct noise_models models = { 0 };
 	double threshold;
 	const char *dir;
 	int ret;
@@ -410,22 +555,33 @@ int cmd_history(int argc, char **argv)
 	ret = parse_options(&c, &threshold, argc, argv);
 	if (ret)
 		return ret < 0 ? FB_OK : ret;
+	if (strcmp(c.noise, "none"))
+		ret = noise_load(&models, c.noise, strcmp(c.noise, "results/noise") != 0);
+	if (ret)
+		return ret;
+	h.models = &models;
 	dir = argv[1];
 	h.bench = c.bench;
 	h.metric = c.metric ? xstrdup(c.metric) : NULL;
 	h.variant = c.variant ? xstrdup(c.variant) : NULL;
 	h.ncpus = (long)c.cpus;
 	ret = rs_walk(dir, true, visit, &h);
-	if (!ret && !h.npoints)
-		ret = fb_usage("no result of '%s' with %s at %ld CPUs under '%s' (%u files read)",
-			       h.bench, h.metric ? h.metric : "its metric", h.ncpus, dir, h.files);
+	if (!ret && !h.npoints) {
+		char step[32] = "its largest step";
+
+		if (h.ncpus > 0)
+			snprintf(step, sizeof(step), "%ld CPUs", h.ncpus);
+		ret = fb_usage("no result of '%s' with %s at %s under '%s' (%u files read)",
+			       h.bench, h.metric ? h.metric : "its metric", step, dir, h.files);
+	}
 	if (!ret) {
 		qsort(h.points, h.npoints, sizeof(*h.points), by_date);
-		find_changes(&h, (unsigned)c.window, threshold);
-		print_history(&h, dir, (unsigned)c.window, threshold);
+		find_changes(&h, (unsigned)c.min_segment, threshold);
+		print_history(&h, dir, threshold);
 		if (c.plot)
 			ret = history_plot(&h, c.plot);
 	}
 	history_free(&h);
+	noise_free(&models);
 	return ret;
 }

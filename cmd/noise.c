@@ -124,38 +124,6 @@ static int run_suites(const char *config, const struct noise_cmd_opts *c, const 
 	return FB_OK;
 }
 
-/* Every RUN's documents as one column: each file a run. */
-static int load_merged(struct resultset *all, const struct opt_strlist *from)
-{
-	int ret = FB_OK;
-
-	memset(all, 0, sizeof(*all));
-	for (unsigned i = 0; i < from->n && !ret; i++) {
-		struct resultset rs;
-
-		ret = resultset_load(&rs, from->v[i]);
-		if (ret)
-			break;
-		all->docs = xrealloc(all->docs, (all->n + rs.n) * sizeof(*all->docs));
-		all->paths = xrealloc(all->paths, (all->n + rs.n) * sizeof(*all->paths));
-		for (unsigned k = 0; k < rs.n; k++) {
-			all->docs[all->n] = rs.docs[k];
-			all->paths[all->n++] = rs.paths[k];
-		}
-		if (!all->label)
-			all->label = rs.label;
-		else
-			free(rs.label);
-		if (!all->arg)
-			all->arg = rs.arg;
-		else
-			free(rs.arg);
-		free(rs.docs);
-		free(rs.paths);
-	}
-	return ret;
-}
-
 static void print_entry(const struct noise_entry *e)
 {
 	char name[200];
@@ -201,7 +169,7 @@ static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strl
 	char *path = NULL;
 	int ret;
 
-	ret = load_merged(&all, from);
+	ret = resultset_load_merged(&all, from->v, from->n);
 	if (!ret)
 		ret = cmp_build(&all, 1, &o, &t);
 	if (!ret && !t.ngroups)

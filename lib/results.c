@@ -290,6 +290,17 @@ static json_t *argv_json(int argc, char **argv)
 	return a;
 }
 
+/* The options whose values are variants of their own (pagelock's pattern). */
+static json_t *matrix_options_json(const struct opt *opts)
+{
+	json_t *a = json_array();
+
+	for (const struct opt *o = opts; o && o->name; o++)
+		if (o->matrix)
+			json_array_append_new(a, json_string(o->name));
+	return a;
+}
+
 json_t *results_to_json(const struct run *run)
 {
 	json_t *o = json_object(), *steps = json_array();
@@ -304,6 +315,11 @@ json_t *results_to_json(const struct run *run)
 	json_object_set_new(o, "table_metrics", comma_list_json(run->bench->table_metrics));
 	json_object_set_new(o, "samples_are_replicates",
 			    json_boolean(run->bench->samples_are_replicates));
+	/* what the analysis side needs, so it never asks the benchmark code */
+	json_object_set_new(o, "matrix_options", matrix_options_json(run->bench->opts));
+	json_object_set_new(o, "ratio_metric", run->bench->ratio_metric
+						   ? json_string(run->bench->ratio_metric)
+						   : json_null());
 	json_object_set_new(o, "bench", json_string(run->bench->name));
 	json_object_set_new(o, "preset", run->preset ? json_string(run->preset) : json_null());
 	json_object_set_new(o, "params", opt_to_json(run->bench->opts, run->params));

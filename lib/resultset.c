@@ -238,3 +238,35 @@ void resultset_free_all(struct resultset *runs, unsigned n)
 		resultset_free(&runs[i]);
 	free(runs);
 }
+
+int resultset_load_merged(struct resultset *all, const char *const *args, unsigned n)
+{
+	int ret = FB_OK;
+
+	memset(all, 0, sizeof(*all));
+	for (unsigned i = 0; i < n && !ret; i++) {
+		struct resultset rs;
+
+		ret = resultset_load(&rs, args[i]);
+		if (ret) {
+			resultset_free(&rs);
+			break;
+		}
+		all->docs = xrealloc(all->docs, (all->n + rs.n) * sizeof(*all->docs));
+		all->paths = xrealloc(all->paths, (all->n + rs.n) * sizeof(*all->paths));
+		for (unsigned k = 0; k < rs.n; k++) {
+			all->docs[all->n] = rs.docs[k];
+			all->paths[all->n++] = rs.paths[k];
+		}
+		if (!all->label) {
+			all->label = rs.label;
+			all->arg = rs.arg;
+		} else {
+			free(rs.label);
+			free(rs.arg);
+		}
+		free(rs.docs);
+		free(rs.paths);
+	}
+	return ret;
+}

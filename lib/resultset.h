@@ -35,6 +35,12 @@ void resultset_free(struct resultset *rs);
 /* Load n RUN arguments into a new array *runs (freed by resultset_free_all). */
 int resultset_load_all(struct resultset **runs, char *const *args, unsigned n);
 void resultset_free_all(struct resultset *runs, unsigned n);
+/*
+ * Several RUN arguments as one RUN: every result file of each is one run of
+ * the same side (check's reference nights, noise's runs).  Labelled by the
+ * first.  FB_OK or FB_USAGE with a message.
+ */
+int resultset_load_merged(struct resultset *rs, const char *const *args, unsigned n);
 
 /*
  * Call fn for every result file under dir, depth first, in name order

@@ -2,55 +2,93 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Nightly regression run (docs/nightly.md): run configs/nightly.ini into
-# $FB_RESULTS/nightly-YYYYMMDD/, check it against the last good night, and
+# $FB_RESULTS/nightly-YYYYMMDD/, check it against the reference nights, and
 # mail the verdict with the comparison table (or print it when there is no
-# MAILTO or no mail command).  The night becomes the new baseline when check
-# finds no regression; a regression keeps the old baseline, so the next
-# nights keep being compared with a known-good one until it is fixed.
+# MAILTO or no mail command).
+#
+# The reference is a fixed set of nights ($FB_RESULTS/reference, one label a
+# line), not "last night": against a moving baseline a slow drift never
+# fails, and a loss that was merely not significant would become the new
+# normal.  While the reference has fewer than $FB_REFERENCE_NIGHTS nights,
+# each night that is not a regression joins it; then it stays as it is, and
+# every night is checked against all of its nights (several runs a side:
+# their spread is run-to-run information, pooled with the machine's noise
+# model when there is one).  After an intended change, start a new
+# reference: FB_NEW_REFERENCE=1 (tonight becomes its first night).
 #
 # Environment:
-#   FAULTBENCH    the binary (default: faultbench in $PATH, else this repo's build)
-#   FB_RESULTS    where results are kept (default: /var/lib/faultbench/results)
-#   FB_CONFIG     the suite (default: configs/nightly.ini of this repo)
-#   FB_THRESHOLD  smallest regression reported (default: 2%)
-#   FB_GZIP_DAYS  gzip result files older than this many days (default: 14;
-#                 history and compare read .json.gz transparently)
-#   MAILTO        where to mail the report
-# Exit status: that of 'faultbench check' (0 good, 1 regression, 125 undecided).
+#   FAULTBENCH          the binary (default: faultbench in $PATH, else this repo's build)
+#   FB_RESULTS          where results are kept (default: /var/lib/faultbench/results)
+#   FB_CONFIG           the suite (default: configs/nightly.ini of this repo)
+#   FB_THRESHOLD        smallest regression reported (default: 2%)
+#   FB_REFERENCE_NIGHTS nights in the reference (default: 5)
+#   FB_NEW_REFERENCE    1: tonight starts a new reference
+#   FB_NOISE            the noise model (default: $FB_RESULTS/noise)
+#   FB_GZIP_DAYS        gzip result files older than this many days (default: 14;
+#                       history and compare read .json.gz transparently)
+#   MAILTO              where to mail the report
+# Exit status: that of 'faultbench check' (0 good, 1 regression, 125 undecided,
+# 2 a usage error such as a bad FB_THRESHOLD).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 FB=${FAULTBENCH:-$(command -v faultbench || echo "$here/build/faultbench")}
 RESULTS=${FB_RESULTS:-/var/lib/faultbench/results}
 CONFIG=${FB_CONFIG:-$here/configs/nightly.ini}
 THRESHOLD=${FB_THRESHOLD:-2%}
+NIGHTS=${FB_REFERENCE_NIGHTS:-5}
+NOISE=${FB_NOISE:-$RESULTS/noise}
 label=nightly-$(date -u +%Y%m%d)
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 
+case $NIGHTS in '' | *[!0-9]* | 0) echo "nightly: FB_REFERENCE_NIGHTS='$NIGHTS' is not a count" >&2; exit 2 ;; esac
 mkdir -p "$RESULTS" || exit 2
 [ -e "$RESULTS/$label" ] && label=$label-$(date -u +%H%M%S)
+base=$label
+i=1
+while [ -e "$RESULTS/$label" ]; do label=$base-$((i++)); done
 "$FB" suite "$CONFIG" --label "$label" --results "$RESULTS" >"$RESULTS/$label.log" 2>&1
 suite_rc=$?
 
-good=$(cat "$RESULTS/last-good" 2>/dev/null || true)
-if [ -z "$good" ] || [ ! -d "$RESULTS/$good" ]; then
-	echo "$label" >"$RESULTS/last-good"
-	status="first night: $label is the baseline"
+ref=$RESULTS/reference
+# a reference from before reference windows: the old last-good night
+[ -e "$ref" ] || [ ! -s "$RESULTS/last-good" ] || cp "$RESULTS/last-good" "$ref"
+[ "${FB_NEW_REFERENCE:-0}" = 1 ] && : >"$ref"
+args=()
+nref=0
+while read -r night; do
+	[ -n "$night" ] && [ -d "$RESULTS/$night" ] || continue
+	args+=(--baseline "$RESULTS/$night")
+	nref=$((nref + 1))
+done < <(cat "$ref" 2>/dev/null)
+
+if [ "$nref" = 0 ]; then
+	echo "$label" >"$ref"
+	status="first night of a new reference: $label"
 	rc=0
 	tail -n 20 "$RESULTS/$label.log" >"$report"
 else
-	"$FB" check --baseline "$RESULTS/$good" --candidate "$RESULTS/$label" \
-		--threshold "$THRESHOLD" >"$report" 2>&1
+	noise=(--noise none)
+	[ -e "$NOISE" ] && noise=(--noise "$NOISE")
+	"$FB" check "${args[@]}" --candidate "$RESULTS/$label" --threshold "$THRESHOLD" \
+		"${noise[@]}" >"$report" 2>&1
 	rc=$?
 	case $rc in
-	0) status="good"; echo "$label" >"$RESULTS/last-good" ;;
-	1) status="REGRESSION against $good" ;;
-	*) status="undecided (exit $rc)"; rc=125 ;;
+	0) status="good" ;;
+	1) status="REGRESSION against the $nref reference night(s)" ;;
+	125) status="undecided" ;;
+	*) status="check failed (exit $rc)" ;;
 	esac
+	# building the reference: every night that is no regression joins it
+	if { [ "$rc" = 0 ] || [ "$rc" = 125 ]; } && [ "$nref" -lt "$NIGHTS" ]; then
+		echo "$label" >>"$ref"
+		status="$status; reference night $((nref + 1)) of $NIGHTS"
+	fi
+	first=${args[1]}
 	{
 		echo
-		echo "faultbench compare $good $label"
-		"$FB" compare "$RESULTS/$good" "$RESULTS/$label" 2>&1
+		echo "faultbench compare $first $RESULTS/$label   (the first reference night)"
+		"$FB" compare "${noise[@]}" "$first" "$RESULTS/$label" 2>&1
 		echo
 		echo "suite summary:"
 		sed -n '/^suite /,$p' "$RESULTS/$label.log"
@@ -58,7 +96,8 @@ else
 fi
 [ "$suite_rc" = 0 ] || status="$status; some jobs failed (see $RESULTS/$label.log)"
 
-find "$RESULTS" -name '*.json' -mtime +"${FB_GZIP_DAYS:-14}" -exec gzip -q {} + 2>/dev/null
+find "$RESULTS" -name '*.json' -mtime +"${FB_GZIP_DAYS:-14}" -not -path "$NOISE/*" \
+	-exec gzip -q {} + 2>/dev/null
 
 subject="faultbench nightly $label on $(hostname): $status"
 if [ -n "${MAILTO:-}" ] && command -v mail >/dev/null; then
