@@ -2,33 +2,46 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # What 'make run' runs after building: the quick suite (configs/quick.ini)
-# into results/<label>/, then a comparison-ready table and the plots.
+# into results/<label>/, then a comparison-ready table, the regression
+# check against the previous run, and the plots.
 #
 #   LABEL=6.18-mypatch make run     label the run (default: the kernel release;
 #                                   a timestamp is added when it exists already)
 #   BASELINE=6.18-vanilla make run  compare against that run (default: the
 #                                   previous quick run, if there is one)
+#
+# A star in the table is a claim about a kernel: it needs run-to-run
+# information (a noise model in results/noise/, or several runs a side);
+# the table says when it has none and how to get it.
+#
+# For tests: FAULTBENCH is the binary (default: build/faultbench), FB_OUT
+# the directory that holds results/ and plots/ (default: this repository),
+# FB_QUICK_CONFIG the suite (default: configs/quick.ini).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
-cd "$here" || exit 1
-fb=$here/build/faultbench
+fb=${FAULTBENCH:-$here/build/faultbench}
+config=${FB_QUICK_CONFIG:-$here/configs/quick.ini}
 [ -x "$fb" ] || { echo "quick-run: $fb is not built (run make)" >&2; exit 2; }
+cd "${FB_OUT:-$here}" || exit 1
 
 label=${LABEL:-$(uname -r)}
 baseline=${BASELINE:-}
 if [ -e "results/$label" ]; then
-	# never mix two runs in one label: the repeats of a label must be one experiment
+	# never mix two runs in one label: each run is one replicate of its own
 	[ -n "$baseline" ] || baseline=$(ls -td results/"$label"* 2>/dev/null | head -n 1)
 	label=$label-$(date -u +%Y%m%d%H%M%S)
 fi
 
-"$fb" suite configs/quick.ini --label "$label"
+"$fb" suite "$config" --label "$label"
 rc=$?
 
 echo
 if [ -n "$baseline" ]; then
 	echo "== faultbench compare $baseline results/$label"
 	"$fb" compare "$baseline" "results/$label" || "$fb" compare "results/$label"
+	echo
+	echo "== faultbench check --baseline $baseline --candidate results/$label"
+	"$fb" check --baseline "$baseline" --candidate "results/$label" | sed -n '/^check:/p'
 else
 	echo "== faultbench compare results/$label   (add a second run to compare against:"
 	echo "==   faultbench compare results/$label results/OTHER)"
@@ -36,7 +49,7 @@ else
 fi
 echo
 if "$fb" plot "results/$label" -o "plots/$label" >/dev/null; then
-	echo "plots: $here/plots/$label/ (PNG and SVG; edit the .gp beside each and re-run gnuplot)"
+	echo "plots: $PWD/plots/$label/ (PNG and SVG; edit the .gp beside each and re-run gnuplot)"
 fi
-echo "results: $here/results/$label/"
+echo "results: $PWD/results/$label/"
 exit $rc

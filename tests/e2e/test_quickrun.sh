@@ -1,0 +1,22 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# 'make run' twice in a row (scripts/quick-run.sh on a tiny suite): the
+# second compares itself with the first.  Two runs of one kernel minutes
+# apart are one run a side: with no noise model there is no run-to-run
+# information, so the table must carry no star and check must not say
+# "regression"; the table says why and how to get stars.
+. "$FB_SRC/tests/e2e/lib.sh"
+
+printf '[global]\ncpus = 1\nrepeat = 3\nsamples = 2\nsample-time = 0.1\nwarmup = 0.05\nprogress = off\n[pf1]\n[nopage]\nsize = 4M\n' >q.ini
+export FAULTBENCH FB_OUT=$PWD FB_QUICK_CONFIG=$PWD/q.ini LABEL=6.18-aa
+sh "$FB_SRC/scripts/quick-run.sh" >first.txt 2>&1 || { cat first.txt; die "first run failed"; }
+sh "$FB_SRC/scripts/quick-run.sh" >second.txt 2>&1 || { cat second.txt; die "second run failed"; }
+cat second.txt
+grep -q '^== faultbench compare results/6.18-aa results/6.18-aa-' second.txt ||
+	die "the second run did not compare itself with the first"
+grep -q '^Hmean .*\*' second.txt && die "a star with one run a side and no noise model"
+grep -q 'REGRESSION' second.txt && die "check found a regression between two runs of one kernel"
+grep -q '^check: cannot decide' second.txt || die "check's verdict is not printed"
+grep -q 'no star where a row has no run-to-run information' second.txt || die "no reason for the missing stars"
+echo "quick-run e2e: ok"

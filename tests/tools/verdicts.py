@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Do faultbench's verdicts survive a second run?  (docs/compare.md)
+
+  verdicts.py collect DIR [--pairs 10]   separate quick-suite runs: per round
+        one A/A pair (aa/aa-NN-a, aa/aa-NN-b) with a noise-model run between
+        them (noise/run-NN), then A/B pairs of pf1 at 1 CPU, 3 runs a side,
+        interleaved, the candidate in a cpu cgroup with a 90% quota (cgroup v1
+        cpu.cfs_quota_us, or cpu.max on v2).  Root for the cgroup.
+  verdicts.py analyse DIR [--old BINARY]   the model from noise/, then per
+        A/A pair the stars of compare and the exit status of check, and per
+        A/B pair with 1, 2 and 3 runs a side whether check and compare found
+        the slowdown.  --old: the same pairs through another faultbench (the
+        verdicts before runs were the replicate), for the before/after table.
+
+Benchmarks report, tests assert: this is a measurement, run by hand; its
+output and result files go into docs/ and results/reference/.
+"""
+import argparse
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FB = os.environ.get("FAULTBENCH", os.path.join(HERE, "..", "..", "build", "faultbench"))
+QUICK = os.path.join(HERE, "..", "..", "configs", "quick.ini")
+AB_OPTS = ["pf1", "--cpus", "1", "--repeat", "3", "--samples", "3", "--sample-time", "0.2",
+           "--warmup", "0.2", "--progress=off"]
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def quota_cgroup():
+    v1 = "/sys/fs/cgroup/cpu"
+    if os.path.isdir(v1) and os.path.exists(os.path.join(v1, "cpu.cfs_quota_us")):
+        cg = os.path.join(v1, "fb-verdicts")
+        os.makedirs(cg, exist_ok=True)
+        open(os.path.join(cg, "cpu.cfs_period_us"), "w").write("100000")
+        open(os.path.join(cg, "cpu.cfs_quota_us"), "w").write("90000")
+        return cg
+    v2 = "/sys/fs/cgroup"
+    if os.path.exists(os.path.join(v2, "cgroup.controllers")):
+        cg = os.path.join(v2, "fb-verdicts")
+        os.makedirs(cg, exist_ok=True)
+        open(os.path.join(cg, "cpu.max"), "w").write("90000 100000")
+        return cg
+    sys.exit("verdicts: no cpu cgroup controller here")
+
+
+def collect(d, pairs):
+    os.makedirs(d, exist_ok=True)
+    for i in range(1, pairs + 1):
+        for what, res, label in (("a", "aa", "aa-%02d-a"), ("n", "noise", "run-%02d"),
+                                 ("b", "aa", "aa-%02d-b")):
+            run([FB, "suite", QUICK, "--label", label % i, "--results", os.path.join(d, res)])
+    cg = quota_cgroup()
+    try:
+        for p in range(1, pairs + 1):
+            for k in range(1, 4):
+                for side in ("base", "slow"):
+                    out = os.path.join(d, "ab", "ab-%02d-%s" % (p, side), "pf1-run%d.json" % k)
+                    cmd = [FB, "run"] + AB_OPTS + ["--label", "ab-%02d-%s" % (p, side), "-o", out]
+                    if side == "slow":
+                        # the whole process joins the cgroup before exec: workers inherit it
+                        cmd = ["sh", "-c", 'echo $$ >%s/cgroup.procs; exec "$@"' % cg, "sh"] + cmd
+                    run(cmd)
+    finally:
+        os.rmdir(cg)
+
+
+def compare_json(fb, runs, model, extra=()):
+    args = [fb, "compare", "--format", "json", "--primary"] + list(extra)
+    if model:
+        args += ["--noise", model]
+    r = run(args + runs)
+    if r.returncode:
+        sys.exit("compare failed: %s" % r.stderr)
+    return json.loads(r.stdout)
+
+
+def stars(table):
+    rows = starred = 0
+    for g in table["groups"]:
+        for row in g["rows"]:
+            rows += 1
+            starred += bool(row["cells"][1].get("significant"))
+    return rows, starred
+
+
+def check(fb, base, cand, model):
+    args = [fb, "check"]
+    for b in base:
+        args += ["--baseline", b]
+    for c in cand:
+        args += ["--candidate", c]
+    if model:
+        args += ["--noise", model]
+    r = run(args)
+    return r.returncode, r.stdout
+
+
+def subset(files, k, tmp, name):
+    d = os.path.join(tmp, name)
+    os.makedirs(d, exist_ok=True)
+    for f in files[:k]:
+        shutil.copy(f, d)
+    return d
+
+
+def analyse(d, old):
+    model = os.path.join(d, "model.json")
+    if not os.path.exists(model):
+        noise = sorted(glob.glob(os.path.join(d, "noise", "run-*")))
+        args = [FB, "noise", "-o", model]
+        for n in noise:
+            args += ["--from", n]
+        r = run(args)
+        print(r.stdout, r.stderr, end="")
+    pairs = sorted({p[:-2] for p in os.listdir(os.path.join(d, "aa"))})
+    print("\nA/A pairs (one quick-suite run a side, the noise model of %s):" % model)
+    print("  %-8s %6s %6s %6s %10s" % ("pair", "rows", "stars", "check", "old stars"))
+    tot = [0, 0, 0, 0, 0]
+    for p in pairs:
+        a, b = os.path.join(d, "aa", p + "-a"), os.path.join(d, "aa", p + "-b")
+        rows, st = stars(compare_json(FB, [a, b], model))
+        rc, _ = check(FB, [a], [b], model)
+        ost = "-"
+        if old:
+            orows, ostars = stars(compare_json(old, [a, b], None))
+            orc, _ = check(old, [a], [b], None)
+            ost = "%d (check %d)" % (ostars, orc)
+            tot[3] += ostars
+            tot[4] += orc == 1
+        print("  %-8s %6d %6d %6d %10s" % (p, rows, st, rc, ost))
+        tot[0] += rows
+        tot[1] += st
+        tot[2] += rc == 1
+    print("  A/A: %d of %d headline rows starred (%.1f%%); check said 'regression' in %d of %d "
+          "pairs" % (tot[1], tot[0], 100.0 * tot[1] / max(tot[0], 1), tot[2], len(pairs)))
+    if old:
+        print("  before (%s): %d of %d rows starred, check 'regression' in %d of %d pairs"
+              % (old, tot[3], tot[0], tot[4], len(pairs)))
+    abs_ = sorted({p.rsplit("-", 1)[0] for p in os.listdir(os.path.join(d, "ab"))})
+    print("\nA/B pairs (pf1 at 1 CPU, candidate in a cgroup with a 90% CPU quota):")
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in (1, 2, 3):
+            found = starred = 0
+            asked = []
+            for p in abs_:
+                base = sorted(glob.glob(os.path.join(d, "ab", p + "-base", "*.json")))
+                slow = sorted(glob.glob(os.path.join(d, "ab", p + "-slow", "*.json")))
+                bd = subset(base, k, tmp, "%s-base-%d" % (p, k))
+                sd = subset(slow, k, tmp, "%s-slow-%d" % (p, k))
+                t = compare_json(FB, [bd, sd], model, ["--detect", "10%"])
+                cell = t["groups"][0]["rows"][0]["cells"][1]
+                starred += bool(cell.get("significant"))
+                rc, out = check(FB, [bd], [sd], model)
+                found += rc == 1
+                asked.append("%s/%s" % (cell.get("runs_needed"),
+                                        "%.1f" % cell["run_change_pct"]
+                                        if cell.get("run_change_pct") is not None else "-"))
+            print("  %d run(s) a side: check found it in %d of %d pairs, compare starred %d; "
+                  "runs a side compare asks for a 10%% change / change seen: %s"
+                  % (k, found, len(abs_), starred, " ".join(asked)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("what", choices=("collect", "analyse"))
+    ap.add_argument("dir")
+    ap.add_argument("--pairs", type=int, default=10)
+    ap.add_argument("--old", help="another faultbench binary, for before/after")
+    o = ap.parse_args()
+    if o.what == "collect":
+        collect(o.dir, o.pairs)
+    else:
+        analyse(o.dir, o.old)
+
+
+if __name__ == "__main__":
+    main()
