@@ -97,8 +97,8 @@ static void undecided_row(const struct cmp_group *g, const char *name, const str
 		return;
 	}
 	printf("undecided  %s %s: %+.2f%%%s; detectable +-%.2f%% > threshold %.2f%% (", g->name,
-	       name, pct, vd->significant ? ", significant" : ", not significant",
-	       vd->detect_pct, threshold);
+	       name, pct, vd->significant ? ", significant" : ", not significant", vd->detect_pct,
+	       threshold);
 	if (vd->runs_needed) {
 		printf("needs %u runs a side)\n", vd->runs_needed);
 		if (vd->runs_needed > v->most_runs)
@@ -218,9 +218,10 @@ static int verdict(const struct cmp_table *t, double threshold)
 		       "regression\n",
 		       v.undecided, v.undecided + v.ok, threshold);
 		if (v.no_info)
-			printf("check: for run-to-run information, measure this machine's noise once "
-			       "('faultbench noise configs/nightly.ini') or give each side 3 or more "
-			       "runs\n");
+			printf(
+			    "check: for run-to-run information, measure this machine's noise once "
+			    "('faultbench noise configs/nightly.ini') or give each side 3 or more "
+			    "runs\n");
 		if (v.most_runs || v.over)
 			printf("check: with this noise, %s%u runs a side would decide every step "
 			       "(or raise --threshold)\n",

@@ -114,9 +114,9 @@ struct point {
 	double *v;
 	unsigned n;
 	double mean, min, max;
-	double level;	 /* the mean of its segment (plain scale) */
-	double change;	 /* at a change point: percent against the previous level */
-	char mark;	 /* ' ', '*' change point, 'o' outlier */
+	double level;  /* the mean of its segment (plain scale) */
+	double change; /* at a change point: percent against the previous level */
+	char mark;     /* ' ', '*' change point, 'o' outlier */
 };
 
 struct history {
@@ -129,7 +129,7 @@ struct history {
 	struct point *points;
 	unsigned files, parsed;
 	const struct noise_models *models;
-	bool have_model;      /* var_model from the model matching the first result */
+	bool have_model; /* var_model from the model matching the first result */
 	double var_model, df_model, model_repeats, var_within;
 	const char *model_path;
 	/* found by find_changes */
@@ -229,8 +229,8 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 static void find_model(struct history *h, json_t *doc)
 {
 	const struct noise_model *m;
-	const struct noise_entry *e = noise_find(h->models, doc, h->bench, h->variant,
-						 (unsigned)h->ncpus, h->metric, &m);
+	const struct noise_entry *e =
+	    noise_find(h->models, doc, h->bench, h->variant, (unsigned)h->ncpus, h->metric, &m);
 
 	if (!e || !e->log_scale)
 		return;

@@ -72,15 +72,16 @@ static const struct opt noise_options[] = {
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: faultbench noise CONFIG.ini [--runs K] [options]\n"
-		   "       faultbench noise --from RUN [--from RUN...] [-o FILE]\n"
-		   "\n"
-		   "Measures the run-to-run noise of this machine: the suite is run K times as\n"
-		   "separate invocations (or existing runs are read), and for every benchmark,\n"
-		   "variant, step and metric the variance of a run's value is stored.  compare,\n"
-		   "check and history find the model in results/noise/ and star only changes\n"
-		   "beyond it.  Run it on a quiet machine, with the kernel and settings you compare\n"
-		   "on; repeat it when the machine changes.\n\noptions:\n");
+	fprintf(f,
+		"usage: faultbench noise CONFIG.ini [--runs K] [options]\n"
+		"       faultbench noise --from RUN [--from RUN...] [-o FILE]\n"
+		"\n"
+		"Measures the run-to-run noise of this machine: the suite is run K times as\n"
+		"separate invocations (or existing runs are read), and for every benchmark,\n"
+		"variant, step and metric the variance of a run's value is stored.  compare,\n"
+		"check and history find the model in results/noise/ and star only changes\n"
+		"beyond it.  Run it on a quiet machine, with the kernel and settings you compare\n"
+		"on; repeat it when the machine changes.\n\noptions:\n");
 	opt_print_help(f, noise_options);
 	return FB_USAGE;
 }
@@ -106,19 +107,21 @@ static int run_suites(const char *config, const struct noise_cmd_opts *c, const 
 	char runs_s[32];
 
 	for (long long i = 0; i < c->runs; i++) {
-		char *argv[] = { "faultbench", "suite", (char *)config, "--label", (char *)label,
-				 "--results", (char *)c->results, NULL };
+		char *argv[] = { "faultbench",	"suite",     (char *)config,	 "--label",
+				 (char *)label, "--results", (char *)c->results, NULL };
 		int st;
 
 		printf("== noise: run %lld of %lld\n", i + 1, c->runs);
 		st = spawn_self_wait(argv);
-		/* a job skipped here (exit 4 inside) leaves the suite at 0: only real failures stop */
+		/* a job skipped here (exit 4 inside) leaves the suite at 0: only real failures stop
+		 */
 		if (st) {
 			snprintf(runs_s, sizeof(runs_s), "%lld", i);
-			return fb_error(st >= 128 ? st : FB_FAIL,
-					"noise: run %lld of %lld ended with status %d; the %s finished "
-					"runs are in %s/%s/ ('faultbench noise --from' derives from them)",
-					i + 1, c->runs, st, runs_s, c->results, label);
+			return fb_error(
+			    st >= 128 ? st : FB_FAIL,
+			    "noise: run %lld of %lld ended with status %d; the %s finished "
+			    "runs are in %s/%s/ ('faultbench noise --from' derives from them)",
+			    i + 1, c->runs, st, runs_s, c->results, label);
 		}
 	}
 	return FB_OK;

@@ -99,7 +99,8 @@ static bool in_variants(json_t *doc, const char *value)
 			size_t n = strlen(tok);
 
 			/* variants are matrix values joined by '/': "thp/own" */
-			for (const char *c = v; c && *c && !found; c = strchr(c, '/') ? strchr(c, '/') + 1 : "")
+			for (const char *c = v; c && *c && !found;
+			     c = strchr(c, '/') ? strchr(c, '/') + 1 : "")
 				found = !strncmp(c, tok, n) && (c[n] == '/' || !c[n]);
 			if (found)
 				break;
@@ -132,8 +133,7 @@ static bool is_matrix_option(json_t *doc, const char *key)
 }
 
 /* The first key whose value differs between two objects (either may be NULL), or NULL. */
-static const char *first_difference(json_t *a, json_t *b, json_t *docs[2],
-				    const char *const *only)
+static const char *first_difference(json_t *a, json_t *b, json_t *docs[2], const char *const *only)
 {
 	const char *key;
 	json_t *v;
@@ -685,21 +685,23 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 	if (t->ncols < 2)
 		return;
 	if (v) {
-		fprintf(f,
-			"%sstars: t-test of the per-run values (a run is one result file; log scale "
-			"for rates), run-to-run variance from %s; Benjamini-Hochberg, false "
-			"discovery rate %.0f%% over the %u tested rows of %s\n",
-			prefix, source_name(v->source), 100 * CMP_ALPHA, t->family[1],
-			t->ncols > 2 ? "each column" : "the column");
+		fprintf(
+		    f,
+		    "%sstars: t-test of the per-run values (a run is one result file; log scale "
+		    "for rates), run-to-run variance from %s; Benjamini-Hochberg, false "
+		    "discovery rate %.0f%% over the %u tested rows of %s\n",
+		    prefix, source_name(v->source), 100 * CMP_ALPHA, t->family[1],
+		    t->ncols > 2 ? "each column" : "the column");
 		for (i = 0; i < t->nmodels_used; i++)
 			fprintf(f, "%snoise model: %s (%s, kernel %s, %s)\n", prefix,
 				t->models_used[i]->path, t->models_used[i]->hostname,
 				t->models_used[i]->kernel, t->models_used[i]->date);
 		runs_range(t, &lo, &hi, &over, lo_row, hi_row, sizeof(lo_row));
-		fprintf(f,
-			"%sDetect: the smallest change a row stars with %.0f%% power, with the runs "
-			"given; runs a side for %.2f%% (--detect): ",
-			prefix, 100 * CMP_POWER, t->detect_target);
+		fprintf(
+		    f,
+		    "%sDetect: the smallest change a row stars with %.0f%% power, with the runs "
+		    "given; runs a side for %.2f%% (--detect): ",
+		    prefix, 100 * CMP_POWER, t->detect_target);
 		if (lo && (hi > lo || over))
 			fprintf(f, "%u (%s) to %s%u (%s)\n", lo, lo_row, over ? "over " : "",
 				over ? 1000 : hi, hi_row);
@@ -719,12 +721,13 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 			"the model's larger variance was pooled in\n",
 			prefix, t->exceeding_rows, t->exceeding_rows == 1 ? "" : "s");
 	if (out->untested)
-		fprintf(f,
-			"%sno star where a row has no run-to-run information (e.g. %s): a star must "
-			"beat the difference between runs, not between repeats of one run; measure "
-			"this machine's once with 'faultbench noise configs/quick.ini', or give each "
-			"side 3 or more runs (result files of the benchmark in its RUN)\n",
-			prefix, out->untested_example);
+		fprintf(
+		    f,
+		    "%sno star where a row has no run-to-run information (e.g. %s): a star must "
+		    "beat the difference between runs, not between repeats of one run; measure "
+		    "this machine's once with 'faultbench noise configs/quick.ini', or give each "
+		    "side 3 or more runs (result files of the benchmark in its RUN)\n",
+		    prefix, out->untested_example);
 }
 
 static unsigned label_split(const char *label, char *top, char *bottom, size_t len)
@@ -903,8 +906,9 @@ static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_
 
 				if (!kind) {
 					tmp = xmalloc((cell->n + 1) * sizeof(*tmp));
-					snprintf(val, sizeof(val), "%u",
-						 cmp_cell_runs(cell, row->higher_better, tmp, NULL));
+					snprintf(
+					    val, sizeof(val), "%u",
+					    cmp_cell_runs(cell, row->higher_better, tmp, NULL));
 					free(tmp);
 				} else if (c > 0 && v->tested && isfinite(v->detect_pct)) {
 					snprintf(val, sizeof(val), "+-%.2f%%", v->detect_pct);
@@ -913,8 +917,9 @@ static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_
 				}
 				if (markdown)
 					fprintf(f, " %s |", val);
-				else
-					fprintf(f, "%*s%11s", (int)wval + 1, val, "");
+				else /* no trailing blanks after the last column */
+					fprintf(f, "%*s%*s", (int)wval + 1, val,
+						c + 1 < t->ncols ? 11 : 0, "");
 			}
 			fprintf(f, "\n");
 		}
@@ -1101,7 +1106,8 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 					json_object_set_new(jc, "variance_from",
 							    json_string(source_name(v->source)));
 					json_object_set_new(jc, "df", num(v->tested ? v->df : NAN));
-					json_object_set_new(jc, "log_scale", json_boolean(v->log_scale));
+					json_object_set_new(jc, "log_scale",
+							    json_boolean(v->log_scale));
 					json_object_set_new(jc, "detectable_pct",
 							    num(v->tested ? v->detect_pct : NAN));
 					json_object_set_new(jc, "runs_needed",

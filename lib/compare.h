@@ -24,9 +24,9 @@
 #include "noise.h"
 #include "resultset.h"
 
-#define CMP_ALPHA	0.05 /* false discovery rate of the stars, per column */
-#define CMP_POWER	0.80 /* for the detectable effect */
-#define CMP_MIN_DF	2    /* run-to-run degrees of freedom a test needs at least */
+#define CMP_ALPHA  0.05 /* false discovery rate of the stars, per column */
+#define CMP_POWER  0.80 /* for the detectable effect */
+#define CMP_MIN_DF 2	/* run-to-run degrees of freedom a test needs at least */
 
 /* Per-repeat values of one metric at one step, in one column. */
 struct cmp_cell {
@@ -47,14 +47,14 @@ struct cmp_verdict {
 	bool model_disagrees; /* the runs vary significantly more than the model says */
 	bool model_exceeds;   /* ... or significantly less */
 	unsigned runs_a, runs_b;
-	double repeats;	  /* mean repeats a run */
-	double var, df;	  /* variance of one run's value (test scale) and its df */
-	double df_model;  /* the part of df that came from the noise model */
-	double se;	  /* standard error of the difference, test scale */
-	double base;	  /* the baseline's mean of its per-run values, plain scale */
-	double p, q;	  /* raw and Benjamini-Hochberg adjusted */
-	double diff_pct;  /* of the per-run means, positive = better */
-	double detect_pct; /* smallest change a star is CMP_POWER likely to catch */
+	double repeats;	      /* mean repeats a run */
+	double var, df;	      /* variance of one run's value (test scale) and its df */
+	double df_model;      /* the part of df that came from the noise model */
+	double se;	      /* standard error of the difference, test scale */
+	double base;	      /* the baseline's mean of its per-run values, plain scale */
+	double p, q;	      /* raw and Benjamini-Hochberg adjusted */
+	double diff_pct;      /* of the per-run means, positive = better */
+	double detect_pct;    /* smallest change a star is CMP_POWER likely to catch */
 	unsigned runs_needed; /* a side, for a detectable change of cmp_opts.detect_pct */
 };
 
@@ -72,8 +72,8 @@ struct cmp_row {
 struct cmp_group {
 	char *name; /* "pf1", or the benchmark name */
 	char *bench;
-	json_t **docs; /* per column: its first document of this group, or NULL */
-	unsigned *nruns; /* per column: result files of this group */
+	json_t **docs;		  /* per column: its first document of this group, or NULL */
+	unsigned *nruns;	  /* per column: result files of this group */
 	const char *ratio_metric; /* from the result: the metric compared between variants */
 	unsigned nrows;
 	struct cmp_row *rows; /* by metric, then variant, then CPU count */
@@ -96,11 +96,11 @@ struct cmp_table {
 struct cmp_opts {
 	const char *const *metrics; /* only these */
 	unsigned nmetrics;
-	bool all;	   /* every metric of the steps */
-	bool primary_only; /* not even the evidence */
-	bool quiet;	   /* no warnings about differing machines */
+	bool all;			  /* every metric of the steps */
+	bool primary_only;		  /* not even the evidence */
+	bool quiet;			  /* no warnings about differing machines */
 	const struct noise_models *noise; /* the machine's between-run noise, or NULL */
-	double detect_pct;  /* runs needed for this detectable change (default 5) */
+	double detect_pct;		  /* runs needed for this detectable change (default 5) */
 	bool test_evidence; /* evidence rows join the tested family (noise derivation) */
 };
 
@@ -159,8 +159,7 @@ bool cmp_significant(const struct cmp_row *r, unsigned col, double *p);
  * its repeats, in run order, into out[] (cell->n entries at most); returns
  * how many runs, and the mean number of repeats a run in *repeats.
  */
-unsigned cmp_cell_runs(const struct cmp_cell *c, bool higher_better, double *out,
-		       double *repeats);
+unsigned cmp_cell_runs(const struct cmp_cell *c, bool higher_better, double *out, double *repeats);
 /* Within-run variance of log (or plain) repeats around their run's mean, and its df. */
 double cmp_cell_within_var(const struct cmp_cell *c, bool log_scale, double *df);
 

@@ -58,7 +58,8 @@ static bool entry_from_json(struct noise_entry *e, json_t *j)
 	e->repeats = num_or_nan(j, "repeats");
 	e->runs = (unsigned)json_integer_value(json_object_get(j, "runs"));
 	/* an entry the statistics cannot use is dropped, not trusted */
-	if (!(e->var_run >= 0) || !(e->df_run >= 1) || !(e->repeats >= 1) || !isfinite(e->var_run)) {
+	if (!(e->var_run >= 0) || !(e->df_run >= 1) || !(e->repeats >= 1) ||
+	    !isfinite(e->var_run)) {
 		free(e->name);
 		free(e->variant);
 		free(e->metric);

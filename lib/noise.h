@@ -20,8 +20,8 @@
 
 /* One row of the model. */
 struct noise_entry {
-	char *name;	   /* preset or benchmark: "nopage" */
-	char *variant;	   /* "" or "same" */
+	char *name;    /* preset or benchmark: "nopage" */
+	char *variant; /* "" or "same" */
 	unsigned ncpus;
 	char *metric;	   /* "pages/s" */
 	bool log_scale;	   /* variances are of log values (rates) */
@@ -29,14 +29,14 @@ struct noise_entry {
 	double df_run;	   /* its degrees of freedom: runs - 1 */
 	double var_within; /* variance of one repeat around its run's value */
 	double df_within;
-	double repeats;	   /* mean repeats a run in the model's runs */
+	double repeats; /* mean repeats a run in the model's runs */
 	unsigned runs;
 };
 
 struct noise_model {
 	char *path;
 	char *hostname, *cpu_model, *kernel, *date, *version;
-	json_t *params;	   /* per name: the benchmark parameters measured */
+	json_t *params; /* per name: the benchmark parameters measured */
 	unsigned n;
 	struct noise_entry *e;
 };

@@ -30,7 +30,7 @@
 #include "stats.h"
 #include "util.h"
 
-#define MODEL_F_ALPHA 0.01 /* runs vs model: disagreement worth saying */
+#define MODEL_F_ALPHA	0.01 /* runs vs model: disagreement worth saying */
 #define MAX_RUNS_NEEDED 1000
 
 unsigned cmp_cell_runs(const struct cmp_cell *c, bool hb, double *out, double *repeats)

@@ -7,6 +7,10 @@
         them (noise/run-NN), then A/B pairs of pf1 at 1 CPU, 3 runs a side,
         interleaved, the candidate in a cpu cgroup with a 90% quota (cgroup v1
         cpu.cfs_quota_us, or cpu.max on v2).  Root for the cgroup.
+  verdicts.py history DIR [--old BINARY]   the 30 quick-suite runs of one
+        build (aa/ and noise/) as a nightly series, and a copy with a 15% loss
+        injected from the 21st run on (every value of every step scaled):
+        the nights history flags in each, per benchmark.
   verdicts.py analyse DIR [--old BINARY]   the model from noise/, then per
         A/A pair the stars of compare and the exit status of check, and per
         A/B pair with 1, 2 and 3 runs a side whether check and compare found
@@ -170,15 +174,64 @@ def analyse(d, old):
                   % (k, found, len(abs_), starred, " ".join(asked)))
 
 
+def scale_doc(path, out, factor):
+    d = json.load(open(path))
+    for st in d["steps"]:
+        for name, m in st["metrics"].items():
+            if not m.get("higher_better") or "/1000" in name or name in ("efficiency", "pages/fault"):
+                continue
+            for k in ("value", "mean", "hmean", "min", "max", "stddev"):
+                if isinstance(m.get(k), (int, float)):
+                    m[k] *= factor
+            m["samples"] = [v * factor for v in m.get("samples", [])]
+    json.dump(d, open(out, "w"))
+
+
+def flagged(fb, series, bench, extra=()):
+    r = run([fb, "history", series, "--bench", bench] + list(extra))
+    marks = [l for l in r.stdout.splitlines() if l.endswith("regression") or
+             l.endswith("improvement") or l.endswith("outlier")]
+    return r.stdout, marks
+
+
+def history(d, old):
+    runs = sorted(glob.glob(os.path.join(d, "aa", "aa-*")) + glob.glob(os.path.join(d, "noise", "run-*")),
+                  key=lambda p: json.load(open(sorted(glob.glob(p + "/*.json"))[0]))["start_time"])
+    with tempfile.TemporaryDirectory() as tmp:
+        same, loss = os.path.join(tmp, "same"), os.path.join(tmp, "loss")
+        for i, r in enumerate(runs):
+            for f in glob.glob(r + "/*.json"):
+                for dst, factor in ((same, 1.0), (loss, 0.85 if i >= 20 else 1.0)):
+                    os.makedirs(os.path.join(dst, "%02d" % i), exist_ok=True)
+                    scale_doc(f, os.path.join(dst, "%02d" % i, os.path.basename(f)), factor)
+        print("history over %d quick-suite runs of one build (%s .. %s); a 15%% loss "
+              "injected from run 21 on in the copy" % (len(runs), os.path.basename(runs[0]),
+                                                        os.path.basename(runs[-1])))
+        for bench in ("pf1", "nopage", "pf3", "pagelock"):
+            for label, fb, extra in (("now", FB, ["--noise", os.path.join(d, "model.json")]),
+                                     ("before", old, [])):
+                if not fb:
+                    continue
+                out_s, m_s = flagged(fb, same, bench, extra)
+                out_l, m_l = flagged(fb, loss, bench, extra)
+                print("  %-9s %-6s same build: %2d nights flagged; with the loss: %2d (%s)"
+                      % (bench, label, len(m_s), len(m_l),
+                         ", ".join(l.split()[1][-6:] + l.split()[-1][0] for l in m_l)))
+                if label == "now" and bench == "pf1":
+                    print("\n".join("    | " + l for l in out_l.splitlines()))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=("collect", "analyse"))
+    ap.add_argument("what", choices=("collect", "analyse", "history"))
     ap.add_argument("dir")
     ap.add_argument("--pairs", type=int, default=10)
     ap.add_argument("--old", help="another faultbench binary, for before/after")
     o = ap.parse_args()
     if o.what == "collect":
         collect(o.dir, o.pairs)
+    elif o.what == "history":
+        history(o.dir, o.old)
     else:
         analyse(o.dir, o.old)
 

@@ -15,7 +15,8 @@
 
 /* A result document: steps for each CPU count x repeat, one metric. */
 static inline json_t *synth(const char *label, const char *metric, bool hb, const unsigned *ncpus,
-		     unsigned nsteps, unsigned nrep, const double *values, const char *variant)
+			    unsigned nsteps, unsigned nrep, const double *values,
+			    const char *variant)
 {
 	json_t *doc = json_object(), *steps = json_array(), *params = json_object();
 	json_t *sys = json_object(), *run = json_object();

@@ -128,8 +128,8 @@ static void sim_compare(gsl_rng *rng, unsigned k, double factor, double detect,
 	assert_int_equal(t.groups[0].nrows, SIM_STEPS);
 	for (unsigned r = 0; r < t.groups[0].nrows; r++) {
 		const struct cmp_row *row = &t.groups[0].rows[r];
-		struct welch w = stats_welch(row->cells[0].v, row->cells[0].n, row->cells[1].v,
-					     row->cells[1].n);
+		struct welch w =
+		    stats_welch(row->cells[0].v, row->cells[0].n, row->cells[1].v, row->cells[1].n);
 
 		res->tested += cmp_testable(row, 1);
 		res->stars += cmp_significant(row, 1, NULL);
@@ -214,7 +214,7 @@ static void test_ab_runs_compare_asks_for(void **state)
 {
 	gsl_rng *rng = new_rng(5);
 	double run_sd = sqrt(SIM_RUN_SD * SIM_RUN_SD + SIM_REP_SD * SIM_REP_SD / SIM_REPEATS);
-	double loss = exp(-2 * run_sd);		   /* twice the run-to-run spread */
+	double loss = exp(-2 * run_sd);		     /* twice the run-to-run spread */
 	double detect = 100 * (exp(2 * run_sd) - 1); /* the same size, as --detect */
 	struct sim_result probe = { 0 }, res = { 0 };
 	unsigned k, rows = SIM_N * SIM_STEPS;
