@@ -84,6 +84,23 @@ static struct cmp_group *add_group(struct build *b, json_t *doc)
 }
 
 /* Is value (a parameter's "thp,4k") made only of components of the steps' variants? */
+/* Is tok one of the '/'-joined values of a variant ("thp/own")? */
+static bool variant_has(const char *variant, const char *tok)
+{
+	size_t n = strlen(tok);
+	const char *c = variant;
+
+	while (c) {
+		if (!strncmp(c, tok, n) && (c[n] == '/' || !c[n]))
+			return true;
+		c = strchr(c, '/');
+		if (c)
+			c++;
+	}
+	return false;
+}
+
+/* Is value (a parameter's "thp,4k") made only of values seen in the steps' variants? */
 static bool in_variants(json_t *doc, const char *value)
 {
 	char *copy = xstrdup(value), *save = NULL, *tok;
@@ -96,14 +113,11 @@ static bool in_variants(json_t *doc, const char *value)
 
 		json_array_foreach (json_object_get(doc, "steps"), i, step) {
 			const char *v = json_string_value(json_object_get(step, "variant"));
-			size_t n = strlen(tok);
 
-			/* variants are matrix values joined by '/': "thp/own" */
-			for (const char *c = v; c && *c && !found;
-			     c = strchr(c, '/') ? strchr(c, '/') + 1 : "")
-				found = !strncmp(c, tok, n) && (c[n] == '/' || !c[n]);
-			if (found)
+			if (v && variant_has(v, tok)) {
+				found = true;
 				break;
+			}
 		}
 		all = found;
 	}

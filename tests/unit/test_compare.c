@@ -248,6 +248,40 @@ static void test_params_differ_refused(void **state)
 	json_decref(b);
 }
 
+/*
+ * A matrix option may differ between RUNs (its variants are matched by name).
+ * Which options are matrix options is read from the result, or, in files
+ * from before results said so, from the steps' variants: never from the
+ * benchmark code of this binary.
+ */
+static void test_matrix_option_from_result(void **state)
+{
+	static const unsigned nc[] = { 2 };
+	const double v[] = { 1, 2, 3 };
+	json_t *a = synth("a", "pages/s", true, nc, 1, 3, v, "same");
+	json_t *b = synth("b", "pages/s", true, nc, 1, 3, v, "same");
+	struct cmp_table t;
+
+	json_object_set_new(json_object_get(a, "params"), "pattern", json_string("same"));
+	json_object_set_new(json_object_get(b, "params"), "pattern", json_string("disjoint,same"));
+	/* old files: "same" and "disjoint,same" are values the variants show */
+	assert_int_equal(build2(a, b, &t), FB_OK);
+	cmp_free(&t);
+	/* the result says so */
+	json_object_set_new(a, "matrix_options", json_pack("[s]", "pattern"));
+	json_object_set_new(b, "matrix_options", json_pack("[s]", "pattern"));
+	assert_int_equal(build2(a, b, &t), FB_OK);
+	cmp_free(&t);
+	/* the result says it is not one: a differing parameter, refused */
+	json_object_set_new(a, "matrix_options", json_array());
+	json_object_set_new(b, "matrix_options", json_array());
+	assert_int_equal(build2(a, b, &t), FB_USAGE);
+	assert_non_null(strstr(fb_last_error(), "'pattern'"));
+	cmp_free(&t);
+	json_decref(a);
+	json_decref(b);
+}
+
 static void test_incomplete_steps_left_out(void **state)
 {
 	static const unsigned nc[] = { 1 };
@@ -325,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_lower_is_better),
 		cmocka_unit_test(test_variant_rows),
 		cmocka_unit_test(test_params_differ_refused),
+		cmocka_unit_test(test_matrix_option_from_result),
 		cmocka_unit_test(test_incomplete_steps_left_out),
 		cmocka_unit_test(test_load_files),
 	};
