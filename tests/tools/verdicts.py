@@ -5,7 +5,7 @@
   verdicts.py collect DIR [--pairs 10]   separate quick-suite runs: per round
         one A/A pair (aa/aa-NN-a, aa/aa-NN-b) with a noise-model run between
         them (noise/run-NN), then A/B pairs of pf1 at 1 CPU, 3 runs a side,
-        interleaved, the candidate in a cpu cgroup with a 90% quota (cgroup v1
+        interleaved (--ab-runs, default 4), the candidate in a cpu cgroup with a 90% quota (cgroup v1
         cpu.cfs_quota_us, or cpu.max on v2).  Root for the cgroup.
   verdicts.py history DIR [--old BINARY]   the 30 quick-suite runs of one
         build (aa/ and noise/) as a nightly series, and a copy with a 15% loss
@@ -13,7 +13,7 @@
         the nights history flags in each, per benchmark.
   verdicts.py analyse DIR [--old BINARY]   the model from noise/, then per
         A/A pair the stars of compare and the exit status of check, and per
-        A/B pair with 1, 2 and 3 runs a side whether check and compare found
+        A/B pair with 1 to 4 runs a side whether check and compare found
         the slowdown.  --old: the same pairs through another faultbench (the
         verdicts before runs were the replicate), for the before/after table.
 
@@ -57,7 +57,7 @@ def quota_cgroup():
     sys.exit("verdicts: no cpu cgroup controller here")
 
 
-def collect(d, pairs):
+def collect(d, pairs, ab_runs):
     os.makedirs(d, exist_ok=True)
     for i in range(1, pairs + 1):
         for what, res, label in (("a", "aa", "aa-%02d-a"), ("n", "noise", "run-%02d"),
@@ -66,7 +66,7 @@ def collect(d, pairs):
     cg = quota_cgroup()
     try:
         for p in range(1, pairs + 1):
-            for k in range(1, 4):
+            for k in range(1, ab_runs + 1):
                 for side in ("base", "slow"):
                     out = os.path.join(d, "ab", "ab-%02d-%s" % (p, side), "pf1-run%d.json" % k)
                     cmd = [FB, "run"] + AB_OPTS + ["--label", "ab-%02d-%s" % (p, side), "-o", out]
@@ -153,7 +153,7 @@ def analyse(d, old):
     abs_ = sorted({p.rsplit("-", 1)[0] for p in os.listdir(os.path.join(d, "ab"))})
     print("\nA/B pairs (pf1 at 1 CPU, candidate in a cgroup with a 90% CPU quota):")
     with tempfile.TemporaryDirectory() as tmp:
-        for k in (1, 2, 3):
+        for k in range(1, 1 + min(len(glob.glob(os.path.join(d, "ab", abs_[0] + "-base", "*.json"))), 4)):
             found = starred = 0
             asked = []
             for p in abs_:
@@ -226,10 +226,11 @@ def main():
     ap.add_argument("what", choices=("collect", "analyse", "history"))
     ap.add_argument("dir")
     ap.add_argument("--pairs", type=int, default=10)
+    ap.add_argument("--ab-runs", type=int, default=4, help="A/B runs a side and pair")
     ap.add_argument("--old", help="another faultbench binary, for before/after")
     o = ap.parse_args()
     if o.what == "collect":
-        collect(o.dir, o.pairs)
+        collect(o.dir, o.pairs, o.ab_runs)
     elif o.what == "history":
         history(o.dir, o.old)
     else:
