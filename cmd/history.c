@@ -430,7 +430,8 @@ static void find_changes(struct history *h, unsigned min_segment, double thresho
 	free(cp);
 }
 
-static void print_history(const struct history *h, const char *dir, double threshold)
+static void print_history(const struct history *h, const char *dir, unsigned min_segment,
+			  double threshold)
 {
 	unsigned i;
 
@@ -442,9 +443,9 @@ static void print_history(const struct history *h, const char *dir, double thres
 		printf("; model %s: %.2f%%, series: %.2f%%", h->model_path,
 		       100 * sqrt(h->var_model + h->var_within / h->model_repeats),
 		       100 * h->sigma_series);
-	printf("\nchange points: binary segmentation, CUSUM of a mean shift, alpha %.2f, levels of "
-	       "at least the --min-segment runs; * level moved by more than %.2f%%, o outlier\n\n",
-	       CMP_ALPHA, threshold);
+	printf("\nchange points: binary segmentation, CUSUM of a mean shift, alpha %.2f, a level "
+	       "lasts %u runs or more; * level moved by more than %.2f%%, o outlier\n\n",
+	       CMP_ALPHA, min_segment, threshold);
 	printf("%-20s  %-24s %3s %14s %14s %9s\n", "date", "label", "n",
 	       h->higher_better ? "Hmean" : "Amean", "level", "change");
 	for (i = 0; i < h->npoints; i++) {
@@ -577,7 +578,7 @@ int cmd_history(int argc, char **argv)
 	if (!ret) {
 		qsort(h.points, h.npoints, sizeof(*h.points), by_date);
 		find_changes(&h, (unsigned)c.min_segment, threshold);
-		print_history(&h, dir, threshold);
+		print_history(&h, dir, (unsigned)c.min_segment, threshold);
 		if (c.plot)
 			ret = history_plot(&h, c.plot);
 	}

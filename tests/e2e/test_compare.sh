@@ -42,7 +42,8 @@ help_has noise runs '10; bounds: 3 to 1000'
 help_has history bench none
 help_has history cpus 'none; bounds: 1 to'
 help_has history threshold 2%
-help_has history window '7; bounds: 3 to 64'
+help_has history min-segment '2; bounds: 1 to 64'
+help_has history noise results/noise
 help_has history plot none
 help_has suite label none
 help_has suite results results
@@ -63,7 +64,7 @@ bad_value "option '--primary': 'maybe' is not on or off" compare A --primary=may
 bad_value "option '--metric' needs a value" plot A B --metric
 bad_value "option '--threshold': 'x' is not a percentage" check --baseline A --candidate B --threshold x
 bad_value "option '--threshold': '100' is not a percentage" history . --bench pf1 --threshold 100
-bad_value "option '--window': '2' is out of range (3 to 64)" history . --bench pf1 --window 2
+bad_value "option '--min-segment': '0' is out of range (1 to 64)" history . --bench pf1 --min-segment 0
 bad_value "option '--cpus': 'two' is not an integer" history . --cpus two --bench pf1
 bad_value "option '--dry-run': 'maybe' is not on or off" suite x.ini --dry-run=maybe
 bad_value "option '--detect': 'x' is not a percentage" compare A B --detect x
@@ -172,7 +173,10 @@ grep -q 'REGRESSION pf1 \([^ ]*:\)\?pages/s-1' check.txt || die "check does not 
 
 # history over all of it, with a trend plot
 fb history . --bench pf1 --plot trend/pf1.png >history.txt || die "history failed"
+cat history.txt
 grep -q '6.18-slow' history.txt || die "history misses runs"
+grep -q '^run-to-run noise: ' history.txt || die "history does not say the noise it used"
+grep -q 'binary segmentation' history.txt || die "history does not name its method"
 [ -s trend/pf1.png ] && [ -s trend/pf1.svg ] || die "no trend plot"
 
 # suite: a bad key names file and line; a one-job suite runs into results/LABEL/

@@ -189,8 +189,8 @@ def scale_doc(path, out, factor):
 
 def flagged(fb, series, bench, extra=()):
     r = run([fb, "history", series, "--bench", bench] + list(extra))
-    marks = [l for l in r.stdout.splitlines() if l.endswith("regression") or
-             l.endswith("improvement") or l.endswith("outlier")]
+    marks = [l for l in r.stdout.splitlines() if l[:2] == "20" and (
+             l.endswith("regression") or l.endswith("improvement") or l.endswith("outlier"))]
     return r.stdout, marks
 
 
@@ -216,7 +216,7 @@ def history(d, old):
                 out_l, m_l = flagged(fb, loss, bench, extra)
                 print("  %-9s %-6s same build: %2d nights flagged; with the loss: %2d (%s)"
                       % (bench, label, len(m_s), len(m_l),
-                         ", ".join(l.split()[1][-6:] + l.split()[-1][0] for l in m_l)))
+                         ", ".join(l.split()[1] + ":" + l.split()[-1] for l in m_l)))
                 if label == "now" and bench == "pf1":
                     print("\n".join("    | " + l for l in out_l.splitlines()))
 
