@@ -216,8 +216,10 @@ static void verdict_row(struct cmp_table *t, const struct cmp_group *g, struct c
 			t->models_used[t->nmodels_used++] = used;
 		}
 	}
-	t->disagreeing_rows += v->model_disagrees;
-	t->exceeding_rows += v->model_exceeds;
+	if (r->tested_metric) {
+		t->disagreeing_rows += v->model_disagrees;
+		t->exceeding_rows += v->model_exceeds;
+	}
 	if (v->source == VAR_NONE || v->df < CMP_MIN_DF)
 		goto out;
 	rt = stats_runtest(s.mean_a, s.na, s.mean_b, s.nb, v->var, v->df);
@@ -238,7 +240,7 @@ static unsigned runs_needed(const struct cmp_verdict *v, double alpha_row, doubl
 {
 	double want = v->log_scale ? log(1 + target / 100) : target / 100 * fabs(v->base);
 
-	for (unsigned k = 2; k <= MAX_RUNS_NEEDED; k++) {
+	for (unsigned k = 1; k <= MAX_RUNS_NEEDED; k++) {
 		/* k runs a side add 2(k - 1) degrees of freedom to the model's */
 		double df = v->df_model + 2.0 * (k - 1);
 		double d = stats_detectable(sqrt(v->var * 2.0 / k), df, alpha_row, CMP_POWER);

@@ -59,13 +59,15 @@ static gsl_rng *new_rng(unsigned long seed)
 	return rng;
 }
 
+static double sim_run_sd = SIM_RUN_SD; /* the run effect of sim_run() */
+
 /* One run: a document with SIM_REPEATS repeats of every step, shifted by factor. */
 static json_t *sim_run(gsl_rng *rng, const char *label, double factor)
 {
 	double v[SIM_STEPS * SIM_REPEATS];
 
 	for (unsigned s = 0; s < SIM_STEPS; s++) {
-		double b = gsl_ran_gaussian(rng, SIM_RUN_SD);
+		double b = gsl_ran_gaussian(rng, sim_run_sd);
 
 		for (unsigned r = 0; r < SIM_REPEATS; r++)
 			v[s * SIM_REPEATS + r] =
@@ -234,6 +236,52 @@ static void test_ab_runs_compare_asks_for(void **state)
 	assert_true(res.regressions_rows >= rows * 9 / 10);
 }
 
+/*
+ * Runs that vary far more than the model says (a stale model, a busier
+ * machine) are tested on their own variance, and the table says so.
+ */
+static void test_model_disagreement(void **state)
+{
+	gsl_rng *rng = new_rng(17);
+	struct noise_models ms = { 0 };
+	struct cmp_opts o = { .all = true, .quiet = true, .noise = &ms };
+	json_t *a[5], *b[5];
+	char *paths[5] = { 0 };
+	struct resultset runs[2];
+	struct cmp_table t;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	sim_run_sd = 0.01; /* the model: a quiet machine */
+	sim_model(rng, &ms);
+	sim_run_sd = 0.20; /* the runs: a busy one */
+	for (unsigned i = 0; i < 5; i++) {
+		a[i] = sim_run(rng, "a", 1);
+		b[i] = sim_run(rng, "b", 1);
+	}
+	sim_run_sd = SIM_RUN_SD;
+	n_runs(&runs[0], a, paths, 5);
+	n_runs(&runs[1], b, paths, 5);
+	assert_int_equal(cmp_build(runs, 2, &o, &t), FB_OK);
+	assert_true(t.disagreeing_rows >= 3);
+	for (unsigned r = 0; r < t.groups[0].nrows; r++)
+		if (t.groups[0].rows[r].verdicts[1].model_disagrees)
+			assert_int_equal(t.groups[0].rows[r].verdicts[1].source, VAR_RUNS);
+	f = open_memstream(&buf, &len);
+	cmp_print(f, &t, CMP_TEXT, false);
+	fclose(f);
+	assert_non_null(strstr(buf, "vary significantly more than the noise model says"));
+	free(buf);
+	cmp_free(&t);
+	noise_free(&ms);
+	for (unsigned i = 0; i < 5; i++) {
+		json_decref(a[i]);
+		json_decref(b[i]);
+	}
+	gsl_rng_free(rng);
+}
+
 /* Benjamini-Hochberg against R's p.adjust(p, "BH") on a small example. */
 static void test_bh_adjust(void **state)
 {
@@ -325,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_detectable),
 		cmocka_unit_test(test_cusum_one_change),
 		cmocka_unit_test(test_model_roundtrip),
+		cmocka_unit_test(test_model_disagreement),
 		cmocka_unit_test(test_aa_one_run_a_side),
 		cmocka_unit_test(test_aa_three_runs_no_model),
 		cmocka_unit_test(test_ab_runs_compare_asks_for),
