@@ -22,6 +22,7 @@ output and result files go into docs/ and results/reference/.
 """
 import argparse
 import glob
+import gzip
 import json
 import os
 import shutil
@@ -34,6 +35,16 @@ FB = os.environ.get("FAULTBENCH", os.path.join(HERE, "..", "..", "build", "fault
 QUICK = os.path.join(HERE, "..", "..", "configs", "quick.ini")
 AB_OPTS = ["pf1", "--cpus", "1", "--repeat", "3", "--samples", "3", "--sample-time", "0.2",
            "--warmup", "0.2", "--progress=off"]
+
+
+def load_json(path):
+    """A result file, .json or .json.gz (the stored references are gzipped)."""
+    with (gzip.open if path.endswith(".gz") else open)(path, "rt") as f:
+        return json.load(f)
+
+
+def results_in(d):
+    return sorted(glob.glob(os.path.join(d, "*.json")) + glob.glob(os.path.join(d, "*.json.gz")))
 
 
 def run(cmd, **kw):
@@ -57,9 +68,9 @@ def quota_cgroup():
     sys.exit("verdicts: no cpu cgroup controller here")
 
 
-def collect(d, pairs, ab_runs):
+def collect(d, pairs, ab_runs, ab_only=False):
     os.makedirs(d, exist_ok=True)
-    for i in range(1, pairs + 1):
+    for i in range(1, 0 if ab_only else pairs + 1):
         for what, res, label in (("a", "aa", "aa-%02d-a"), ("n", "noise", "run-%02d"),
                                  ("b", "aa", "aa-%02d-b")):
             run([FB, "suite", QUICK, "--label", label % i, "--results", os.path.join(d, res)])
@@ -117,8 +128,11 @@ def subset(files, k, tmp, name):
     return d
 
 
-def analyse(d, old):
-    model = os.path.join(d, "model.json")
+def analyse(d, old, model=None):
+    print("%s, reading %s" % (run([FB, "--version"]).stdout.strip(), d))
+    model = model or os.path.join(d, "model.json")
+    if not os.path.isdir(os.path.join(d, "noise")) and not os.path.exists(model):
+        sys.exit("verdicts: no model %s and no %s/noise to derive one from" % (model, d))
     if not os.path.exists(model):
         noise = sorted(glob.glob(os.path.join(d, "noise", "run-*")))
         args = [FB, "noise", "-o", model]
@@ -126,6 +140,13 @@ def analyse(d, old):
             args += ["--from", n]
         r = run(args)
         print(r.stdout, r.stderr, end="")
+    if os.path.isdir(os.path.join(d, "aa")):
+        analyse_aa(d, old, model)
+    if os.path.isdir(os.path.join(d, "ab")):
+        analyse_ab(d, model)
+
+
+def analyse_aa(d, old, model):
     pairs = sorted({p[:-2] for p in os.listdir(os.path.join(d, "aa"))})
     print("\nA/A pairs (one quick-suite run a side, the noise model of %s):" % model)
     print("  %-8s %6s %6s %6s %10s" % ("pair", "rows", "stars", "check", "old stars"))
@@ -149,33 +170,58 @@ def analyse(d, old):
           "pairs" % (tot[1], tot[0], 100.0 * tot[1] / max(tot[0], 1), tot[2], len(pairs)))
     if old:
         print("  before (%s): %d of %d rows starred, check 'regression' in %d of %d pairs"
-              % (old, tot[3], tot[0], tot[4], len(pairs)))
+              % (run([old, "--version"]).stdout.strip(), tot[3], tot[0], tot[4], len(pairs)))
+
+
+def ab_pair(d, p, k, model, tmp):
+    """compare's cell and check's exit status for pair p with its first k runs a side."""
+    base = results_in(os.path.join(d, "ab", p + "-base"))
+    slow = results_in(os.path.join(d, "ab", p + "-slow"))
+    bd = subset(base, k, tmp, "%s-base-%d" % (p, k))
+    sd = subset(slow, k, tmp, "%s-slow-%d" % (p, k))
+    t = compare_json(FB, [bd, sd], model, ["--detect", "10%"])
+    cell = t["groups"][0]["rows"][0]["cells"][1]
+    rc, _ = check(FB, [bd], [sd], model)
+    return cell, rc, min(len(base), len(slow))
+
+
+def analyse_ab(d, model):
     abs_ = sorted({p.rsplit("-", 1)[0] for p in os.listdir(os.path.join(d, "ab"))})
-    print("\nA/B pairs (pf1 at 1 CPU, candidate in a cgroup with a 90% CPU quota):")
+    avail = len(results_in(os.path.join(d, "ab", abs_[0] + "-base")))
+    print("\nA/B pairs (pf1 at 1 CPU, candidate in a cgroup with a 90%% CPU quota), model %s:"
+          % model)
     with tempfile.TemporaryDirectory() as tmp:
-        for k in range(1, 1 + min(len(glob.glob(os.path.join(d, "ab", abs_[0] + "-base", "*.json"))), 4)):
+        asked_first = {}
+        for k in range(1, avail + 1):
             found = starred = 0
             asked = []
             for p in abs_:
-                base = sorted(glob.glob(os.path.join(d, "ab", p + "-base", "*.json")))
-                slow = sorted(glob.glob(os.path.join(d, "ab", p + "-slow", "*.json")))
-                bd = subset(base, k, tmp, "%s-base-%d" % (p, k))
-                sd = subset(slow, k, tmp, "%s-slow-%d" % (p, k))
-                t = compare_json(FB, [bd, sd], model, ["--detect", "10%"])
-                cell = t["groups"][0]["rows"][0]["cells"][1]
+                cell, rc, _ = ab_pair(d, p, k, model, tmp)
                 starred += bool(cell.get("significant"))
-                rc, out = check(FB, [bd], [sd], model)
                 found += rc == 1
+                if k == 1:
+                    asked_first[p] = cell.get("runs_needed")
                 asked.append("%s/%s" % (cell.get("runs_needed"),
                                         "%.1f" % cell["run_change_pct"]
                                         if cell.get("run_change_pct") is not None else "-"))
             print("  %d run(s) a side: check found it in %d of %d pairs, compare starred %d; "
                   "runs a side compare asks for a 10%% change / change seen: %s"
                   % (k, found, len(abs_), starred, " ".join(asked)))
+        # the protocol a user follows: look at one run a side, run what compare asks for
+        found = starred = 0
+        used = []
+        for p in abs_:
+            k = min(asked_first[p] or avail, avail)
+            cell, rc, _ = ab_pair(d, p, k, model, tmp)
+            starred += bool(cell.get("significant"))
+            found += rc == 1
+            used.append("%s" % k if k == asked_first[p] else "%d (asked %s)" % (k, asked_first[p]))
+        print("  with the runs compare asked for after one run a side (%s): check found it in "
+              "%d of %d pairs, compare starred %d" % (" ".join(used), found, len(abs_), starred))
 
 
 def scale_doc(path, out, factor):
-    d = json.load(open(path))
+    d = load_json(path)
     for st in d["steps"]:
         for name, m in st["metrics"].items():
             if not m.get("higher_better") or "/1000" in name or name in ("efficiency", "pages/fault"):
@@ -195,15 +241,17 @@ def flagged(fb, series, bench, extra=()):
 
 
 def history(d, old):
+    print("%s, reading %s" % (run([FB, "--version"]).stdout.strip(), d))
     runs = sorted(glob.glob(os.path.join(d, "aa", "aa-*")) + glob.glob(os.path.join(d, "noise", "run-*")),
-                  key=lambda p: json.load(open(sorted(glob.glob(p + "/*.json"))[0]))["start_time"])
+                  key=lambda p: load_json(results_in(p)[0])["start_time"])
     with tempfile.TemporaryDirectory() as tmp:
         same, loss = os.path.join(tmp, "same"), os.path.join(tmp, "loss")
         for i, r in enumerate(runs):
-            for f in glob.glob(r + "/*.json"):
+            for f in results_in(r):
+                name = os.path.basename(f).replace(".json.gz", ".json")
                 for dst, factor in ((same, 1.0), (loss, 0.85 if i >= 20 else 1.0)):
                     os.makedirs(os.path.join(dst, "%02d" % i), exist_ok=True)
-                    scale_doc(f, os.path.join(dst, "%02d" % i, os.path.basename(f)), factor)
+                    scale_doc(f, os.path.join(dst, "%02d" % i, name), factor)
         print("history over %d quick-suite runs of one build (%s .. %s); a 15%% loss "
               "injected from run 21 on in the copy" % (len(runs), os.path.basename(runs[0]),
                                                         os.path.basename(runs[-1])))
@@ -227,14 +275,16 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--pairs", type=int, default=10)
     ap.add_argument("--ab-runs", type=int, default=4, help="A/B runs a side and pair")
+    ap.add_argument("--ab-only", action="store_true", help="collect only the A/B pairs")
+    ap.add_argument("--model", help="analyse: this noise model instead of one from DIR/noise")
     ap.add_argument("--old", help="another faultbench binary, for before/after")
     o = ap.parse_args()
     if o.what == "collect":
-        collect(o.dir, o.pairs, o.ab_runs)
+        collect(o.dir, o.pairs, o.ab_runs, o.ab_only)
     elif o.what == "history":
         history(o.dir, o.old)
     else:
-        analyse(o.dir, o.old)
+        analyse(o.dir, o.old, o.model)
 
 
 if __name__ == "__main__":
