@@ -314,7 +314,7 @@ int noise_save(const struct noise_model *m, const char *path, json_t *sources)
 	json_object_set_new(machine, "kernel", json_string(m->kernel));
 	json_object_set_new(doc, "machine", machine);
 	json_object_set(doc, "params", m->params);
-	json_object_set(doc, "sources", sources ? sources : json_array());
+	json_object_set_new(doc, "sources", sources ? sources : json_array()); /* stolen */
 	for (unsigned i = 0; i < m->n; i++)
 		json_array_append_new(entries, entry_json(&m->e[i]));
 	json_object_set_new(doc, "entries", entries);

@@ -69,7 +69,8 @@ double noise_var_for(const struct noise_entry *e, double repeats);
 /* A new model for the machine of doc (hostname, CPU model, kernel). */
 void noise_model_init(struct noise_model *m, json_t *doc);
 void noise_model_add(struct noise_model *m, const struct noise_entry *e, json_t *params);
-/* Write the model to path (never over an existing file); FB_OK or FB_FAIL. */
+/* Write the model to path (never over an existing file), taking sources (may be NULL): FB_OK or
+ * FB_FAIL. */
 int noise_save(const struct noise_model *m, const char *path, json_t *sources);
 void noise_model_free(struct noise_model *m);
 

@@ -3,11 +3,10 @@
 #
 # compare, plot, check, history and suite on real tiny runs of this machine.
 #
-# Robustness on a loaded 2-core machine: the A and B runs of the A/A check
-# are interleaved (A B A B ...) so a change in background load hits both
-# sides alike.  An A/A check may answer 0 (no regression, and it could have
-# seen one) or 125 (too noisy to say), never 1; how noisy the machine is
-# decides which, so the test accepts both.  The slowed-down run (four busy
+# What these tests assert is behaviour, not statistics: an A/A pair of real
+# runs may be starred by chance (that rate is what tests/unit/test_verdict.c
+# simulates and docs/compare.md measures), so A/A checks here only require a
+# verdict that says how it was reached.  The slowed-down run (four busy
 # loops pinned to the worker's CPU, so it gets about a fifth of it) loses far
 # more than any noise here: check must say 1.
 . "$FB_SRC/tests/e2e/lib.sh"
@@ -128,7 +127,9 @@ grep -q '^Detect  *\([^ ]*:\)\?pages/s-1  *-  *+-' m.txt || die "no Detect with 
 rc=0
 fb check --noise model.json --baseline A/r1.json --candidate B/r1.json >c.txt || rc=$?
 cat c.txt
-[ "$rc" = 0 ] || [ "$rc" = 125 ] || die "A/A check with a model exited $rc"
+case $rc in 0 | 1 | 125) ;; *) die "check with a model exited $rc" ;; esac
+grep -q '^noise model: model.json' c.txt || die "check does not name the model it used"
+grep -q '^check: ' c.txt || die "check gives no verdict line"
 
 # Plots: non-empty PNG and SVG, with their script and data
 fb plot A B -o plots >/dev/null || die "plot failed"
@@ -137,11 +138,12 @@ for f in plots/pf1-throughput.png plots/pf1-throughput.svg plots/pf1-efficiency.
 	[ -s "$f" ] || die "$f missing or empty"
 done
 
-# check: A/A is never a regression; one run a side and no model is undecided
+# check: 4 runs a side give a verdict (undecided says what would decide);
+# one run a side and no model is always undecided
 rc=0
 fb check --baseline A --candidate B --threshold 30% >aa.txt || rc=$?
 cat aa.txt
-[ "$rc" = 0 ] || [ "$rc" = 125 ] || die "A/A check exited $rc"
+case $rc in 0 | 1 | 125) ;; *) die "check exited $rc" ;; esac
 if [ "$rc" = 125 ]; then
 	grep -q 'runs a side would decide' aa.txt || die "undecided without saying what would decide"
 fi
