@@ -23,6 +23,7 @@
 
 #include "cmds.h"
 #include "compare.h"
+#include "noise.h"
 #include "opt.h"
 #include "stats.h"
 #include "util.h"
@@ -55,12 +56,7 @@ static const struct opt check_options[] = {
 	  .type = OPT_STR,
 	  .off = K(metric),
 	  .help = "the metric to check; without it, each benchmark's headline metric" },
-	{ .name = "noise",
-	  .type = OPT_STR,
-	  .def = "results/noise",
-	  .off = K(noise),
-	  .help = "the machine's noise model: a file or a directory of them ('faultbench "
-		  "noise'); 'none' to use the runs alone" },
+	OPT_NOISE(K(noise)),
 	OPT_END
 };
 
@@ -248,8 +244,7 @@ int cmd_check(int argc, char **argv)
 		free(c.candidate.v);
 		return ret < 0 ? FB_OK : ret;
 	}
-	if (strcmp(c.noise, "none"))
-		ret = noise_load(&models, c.noise, strcmp(c.noise, "results/noise") != 0);
+	ret = noise_load_option(&models, c.noise);
 	if (!ret)
 		ret = build_table(&c, runs, &t, &models, threshold);
 	if (!ret)

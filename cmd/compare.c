@@ -10,6 +10,7 @@
 
 #include "cmds.h"
 #include "compare.h"
+#include "noise.h"
 #include "opt.h"
 #include "util.h"
 
@@ -48,12 +49,7 @@ static const struct opt compare_options[] = {
 	  .def = "off",
 	  .off = C(primary),
 	  .help = "only each benchmark's headline metric" },
-	{ .name = "noise",
-	  .type = OPT_STR,
-	  .def = "results/noise",
-	  .off = C(noise),
-	  .help = "the machine's between-run noise model: a file or a directory of them "
-		  "('faultbench noise'); 'none' to use the runs alone" },
+	OPT_NOISE(C(noise)),
 	{ .name = "detect",
 	  .type = OPT_STR,
 	  .def = "5%",
@@ -137,9 +133,8 @@ int cmd_compare(int argc, char **argv)
 		o.noise = &models;
 		collect_metrics(&c.metric, &o, &metrics);
 		ret = cmp_parse_percent("detect", c.detect, &o.detect_pct);
-		/* the default place may be absent; a model named on the command line may not */
-		if (!ret && strcmp(c.noise, "none"))
-			ret = noise_load(&models, c.noise, strcmp(c.noise, "results/noise") != 0);
+		if (!ret)
+			ret = noise_load_option(&models, c.noise);
 		if (!ret)
 			ret = compare_runs(argv + 1, (unsigned)nruns, &o, &c);
 	}

@@ -81,11 +81,7 @@ static const struct opt history_options[] = {
 	  .max = 64,
 	  .off = H(min_segment),
 	  .help = "runs a level must last to be a level: fewer is an outlier, not a shift" },
-	{ .name = "noise",
-	  .type = OPT_STR,
-	  .def = "results/noise",
-	  .off = H(noise),
-	  .help = "the machine's noise model (file or directory); 'none': the series' own" },
+	OPT_NOISE(H(noise)),
 	{ .name = "plot",
 	  .type = OPT_STR,
 	  .off = H(plot),
@@ -556,10 +552,11 @@ int cmd_history(int argc, char **argv)
 	ret = parse_options(&c, &threshold, argc, argv);
 	if (ret)
 		return ret < 0 ? FB_OK : ret;
-	if (strcmp(c.noise, "none"))
-		ret = noise_load(&models, c.noise, strcmp(c.noise, "results/noise") != 0);
-	if (ret)
+	ret = noise_load_option(&models, c.noise);
+	if (ret) {
+		noise_free(&models);
 		return ret;
+	}
 	h.models = &models;
 	dir = argv[1];
 	h.bench = c.bench;

@@ -165,6 +165,14 @@ int noise_load(struct noise_models *ms, const char *path, bool must_exist)
 	return load_file(ms, path);
 }
 
+int noise_load_option(struct noise_models *ms, const char *value)
+{
+	if (!strcmp(value, "none"))
+		return FB_OK;
+	/* the default place may be absent; a model named on the command line may not */
+	return noise_load(ms, value, strcmp(value, NOISE_DEFAULT) != 0);
+}
+
 static void entry_free(struct noise_entry *e)
 {
 	free(e->name);

@@ -47,6 +47,20 @@ struct noise_models {
 };
 
 /*
+ * The --noise option of compare, check and history: one definition, one
+ * help text.  NOISE_DEFAULT may be missing (no models); "none" loads none.
+ */
+#define NOISE_DEFAULT "results/noise"
+#define OPT_NOISE(offset)                                                                          \
+	{                                                                                          \
+		.name = "noise", .type = OPT_STR, .def = NOISE_DEFAULT, .off = (offset),           \
+		.help = "the machine's between-run noise model: a file, or a directory of them "   \
+			"('faultbench noise'); 'none': the runs alone"                             \
+	}
+/* Load what --noise names; FB_OK or FB_USAGE with a message. */
+int noise_load_option(struct noise_models *ms, const char *value);
+
+/*
  * Load a model file, or every model file in a directory.  A missing
  * directory is no error (no models); a file that is not a model is.
  * FB_OK or FB_USAGE with a message.
