@@ -461,6 +461,16 @@ int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o, 
 				fb_warn("%s has no '%s' results", t->labels[c], t->groups[g].name);
 	}
 	free_build(&b);
+	for (c = 1; c < nruns && !ret; c++) {
+		bool any = false;
+
+		for (g = 0; g < t->ngroups; g++)
+			any |= t->groups[g].docs[c] != NULL;
+		/* a column of nothing but dashes is a mistake in the command, not a result */
+		if (!any)
+			ret = fb_usage("%s has no benchmark in common with the baseline %s",
+				       t->labels[c], t->labels[0]);
+	}
 	if (!ret)
 		cmp_analyse(t, o);
 	return ret;

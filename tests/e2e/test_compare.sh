@@ -156,6 +156,11 @@ fb run pf1 --cpus 1 $TINY --size 8M --label other -o O/r.json >/dev/null 2>&1 ||
 expect_status 2 fb compare A O
 fb compare A O 2>&1 | grep -q "'size'" || die "the differing parameter is not named"
 expect_status 125 fb check --baseline A --candidate O
+# nothing in common: an error naming both, not an empty column
+fb run nopage --cpus 1 $TINY --size 1M --label 6.18-np -o N/r.json >/dev/null 2>&1 || die "run N failed"
+expect_status 2 fb compare A N
+fb compare A N 2>&1 | grep -q "6.18-np has no benchmark in common with the baseline 6.18-a" ||
+	die "compare of different benchmarks does not say so"
 
 # A run slowed down on purpose: four busy loops on the worker's CPU (about 5x slower)
 for i in 1 2 3 4; do
