@@ -34,6 +34,7 @@
 
 #include "cmds.h"
 #include "opt.h"
+#include "spawn.h"
 #include "util.h"
 
 #define QEMU_DEFAULT "qemu-system-x86_64"
@@ -42,7 +43,9 @@
 #define MiB	     (1024ULL * 1024)
 
 struct vm_opts {
-	const char *kernel;
+	struct opt_strlist kernel;
+	long long boots;
+	const char *labels;
 	const char *numa;
 	long long smt;
 	unsigned long long mem;
@@ -65,14 +68,27 @@ enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 #define V(field) offsetof(struct vm_opts, field)
 
 static const struct opt vm_options[] = {
-	{ "kernel", OPT_STR, NULL, 0, 0, NULL, "the kernel to boot (bzImage or vmlinuz); required",
+	{ "kernel", OPT_STRLIST, NULL, 0, 0, NULL,
+	  "the kernel to boot (bzImage or vmlinuz); required.  Given twice or more, the kernels "
+	  "boot in turn (A, B, A, B, ...), each boot one run of its own label, and the compare "
+	  "table follows",
 	  V(kernel) },
+	{ "boots", OPT_INT, "1", 1, 1000, NULL,
+	  "boots of each kernel, interleaved: each boot is one run, the replicate of compare's "
+	  "test",
+	  V(boots) },
+	{ "labels", OPT_STR, NULL, 0, 0, NULL,
+	  "with several kernels or boots, their labels as a comma list (default: the kernel "
+	  "files' names without vmlinuz-); passed to the guest's run or suite as --label",
+	  V(labels) },
 	{ "numa", OPT_STR, "2x4", 0, 0, NULL,
 	  "guest topology NODESxCPUS: NODES NUMA nodes of CPUS vCPUs each, one package per node",
 	  V(numa) },
 	{ "smt", OPT_INT, "1", 1, 8, NULL, "hardware threads per core (divides CPUS)", V(smt) },
 	{ "mem", OPT_SIZE, "4G", 256.0 * MiB, 1ULL << 42, NULL,
-	  "guest memory, split evenly across the nodes", V(mem) },
+	  "guest memory, split evenly across the nodes (not run's --mem, which places a "
+	  "benchmark's memory on nodes)",
+	  V(mem) },
 	{ "accel", OPT_ENUM, "auto", 0, 0, "auto|kvm|tcg",
 	  "kvm, tcg, or auto: KVM when it boots, else TCG", V(accel) },
 	{ "timeout", OPT_DOUBLE, "1800", 10, 86400, NULL,
@@ -107,6 +123,7 @@ static const struct opt vm_options[] = {
 /* Everything one boot needs and finds out. */
 struct vm {
 	const struct vm_opts *o;
+	const char *kernel; /* of this boot */
 	unsigned nodes, cpus_per_node, vcpus;
 	unsigned long long node_mem_mib;
 	char *work; /* scratch directory of this run */
@@ -450,7 +467,7 @@ static char **qemu_argv(struct vm *vm, enum accel accel, char *qemu)
 		    (i + 1) * vm->cpus_per_node - 1, i);
 	}
 	ADD("-kernel");
-	ADD("%s", vm->o->kernel);
+	ADD("%s", vm->kernel);
 	ADD("-initrd");
 	ADD("%s", vm->initrd);
 	ADD("-append");
@@ -776,8 +793,8 @@ static json_t *vm_metadata(const struct vm *vm, const char *release)
 	json_t *m = json_object();
 
 	opt_format(opt_find(vm_options, "mem"), vm->o, mem, sizeof(mem));
-	if (!realpath(vm->o->kernel, kernel))
-		snprintf(kernel, sizeof(kernel), "%s", vm->o->kernel);
+	if (!realpath(vm->kernel, kernel))
+		snprintf(kernel, sizeof(kernel), "%s", vm->kernel);
 	json_object_set_new(m, "accel", json_string(vm->accel_used));
 	if (vm->fallback_reason)
 		json_object_set_new(m, "accel_fallback", json_string(vm->fallback_reason));
@@ -1010,38 +1027,26 @@ static void vm_free(struct vm *vm)
 	free(vm->retry_reason);
 }
 
-int cmd_vm(int argc, char **argv)
+/* One boot of one kernel: the guest runs argv, its results land under --results. */
+static int boot_once(const struct vm_opts *o, const char *kernel, int argc, char **argv)
 {
-	struct vm_opts o;
-	struct opt_binding b = { vm_options, &o };
-	struct vm vm = { .o = &o };
-	int err, npos;
+	struct vm vm = { .o = o, .kernel = kernel };
+	int err;
 
-	/* Ctrl-C stops the guest (qemu is our child) and removes the work directory. */
-	fb_install_signal_handlers();
-	/* Not mixed: everything from the guest's command line on is the guest's. */
-	err = opt_parse_command(&b, argc, argv, false, usage, &npos);
-	if (err)
-		return err < 0 ? FB_OK : err;
-	if (!npos)
-		return fb_usage(
-		    "vm needs a command to run in the guest after '--', like '-- run nopage'");
-	err = check_kernel(o.kernel);
-	if (!err)
-		err = parse_topology(&vm);
+	err = parse_topology(&vm);
 	if (err)
 		return err;
 	vm.exe_dir = exe_dir();
 	err = make_work_dir(&vm);
 	if (!err)
-		err = build_initramfs(&vm, npos, argv + 1);
+		err = build_initramfs(&vm, argc, argv);
 	if (!err)
 		err = make_disk(&vm);
 	if (!err) {
 		vm.qemu_version = qemu_version(&vm);
 		fprintf(stderr,
 			"faultbench: vm: booting %s: %u node%s x %u vCPUs (SMT %lld), %llu MiB\n",
-			o.kernel, vm.nodes, vm.nodes == 1 ? "" : "s", vm.cpus_per_node, o.smt,
+			kernel, vm.nodes, vm.nodes == 1 ? "" : "s", vm.cpus_per_node, o->smt,
 			vm.node_mem_mib * vm.nodes);
 		err = boot_with_accel(&vm);
 	}
@@ -1059,10 +1064,160 @@ int cmd_vm(int argc, char **argv)
 	}
 	if (fb_interrupted)
 		err = 128 + fb_interrupted;
-	if (o.keep || (err && err != FB_SKIP && err != FB_USAGE && vm.work))
+	if (o->keep || (err && err != FB_SKIP && err != FB_USAGE && vm.work))
 		fprintf(stderr, "faultbench: vm: work directory kept: %s\n", vm.work);
 	else
 		remove_work(&vm);
 	vm_free(&vm);
+	return err;
+}
+
+/* "vmlinuz-6.1.0-56-cloud-amd64" -> "6.1.0-56-cloud-amd64": a kernel's default label. */
+static char *kernel_label(const char *kernel)
+{
+	const char *base = strrchr(kernel, '/') ? strrchr(kernel, '/') + 1 : kernel;
+
+	if (!strncmp(base, "vmlinuz-", 8) && base[8])
+		base += 8;
+	return xstrdup(base);
+}
+
+/* Labels for the kernels: --labels, else the file names; they must differ. */
+static int interleave_labels(const struct vm_opts *o, char ***labels)
+{
+	unsigned n = o->kernel.n, i, j;
+	char *copy = o->labels ? xstrdup(o->labels) : NULL, *save = NULL, *tok;
+
+	*labels = xcalloc(n, sizeof(**labels));
+	tok = copy ? strtok_r(copy, ",", &save) : NULL;
+	for (i = 0; i < n; i++) {
+		if (copy && !tok) {
+			free(copy);
+			return fb_usage("option '--labels': '%s' names %u label%s for %u kernels",
+					o->labels, i, i == 1 ? "" : "s", n);
+		}
+		(*labels)[i] = tok ? xstrdup(tok) : kernel_label(o->kernel.v[i]);
+		tok = copy ? strtok_r(NULL, ",", &save) : NULL;
+	}
+	free(copy);
+	if (tok)
+		return fb_usage("option '--labels': '%s' names more labels than the %u kernels",
+				o->labels, n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp((*labels)[i], (*labels)[j]))
+				return fb_usage(
+				    "vm: kernels %u and %u would both be labelled '%s': "
+				    "name them with --labels A,B",
+				    j + 1, i + 1, (*labels)[i]);
+	return FB_OK;
+}
+
+/* The guest's command with --label L added: run and suite take it. */
+static char **with_label(int argc, char **argv, const char *label)
+{
+	char **a = xcalloc((size_t)argc + 3, sizeof(*a));
+
+	memcpy(a, argv, (size_t)argc * sizeof(*a));
+	a[argc] = "--label";
+	a[argc + 1] = (char *)label;
+	return a;
+}
+
+static int check_interleavable(const struct vm_opts *o, int argc, char **argv)
+{
+	if (o->shell)
+		return fb_usage("vm: several kernels or --boots need a faultbench command (run or "
+				"suite), not --shell: each boot's results get the kernel's label");
+	if (strcmp(argv[0], "run") && strcmp(argv[0], "suite"))
+		return fb_usage("vm: several kernels or --boots run 'run' or 'suite' in the guest, "
+				"not '%s'",
+				argv[0]);
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--label") || !strncmp(argv[i], "--label=", 8))
+			return fb_usage("vm: with several kernels or --boots the labels come from "
+					"--labels, not the guest command's --label");
+	return FB_OK;
+}
+
+/*
+ * Kernels compared the way kernels must be: boot by boot, in turn, so that
+ * the host's drift over the hours hits every kernel alike, and each boot is
+ * one run (one result file per benchmark), the replicate of compare's test.
+ */
+static int boot_interleaved(const struct vm_opts *o, int argc, char **argv)
+{
+	unsigned n = o->kernel.n, k;
+	char **labels = NULL;
+	int err = check_interleavable(o, argc, argv);
+
+	if (!err)
+		err = interleave_labels(o, &labels);
+	for (long long b = 0; b < o->boots && !err; b++)
+		for (k = 0; k < n && !err; k++) {
+			char **cmd = with_label(argc, argv, labels[k]);
+
+			fprintf(stderr, "faultbench: vm: boot %lld of %lld of %s (label %s)\n",
+				b + 1, o->boots, o->kernel.v[k], labels[k]);
+			err = boot_once(o, o->kernel.v[k], argc + 2, cmd);
+			free(cmd);
+			if (err)
+				fb_warn(
+				    "vm: boot %lld of %s ended with status %d; the runs so far are "
+				    "under %s/",
+				    b + 1, labels[k], err, o->results);
+		}
+	if (!err && n > 1) {
+		char **cmp = xcalloc(n + 3, sizeof(*cmp));
+
+		cmp[0] = "faultbench";
+		cmp[1] = "compare";
+		for (k = 0; k < n; k++)
+			cmp[2 + k] = xasprintf("%s/%s", o->results, labels[k]);
+		printf("\n== faultbench compare");
+		for (k = 0; k < n; k++)
+			printf(" %s", cmp[2 + k]);
+		printf("   (%lld boot%s each, interleaved)\n", o->boots, o->boots == 1 ? "" : "s");
+		err = spawn_self_wait(cmp);
+		for (k = 0; k < n; k++)
+			free(cmp[2 + k]);
+		free(cmp);
+	} else if (!err) {
+		printf("\n%lld runs of %s in %s/%s/: 'faultbench noise --from %s/%s' makes a noise "
+		       "model of them\n",
+		       o->boots, labels[0], o->results, labels[0], o->results, labels[0]);
+	}
+	for (k = 0; labels && k < n; k++)
+		free(labels[k]);
+	free(labels);
+	return err;
+}
+
+int cmd_vm(int argc, char **argv)
+{
+	struct vm_opts o;
+	struct opt_binding b = { vm_options, &o };
+	int err, npos;
+
+	/* Ctrl-C stops the guest (qemu is our child) and removes the work directory. */
+	fb_install_signal_handlers();
+	/* Not mixed: everything from the guest's command line on is the guest's. */
+	err = opt_parse_command(&b, argc, argv, false, usage, &npos);
+	if (err) {
+		free(o.kernel.v);
+		return err < 0 ? FB_OK : err;
+	}
+	if (!npos)
+		err = fb_usage(
+		    "vm needs a command to run in the guest after '--', like '-- run nopage'");
+	if (!err && !o.kernel.n)
+		err = check_kernel(NULL);
+	for (unsigned k = 0; k < o.kernel.n && !err; k++)
+		err = check_kernel(o.kernel.v[k]);
+	if (!err && (o.kernel.n > 1 || o.boots > 1))
+		err = boot_interleaved(&o, npos, argv + 1);
+	else if (!err)
+		err = boot_once(&o, o.kernel.v[0], npos, argv + 1);
+	free(o.kernel.v);
 	return err;
 }

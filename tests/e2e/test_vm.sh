@@ -180,6 +180,31 @@ else:
     fail("unknown check " + cmd)
 EOF
 
+# --- two kernels booted in turn: each boot one run of its label, then compare ---
+# The same kernel under two names (the loop is what is tested, not a kernel
+# difference), two boots each in a 1x2 guest.  Refusals come before any boot.
+ln -s "$kernel" kA
+ln -s "$kernel" kB
+expect_status 2 fb vm --kernel kA --kernel "$kernel" --labels a -- run pf1
+expect_status 2 fb vm --kernel kA --kernel kB --labels a,a -- run pf1
+expect_status 2 fb vm --kernel kA --kernel kB --labels a,b --shell -- "true"
+expect_status 2 fb vm --kernel kA --kernel kB --labels a,b -- topo
+expect_status 2 fb vm --kernel kA --kernel kB --labels a,b -- run pf1 --label x
+rc=0
+fb vm --kernel kA --kernel kB --labels 6.1-a,6.1-b --boots 2 --numa 1x2 --mem 1G --kvm-probe 5 \
+	--timeout 300 --boot-timeout 60 --results resab -- run pf1 --cpus 1 $TINY_VM --size 1M \
+	>ab.out 2>ab.err || rc=$?
+cat ab.err
+[ "$rc" = 4 ] && skip "vm: $(grep -m1 'cannot start\|did not boot' ab.err || tail -n 1 ab.err)"
+[ "$rc" = 0 ] || die "interleaved boots exited $rc"
+grep 'faultbench: vm: boot [0-9] of 2 of' ab.err | sed 's/ (label.*//; s/.* of //' | tr '\n' ' ' |
+	grep -qx 'kA kB kA kB ' || die "the boots were not interleaved A, B, A, B"
+[ "$(ls resab/6.1-a/*.json | wc -l)" = 2 ] || die "kernel A: 2 boots should give 2 runs"
+[ "$(ls resab/6.1-b/*.json | wc -l)" = 2 ] || die "kernel B: 2 boots should give 2 runs"
+cat ab.out
+grep -q '^== faultbench compare resab/6.1-a resab/6.1-b' ab.out || die "no compare after the boots"
+grep -q '^Runs  *pages/s-1  *2  *2$' ab.out || die "the boots are not the runs of compare"
+
 # --- a 2-node, 8-vCPU guest: topology, --mem node:1 and interleave, pinning ---
 rc=0
 fb vm --kernel "$kernel" --numa 2x4 --mem 2G --kvm-probe 5 --timeout 600 --boot-timeout 60 \
