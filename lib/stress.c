@@ -28,10 +28,14 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "jsonfile.h"
+#include "kmsg.h"
 #include "stress.h"
 #include "util.h"
+#include "watchdog.h"
 
 #define MiB ((uint64_t)1 << 20)
 
@@ -272,111 +276,233 @@ static bool copy_unit_catching_sigbus(const void *src, uint64_t *dst)
 	return false;
 }
 
-/* ---------------------------------------------------------- kernel log */
+/* ------------------------------------------------ the run and its verdict */
 
 /*
- * Kernel messages of level warning or worse that appeared while the test ran,
- * read from /dev/kmsg after seeking to its end at the start.  They come from
- * the whole machine, not only from this test: they are reported, not judged.
+ * What every test shares besides its data: the kernel log, read for the whole
+ * run, and the watchdog over its workers.  A kernel bug report or a hung
+ * worker decides a run as a corrupt page does (exit 1); the lines and the
+ * stacks go to stderr and into the --output result.
  */
-struct kmsg_watch {
-	int fd;
-	char why[160];
+struct stress_run {
+	const char *test;
+	const struct stress_opts *o;
+	struct stress_shared *sh;
+	uint64_t seed;
+	struct kmsg_log klog;
+	struct watchdog wd;
+	bool left_running; /* a worker could not be joined: see finish() */
+	char start_time[32];
 };
 
-static void kmsg_start(struct kmsg_watch *k)
+static void utc_now(char *buf, size_t len)
 {
-	k->why[0] = '\0';
-	k->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (k->fd < 0) {
-		snprintf(k->why, sizeof(k->why), "/dev/kmsg: %s", strerror(errno));
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* At the start, before any setup: the kernel log counts from here on. */
+static void run_begin(struct stress_run *run, const char *test, const struct stress_opts *o,
+		      struct stress_shared *sh, uint64_t seed, unsigned nworkers)
+{
+	run->test = test;
+	run->o = o;
+	run->sh = sh;
+	run->seed = seed;
+	utc_now(run->start_time, sizeof(run->start_time));
+	kmsg_open(&run->klog);
+	wd_init(&run->wd, nworkers, o->watchdog, &run->klog, (int *)&sh->stop);
+}
+
+/* Right before the workers start: the monitor drains the log and watches them. */
+static void run_watch(struct stress_run *run)
+{
+	int ret = wd_start(&run->wd);
+
+	if (ret)
+		report_failure(run->sh, "starting the monitor thread: %s", strerror(-ret));
+}
+
+static struct wd_worker *run_worker(struct stress_run *run, unsigned slot)
+{
+	return &run->wd.w[slot];
+}
+
+/*
+ * Test hook (FB_STRESS_TEST_STALL=1, for tests only): the first worker stops
+ * making progress for good, as a worker stuck in the kernel would, so that
+ * the tests can prove the watchdog catches it.
+ */
+static void test_stall_hook(unsigned slot)
+{
+	const char *env = getenv("FB_STRESS_TEST_STALL");
+
+	if (slot != 0 || !env || strcmp(env, "1"))
 		return;
-	}
-	if (lseek(k->fd, 0, SEEK_END) < 0) {
-		snprintf(k->why, sizeof(k->why), "/dev/kmsg: seek: %s", strerror(errno));
-		close(k->fd);
-		k->fd = -1;
-	}
+	for (;;)
+		sleep(3600);
 }
 
-static bool kmsg_interesting(int level, const char *msg)
+/* After the workers are joined (or given up on) and the final checks: drain the log. */
+static void run_end(struct stress_run *run)
 {
-	return level <= 4 || strstr(msg, "WARNING") || strstr(msg, "BUG") || strstr(msg, "Oops") ||
-	       strstr(msg, "invalidation failure");
+	wd_stop(&run->wd);
 }
 
-/* Print what appeared; returns the number of warnings. */
-static unsigned kmsg_finish(struct kmsg_watch *k, FILE *f)
+static json_t *run_to_json(const struct stress_run *run, int status, json_t *verdicts,
+			   const char *corruption, const char *undecided)
 {
-	unsigned nwarn = 0, shown = 0;
-	char rec[8192];
-	ssize_t n;
+	const struct stress_opts *o = run->o;
+	json_t *doc = json_object(), *argv = json_array(), *opts = json_object();
+	char end[32];
+	int i;
 
-	if (k->fd < 0) {
-		fprintf(f, "  kernel log: not readable (%s)\n", k->why);
-		return 0;
-	}
-	for (;;) {
-		int level;
-		char *msg;
-
-		n = read(k->fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE) /* overwritten records: keep reading */
-			continue;
-		if (n <= 0)
-			break;
-		rec[n] = '\0';
-		msg = strchr(rec, ';');
-		if (!msg || sscanf(rec, "%d", &level) != 1)
-			continue;
-		msg++;
-		msg[strcspn(msg, "\n")] = '\0';
-		if (!kmsg_interesting(level & 7, msg))
-			continue;
-		if (!nwarn++)
-			fprintf(f, "  kernel log: warnings that appeared during the run "
-				   "(from any source on this machine):\n");
-		if (shown++ < 20)
-			fprintf(f, "    <%d> %s\n", level & 7, msg);
-	}
-	if (!nwarn)
-		fprintf(f, "  kernel log: no warnings during the run\n");
-	else if (shown < nwarn)
-		fprintf(f, "    ... and %u more\n", nwarn - shown);
-	close(k->fd);
-	return nwarn;
+	utc_now(end, sizeof(end));
+	for (i = 0; i < o->argc; i++)
+		json_array_append_new(argv, json_string(o->argv[i]));
+	json_object_set_new(opts, "time", json_real(o->time));
+	json_object_set_new(opts, "dir", json_string(o->dir ? o->dir : "."));
+	json_object_set_new(opts, "size", json_integer((json_int_t)o->size));
+	json_object_set_new(opts, "workers", json_integer(o->workers));
+	json_object_set_new(opts, "watchdog", json_real(o->watchdog));
+	json_object_set_new(opts, "plant_corruption", json_boolean(o->plant_corruption));
+	json_object_set_new(doc, "kind", json_string("stress"));
+	json_object_set_new(doc, "schema_version", json_integer(1));
+	json_object_set_new(doc, "faultbench_version", json_string(fb_version));
+	json_object_set_new(doc, "command_line", argv);
+	json_object_set_new(doc, "test", json_string(run->test));
+	json_object_set_new(doc, "seed", json_integer((json_int_t)run->seed));
+	json_object_set_new(doc, "options", opts);
+	json_object_set_new(doc, "start_time", json_string(run->start_time));
+	json_object_set_new(doc, "end_time", json_string(end));
+	json_object_set_new(doc, "exit_status", json_integer(status));
+	json_object_set_new(doc, "verdicts", verdicts);
+	if (corruption)
+		json_object_set_new(doc, "corruption", json_string(corruption));
+	if (undecided)
+		json_object_set_new(doc, "undecided_reason", json_string(undecided));
+	json_object_set_new(doc, "kernel_log", kmsg_to_json(&run->klog));
+	json_object_set_new(doc, "watchdog", wd_to_json(&run->wd));
+	return doc;
 }
 
-/* The end of every test: the verdict line and the exit status. */
-static int finish(const char *test, const struct stress_shared *sh, uint64_t seed,
-		  const struct stress_opts *o, bool decided, const char *undecided_why)
+/* The corruption report on stderr; its description in buf. */
+static void print_corruption(const struct stress_run *run, char *buf, size_t len)
 {
-	char buf[512];
+	const struct stress_shared *sh = run->sh;
 
-	if (sh->corrupt) {
-		fprintf(stderr, "faultbench: stress %s: CORRUPTION seen by %s: %s\n", test, sh->who,
-			pattern_describe(&sh->m, buf, sizeof(buf)));
-		fprintf(stderr,
-			"faultbench: reproduce with: faultbench stress %s --seed %" PRIu64
-			" --time %g%s\n",
-			test, seed, o->time, o->plant_corruption ? " --plant-corruption" : "");
-		if (!o->quiet)
-			printf("result: CORRUPTION (exit 1)\n");
-		return FB_FAIL;
+	pattern_describe(&sh->m, buf, len);
+	fprintf(stderr, "faultbench: stress %s: CORRUPTION seen by %s: %s\n", run->test, sh->who,
+		buf);
+}
+
+static void print_kernel_bug(const struct stress_run *run)
+{
+	char src[320];
+
+	fprintf(stderr,
+		"faultbench: stress %s: the kernel reported a bug in itself during the run "
+		"(%u line%s; kernel log: %s):\n",
+		run->test, run->klog.nmatch, run->klog.nmatch == 1 ? "" : "s",
+		kmsg_source_text(&run->klog, src, sizeof(src)));
+	kmsg_print_matches(&run->klog, stderr);
+}
+
+static void print_hang(const struct stress_run *run)
+{
+	fprintf(stderr, "faultbench: stress %s: a worker hung (%u reported):\n", run->test,
+		run->wd.nstalls);
+	wd_print(&run->wd, stderr);
+}
+
+/* Exit 1 for a corruption, a kernel bug report or a hang: each printed, all kept. */
+static int judge(const struct stress_run *run, json_t *verdicts, char *corruption, size_t len)
+{
+	const struct stress_opts *o = run->o;
+
+	if (run->sh->corrupt) {
+		print_corruption(run, corruption, len);
+		json_array_append_new(verdicts, json_string("corruption"));
 	}
+	if (run->klog.nmatch) {
+		print_kernel_bug(run);
+		json_array_append_new(verdicts, json_string("kernel-bug"));
+	}
+	if (run->wd.nstalls) {
+		print_hang(run);
+		json_array_append_new(verdicts, json_string("hang"));
+	}
+	if (!json_array_size(verdicts))
+		return FB_OK;
+	fprintf(stderr,
+		"faultbench: reproduce with: faultbench stress %s --seed %" PRIu64 " --time %g%s\n",
+		run->test, run->seed, o->time, o->plant_corruption ? " --plant-corruption" : "");
+	if (!o->quiet)
+		printf("result:%s%s%s (exit 1)\n", run->sh->corrupt ? " CORRUPTION" : "",
+		       run->klog.nmatch ? " KERNEL BUG REPORTED" : "",
+		       run->wd.nstalls ? " HUNG WORKER" : "");
+	return FB_FAIL;
+}
+
+/* Exit 0 or 125 (or 128 + N), when judge() found nothing; the reason in why. */
+static int no_failure_status(const struct stress_run *run, bool decided, const char *undecided_why,
+			     json_t *verdicts, char *why, size_t len)
+{
 	if (fb_interrupted) {
-		if (!o->quiet)
+		if (!run->o->quiet)
 			printf("result: interrupted\n");
+		json_array_append_new(verdicts, json_string("interrupted"));
 		return 128 + fb_interrupted;
 	}
-	if (sh->failed)
-		return fb_error(FB_UNDECIDED, "stress %s: cannot run here: %s", test, sh->errmsg);
-	if (!decided)
-		return fb_error(FB_UNDECIDED, "stress %s: could not decide: %s", test,
-				undecided_why);
-	if (!o->quiet)
-		printf("result: no corruption seen (exit 0)\n");
+	if (run->sh->failed)
+		snprintf(why, len, "cannot run here: %s", run->sh->errmsg);
+	else if (!decided)
+		snprintf(why, len, "could not decide: %s", undecided_why);
+	if (why[0]) {
+		json_array_append_new(verdicts, json_string("undecided"));
+		return fb_error(FB_UNDECIDED, "stress %s: %s", run->test, why);
+	}
+	if (!run->o->quiet)
+		printf("result: no corruption seen, no kernel bug reported (exit 0)\n");
+	json_array_append_new(verdicts, json_string("ok"));
 	return FB_OK;
+}
+
+/* The end of every test: the verdict, the exit status, the result file. */
+static int finish(struct stress_run *run, bool decided, const char *undecided_why)
+{
+	const struct stress_opts *o = run->o;
+	json_t *verdicts = json_array(), *doc;
+	char corruption[512] = "", why[512] = "";
+	int status;
+
+	run_end(run);
+	if (!o->quiet)
+		kmsg_print_summary(&run->klog, stdout);
+	status = judge(run, verdicts, corruption, sizeof(corruption));
+	if (status == FB_OK)
+		status = no_failure_status(run, decided, undecided_why, verdicts, why, sizeof(why));
+	doc = run_to_json(run, status, verdicts, corruption[0] ? corruption : NULL,
+			  why[0] ? why : NULL);
+	/* No result file: the run's verdict cannot be kept, so it cannot count as passed. */
+	if (o->output && json_write_new_file(doc, o->output) && status == FB_OK)
+		status = FB_UNDECIDED;
+	json_decref(doc);
+	if (run->left_running) {
+		/*
+		 * A worker is still running, perhaps stuck in the kernel: freeing what
+		 * it uses would turn a hang into a use-after-free.  Everything is
+		 * reported; leave at once.
+		 */
+		fflush(NULL);
+		_exit(status);
+	}
+	kmsg_close(&run->klog);
+	wd_free(&run->wd);
+	return status;
 }
 
 /* ---------------------------------------------------------- the judges */
@@ -435,9 +561,8 @@ struct inv_ctx {
 
 struct inv_thread {
 	struct inv_ctx *c;
-	unsigned id;
-	void *(*fn)(void *); /* inv_writer or inv_reader */
-	pthread_t th;
+	unsigned id, slot;
+	struct wd_worker *wd;
 	uint64_t checks, strict, writes;
 };
 
@@ -450,12 +575,17 @@ static void *inv_writer(void *arg)
 	void *buf;
 	int ret;
 
+	wd_enter(t->wd);
+	test_stall_hook(t->slot);
 	if (posix_memalign(&buf, PATTERN_UNIT, INV_RANGE)) {
 		report_failure(c->sh, "out of memory");
+		wd_leave(t->wd);
 		return NULL;
 	}
 	while (!should_stop(c->sh)) {
 		uint64_t r = t->id + (uint64_t)c->nwriters * (rnd(&rs) % per), g, content;
+
+		wd_beat(t->wd);
 
 		if (r >= c->nranges || r == planted)
 			continue;
@@ -478,6 +608,7 @@ static void *inv_writer(void *arg)
 		t->writes++;
 	}
 	free(buf);
+	wd_leave(t->wd);
 	return NULL;
 }
 
@@ -488,6 +619,8 @@ static void *inv_reader(void *arg)
 	uint64_t rs = rnd_seed(c->seed, t->id), unit[PATTERN_WORDS];
 	struct pattern_mismatch m;
 
+	wd_enter(t->wd);
+	test_stall_hook(t->slot);
 	while (!should_stop(c->sh)) {
 		uint64_t r = rnd(&rs) % c->nranges;
 		uint64_t off =
@@ -510,7 +643,9 @@ static void *inv_reader(void *arg)
 		}
 		t->checks++;
 		t->strict += strict;
+		wd_beat(t->wd);
 	}
+	wd_leave(t->wd);
 	return NULL;
 }
 
@@ -537,22 +672,59 @@ static unsigned default_workers(const struct stress_opts *o)
 	return n > 256 ? 256 : n;
 }
 
-/* Run the threads until --time, a corruption, a failure or a signal. */
-static void run_threads(struct inv_thread *t, unsigned n, struct stress_shared *sh, double deadline)
+/* A worker thread of a test: slot i of the watchdog is thread i. */
+struct stress_thread {
+	void *(*fn)(void *);
+	void *arg;
+	pthread_t th;
+	bool started;
+};
+
+/*
+ * Join every thread, each by a deadline: a thread that does not end is
+ * reported as hung and left running (finish() then leaves at once).
+ */
+static void join_threads(struct stress_run *run, struct stress_thread *t, unsigned n)
 {
 	unsigned i;
 
-	for (i = 0; i < n; i++)
-		if (pthread_create(&t[i].th, NULL, t[i].fn, &t[i])) {
-			report_failure(sh, "pthread_create: %s", strerror(errno));
-			n = i;
+	for (i = 0; i < n; i++) {
+		if (!t[i].started)
+			continue;
+		if (!wd_join(&run->wd, i, t[i].th, wd_join_deadline(&run->wd, i, now_monotonic())))
+			run->left_running = true;
+	}
+}
+
+/* Run the threads until --time, a corruption, a failure, a kernel bug, a hang or a signal. */
+static void run_threads(struct stress_run *run, struct stress_thread *t, unsigned n,
+			double deadline)
+{
+	struct stress_shared *sh = run->sh;
+	unsigned i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = pthread_create(&t[i].th, NULL, t[i].fn, t[i].arg);
+		if (err) {
+			report_failure(sh, "pthread_create: %s", strerror(err));
 			break;
 		}
+		t[i].started = true;
+	}
+	for (; i < n; i++)
+		wd_leave(run_worker(run, i)); /* never started: not watched */
 	while (!should_stop(sh) && now_monotonic() < deadline)
 		sleep_until(now_monotonic() + 0.02 < deadline ? now_monotonic() + 0.02 : deadline);
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < n; i++)
-		pthread_join(t[i].th, NULL);
+	join_threads(run, t, n);
+}
+
+/* Whether the end-of-run check may look at the data: not after a hang or a stop for a reason. */
+static bool may_final_check(const struct stress_run *run)
+{
+	return !run->sh->corrupt && !run->sh->failed && !fb_interrupted && !run->wd.nstalls &&
+	       !run->klog.nmatch;
 }
 
 static int check_disk_dir(const char *test, const char *dir, long *fstype)
@@ -570,14 +742,55 @@ static int check_disk_dir(const char *test, const char *dir, long *fstype)
 	return FB_OK;
 }
 
+static void inv_print(const struct inv_ctx *c, const struct inv_thread *t, unsigned n,
+		      uint64_t final, uint64_t *strict)
+{
+	uint64_t checks = 0, writes = 0;
+	unsigned i;
+
+	*strict = 0;
+	for (i = 0; i < n; i++) {
+		checks += t[i].checks;
+		*strict += t[i].strict;
+		writes += t[i].writes;
+	}
+	if (!c->o->quiet)
+		printf("  %" PRIu64 " O_DIRECT writes of 64 KiB; %" PRIu64
+		       " pages read through the mapping and checked, %" PRIu64
+		       " of them with no write in flight (exact generation required); "
+		       "final check: %" PRIu64 " pages\n",
+		       writes, checks, *strict, final);
+}
+
+/* Writers first, then readers: thread i is watchdog slot i. */
+static void inv_threads(struct stress_run *run, struct inv_ctx *c, struct inv_thread *t,
+			struct stress_thread *th, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		bool writer = i < c->nwriters;
+
+		t[i].c = c;
+		t[i].id = writer ? i : i - c->nwriters;
+		t[i].slot = i;
+		t[i].wd = run_worker(run, i);
+		wd_name(&run->wd, i, "%s %u", writer ? "O_DIRECT writer" : "mapping reader",
+			t[i].id);
+		th[i].fn = writer ? inv_writer : inv_reader;
+		th[i].arg = &t[i];
+	}
+}
+
 int stress_invalidate(const struct stress_opts *o)
 {
 	const char *dir = o->dir ? o->dir : ".";
-	uint64_t seed = resolve_seed(o), checks = 0, strict = 0, writes = 0, final = 0;
+	uint64_t seed = resolve_seed(o), strict = 0, final = 0;
 	struct inv_ctx c = { .o = o, .seed = seed };
 	unsigned nworkers = default_workers(o), i;
-	struct inv_thread *t;
-	struct kmsg_watch k;
+	struct stress_run run = { 0 };
+	struct inv_thread *t = NULL;
+	struct stress_thread *th = NULL;
 	long fstype;
 	int fd, ret;
 	size_t arrays;
@@ -609,6 +822,7 @@ int stress_invalidate(const struct stress_opts *o)
 	c.sh = shared_alloc(arrays);
 	c.published = (uint64_t *)(c.sh + 1);
 	c.started = c.published + c.nranges;
+	run_begin(&run, "invalidate", o, c.sh, seed, nworkers);
 
 	/* Generation 1 everywhere, written with O_DIRECT like every later one. */
 	ret = ftruncate(fd, c.size) ? -errno : write_pattern(c.dfd, 0, c.size, 1, seed);
@@ -630,36 +844,19 @@ int stress_invalidate(const struct stress_opts *o)
 		       " MiB in %u ranges of 64 KiB, %u O_DIRECT writers, %u mapping readers\n",
 		       o->time, seed, dir, fs_name(fstype), c.size / MiB, c.nranges, c.nwriters,
 		       c.nreaders);
-	kmsg_start(&k);
 	t = xcalloc(nworkers, sizeof(*t));
-	for (i = 0; i < nworkers; i++) {
-		t[i].c = &c;
-		t[i].id = i < c.nwriters ? i : i - c.nwriters;
-		t[i].fn = i < c.nwriters ? inv_writer : inv_reader;
-	}
+	th = xcalloc(nworkers, sizeof(*th));
+	inv_threads(&run, &c, t, th, nworkers);
+	run_watch(&run);
 	c.t_start = now_monotonic();
-	run_threads(t, c.nwriters + c.nreaders, c.sh, c.t_start + o->time);
-	for (i = 0; i < nworkers; i++) {
-		checks += t[i].checks;
-		strict += t[i].strict;
-		writes += t[i].writes;
-	}
-	free(t);
-	if (!c.sh->corrupt && !c.sh->failed && !fb_interrupted)
+	run_threads(&run, th, nworkers, c.t_start + o->time);
+	if (may_final_check(&run))
 		inv_final_check(&c, &final);
-	if (!o->quiet) {
-		printf("  %" PRIu64 " O_DIRECT writes of 64 KiB; %" PRIu64
-		       " pages read through the mapping and checked, %" PRIu64
-		       " of them with no write in flight (exact generation required); "
-		       "final check: %" PRIu64 " pages\n",
-		       writes, checks, strict, final);
-		kmsg_finish(&k, stdout);
-	} else if (k.fd >= 0) {
-		close(k.fd);
-	}
+	inv_print(&c, t, nworkers, final, &strict);
 out:
-	ret = finish("invalidate", c.sh, seed, o, strict > 0,
-		     "no page was read while no write was in flight");
+	ret = finish(&run, strict > 0, "no page was read while no write was in flight");
+	free(t);
+	free(th);
 	if (c.map)
 		munmap((void *)c.map, c.size);
 	close(c.dfd);
@@ -689,12 +886,15 @@ struct trunc_ctx {
 	uint64_t *gen; /* per page: expected generation (0: zeros) */
 	uint64_t size, boundary;
 	unsigned seq;
+	double t_start;
+	uint64_t cycles;
+	struct wd_worker *truncator_wd;
 };
 
 struct trunc_reader {
 	struct trunc_ctx *c;
 	unsigned id;
-	pthread_t th;
+	struct wd_worker *wd;
 	uint64_t checks, sigbus;
 };
 
@@ -717,10 +917,13 @@ static void *trunc_reader_fn(void *arg)
 	uint64_t rs = rnd_seed(c->seed, t->id), unit[PATTERN_WORDS];
 	struct pattern_mismatch m;
 
+	wd_enter(t->wd);
 	while (!should_stop(c->sh)) {
 		unsigned s1 = __atomic_load_n(&c->seq, __ATOMIC_ACQUIRE), s2;
 		uint64_t p = trunc_pick(c, &rs), off = p * PATTERN_UNIT, size, gen;
 		bool bus;
+
+		wd_beat(t->wd);
 
 		size = __atomic_load_n(&c->size, __ATOMIC_RELAXED);
 		gen = __atomic_load_n(&c->gen[p], __ATOMIC_RELAXED);
@@ -738,6 +941,7 @@ static void *trunc_reader_fn(void *arg)
 		t->checks++;
 		t->sigbus += bus;
 	}
+	wd_leave(t->wd);
 	return NULL;
 }
 
@@ -805,17 +1009,86 @@ static void trunc_final_check(struct trunc_ctx *c, uint64_t *checked)
 			report_corruption(c->sh, &m, "the final check through the mapping");
 }
 
+/* The truncating thread: cycles until the run stops; the planted page stays until found. */
+static void *trunc_truncator(void *arg)
+{
+	struct trunc_ctx *c = arg;
+	uint64_t rs = rnd_seed(c->seed, 999), g = 1;
+	bool planted = false;
+	int ret;
+
+	wd_enter(c->truncator_wd);
+	test_stall_hook(0);
+	while (!should_stop(c->sh)) {
+		bool plant = c->o->plant_corruption && !planted &&
+			     now_monotonic() - c->t_start > c->o->time / 4;
+
+		wd_beat(c->truncator_wd);
+		if (planted) {
+			/* Keep the planted page in place until a reader finds it. */
+			dwell(0.01);
+			continue;
+		}
+		ret = trunc_cycle(c, &rs, &g, plant);
+		if (ret) {
+			report_failure(c->sh, "truncate/write: %s", strerror(-ret));
+			break;
+		}
+		planted |= plant;
+		c->cycles++;
+	}
+	wd_leave(c->truncator_wd);
+	return NULL;
+}
+
+/* Slot 0 is the truncating thread, slots 1..n the readers. */
+static void trunc_threads(struct stress_run *run, struct trunc_ctx *c, struct trunc_reader *t,
+			  struct stress_thread *th, unsigned nreaders)
+{
+	unsigned i;
+
+	c->truncator_wd = run_worker(run, 0);
+	wd_name(&run->wd, 0, "truncating thread");
+	th[0].fn = trunc_truncator;
+	th[0].arg = c;
+	for (i = 0; i < nreaders; i++) {
+		t[i].c = c;
+		t[i].id = i;
+		t[i].wd = run_worker(run, i + 1);
+		wd_name(&run->wd, i + 1, "faulting reader %u", i);
+		th[i + 1].fn = trunc_reader_fn;
+		th[i + 1].arg = &t[i];
+	}
+}
+
+static void trunc_print(const struct trunc_ctx *c, const struct trunc_reader *t, unsigned n,
+			uint64_t final, uint64_t *checks)
+{
+	uint64_t sigbus = 0;
+	unsigned i;
+
+	*checks = 0;
+	for (i = 0; i < n; i++) {
+		*checks += t[i].checks;
+		sigbus += t[i].sigbus;
+	}
+	if (!c->o->quiet)
+		printf("  %" PRIu64 " shrink/extend/rewrite cycles; %" PRIu64
+		       " accesses judged (%" PRIu64 " of them SIGBUS beyond EOF, as required); "
+		       "final check: %" PRIu64 " pages\n",
+		       c->cycles, *checks, sigbus, final);
+}
+
 int stress_truncate(const struct stress_opts *o)
 {
 	const char *dir = o->dir ? o->dir : ".";
-	uint64_t seed = resolve_seed(o), rs, g = 1, checks = 0, sigbus = 0, cycles = 0, final = 0;
+	uint64_t seed = resolve_seed(o), checks = 0, final = 0;
 	struct trunc_ctx c = { .o = o, .seed = seed };
 	unsigned nreaders = default_workers(o), i;
 	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	struct trunc_reader *t;
-	struct kmsg_watch k;
-	bool planted = false;
-	double t0, deadline;
+	struct stress_run run = { 0 };
+	struct trunc_reader *t = NULL;
+	struct stress_thread *th = NULL;
 	long fstype;
 	int ret;
 
@@ -832,6 +1105,7 @@ int stress_truncate(const struct stress_opts *o)
 				dir, strerror(-c.fd));
 	c.sh = shared_alloc(c.npages * sizeof(uint64_t));
 	c.gen = (uint64_t *)(c.sh + 1);
+	run_begin(&run, "truncate", o, c.sh, seed, nreaders + 1);
 	ret = write_pattern(c.fd, 0, c.full, 1, seed);
 	if (ret) {
 		report_failure(c.sh, "writing the file: %s", strerror(-ret));
@@ -853,59 +1127,21 @@ int stress_truncate(const struct stress_opts *o)
 		printf("stress truncate: %g s, seed %" PRIu64 ", %s (%s), %" PRIu64
 		       " MiB file, 1 truncating thread, %u faulting readers\n",
 		       o->time, seed, dir, fs_name(fstype), c.full / MiB, nreaders);
-	kmsg_start(&k);
 	t = xcalloc(nreaders, sizeof(*t));
-	for (i = 0; i < nreaders; i++) {
-		t[i].c = &c;
-		t[i].id = i;
-		if (pthread_create(&t[i].th, NULL, trunc_reader_fn, &t[i])) {
-			report_failure(c.sh, "pthread_create: %s", strerror(errno));
-			nreaders = i;
-			break;
-		}
-	}
-	rs = rnd_seed(seed, 999);
-	t0 = now_monotonic();
-	deadline = t0 + o->time;
-	while (!should_stop(c.sh) && now_monotonic() < deadline) {
-		bool plant = o->plant_corruption && !planted && now_monotonic() - t0 > o->time / 4;
-
-		if (planted) {
-			/* Keep the planted page in place until a reader finds it. */
-			dwell(0.01);
-			continue;
-		}
-
-		ret = trunc_cycle(&c, &rs, &g, plant);
-		if (ret) {
-			report_failure(c.sh, "truncate/write: %s", strerror(-ret));
-			break;
-		}
-		planted |= plant;
-		cycles++;
-	}
-	__atomic_store_n(&c.sh->stop, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < nreaders; i++) {
-		pthread_join(t[i].th, NULL);
-		checks += t[i].checks;
-		sigbus += t[i].sigbus;
-	}
-	free(t);
-	if (!c.sh->corrupt && !c.sh->failed && !fb_interrupted)
+	th = xcalloc(nreaders + 1, sizeof(*th));
+	trunc_threads(&run, &c, t, th, nreaders);
+	run_watch(&run);
+	c.t_start = now_monotonic();
+	run_threads(&run, th, nreaders + 1, c.t_start + o->time);
+	if (may_final_check(&run))
 		trunc_final_check(&c, &final);
-	sigaction(SIGBUS, &old, NULL);
-	if (!o->quiet) {
-		printf("  %" PRIu64 " shrink/extend/rewrite cycles; %" PRIu64
-		       " accesses judged (%" PRIu64 " of them SIGBUS beyond EOF, as required); "
-		       "final check: %" PRIu64 " pages\n",
-		       cycles, checks, sigbus, final);
-		kmsg_finish(&k, stdout);
-	} else if (k.fd >= 0) {
-		close(k.fd);
-	}
+	if (!run.left_running)
+		sigaction(SIGBUS, &old, NULL);
+	trunc_print(&c, t, nreaders, final, &checks);
 out:
-	ret = finish("truncate", c.sh, seed, o, checks > 0,
-		     "no access happened while the file was stable");
+	ret = finish(&run, checks > 0, "no access happened while the file was stable");
+	free(t);
+	free(th);
 	if (c.map)
 		munmap((void *)c.map, c.full);
 	close(c.fd);
@@ -953,6 +1189,7 @@ struct mig_ctx {
 	char helper[4096];
 	pid_t memset_pid;
 	int nodes[8], nnodes;
+	struct wd_worker *me; /* in a child: its watchdog entry */
 };
 
 #define MIG_PUNCH_SIZE (4 * MiB)
@@ -961,6 +1198,7 @@ static void mig_count(struct mig_ctx *c, enum mig_role r, uint64_t pages)
 {
 	__atomic_fetch_add(&c->st[r].passes, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&c->st[r].pages, pages, __ATOMIC_RELAXED);
+	wd_beat(c->me);
 }
 
 static void mig_corrupt(struct mig_ctx *c, const struct pattern_mismatch *m, const char *who)
@@ -1082,8 +1320,10 @@ static void mig_memset(struct mig_ctx *c, unsigned id)
 
 	while (!should_stop(c->sh)) {
 		++pass;
-		for (off = 0; off < c->msize && !should_stop(c->sh); off += chunk)
+		for (off = 0; off < c->msize && !should_stop(c->sh); off += chunk) {
 			pattern_fill_range(c->mem + off, chunk, base + off, pass, c->seed);
+			wd_beat(c->me); /* a pass of 256 MiB can take long on a loaded machine */
+		}
 		if (off < c->msize)
 			break;
 		for (off = 0; off < c->msize; off += chunk) {
@@ -1093,6 +1333,7 @@ static void mig_memset(struct mig_ctx *c, unsigned id)
 					    "the memset child (offsets from 0x4000000000000)");
 			__atomic_fetch_add(&c->st[MIG_MEMSET].pages, chunk / PATTERN_UNIT,
 					   __ATOMIC_RELAXED);
+			wd_beat(c->me);
 		}
 		mig_count(c, MIG_MEMSET, 0);
 	}
@@ -1143,6 +1384,7 @@ static void mig_move(struct mig_ctx *c, unsigned id)
 			if (move_pages(c->memset_pid, n, pages, nodes, status, flags) < 0 &&
 			    errno != ENOENT && errno != EBUSY && errno != ENOMEM)
 				mig_cannot(c, "move_pages", errno);
+			wd_beat(c->me);
 		}
 		mig_count(c, MIG_MOVE, npages);
 	}
@@ -1154,9 +1396,15 @@ struct mig_child {
 	enum mig_role role;
 	unsigned id;
 	bool reaped;
+	struct wd_worker *wd;
+	unsigned slot;
 };
 
-static pid_t mig_spawn(struct mig_ctx *c, pid_t *pgid, enum mig_role role, unsigned id)
+/* Children that do not die this long after SIGKILL are stuck in the kernel. */
+#define MIG_REAP_GRACE 10.0
+
+static pid_t mig_spawn(struct mig_ctx *c, pid_t *pgid, enum mig_role role, unsigned id,
+		       struct wd_worker *me, unsigned slot)
 {
 	static void (*const fn[MIG_NROLES])(struct mig_ctx *, unsigned) = {
 		mig_faulter, mig_puncher, mig_exec, mig_memset, mig_compact, mig_move,
@@ -1174,6 +1422,9 @@ static pid_t mig_spawn(struct mig_ctx *c, pid_t *pgid, enum mig_role role, unsig
 			_exit(FB_UNDECIDED);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		c->me = me;
+		wd_enter(me);
+		test_stall_hook(slot);
 		fn[role](c, id);
 		_exit(FB_OK);
 	}
@@ -1188,6 +1439,7 @@ static pid_t mig_spawn(struct mig_ctx *c, pid_t *pgid, enum mig_role role, unsig
 static void mig_reaped(struct mig_ctx *c, struct mig_child *ch, int st, bool killed_by_us)
 {
 	ch->reaped = true;
+	wd_leave(ch->wd);
 	if (killed_by_us || c->sh->corrupt)
 		return;
 	if (WIFSIGNALED(st))
@@ -1310,9 +1562,43 @@ static void mig_wait(struct mig_ctx *c, struct mig_child *ch, unsigned nch, pid_
 	}
 	__atomic_store_n(&c->sh->stop, 1, __ATOMIC_RELEASE);
 	kill(-pgid, SIGKILL);
+}
+
+/*
+ * After SIGKILL, reap every child by a deadline: one that does not die is
+ * stuck in the kernel (uninterruptibly), and waiting for it would hang this
+ * run as well.  It is reported with its stack instead.
+ */
+static void mig_reap(struct mig_ctx *c, struct stress_run *run, struct mig_child *ch,
+		     unsigned nch, pid_t pgid)
+{
+	double deadline = now_monotonic() + MIG_REAP_GRACE;
+	unsigned i, left = 0;
+	char why[96];
+	int st;
+
 	for (i = 0; i < nch; i++)
-		if (!ch[i].reaped && waitpid(ch[i].pid, &st, 0) == ch[i].pid)
-			mig_reaped(c, &ch[i], st, true);
+		left += !ch[i].reaped;
+	while (left && now_monotonic() < deadline) {
+		pid_t pid = waitpid(-pgid, &st, WNOHANG);
+
+		for (i = 0; pid > 0 && i < nch; i++)
+			if (ch[i].pid == pid && !ch[i].reaped) {
+				mig_reaped(c, &ch[i], st, true);
+				left--;
+			}
+		if (pid < 0 && errno == ECHILD)
+			break;
+		if (pid <= 0)
+			dwell(0.02);
+	}
+	snprintf(why, sizeof(why), "did not die within %.0f s of SIGKILL", MIG_REAP_GRACE);
+	for (i = 0; i < nch; i++) {
+		if (ch[i].reaped)
+			continue;
+		wd_report(&run->wd, ch[i].slot, 0, why);
+		run->left_running = true;
+	}
 }
 
 static void mig_print(struct mig_ctx *c, const unsigned *nrole, const char *compact_why)
@@ -1336,14 +1622,67 @@ static void mig_print(struct mig_ctx *c, const unsigned *nrole, const char *comp
 		       c->nnodes == 1 ? "" : "s");
 }
 
+/* How many children of each role; the reason compaction cannot run, if it cannot. */
+static unsigned mig_roles(struct mig_ctx *c, const struct stress_opts *o, unsigned *nrole,
+			  char *compact_why, size_t len)
+{
+	unsigned r, n = 0;
+	int ret;
+
+	nrole[MIG_FAULT] = o->workers > 0 ? (unsigned)o->workers : online_cpus();
+	if (nrole[MIG_FAULT] > 256)
+		nrole[MIG_FAULT] = 256;
+	nrole[MIG_PUNCH] = nrole[MIG_FAULT] / 2 ? nrole[MIG_FAULT] / 2 : 1;
+	nrole[MIG_EXEC] = 1;
+	nrole[MIG_MEMSET] = 1;
+	ret = compact_once();
+	if (ret)
+		snprintf(compact_why, len, "/proc/sys/vm/compact_memory: %s", strerror(-ret));
+	nrole[MIG_COMPACT] = !ret;
+	find_nodes(c);
+	nrole[MIG_MOVE] = c->nnodes >= 2;
+	for (r = 0; r < MIG_NROLES; r++)
+		n += nrole[r];
+	return n;
+}
+
+/* Fork the children, child i in watchdog slot i; the number forked. */
+static unsigned mig_spawn_all(struct mig_ctx *c, struct stress_run *run, const unsigned *nrole,
+			      struct mig_child *ch, unsigned max, pid_t *pgid)
+{
+	unsigned nch = 0, r, i;
+
+	for (r = 0; r < MIG_NROLES && !c->sh->failed; r++) {
+		for (i = 0; i < nrole[r] && nch < max; i++) {
+			struct wd_worker *w = run_worker(run, nch);
+			pid_t pid;
+
+			wd_name(&run->wd, nch, "%s child %u", mig_role_name[r], i);
+			pid = mig_spawn(c, pgid, r, i, w, nch);
+			if (pid < 0) {
+				report_failure(c->sh, "fork: %s", strerror(-pid));
+				break;
+			}
+			ch[nch] = (struct mig_child){ .pid = pid, .role = r, .id = i, .wd = w,
+						      .slot = nch };
+			nch++;
+			if (r == MIG_MEMSET)
+				c->memset_pid = pid; /* before the move_pages child forks */
+		}
+	}
+	for (i = nch; i < max; i++)
+		wd_leave(run_worker(run, i)); /* never forked: not watched */
+	return nch;
+}
+
 int stress_migrate(const struct stress_opts *o)
 {
 	const char *dir = o->dir ? o->dir : ".";
 	struct mig_ctx c = { .o = o, .dir = dir, .ffd = -1 };
-	unsigned ncpu = online_cpus(), nrole[MIG_NROLES] = { 0 }, nch = 0, r, i;
+	unsigned nrole[MIG_NROLES] = { 0 }, nch = 0, nslots;
 	struct mig_child ch[512];
 	char compact_why[160] = "";
-	struct kmsg_watch k;
+	struct stress_run run = { 0 };
 	pid_t pgid = 0;
 	long fstype;
 	int ret;
@@ -1356,23 +1695,14 @@ int stress_migrate(const struct stress_opts *o)
 	if (ret)
 		return ret;
 	c.seed = resolve_seed(o);
-	nrole[MIG_FAULT] = o->workers > 0 ? (unsigned)o->workers : ncpu;
-	if (nrole[MIG_FAULT] > 256)
-		nrole[MIG_FAULT] = 256;
-	nrole[MIG_PUNCH] = nrole[MIG_FAULT] / 2 ? nrole[MIG_FAULT] / 2 : 1;
-	nrole[MIG_EXEC] = 1;
-	nrole[MIG_MEMSET] = 1;
-	ret = compact_once();
-	if (ret)
-		snprintf(compact_why, sizeof(compact_why), "/proc/sys/vm/compact_memory: %s",
-			 strerror(-ret));
-	nrole[MIG_COMPACT] = !ret;
-	find_nodes(&c);
-	nrole[MIG_MOVE] = c.nnodes >= 2;
+	nslots = mig_roles(&c, o, nrole, compact_why, sizeof(compact_why));
+	if (nslots > ARRAY_SIZE(ch))
+		nslots = ARRAY_SIZE(ch);
 	find_exec_helper(c.helper, sizeof(c.helper));
 
 	c.sh = shared_alloc(extra);
 	c.st = (struct mig_stats *)(c.sh + 1);
+	run_begin(&run, "migrate", o, c.sh, c.seed, nslots);
 	c.ffd = open_unnamed(dir);
 	if (c.ffd < 0) {
 		report_failure(c.sh, "cannot create a file in '%s': %s", dir, strerror(-c.ffd));
@@ -1399,31 +1729,16 @@ int stress_migrate(const struct stress_opts *o)
 		printf("stress migrate: %g s, seed %" PRIu64 ", %s (%s), memset %" PRIu64
 		       " MiB, exec %s\n",
 		       o->time, c.seed, dir, fs_name(fstype), c.msize / MiB, c.helper);
-	kmsg_start(&k);
-	for (r = 0; r < MIG_NROLES && !c.sh->failed; r++) {
-		for (i = 0; i < nrole[r] && nch < ARRAY_SIZE(ch); i++) {
-			pid_t pid = mig_spawn(&c, &pgid, r, i);
-
-			if (pid < 0) {
-				report_failure(c.sh, "fork: %s", strerror(-pid));
-				break;
-			}
-			ch[nch++] = (struct mig_child){ .pid = pid, .role = r, .id = i };
-			if (r == MIG_MEMSET)
-				c.memset_pid = pid; /* before the move_pages child forks */
-		}
-	}
-	if (nch)
+	nch = mig_spawn_all(&c, &run, nrole, ch, nslots, &pgid);
+	run_watch(&run);
+	if (nch) {
 		mig_wait(&c, ch, nch, pgid, now_monotonic() + o->time);
-	if (!o->quiet) {
-		mig_print(&c, nrole, compact_why);
-		kmsg_finish(&k, stdout);
-	} else if (k.fd >= 0) {
-		close(k.fd);
+		mig_reap(&c, &run, ch, nch, pgid);
 	}
+	if (!o->quiet)
+		mig_print(&c, nrole, compact_why);
 out:
-	ret = finish("migrate", c.sh, c.seed, o, c.st[MIG_FAULT].passes > 0,
-		     "no faulter finished a pass");
+	ret = finish(&run, c.st[MIG_FAULT].passes > 0, "no faulter finished a pass");
 	if (c.anon && c.anon != MAP_FAILED)
 		munmap(c.anon, nrole[MIG_FAULT] * c.anon_per);
 	if (c.mem && c.mem != MAP_FAILED)

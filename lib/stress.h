@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Race reproducers: bounded, self-checking stress tests whose exit status
- * `git bisect run` understands (0 no corruption seen, 1 corruption,
- * 125 cannot run or cannot decide here, 128 + signal when interrupted).
+ * `git bisect run` understands (0 nothing found, 1 corruption, a kernel bug
+ * report in the kernel log or a hung worker, 125 cannot run or cannot decide
+ * here, 128 + signal when interrupted).
  *
  *  invalidate  O_DIRECT writes versus page faults on a MAP_SHARED mapping of
  *              the same file (invalidate_inode_pages2 versus the fault path)
@@ -31,6 +32,10 @@ struct stress_opts {
 	long long workers;	 /* 0: from the CPU count */
 	bool plant_corruption;	 /* self-test: plant one wrong page, expect exit 1 */
 	bool quiet;		 /* no per-run summary on stdout */
+	double watchdog;	 /* seconds without progress before a worker counts as hung; 0 off */
+	const char *output;	 /* the result as JSON to this new file, or NULL */
+	int argc;		 /* the command line, for the result */
+	char **argv;
 };
 
 int stress_invalidate(const struct stress_opts *o);
