@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # faultbench stress: each race reproducer runs briefly and finds no corruption
 # on this kernel, and its checker is proven live by --plant-corruption (exit 1).
+# The kernel log and the watchdog have tests of their own:
+# test_stress_kmsg.sh and test_stress_watchdog.sh.
 . "$FB_SRC/tests/e2e/lib.sh"
 
 expect_status 2 fb stress no-such-test
@@ -16,7 +18,9 @@ for t in invalidate truncate migrate; do
 	cat "$t.out"
 	[ $rc = 125 ] && skip "stress $t cannot run here: $(tail -n 1 "$t.out")"
 	[ $rc = 0 ] || die "stress $t exited $rc, expected 0"
-	grep -q "no corruption seen" "$t.out" || die "stress $t: no verdict line"
+	grep -q "no corruption seen, no kernel bug reported" "$t.out" || die "stress $t: no verdict line"
+	grep -q "kernel log (/dev/kmsg): no kernel bug reported\|kernel log: not readable" "$t.out" ||
+		die "stress $t: the kernel log is not accounted for"
 
 	rc=0
 	fb stress $t $args --plant-corruption >"$t.plant" 2>&1 || rc=$?
