@@ -201,8 +201,7 @@ static void keep_line(struct kmsg_log *k, enum kmsg_kind kind, const char *patte
 	l->text = xstrdup(r->text);
 }
 
-/* Judge one record; 1 when it reports a kernel bug. */
-static unsigned handle(struct kmsg_log *k, const struct kmsg_rec *r)
+unsigned kmsg_feed(struct kmsg_log *k, const struct kmsg_rec *r)
 {
 	const char *pattern = kmsg_verdict(r->text, k->token);
 
@@ -245,7 +244,7 @@ static unsigned poll_devkmsg(struct kmsg_log *k)
 		if (n <= 0)
 			return found; /* EAGAIN: nothing more for now */
 		if (kmsg_parse_record(rec, n, &r))
-			found += handle(k, &r);
+			found += kmsg_feed(k, &r);
 	}
 }
 
@@ -298,7 +297,7 @@ static unsigned poll_klogctl(struct kmsg_log *k)
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
 		if (kmsg_parse_syslog_line(p, n, &r))
-			found += handle(k, &r);
+			found += kmsg_feed(k, &r);
 		p += n + (nl != NULL);
 	}
 	klog_set_mark(k, buf);

@@ -81,6 +81,12 @@ struct kmsg_log {
 
 /* Start reading at the end of the log: only records logged from now on count. */
 void kmsg_open(struct kmsg_log *k);
+/*
+ * Judge one record and keep it for the report: a match, the lines after it
+ * (its registers and call trace, up to "---[ end trace"), other warnings.
+ * 1 when it reports a kernel bug.
+ */
+unsigned kmsg_feed(struct kmsg_log *k, const struct kmsg_rec *r);
 /* Read what was logged since the last call; the number of new matches. */
 unsigned kmsg_poll(struct kmsg_log *k);
 /* Where the log was read from, for the report: "/dev/kmsg", or why not. */

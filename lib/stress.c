@@ -727,6 +727,16 @@ static bool may_final_check(const struct stress_run *run)
 	       !run->klog.nmatch;
 }
 
+/* "2048 pages", or "skipped" when the run stopped for a reason (final is then 0). */
+static const char *final_text(uint64_t final, char *buf, size_t len)
+{
+	if (final)
+		snprintf(buf, len, "%" PRIu64 " pages", final);
+	else
+		snprintf(buf, len, "skipped (the run was stopped)");
+	return buf;
+}
+
 static int check_disk_dir(const char *test, const char *dir, long *fstype)
 {
 	int ret = dir_fs(dir, fstype);
@@ -746,6 +756,7 @@ static void inv_print(const struct inv_ctx *c, const struct inv_thread *t, unsig
 		      uint64_t final, uint64_t *strict)
 {
 	uint64_t checks = 0, writes = 0;
+	char buf[64];
 	unsigned i;
 
 	*strict = 0;
@@ -758,8 +769,8 @@ static void inv_print(const struct inv_ctx *c, const struct inv_thread *t, unsig
 		printf("  %" PRIu64 " O_DIRECT writes of 64 KiB; %" PRIu64
 		       " pages read through the mapping and checked, %" PRIu64
 		       " of them with no write in flight (exact generation required); "
-		       "final check: %" PRIu64 " pages\n",
-		       writes, checks, *strict, final);
+		       "final check: %s\n",
+		       writes, checks, *strict, final_text(final, buf, sizeof(buf)));
 }
 
 /* Writers first, then readers: thread i is watchdog slot i. */
@@ -1065,6 +1076,7 @@ static void trunc_print(const struct trunc_ctx *c, const struct trunc_reader *t,
 			uint64_t final, uint64_t *checks)
 {
 	uint64_t sigbus = 0;
+	char buf[64];
 	unsigned i;
 
 	*checks = 0;
@@ -1075,8 +1087,8 @@ static void trunc_print(const struct trunc_ctx *c, const struct trunc_reader *t,
 	if (!c->o->quiet)
 		printf("  %" PRIu64 " shrink/extend/rewrite cycles; %" PRIu64
 		       " accesses judged (%" PRIu64 " of them SIGBUS beyond EOF, as required); "
-		       "final check: %" PRIu64 " pages\n",
-		       c->cycles, *checks, sigbus, final);
+		       "final check: %s\n",
+		       c->cycles, *checks, sigbus, final_text(final, buf, sizeof(buf)));
 }
 
 int stress_truncate(const struct stress_opts *o)
