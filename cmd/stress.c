@@ -60,6 +60,8 @@ static const struct {
 	  "truncate/extend vs faults: SIGBUS only beyond EOF, never stale data" },
 	{ "migrate", stress_migrate,
 	  "fault, hole-punch, exec and memset children under compaction and move_pages" },
+	{ "zap-coherence", stress_zap_coherence,
+	  "mapping, buffered and O_DIRECT writes vs zapped ptes, write-back, dropped cache" },
 };
 
 static int usage(FILE *f)
@@ -68,7 +70,7 @@ static int usage(FILE *f)
 
 	fprintf(f, "usage: faultbench stress <test> [options]\n\ntests:\n");
 	for (i = 0; i < ARRAY_SIZE(tests); i++)
-		fprintf(f, "  %-11s %s\n", tests[i].name, tests[i].summary);
+		fprintf(f, "  %-14s %s\n", tests[i].name, tests[i].summary);
 	fprintf(f, "\nexit status: 0 nothing found, 1 corruption, a kernel bug reported in the "
 		   "kernel log\nor a hung worker, 125 cannot run or decide here (git bisect run's "
 		   "skip),\n2 bad usage, 128+N interrupted by signal N\n\noptions:\n");
@@ -107,7 +109,7 @@ int cmd_stress(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		return tests[i].fn(&o);
 	}
-	return fb_usage("'%s' is not a stress test (invalidate, truncate, migrate); see "
+	return fb_usage("'%s' is not a stress test (invalidate, truncate, migrate, zap-coherence); see "
 			"'faultbench stress --help'",
 			argv[1]);
 }

@@ -12,6 +12,10 @@
  *  migrate     the 2010 migration-race recipe: faulting, hole punching, exec
  *              and memset children while memory is compacted (and, with
  *              several NUMA nodes, moved with move_pages)
+ *  zap-coherence  stores through a MAP_SHARED mapping, buffered and O_DIRECT
+ *              writes, each read back all three ways, while other threads
+ *              zap the ptes, write back and drop the page cache; at the end
+ *              the data must be on disk
  *
  * The judging of one page is a pure function of what was read and what the
  * writers had published, so the unit tests can feed it planted wrong pages.
@@ -41,6 +45,7 @@ struct stress_opts {
 int stress_invalidate(const struct stress_opts *o);
 int stress_truncate(const struct stress_opts *o);
 int stress_migrate(const struct stress_opts *o);
+int stress_zap_coherence(const struct stress_opts *o);
 
 /*
  * invalidate: judge one page copied from the mapping.  published_before is the
