@@ -62,6 +62,8 @@ static const struct {
 	  "fault, hole-punch, exec and memset children under compaction and move_pages" },
 	{ "zap-coherence", stress_zap_coherence,
 	  "mapping, buffered and O_DIRECT writes vs zapped ptes, write-back, dropped cache" },
+	{ "thp-split-dio", stress_thp_split_dio,
+	  "O_DIRECT through huge pages' tail pages while they are split and collapsed" },
 };
 
 static int usage(FILE *f)
@@ -109,7 +111,8 @@ int cmd_stress(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		return tests[i].fn(&o);
 	}
-	return fb_usage("'%s' is not a stress test (invalidate, truncate, migrate, zap-coherence); see "
+	return fb_usage("'%s' is not a stress test (invalidate, truncate, migrate, zap-coherence, "
+			"thp-split-dio); see "
 			"'faultbench stress --help'",
 			argv[1]);
 }

@@ -16,6 +16,9 @@
  *              writes, each read back all three ways, while other threads
  *              zap the ptes, write back and drop the page cache; at the end
  *              the data must be on disk
+ *  thp-split-dio  O_DIRECT reads and writes through tail pages of huge pages
+ *              while other threads split them (mprotect, MADV_DONTNEED,
+ *              munmap of one page) and collapse them again
  *
  * The judging of one page is a pure function of what was read and what the
  * writers had published, so the unit tests can feed it planted wrong pages.
@@ -46,6 +49,7 @@ int stress_invalidate(const struct stress_opts *o);
 int stress_truncate(const struct stress_opts *o);
 int stress_migrate(const struct stress_opts *o);
 int stress_zap_coherence(const struct stress_opts *o);
+int stress_thp_split_dio(const struct stress_opts *o);
 
 /*
  * invalidate: judge one page copied from the mapping.  published_before is the

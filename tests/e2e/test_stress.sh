@@ -10,7 +10,7 @@ expect_status 2 fb stress no-such-test
 expect_status 2 fb stress invalidate --time 0
 fb stress --help | grep -q plant-corruption || die "stress --help lacks --plant-corruption"
 
-for t in invalidate truncate migrate zap-coherence; do
+for t in invalidate truncate migrate zap-coherence thp-split-dio; do
 	# Small sizes: the point is the races, and the machine is shared.
 	args="--time 3 --seed 7 --dir $FB_TMP --size 8M --workers 2"
 	rc=0
