@@ -64,6 +64,8 @@ static const struct {
 	  "mapping, buffered and O_DIRECT writes vs zapped ptes, write-back, dropped cache" },
 	{ "thp-split-dio", stress_thp_split_dio,
 	  "O_DIRECT through huge pages' tail pages while they are split and collapsed" },
+	{ "anon-vma", stress_anon_vma,
+	  "deep fork trees write COW pages and exit while compaction walks the rmap" },
 };
 
 static int usage(FILE *f)
@@ -112,7 +114,7 @@ int cmd_stress(int argc, char **argv)
 		return tests[i].fn(&o);
 	}
 	return fb_usage("'%s' is not a stress test (invalidate, truncate, migrate, zap-coherence, "
-			"thp-split-dio); see "
+			"thp-split-dio, anon-vma); see "
 			"'faultbench stress --help'",
 			argv[1]);
 }

@@ -19,6 +19,8 @@
  *  thp-split-dio  O_DIRECT reads and writes through tail pages of huge pages
  *              while other threads split them (mprotect, MADV_DONTNEED,
  *              munmap of one page) and collapse them again
+ *  anon-vma    deep fork trees sharing anonymous pages write, check and exit
+ *              while compaction walks their anon_vma chains (rmap)
  *
  * The judging of one page is a pure function of what was read and what the
  * writers had published, so the unit tests can feed it planted wrong pages.
@@ -50,6 +52,7 @@ int stress_truncate(const struct stress_opts *o);
 int stress_migrate(const struct stress_opts *o);
 int stress_zap_coherence(const struct stress_opts *o);
 int stress_thp_split_dio(const struct stress_opts *o);
+int stress_anon_vma(const struct stress_opts *o);
 
 /*
  * invalidate: judge one page copied from the mapping.  published_before is the

@@ -26,7 +26,8 @@ check_hang() {
 	fi
 }
 
-for t in invalidate:"O_DIRECT writer 0" truncate:"truncating thread" migrate:"faulter child 0"; do
+for t in invalidate:"O_DIRECT writer 0" truncate:"truncating thread" migrate:"faulter child 0" \
+	anon-vma:"tree child 0"; do
 	name=${t%%:*} worker=${t#*:} rc=0
 	FB_STRESS_TEST_STALL=1 "$FAULTBENCH" stress "$name" --time 600 --watchdog 2 --seed 5 \
 		--dir "$FB_TMP" --size 2M --workers 2 --output "$name.json" \
