@@ -76,6 +76,11 @@ static inline void wd_beat(struct wd_worker *w)
 	/* One writer: a relaxed store is enough, and costs a plain store. */
 	__atomic_store_n(&w->beat, w->beat + 1, __ATOMIC_RELAXED);
 }
+/* For an entry that several processes share (the processes of one fork tree). */
+static inline void wd_beat_shared(struct wd_worker *w)
+{
+	__atomic_fetch_add(&w->beat, 1, __ATOMIC_RELAXED);
+}
 
 /* The monitor thread: from wd_start until wd_stop, which drains the log once more. */
 int wd_start(struct watchdog *wd);
