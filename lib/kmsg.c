@@ -42,21 +42,22 @@ static const struct {
 	{ "soft lockup", "soft lockup", ANYWHERE }, /* watchdog: BUG: soft lockup - CPU#1 ... */
 	{ "hard LOCKUP", "hard LOCKUP", ANYWHERE }, /* watchdog: Watchdog detected hard LOCKUP */
 	{ "hung task", "blocked for more than", ANYWHERE }, /* INFO: task x:1 blocked for ... */
-	{ "RCU stall", "detected stall", ANYWHERE },	     /* rcu: INFO: rcu_preempt self-detected */
+	{ "RCU stall", "detected stall", ANYWHERE }, /* rcu: INFO: rcu_preempt self-detected */
 	{ "invalidation failure", "invalidation failure", ANYWHERE }, /* dio_warn_stale_pagecache */
-	{ "Bad page", "Bad page", ANYWHERE },		     /* BUG: Bad page state / map */
+	{ "Bad page", "Bad page", ANYWHERE }, /* BUG: Bad page state / map */
 	{ "KASAN", "BUG: KASAN:", AT_START },
 	{ "KASAN", "KASAN:", AT_START }, /* KASAN: null-ptr-deref in range [...] */
 	{ "UBSAN", "UBSAN:", AT_START },
 	{ "KFENCE", "BUG: KFENCE:", AT_START },
 	{ "BUG", "BUG:", AT_START },
 	{ "BUG", "kernel BUG at ", AT_START }, /* BUG_ON(), VM_BUG_ON() */
-	{ "Oops", "Oops", AT_START },	      /* Oops: 0000 [#1]; 6.x: Oops: general protection ... */
+	{ "Oops", "Oops", AT_START }, /* Oops: 0000 [#1]; 6.x: Oops: general protection ... */
 	{ "Oops", "Internal error: Oops", AT_START }, /* arm64 */
 	{ "general protection fault", "general protection fault", AT_START },
 	{ "WARNING", "WARNING:", AT_START }, /* WARN(), lockdep, suspicious RCU usage */
 	{ "panic", "Kernel panic", AT_START },
-	{ "page dump", "page dumped because", AT_START }, /* dump_page(): VM_BUG_ON_PAGE, bad_page */
+	{ "page dump", "page dumped because",
+	  AT_START }, /* dump_page(): VM_BUG_ON_PAGE, bad_page */
 };
 
 const char *kmsg_verdict(const char *text, const char *token)
@@ -68,7 +69,8 @@ const char *kmsg_verdict(const char *text, const char *token)
 	for (i = 0; i < ARRAY_SIZE(patterns); i++) {
 		const char *t = patterns[i].text;
 
-		if (patterns[i].where == AT_START ? !strncmp(text, t, strlen(t)) : !!strstr(text, t))
+		if (patterns[i].where == AT_START ? !strncmp(text, t, strlen(t))
+						  : !!strstr(text, t))
 			return patterns[i].name;
 	}
 	return NULL;
@@ -392,15 +394,17 @@ void kmsg_print_summary(const struct kmsg_log *k, FILE *f)
 	else
 		fprintf(f, "  kernel log (%s): no kernel bug reported during the run\n", src);
 	if (k->nother)
-		fprintf(f, "  kernel log: %u other warning%s (from anywhere on this machine; "
-			   "not judged):\n",
+		fprintf(f,
+			"  kernel log: %u other warning%s (from anywhere on this machine; "
+			"not judged):\n",
 			k->nother, k->nother == 1 ? "" : "s");
 	for (i = 0; i < k->nlines; i++)
 		if (k->lines[i].kind == KMSG_OTHER)
 			fprintf(f, "    <%d> %s\n", k->lines[i].level, k->lines[i].text);
 	if (k->lost)
-		fprintf(f, "  kernel log: records were overwritten before they could be read "
-			   "(%llu times)\n",
+		fprintf(f,
+			"  kernel log: records were overwritten before they could be read "
+			"(%llu times)\n",
 			k->lost);
 }
 

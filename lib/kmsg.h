@@ -29,10 +29,10 @@
 #define KMSG_TEXT_MAX 1024
 
 struct kmsg_rec {
-	int level;	 /* 0 emerg .. 7 debug */
-	int facility;	 /* 0 the kernel; 1 (user) when a process wrote it to /dev/kmsg */
-	uint64_t seq;	 /* /dev/kmsg sequence number; 0 from klogctl */
-	uint64_t usec;	 /* since boot; 0 when the log has no time stamps */
+	int level;     /* 0 emerg .. 7 debug */
+	int facility;  /* 0 the kernel; 1 (user) when a process wrote it to /dev/kmsg */
+	uint64_t seq;  /* /dev/kmsg sequence number; 0 from klogctl */
+	uint64_t usec; /* since boot; 0 when the log has no time stamps */
 	char text[KMSG_TEXT_MAX];
 };
 
@@ -66,10 +66,10 @@ struct kmsg_line {
 
 struct kmsg_log {
 	enum kmsg_source source;
-	int fd;			/* /dev/kmsg */
-	char why[256];		/* why /dev/kmsg (and klogctl) could not be read */
-	char *mark;		/* klogctl: the last line seen */
-	const char *token;	/* this run's test token (FB_STRESS_KMSG_TOKEN), or NULL */
+	int fd;			 /* /dev/kmsg */
+	char why[256];		 /* why /dev/kmsg (and klogctl) could not be read */
+	char *mark;		 /* klogctl: the last line seen */
+	const char *token;	 /* this run's test token (FB_STRESS_KMSG_TOKEN), or NULL */
 	struct kmsg_line *lines; /* matches with their context, other warnings, in order */
 	unsigned nlines, nmatch, nother, context_left;
 	unsigned long long lost; /* records overwritten before they were read */

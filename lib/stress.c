@@ -1582,8 +1582,8 @@ static void mig_wait(struct mig_ctx *c, struct mig_child *ch, unsigned nch, pid_
  * stuck in the kernel (uninterruptibly), and waiting for it would hang this
  * run as well.  It is reported with its stack instead.
  */
-static void mig_reap(struct mig_ctx *c, struct stress_run *run, struct mig_child *ch,
-		     unsigned nch, pid_t pgid)
+static void mig_reap(struct mig_ctx *c, struct stress_run *run, struct mig_child *ch, unsigned nch,
+		     pid_t pgid)
 {
 	double deadline = now_monotonic() + MIG_REAP_GRACE;
 	unsigned i, left = 0;
@@ -1676,8 +1676,9 @@ static unsigned mig_spawn_all(struct mig_ctx *c, struct stress_run *run, const u
 				report_failure(c->sh, "fork: %s", strerror(-pid));
 				break;
 			}
-			ch[nch] = (struct mig_child){ .pid = pid, .role = r, .id = i, .wd = w,
-						      .slot = nch };
+			ch[nch] = (struct mig_child){
+				.pid = pid, .role = r, .id = i, .wd = w, .slot = nch
+			};
 			nch++;
 			if (r == MIG_MEMSET)
 				c->memset_pid = pid; /* before the move_pages child forks */
@@ -1935,8 +1936,9 @@ static bool zap_direct_read(struct zap_thread *t, uint64_t *rs)
 
 		if (!stress_judge_invalidate(unit, off + u * PATTERN_UNIT, c->seed, pub, started,
 					     &strict, &m)) {
-			report_corruption(c->sh, &m, "interfering thread %u through an O_DIRECT read%s",
-					  t->id, strict ? " with no write in flight" : "");
+			report_corruption(c->sh, &m,
+					  "interfering thread %u through an O_DIRECT read%s", t->id,
+					  strict ? " with no write in flight" : "");
 			return false;
 		}
 		t->checks++;
@@ -2094,8 +2096,9 @@ static int zap_setup(struct zap_ctx *c, const char *dir)
 
 	c->fd = open_unnamed(dir);
 	if (c->fd < 0)
-		return fb_error(FB_UNDECIDED, "stress zap-coherence: cannot create a file in '%s': %s",
-				dir, strerror(-c->fd));
+		return fb_error(FB_UNDECIDED,
+				"stress zap-coherence: cannot create a file in '%s': %s", dir,
+				strerror(-c->fd));
 	c->dfd = reopen_direct(c->fd);
 	if (c->dfd < 0) {
 		close(c->fd);
@@ -2199,13 +2202,13 @@ int stress_zap_coherence(const struct stress_opts *o)
  * Neither thread ever writes the other's half, so any wrong byte is the
  * kernel's.
  */
-#define THP_SIZE	(2 * MiB)
-#define THP_UNITS	(THP_SIZE / PATTERN_UNIT)
-#define THP_HALF	(THP_UNITS / 2)
-#define THP_RFILE	(4 * MiB)	    /* the pattern file the O_DIRECT threads read */
-#define THP_WPART	(256 * 1024ULL)	    /* each O_DIRECT thread's own file range */
-#define THP_MAXWIN	16		    /* units per O_DIRECT transfer */
-#define THP_SPLIT_BASE	(1ULL << 47)	    /* offsets of the splitters' halves, as reported */
+#define THP_SIZE       (2 * MiB)
+#define THP_UNITS      (THP_SIZE / PATTERN_UNIT)
+#define THP_HALF       (THP_UNITS / 2)
+#define THP_RFILE      (4 * MiB)       /* the pattern file the O_DIRECT threads read */
+#define THP_WPART      (256 * 1024ULL) /* each O_DIRECT thread's own file range */
+#define THP_MAXWIN     16	       /* units per O_DIRECT transfer */
+#define THP_SPLIT_BASE (1ULL << 47)    /* offsets of the splitters' halves, as reported */
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25 /* Linux 6.1; older C library headers lack it */
@@ -2420,7 +2423,8 @@ static int thp_change(struct thp_thread *t, char *hp, uint64_t h, uint64_t u, en
 
 	switch (op) {
 	case THP_MPROTECT:
-		if (mprotect(p, PATTERN_UNIT, PROT_READ) || mprotect(p, PATTERN_UNIT, PROT_READ | PROT_WRITE))
+		if (mprotect(p, PATTERN_UNIT, PROT_READ) ||
+		    mprotect(p, PATTERN_UNIT, PROT_READ | PROT_WRITE))
 			ret = -errno;
 		break;
 	case THP_DONTNEED:
@@ -2453,7 +2457,8 @@ static bool thp_check_half(struct thp_thread *t, char *hp, uint64_t h, uint64_t 
 	for (u = THP_HALF; u < THP_UNITS; u++) {
 		uint64_t gen = u == dropped ? 0 : 1;
 
-		if (pattern_check(hp + u * PATTERN_UNIT, thp_split_off(h, u), c->seed, gen, gen, &m))
+		if (pattern_check(hp + u * PATTERN_UNIT, thp_split_off(h, u), c->seed, gen, gen,
+				  &m))
 			continue;
 		report_corruption(c->sh, &m,
 				  "splitter %u: its half of huge page %" PRIu64
@@ -2471,9 +2476,10 @@ static void *thp_splitter(void *arg)
 	struct thp_thread *t = arg;
 	struct thp_ctx *c = t->c;
 	uint64_t rs = rnd_seed(c->seed, 6000 + t->id), h;
-	static const enum thp_op mix[8] = { THP_MPROTECT, THP_MPROTECT, THP_MPROTECT,
-					    THP_DONTNEED, THP_DONTNEED, THP_REMAP,
-					    THP_REMAP,	  THP_COLLAPSE };
+	static const enum thp_op mix[8] = {
+		THP_MPROTECT, THP_MPROTECT, THP_MPROTECT, THP_DONTNEED,
+		THP_DONTNEED, THP_REMAP,    THP_REMAP,	  THP_COLLAPSE
+	};
 
 	wd_enter(t->wd);
 	test_stall_hook(t->slot);
@@ -2578,8 +2584,8 @@ static void thp_print(const struct thp_ctx *c, const struct thp_thread *t, uint6
 	       " writes read back, each checked\n",
 	       *reads, writes);
 	printf("  splits: %" PRIu64 " mprotect, %" PRIu64 " MADV_DONTNEED, %" PRIu64
-	       " munmap+mmap of one page; huge pages made again: %" PRIu64 " by MADV_COLLAPSE, %" PRIu64
-	       " mapped afresh\n",
+	       " munmap+mmap of one page; huge pages made again: %" PRIu64
+	       " by MADV_COLLAPSE, %" PRIu64 " mapped afresh\n",
 	       ops[THP_MPROTECT], ops[THP_DONTNEED], ops[THP_REMAP], collapsed, remapped);
 }
 
@@ -2591,8 +2597,9 @@ static int thp_file(struct thp_ctx *c, const char *dir)
 
 	c->fd = open_unnamed(dir);
 	if (c->fd < 0)
-		return fb_error(FB_UNDECIDED, "stress thp-split-dio: cannot create a file in '%s': %s",
-				dir, strerror(-c->fd));
+		return fb_error(FB_UNDECIDED,
+				"stress thp-split-dio: cannot create a file in '%s': %s", dir,
+				strerror(-c->fd));
 	c->dfd = reopen_direct(c->fd);
 	ret = c->dfd < 0 ? c->dfd : ftruncate(c->fd, len) ? -errno : 0;
 	if (!ret)
@@ -2640,15 +2647,16 @@ int stress_thp_split_dio(const struct stress_opts *o)
 	if (ret)
 		report_failure(c.sh, "mapping the huge pages: %s", strerror(-ret));
 	else if (!huge)
-		report_failure(c.sh, "no huge page was obtained (MADV_HUGEPAGE on %" PRIu64
-				     " MiB): nothing to split",
+		report_failure(c.sh,
+			       "no huge page was obtained (MADV_HUGEPAGE on %" PRIu64
+			       " MiB): nothing to split",
 			       c.nhuge * THP_SIZE / MiB);
 	if (!o->quiet)
-		printf("stress thp-split-dio: %g s, seed %" PRIu64 ", %s (%s), %" PRIu64
-		       " huge pages (%" PRIu64 " MiB of them huge at the start), %u O_DIRECT threads, "
-		       "%u splitters\n",
-		       o->time, seed, dir, fs_name(fstype), c.nhuge, huge / MiB, c.npairs,
-		       c.npairs);
+		printf(
+		    "stress thp-split-dio: %g s, seed %" PRIu64 ", %s (%s), %" PRIu64
+		    " huge pages (%" PRIu64 " MiB of them huge at the start), %u O_DIRECT threads, "
+		    "%u splitters\n",
+		    o->time, seed, dir, fs_name(fstype), c.nhuge, huge / MiB, c.npairs, c.npairs);
 	t = xcalloc(2 * c.npairs, sizeof(*t));
 	th = xcalloc(2 * c.npairs, sizeof(*th));
 	thp_threads(&run, &c, t, th);
@@ -2896,8 +2904,9 @@ static void av_reaped(struct av_ctx *c, struct stress_run *run, struct av_child 
 	if (killed_by_us || c->sh->corrupt)
 		return;
 	if (WIFSIGNALED(st))
-		report_failure(c->sh, "%s was killed by signal %d (%s): not judged, but a crash "
-				      "here may itself be a kernel bug",
+		report_failure(c->sh,
+			       "%s was killed by signal %d (%s): not judged, but a crash "
+			       "here may itself be a kernel bug",
 			       run->wd.w[ch->slot].name, WTERMSIG(st), strsignal(WTERMSIG(st)));
 	else if (WEXITSTATUS(st) != FB_OK && WEXITSTATUS(st) != FB_FAIL && !c->sh->failed)
 		report_failure(c->sh, "%s exited with status %d", run->wd.w[ch->slot].name,
@@ -2985,9 +2994,10 @@ int stress_anon_vma(const struct stress_opts *o)
 	if (c.size % PATTERN_UNIT)
 		return fb_usage("option '--size': the anon-vma test needs a multiple of 4k");
 	if (c.size > mem_available() / 64)
-		return fb_usage("option '--size': %llu MiB per tree is more than 1/64 of the memory "
-				"available: up to %d processes of a tree may each break COW",
-				(unsigned long long)(c.size / MiB), 40);
+		return fb_usage(
+		    "option '--size': %llu MiB per tree is more than 1/64 of the memory "
+		    "available: up to %d processes of a tree may each break COW",
+		    (unsigned long long)(c.size / MiB), 40);
 	c.nunits = c.size / PATTERN_UNIT;
 	if (ntrees > 256)
 		ntrees = 256;
@@ -3025,8 +3035,8 @@ int stress_anon_vma(const struct stress_opts *o)
 	run_watch(&run);
 	if (nch)
 		av_run(&c, &run, ch, nch, pgid);
-	ret = finish(&run, av_print(&c, ntrees, compact, compact_why) > 0,
-		     "no fork tree completed");
+	ret =
+	    finish(&run, av_print(&c, ntrees, compact, compact_why) > 0, "no fork tree completed");
 	shared_free(c.sh, (ntrees + 1) * sizeof(uint64_t));
 	return ret;
 }

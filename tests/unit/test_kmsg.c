@@ -27,9 +27,8 @@ static struct kmsg_rec parse(const char *rec)
 
 static void test_record_fields(void **state)
 {
-	struct kmsg_rec r =
-	    parse("4,1234,5678,-;WARNING: CPU: 1 PID: 42 at mm/filemap.c:1234 "
-		  "filemap_fault+0x1/0x2\n");
+	struct kmsg_rec r = parse("4,1234,5678,-;WARNING: CPU: 1 PID: 42 at mm/filemap.c:1234 "
+				  "filemap_fault+0x1/0x2\n");
 
 	assert_int_equal(r.level, 4);
 	assert_int_equal(r.facility, 0);
@@ -145,8 +144,7 @@ static const struct {
 	{ "0,20,20,-;NMI watchdog: BUG: soft lockup - CPU#0 stuck for 23s! [kworker/0:1:12]",
 	  "soft lockup" },
 	{ "0,21,20,-;watchdog: Watchdog detected hard LOCKUP on cpu 1", "hard LOCKUP" },
-	{ "3,22,20,-;INFO: task faultbench:4242 blocked for more than 122 seconds.",
-	  "hung task" },
+	{ "3,22,20,-;INFO: task faultbench:4242 blocked for more than 122 seconds.", "hung task" },
 	{ "3,23,20,-;rcu: INFO: rcu_preempt self-detected stall on CPU", "RCU stall" },
 	{ "3,24,20,-;rcu: INFO: rcu_sched detected stalls on CPUs/tasks:", "RCU stall" },
 	{ "3,25,20,-;BUG: KASAN: slab-use-after-free in anon_vma_clone+0x2d/0x250", "KASAN" },
@@ -232,8 +230,8 @@ static void test_injected_lines_need_their_token(void **state)
 	assert_null(kmsg_verdict(line, "tok-9999-ffff"));
 	assert_string_equal(kmsg_verdict(line, "tok-1234-abcd"), "WARNING");
 	/* The token does not make ordinary lines match. */
-	assert_null(kmsg_verdict("hrtimer: interrupt took 2160434 ns tok-1234-abcd",
-				 "tok-1234-abcd"));
+	assert_null(
+	    kmsg_verdict("hrtimer: interrupt took 2160434 ns tok-1234-abcd", "tok-1234-abcd"));
 }
 
 static void test_new_lines_since_mark(void **state)
