@@ -41,9 +41,9 @@ struct stress_opts {
 	long long workers;	 /* 0: from the CPU count */
 	bool plant_corruption;	 /* self-test: plant one wrong page, expect exit 1 */
 	bool quiet;		 /* no per-run summary on stdout */
-	double watchdog;    /* seconds without progress before a worker counts as hung; 0 off */
-	const char *output; /* the result as JSON to this new file, or NULL */
-	int argc;	    /* the command line, for the result */
+	double watchdog;	 /* seconds without progress: a hung worker; 0 off */
+	const char *output;	 /* the result as JSON to this new file, or NULL */
+	int argc;		 /* the command line, for the result */
 	char **argv;
 };
 
