@@ -2993,7 +2993,7 @@ int stress_anon_vma(const struct stress_opts *o)
 	c.size = o->size ? o->size : 2 * MiB;
 	if (c.size % PATTERN_UNIT)
 		return fb_usage("option '--size': the anon-vma test needs a multiple of 4k");
-	if (c.size > mem_available() / 64)
+	if (mem_available() && c.size > mem_available() / 64)
 		return fb_usage(
 		    "option '--size': %llu MiB per tree is more than 1/64 of the memory "
 		    "available: up to %d processes of a tree may each break COW",

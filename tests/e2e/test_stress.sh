@@ -10,6 +10,14 @@ expect_status 2 fb stress no-such-test
 expect_status 2 fb stress invalidate --time 0
 fb stress --help | grep -q plant-corruption || die "stress --help lacks --plant-corruption"
 
+# --output: the verdict in a new file, never over an existing one.
+quick="--time 0.3 --seed 7 --dir $FB_TMP --size 1M --workers 2 --quiet"
+fb stress truncate $quick --output res.json
+[ "$(jget res.json 'd["verdicts"]')" = "['ok']" ] || die "--output: verdicts not ['ok']"
+[ "$(jget res.json 'd["exit_status"], d["test"], d["kernel_log"]["source"] != ""')" = \
+	"(0, 'truncate', True)" ] || die "--output: exit_status, test or kernel_log missing"
+expect_status 125 fb stress truncate $quick --output res.json
+
 for t in invalidate truncate migrate zap-coherence thp-split-dio anon-vma; do
 	# Small sizes: the point is the races, and the machine is shared.  anon-vma's
 	# --size is per fork tree, whose 40 processes each check all of it twice.
