@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Race reproducers (see stress.h): the common plumbing (files, random numbers,
- * reporting, the kernel log) and the invalidate and truncate tests, which run
- * as threads of one process around one MAP_SHARED mapping.  The migrate test,
- * which needs processes, is in the second half of this file.
+ * reporting, the verdict: data, kernel log (kmsg.c) and watchdog
+ * (watchdog.c)), then the tests in order: invalidate and truncate (threads
+ * around one MAP_SHARED mapping), migrate (child processes),
+ * zap-coherence and thp-split-dio (threads), anon-vma (fork trees).
  *
  * Every test is built so that a failure it reports is a real one: a page is
  * judged only against what the writers had *finished* (published) before the
