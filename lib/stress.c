@@ -484,6 +484,10 @@ static int finish(struct stress_run *run, bool decided, const char *undecided_wh
 	run_end(run);
 	if (!o->quiet)
 		kmsg_print_summary(&run->klog, stdout);
+	else if (run->klog.source == KMSG_NONE)
+		/* Even quiet: this run's 0 means less than usual. */
+		fb_warn("stress %s: kernel log not readable (%s): a kernel bug would go unseen",
+			run->test, run->klog.why);
 	status = judge(run, verdicts, corruption, sizeof(corruption));
 	if (status == FB_OK)
 		status = no_failure_status(run, decided, undecided_why, verdicts, why, sizeof(why));

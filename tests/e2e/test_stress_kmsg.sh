@@ -67,4 +67,21 @@ wait $other || other_rc=$?
 cat other.out
 [ $other_rc = 0 ] || die "a run with another token exited $other_rc: the injected line leaked"
 [ "$(jget other.json 'd["kernel_log"]["matches"]')" = 0 ] || die "other run matched a line"
+# Neither /dev/kmsg nor klogctl (an unprivileged user with dmesg_restrict=1):
+# the run says so, --quiet or not, and the result records why.
+if command -v setpriv >/dev/null && [ "$(cat /proc/sys/kernel/dmesg_restrict)" = 1 ]; then
+	nobody=$(mktemp -d /tmp/fb-stress-nobody.XXXXXX)
+	chmod 1777 "$nobody"
+	rc=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$FAULTBENCH" stress truncate \
+		--time 0.3 --seed 7 --dir "$nobody" --size 1M --workers 2 --quiet \
+		--output "$nobody/r.json" 2>nobody.err || rc=$?
+	cat nobody.err
+	source=$(jget "$nobody/r.json" 'd["kernel_log"]["source"]') || source=missing
+	rm -rf "$nobody"
+	[ $rc = 0 ] || die "unprivileged run exited $rc"
+	grep -q "kernel log not readable.*a kernel bug would go unseen" nobody.err ||
+		die "an unreadable kernel log was not said with --quiet"
+	[ "$source" = none ] || die "the result's kernel_log source is '$source', expected none"
+fi
 echo "stress: WARNING in the kernel log -> exit 1, printed and stored (devkmsg, --quiet, klogctl)"
