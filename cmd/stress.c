@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * faultbench stress: the race reproducers of lib/stress.c as a command whose
- * exit status `git bisect run` understands: 0 no corruption seen,
- * 1 corruption (offset, expected and seen pattern printed), 125 cannot run
- * or cannot decide here, 2 bad usage, 128 + signal when interrupted.
+ * exit status `git bisect run` understands: 0 nothing found, 1 corruption
+ * (offset, expected and seen pattern printed), a kernel bug report in the
+ * kernel log or a hung worker, 125 cannot run or cannot decide here, 2 bad
+ * usage, 128 + signal when interrupted.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -35,7 +36,16 @@ static const struct opt stress_options[] = {
 	{ "plant-corruption", OPT_BOOL, "off", 0, 0, NULL,
 	  "self-test of the checker: plant one wrong page during the run; it must then exit 1",
 	  S(plant_corruption) },
-	{ "quiet", OPT_BOOL, "off", 0, 0, NULL, "print only errors and corruption", S(quiet) },
+	{ "quiet", OPT_BOOL, "off", 0, 0, NULL,
+	  "print only errors, corruption, kernel bug reports and hangs", S(quiet) },
+	{ "watchdog", OPT_DOUBLE, "60", 0, 3600, NULL,
+	  "seconds without progress before a worker counts as hung (its kernel stack and the "
+	  "blocked tasks are reported, exit 1); 0: off",
+	  S(watchdog) },
+	{ "output", OPT_STR, NULL, 0, 0, NULL,
+	  "write the result (verdict, kernel log lines, hung workers' stacks) as JSON to this "
+	  "new file",
+	  S(output) },
 	OPT_END
 };
 
@@ -50,6 +60,12 @@ static const struct {
 	  "truncate/extend vs faults: SIGBUS only beyond EOF, never stale data" },
 	{ "migrate", stress_migrate,
 	  "fault, hole-punch, exec and memset children under compaction and move_pages" },
+	{ "zap-coherence", stress_zap_coherence,
+	  "mapping, buffered and O_DIRECT writes vs zapped ptes, write-back, dropped cache" },
+	{ "thp-split-dio", stress_thp_split_dio,
+	  "O_DIRECT through huge pages' tail pages while they are split and collapsed" },
+	{ "anon-vma", stress_anon_vma,
+	  "deep fork trees write COW pages and exit while compaction walks the rmap" },
 };
 
 static int usage(FILE *f)
@@ -58,10 +74,10 @@ static int usage(FILE *f)
 
 	fprintf(f, "usage: faultbench stress <test> [options]\n\ntests:\n");
 	for (i = 0; i < ARRAY_SIZE(tests); i++)
-		fprintf(f, "  %-11s %s\n", tests[i].name, tests[i].summary);
-	fprintf(f, "\nexit status: 0 no corruption seen, 1 corruption, 125 cannot run or "
-		   "decide here\n(git bisect run's skip), 2 bad usage, 128+N interrupted by "
-		   "signal N\n\noptions:\n");
+		fprintf(f, "  %-14s %s\n", tests[i].name, tests[i].summary);
+	fprintf(f, "\nexit status: 0 nothing found, 1 corruption, a kernel bug reported in the "
+		   "kernel log\nor a hung worker, 125 cannot run or decide here (git bisect run's "
+		   "skip),\n2 bad usage, 128+N interrupted by signal N\n\noptions:\n");
 	opt_print_help(f, stress_options);
 	return f == stdout ? FB_OK : FB_USAGE;
 }
@@ -91,11 +107,14 @@ int cmd_stress(int argc, char **argv)
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		if (strcmp(tests[i].name, argv[1]))
 			continue;
+		o.argc = argc;
+		o.argv = argv;
 		fb_install_signal_handlers();
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		return tests[i].fn(&o);
 	}
-	return fb_usage("'%s' is not a stress test (invalidate, truncate, migrate); see "
+	return fb_usage("'%s' is not a stress test (invalidate, truncate, migrate, zap-coherence, "
+			"thp-split-dio, anon-vma); see "
 			"'faultbench stress --help'",
 			argv[1]);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Race reproducers: bounded, self-checking stress tests whose exit status
- * `git bisect run` understands (0 no corruption seen, 1 corruption,
- * 125 cannot run or cannot decide here, 128 + signal when interrupted).
+ * `git bisect run` understands (0 nothing found, 1 corruption, a kernel bug
+ * report in the kernel log or a hung worker, 125 cannot run or cannot decide
+ * here, 128 + signal when interrupted).
  *
  *  invalidate  O_DIRECT writes versus page faults on a MAP_SHARED mapping of
  *              the same file (invalidate_inode_pages2 versus the fault path)
@@ -11,6 +12,15 @@
  *  migrate     the 2010 migration-race recipe: faulting, hole punching, exec
  *              and memset children while memory is compacted (and, with
  *              several NUMA nodes, moved with move_pages)
+ *  zap-coherence  stores through a MAP_SHARED mapping, buffered and O_DIRECT
+ *              writes, each read back all three ways, while other threads
+ *              zap the ptes, write back and drop the page cache; at the end
+ *              the data must be on disk
+ *  thp-split-dio  O_DIRECT reads and writes through tail pages of huge pages
+ *              while other threads split them (mprotect, MADV_DONTNEED,
+ *              munmap of one page) and collapse them again
+ *  anon-vma    deep fork trees sharing anonymous pages write, check and exit
+ *              while compaction walks their anon_vma chains (rmap)
  *
  * The judging of one page is a pure function of what was read and what the
  * writers had published, so the unit tests can feed it planted wrong pages.
@@ -31,11 +41,18 @@ struct stress_opts {
 	long long workers;	 /* 0: from the CPU count */
 	bool plant_corruption;	 /* self-test: plant one wrong page, expect exit 1 */
 	bool quiet;		 /* no per-run summary on stdout */
+	double watchdog;	 /* seconds without progress: a hung worker; 0 off */
+	const char *output;	 /* the result as JSON to this new file, or NULL */
+	int argc;		 /* the command line, for the result */
+	char **argv;
 };
 
 int stress_invalidate(const struct stress_opts *o);
 int stress_truncate(const struct stress_opts *o);
 int stress_migrate(const struct stress_opts *o);
+int stress_zap_coherence(const struct stress_opts *o);
+int stress_thp_split_dio(const struct stress_opts *o);
+int stress_anon_vma(const struct stress_opts *o);
 
 /*
  * invalidate: judge one page copied from the mapping.  published_before is the

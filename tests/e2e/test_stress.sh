@@ -2,21 +2,36 @@
 # SPDX-License-Identifier: GPL-2.0
 # faultbench stress: each race reproducer runs briefly and finds no corruption
 # on this kernel, and its checker is proven live by --plant-corruption (exit 1).
+# The kernel log and the watchdog have tests of their own:
+# test_stress_kmsg.sh and test_stress_watchdog.sh.
 . "$FB_SRC/tests/e2e/lib.sh"
 
 expect_status 2 fb stress no-such-test
 expect_status 2 fb stress invalidate --time 0
 fb stress --help | grep -q plant-corruption || die "stress --help lacks --plant-corruption"
 
-for t in invalidate truncate migrate; do
-	# Small sizes: the point is the races, and the machine is shared.
-	args="--time 3 --seed 7 --dir $FB_TMP --size 8M --workers 2"
+# --output: the verdict in a new file, never over an existing one.
+quick="--time 0.3 --seed 7 --dir $FB_TMP --size 1M --workers 2 --quiet"
+fb stress truncate $quick --output res.json
+[ "$(jget res.json 'd["verdicts"]')" = "['ok']" ] || die "--output: verdicts not ['ok']"
+[ "$(jget res.json 'd["exit_status"], d["test"], d["kernel_log"]["source"] != ""')" = \
+	"(0, 'truncate', True)" ] || die "--output: exit_status, test or kernel_log missing"
+expect_status 125 fb stress truncate $quick --output res.json
+
+for t in invalidate truncate migrate zap-coherence thp-split-dio anon-vma; do
+	# Small sizes: the point is the races, and the machine is shared.  anon-vma's
+	# --size is per fork tree, whose 40 processes each check all of it twice.
+	size=8M
+	[ $t = anon-vma ] && size=1M
+	args="--time 3 --seed 7 --dir $FB_TMP --size $size --workers 2"
 	rc=0
 	fb stress $t $args >"$t.out" 2>&1 || rc=$?
 	cat "$t.out"
 	[ $rc = 125 ] && skip "stress $t cannot run here: $(tail -n 1 "$t.out")"
 	[ $rc = 0 ] || die "stress $t exited $rc, expected 0"
-	grep -q "no corruption seen" "$t.out" || die "stress $t: no verdict line"
+	grep -q "no corruption seen, no kernel bug reported" "$t.out" || die "stress $t: no verdict line"
+	grep -q "kernel log (/dev/kmsg): no kernel bug reported\|kernel log: not readable" "$t.out" ||
+		die "stress $t: the kernel log is not accounted for"
 
 	rc=0
 	fb stress $t $args --plant-corruption >"$t.plant" 2>&1 || rc=$?
