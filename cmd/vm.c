@@ -978,6 +978,24 @@ static void remove_work(const struct vm *vm)
 		run_wait(args, NULL);
 }
 
+/*
+ * The x86 boot protocol's "HdrS" magic at offset 0x202 of a bzImage (what
+ * /boot/vmlinuz-* and arch/x86/boot/bzImage are).  Without it qemu fails
+ * late with a message ("linux kernel too old to load a ram disk") that
+ * points nowhere near the cause.
+ */
+static bool is_bzimage(const char *kernel)
+{
+	char magic[4];
+	int fd = open(kernel, O_RDONLY | O_CLOEXEC);
+	bool ok = fd >= 0 && pread(fd, magic, sizeof(magic), 0x202) == sizeof(magic) &&
+		  !memcmp(magic, "HdrS", 4);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 static int check_kernel(const char *kernel)
 {
 	struct stat st;
@@ -990,6 +1008,10 @@ static int check_kernel(const char *kernel)
 	if (access(kernel, R_OK))
 		return fb_usage("option '--kernel': '%s' is not readable: %s", kernel,
 				strerror(errno));
+	if (!is_bzimage(kernel))
+		return fb_usage("option '--kernel': '%s' is not an x86 Linux kernel image (no "
+				"bzImage header; a vmlinux or a compressed file will not boot)",
+				kernel);
 	return FB_OK;
 }
 

@@ -35,6 +35,11 @@ expect_status 2 fb vm -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 4y16 -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --smt 3 -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 2x4
+# a file that is not a kernel: exit 2 naming it, before qemu is started
+head -c 4096 /dev/zero >notakernel
+expect_status 2 fb vm --kernel notakernel -- run pf1
+fb vm --kernel notakernel -- run pf1 2>&1 | grep -q "not an x86 Linux kernel image" ||
+	die "a non-kernel --kernel is not named as such"
 
 # Processes, not threads: threads share one mm, so every MADV_DONTNEED of pf1
 # sends TLB-shootdown IPIs to the other vCPUs, and under TCG on a loaded host
