@@ -77,7 +77,6 @@ static struct cmp_group *add_group(struct build *b, json_t *doc)
 	g->name = xstrdup(rs_doc_name(doc));
 	g->bench = xstrdup(json_string_value(json_object_get(doc, "bench")));
 	g->docs = xcalloc(t->ncols, sizeof(*g->docs));
-	g->nruns = xcalloc(t->ncols, sizeof(*g->nruns));
 	/* the document outlives the table: its strings can be borrowed */
 	g->ratio_metric = json_string_value(json_object_get(doc, "ratio_metric"));
 	return g;
@@ -429,7 +428,6 @@ static int add_doc(struct build *b, unsigned col, json_t *doc, const char *path)
 				warn_system(g->docs[0], doc, t->labels[0], t->labels[col]);
 		}
 	}
-	g->nruns[col]++;
 	/* one result file is one run: the replicate of every test */
 	add_steps(b, g, (unsigned)(g - t->groups), col, doc, b->next_run[col]++);
 	return FB_OK;
@@ -495,7 +493,6 @@ void cmp_free(struct cmp_table *t)
 		}
 		free(gr->rows);
 		free(gr->docs);
-		free(gr->nruns);
 		free(gr->name);
 		free(gr->bench);
 	}
@@ -686,22 +683,33 @@ static void runs_range(const struct cmp_table *t, unsigned *lo, unsigned *hi, bo
 			}
 }
 
-static const struct cmp_verdict *any_tested(const struct cmp_table *t)
+/* A tested verdict, and whether every tested row took its variance from the same source. */
+static const struct cmp_verdict *any_tested(const struct cmp_table *t, bool *one_source)
 {
+	const struct cmp_verdict *first = NULL;
+
+	*one_source = true;
 	for (unsigned c = 1; c < t->ncols; c++)
 		for (unsigned g = 0; g < t->ngroups; g++)
-			for (unsigned r = 0; r < t->groups[g].nrows; r++)
-				if (t->groups[g].rows[r].tested_metric &&
-				    t->groups[g].rows[r].verdicts[c].tested)
-					return &t->groups[g].rows[r].verdicts[c];
-	return NULL;
+			for (unsigned r = 0; r < t->groups[g].nrows; r++) {
+				const struct cmp_verdict *v = &t->groups[g].rows[r].verdicts[c];
+
+				if (!t->groups[g].rows[r].tested_metric || !v->tested)
+					continue;
+				if (!first)
+					first = v;
+				else if (v->source != first->source)
+					*one_source = false;
+			}
+	return first;
 }
 
 /* Say once how the stars were decided, what Detect means, and what is missing. */
 static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct out *out,
 				const char *prefix)
 {
-	const struct cmp_verdict *v = any_tested(t);
+	bool one_source;
+	const struct cmp_verdict *v = any_tested(t, &one_source);
 	char lo_row[200] = "", hi_row[200] = "";
 	unsigned lo, hi, i;
 	bool over;
