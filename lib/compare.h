@@ -73,7 +73,6 @@ struct cmp_group {
 	char *name; /* "pf1", or the benchmark name */
 	char *bench;
 	json_t **docs;		  /* per column: its first document of this group, or NULL */
-	unsigned *nruns;	  /* per column: result files of this group */
 	const char *ratio_metric; /* from the result: the metric compared between variants */
 	unsigned nrows;
 	struct cmp_row *rows; /* by metric, then variant, then CPU count */
