@@ -88,7 +88,7 @@ struct cmp_table {
 	double detect_target;
 	const struct noise_model **models_used; /* distinct, nmodels_used */
 	unsigned nmodels_used;
-	unsigned untested_rows, disagreeing_rows, exceeding_rows;
+	unsigned disagreeing_rows, exceeding_rows; /* tested rows the model disagrees with */
 };
 
 /* Which metrics: by default the primary metric and the kernel-side evidence. */

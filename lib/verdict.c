@@ -229,8 +229,6 @@ static void verdict_row(struct cmp_table *t, const struct cmp_group *g, struct c
 	v->base = s.base;
 	v->df_model = v->source == VAR_MODEL ? v->df : v->source == VAR_POOLED ? df_m : 0;
 out:
-	if (!v->tested && r->tested_metric)
-		t->untested_rows++;
 	free(s.y);
 	free(s.side);
 }
