@@ -110,8 +110,8 @@ static const struct opt vm_options[] = {
 	  "extra qemu arguments, split at spaces (e.g. '-monitor unix:/tmp/m.sock,server,nowait')",
 	  V(qemu_args) },
 	{ "shell", OPT_BOOL, "off", 0, 0, NULL,
-	  "the command is a shell command line (busybox sh, faultbench in PATH), not faultbench "
-	  "arguments",
+	  "the command is a shell command line (busybox sh with set -e: the first command that "
+	  "fails ends it with its status; faultbench in PATH), not faultbench arguments",
 	  V(shell) },
 	{ "keep", OPT_BOOL, "off", 0, 0, NULL,
 	  "keep the work directory (initramfs, disk image, console log)", V(keep) },
@@ -298,6 +298,8 @@ static int write_guest_command(const struct vm *vm, const char *path, int argc, 
 		return fb_fail("cannot write %s: %s", path, strerror(errno));
 	fprintf(f, "# written by faultbench vm on the host\n");
 	if (vm->o->shell) {
+		/* a benchmark that fails mid-line fails the boot, not only the last command */
+		fprintf(f, "set -e\n");
 		for (i = 0; i < argc; i++)
 			fprintf(f, "%s%s", i ? " " : "", argv[i]);
 	} else {

@@ -210,6 +210,14 @@ cat ab.out
 grep -q '^== faultbench compare resab/6.1-a resab/6.1-b' ab.out || die "no compare after the boots"
 grep -q '^Runs  *pages/s-1  *2  *2$' ab.out || die "the boots are not the runs of compare"
 
+# --shell runs with set -e: a benchmark that fails mid-line fails the boot
+rc=0
+fb vm --kernel "$kernel" --numa 1x2 --mem 1G --kvm-probe 5 --timeout 300 --boot-timeout 60 \
+	--results ressh --shell -- "faultbench run nosuchbench; echo after" >sh.out 2>sh.err || rc=$?
+[ "$rc" = 4 ] && skip "vm: $(grep -m1 'cannot start\|did not boot' sh.err || tail -n 1 sh.err)"
+[ "$rc" = 2 ] || die "a failing command in --shell gave exit $rc, not its own 2"
+grep -q '^after' sh.out && die "--shell went on after a failing command"
+
 # --- a 2-node, 8-vCPU guest: topology, --mem node:1 and interleave, pinning ---
 rc=0
 fb vm --kernel "$kernel" --numa 2x4 --mem 2G --kvm-probe 5 --timeout 600 --boot-timeout 60 \
