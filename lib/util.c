@@ -18,6 +18,7 @@
 static char last_error[1024];
 static bool quiet;
 volatile int fb_interrupted;
+volatile pid_t fb_forward_pid;
 
 bool fb_set_quiet(bool q)
 {
@@ -245,7 +246,12 @@ int wait_child(pid_t pid)
 
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	fb_interrupted = sig;
+	if (fb_forward_pid > 0)
+		kill(fb_forward_pid, sig);
+	errno = saved;
 }
 
 void fb_install_signal_handlers(void)
