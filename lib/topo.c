@@ -176,6 +176,51 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
+/*
+ * The PUs a synthetic description asks for, the product of each level's
+ * count ("pack:4 numa:2 core:16 pu:2" -> 256; attributes in parentheses
+ * skipped), saturating at TOPO_MAX_PUS + 1.  hwloc's own load, and the plans,
+ * take time that grows much faster than the PU count: 131072 PUs never end.
+ */
+unsigned long topo_synthetic_pus(const char *spec)
+{
+	unsigned long total = 1;
+	const char *s = spec;
+
+	while (*s) {
+		unsigned long n = 0;
+		const char *tok = s + strspn(s, " \t"), *colon;
+		size_t len = strcspn(tok, " \t(");
+
+		if (!*tok)
+			break;
+		colon = memchr(tok, ':', len);
+		for (const char *d = colon ? colon + 1 : tok; *d >= '0' && *d <= '9'; d++)
+			n = n > TOPO_MAX_PUS ? n : n * 10 + (unsigned long)(*d - '0');
+		if (n)
+			total = total > TOPO_MAX_PUS || n > TOPO_MAX_PUS ? TOPO_MAX_PUS + 1
+									: total * n;
+		if (total > TOPO_MAX_PUS)
+			return TOPO_MAX_PUS + 1;
+		s = tok + len;
+		if (*s == '(') {
+			const char *close = strchr(s, ')');
+
+			s = close ? close + 1 : s + strlen(s);
+		}
+	}
+	return total;
+}
+
+static int too_many_pus(const char *spec)
+{
+	char shown[256];
+
+	return fb_usage("option '--topology': '%s' has more than %u PUs; faultbench plans up to "
+			"that many",
+			fb_printable(spec, shown, sizeof(shown)), TOPO_MAX_PUS);
+}
+
 int topo_load(struct topo **tp, const char *spec)
 {
 	struct topo *t = xcalloc(1, sizeof(*t));
@@ -198,10 +243,18 @@ int topo_load(struct topo **tp, const char *spec)
 	} else {
 		t->kind = "synthetic";
 		t->source = xstrdup(spec);
+		if (topo_synthetic_pus(spec) > TOPO_MAX_PUS) {
+			topo_free(t);
+			return too_many_pus(spec);
+		}
 		err = *spec ? hwloc_topology_set_synthetic(t->h, spec) : -1;
 	}
 	if (!err)
 		err = hwloc_topology_load(t->h);
+	if (!err && spec && (unsigned)hwloc_get_nbobjs_by_type(t->h, HWLOC_OBJ_PU) > TOPO_MAX_PUS) {
+		topo_free(t);
+		return too_many_pus(spec);
+	}
 	if (!err)
 		err = scan(t);
 	if (err) {
