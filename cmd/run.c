@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -165,7 +166,10 @@ static int prepare_output(struct run_state *st)
 	if (n > 5 && !strcmp(out + n - 5, ".json")) {
 		const char *slash = strrchr(out, '/');
 
-		if (!access(out, F_OK))
+		struct stat sb;
+
+		/* lstat: a dangling link there would be refused only after the run */
+		if (!lstat(out, &sb))
 			return fb_usage("option '--output': '%s' exists; results are never overwritten", out);
 		if (!slash)
 			st->outdir = xstrdup(".");

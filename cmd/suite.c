@@ -125,6 +125,9 @@ static int run_job(char **argv)
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		/* passed on before the line above: act on it now */
+		if (fb_interrupted)
+			raise(fb_interrupted);
 		execv("/proc/self/exe", argv);
 		fprintf(stderr, "faultbench: exec /proc/self/exe: %s\n", strerror(errno));
 		_exit(127);
