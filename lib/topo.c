@@ -9,6 +9,7 @@
  * and /sys use; hwloc's logical order is only used to walk the machine in
  * its physical order (package, node, core).
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,37 +178,39 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /*
- * The PUs a synthetic description asks for, the product of each level's
- * count ("pack:4 numa:2 core:16 pu:2" -> 256; attributes in parentheses
- * skipped), saturating at TOPO_MAX_PUS + 1.  hwloc's own load, and the plans,
+ * The PUs a synthetic description asks for: the product of every count in it
+ * ("pack:4 numa:2 core:16 pu:2" -> 256), saturating at TOPO_MAX_PUS + 1.
+ * Counts are the digit runs outside parentheses (attributes) that do not end
+ * a type name ("l3"); hwloc also takes "core: 4" and "4pu:2", so the text is
+ * scanned rather than split into words.  hwloc's own load, and the plans,
  * take time that grows much faster than the PU count: 131072 PUs never end.
  */
 unsigned long topo_synthetic_pus(const char *spec)
 {
 	unsigned long total = 1;
+	unsigned depth = 0;
 	const char *s = spec;
 
 	while (*s) {
 		unsigned long n = 0;
-		const char *tok = s + strspn(s, " \t"), *colon;
-		size_t len = strcspn(tok, " \t(");
+		bool in_name = s > spec && isalpha((unsigned char)s[-1]);
 
-		if (!*tok)
-			break;
-		colon = memchr(tok, ':', len);
-		for (const char *d = colon ? colon + 1 : tok; *d >= '0' && *d <= '9'; d++)
-			n = n > TOPO_MAX_PUS ? n : n * 10 + (unsigned long)(*d - '0');
-		if (n)
-			total = total > TOPO_MAX_PUS || n > TOPO_MAX_PUS ? TOPO_MAX_PUS + 1
-									: total * n;
+		if (*s == '(' || *s == ')') {
+			depth += *s == '(' ? 1 : depth ? -1u : 0;
+			s++;
+			continue;
+		}
+		if (!isdigit((unsigned char)*s)) {
+			s++;
+			continue;
+		}
+		for (; isdigit((unsigned char)*s); s++)
+			n = n > TOPO_MAX_PUS ? n : n * 10 + (unsigned long)(*s - '0');
+		if (depth || in_name || !n)
+			continue;
+		total = n > TOPO_MAX_PUS ? TOPO_MAX_PUS + 1 : total * n;
 		if (total > TOPO_MAX_PUS)
 			return TOPO_MAX_PUS + 1;
-		s = tok + len;
-		if (*s == '(') {
-			const char *close = strchr(s, ')');
-
-			s = close ? close + 1 : s + strlen(s);
-		}
 	}
 	return total;
 }

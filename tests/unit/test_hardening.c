@@ -310,6 +310,9 @@ static void test_topology_cap(void **state)
 	assert_int_equal(topo_synthetic_pus("2 2 2"), 8);
 	assert_true(topo_synthetic_pus("pack:16 numa:4 core:1024 pu:2") > TOPO_MAX_PUS);
 	assert_true(topo_synthetic_pus("core:99999999999999999999999 pu:2") > TOPO_MAX_PUS);
+	/* hwloc reads "cor: 2429pu:20" as 2429 cores of 20 PUs (found by make fuzz) */
+	assert_true(topo_synthetic_pus("cor: 2429pu:20") > TOPO_MAX_PUS);
+	assert_int_equal(topo_synthetic_pus("pack:2 l3:4 core:4 pu:2"), 64);
 	assert_int_equal(topo_load(&t, "pack:16 numa:4 core:1024 pu:2"), FB_USAGE);
 	assert_null(t);
 }
