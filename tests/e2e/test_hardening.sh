@@ -162,6 +162,8 @@ printf '[global]\ncpus = 1\nsample-time = 0.05\nwarmup = 0\nprogress = off\nsize
 printf '[a]\nbench = pf1\nsamples = 100000\n[b]\nbench = pf1\nsamples = 1\n' >>long.ini
 "$FAULTBENCH" suite long.ini --label sig --results S >suite.txt 2>&1 &
 suite=$!
+# whatever fails below, no suite is left running
+trap 'kill -TERM "$suite" 2>/dev/null || true' EXIT
 # wait for the job to exist (a state, not a time), then signal the suite alone
 for _ in $(seq 6000); do
 	pgrep -P "$suite" >/dev/null && break
