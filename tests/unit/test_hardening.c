@@ -241,14 +241,16 @@ static void config_refused(const char *text, size_t len, const char *why)
 	config_free(&cfg);
 }
 
+#define REFUSED(text, why) config_refused(text, sizeof(text) - 1, why)
+
 static void test_config_bytes(void **state)
 {
 	char longline[400];
 
-	config_refused("\xef\xbb\xbf[x]\nbench = pf1\n", 22, "c.ini:1: starts with a UTF-8 byte-order mark");
-	config_refused("[x]\nbench = pf1\n[y]\0\nbench = pf1\n", 33, "c.ini:3: has a NUL byte");
-	config_refused("[x]\nbench = pf\x01" "1\n", 18, "c.ini:2: control character 0x01");
-	config_refused("[x]\nbench = pf\xff" "1\n", 18, "c.ini:2: is not UTF-8");
+	REFUSED("\xef\xbb\xbf[x]\nbench = pf1\n", "c.ini:1: starts with a UTF-8 byte-order mark");
+	REFUSED("[x]\nbench = pf1\n[y]\0\nbench = pf1\n", "c.ini:3: has a NUL byte");
+	REFUSED("[x]\nbench = pf\x01" "1\n", "c.ini:2: control character 0x01");
+	REFUSED("[x]\nbench = pf\xff" "1\n", "c.ini:2: is not UTF-8");
 	snprintf(longline, sizeof(longline), "[x]\ncpus = 1 ; %0300d\n[y]\n", 0);
 	config_refused(longline, strlen(longline), "c.ini:2: longer than");
 }
