@@ -501,10 +501,11 @@ static int check_make_words(const char *opt, const char *value, const char *extr
 
 	for (const char *c = value; *c; c++)
 		if (!isalnum((unsigned char)*c) && !strchr("/._+-", *c) && !strchr(extra, *c))
-			return fb_usage("option '--%s': '%s' has '%s': make hands it to /bin/sh, so "
-					"only letters, digits and '/._+-%s' are taken",
-					opt, fb_printable(value, shown, sizeof(shown)),
-					fb_printable((char[]){ *c, 0 }, bad, sizeof(bad)), extra);
+			return fb_usage(
+			    "option '--%s': '%s' has '%s': make hands it to /bin/sh, so "
+			    "only letters, digits and '/._+-%s' are taken",
+			    opt, fb_printable(value, shown, sizeof(shown)),
+			    fb_printable((char[]){ *c, 0 }, bad, sizeof(bad)), extra);
 	return FB_OK;
 }
 

@@ -214,7 +214,8 @@ static unsigned run_jobs(const struct config *cfg, const char *label, const char
 		res[i].seconds = now_monotonic() - t0;
 		config_free_argv(jargv);
 		/* the job was interrupted, or the suite was: either way it stops */
-		if (res[i].status == 128 + SIGINT || res[i].status == 128 + SIGTERM || fb_interrupted)
+		if (res[i].status == 128 + SIGINT || res[i].status == 128 + SIGTERM ||
+		    fb_interrupted)
 			return i + 1;
 	}
 	return i;
@@ -264,8 +265,10 @@ int cmd_suite(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? FB_OK : ret;
 	label = suite_label(c.label);
-	ret = fb_check_name(c.label ? "option '--label'" : "the kernel release (the default label; "
-				      "give --label)", label);
+	ret = fb_check_name(c.label ? "option '--label'"
+				    : "the kernel release (the default label; "
+				      "give --label)",
+			    label);
 	if (!ret && !*c.results)
 		ret = fb_usage("option '--results' is empty; name a directory");
 	if (!ret)

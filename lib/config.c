@@ -205,7 +205,10 @@ static int check_like_run(const struct config *cfg, const struct cfg_job *j,
 	int ret;
 
 	snprintf(where, sizeof(where), "%s:%u", cfg->path,
-		 key_line(cfg, j, ro->topology ? "topology" : ro->dir ? "dir" : "cpus"));
+		 key_line(cfg, j,
+			  ro->topology ? "topology"
+			  : ro->dir    ? "dir"
+				       : "cpus"));
 	ret = run_opts_check_text(ro, where);
 	if (ret)
 		return ret;

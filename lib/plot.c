@@ -295,7 +295,8 @@ int plot_write(const struct plot_spec *p)
 	if (dfd < 0)
 		return fb_usage("cannot open '%s': %s", p->dir, strerror(errno));
 	tdir = xasprintf("%s/.fb-plot-XXXXXX", p->dir);
-	if (!mkdtemp(tdir) || (tdfd = open(tdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	if (!mkdtemp(tdir) ||
+	    (tdfd = open(tdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		ret = fb_usage("cannot write into '%s': %s", p->dir, strerror(errno));
 		rmdir(tdir);
 	} else {

@@ -113,14 +113,16 @@ static int check_doc_names(const char *path, json_t *doc)
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		json_t *v = json_object_get(doc, keys[i]);
 
-		if (!v || json_is_null(v) || (json_is_string(v) && fb_name_ok(json_string_value(v))))
+		if (!v || json_is_null(v) ||
+		    (json_is_string(v) && fb_name_ok(json_string_value(v))))
 			continue;
 		if (!json_is_string(v))
-			return fb_usage("'%s': \"%s\" is not a string; not a faultbench result", path,
-					keys[i]);
+			return fb_usage("'%s': \"%s\" is not a string; not a faultbench result",
+					path, keys[i]);
 		return fb_usage("'%s': %s '%s' is not a name faultbench writes (letters, digits "
 				"and '.-_+~'); refusing this result",
-				path, keys[i], fb_printable(json_string_value(v), shown, sizeof(shown)));
+				path, keys[i],
+				fb_printable(json_string_value(v), shown, sizeof(shown)));
 	}
 	return FB_OK;
 }
@@ -182,7 +184,7 @@ struct walk {
 	struct {
 		dev_t dev;
 		ino_t ino;
-	} *seen;
+	} * seen;
 	size_t nseen;
 	unsigned depth;
 };

@@ -266,10 +266,15 @@ void fb_install_signal_handlers(void)
 
 /* ---- names: labels, presets, plot names ---- */
 
+/* isalnum() without the locale: only ASCII letters and digits. */
+static bool ascii_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 static bool name_char_ok(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr(".-_+~", c);
+	return ascii_alnum(c) || (c && strchr(".-_+~", c));
 }
 
 bool fb_name_ok(const char *s)
@@ -280,7 +285,7 @@ bool fb_name_ok(const char *s)
 	 * A letter or digit first: never "." or "..", never a hidden file, never
 	 * something a program would take for an option ("-x.png").
 	 */
-	if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+	if (!s || !ascii_alnum(*s))
 		return false;
 	for (; *s; s++, n++)
 		if (!name_char_ok(*s) || n >= FB_NAME_MAX)
@@ -395,8 +400,10 @@ static int create_temp(int dfd, char *name, size_t len)
 		unsigned long long r = 0;
 		int fd;
 
+		/* without getrandom(), O_EXCL still makes a guessed name harmless */
 		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-			r = (unsigned long long)getpid() << 32 ^ (unsigned long long)(now_monotonic() * 1e9) ^ (unsigned long long)tries;
+			r = (unsigned long long)(now_monotonic() * 1e9) ^ (unsigned)getpid() ^
+			    (unsigned)tries;
 		snprintf(name, len, ".fb-tmp-%016llx", r);
 		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd >= 0 || errno != EEXIST)
@@ -424,7 +431,8 @@ int fb_publish_at(int from, const char *tmp, int dfd, const char *stem, const ch
 	int ret = -EEXIST;
 
 	for (unsigned i = 1; i <= 10000 && ret == -EEXIST; i++) {
-		char *n = i == 1 ? xasprintf("%s%s", stem, ext) : xasprintf("%s-%u%s", stem, i, ext);
+		char *n =
+		    i == 1 ? xasprintf("%s%s", stem, ext) : xasprintf("%s-%u%s", stem, i, ext);
 
 		ret = publish_one(from, tmp, dfd, n, how == FB_REPLACE);
 		if (!ret && name)

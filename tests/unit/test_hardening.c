@@ -50,11 +50,11 @@ static void write_text(const char *path, const char *text, size_t len)
 
 static void test_name_grammar(void **state)
 {
-	static const char *const good[] = { "6.18-vanilla", "6.18.44-fc-v595", "default",
-					    "a_b+c~d", "X" };
-	static const char *const bad[] = { "", ".", "..", "-x", ".hidden", "a/b", "a b",
-					   "x`touch p`", "x'y", "x\"y", "\xff", "caf\xc3\xa9",
-					   "a\nb", "$(id)", "a;b" };
+	static const char *const good[] = { "6.18-vanilla", "6.18.44-fc-v595", "default", "a_b+c~d",
+					    "X" };
+	static const char *const bad[] = { "",	   ".",		  "..",		"-x",	 ".hidden",
+					   "a/b",  "a b",	  "x`touch p`", "x'y",	 "x\"y",
+					   "\xff", "caf\xc3\xa9", "a\nb",	"$(id)", "a;b" };
 	char longname[FB_NAME_MAX + 2];
 
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
@@ -75,7 +75,10 @@ static void test_printable(void **state)
 {
 	char buf[64];
 
-	assert_string_equal(fb_printable("a\x01" "b\xff" "c", buf, sizeof(buf)),
+	assert_string_equal(fb_printable("a\x01"
+					 "b\xff"
+					 "c",
+					 buf, sizeof(buf)),
 			    "a\\x01b\\xffc");
 	assert_string_equal(fb_printable("caf\xc3\xa9", buf, sizeof(buf)), "caf\xc3\xa9");
 	assert_string_equal(fb_printable("\xc3", buf, sizeof(buf)), "\\xc3");
@@ -83,7 +86,7 @@ static void test_printable(void **state)
 	assert_true(strlen(fb_printable("\x01\x01\x01\x01\x01\x01", buf, 12)) < 12);
 	assert_true(fb_utf8_ok("caf\xc3\xa9"));
 	assert_false(fb_utf8_ok("\xed\xa0\x80")); /* a surrogate */
-	assert_false(fb_utf8_ok("\xc0\xaf"));	   /* overlong '/' */
+	assert_false(fb_utf8_ok("\xc0\xaf"));	  /* overlong '/' */
 }
 
 static void test_md_escape(void **state)
@@ -141,8 +144,7 @@ static void test_write_never_through_a_link(void **state)
 			 -EEXIST);
 	assert_null(written);
 	/* unique names go around it */
-	assert_int_equal(fb_write_file(dir, "r", ".json", FB_NEW_UNIQUE, put_text, "one",
-				       &written),
+	assert_int_equal(fb_write_file(dir, "r", ".json", FB_NEW_UNIQUE, put_text, "one", &written),
 			 0);
 	assert_string_equal(written, at("r-2.json"));
 	free(written);
@@ -168,7 +170,9 @@ static void test_concurrent_unique_names(void **state)
 		pids[i] = fork();
 		if (!pids[i])
 			_exit(fb_write_file(at("c"), "pf1-stamp", ".json", FB_NEW_UNIQUE, put_text,
-					    "x", NULL) ? 1 : 0);
+					    "x", NULL)
+				  ? 1
+				  : 0);
 	}
 	for (int i = 0; i < N; i++)
 		assert_int_equal(wait_child(pids[i]), 0);
@@ -176,7 +180,8 @@ static void test_concurrent_unique_names(void **state)
 	for (int i = 1; i <= N; i++) {
 		struct stat st;
 
-		snprintf(name, sizeof(name), i == 1 ? "c/pf1-stamp.json" : "c/pf1-stamp-%d.json", i);
+		snprintf(name, sizeof(name), i == 1 ? "c/pf1-stamp.json" : "c/pf1-stamp-%d.json",
+			 i);
 		assert_int_equal(stat(at(name), &st), 0);
 	}
 }
@@ -249,8 +254,12 @@ static void test_config_bytes(void **state)
 
 	REFUSED("\xef\xbb\xbf[x]\nbench = pf1\n", "c.ini:1: starts with a UTF-8 byte-order mark");
 	REFUSED("[x]\nbench = pf1\n[y]\0\nbench = pf1\n", "c.ini:3: has a NUL byte");
-	REFUSED("[x]\nbench = pf\x01" "1\n", "c.ini:2: control character 0x01");
-	REFUSED("[x]\nbench = pf\xff" "1\n", "c.ini:2: is not UTF-8");
+	REFUSED("[x]\nbench = pf\x01"
+		"1\n",
+		"c.ini:2: control character 0x01");
+	REFUSED("[x]\nbench = pf\xff"
+		"1\n",
+		"c.ini:2: is not UTF-8");
 	snprintf(longline, sizeof(longline), "[x]\ncpus = 1 ; %0300d\n[y]\n", 0);
 	config_refused(longline, strlen(longline), "c.ini:2: longer than");
 }
