@@ -111,7 +111,7 @@ replay: $(FUZZ_TARGETS:%=$(O)/fuzz/replay_%)
 # The same tests built with AddressSanitizer and UBSan, in their own build tree.
 san:
 	@$(MAKE) --no-print-directory O=build-san CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
-		FB_SANITIZED=1 test replay
+		FB_SANITIZED=1 replay test
 
 fuzz-bins: $(FUZZ_TARGETS:%=$(O)/fuzz/fuzz_%)
 
