@@ -3,6 +3,9 @@
 # faultbench build.  Two targets matter to a user on a fresh Debian machine:
 #   make run    install what is missing (as root), build, run the quick suite
 #   make check  build, run the unit and end-to-end tests, then again under ASan+UBSan
+#               with every fuzz corpus file replayed
+# and one to a developer:
+#   make fuzz   libFuzzer (clang) on each fuzz target for FUZZ_SECONDS (default 600)
 #
 # Sources are found by wildcard: a new bench/foo.c or lib/foo.c needs no edit here.
 
@@ -10,7 +13,7 @@ PKGS      := hwloc jansson cmocka inih gsl liburing zlib
 DEB_PKGS  := build-essential pkg-config libhwloc-dev hwloc libnuma-dev libjansson-dev \
              libcmocka-dev libinih-dev libgsl-dev liburing-dev zlib1g-dev gnuplot-nox \
              libpfm4-dev linux-perf qemu-system-x86 busybox-static cpio e2fsprogs \
-             python3
+             python3 clang libclang-rt-14-dev
 VERSION   := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 CC        ?= cc
@@ -35,7 +38,14 @@ HELPERS   := $(O)/fb-exec-helper
 
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all run check deps test unit e2e san clean format tidy FORCE
+# Fuzz targets (tests/fuzz/fuzz_NAME.c) and their seed corpora (tests/fuzz/corpus/NAME/).
+FUZZ_TARGETS := opt cpulist config result
+FUZZ_SECONDS ?= 600
+FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+FUZZ_COMMON := tests/fuzz/fuzz_common.c
+
+.PHONY: all run check deps test unit e2e san clean format tidy FORCE replay fuzz fuzz-bins
 .DELETE_ON_ERROR:
 
 all: faultbench
@@ -69,6 +79,17 @@ $(O)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BENCH_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Wno-missing-prototypes -o $@ $^ $(LDLIBS)
 
+# A fuzz target with a main() that replays files: gcc, no libFuzzer needed.
+$(O)/fuzz/replay_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) tests/fuzz/replay.c $(LIB_OBJ) $(BENCH_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) $(WARN) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The same target as a libFuzzer binary (make fuzz builds these with clang).
+$(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) $(LIB_OBJ) $(BENCH_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) $(WARN) -Wno-missing-prototypes $(LDFLAGS) \
+		-fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
 # Installs what is missing when root, otherwise prints the command and stops.
@@ -83,10 +104,31 @@ e2e: $(O)/faultbench
 
 test: unit e2e
 
+# Every corpus file once through its target: each past finding stays fixed.
+replay: $(FUZZ_TARGETS:%=$(O)/fuzz/replay_%)
+	@for t in $(FUZZ_TARGETS); do $(O)/fuzz/replay_$$t tests/fuzz/corpus/$$t || exit 1; done
+
 # The same tests built with AddressSanitizer and UBSan, in their own build tree.
 san:
 	@$(MAKE) --no-print-directory O=build-san CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
-		FB_SANITIZED=1 test
+		FB_SANITIZED=1 replay test
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(O)/fuzz/fuzz_%)
+
+# libFuzzer on each target in turn, FUZZ_SECONDS each; new inputs go to
+# build-fuzz/corpus/NAME (copy the interesting ones to tests/fuzz/corpus/NAME),
+# a finding to build-fuzz/crash-NAME-*, and the run stops there.
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install clang libclang-rt-14-dev" >&2; exit 2; }
+	@$(MAKE) --no-print-directory O=build-fuzz CC=clang CFLAGS="-O1 -g $(FUZZ_SAN)" \
+		LDFLAGS="$(FUZZ_SAN)" fuzz-bins
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus/$$t && \
+		echo "fuzz $$t: $(FUZZ_SECONDS) s" && \
+		build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2048 \
+			-print_final_stats=1 -artifact_prefix=build-fuzz/crash-$$t- \
+			build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 check: deps
 	@$(MAKE) --no-print-directory all
@@ -104,4 +146,4 @@ tidy:
 	clang-tidy $(LIB_SRC) $(BENCH_SRC) $(CMD_SRC) -- $(CPPFLAGS)
 
 clean:
-	rm -rf build build-san faultbench
+	rm -rf build build-san build-fuzz faultbench

@@ -20,6 +20,7 @@
  * environment; make runs in a process group of its own so an interrupted run
  * stops the whole build.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -270,19 +272,29 @@ static void remove_tree(const char *dir, unsigned nfiles)
 
 /* --- running make ------------------------------------------------------- */
 
+/* An executable regular file: to access(), a directory is executable too. */
+static bool is_program(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK);
+}
+
 static bool in_path(const char *prog)
 {
 	const char *path = getenv("PATH");
 	char *copy, *dir, *save = NULL;
 	bool found = false;
 
+	if (!*prog)
+		return false;
 	if (strchr(prog, '/'))
-		return access(prog, X_OK) == 0;
+		return is_program(prog);
 	copy = xstrdup(path ? path : "/usr/bin:/bin");
 	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
 		char *p = xasprintf("%s/%s", dir, prog);
 
-		found = access(p, X_OK) == 0;
+		found = is_program(p);
 		free(p);
 	}
 	free(copy);
@@ -398,6 +410,27 @@ static char *last_log_line(const char *log)
 }
 
 /*
+ * After an interrupted build: make is gone, but compilers it started may
+ * still run.  As their subreaper (set before make started) they are our
+ * children now: kill what is left of the group and wait for every one.
+ */
+static void reap_group(pid_t pgid)
+{
+	kill(-pgid, SIGKILL);
+	while (waitpid(-pgid, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+/* Did the build make its program?  make says 0 when told to ignore errors. */
+static bool built(const struct kernbench_tree *t)
+{
+	char path[PATH_MAX + 8];
+
+	snprintf(path, sizeof(path), "%s/prog", t->dir);
+	return is_program(path);
+}
+
+/*
  * Run make and wait for it.  Returns FB_OK, FB_FAIL (make failed: message
  * printed) or 128 + signal when interrupted (the build was stopped).
  */
@@ -408,7 +441,11 @@ static int run_make(const struct kernbench_params *p, const struct kernbench_tre
 	struct rusage ru;
 	double t0 = now_monotonic();
 	int status;
-	pid_t pid = fork();
+	pid_t pid;
+
+	/* orphaned compilers of an interrupted build come back to us (reap_group()) */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	pid = fork();
 
 	if (pid < 0)
 		return fb_fail("kernbench: fork: %s", strerror(errno));
@@ -421,8 +458,10 @@ static int run_make(const struct kernbench_params *p, const struct kernbench_tre
 		if (fb_interrupted)
 			kill(-pid, SIGTERM);
 	}
-	if (fb_interrupted)
+	if (fb_interrupted) {
+		reap_group(pid);
 		return 128 + fb_interrupted;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		char *line = last_log_line(t->log);
 		int ret = fb_fail("kernbench: 'make %s' in %s failed (status %#x): %s",
@@ -431,6 +470,10 @@ static int run_make(const struct kernbench_params *p, const struct kernbench_tre
 		free(line);
 		return ret;
 	}
+	if (!target && !built(t))
+		return fb_fail("kernbench: 'make' in %s succeeded but built no program: is "
+			       "'--cc %s' a compiler?",
+			       t->dir, p->cc);
 	if (b) {
 		b->elapsed = now_monotonic() - t0;
 		b->user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
@@ -446,12 +489,50 @@ static int run_make(const struct kernbench_params *p, const struct kernbench_tre
 
 /* --- the bench ----------------------------------------------------------- */
 
+/*
+ * --cc and --cflags become make variables, and make runs its recipes through
+ * /bin/sh: anything but a plain program path and plain flags would be shell
+ * syntax.  An empty --cc would even make every recipe start with '-', which
+ * make takes as "ignore errors": a complete, fake result.
+ */
+static int check_make_words(const char *opt, const char *value, const char *extra)
+{
+	char shown[256], bad[16];
+
+	for (const char *c = value; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("/._+-", *c) && !strchr(extra, *c))
+			return fb_usage(
+			    "option '--%s': '%s' has '%s': make hands it to /bin/sh, so "
+			    "only letters, digits and '/._+-%s' are taken",
+			    opt, fb_printable(value, shown, sizeof(shown)),
+			    fb_printable((char[]){ *c, 0 }, bad, sizeof(bad)), extra);
+	return FB_OK;
+}
+
+static int check_compiler(const struct kernbench_params *p)
+{
+	int ret;
+
+	if (!*p->cc || p->cc[0] == '-')
+		return fb_usage("option '--cc': '%s' is not a compiler: name a program", p->cc);
+	ret = check_make_words("cc", p->cc, "");
+	if (!ret)
+		ret = check_make_words("cflags", p->cflags, " =,:");
+	if (!ret && strchr(p->cc, '/') && !is_program(p->cc))
+		ret = fb_usage("option '--cc': '%s' is not an executable file", p->cc);
+	return ret;
+}
+
 static int kernbench_check(const void *params, const struct run_opts *ro)
 {
 	const struct kernbench_params *p = params;
+	int ret;
 
 	if (!p->jobs)
 		return fb_usage("option '--jobs': choose at least one value");
+	ret = check_compiler(p);
+	if (ret)
+		return ret;
 	if (!in_path("make"))
 		return fb_skip("kernbench: 'make' is not installed");
 	if (!in_path(p->cc))
@@ -600,17 +681,37 @@ static json_t *builds_json(const struct build *b, unsigned n)
 	return o;
 }
 
+/* First line of "CC --version", run without a shell. */
 static char *compiler_version(const char *cc)
 {
-	char *cmd = xasprintf("'%s' --version 2>/dev/null", cc), line[256] = "";
-	FILE *f = popen(cmd, "r");
+	char line[256] = "";
+	int fds[2];
+	pid_t pid;
+	FILE *f;
 
-	free(cmd);
+	if (pipe2(fds, O_CLOEXEC))
+		return xstrdup("unknown");
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(fds[1], STDOUT_FILENO);
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
+		execlp(cc, cc, "--version", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = pid > 0 ? fdopen(fds[0], "r") : NULL;
 	if (f) {
 		if (!fgets(line, sizeof(line), f))
 			line[0] = '\0';
-		pclose(f);
+		fclose(f);
+	} else {
+		close(fds[0]);
 	}
+	if (pid > 0)
+		wait_child(pid);
 	line[strcspn(line, "\n")] = '\0';
 	return xstrdup(line[0] ? line : "unknown");
 }

@@ -343,5 +343,7 @@ int cmd_plot(int argc, char **argv)
 		return ret < 0 ? FB_OK : ret;
 	if (nruns < 1)
 		return usage(stderr);
+	if (!*c.output)
+		return fb_usage("option '--output' is empty; name a directory");
 	return plot_runs(argv + 1, (unsigned)nruns, &c);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -15,6 +16,7 @@
 #include "mempolicy.h"
 #include "profile.h"
 #include "results.h"
+#include "runcheck.h"
 #include "sysinfo.h"
 #include "topo.h"
 #include "util.h"
@@ -92,12 +94,7 @@ static int parse_command_line(struct run_state *st, int argc, char **argv)
 	if (next < argc)
 		return fb_usage("unexpected argument '%s'; see 'faultbench run %s --help'", argv[next],
 				st->entry->name);
-	if (strchr(st->ro.label, '/') || !st->ro.label[0])
-		return fb_usage("option '--label': '%s' is not a usable name", st->ro.label);
-	if (st->ro.topology)
-		return fb_usage("option '--topology': run measures this machine; plan other "
-				"topologies with 'faultbench topo --topology'");
-	return FB_OK;
+	return run_opts_check_text(&st->ro, NULL);
 }
 
 /*
@@ -169,9 +166,16 @@ static int prepare_output(struct run_state *st)
 	if (n > 5 && !strcmp(out + n - 5, ".json")) {
 		const char *slash = strrchr(out, '/');
 
-		if (!access(out, F_OK))
+		struct stat sb;
+
+		/* lstat: a dangling link there would be refused only after the run */
+		if (!lstat(out, &sb))
 			return fb_usage("option '--output': '%s' exists; results are never overwritten", out);
-		st->outdir = slash ? xasprintf("%.*s", (int)(slash - out), out) : xstrdup(".");
+		if (!slash)
+			st->outdir = xstrdup(".");
+		else
+			st->outdir = slash == out ? xstrdup("/")
+						  : xasprintf("%.*s", (int)(slash - out), out);
 	} else {
 		st->outdir = xstrdup(out);
 	}
@@ -352,6 +356,9 @@ static int prepare(struct run_state *st, int argc, char **argv)
 		ret = topo_load(&st->topo, NULL);
 	if (!ret)
 		ret = topo_plan(st->topo, st->ro.cpus, st->ro.placement, st->ro.oversubscribe, &st->plan);
+	/* sizes that cannot fit are refused here, not OOM-killed later with nothing kept */
+	if (!ret)
+		ret = opt_check_memory(st->b->opts, st->params, fb_mem_available(), NULL);
 	if (!ret)
 		ret = mem_policy_check(&mp, st->topo);
 	if (!ret && st->b->check)

@@ -107,6 +107,11 @@ static void print_argv(FILE *f, char **argv)
 	fputc('\n', f);
 }
 
+/*
+ * Run one job and wait for it.  A SIGINT or SIGTERM sent to the suite alone
+ * (kill PID, a service manager) is passed on to the job, which stops and
+ * keeps what it measured; Ctrl-C reaches both through the process group.
+ */
 static int run_job(char **argv)
 {
 	pid_t pid;
@@ -120,11 +125,19 @@ static int run_job(char **argv)
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		/* passed on before the line above: act on it now */
+		if (fb_interrupted)
+			raise(fb_interrupted);
 		execv("/proc/self/exe", argv);
 		fprintf(stderr, "faultbench: exec /proc/self/exe: %s\n", strerror(errno));
 		_exit(127);
 	}
+	fb_forward_pid = pid;
+	/* a signal between fork() and the line above found no pid to pass on to */
+	if (fb_interrupted)
+		kill(pid, fb_interrupted);
 	st = wait_child(pid);
+	fb_forward_pid = 0;
 	return st < 0 ? fb_fail("waitpid: %s", strerror(-st)) : st;
 }
 
@@ -186,7 +199,7 @@ static unsigned run_jobs(const struct config *cfg, const char *label, const char
 {
 	unsigned i;
 
-	for (i = 0; i < cfg->njobs; i++) {
+	for (i = 0; i < cfg->njobs && !fb_interrupted; i++) {
 		char **jargv = job_argv(cfg, i, label, out);
 		double t0 = now_monotonic();
 
@@ -200,8 +213,9 @@ static unsigned run_jobs(const struct config *cfg, const char *label, const char
 		res[i].status = run_job(jargv);
 		res[i].seconds = now_monotonic() - t0;
 		config_free_argv(jargv);
-		/* Ctrl-C reaches the job first; the suite stops with it. */
-		if (res[i].status == 128 + SIGINT || res[i].status == 128 + SIGTERM)
+		/* the job was interrupted, or the suite was: either way it stops */
+		if (res[i].status == 128 + SIGINT || res[i].status == 128 + SIGTERM ||
+		    fb_interrupted)
 			return i + 1;
 	}
 	return i;
@@ -221,9 +235,8 @@ static int run_suite(const char *file, const char *label, const struct suite_cmd
 		return ret;
 	}
 	out = xasprintf("%s/%s/", c->results, label);
-	/* Ctrl-C is for the job running; the suite then prints its summary and stops. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
+	/* A signal stops the job running, then the suite prints its summary and exits 128 + it. */
+	fb_install_signal_handlers();
 	res = xcalloc(cfg.njobs, sizeof(*res));
 	n = run_jobs(&cfg, label, out, c->dry_run, res);
 	if (!c->dry_run) {
@@ -231,7 +244,11 @@ static int run_suite(const char *file, const char *label, const struct suite_cmd
 		for (i = 0; i < n; i++)
 			if (res[i].status != FB_OK && res[i].status != FB_SKIP)
 				ret = FB_FAIL;
+		if (n && (res[n - 1].status == 128 + SIGINT || res[n - 1].status == 128 + SIGTERM))
+			ret = res[n - 1].status;
 	}
+	if (fb_interrupted)
+		ret = 128 + fb_interrupted;
 	free(res);
 	free(out);
 	config_free(&cfg);
@@ -248,9 +265,13 @@ int cmd_suite(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? FB_OK : ret;
 	label = suite_label(c.label);
-	if (!*label || strchr(label, '/'))
-		ret = fb_usage("option '--label': a label names a directory: no '/', not empty");
-	else
+	ret = fb_check_name(c.label ? "option '--label'"
+				    : "the kernel release (the default label; "
+				      "give --label)",
+			    label);
+	if (!ret && !*c.results)
+		ret = fb_usage("option '--results' is empty; name a directory");
+	if (!ret)
 		ret = run_suite(argv[1], label, &c);
 	free(label);
 	return ret;

@@ -17,6 +17,7 @@
 #include "bench.h"
 #include "config.h"
 #include "opt.h"
+#include "runcheck.h"
 #include "runner.h"
 #include "util.h"
 
@@ -27,8 +28,9 @@
 struct parse {
 	struct config *cfg;
 	FILE *f;
+	char *line; /* getline()'s buffer */
+	size_t cap;
 	unsigned lineno;
-	bool at_line_start;
 	bool failed;
 	struct cfg_job *cur; /* the job being read, NULL in [global] */
 	char section[128];
@@ -59,20 +61,54 @@ static void section_line(struct parse *p, const char *line)
 		start_section(p, name);
 }
 
-/* fgets() that counts lines, so the handler knows where a key came from. */
+/*
+ * What inih would read wrongly or silently: a NUL byte ends its line early,
+ * a byte-order mark hides the first section from section_line(), a line
+ * longer than its buffer is split into two (and the line numbers go wrong),
+ * and control or non-UTF-8 bytes would be echoed raw in messages.
+ */
+static int bad_line(const struct parse *p, const char *line, size_t len, int num)
+{
+	const char *file = p->cfg->path;
+	size_t body = len - (len && line[len - 1] == '\n');
+
+	if (p->lineno == 1 && !strncmp(line, "\xef\xbb\xbf", 3))
+		return fb_usage("%s:1: starts with a UTF-8 byte-order mark; save it without one",
+				file);
+	if (strlen(line) != len)
+		return fb_usage("%s:%u: has a NUL byte", file, p->lineno);
+	if (body > (size_t)num - 2)
+		return fb_usage("%s:%u: longer than %d characters", file, p->lineno, num - 2);
+	for (size_t i = 0; i < body; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+			return fb_usage("%s:%u: control character 0x%02x", file, p->lineno, c);
+	}
+	if (!fb_utf8_ok(line))
+		return fb_usage("%s:%u: is not UTF-8 text", file, p->lineno);
+	return FB_OK;
+}
+
+/* getline() that counts lines and checks each, so the handler knows where a key came from. */
 static char *counting_reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
-	bool line_start = p->at_line_start;
-	char *s;
+	ssize_t n;
 
-	if (line_start)
-		p->lineno++;
-	s = fgets(str, num, p->f);
-	p->at_line_start = s && strchr(s, '\n');
-	if (s && line_start && !p->failed)
-		section_line(p, s);
-	return s;
+	if (p->failed)
+		return NULL;
+	n = getline(&p->line, &p->cap, p->f);
+	if (n < 0)
+		return NULL;
+	p->lineno++;
+	if (bad_line(p, p->line, (size_t)n, num)) {
+		p->failed = true;
+		return NULL; /* the end of the stream, for inih */
+	}
+	memcpy(str, p->line, (size_t)n + 1);
+	section_line(p, str);
+	return str;
 }
 
 static void kv_add(struct cfg_kv **kv, unsigned *n, const char *key, const char *value,
@@ -144,6 +180,56 @@ static int handler(void *user, const char *section, const char *name, const char
 	return 1;
 }
 
+/* The line of the key that set an option for job j: its own, else [global]'s. */
+static unsigned key_line(const struct config *cfg, const struct cfg_job *j, const char *key)
+{
+	for (unsigned i = j->nkv; i-- > 0;)
+		if (!strcmp(j->kv[i].key, key))
+			return j->kv[i].line;
+	for (unsigned i = cfg->nglobal; i-- > 0;)
+		if (!strcmp(cfg->global[i].key, key))
+			return cfg->global[i].line;
+	return j->line;
+}
+
+/*
+ * What run checks after parsing (text options, CPUs, --mem, sizes, the
+ * benchmark's own check), with the message placed in the config.  A job that
+ * would be skipped here is only noted: the suite runs it and reports it.
+ */
+static int check_like_run(const struct config *cfg, const struct cfg_job *j,
+			  const struct bench *bench, const void *params, const struct run_opts *ro)
+{
+	char where[512];
+	bool was_quiet;
+	int ret;
+
+	snprintf(where, sizeof(where), "%s:%u", cfg->path,
+		 key_line(cfg, j,
+			  ro->topology ? "topology"
+			  : ro->dir    ? "dir"
+				       : "cpus"));
+	ret = run_opts_check_text(ro, where);
+	if (ret)
+		return ret;
+	was_quiet = fb_set_quiet(true);
+	ret = run_check_here(bench, params, ro);
+	fb_set_quiet(was_quiet);
+	if (ret == FB_SKIP || ret == FB_FAIL) {
+		const char *why = fb_last_error();
+
+		if (!strncmp(why, "skipped: ", 9))
+			why += 9;
+		fb_warn("%s:%u: job '%s' would be skipped here: %s", cfg->path, j->line, j->name,
+			why);
+		return FB_OK;
+	}
+	if (ret)
+		return fb_usage("%s:%u: job '%s': %s", cfg->path, j->line, j->name,
+				fb_last_error());
+	return FB_OK;
+}
+
 /* Set every key of job j on scratch parameters, as the command line would. */
 static int validate_job(const struct config *cfg, const struct cfg_job *j)
 {
@@ -174,13 +260,15 @@ static int validate_job(const struct config *cfg, const struct cfg_job *j)
 		snprintf(where, sizeof(where), "%s:%u", cfg->path, j->kv[i].line);
 		ret = opt_set_by_name(b, nb, j->kv[i].key, j->kv[i].value, where);
 	}
+	if (!ret)
+		ret = check_like_run(cfg, j, e->bench, params, &ro);
 	free(params);
 	return ret;
 }
 
 int config_load(const char *path, struct config *cfg)
 {
-	struct parse p = { .cfg = cfg, .at_line_start = true };
+	struct parse p = { .cfg = cfg };
 	unsigned i;
 	int line, ret = FB_OK;
 
@@ -191,6 +279,7 @@ int config_load(const char *path, struct config *cfg)
 		return fb_usage("cannot read config '%s': %s", path, strerror(errno));
 	line = ini_parse_stream(counting_reader, &p, handler, &p);
 	fclose(p.f);
+	free(p.line);
 	if (p.failed)
 		return FB_USAGE;
 	if (line > 0)

@@ -62,9 +62,41 @@ const struct opt *opt_find(const struct opt *table, const char *name)
 /* "option '--x'" on the command line, "FILE:LINE: option 'x'" in a config file. */
 static int bad_value(const struct opt *o, const char *where, const char *value, const char *why)
 {
+	char shown[256];
+
+	/* a value is echoed as typed, but never as raw control bytes */
+	fb_printable(value, shown, sizeof(shown));
 	if (where)
-		return fb_usage("%s: option '%s': '%s' %s", where, o->name, value, why);
-	return fb_usage("option '--%s': '%s' %s", o->name, value, why);
+		return fb_usage("%s: option '%s': '%s' %s", where, o->name, shown, why);
+	return fb_usage("option '--%s': '%s' %s", o->name, shown, why);
+}
+
+/*
+ * Numbers are decimal, as a user means them: strtoll(.., 0) read "010" as 8
+ * and "0x10" as 16, strtod() takes hex floats, "inf" and leading blanks.
+ * An optional sign, digits, and for doubles a fraction and an exponent.
+ */
+static bool decimal_syntax(const char *s, bool real)
+{
+	bool digits = false;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits = true;
+	if (real && *s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits = true;
+	if (real && digits && (*s == 'e' || *s == 'E')) {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return digits && !*s;
 }
 
 static bool in_bounds(const struct opt *o, double v)
@@ -165,8 +197,8 @@ int opt_set(const struct opt *o, void *params, const char *value, const char *wh
 		return FB_OK;
 	case OPT_INT:
 		errno = 0;
-		ll = strtoll(value, &end, 0);
-		if (errno || end == value || *end)
+		ll = decimal_syntax(value, false) ? strtoll(value, &end, 10) : 0;
+		if (!decimal_syntax(value, false) || errno || end == value || *end)
 			return bad_value(o, where, value, "is not an integer");
 		if (!in_bounds(o, (double)ll))
 			return out_of_bounds(o, where, value);
@@ -181,8 +213,8 @@ int opt_set(const struct opt *o, void *params, const char *value, const char *wh
 		return FB_OK;
 	case OPT_DOUBLE:
 		errno = 0;
-		d = strtod(value, &end);
-		if (errno || end == value || *end || !isfinite(d))
+		d = decimal_syntax(value, true) ? strtod(value, &end) : 0;
+		if (!decimal_syntax(value, true) || errno || end == value || *end || !isfinite(d))
 			return bad_value(o, where, value, "is not a number");
 		if (!in_bounds(o, d))
 			return out_of_bounds(o, where, value);
@@ -473,4 +505,23 @@ void opt_print_help(FILE *f, const struct opt *table)
 		}
 		fputc('\n', f);
 	}
+}
+
+int opt_check_memory(const struct opt *table, const void *params, unsigned long long avail,
+		     const char *where)
+{
+	for (const struct opt *o = table; o && o->name; o++) {
+		unsigned long long v;
+		char why[160], have[32], value[32];
+
+		if (o->type != OPT_SIZE)
+			continue;
+		v = *CFIELD(o, params, unsigned long long);
+		if (v <= avail)
+			continue;
+		snprintf(why, sizeof(why), "is more memory than this machine has available (%s)",
+			 human_size(have, sizeof(have), (double)(avail >> 20 << 20)));
+		return bad_value(o, where, human_size(value, sizeof(value), (double)v), why);
+	}
+	return FB_OK;
 }

@@ -93,6 +93,14 @@ int opt_parse_command(const struct opt_binding *b, int argc, char **argv, bool m
 int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name,
 		    const char *value, const char *where);
 
+/*
+ * Every OPT_SIZE value of the table against avail bytes (fb_mem_available()):
+ * a size that cannot fit is refused before anything allocates it, rather than
+ * the run being OOM-killed with no result.  FB_OK or FB_USAGE naming the option.
+ */
+int opt_check_memory(const struct opt *table, const void *params, unsigned long long avail,
+		     const char *where);
+
 void opt_print_help(FILE *f, const struct opt *table);
 /* The value as it would be typed, into buf. */
 void opt_format(const struct opt *o, const void *params, char *buf, size_t len);

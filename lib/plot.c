@@ -5,6 +5,7 @@
  * and an SVG; gnuplot runs in the output directory so the script names its
  * files without paths and keeps working when the directory is moved.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -41,28 +42,45 @@ void plot_series_free(struct plot_series *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* A gnuplot double-quoted string: backslash and quote escaped, newlines as \n. */
-static void put_string(FILE *f, const char *s)
+/*
+ * A gnuplot string from text that may come from a result file: single-quoted,
+ * where gnuplot expands neither backslashes, backquotes (command
+ * substitution) nor '@' macros; a quote is doubled.  Backquotes and control
+ * characters are replaced all the same, so no gnuplot version, and no later
+ * edit of the script into double quotes, can run a command from a label.
+ * Newlines become the expression '."\n".'.
+ */
+void plot_put_string(FILE *f, const char *s)
 {
-	fputc('"', f);
+	fputc('\'', f);
 	for (; *s; s++) {
-		if (*s == '\n')
-			fputs("\\n", f);
-		else if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			fputs("'.\"\\n\".'", f);
+		else if (c == '\'')
+			fputs("''", f);
+		else if (c == '`' || c < 0x20 || c >= 0x7f)
+			fputc('?', f);
 		else
-			fputc(*s, f);
+			fputc(c, f);
 	}
-	fputc('"', f);
+	fputc('\'', f);
 }
 
-static int write_dat(const struct plot_spec *p, const char *path)
+/* A title as a .dat comment: one line, printable, whatever it holds. */
+static void put_comment(FILE *f, const char *s)
 {
-	FILE *f = fopen(path, "w");
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
+	fputc('\n', f);
+}
+
+static int write_dat(FILE *f, const void *arg)
+{
+	const struct plot_spec *p = arg;
 	unsigned i, k;
 
-	if (!f)
-		return fb_usage("cannot write '%s': %s", path, strerror(errno));
 	fprintf(f, "# faultbench plot data: %s\n", p->name);
 	fprintf(f, "# one block per series (gnuplot 'index N'); columns: x y y_min y_max\n");
 	fprintf(f, "# x: %s\n",
@@ -70,12 +88,13 @@ static int write_dat(const struct plot_spec *p, const char *path)
 	for (i = 0; i < p->nseries; i++) {
 		const struct plot_series *s = &p->series[i];
 
-		fprintf(f, "%s# series %u: %s\n", i ? "\n\n" : "", i, s->title);
+		fprintf(f, "%s# series %u: ", i ? "\n\n" : "", i);
+		put_comment(f, s->title);
 		for (k = 0; k < s->n; k++)
 			fprintf(f, "%.10g %.10g %.10g %.10g\n", s->x[k], s->y[k], s->ylo[k],
 				s->yhi[k]);
 	}
-	return fclose(f) ? fb_usage("cannot write '%s': %s", path, strerror(errno)) : FB_OK;
+	return ferror(f);
 }
 
 static void write_plot_command(FILE *f, const struct plot_spec *p)
@@ -91,9 +110,9 @@ static void write_plot_command(FILE *f, const struct plot_spec *p)
 
 		if (!s->n)
 			continue;
-		fprintf(f, "%s\"%s.dat\" index %u %s title ", drawn++ ? ", \\\n     " : "", p->name,
+		fprintf(f, "%s'%s.dat' index %u %s title ", drawn++ ? ", \\\n     " : "", p->name,
 			i, style);
-		put_string(f, s->title);
+		plot_put_string(f, s->title);
 		fprintf(f, " noenhanced");
 	}
 	if (!isnan(p->hline))
@@ -117,21 +136,19 @@ static bool single_x(const struct plot_spec *p)
 	return true;
 }
 
-static int write_gp(const struct plot_spec *p, const char *path)
+static int write_gp(FILE *f, const void *arg)
 {
-	FILE *f = fopen(path, "w");
+	const struct plot_spec *p = arg;
 
-	if (!f)
-		return fb_usage("cannot write '%s': %s", path, strerror(errno));
 	fprintf(f, "# Written by faultbench plot; edit at will and re-run: gnuplot %s.gp\n",
 		p->name);
 	fprintf(f, "# Data: %s.dat (x, y, min, max per series).\n", p->name);
 	fprintf(f, "set terminal pngcairo size 1024,640 font \",10\"\n");
-	fprintf(f, "set output \"%s.png\"\n", p->name);
+	fprintf(f, "set output '%s.png'\n", p->name);
 	fprintf(f, "set title ");
-	put_string(f, p->title);
+	plot_put_string(f, p->title);
 	fprintf(f, " noenhanced\nset ylabel ");
-	put_string(f, p->ylabel);
+	plot_put_string(f, p->ylabel);
 	fprintf(f, " noenhanced\n");
 	if (single_x(p)) {
 		/* one step (or one night): give gnuplot a range around it */
@@ -155,12 +172,15 @@ static int write_gp(const struct plot_spec *p, const char *path)
 	fprintf(f, "set style data yerrorlines\nset bars small\n");
 	write_plot_command(f, p);
 	fprintf(f, "\nset terminal svg size 1024,640 dynamic font \",10\"\n");
-	fprintf(f, "set output \"%s.svg\"\nreplot\n", p->name);
-	return fclose(f) ? fb_usage("cannot write '%s': %s", path, strerror(errno)) : FB_OK;
+	fprintf(f, "set output '%s.svg'\nreplot\n", p->name);
+	return ferror(f);
 }
 
-/* gnuplot, in dir, on the script; its stdout is not ours (stdout may be a table). */
-static int run_gnuplot(const char *dir, const char *script)
+/*
+ * gnuplot, in the private directory, on the script; its stdout is not ours
+ * (stdout may be a table).  dir is where the script will be, for messages.
+ */
+static int run_gnuplot(const char *dir, const char *tdir, const char *script)
 {
 	pid_t pid;
 	int st;
@@ -175,7 +195,7 @@ static int run_gnuplot(const char *dir, const char *script)
 
 		if (null >= 0)
 			dup2(null, STDOUT_FILENO);
-		if (chdir(dir) < 0)
+		if (chdir(tdir) < 0)
 			_exit(126);
 		execlp("gnuplot", "gnuplot", script, (char *)NULL);
 		_exit(127);
@@ -190,23 +210,100 @@ static int run_gnuplot(const char *dir, const char *script)
 	return FB_OK;
 }
 
+/* A file of the private directory, under its own name in the output directory. */
+static int publish(int tdfd, int dfd, const char *dir, const char *name, const char *ext)
+{
+	char *tmp = xasprintf("%s%s", name, ext);
+	int fd = openat(tdfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ret;
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	ret = fb_publish_at(tdfd, tmp, dfd, name, ext, FB_REPLACE, NULL);
+	if (ret)
+		fb_warn("cannot write '%s/%s': %s", dir, tmp, strerror(-ret));
+	free(tmp);
+	return ret;
+}
+
+/* Empty the private directory and remove it. */
+static void remove_private(const char *tdir, int tdfd)
+{
+	DIR *d = fdopendir(dup(tdfd));
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(tdfd, e->d_name, 0);
+	if (d)
+		closedir(d);
+	close(tdfd);
+	rmdir(tdir);
+}
+
+int plot_check_name(const char *what, const char *name)
+{
+	return fb_check_name(what, name);
+}
+
+/*
+ * Everything is made in a private directory (mkdtemp: new, mode 0700) inside
+ * dir, gnuplot runs there, and each finished file is then renamed into dir:
+ * a name someone planted in dir (a link to a victim) is replaced, never
+ * written through, and gnuplot never opens a file outside the private one.
+ */
+static int write_in_private(const struct plot_spec *p, const char *tdir, int tdfd, int dfd)
+{
+	static const char *const exts[] = { ".dat", ".gp", ".png", ".svg" };
+	char *script = xasprintf("%s.gp", p->name);
+	int ret, err;
+	unsigned i;
+
+	ret = fb_write_file(tdir, p->name, ".dat", FB_NEW, write_dat, p, NULL);
+	if (!ret)
+		ret = fb_write_file(tdir, p->name, ".gp", FB_NEW, write_gp, p, NULL);
+	if (ret) {
+		free(script);
+		return fb_usage("cannot write into '%s': %s", p->dir, strerror(-ret));
+	}
+	ret = run_gnuplot(p->dir, tdir, script);
+	/* the .gp and .dat stay even when gnuplot failed: the user sees why */
+	for (i = 0; i < (ret ? 2 : ARRAY_SIZE(exts)); i++) {
+		err = publish(tdfd, dfd, p->dir, p->name, exts[i]);
+		if (err && !ret)
+			ret = FB_USAGE;
+	}
+	free(script);
+	return ret;
+}
+
 int plot_write(const struct plot_spec *p)
 {
-	char *dat = xasprintf("%s/%s.dat", p->dir, p->name);
-	char *gp = xasprintf("%s/%s.gp", p->dir, p->name);
-	char *script = xasprintf("%s.gp", p->name);
-	int ret = mkdir_p(p->dir);
+	char *tdir;
+	int ret, dfd, tdfd;
 
+	if (!*p->dir)
+		return fb_usage("the plot directory is empty: name one (-o DIR)");
+	ret = plot_check_name("plot name", p->name);
 	if (ret)
-		ret = fb_usage("cannot create '%s': %s", p->dir, strerror(-ret));
-	if (!ret)
-		ret = write_dat(p, dat);
-	if (!ret)
-		ret = write_gp(p, gp);
-	if (!ret)
-		ret = run_gnuplot(p->dir, script);
-	free(dat);
-	free(gp);
-	free(script);
+		return ret;
+	ret = mkdir_p(p->dir);
+	if (ret)
+		return fb_usage("cannot create '%s': %s", p->dir, strerror(-ret));
+	dfd = open(p->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return fb_usage("cannot open '%s': %s", p->dir, strerror(errno));
+	tdir = xasprintf("%s/.fb-plot-XXXXXX", p->dir);
+	if (!mkdtemp(tdir) ||
+	    (tdfd = open(tdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		ret = fb_usage("cannot write into '%s': %s", p->dir, strerror(errno));
+		rmdir(tdir);
+	} else {
+		ret = write_in_private(p, tdir, tdfd, dfd);
+		remove_private(tdir, tdfd);
+	}
+	free(tdir);
+	close(dfd);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #define FB_PLOT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 struct plot_series {
 	char *title;
@@ -38,9 +39,19 @@ void plot_series_add(struct plot_series *s, double x, double y, double ylo, doub
 void plot_series_free(struct plot_series *s);
 
 /*
+ * A plot name (a file name without extension) follows the name grammar of
+ * fb_name_ok(): no '/', no leading '-' or '.'.  FB_OK or FB_USAGE naming what.
+ */
+int plot_check_name(const char *what, const char *name);
+/* s as a gnuplot string constant that expands nothing (see plot.c). */
+void plot_put_string(FILE *f, const char *s);
+
+/*
  * Write NAME.dat and NAME.gp into dir and run gnuplot there for NAME.png
- * and NAME.svg.  FB_OK, FB_FAIL (gnuplot missing or failed: the .gp and .dat
- * stay so the user can see why), FB_USAGE (dir not writable).
+ * and NAME.svg.  Each file replaces any of its name in dir by rename(), so a
+ * link planted there is never followed.  FB_OK, FB_FAIL (gnuplot missing or
+ * failed: the .gp and .dat stay so the user can see why), FB_USAGE (dir
+ * empty or not writable, or NAME not a usable file name).
  */
 int plot_write(const struct plot_spec *p);
 

@@ -349,8 +349,8 @@ static bool is_directory_target(const char *path)
 	return !(n > 5 && !strcmp(path + n - 5, ".json"));
 }
 
-/* A new file name in dir that does not exist yet. */
-static char *new_name_in(const char *dir, const struct run *run)
+/* <bench-or-preset>-<UTC timestamp>: the stem of a new result's name. */
+static char *new_stem(const struct run *run)
 {
 	const char *base = run->preset ? run->preset : run->bench->name;
 	char stamp[32];
@@ -359,53 +359,53 @@ static char *new_name_in(const char *dir, const struct run *run)
 
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	int dirlen = (int)strlen(dir);
+	return xasprintf("%s-%s", base, stamp);
+}
 
-	while (dirlen > 1 && dir[dirlen - 1] == '/')
-		dirlen--;
-	for (int i = 1;; i++) {
-		char *p = i == 1 ? xasprintf("%.*s/%s-%s.json", dirlen, dir, base, stamp)
-				 : xasprintf("%.*s/%s-%s-%d.json", dirlen, dir, base, stamp, i);
+static int dump_doc(FILE *f, const void *doc)
+{
+	return json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+}
 
-		if (access(p, F_OK))
-			return p;
-		free(p);
-	}
+/* dir and stem.json of an explicit FILE.json target; malloc'd. */
+static void split_target(const char *path, char **dir, char **stem)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+
+	if (!slash)
+		*dir = xstrdup(".");
+	else if (slash == path)
+		*dir = xstrdup("/");
+	else
+		*dir = xasprintf("%.*s", (int)(slash - path), path);
+	*stem = xasprintf("%.*s", (int)(strlen(base) - 5), base);
 }
 
 int results_write(const struct run *run, const char *path, char **written)
 {
 	json_t *doc = results_to_json(run);
-	char *final, *tmp, *slash;
-	int ret = FB_OK;
+	char *dir, *stem;
+	enum fb_publish how;
+	int ret;
 
 	if (is_directory_target(path)) {
-		if (mkdir_p(path))
-			return fb_fail("cannot create directory '%s': %s", path, strerror(errno));
-		final = new_name_in(path, run);
+		dir = xstrdup(path);
+		stem = new_stem(run);
+		how = FB_NEW_UNIQUE;
 	} else {
-		final = xstrdup(path);
-		slash = strrchr(final, '/');
-		if (slash) {
-			*slash = '\0';
-			mkdir_p(final);
-			*slash = '/';
-		}
+		split_target(path, &dir, &stem);
+		how = FB_NEW;
 	}
-	tmp = xasprintf("%s.tmp.%d", final, (int)getpid());
-	if (json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(10))) {
-		ret = fb_fail("cannot write '%s': %s", tmp, strerror(errno));
-	} else if (link(tmp, final)) {
-		/* link() fails when the name exists: results are never overwritten. */
-		ret = fb_fail("cannot create '%s': %s", final, strerror(errno));
-	}
-	unlink(tmp);
-	free(tmp);
+	ret = mkdir_p(dir);
+	if (!ret)
+		ret = fb_write_file(dir, stem, ".json", how, dump_doc, doc, written);
+	if (ret == -EEXIST && how == FB_NEW)
+		ret = fb_fail("cannot create '%s': it exists; results are never overwritten", path);
+	else if (ret)
+		ret = fb_fail("cannot write a result into '%s': %s", dir, strerror(-ret));
+	free(dir);
+	free(stem);
 	json_decref(doc);
-	if (ret == FB_OK && written)
-		*written = final;
-	else
-		free(final);
 	return ret;
 }
 

@@ -61,8 +61,10 @@ void results_derive_efficiency(struct run *run);
 json_t *results_to_json(const struct run *run);
 /*
  * Write the run to path, or into a new file in directory path when it is one
- * (name: <bench-or-preset>-<UTC timestamp>.json).  Written to a temporary name
- * and renamed; an existing file is never overwritten.  The path written is
+ * (name: <bench-or-preset>-<UTC timestamp>.json, or -2.json, -3.json, ...
+ * when taken, picked atomically).  Written with fb_write_file(): a temporary
+ * file no link can redirect, fsync'ed and linked into place; an existing file
+ * is never overwritten.  The path written is
  * returned in *written (malloc'd).  FB_OK or FB_FAIL.
  */
 int results_write(const struct run *run, const char *path, char **written);

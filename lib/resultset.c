@@ -27,19 +27,43 @@ bool rs_is_result_name(const char *name)
 	return name[0] != '.' && (ends_with(name, ".json") || ends_with(name, ".json.gz"));
 }
 
+/*
+ * Only regular files: /dev/zero, a FIFO or a terminal would be read forever.
+ * A file given by name is checked here; rs_walk() passes only regular files.
+ */
+static int check_regular(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	return S_ISREG(st.st_mode) ? 0 : -EINVAL;
+}
+
 char *rs_read_file(const char *path, size_t *len)
 {
-	gzFile gz = gzopen(path, "rb");
+	gzFile gz;
 	size_t cap = 1 << 16, n = 0;
 	char *buf;
 	int got;
 
+	errno = -check_regular(path);
+	if (errno)
+		return NULL;
+	gz = gzopen(path, "rb");
 	if (!gz)
 		return NULL;
 	gzbuffer(gz, 1 << 17);
 	buf = xmalloc(cap + 1);
 	for (;;) {
 		if (cap - n < (1 << 15)) {
+			/* a small .json.gz can inflate to gigabytes: stop at the cap */
+			if (cap >= RS_MAX_BYTES) {
+				free(buf);
+				gzclose(gz);
+				errno = EFBIG;
+				return NULL;
+			}
 			cap *= 2;
 			buf = xrealloc(buf, cap + 1);
 		}
@@ -47,6 +71,7 @@ char *rs_read_file(const char *path, size_t *len)
 		if (got < 0) {
 			free(buf);
 			gzclose(gz);
+			errno = 0;
 			return NULL;
 		}
 		if (got == 0)
@@ -60,6 +85,48 @@ char *rs_read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* Why rs_read_file() failed, for a message. */
+static const char *read_error(int err)
+{
+	switch (err) {
+	case 0:
+		return "gzip error";
+	case EINVAL:
+		return "not a regular file";
+	case EFBIG:
+		return "larger than " RS_MAX_TEXT " (uncompressed); not a faultbench result";
+	default:
+		return strerror(err);
+	}
+}
+
+/*
+ * Names from a result reach file names (plots), gnuplot titles and markdown:
+ * a result whose label, bench or preset a run could not have written is not
+ * read at all.
+ */
+static int check_doc_names(const char *path, json_t *doc)
+{
+	static const char *const keys[] = { "label", "bench", "preset" };
+	char shown[256];
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		json_t *v = json_object_get(doc, keys[i]);
+
+		if (!v || json_is_null(v) ||
+		    (json_is_string(v) && fb_name_ok(json_string_value(v))))
+			continue;
+		if (!json_is_string(v))
+			return fb_usage("'%s': \"%s\" is not a string; not a faultbench result",
+					path, keys[i]);
+		return fb_usage("'%s': %s '%s' is not a name faultbench writes (letters, digits "
+				"and '.-_+~'); refusing this result",
+				path, keys[i],
+				fb_printable(json_string_value(v), shown, sizeof(shown)));
+	}
+	return FB_OK;
+}
+
 json_t *rs_load_file(const char *path)
 {
 	json_error_t err;
@@ -68,7 +135,7 @@ json_t *rs_load_file(const char *path)
 	json_t *doc;
 
 	if (!text) {
-		fb_usage("cannot read '%s': %s", path, errno ? strerror(errno) : "gzip error");
+		fb_usage("cannot read '%s': %s", path, read_error(errno));
 		return NULL;
 	}
 	doc = json_loadb(text, len, 0, &err);
@@ -83,6 +150,10 @@ json_t *rs_load_file(const char *path)
 		json_decref(doc);
 		fb_usage("'%s' is not a faultbench result (no schema_version, bench or steps)",
 			 path);
+		return NULL;
+	}
+	if (check_doc_names(path, doc)) {
+		json_decref(doc);
 		return NULL;
 	}
 	if (json_integer_value(json_object_get(doc, "schema_version")) > 1)
@@ -103,41 +174,98 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int rs_walk(const char *dir, bool recursive, int (*fn)(const char *path, void *arg), void *arg)
+/*
+ * Directories and files already seen in one walk, by device and inode: a
+ * symlink loop ("ln -s . d/a") or a second way to one file reads nothing twice.
+ */
+struct walk {
+	int (*fn)(const char *path, void *arg);
+	void *arg;
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} * seen;
+	size_t nseen;
+	unsigned depth;
+};
+
+static bool walk_seen(struct walk *w, const struct stat *st)
+{
+	for (size_t i = 0; i < w->nseen; i++)
+		if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino)
+			return true;
+	w->seen = xrealloc(w->seen, (w->nseen + 1) * sizeof(*w->seen));
+	w->seen[w->nseen].dev = st->st_dev;
+	w->seen[w->nseen++].ino = st->st_ino;
+	return false;
+}
+
+/* The names in dir, sorted; NULL (a message printed) when it cannot be read. */
+static char **dir_names(const char *dir, size_t *n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	char **names = NULL;
-	size_t n = 0, cap = 0, i;
-	int ret = FB_OK;
+	size_t cap = 0;
 
-	if (!d)
-		return fb_usage("cannot read directory '%s': %s", dir, strerror(errno));
+	*n = 0;
+	if (!d) {
+		fb_usage("cannot read directory '%s': %s", dir, strerror(errno));
+		return NULL;
+	}
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		if (n == cap) {
+		if (*n == cap) {
 			cap = cap ? 2 * cap : 64;
 			names = xrealloc(names, cap * sizeof(*names));
 		}
-		names[n++] = xstrdup(e->d_name);
+		names[(*n)++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (*n)
+		qsort(names, *n, sizeof(*names), cmp_str);
+	return names ? names : xcalloc(1, sizeof(*names));
+}
+
+static int walk_dir(struct walk *w, const char *dir, bool recursive)
+{
+	size_t n, i;
+	char **names = dir_names(dir, &n);
+	int ret = FB_OK;
+
+	if (!names)
+		return FB_USAGE;
 	for (i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);
 		struct stat st;
 
-		if (!ret && stat(path, &st) == 0) {
-			if (S_ISDIR(st.st_mode) && recursive)
-				ret = rs_walk(path, true, fn, arg);
-			else if (S_ISREG(st.st_mode) && rs_is_result_name(names[i]))
-				ret = fn(path, arg);
+		if (!ret && stat(path, &st) == 0 && !walk_seen(w, &st)) {
+			if (S_ISDIR(st.st_mode) && recursive && w->depth < RS_MAX_DEPTH) {
+				w->depth++;
+				ret = walk_dir(w, path, true);
+				w->depth--;
+			} else if (S_ISREG(st.st_mode) && rs_is_result_name(names[i])) {
+				ret = w->fn(path, w->arg);
+			}
 		}
 		free(path);
 		free(names[i]);
 	}
 	free(names);
+	return ret;
+}
+
+int rs_walk(const char *dir, bool recursive, int (*fn)(const char *path, void *arg), void *arg)
+{
+	struct walk w = { .fn = fn, .arg = arg };
+	struct stat st;
+	int ret;
+
+	if (stat(dir, &st) == 0)
+		walk_seen(&w, &st);
+	ret = walk_dir(&w, dir, recursive);
+	free(w.seen);
 	return ret;
 }
 

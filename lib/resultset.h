@@ -10,6 +10,15 @@
 #include <stdbool.h>
 #include <jansson.h>
 
+/*
+ * A result file larger than this (after gunzip) is refused: a 4 MB .json.gz
+ * can inflate to gigabytes.  The largest real result is a few megabytes.
+ */
+#define RS_MAX_BYTES (256u << 20)
+#define RS_MAX_TEXT "256 MiB"
+/* rs_walk() descends this deep at most. */
+#define RS_MAX_DEPTH 32
+
 /* One RUN argument: every result document it names, in file-name order. */
 struct resultset {
 	char *arg;   /* as given */
@@ -44,12 +53,17 @@ int resultset_load_merged(struct resultset *rs, const char *const *args, unsigne
 
 /*
  * Call fn for every result file under dir, depth first, in name order
- * (so dated names come out in date order).  fn returns nonzero to stop.
+ * (so dated names come out in date order), each directory and file once
+ * however many links lead to it, RS_MAX_DEPTH levels at most.  fn returns nonzero to stop.
  * Returns FB_OK, FB_USAGE when dir cannot be read, or fn's nonzero value.
  */
 int rs_walk(const char *dir, bool recursive, int (*fn)(const char *path, void *arg), void *arg);
 
-/* Read a whole file, inflating gzip transparently; NULL when unreadable. */
+/*
+ * Read a whole regular file, inflating gzip transparently; NULL when
+ * unreadable, with errno EINVAL (not a regular file), EFBIG (over
+ * RS_MAX_BYTES), 0 (gzip error) or the error of open().
+ */
 char *rs_read_file(const char *path, size_t *len);
 
 /* "pf1" for a preset, else the benchmark name. */

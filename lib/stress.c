@@ -758,6 +758,22 @@ static int check_disk_dir(const char *test, const char *dir, long *fstype)
 	return FB_OK;
 }
 
+/*
+ * --size (whose table in cmd/stress.c has no bound) against what this machine
+ * can hold: the file is kept in the page cache, and a too large one would
+ * abort the test or bring in the OOM killer instead of a verdict.
+ */
+static int check_size(const char *test, unsigned long long size)
+{
+	unsigned long long avail = fb_mem_available();
+
+	if (size <= avail)
+		return FB_OK;
+	return fb_usage("option '--size': %llu MiB is more than the memory available (%llu "
+			"MiB) for the %s test's file",
+			size / MiB, avail / MiB, test);
+}
+
 static void inv_print(const struct inv_ctx *c, const struct inv_thread *t, unsigned n,
 		      uint64_t final, uint64_t *strict)
 {
@@ -818,6 +834,9 @@ int stress_invalidate(const struct stress_opts *o)
 	c.size = o->size ? o->size : 8 * MiB;
 	if (c.size % INV_RANGE || c.size < INV_RANGE)
 		return fb_usage("option '--size': the invalidate test needs a multiple of 64k");
+	ret = check_size("invalidate", c.size);
+	if (ret)
+		return ret;
 	c.nranges = c.size / INV_RANGE;
 	c.nwriters = nworkers / 2;
 	c.nreaders = nworkers - c.nwriters;
@@ -1116,6 +1135,9 @@ int stress_truncate(const struct stress_opts *o)
 	c.full = o->size ? o->size : 8 * MiB;
 	if (c.full % PATTERN_UNIT || c.full < 2 * PATTERN_UNIT)
 		return fb_usage("option '--size': the truncate test needs a multiple of 4k");
+	ret = check_size("truncate", c.full);
+	if (ret)
+		return ret;
 	c.npages = c.full / PATTERN_UNIT;
 	c.fd = open_unnamed(dir);
 	if (c.fd < 0)

@@ -9,6 +9,7 @@
  * and /sys use; hwloc's logical order is only used to walk the machine in
  * its physical order (package, node, core).
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,53 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
+/*
+ * The PUs a synthetic description asks for: the product of every count in it
+ * ("pack:4 numa:2 core:16 pu:2" -> 256), saturating at TOPO_MAX_PUS + 1.
+ * Counts are the digit runs outside parentheses (attributes) that do not end
+ * a type name ("l3"); hwloc also takes "core: 4" and "4pu:2", so the text is
+ * scanned rather than split into words.  hwloc's own load, and the plans,
+ * take time that grows much faster than the PU count: 131072 PUs never end.
+ */
+unsigned long topo_synthetic_pus(const char *spec)
+{
+	unsigned long total = 1;
+	unsigned depth = 0;
+	const char *s = spec;
+
+	while (*s) {
+		unsigned long n = 0;
+		bool in_name = s > spec && isalpha((unsigned char)s[-1]);
+
+		if (*s == '(' || *s == ')') {
+			depth += *s == '(' ? 1 : depth ? -1u : 0;
+			s++;
+			continue;
+		}
+		if (!isdigit((unsigned char)*s)) {
+			s++;
+			continue;
+		}
+		for (; isdigit((unsigned char)*s); s++)
+			n = n > TOPO_MAX_PUS ? n : n * 10 + (unsigned long)(*s - '0');
+		if (depth || in_name || !n)
+			continue;
+		total = n > TOPO_MAX_PUS ? TOPO_MAX_PUS + 1 : total * n;
+		if (total > TOPO_MAX_PUS)
+			return TOPO_MAX_PUS + 1;
+	}
+	return total;
+}
+
+static int too_many_pus(const char *spec)
+{
+	char shown[256];
+
+	return fb_usage("option '--topology': '%s' has more than %u PUs; faultbench plans up to "
+			"that many",
+			fb_printable(spec, shown, sizeof(shown)), TOPO_MAX_PUS);
+}
+
 int topo_load(struct topo **tp, const char *spec)
 {
 	struct topo *t = xcalloc(1, sizeof(*t));
@@ -198,10 +246,18 @@ int topo_load(struct topo **tp, const char *spec)
 	} else {
 		t->kind = "synthetic";
 		t->source = xstrdup(spec);
+		if (topo_synthetic_pus(spec) > TOPO_MAX_PUS) {
+			topo_free(t);
+			return too_many_pus(spec);
+		}
 		err = *spec ? hwloc_topology_set_synthetic(t->h, spec) : -1;
 	}
 	if (!err)
 		err = hwloc_topology_load(t->h);
+	if (!err && spec && (unsigned)hwloc_get_nbobjs_by_type(t->h, HWLOC_OBJ_PU) > TOPO_MAX_PUS) {
+		topo_free(t);
+		return too_many_pus(spec);
+	}
 	if (!err)
 		err = scan(t);
 	if (err) {

@@ -24,6 +24,10 @@ enum placement {
  * description.  Returns FB_OK or FB_USAGE (message names "--topology").
  */
 int topo_load(struct topo **tp, const char *spec);
+/* --topology plans at most this many PUs (planning time grows much faster). */
+#define TOPO_MAX_PUS 8192u
+/* The PUs a synthetic description asks for, capped at TOPO_MAX_PUS + 1. */
+unsigned long topo_synthetic_pus(const char *spec);
 void topo_free(struct topo *t);
 
 bool topo_is_this_machine(const struct topo *t);

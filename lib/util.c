@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,10 +18,14 @@
 static char last_error[1024];
 static bool quiet;
 volatile int fb_interrupted;
+volatile pid_t fb_forward_pid;
 
-void fb_set_quiet(bool q)
+bool fb_set_quiet(bool q)
 {
+	bool old = quiet;
+
 	quiet = q;
+	return old;
 }
 
 const char *fb_last_error(void)
@@ -136,7 +141,8 @@ bool parse_size(const char *s, unsigned long long *bytes)
 	unsigned long long v, mult = 1;
 	char *end;
 
-	if (!s || !*s || *s == '-')
+	/* digits first: strtoull() would skip blanks and take a sign */
+	if (!s || !(*s >= '0' && *s <= '9'))
 		return false;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -194,8 +200,13 @@ char *read_first_line(const char *path)
 
 int mkdir_p(const char *path)
 {
-	char *p = xstrdup(path), *s;
+	char *p, *s;
 	int ret = 0;
+
+	/* "" names no directory (and the loop below starts past its NUL). */
+	if (!*path)
+		return -ENOENT;
+	p = xstrdup(path);
 
 	for (s = p + 1; ; s++) {
 		if (*s != '/' && *s != '\0')
@@ -235,7 +246,12 @@ int wait_child(pid_t pid)
 
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	fb_interrupted = sig;
+	if (fb_forward_pid > 0)
+		kill(fb_forward_pid, sig);
+	errno = saved;
 }
 
 void fb_install_signal_handlers(void)
@@ -246,4 +262,303 @@ void fb_install_signal_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* ---- names: labels, presets, plot names ---- */
+
+/* isalnum() without the locale: only ASCII letters and digits. */
+static bool ascii_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool name_char_ok(char c)
+{
+	return ascii_alnum(c) || (c && strchr(".-_+~", c));
+}
+
+bool fb_name_ok(const char *s)
+{
+	size_t n = 0;
+
+	/*
+	 * A letter or digit first: never "." or "..", never a hidden file, never
+	 * something a program would take for an option ("-x.png").
+	 */
+	if (!s || !ascii_alnum(*s))
+		return false;
+	for (; *s; s++, n++)
+		if (!name_char_ok(*s) || n >= FB_NAME_MAX)
+			return false;
+	return true;
+}
+
+int fb_check_name(const char *what, const char *value)
+{
+	char shown[256];
+
+	if (fb_name_ok(value))
+		return FB_OK;
+	return fb_usage("%s: '%s' is not a usable name: letters, digits and '.-_+~', starting "
+			"with a letter or digit, at most %d characters",
+			what, fb_printable(value, shown, sizeof(shown)), FB_NAME_MAX);
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (*s < 0x80)
+		return 1;
+	if (*s >= 0xc2 && *s <= 0xdf)
+		n = 2;
+	else if (*s >= 0xe0 && *s <= 0xef)
+		n = 3;
+	else if (*s >= 0xf0 && *s <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* overlong three-byte forms and UTF-16 surrogates */
+	if (n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
+		return 0;
+	if (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
+		return 0;
+	return n;
+}
+
+bool fb_utf8_ok(const char *s)
+{
+	size_t n;
+
+	for (; *s; s += n)
+		if (!(n = utf8_len((const unsigned char *)s)))
+			return false;
+	return true;
+}
+
+const char *fb_printable(const char *s, char *buf, size_t len)
+{
+	size_t used = 0, n;
+
+	/* Control bytes and invalid UTF-8 as \xNN: a terminal never sees them raw. */
+	for (; *s && used + 5 < len; s += n) {
+		unsigned char c = (unsigned char)*s;
+
+		n = utf8_len((const unsigned char *)s);
+		if (n > 1) {
+			memcpy(buf + used, s, n);
+			used += n;
+		} else if (n == 1 && c >= 0x20 && c != 0x7f) {
+			buf[used++] = (char)c;
+		} else {
+			used += (size_t)snprintf(buf + used, len - used, "\\x%02x", c);
+			n = 1;
+		}
+	}
+	buf[used] = '\0';
+	return buf;
+}
+
+char *fb_md_escape(const char *s)
+{
+	char *out = xmalloc(strlen(s) * 6 + 1), *o = out;
+
+	/*
+	 * A table cell: '|' would end it and a newline the row, HTML would render;
+	 * the rest of markdown's punctuation is shown as typed.
+	 */
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '<')
+			o += sprintf(o, "&lt;");
+		else if (c == '>')
+			o += sprintf(o, "&gt;");
+		else if (c == '&')
+			o += sprintf(o, "&amp;");
+		else if (c < 0x20 || c == 0x7f)
+			*o++ = ' ';
+		else if (strchr("\\`*_[]|#~", c))
+			o += sprintf(o, "\\%c", c);
+		else
+			*o++ = (char)c;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ---- safe file creation ---- */
+
+/* A temporary name in dfd that did not exist: created with O_EXCL, never through a link. */
+static int create_temp(int dfd, char *name, size_t len)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned long long r = 0;
+		int fd;
+
+		/* without getrandom(), O_EXCL still makes a guessed name harmless */
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (unsigned long long)(now_monotonic() * 1e9) ^ (unsigned)getpid() ^
+			    (unsigned)tries;
+		snprintf(name, len, ".fb-tmp-%016llx", r);
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd < 0 ? -errno : fd;
+	}
+	return -EEXIST;
+}
+
+/* Give tmp its final name: a new one (link) or in place of an old one (rename). */
+static int publish_one(int from, const char *tmp, int dfd, const char *name, bool replace)
+{
+	if (replace)
+		return renameat(from, tmp, dfd, name) ? -errno : 0;
+	if (!linkat(from, tmp, dfd, name, 0))
+		return unlinkat(from, tmp, 0), 0;
+	/* file systems without hard links: an atomic rename that refuses to replace */
+	if (errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS)
+		return renameat2(from, tmp, dfd, name, RENAME_NOREPLACE) ? -errno : 0;
+	return -errno;
+}
+
+int fb_publish_at(int from, const char *tmp, int dfd, const char *stem, const char *ext,
+		  enum fb_publish how, char **name)
+{
+	int ret = -EEXIST;
+
+	for (unsigned i = 1; i <= 10000 && ret == -EEXIST; i++) {
+		char *n =
+		    i == 1 ? xasprintf("%s%s", stem, ext) : xasprintf("%s-%u%s", stem, i, ext);
+
+		ret = publish_one(from, tmp, dfd, n, how == FB_REPLACE);
+		if (!ret && name)
+			*name = n;
+		else
+			free(n);
+		if (how != FB_NEW_UNIQUE)
+			break;
+	}
+	if (ret)
+		unlinkat(from, tmp, 0);
+	else
+		fsync(dfd);
+	return ret;
+}
+
+/* Write through fn into an open temporary file, and make it durable. */
+static int fill_temp(int fd, int (*fn)(FILE *f, const void *arg), const void *arg)
+{
+	FILE *f = fdopen(fd, "w");
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	ret = fn(f, arg) ? -EIO : 0;
+	if (fflush(f) && !ret)
+		ret = -errno;
+	if (fsync(fileno(f)) && !ret)
+		ret = -errno;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+int fb_write_file(const char *dir, const char *stem, const char *ext, enum fb_publish how,
+		  int (*fn)(FILE *f, const void *arg), const void *arg, char **written)
+{
+	char tmp[64], *name = NULL;
+	int dfd, fd, ret;
+
+	if (!*dir)
+		dir = ".";
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	fd = create_temp(dfd, tmp, sizeof(tmp));
+	if (fd < 0) {
+		close(dfd);
+		return fd;
+	}
+	ret = fill_temp(fd, fn, arg);
+	if (ret)
+		unlinkat(dfd, tmp, 0);
+	else
+		ret = fb_publish_at(dfd, tmp, dfd, stem, ext, how, &name);
+	close(dfd);
+	if (!ret && written)
+		*written = xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+	free(name);
+	return ret;
+}
+
+/* ---- memory available ---- */
+
+/* A "Key:   123 kB" line of /proc/meminfo, in bytes; 0 when absent. */
+static unsigned long long meminfo_bytes(const char *text, const char *key)
+{
+	const char *p = text ? strstr(text, key) : NULL;
+
+	return p ? strtoull(p + strlen(key), NULL, 10) * 1024 : 0;
+}
+
+/* One number from a cgroup file; ULLONG_MAX for "max" or when absent. */
+static unsigned long long cgroup_value(const char *dir, const char *file)
+{
+	char *path = xasprintf("/sys/fs/cgroup%s/%s", dir, file);
+	char *s = read_first_line(path);
+	unsigned long long v = ~0ULL;
+
+	if (s && *s >= '0' && *s <= '9')
+		v = strtoull(s, NULL, 10);
+	free(s);
+	free(path);
+	return v;
+}
+
+/* What the cgroup v2 limits on the way up to the root leave; ULLONG_MAX when none. */
+static unsigned long long cgroup_room(void)
+{
+	char *cg = read_first_line("/proc/self/cgroup"), *dir, *slash;
+	unsigned long long room = ~0ULL;
+
+	if (!cg || strncmp(cg, "0::", 3)) {
+		free(cg);
+		return room;
+	}
+	dir = cg + 3;
+	for (;;) {
+		unsigned long long max = cgroup_value(dir, "memory.max");
+		unsigned long long cur = cgroup_value(dir, "memory.current");
+
+		if (max != ~0ULL) {
+			unsigned long long left = cur != ~0ULL && cur < max ? max - cur : 0;
+
+			if (left < room)
+				room = left;
+		}
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			break;
+		*slash = '\0';
+	}
+	free(cg);
+	return room;
+}
+
+unsigned long long fb_mem_available(void)
+{
+	char *meminfo = read_text_file("/proc/meminfo");
+	unsigned long long avail = meminfo_bytes(meminfo, "MemAvailable:"), room = cgroup_room();
+
+	free(meminfo);
+	if (!avail)
+		avail = ~0ULL;
+	return avail < room ? avail : room;
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -39,8 +40,8 @@ int fb_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fb_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *fb_last_error(void);
-/* Tests silence stderr output but still keep fb_last_error(). */
-void fb_set_quiet(bool quiet);
+/* Tests silence stderr output but still keep fb_last_error(); the old setting. */
+bool fb_set_quiet(bool quiet);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -57,17 +58,68 @@ bool parse_size(const char *s, unsigned long long *bytes);
 char *read_text_file(const char *path);
 /* First line of a file with the newline stripped, or NULL. */
 char *read_first_line(const char *path);
-/* Create every directory of a path, like mkdir -p. 0 or -errno. */
+/* Create every directory of a path, like mkdir -p. 0 or -errno (-ENOENT for ""). */
 int mkdir_p(const char *path);
 long page_size(void);
+/*
+ * Bytes this process can still allocate without being OOM-killed, roughly:
+ * the smaller of MemAvailable and what the cgroup v2 memory.max limits of
+ * its cgroup and their parents leave.  ULLONG_MAX when neither is known.
+ */
+unsigned long long fb_mem_available(void);
 /*
  * Wait for a child, retrying on EINTR: its exit status, 128 + the signal
  * that killed it (as a shell reports it), or -errno.
  */
 int wait_child(pid_t pid);
 
+/*
+ * Names that become directories, file names, plot titles and table cells
+ * (labels, presets, plot names) follow the grammar of kernel release strings:
+ * letters, digits and ".-_+~", a letter or digit first, FB_NAME_MAX at most.
+ * So "..", "-x", "a/b", quotes, backquotes and non-UTF-8 bytes are refused.
+ */
+#define FB_NAME_MAX 128
+bool fb_name_ok(const char *s);
+/* FB_OK, or FB_USAGE after "WHAT: 'value' is not a usable name: ..." */
+int fb_check_name(const char *what, const char *value);
+bool fb_utf8_ok(const char *s);
+/* s for a message: control bytes and invalid UTF-8 shown as \xNN; returns buf. */
+const char *fb_printable(const char *s, char *buf, size_t len);
+/*
+ * s as a markdown table cell: '|', backslash, '`', '*', '_', '[', ']', '#', '~'
+ * backslash-escaped, '<', '>', '&' as entities, control characters (newlines)
+ * as spaces.  malloc'd.
+ */
+char *fb_md_escape(const char *s);
+
+/*
+ * Safe file creation, for results and plots in directories others may write
+ * to.  The data go to a temporary file created in the target directory with
+ * O_CREAT|O_EXCL|O_NOFOLLOW under a random name (a link planted there cannot
+ * redirect it), are fsync'ed, and only then get their name:
+ *   FB_NEW         link()ed to STEM.EXT; fails with -EEXIST if that exists
+ *   FB_NEW_UNIQUE  the first free one of STEM.EXT, STEM-2.EXT, ...: link()
+ *                  picks it atomically, so concurrent writers never collide
+ *   FB_REPLACE     rename()d over STEM.EXT (plots): an old file or a link
+ *                  there is replaced, never written through
+ */
+enum fb_publish { FB_NEW, FB_NEW_UNIQUE, FB_REPLACE };
+
+/*
+ * Write a file into dir through fn (nonzero: failed).  0 or -errno; the
+ * path written ("dir/name") in *written when written is not NULL.
+ */
+int fb_write_file(const char *dir, const char *stem, const char *ext, enum fb_publish how,
+		  int (*fn)(FILE *f, const void *arg), const void *arg, char **written);
+/* Give file tmp in directory fd from its name in directory fd dfd, as above. */
+int fb_publish_at(int from, const char *tmp, int dfd, const char *stem, const char *ext,
+		  enum fb_publish how, char **name);
+
 /* Set by SIGINT/SIGTERM once cmd_run has installed its handler: the signal number. */
 extern volatile int fb_interrupted;
+/* When set, the handler passes SIGINT/SIGTERM on to this child (suite's job). */
+extern volatile pid_t fb_forward_pid;
 void fb_install_signal_handlers(void);
 
 #endif

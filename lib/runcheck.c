@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Validation of a run's options beyond their syntax, shared by "faultbench
+ * run" and suite configs: a suite must refuse before its first job what run
+ * would refuse at its last one.
+ */
+#include <stdlib.h>
+
+#include "mempolicy.h"
+#include "opt.h"
+#include "runcheck.h"
+#include "topo.h"
+#include "util.h"
+
+static int empty_path(const char *opt, const char *where)
+{
+	if (where)
+		return fb_usage("%s: option '%s' is empty; name a file or directory", where, opt);
+	return fb_usage("option '--%s' is empty; name a file or directory", opt);
+}
+
+int run_opts_check_text(const struct run_opts *ro, const char *where)
+{
+	int ret;
+
+	if (ro->label) {
+		ret = fb_check_name(where ? "option 'label'" : "option '--label'", ro->label);
+		if (ret)
+			return ret;
+	}
+	if (ro->output && !*ro->output)
+		return empty_path("output", where);
+	if (ro->dir && !*ro->dir)
+		return empty_path("dir", where);
+	if (ro->topology) {
+		if (where)
+			return fb_usage("%s: option 'topology': run measures this machine; plan "
+					"other topologies with 'faultbench topo --topology'",
+					where);
+		return fb_usage("option '--topology': run measures this machine; plan other "
+				"topologies with 'faultbench topo --topology'");
+	}
+	return FB_OK;
+}
+
+/* This machine's topology, loaded once: a config checks many jobs against it. */
+static const struct topo *this_machine(void)
+{
+	static struct topo *t;
+
+	if (!t && topo_load(&t, NULL))
+		t = NULL;
+	return t;
+}
+
+int run_check_here(const struct bench *b, const void *params, const struct run_opts *ro)
+{
+	const struct topo *t = this_machine();
+	struct cpu_plan plan = { 0 };
+	struct mem_policy mp;
+	int ret;
+
+	if (!t)
+		return FB_FAIL;
+	ret = mem_policy_parse(ro->mem, &mp);
+	if (!ret)
+		ret = topo_plan(t, ro->cpus, ro->placement, ro->oversubscribe, &plan);
+	cpu_plan_free(&plan);
+	if (!ret)
+		ret = opt_check_memory(b->opts, params, fb_mem_available(), NULL);
+	if (!ret)
+		ret = mem_policy_check(&mp, t);
+	if (!ret && b->check)
+		ret = b->check(params, ro);
+	return ret;
+}
