@@ -584,6 +584,15 @@ void cmp_row_name(const struct cmp_row *r, char *buf, size_t len)
 
 /* ---- output ---------------------------------------------------------------- */
 
+/* A markdown cell from a string of a result file: '|', newlines or HTML cannot break the table. */
+static void md_cell(FILE *f, const char *s)
+{
+	char *e = fb_md_escape(s);
+
+	fprintf(f, " %s |", e);
+	free(e);
+}
+
 enum stat_kind { ST_MIN, ST_MEAN, ST_STDDEV, ST_COV, ST_MAX, ST_BMEAN, ST_N };
 
 static const char *stat_name(enum stat_kind k, bool hb)
@@ -811,7 +820,7 @@ static void print_profile(FILE *f, const struct cmp_table *t, const struct cmp_g
 	if (markdown) {
 		fprintf(f, "\n| top profile symbols (%% of samples) |");
 		for (c = 0; c < t->ncols; c++)
-			fprintf(f, " %s |", t->labels[c]);
+			md_cell(f, t->labels[c]);
 		fprintf(f, "\n|---|");
 		for (c = 0; c < t->ncols; c++)
 			fprintf(f, "---:|");
@@ -823,7 +832,12 @@ static void print_profile(FILE *f, const struct cmp_table *t, const struct cmp_g
 		fprintf(f, "\n");
 	}
 	for (i = 0; i < nsyms; i++) {
-		fprintf(f, markdown ? "| %s |" : "  %-38.38s", syms[i]);
+		if (markdown) {
+			fprintf(f, "|");
+			md_cell(f, syms[i]);
+		} else {
+			fprintf(f, "  %-38.38s", syms[i]);
+		}
 		for (c = 0; c < t->ncols; c++) {
 			json_t *top = json_object_get(
 			    json_object_get(json_object_get(g->docs[c], "evidence"), "profile"),
@@ -928,10 +942,12 @@ static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_
 			const struct cmp_row *row = &g->rows[i];
 
 			cmp_row_name(row, name, sizeof(name));
-			if (markdown)
-				fprintf(f, "| %s | %s |", kind ? "Detect" : "Runs", name);
-			else
+			if (markdown) {
+				fprintf(f, "| %s |", kind ? "Detect" : "Runs");
+				md_cell(f, name);
+			} else {
 				fprintf(f, "%-9s %-*s", kind ? "Detect" : "Runs", (int)wname, name);
+			}
 			for (unsigned c = 0; c < t->ncols; c++) {
 				const struct cmp_cell *cell = &row->cells[c];
 				const struct cmp_verdict *v = &row->verdicts[c];
@@ -965,9 +981,12 @@ static void print_group_text(FILE *f, const struct cmp_table *t, const struct cm
 
 	measure(t, g, &wname, &wval);
 	if (markdown) {
-		fprintf(f, "**%s**\n\n| | |", g->name);
+		char *e = fb_md_escape(g->name);
+
+		fprintf(f, "**%s**\n\n| | |", e);
+		free(e);
 		for (c = 0; c < t->ncols; c++)
-			fprintf(f, " %s |", t->labels[c]);
+			md_cell(f, t->labels[c]);
 		fprintf(f, "\n|---|---|");
 		for (c = 0; c < t->ncols; c++)
 			fprintf(f, "---:|");
@@ -1001,12 +1020,13 @@ static void print_group_text(FILE *f, const struct cmp_table *t, const struct cm
 				const struct cmp_row *row = &g->rows[i];
 
 				cmp_row_name(row, name, sizeof(name));
-				if (markdown)
-					fprintf(f, "| %s | %s |", stat_name(k, row->higher_better),
-						name);
-				else
+				if (markdown) {
+					fprintf(f, "| %s |", stat_name(k, row->higher_better));
+					md_cell(f, name);
+				} else {
 					fprintf(f, "%-9s %-*s", stat_name(k, row->higher_better),
 						(int)wname, name);
+				}
 				for (c = 0; c < t->ncols; c++)
 					print_cell(f, g, row, c, k, wval, markdown, out);
 				fprintf(f, "\n");

@@ -12,13 +12,11 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "noise.h"
 #include "util.h"
@@ -307,12 +305,39 @@ static json_t *entry_json(const struct noise_entry *e)
 	return j;
 }
 
+static int dump_json(FILE *f, const void *doc)
+{
+	return json_dumpf((json_t *)doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) ||
+	       fputc('\n', f) == EOF;
+}
+
+/* Through the one safe-write helper: never over an existing file, never through a link. */
+static int write_new(const char *path, json_t *doc)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/'), *stem, *dot;
+	const char *ext = "";
+	int err;
+
+	stem = xstrdup(slash ? slash + 1 : path);
+	if (slash)
+		slash[1] = '\0';
+	else
+		strcpy(dir, ".");
+	dot = strrchr(stem, '.');
+	if (dot && !strcmp(dot, ".json")) {
+		*dot = '\0';
+		ext = ".json";
+	}
+	err = fb_write_file(dir, stem, ext, FB_NEW, dump_json, doc, NULL);
+	free(dir);
+	free(stem);
+	return err ? fb_fail("cannot create '%s': %s", path, strerror(-err)) : FB_OK;
+}
+
 int noise_save(const struct noise_model *m, const char *path, json_t *sources)
 {
 	json_t *doc = json_object(), *machine = json_object(), *entries = json_array();
-	char *text;
-	int fd, ret = FB_OK;
-	size_t len;
+	int ret;
 
 	json_object_set_new(doc, "noise_model", json_integer(NOISE_SCHEMA));
 	json_object_set_new(doc, "faultbench_version", json_string(m->version ? m->version : ""));
@@ -326,20 +351,7 @@ int noise_save(const struct noise_model *m, const char *path, json_t *sources)
 	for (unsigned i = 0; i < m->n; i++)
 		json_array_append_new(entries, entry_json(&m->e[i]));
 	json_object_set_new(doc, "entries", entries);
-	text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+	ret = write_new(path, doc);
 	json_decref(doc);
-	/* never over an existing file, never through a planted symlink */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		free(text);
-		return fb_fail("cannot create '%s': %s", path, strerror(errno));
-	}
-	len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd))
-		ret = fb_fail("cannot write '%s': %s", path, strerror(errno));
-	close(fd);
-	if (ret)
-		unlink(path);
-	free(text);
 	return ret;
 }

@@ -75,8 +75,13 @@ long long tracefs_event_id(const char *event, char *why, size_t whylen)
 	if (!line) {
 		int err = errno ? errno : ENOENT;
 
-		snprintf(why, whylen, "no tracepoint '%s' in this kernel (%s: %s)", event, path,
-			 strerror(err));
+		if (err == EACCES || err == EPERM) /* it exists, we may not read it */
+			snprintf(why, whylen,
+				 "cannot read tracepoint '%s' (%s: %s): tracefs needs root", event,
+				 path, strerror(err));
+		else
+			snprintf(why, whylen, "no tracepoint '%s' in this kernel (%s: %s)", event,
+				 path, strerror(err));
 		return err == ENOENT ? -ENOENT : -err;
 	}
 	errno = 0;

@@ -80,7 +80,7 @@ jget int.json 'd["complete"]' | grep -qx False || die "interrupted result not ma
 jget int.json 'd["incomplete_reason"]' | grep -q SIGINT || die "no reason for incompleteness"
 sleep 0.2
 [ -z "$(pgrep -P $pid)" ] || die "worker processes left behind"
-ls int.json.tmp.* 2>/dev/null && die "temporary file left behind"
+ls -A | grep -q '^\.fb-tmp-' && die "temporary file left behind"
 # SIGTERM: 143
 "$FAULTBENCH" run pf1 --cpus 1 --size 4M --samples 100 --sample-time 0.1 --progress=off -o term.json \
 	>/dev/null 2>&1 &
