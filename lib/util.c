@@ -522,33 +522,72 @@ static unsigned long long cgroup_value(const char *dir, const char *file)
 	return v;
 }
 
-/* What the cgroup v2 limits on the way up to the root leave; ULLONG_MAX when none. */
-static unsigned long long cgroup_room(void)
+/*
+ * What the memory limits of the cgroup dir and its ancestors leave (v2:
+ * memory.max - memory.current; v1: memory.limit_in_bytes - usage), ULLONG_MAX
+ * when none.  v1 writes "no limit" as a page-rounded LLONG_MAX.
+ */
+static unsigned long long cgroup_left(char *dir, const char *max_file, const char *cur_file)
 {
-	char *cg = read_first_line("/proc/self/cgroup"), *dir, *slash;
 	unsigned long long room = ~0ULL;
+	char *slash;
 
-	if (!cg || strncmp(cg, "0::", 3)) {
-		free(cg);
-		return room;
-	}
-	dir = cg + 3;
 	for (;;) {
-		unsigned long long max = cgroup_value(dir, "memory.max");
-		unsigned long long cur = cgroup_value(dir, "memory.current");
+		unsigned long long max = cgroup_value(dir, max_file);
+		unsigned long long cur = cgroup_value(dir, cur_file);
 
-		if (max != ~0ULL) {
+		if (max < (1ULL << 62)) {
 			unsigned long long left = cur != ~0ULL && cur < max ? max - cur : 0;
 
 			if (left < room)
 				room = left;
 		}
 		slash = strrchr(dir, '/');
-		if (!slash || slash == dir)
+		if (!slash || slash == dir || !slash[1])
 			break;
 		*slash = '\0';
 	}
-	free(cg);
+	return room;
+}
+
+/* This process's cgroup path in the v2 hierarchy ("0::/x") or under v1's memory controller. */
+static char *cgroup_path(bool v2)
+{
+	char *text = read_text_file("/proc/self/cgroup"), *line, *save = NULL, *path = NULL;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line && !path;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		bool memory = false;
+
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		/* v1 controllers may share a hierarchy: "4:memory" or "5:cpu,memory" */
+		for (char *t = c1 + 1, *s2 = NULL, *w; (w = strtok_r(t, ",", &s2)); t = NULL)
+			memory |= !strcmp(w, "memory");
+		if (v2 ? !strcmp(line, "0") && c1[1] == '\0' : memory)
+			path = xasprintf("%s%s", v2 ? "" : "/memory", c2 + 1);
+	}
+	free(text);
+	return path;
+}
+
+/* What the cgroup memory limits (v2, and v1's memory controller) leave; ULLONG_MAX when none. */
+static unsigned long long cgroup_room(void)
+{
+	char *v2 = cgroup_path(true), *v1 = cgroup_path(false);
+	unsigned long long room = ~0ULL, left;
+
+	if (v2)
+		room = cgroup_left(v2, "memory.max", "memory.current");
+	if (v1) {
+		left = cgroup_left(v1, "memory.limit_in_bytes", "memory.usage_in_bytes");
+		if (left < room)
+			room = left;
+	}
+	free(v2);
+	free(v1);
 	return room;
 }
 

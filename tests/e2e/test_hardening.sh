@@ -176,4 +176,18 @@ wait "$suite" || rc=$?
 [ "$rc" = 143 ] || { cat suite.txt; die "suite exited $rc after SIGTERM, expected 143"; }
 grep -q 'INTERRUPTED' suite.txt || { cat suite.txt; die "no summary after SIGTERM"; }
 grep -q 'b  *pf1  *not run' suite.txt || { cat suite.txt; die "the suite went on after SIGTERM"; }
+
+# --size against a cgroup v1 memory limit (this kind of machine has v1
+# controllers): a child cgroup with 100 MiB refuses a 200 MiB run, exit 2
+cg=/sys/fs/cgroup/memory/fb-e2e-$$
+if [ "$(id -u)" = 0 ] && [ -w /sys/fs/cgroup/memory ] && mkdir "$cg" 2>/dev/null; then
+	echo 104857600 >"$cg/memory.limit_in_bytes"
+	rc=0
+	sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$cg" "$FAULTBENCH" run pf1 \
+		--size 200M --cpus 1 $TINY -o cg.json 2>cg.err || rc=$?
+	sleep 0.2
+	rmdir "$cg" 2>/dev/null || true
+	[ "$rc" = 2 ] || die "a 200M run in a 100M v1 memory cgroup exited $rc"
+	grep -q "is more memory than this machine has available" cg.err || die "$(cat cg.err)"
+fi
 exit 0
