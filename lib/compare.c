@@ -751,6 +751,12 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 		else
 			fprintf(f, "over 1000 (%s)\n", hi_row);
 	}
+	if (t->nmodels_given && !t->nmodels_used)
+		fprintf(f,
+			"%s%s fits no row: a model is used only for the machine (hostname, CPU "
+			"model) and the benchmark parameters it was measured with\n",
+			prefix,
+			t->nmodels_given == 1 ? "the noise model found" : "no noise model found");
 	if (t->disagreeing_rows)
 		fprintf(f,
 			"%s%u row%s: the runs vary significantly more than the noise model says "

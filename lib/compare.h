@@ -87,7 +87,7 @@ struct cmp_table {
 	unsigned *family; /* per column: rows tested, the BH family size */
 	double detect_target;
 	const struct noise_model **models_used; /* distinct, nmodels_used */
-	unsigned nmodels_used;
+	unsigned nmodels_used, nmodels_given;
 	unsigned disagreeing_rows, exceeding_rows; /* tested rows the model disagrees with */
 };
 

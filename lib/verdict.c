@@ -291,6 +291,7 @@ void cmp_analyse(struct cmp_table *t, const struct cmp_opts *o)
 	unsigned c, g, r;
 
 	t->detect_target = o && o->detect_pct > 0 ? o->detect_pct : 5;
+	t->nmodels_given = o && o->noise ? o->noise->n : 0;
 	t->family = xcalloc(t->ncols, sizeof(*t->family));
 	for (c = 1; c < t->ncols; c++) {
 		for (g = 0; g < t->ngroups; g++)

@@ -156,6 +156,9 @@ fb run pf1 --cpus 1 $TINY --size 8M --label other -o O/r.json >/dev/null 2>&1 ||
 expect_status 2 fb compare A O
 fb compare A O 2>&1 | grep -q "'size'" || die "the differing parameter is not named"
 expect_status 125 fb check --baseline A --candidate O
+# a model of other parameters is not used, and the table says why
+fb compare --noise model.json O O | grep -q 'the noise model found fits no row' ||
+	die "an unused noise model is not explained"
 # nothing in common: an error naming both, not an empty column
 fb run nopage --cpus 1 $TINY --size 1M --label 6.18-np -o N/r.json >/dev/null 2>&1 || die "run N failed"
 expect_status 2 fb compare A N
