@@ -215,6 +215,18 @@ unsigned long topo_synthetic_pus(const char *spec)
 	return total;
 }
 
+static bool parens_balanced(const char *spec)
+{
+	int depth = 0;
+
+	for (const char *s = spec; *s; s++) {
+		depth += *s == '(' ? 1 : *s == ')' ? -1 : 0;
+		if (depth < 0 || depth > 1) /* hwloc's attributes do not nest */
+			return false;
+	}
+	return depth == 0;
+}
+
 static int too_many_pus(const char *spec)
 {
 	char shown[256];
@@ -246,6 +258,15 @@ int topo_load(struct topo **tp, const char *spec)
 	} else {
 		t->kind = "synthetic";
 		t->source = xstrdup(spec);
+		if (!parens_balanced(spec)) {
+			char shown[256];
+
+			topo_free(t);
+			/* the count above skips attributes in (): unclosed, hwloc reads them
+			 * as levels of its own (found by make fuzz: 20 s and more to load) */
+			return fb_usage("option '--topology': '%s' has unbalanced parentheses",
+					fb_printable(spec, shown, sizeof(shown)));
+		}
 		if (topo_synthetic_pus(spec) > TOPO_MAX_PUS) {
 			topo_free(t);
 			return too_many_pus(spec);
