@@ -204,8 +204,21 @@ unsigned long topo_synthetic_pus(const char *spec)
 			s++;
 			continue;
 		}
-		for (; isdigit((unsigned char)*s); s++)
-			n = n > TOPO_MAX_PUS ? n : n * 10 + (unsigned long)(*s - '0');
+		if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && isxdigit((unsigned char)s[2])) {
+			/* hwloc reads counts with strtoul(.., 0): "0x861620" is 8.8 million
+			 * (found by make fuzz); octal "017" is less than 17, so decimal is safe */
+			for (s += 2; isxdigit((unsigned char)*s); s++)
+				n = n > TOPO_MAX_PUS
+					? n
+					: n * 16 +
+					      (unsigned long)(isdigit((unsigned char)*s)
+								  ? *s - '0'
+								  : (tolower((unsigned char)*s) -
+								     'a' + 10));
+		} else {
+			for (; isdigit((unsigned char)*s); s++)
+				n = n > TOPO_MAX_PUS ? n : n * 10 + (unsigned long)(*s - '0');
+		}
 		if (depth || in_name || !n)
 			continue;
 		total = n > TOPO_MAX_PUS ? TOPO_MAX_PUS + 1 : total * n;
