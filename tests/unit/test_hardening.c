@@ -326,6 +326,12 @@ static void test_topology_cap(void **state)
 	assert_int_equal(topo_synthetic_pus("pack:2 l3:4 core:4 pu:2"), 64);
 	assert_int_equal(topo_load(&t, "pack:16 numa:4 core:1024 pu:2"), FB_USAGE);
 	assert_null(t);
+	/* more from make fuzz: hwloc's counts are strtoul(.., 0), and an unclosed '('
+	 * hides counts from the estimate but not from hwloc */
+	assert_true(topo_synthetic_pus("0x861620") > TOPO_MAX_PUS);
+	assert_int_equal(topo_synthetic_pus("pack:0x2 core:2 pu:2"), 8);
+	assert_int_equal(topo_load(&t, "pac(r4m1u:1333333333cor=e:16 pu:2"), FB_USAGE);
+	assert_null(t);
 }
 
 static int setup(void **state)
