@@ -104,8 +104,6 @@ static char *utc_stamp(bool iso)
 /* K separate suite runs into RESULTS/LABEL/; FB_OK or the failing run's status. */
 static int run_suites(const char *config, const struct noise_cmd_opts *c, const char *label)
 {
-	char runs_s[32];
-
 	for (long long i = 0; i < c->runs; i++) {
 		char *argv[] = { "faultbench",	"suite",     (char *)config,	 "--label",
 				 (char *)label, "--results", (char *)c->results, NULL };
@@ -113,16 +111,13 @@ static int run_suites(const char *config, const struct noise_cmd_opts *c, const 
 
 		printf("== noise: run %lld of %lld\n", i + 1, c->runs);
 		st = spawn_self_wait(argv);
-		/* a job skipped here (exit 4 inside) leaves the suite at 0: only real failures stop
-		 */
-		if (st) {
-			snprintf(runs_s, sizeof(runs_s), "%lld", i);
-			return fb_error(
-			    st >= 128 ? st : FB_FAIL,
-			    "noise: run %lld of %lld ended with status %d; the %s finished "
-			    "runs are in %s/%s/ ('faultbench noise --from' derives from them)",
-			    i + 1, c->runs, st, runs_s, c->results, label);
-		}
+		/* a skipped job leaves the suite's status at 0: only failures stop here */
+		if (st)
+			return fb_error(st >= 128 ? st : FB_FAIL,
+					"noise: run %lld of %lld ended with status %d; the %lld "
+					"finished runs are in %s/%s/ ('faultbench noise --from' "
+					"derives from them)",
+					i + 1, c->runs, st, i, c->results, label);
 	}
 	return FB_OK;
 }
@@ -198,7 +193,9 @@ static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strl
 
 			if (mkdir_p(dir))
 				ret = fb_fail("cannot create '%s'", dir);
-			path = xasprintf("%s/%s-%s.json", dir, m.hostname, stamp);
+			/* the host name comes from a result file: never a path of its own */
+			path = xasprintf("%s/%s-%s.json", dir,
+					 fb_name_ok(m.hostname) ? m.hostname : "machine", stamp);
 			free(stamp);
 			free(dir);
 		}

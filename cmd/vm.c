@@ -1128,6 +1128,10 @@ static int interleave_labels(const struct vm_opts *o, char ***labels)
 		return fb_usage("option '--labels': '%s' names more labels than the %u kernels",
 				o->labels, n);
 	for (i = 0; i < n; i++)
+		/* a label names a directory under --results and goes into the guest */
+		if (fb_check_name("option '--labels'", (*labels)[i]))
+			return FB_USAGE;
+	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
 			if (!strcmp((*labels)[i], (*labels)[j]))
 				return fb_usage(

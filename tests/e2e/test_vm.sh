@@ -192,6 +192,7 @@ ln -s "$kernel" kA
 ln -s "$kernel" kB
 expect_status 2 fb vm --kernel kA --kernel "$kernel" --labels a -- run pf1
 expect_status 2 fb vm --kernel kA --kernel kB --labels a,a -- run pf1
+expect_status 2 fb vm --kernel kA --kernel kB --labels 'a,../b' -- run pf1
 expect_status 2 fb vm --kernel kA --kernel kB --labels a,b --shell -- "true"
 expect_status 2 fb vm --kernel kA --kernel kB --labels a,b -- topo
 expect_status 2 fb vm --kernel kA --kernel kB --labels a,b -- run pf1 --label x
