@@ -216,8 +216,8 @@ static int verdict(const struct cmp_table *t, double threshold)
 		if (v.no_info)
 			printf(
 			    "check: for run-to-run information, measure this machine's noise once "
-			    "('faultbench noise configs/nightly.ini') or give each side 3 or more "
-			    "runs\n");
+			    "with the suite compared ('faultbench noise configs/quick.ini', or "
+			    "nightly.ini) or give each side 3 or more runs\n");
 		if (v.most_runs || v.over)
 			printf("check: with this noise, %s%u runs a side would decide every step "
 			       "(or raise --threshold)\n",
