@@ -111,6 +111,8 @@ static int run_suites(const char *config, const struct noise_cmd_opts *c, const 
 
 		printf("== noise: run %lld of %lld\n", i + 1, c->runs);
 		st = spawn_self_wait(argv);
+		if (fb_interrupted)
+			return 128 + fb_interrupted;
 		/* a skipped job leaves the suite's status at 0: only failures stop here */
 		if (st)
 			return fb_error(st >= 128 ? st : FB_FAIL,
@@ -233,6 +235,8 @@ int cmd_noise(int argc, char **argv)
 		char *stamp = utc_stamp(false);
 		struct utsname u;
 
+		/* Ctrl-C or SIGTERM stops the suite running, then noise */
+		fb_install_signal_handlers();
 		if (uname(&u))
 			snprintf(u.release, sizeof(u.release), "unknown");
 		label = c.label ? xstrdup(c.label) : xasprintf("noise-%s-%s", u.release, stamp);

@@ -21,6 +21,7 @@
 #include "cmds.h"
 #include "config.h"
 #include "opt.h"
+#include "spawn.h"
 #include "util.h"
 
 struct suite_cmd_opts {
@@ -114,31 +115,7 @@ static void print_argv(FILE *f, char **argv)
  */
 static int run_job(char **argv)
 {
-	pid_t pid;
-	int st;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return fb_fail("fork: %s", strerror(errno));
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		/* passed on before the line above: act on it now */
-		if (fb_interrupted)
-			raise(fb_interrupted);
-		execv("/proc/self/exe", argv);
-		fprintf(stderr, "faultbench: exec /proc/self/exe: %s\n", strerror(errno));
-		_exit(127);
-	}
-	fb_forward_pid = pid;
-	/* a signal between fork() and the line above found no pid to pass on to */
-	if (fb_interrupted)
-		kill(pid, fb_interrupted);
-	st = wait_child(pid);
-	fb_forward_pid = 0;
-	return st < 0 ? fb_fail("waitpid: %s", strerror(-st)) : st;
+	return spawn_self_wait(argv);
 }
 
 static void print_summary(const struct config *cfg, const struct job_result *res, unsigned n,

@@ -10,6 +10,8 @@
 /*
  * Run /proc/self/exe with argv (argv[0] is the subcommand's name as shown),
  * wait for it; its exit status, 128 + signal, or FB_FAIL with a message.
+ * When the caller installed fb_install_signal_handlers(), a SIGINT/SIGTERM
+ * sent to the caller alone is passed on to the child (suite, noise).
  */
 int spawn_self_wait(char *const argv[]);
 

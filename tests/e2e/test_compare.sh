@@ -203,4 +203,14 @@ fb noise one.ini --runs 3 --label nz --results R >nz.txt || { cat nz.txt; die "n
 [ "$(ls R/nz/*.json | wc -l)" = 3 ] || die "noise: 3 runs should give 3 result files"
 ls R/noise/*.json >/dev/null || die "noise wrote no model under R/noise/"
 grep -q '^model: R/noise/' nz.txt || die "noise does not print the model's path"
+# SIGTERM to noise alone stops the suite it runs, and noise: 143, no further run
+printf '[global]\nrepeat = 1\nsamples = 200\nsample-time = 0.1\nwarmup = 0\nprogress = off\n[pf1]\ncpus = 1\nsize = 1M\n' >long.ini
+fb noise long.ini --runs 3 --results RS >sig.txt 2>&1 &
+npid=$!
+sleep 2
+kill -TERM "$npid"
+rc=0
+wait "$npid" || rc=$?
+[ "$rc" = 143 ] || { cat sig.txt; die "noise exited $rc after SIGTERM, expected 143"; }
+[ "$(grep -c '^== noise: run' sig.txt)" = 1 ] || die "noise went on after SIGTERM"
 echo "compare e2e: ok"
