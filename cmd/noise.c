@@ -86,18 +86,12 @@ static int usage(FILE *f)
 	return FB_USAGE;
 }
 
-/* Now in UTC: ISO 8601 for the model, compact for file names. */
+/* fb_utc_now() as a string of its own, for the model's fields. */
 static char *utc_stamp(bool iso)
 {
-	char buf[64];
-	time_t now = time(NULL);
-	struct tm tm;
+	char buf[32];
 
-	gmtime_r(&now, &tm);
-	if (iso)
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	else
-		strftime(buf, sizeof(buf), "%Y%m%d-%H%M%S", &tm);
+	fb_utc_now(buf, sizeof(buf), iso);
 	return xstrdup(buf);
 }
 

@@ -144,16 +144,6 @@ static void expand_variants(struct run_state *st)
 	}
 }
 
-/* ISO 8601 for the metadata, or compact for file names. */
-static void utc_now(char *buf, size_t len, bool iso)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(buf, len, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y%m%d-%H%M%S", &tm);
-}
-
 /* The output directory (for results, perf.data, and disk-backed files by default). */
 static int prepare_output(struct run_state *st)
 {
@@ -293,7 +283,7 @@ static int finish(struct run_state *st, int ret, int argc, char **argv)
 	char *written = NULL;
 	int wret;
 
-	utc_now(st->run.end_time, sizeof(st->run.end_time), true);
+	fb_utc_now(st->run.end_time, sizeof(st->run.end_time), true);
 	st->run.complete = ret == FB_OK;
 	if (!st->run.complete)
 		st->run.incomplete_reason = incomplete_reason(ret);
@@ -394,8 +384,8 @@ int cmd_run(int argc, char **argv)
 			       .params = st.params, .ro = &st.ro, .argc = argc, .argv = argv,
 			       .system = sysinfo_collect(st.topo), .topology = topo_to_json(st.topo),
 			       .evidence = json_object() };
-	utc_now(st.run.start_time, sizeof(st.run.start_time), true);
-	utc_now(st.stamp, sizeof(st.stamp), false);
+	fb_utc_now(st.run.start_time, sizeof(st.run.start_time), true);
+	fb_utc_now(st.stamp, sizeof(st.stamp), false);
 	fb_install_signal_handlers();
 	ret = sweep(&st);
 	ret = finish(&st, ret, argc, argv);

@@ -354,11 +354,8 @@ static char *new_stem(const struct run *run)
 {
 	const char *base = run->preset ? run->preset : run->bench->name;
 	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	fb_utc_now(stamp, sizeof(stamp), false);
 	return xasprintf("%s-%s", base, stamp);
 }
 

@@ -297,15 +297,6 @@ struct stress_run {
 	char start_time[32];
 };
 
-static void utc_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* At the start, before any setup: the kernel log counts from here on. */
 static void run_begin(struct stress_run *run, const char *test, const struct stress_opts *o,
 		      struct stress_shared *sh, uint64_t seed, unsigned nworkers)
@@ -314,7 +305,7 @@ static void run_begin(struct stress_run *run, const char *test, const struct str
 	run->o = o;
 	run->sh = sh;
 	run->seed = seed;
-	utc_now(run->start_time, sizeof(run->start_time));
+	fb_utc_now(run->start_time, sizeof(run->start_time), true);
 	kmsg_open(&run->klog);
 	wd_init(&run->wd, nworkers, o->watchdog, &run->klog, (int *)&sh->stop);
 }
@@ -362,7 +353,7 @@ static json_t *run_to_json(const struct stress_run *run, int status, json_t *ver
 	char end[32];
 	int i;
 
-	utc_now(end, sizeof(end));
+	fb_utc_now(end, sizeof(end), true);
 	for (i = 0; i < o->argc; i++)
 		json_array_append_new(argv, json_string(o->argv[i]));
 	json_object_set_new(opts, "time", json_real(o->time));
