@@ -1434,12 +1434,14 @@ struct mig_child {
 /* Children that do not die this long after SIGKILL are stuck in the kernel. */
 #define MIG_REAP_GRACE 10.0
 
-static pid_t mig_spawn(struct mig_ctx *c, pid_t *pgid, enum mig_role role, unsigned id,
-		       struct wd_worker *me, unsigned slot)
+/*
+ * A stress child in process group *pgid (the first child founds it): it dies
+ * with this process, takes the default SIGINT/SIGTERM and is in the
+ * watchdog's hands from its first instruction.  0 in the child, which runs
+ * its body and _exit()s; the pid in the parent; -errno.
+ */
+static pid_t stress_fork(pid_t *pgid, struct wd_worker *me, unsigned slot)
 {
-	static void (*const fn[MIG_NROLES])(struct mig_ctx *, unsigned) = {
-		mig_faulter, mig_puncher, mig_exec, mig_memset, mig_compact, mig_move,
-	};
 	pid_t parent = getpid(), pid;
 
 	fflush(NULL);
@@ -1453,16 +1455,30 @@ static pid_t mig_spawn(struct mig_ctx *c, pid_t *pgid, enum mig_role role, unsig
 			_exit(FB_UNDECIDED);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
-		c->me = me;
 		wd_enter(me);
 		test_stall_hook(slot);
-		fn[role](c, id);
-		_exit(FB_OK);
+		return 0;
 	}
 	/* Both sides set the group, so it is set whichever runs first. */
 	setpgid(pid, *pgid ? *pgid : pid);
 	if (!*pgid)
 		*pgid = pid;
+	return pid;
+}
+
+static pid_t mig_spawn(struct mig_ctx *c, pid_t *pgid, enum mig_role role, unsigned id,
+		       struct wd_worker *me, unsigned slot)
+{
+	static void (*const fn[MIG_NROLES])(struct mig_ctx *, unsigned) = {
+		mig_faulter, mig_puncher, mig_exec, mig_memset, mig_compact, mig_move,
+	};
+	pid_t pid = stress_fork(pgid, me, slot);
+
+	if (pid == 0) {
+		c->me = me;
+		fn[role](c, id);
+		_exit(FB_OK);
+	}
 	return pid;
 }
 
@@ -2885,31 +2901,16 @@ struct av_child {
 static pid_t av_spawn(struct av_ctx *c, pid_t *pgid, enum av_role role, unsigned id,
 		      struct wd_worker *me, unsigned slot)
 {
-	pid_t parent = getpid(), pid;
+	pid_t pid = stress_fork(pgid, me, slot);
 
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
 	if (pid == 0) {
-		setpgid(0, *pgid);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(FB_UNDECIDED);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
 		c->me = me;
-		wd_enter(me);
-		test_stall_hook(slot);
 		if (role == AV_TREE)
 			av_tree(c, id);
 		else
 			av_compact(c);
+		_exit(FB_OK); /* both _exit() themselves; never back into the parent's code */
 	}
-	/* Both sides set the group, so it is set whichever runs first. */
-	setpgid(pid, *pgid ? *pgid : pid);
-	if (!*pgid)
-		*pgid = pid;
 	return pid;
 }
 
