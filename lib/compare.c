@@ -348,8 +348,7 @@ static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigne
 				    json_is_true(json_object_get(m, "higher_better"));
 				r->cells = xcalloc(b->t->ncols, sizeof(*r->cells));
 				r->verdicts = xcalloc(b->t->ncols, sizeof(*r->verdicts));
-				r->tested_metric =
-				    !cmp_is_evidence(mname) || (b->o && b->o->test_evidence);
+				r->tested_metric = !cmp_is_evidence(mname);
 				name_index(&b->morder[gi], &b->nm[gi], mname);
 				name_index(&b->vorder[gi], &b->nv[gi], variant);
 			}

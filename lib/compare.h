@@ -100,7 +100,6 @@ struct cmp_opts {
 	bool quiet;			  /* no warnings about differing machines */
 	const struct noise_models *noise; /* the machine's between-run noise, or NULL */
 	double detect_pct;		  /* runs needed for this detectable change (default 5) */
-	bool test_evidence; /* evidence rows join the tested family (noise derivation) */
 };
 
 /*
