@@ -7,7 +7,10 @@
 # and one to a developer:
 #   make fuzz   libFuzzer (clang) on each fuzz target for FUZZ_SECONDS (default 600)
 #
-# Sources are found by wildcard: a new bench/foo.c or lib/foo.c needs no edit here.
+# Sources are found by wildcard: a new file in one of SRC_DIRS needs no edit here.
+# The folders are the architecture (docs/hacking.md): lib/ small shared helpers,
+# engine/ the run engine, bench/ one file per benchmark, stress/ the race
+# reproducers, analysis/ what reads result files, cmd/ one file per subcommand.
 
 PKGS      := hwloc jansson cmocka inih gsl liburing zlib
 DEB_PKGS  := build-essential pkg-config libhwloc-dev hwloc libnuma-dev libjansson-dev \
@@ -21,11 +24,12 @@ O         ?= build
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wmissing-prototypes \
              -Wstrict-prototypes -Wformat=2 -Wvla -Wno-missing-field-initializers
-CPPFLAGS  += -D_GNU_SOURCE -Ilib -Ibench -Icmd \
+SRC_DIRS  := lib engine bench stress analysis cmd
+CPPFLAGS  += -D_GNU_SOURCE $(SRC_DIRS:%=-I%) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnuma -lpthread -lm -lpfm
 
-LIB_SRC   := $(sort $(wildcard lib/*.c))
+LIB_SRC   := $(sort $(foreach d,lib engine stress analysis,$(wildcard $(d)/*.c)))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 CMD_SRC   := $(sort $(wildcard cmd/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -140,7 +144,7 @@ run: deps
 	@scripts/quick-run.sh
 
 format:
-	clang-format -i $(LIB_SRC) $(BENCH_SRC) $(CMD_SRC) lib/*.h bench/*.h cmd/*.h
+	clang-format -i $(LIB_SRC) $(BENCH_SRC) $(CMD_SRC) $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
 
 tidy:
 	clang-tidy $(LIB_SRC) $(BENCH_SRC) $(CMD_SRC) -- $(CPPFLAGS)

@@ -7,7 +7,7 @@
  *
  * Why: the first counter of a kind patches kernel text (text_poke_bp(): int3
  * and an IPI to every CPU), the last close patches it back.  A run keeps its
- * own counters for its whole life (lib/evidence.c), but every run still
+ * own counters for its whole life (engine/evidence.c), but every run still
  * switches the keys on at its start and off at its exit.  Under TCG that
  * patching froze 2x4 guests about one boot in five (qemu 7.2, 6.1 guest),
  * so `faultbench vm`'s guest init starts this before the command.  On a big

@@ -2,7 +2,7 @@
 /*
  * faultbench noise: measure how much this machine's results vary from run to
  * run when nothing changes, and store it as the machine's noise model
- * (lib/noise.h), which compare, check and history use to decide what a
+ * (analysis/noise.h), which compare, check and history use to decide what a
  * star is.
  *
  *   faultbench noise CONFIG.ini [--runs K]   run the suite K times, as K

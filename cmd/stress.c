@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * faultbench stress: the race reproducers of lib/stress.c as a command whose
+ * faultbench stress: the race reproducers of stress/stress.c as a command whose
  * exit status `git bisect run` understands: 0 nothing found, 1 corruption
  * (offset, expected and seen pattern printed), a kernel bug report in the
  * kernel log or a hung worker, 125 cannot run or cannot decide here, 2 bad

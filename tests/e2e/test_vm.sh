@@ -249,7 +249,7 @@ echo "2x4 guest ($accel): topology, node:1, interleave, remote and pinning ok"
 #
 # Cost under TCG on a 2-core host: every reading of a busy worker's counters
 # is an IPI to a vCPU the host may not be running.  With one grouped read per
-# worker (lib/evidence.c) a 64-worker step takes about half a minute; with one
+# worker (engine/evidence.c) a 64-worker step takes about half a minute; with one
 # read per event it took minutes.  Read faults of anonymous memory map the
 # zero page, so workers share no lock; one sample, no warm-up.
 quick="--samples 1 --sample-time 0.01 --warmup 0 --progress=off"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Synthetic result documents for the unit tests of the analysis side
- * (compare, verdicts, noise models): the schema of lib/results.h, one metric,
+ * (compare, verdicts, noise models): the schema of engine/results.h, one metric,
  * steps for each CPU count x repeat.  Static functions: each test binary
  * includes its own copy.
  */

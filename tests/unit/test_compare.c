@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the comparison engine (lib/compare.c) and result loading
- * (lib/resultset.c), on synthetic result documents that follow the schema of
- * lib/results.h: the table's shape, refusals, and which rows can carry a
+ * Unit tests for the comparison engine (analysis/compare.c) and result loading
+ * (analysis/resultset.c), on synthetic result documents that follow the schema of
+ * engine/results.h: the table's shape, refusals, and which rows can carry a
  * star at all.  How often stars are right is simulated in test_verdict.c.
  */
 #include <math.h>

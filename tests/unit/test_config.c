@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for suite configuration files (lib/config.c): keys are validated
+ * Unit tests for suite configuration files (engine/config.c): keys are validated
  * through the same options tables as the command line, and every error names
  * the file, the line and the option.
  */

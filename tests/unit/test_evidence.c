@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for lib/evidence.c and lib/tracefs.c on this machine's real
+ * Unit tests for engine/evidence.c and engine/tracefs.c on this machine's real
  * kernel: counters are attached to the test's own thread, which then faults
  * pages, sleeps and makes system calls.  Hardware events may or may not exist:
  * either they count or they are listed as not counted with the reason, and

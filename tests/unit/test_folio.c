@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for lib/folio.c on real mappings.  The kernel may refuse a THP
+ * Unit tests for engine/folio.c on real mappings.  The kernel may refuse a THP
  * (fragmentation, THP off): then the tests do not fail on the missing huge
  * page but still check that the report is self-consistent.
  */

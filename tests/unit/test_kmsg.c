@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for lib/kmsg.c: the /dev/kmsg and klogctl record parsers, and
+ * Unit tests for stress/kmsg.c: the /dev/kmsg and klogctl record parsers, and
  * the verdict on real kernel log lines.  Every line below is the shape the
  * kernel really prints (WARN(), BUG_ON(), the lockup and hung-task
  * detectors, KASAN, UBSAN, bad_page(), dio_warn_stale_pagecache()); the

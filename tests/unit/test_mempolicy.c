@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for lib/mempolicy.c: parsing --mem, the checks against the
+ * Unit tests for engine/mempolicy.c: parsing --mem, the checks against the
  * machine, and the move_pages() placement query on real mappings of this
  * machine (whatever its node count: the tests read the node count first).
  */

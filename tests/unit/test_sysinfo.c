@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for lib/sysinfo.c: every key is present whatever this machine
+ * Unit tests for engine/sysinfo.c: every key is present whatever this machine
  * lacks, the kernel release is uname's, and choice files parse.
  */
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for lib/topo.c on hwloc synthetic topologies, from 1 PU to 1024
+ * Unit tests for engine/topo.c on hwloc synthetic topologies, from 1 PU to 1024
  * PUs with SMT, several packages and nodes, and several L3s per node.  In a
  * synthetic topology OS indexes follow the physical order, so with "pu:2" PU p
  * is on core p / 2 and is an SMT sibling (not its core's first PU) when p is

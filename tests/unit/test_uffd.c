@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lib/uffd.c: registering a file mapping with userfaultfd in write-protect
+ * engine/uffd.c: registering a file mapping with userfaultfd in write-protect
  * mode must turn fault-around off, i.e. one read fault per page touched, as
  * counted by the kernel (getrusage minflt + majflt).
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Do the stars survive a second run?  Simulations of the verdicts
- * (lib/verdict.c) under the noise this project measured on its development
+ * (analysis/verdict.c) under the noise this project measured on its development
  * VM: a run (boot) effect several times larger than the noise of the repeats
  * inside one run.  In log units, a run's value is
  *

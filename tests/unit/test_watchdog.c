@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for lib/watchdog.c: a worker that never makes progress is
+ * Unit tests for stress/watchdog.c: a worker that never makes progress is
  * reported, with its state and kernel stack (or why the stack could not be
  * read), and the run is told to stop; a worker that has returned is not
  * watched; a thread that does not end is not joined without a limit.

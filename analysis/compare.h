@@ -111,7 +111,7 @@ struct cmp_opts {
 int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o,
 	      struct cmp_table *t);
 void cmp_free(struct cmp_table *t);
-/* The verdicts of every row and column (lib/verdict.c); cmp_build calls it. */
+/* The verdicts of every row and column (analysis/verdict.c); cmp_build calls it. */
 void cmp_analyse(struct cmp_table *t, const struct cmp_opts *o);
 
 /*

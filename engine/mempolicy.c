@@ -33,7 +33,7 @@
 #define PLACEMENT_TOLERANCE 0.05
 
 /*
- * A weak reference: the runner (lib/runner.c) defines step_add_metric; until it
+ * A weak reference: the runner (engine/runner.c) defines step_add_metric; until it
  * is linked in (unit tests of other areas link every lib/ object) the per-node
  * metrics are simply not added.
  */

@@ -33,7 +33,7 @@
 enum run_mode { MODE_THREADS, MODE_PROCESSES };
 enum out_format { FORMAT_TEXT, FORMAT_JSON };
 
-/* The options every run shares; the table is run_options[] (lib/runopts.c). */
+/* The options every run shares; the table is run_options[] (engine/runopts.c). */
 struct run_opts {
 	const char *cpus;
 	int mode;		/* enum run_mode */
