@@ -49,7 +49,7 @@ FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
              -fno-sanitize-recover=undefined
 FUZZ_COMMON := tests/fuzz/fuzz_common.c
 
-.PHONY: all run check deps test unit e2e san clean format tidy FORCE replay fuzz fuzz-bins
+.PHONY: all run check deps test layers unit e2e san clean format tidy FORCE replay fuzz fuzz-bins
 .DELETE_ON_ERROR:
 
 all: faultbench
@@ -106,7 +106,11 @@ unit: $(UNIT_BIN)
 e2e: $(O)/faultbench
 	@FAULTBENCH=$(CURDIR)/$(O)/faultbench scripts/run-e2e.sh
 
-test: unit e2e
+# The architecture as a test: which folder includes which, no include circles.
+layers:
+	@tests/tools/layers.sh
+
+test: layers unit e2e
 
 # Every corpus file once through its target: each past finding stays fixed.
 replay: $(FUZZ_TARGETS:%=$(O)/fuzz/replay_%)

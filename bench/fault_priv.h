@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "folio.h"
-#include "runner.h"
+#include "bench.h"
 #include "uffd.h"
 
 #define FAULT_TMPFS_MAGIC 0x01021994

@@ -6,26 +6,43 @@
 
 #include "bench.h"
 
+/*
+ * Every benchmark, one line each: the name of its "const struct bench
+ * bench_<name>" (bench/<name>.c), in the order "faultbench list" prints them.
+ * A new benchmark is a new file and one line here; nothing else to edit.
+ */
+#define FB_BENCHMARKS(X) \
+	X(fault)         \
+	X(pagelock)      \
+	X(aim9)          \
+	X(kernbench)     \
+	X(threads)       \
+	X(sysbench)      \
+	X(dio)
+
+#define FB_DECLARE(n) extern const struct bench bench_##n;
+FB_BENCHMARKS(FB_DECLARE)
+#define FB_ENTRY(n) { .name = #n, .bench = &bench_##n },
+
+/* The benchmarks, then the presets: a benchmark with options set, one line each. */
 const struct bench_entry bench_registry[] = {
-	{ "fault", &bench_fault, NULL, NULL },
-	{ "nopage", &bench_fault, "--backing=tmpfs --map=shared --touch=read --sharing=same",
-	  "all workers read-fault the same pages of one shared tmpfs file (2006's 64-CPU test)" },
-	{ "pf1", &bench_fault, "--backing=anon --map=private --touch=write --sharing=own",
-	  "anonymous write faults, own memory (will-it-scale page_fault1)" },
-	{ "pf2", &bench_fault, "--backing=tmpfs --map=private --touch=write --sharing=own",
-	  "private file write faults (COW), own file (page_fault2)" },
-	{ "pf3", &bench_fault, "--backing=tmpfs --map=shared --touch=write --sharing=own",
-	  "shared file write faults, own file (page_fault3)" },
-	{ "pf4", &bench_fault, "--backing=tmpfs --map=private --touch=read --sharing=own",
-	  "private file read faults, own file (will-it-scale request #37)" },
-	{ "pagelock", &bench_pagelock, NULL, NULL },
-	{ "aim9", &bench_aim9, NULL, NULL },
-	{ "kernbench", &bench_kernbench, NULL, NULL },
-	{ "threads", &bench_threads, NULL, NULL },
-	{ "sysbench", &bench_sysbench, NULL, NULL },
-	{ "dio", &bench_dio, NULL, NULL },
-	/* new benchmarks: one line above this comment */
-	{ NULL, NULL, NULL, NULL }
+	FB_BENCHMARKS(FB_ENTRY)
+	{ .name = "nopage", .bench = &bench_fault,
+	  .preset = "--backing=tmpfs --map=shared --touch=read --sharing=same",
+	  .summary = "all workers read-fault the same pages of one shared tmpfs file (2006's 64-CPU test)" },
+	{ .name = "pf1", .bench = &bench_fault,
+	  .preset = "--backing=anon --map=private --touch=write --sharing=own",
+	  .summary = "anonymous write faults, own memory (will-it-scale page_fault1)" },
+	{ .name = "pf2", .bench = &bench_fault,
+	  .preset = "--backing=tmpfs --map=private --touch=write --sharing=own",
+	  .summary = "private file write faults (COW), own file (page_fault2)" },
+	{ .name = "pf3", .bench = &bench_fault,
+	  .preset = "--backing=tmpfs --map=shared --touch=write --sharing=own",
+	  .summary = "shared file write faults, own file (page_fault3)" },
+	{ .name = "pf4", .bench = &bench_fault,
+	  .preset = "--backing=tmpfs --map=private --touch=read --sharing=own",
+	  .summary = "private file read faults, own file (will-it-scale request #37)" },
+	{ .name = NULL }
 };
 
 const struct bench_entry *bench_lookup(const char *name)

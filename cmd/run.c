@@ -16,6 +16,7 @@
 #include "mempolicy.h"
 #include "profile.h"
 #include "results.h"
+#include "runner.h"
 #include "runcheck.h"
 #include "sysinfo.h"
 #include "topo.h"

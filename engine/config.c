@@ -18,7 +18,6 @@
 #include "config.h"
 #include "opt.h"
 #include "runcheck.h"
-#include "runner.h"
 #include "util.h"
 
 /* Keys that are not options of "faultbench run". */

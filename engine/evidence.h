@@ -14,7 +14,7 @@
 #include <sys/types.h>
 #include <jansson.h>
 
-#include "runner.h"
+#include "step.h"
 
 struct evidence;
 

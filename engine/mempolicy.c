@@ -24,20 +24,13 @@
 #include <string.h>
 
 #include "mempolicy.h"
-#include "runner.h"
+#include "step.h"
 #include "util.h"
 
 /* Above this many pages, query an even sample: move_pages costs a walk per page. */
 #define PLACEMENT_SAMPLE_MAX 4096
 /* "Differs from the request by more than 5%". */
 #define PLACEMENT_TOLERANCE 0.05
-
-/*
- * A weak reference: the runner (engine/runner.c) defines step_add_metric; until it
- * is linked in (unit tests of other areas link every lib/ object) the per-node
- * metrics are simply not added.
- */
-#pragma weak step_add_metric
 
 /* The policy of the run, kept by mem_policy_check() for the placement verdict. */
 static struct mem_policy run_policy = { MEM_LOCAL, -1 };
@@ -526,7 +519,7 @@ void mem_derive_per_node(struct step_result *r, const struct topo *t)
 			fb_warn("%s", warn);
 		json_object_set_new(r->extra, "placement_check", verdict);
 	}
-	if (!step_add_metric || !r->samples || !r->nsamples || !r->samples[0].minflt)
+	if (!r->samples || !r->nsamples || !r->samples[0].minflt)
 		return;
 	node_of = xcalloc(r->ncpus, sizeof(*node_of));
 	for (w = 0; w < r->ncpus; w++) {

@@ -30,7 +30,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "runner.h"
+#include "bench.h"
 
 #define FB_SCHEMA_VERSION 1
 

@@ -9,7 +9,6 @@
 #define FB_RUNCHECK_H
 
 #include "bench.h"
-#include "runner.h"
 
 /*
  * Text options: --label a usable name (fb_name_ok()), --output and --dir not

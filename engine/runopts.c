@@ -5,7 +5,7 @@
  */
 #include <stddef.h>
 
-#include "runner.h"
+#include "runopts.h"
 
 #define R(field) offsetof(struct run_opts, field)
 

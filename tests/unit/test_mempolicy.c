@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "mempolicy.h"
-#include "runner.h"
+#include "runopts.h"
 #include "util.h"
 
 static void parse_good(void **state)

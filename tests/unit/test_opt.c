@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "opt.h"
-#include "runner.h"
+#include "runopts.h"
 #include "util.h"
 
 struct params {

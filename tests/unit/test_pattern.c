@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for stress/pattern.c and the judges of stress/stress.c: each checker
+ * Unit tests for lib/pattern.c and the judges of stress/stress.c: each checker
  * is fed a deliberately wrong page and must catch it, name the right offset
  * and say what it saw instead.
  */

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The options every run shares (--cpus, --mode, --samples, ...): their struct
+ * and their table, run_options[] in engine/runopts.c.  The same table
+ * validates the command line and config files and is recorded as "run" in
+ * every result.
+ */
+#ifndef FB_RUNOPTS_H
+#define FB_RUNOPTS_H
+
+#include <stdbool.h>
+
+#include "opt.h"
+
+enum run_mode { MODE_THREADS, MODE_PROCESSES };
+enum out_format { FORMAT_TEXT, FORMAT_JSON };
+
+/* The options every run shares; the table is run_options[] (engine/runopts.c). */
+struct run_opts {
+	const char *cpus;
+	int mode;		/* enum run_mode */
+	int placement;		/* enum placement */
+	long long samples;
+	double sample_time;
+	double warmup;
+	long long repeat;	/* whole-sweep repeats, steps interleaved */
+	const char *label;
+	const char *output;
+	const char *dir;	/* where disk-backed benchmarks create files */
+	const char *topology;
+	int format;		/* enum out_format */
+	bool oversubscribe;
+	const char *events;	/* extra perf events: "sched:sched_switch,..." */
+	bool profile;
+	long long profile_cpus;	/* step to profile; 0: the largest */
+	const char *mem;	/* NUMA memory policy: local|node:N|interleave|remote|preferred:N */
+	bool progress;
+};
+extern const struct opt run_options[];
+
+#endif
