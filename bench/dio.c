@@ -135,43 +135,6 @@ static int only_bit(unsigned mask)
 
 /* ------------------------------------------------------------- checks */
 
-/* Where the data file goes when no step context is at hand: --dir, else the output's. */
-static char *dir_guess(const struct run_opts *ro)
-{
-	struct stat st;
-	char *d, *slash;
-
-	if (ro->dir)
-		return xstrdup(ro->dir);
-	if (ro->output) {
-		if (!stat(ro->output, &st) && S_ISDIR(st.st_mode))
-			return xstrdup(ro->output);
-		d = xstrdup(ro->output);
-		slash = strrchr(d, '/');
-		if (!slash) {
-			free(d);
-			return xstrdup(".");
-		}
-		*slash = '\0';
-		return d;
-	}
-	return xasprintf("results/%s", ro->label ? ro->label : "default");
-}
-
-/* statfs of dir or its nearest existing parent (the output directory may not exist yet). */
-static int statfs_nearest(const char *dir, struct statfs *st)
-{
-	char *p = xstrdup(dir), *slash;
-	int ret;
-
-	while ((ret = statfs(p, st)) && errno == ENOENT && (slash = strrchr(p, '/')) && slash != p)
-		*slash = '\0';
-	if (ret && errno == ENOENT && !strchr(p, '/'))
-		ret = statfs(".", st);
-	free(p);
-	return ret ? -errno : 0;
-}
-
 static const char *fs_name(long type)
 {
 	switch (type) {
@@ -192,7 +155,7 @@ static const char *fs_name(long type)
 static int check_disk_dir(const char *dir)
 {
 	struct statfs st;
-	int ret = statfs_nearest(dir, &st);
+	int ret = fb_statfs_nearest(dir, &st);
 
 	if (ret)
 		return fb_usage("option '--dir': '%s': %s", dir, strerror(-ret));
@@ -252,7 +215,6 @@ static int check_io_uring(void)
 static int dio_check(const void *params, const struct run_opts *ro)
 {
 	const struct dio_params *p = params;
-	char *dir;
 	int ret;
 
 	if (p->io_size % 4096)
@@ -276,9 +238,7 @@ static int dio_check(const void *params, const struct run_opts *ro)
 	if (p->file_size < p->io_size)
 		return fb_usage("option '--file-size': %llu is smaller than --io-size %llu",
 				p->file_size, p->io_size);
-	dir = dir_guess(ro);
-	ret = check_disk_dir(dir);
-	free(dir);
+	ret = check_disk_dir(ro->dir);	/* decided by run_decide_dirs() */
 	if (!ret && p->engine == ENGINE_IO_URING)
 		ret = check_io_uring();
 	return ret;
@@ -546,11 +506,9 @@ static int setup_file(struct step_ctx *sc, struct dio_shared *sh)
 {
 	const struct dio_params *p = sc->params;
 	struct statfs st;
-	char *dir = sc->dir ? xstrdup(sc->dir) : dir_guess(sc->ro);
 	int ret;
 
-	snprintf(sh->dir, sizeof(sh->dir), "%s", dir);
-	free(dir);
+	snprintf(sh->dir, sizeof(sh->dir), "%s", sc->dir);
 	ret = check_disk_dir(sh->dir);
 	if (ret)
 		return ret;

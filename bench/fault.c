@@ -60,57 +60,15 @@ static const struct opt fault_options[] = {
 	OPT_END
 };
 
-/* statfs() of path or, when it does not exist yet, of its nearest existing parent. */
-static int statfs_nearest(const char *path, struct statfs *st)
-{
-	char *p = xstrdup(path), *slash;
-	int ret;
-
-	while ((ret = statfs(p, st)) && errno == ENOENT && (slash = strrchr(p, '/'))) {
-		if (slash == p) {
-			p[1] = '\0';
-		} else {
-			*slash = '\0';
-		}
-	}
-	if (ret && errno == ENOENT && !strchr(p, '/'))
-		ret = statfs(".", st);
-	free(p);
-	return ret ? -errno : 0;
-}
-
 bool fault_fs_is_memory(long f_type)
 {
 	return f_type == (long)FAULT_TMPFS_MAGIC || f_type == (long)FAULT_RAMFS_MAGIC;
 }
 
-/*
- * Where --backing=file will create its files, for check(), which runs before
- * cmd/run.c has settled the output directory.  The same rule: --dir, else
- * the directory of an --output ending in .json, else --output itself, else
- * results/<label>.
- */
-static char *file_dir_guess(const struct run_opts *ro)
-{
-	const char *out = ro->output, *slash;
-	size_t n;
-
-	if (ro->dir)
-		return xstrdup(ro->dir);
-	if (!out)
-		return xasprintf("results/%s", ro->label ? ro->label : "default");
-	n = strlen(out);
-	if (n > 5 && !strcmp(out + n - 5, ".json")) {
-		slash = strrchr(out, '/');
-		return slash ? xasprintf("%.*s", (int)(slash - out), out) : xstrdup(".");
-	}
-	return xstrdup(out);
-}
-
 int fault_check_file_dir(const char *dir)
 {
 	struct statfs st;
-	int ret = statfs_nearest(dir, &st);
+	int ret = fb_statfs_nearest(dir, &st);
 
 	if (ret)
 		return fb_usage("option '--dir': '%s': %s", dir, strerror(-ret));
@@ -196,7 +154,7 @@ static int check_combination(const struct fault_params *p)
 static int fault_check(const void *params, const struct run_opts *ro)
 {
 	const struct fault_params *p = params;
-	char *dir = NULL;
+	const char *dir = ro->dir;	/* decided by run_decide_dirs() */
 	int ret;
 
 	ret = check_combination(p);
@@ -207,15 +165,12 @@ static int fault_check(const void *params, const struct run_opts *ro)
 		if (ret)
 			return ret;
 	}
-	if (p->backing == BACKING_FILE) {
-		dir = file_dir_guess(ro);
+	if (p->backing == BACKING_FILE)
 		ret = fault_check_file_dir(dir);
-	}
 	if (!ret && fault_thp(p))
 		ret = check_thp();
 	if (!ret && fault_around_off(p))
 		ret = check_uffd(p, p->backing == BACKING_TMPFS ? p->tmpfs_dir : dir);
-	free(dir);
 	return ret;
 }
 
@@ -250,17 +205,8 @@ enum uffd_mem fault_uffd_mem(const struct fault_params *p)
 static void step_file_dir(const struct step_ctx *sc, char *buf, size_t len)
 {
 	const struct fault_params *p = sc->params;
-	char *guess;
 
-	if (p->backing == BACKING_TMPFS) {
-		snprintf(buf, len, "%s", p->tmpfs_dir);
-	} else if (sc->dir) {
-		snprintf(buf, len, "%s", sc->dir);
-	} else {
-		guess = file_dir_guess(sc->ro);
-		snprintf(buf, len, "%s", guess);
-		free(guess);
-	}
+	snprintf(buf, len, "%s", p->backing == BACKING_TMPFS ? p->tmpfs_dir : sc->dir);
 }
 
 /* The one file all workers map (same) or slice (disjoint); the parent makes it. */

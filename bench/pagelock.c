@@ -129,19 +129,15 @@ static const char *method_name(int m)
 static int check_dir(const char *dir, const char *what)
 {
 	struct statfs sfs;
+	int ret = fb_statfs_nearest(dir, &sfs);
 
-	if (statfs(dir, &sfs))
-		return fb_usage("option '--dir': '%s': %s", dir, strerror(errno));
+	if (ret)
+		return fb_usage("option '--dir': '%s': %s", dir, strerror(-ret));
 	if (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC)
 		return fb_skip("pagelock --invalidate %s needs a disk filesystem, but --dir %s is "
 			       "tmpfs/ramfs",
 			       what, dir);
 	return FB_OK;
-}
-
-static const char *file_dir(const char *dir)
-{
-	return dir ? dir : ".";
 }
 
 static int pagelock_check(const void *params, const struct run_opts *ro)
@@ -152,7 +148,7 @@ static int pagelock_check(const void *params, const struct run_opts *ro)
 		return fb_usage("option '--size': %llu is not a multiple of the page size %ld",
 				p->size, page_size());
 	if (p->invalidate != PL_PUNCH)
-		return check_dir(file_dir(ro->dir), method_name(p->invalidate));
+		return check_dir(ro->dir, method_name(p->invalidate));
 	return FB_OK;
 }
 
@@ -189,7 +185,7 @@ static int fill_file(struct pl_shared *sh)
 
 static int open_disk_file(struct step_ctx *sc, struct pl_shared *sh)
 {
-	char *path = xasprintf("%s/faultbench-pagelock.XXXXXX", file_dir(sc->dir));
+	char *path = xasprintf("%s/faultbench-pagelock.XXXXXX", sc->dir);
 	int ret = FB_OK;
 
 	sh->fd = mkostemp(path, O_CLOEXEC);
@@ -206,7 +202,7 @@ static int open_disk_file(struct step_ctx *sc, struct pl_shared *sh)
 		sh->dio_fd = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
 		if (sh->dio_fd < 0) {
 			ret = fb_skip("O_DIRECT is not supported on --dir %s: %s",
-				      file_dir(sc->dir), strerror(errno));
+				      sc->dir, strerror(errno));
 			goto out;
 		}
 		sh->dio_len = 1 << 20;

@@ -35,10 +35,12 @@ struct run_state {
 	struct run_opts ro;
 	struct topo *topo;
 	struct cpu_plan plan;
+	struct run_env env;		/* what every step shares, decided once */
 	struct variant *variants;
 	unsigned nvariants;
 	struct run run;
 	char *outdir;
+	char *dir_alloc;		/* ro.dir when it is the output directory */
 	char *preset_args;		/* OPT_STR values of the preset point into it */
 	char *run_defaults_args;
 	char *default_output;
@@ -146,35 +148,22 @@ static void expand_variants(struct run_state *st)
 }
 
 /* The output directory (for results, perf.data, and disk-backed files by default). */
-static int prepare_output(struct run_state *st)
+/* Create the directories run_decide_dirs() chose, once the checks passed. */
+static int create_output(struct run_state *st)
 {
 	const char *out = st->ro.output;
 	size_t n;
+	struct stat sb;
 
 	if (!out)
-		out = st->ro.output = st->default_output = xasprintf("results/%s", st->ro.label);
+		out = st->ro.output = st->default_output = xstrdup(st->outdir);
 	n = strlen(out);
-	if (n > 5 && !strcmp(out + n - 5, ".json")) {
-		const char *slash = strrchr(out, '/');
-
-		struct stat sb;
-
-		/* lstat: a dangling link there would be refused only after the run */
-		if (!lstat(out, &sb))
-			return fb_usage("option '--output': '%s' exists; results are never overwritten", out);
-		if (!slash)
-			st->outdir = xstrdup(".");
-		else
-			st->outdir = slash == out ? xstrdup("/")
-						  : xasprintf("%.*s", (int)(slash - out), out);
-	} else {
-		st->outdir = xstrdup(out);
-	}
+	/* lstat: a dangling link there would be refused only after the run */
+	if (n > 5 && !strcmp(out + n - 5, ".json") && !lstat(out, &sb))
+		return fb_usage("option '--output': '%s' exists; results are never overwritten", out);
 	if (mkdir_p(st->outdir))
 		return fb_usage("option '--output': cannot create '%s': %s", st->outdir, strerror(errno));
-	if (!st->ro.dir)
-		st->ro.dir = st->outdir;
-	else if (mkdir_p(st->ro.dir))
+	if (st->ro.dir != st->dir_alloc && mkdir_p(st->ro.dir))
 		return fb_usage("option '--dir': cannot create '%s': %s", st->ro.dir, strerror(errno));
 	return FB_OK;
 }
@@ -224,8 +213,8 @@ static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned rep
 		profile_start(&prof, path, &why);
 		free(path);
 	}
-	ret = runner_run_step(st->b, st->variants[v].params, &st->ro, st->topo,
-			      &st->plan.steps[step], step, repeat, r);
+	ret = runner_run_step(&st->env, st->variants[v].params, &st->plan.steps[step], step,
+			      repeat, r);
 	snprintf(r->variant, sizeof(r->variant), "%s", st->variants[v].name);
 	if (profile) {
 		json_t *p = prof ? profile_finish(prof) : json_pack("{s:s}", "skipped", why ? why : "unknown");
@@ -321,6 +310,7 @@ static void release(struct run_state *st)
 	free(st->preset_args);
 	free(st->run_defaults_args);
 	free(st->default_output);
+	free(st->dir_alloc);
 	cpu_plan_free(&st->plan);
 	topo_free(st->topo);
 	json_decref(st->run.system);
@@ -330,7 +320,6 @@ static void release(struct run_state *st)
 
 static int prepare(struct run_state *st, int argc, char **argv)
 {
-	struct mem_policy mp;
 	int ret;
 
 	opt_set_defaults(run_options, &st->ro);
@@ -341,8 +330,11 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	apply_builtin(st->entry->preset, &(struct opt_binding){ st->b->opts, st->params },
 		      &st->preset_args);
 	ret = parse_command_line(st, argc, argv);
-	if (!ret)
-		ret = mem_policy_parse(st->ro.mem, &mp);
+	if (ret)
+		return ret;
+	/* before any check: benchmarks check the directory their files will be in */
+	st->outdir = run_decide_dirs(&st->ro, &st->dir_alloc);
+	ret = mem_policy_parse(st->ro.mem, &st->env.mem);
 	if (!ret)
 		ret = topo_load(&st->topo, NULL);
 	if (!ret)
@@ -351,11 +343,11 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	if (!ret)
 		ret = opt_check_memory(st->b->opts, st->params, fb_mem_available(), NULL);
 	if (!ret)
-		ret = mem_policy_check(&mp, st->topo);
+		ret = mem_policy_check(&st->env.mem, st->topo);
 	if (!ret && st->b->check)
 		ret = st->b->check(st->params, &st->ro);
 	if (!ret)
-		ret = prepare_output(st);
+		ret = create_output(st);
 	return ret;
 }
 
@@ -380,6 +372,9 @@ int cmd_run(int argc, char **argv)
 		release(&st);
 		return ret < 0 ? FB_OK : ret;
 	}
+	st.env.bench = st.b;
+	st.env.ro = &st.ro;
+	st.env.topo = st.topo;
 	expand_variants(&st);
 	st.run = (struct run){ .bench = st.b, .preset = st.entry->preset ? st.entry->name : NULL,
 			       .params = st.params, .ro = &st.ro, .argc = argc, .argv = argv,

@@ -5,6 +5,7 @@
  * would refuse at its last one.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "mempolicy.h"
 #include "opt.h"
@@ -53,15 +54,40 @@ static const struct topo *this_machine(void)
 	return t;
 }
 
-int run_check_here(const struct bench *b, const void *params, const struct run_opts *ro)
+char *run_decide_dirs(struct run_opts *ro, char **dir_alloc)
+{
+	const char *out = ro->output, *slash;
+	size_t n = out ? strlen(out) : 0;
+	char *outdir;
+
+	if (!out)
+		outdir = xasprintf("results/%s", ro->label ? ro->label : "default");
+	else if (n > 5 && !strcmp(out + n - 5, ".json") && (slash = strrchr(out, '/')))
+		outdir = slash == out ? xstrdup("/") : xasprintf("%.*s", (int)(slash - out), out);
+	else if (n > 5 && !strcmp(out + n - 5, ".json"))
+		outdir = xstrdup(".");
+	else
+		outdir = xstrdup(out);
+	*dir_alloc = NULL;
+	if (!ro->dir)
+		ro->dir = *dir_alloc = xstrdup(outdir);
+	return outdir;
+}
+
+int run_check_here(const struct bench *b, const void *params, const struct run_opts *ro_in)
 {
 	const struct topo *t = this_machine();
 	struct cpu_plan plan = { 0 };
+	struct run_opts ro_copy = *ro_in, *ro = &ro_copy;
+	char *dir_alloc, *outdir = run_decide_dirs(ro, &dir_alloc);
 	struct mem_policy mp;
 	int ret;
 
-	if (!t)
+	free(outdir);
+	if (!t) {
+		free(dir_alloc);
 		return FB_FAIL;
+	}
 	ret = mem_policy_parse(ro->mem, &mp);
 	if (!ret)
 		ret = topo_plan(t, ro->cpus, ro->placement, ro->oversubscribe, &plan);
@@ -72,5 +98,6 @@ int run_check_here(const struct bench *b, const void *params, const struct run_o
 		ret = mem_policy_check(&mp, t);
 	if (!ret && b->check)
 		ret = b->check(params, ro);
+	free(dir_alloc);
 	return ret;
 }

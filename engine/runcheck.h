@@ -25,4 +25,15 @@ int run_opts_check_text(const struct run_opts *ro, const char *where);
  */
 int run_check_here(const struct bench *b, const void *params, const struct run_opts *ro);
 
+/*
+ * Where a run writes, by one rule for run, suites and every benchmark: the
+ * output directory is --output's directory when it names a .json file,
+ * --output itself otherwise, results/<label> without it; the benchmark's
+ * working directory (ro->dir) is --dir, else the output directory.  Decided
+ * before any benchmark's check(), which therefore always sees ro->dir set.
+ * Nothing is created.  Returns the output directory, malloc'd; when ro->dir
+ * was unset it points at a copy the caller frees through *dir_alloc.
+ */
+char *run_decide_dirs(struct run_opts *ro, char **dir_alloc);
+
 #endif

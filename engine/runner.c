@@ -700,13 +700,8 @@ static void release_step(struct step_run *s)
 static int setup_step(struct step_run *s)
 {
 	const struct bench *b = s->sc.bench;
-	int ret;
+	int ret = FB_OK;
 
-	ret = mem_policy_parse(s->sc.ro->mem, &s->mp);
-	if (!ret)
-		ret = mem_policy_check(&s->mp, s->sc.topo);
-	if (ret)
-		return ret;
 	if (b->setup) {
 		/* Page cache goes where its first reader runs: populate under the policy. */
 		mem_policy_apply_setup(&s->mp, s->sc.topo);
@@ -727,11 +722,12 @@ static void derive_all(struct step_run *s, struct step_result *r)
 	mem_derive_per_node(r, s->sc.topo);
 }
 
-int runner_run_step(const struct bench *b, const void *params, const struct run_opts *ro,
-		    const struct topo *t, const struct cpu_step *cs, unsigned step_index,
-		    unsigned repeat, struct step_result *r)
+int runner_run_step(const struct run_env *env, const void *params, const struct cpu_step *cs,
+		    unsigned step_index, unsigned repeat, struct step_result *r)
 {
-	struct step_run s = { 0 };
+	const struct bench *b = env->bench;
+	const struct run_opts *ro = env->ro;
+	struct step_run s = { .mp = env->mem };
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -744,7 +740,7 @@ int runner_run_step(const struct bench *b, const void *params, const struct run_
 
 	s.n = cs->ncpus;
 	s.threads_mode = ro->mode == MODE_THREADS;
-	s.sc = (struct step_ctx){ .bench = b, .params = params, .ro = ro, .topo = t,
+	s.sc = (struct step_ctx){ .bench = b, .params = params, .ro = ro, .topo = env->topo,
 				  .nworkers = cs->ncpus, .pus = cs->pus, .step_index = step_index,
 				  .repeat = repeat, .dir = ro->dir, .extra = r->extra, .result = r };
 	ret = setup_step(&s);

@@ -19,14 +19,26 @@
 #define FB_RUNNER_H
 
 #include "bench.h"
+#include "mempolicy.h"
+
+/*
+ * What every step of a run shares, decided once before the benchmark's
+ * check() and the first step: ro->dir is the working directory
+ * (run_decide_dirs()), mem the parsed and checked --mem.
+ */
+struct run_env {
+	const struct bench *bench;
+	const struct run_opts *ro;
+	const struct topo *topo;
+	struct mem_policy mem;
+};
 
 /*
  * Run one step of the plan into r.  Returns FB_OK, FB_FAIL (a worker or the
  * setup failed: message printed) or 128 + signal when interrupted; in the last
  * two cases r holds whatever was measured and r->complete is false.
  */
-int runner_run_step(const struct bench *b, const void *params, const struct run_opts *ro,
-		    const struct topo *t, const struct cpu_step *cs, unsigned step_index,
-		    unsigned repeat, struct step_result *r);
+int runner_run_step(const struct run_env *env, const void *params, const struct cpu_step *cs,
+		    unsigned step_index, unsigned repeat, struct step_result *r);
 
 #endif

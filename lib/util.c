@@ -11,6 +11,7 @@
 #include <time.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -611,4 +612,23 @@ unsigned long long fb_mem_available(void)
 	if (!avail)
 		avail = ~0ULL;
 	return avail < room ? avail : room;
+}
+
+/* statfs() of path or, when it does not exist yet, of its nearest existing parent. */
+int fb_statfs_nearest(const char *path, struct statfs *st)
+{
+	char *p = xstrdup(path), *slash;
+	int ret;
+
+	while ((ret = statfs(p, st)) && errno == ENOENT && (slash = strrchr(p, '/'))) {
+		if (slash == p) {
+			p[1] = '\0';
+		} else {
+			*slash = '\0';
+		}
+	}
+	if (ret && errno == ENOENT && !strchr(p, '/'))
+		ret = statfs(".", st);
+	free(p);
+	return ret ? -errno : 0;
 }

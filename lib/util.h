@@ -124,4 +124,8 @@ extern volatile int fb_interrupted;
 extern volatile pid_t fb_forward_pid;
 void fb_install_signal_handlers(void);
 
+struct statfs;
+/* statfs() of path or, when it does not exist yet, of its nearest existing parent; 0 or -errno. */
+int fb_statfs_nearest(const char *path, struct statfs *st);
+
 #endif
