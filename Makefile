@@ -79,17 +79,23 @@ $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
-$(O)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BENCH_OBJ)
+# Tests and fuzz targets link an archive, so each pulls in only the objects it
+# uses: a test of the analysis side links no benchmark code.
+$(O)/libfaultbench.a: $(LIB_OBJ) $(BENCH_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/tests/%: tests/unit/%.c $(O)/libfaultbench.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Wno-missing-prototypes -o $@ $^ $(LDLIBS)
 
 # A fuzz target with a main() that replays files: gcc, no libFuzzer needed.
-$(O)/fuzz/replay_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) tests/fuzz/replay.c $(LIB_OBJ) $(BENCH_OBJ)
+$(O)/fuzz/replay_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) tests/fuzz/replay.c $(O)/libfaultbench.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) $(WARN) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The same target as a libFuzzer binary (make fuzz builds these with clang).
-$(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) $(LIB_OBJ) $(BENCH_OBJ)
+$(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) $(O)/libfaultbench.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) $(WARN) -Wno-missing-prototypes $(LDFLAGS) \
 		-fsanitize=fuzzer -o $@ $^ $(LDLIBS)

@@ -82,48 +82,6 @@ static struct cmp_group *add_group(struct build *b, json_t *doc)
 	return g;
 }
 
-/* Is value (a parameter's "thp,4k") made only of components of the steps' variants? */
-/* Is tok one of the '/'-joined values of a variant ("thp/own")? */
-static bool variant_has(const char *variant, const char *tok)
-{
-	size_t n = strlen(tok);
-	const char *c = variant;
-
-	while (c) {
-		if (!strncmp(c, tok, n) && (c[n] == '/' || !c[n]))
-			return true;
-		c = strchr(c, '/');
-		if (c)
-			c++;
-	}
-	return false;
-}
-
-/* Is value (a parameter's "thp,4k") made only of values seen in the steps' variants? */
-static bool in_variants(json_t *doc, const char *value)
-{
-	char *copy = xstrdup(value), *save = NULL, *tok;
-	bool all = true;
-
-	for (tok = strtok_r(copy, ",", &save); tok && all; tok = strtok_r(NULL, ",", &save)) {
-		json_t *step;
-		size_t i;
-		bool found = false;
-
-		json_array_foreach (json_object_get(doc, "steps"), i, step) {
-			const char *v = json_string_value(json_object_get(step, "variant"));
-
-			if (v && variant_has(v, tok)) {
-				found = true;
-				break;
-			}
-		}
-		all = found;
-	}
-	free(copy);
-	return all;
-}
-
 /*
  * A matrix option (dio's buffer=thp,4k) may differ: its variants are matched
  * by name.  The result says which options are matrix options; files written
@@ -132,17 +90,13 @@ static bool in_variants(json_t *doc, const char *value)
  */
 static bool is_matrix_option(json_t *doc, const char *key)
 {
-	json_t *list = json_object_get(doc, "matrix_options"), *e;
-	json_t *v = json_object_get(json_object_get(doc, "params"), key);
+	json_t *e;
 	size_t i;
 
-	if (json_is_array(list)) {
-		json_array_foreach (list, i, e)
-			if (json_is_string(e) && !strcmp(json_string_value(e), key))
-				return true;
-		return false;
-	}
-	return json_is_string(v) && *json_string_value(v) && in_variants(doc, json_string_value(v));
+	json_array_foreach (json_object_get(doc, "matrix_options"), i, e)
+		if (json_is_string(e) && !strcmp(json_string_value(e), key))
+			return true;
+	return false;
 }
 
 /* The first key whose value differs between two objects (either may be NULL), or NULL. */

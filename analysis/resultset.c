@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,68 @@ static int check_doc_names(const char *path, json_t *doc)
 	return FB_OK;
 }
 
+/* Is tok one of the '/'-joined values of a variant ("thp/own")? */
+static bool variant_has(const char *variant, const char *tok)
+{
+	size_t n = strlen(tok);
+	const char *c = variant;
+
+	while (c) {
+		if (!strncmp(c, tok, n) && (c[n] == '/' || !c[n]))
+			return true;
+		c = strchr(c, '/');
+		if (c)
+			c++;
+	}
+	return false;
+}
+
+/* Is value (a parameter's "thp,4k") made only of values seen in the steps' variants? */
+static bool in_variants(json_t *doc, const char *value)
+{
+	char *copy = xstrdup(value), *save = NULL, *tok;
+	bool all = true;
+
+	for (tok = strtok_r(copy, ",", &save); tok && all; tok = strtok_r(NULL, ",", &save)) {
+		json_t *step;
+		size_t i;
+		bool found = false;
+
+		json_array_foreach (json_object_get(doc, "steps"), i, step) {
+			const char *v = json_string_value(json_object_get(step, "variant"));
+
+			if (v && variant_has(v, tok)) {
+				found = true;
+				break;
+			}
+		}
+		all = found;
+	}
+	free(copy);
+	return all;
+}
+
+/*
+ * Version 1 files may lack "matrix_options" (files written before results
+ * named them): they are read by what the steps show, a parameter whose every
+ * comma value appears in the steps' variants, never by asking the benchmark
+ * code built into this binary, which may be another version.  Version 2
+ * files always carry the key.
+ */
+static void upgrade_v1(json_t *doc)
+{
+	json_t *list, *v;
+	const char *key;
+
+	if (json_object_get(doc, "matrix_options"))
+		return;
+	list = json_array();
+	json_object_foreach (json_object_get(doc, "params"), key, v)
+		if (json_is_string(v) && *json_string_value(v) && in_variants(doc, json_string_value(v)))
+			json_array_append_new(list, json_string(key));
+	json_object_set_new(doc, "matrix_options", list);
+}
+
 json_t *rs_load_file(const char *path)
 {
 	json_error_t err;
@@ -156,9 +219,11 @@ json_t *rs_load_file(const char *path)
 		json_decref(doc);
 		return NULL;
 	}
-	if (json_integer_value(json_object_get(doc, "schema_version")) > 1)
-		fb_warn("'%s': schema_version %lld is newer than this faultbench knows (1)", path,
-			json_integer_value(json_object_get(doc, "schema_version")));
+	if (json_integer_value(json_object_get(doc, "schema_version")) > RS_SCHEMA_VERSION)
+		fb_warn("'%s': schema_version %lld is newer than this faultbench knows (%d)", path,
+			json_integer_value(json_object_get(doc, "schema_version")), RS_SCHEMA_VERSION);
+	if (json_integer_value(json_object_get(doc, "schema_version")) < 2)
+		upgrade_v1(doc);
 	return doc;
 }
 

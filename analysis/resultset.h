@@ -29,9 +29,18 @@ struct resultset {
 };
 
 /*
+ * The newest result schema this reader knows.  It is the analysis side's own
+ * copy of engine/results.h's FB_SCHEMA_VERSION (analysis includes nothing of
+ * the engine); tests/unit/test_results.c checks that the two agree.
+ */
+#define RS_SCHEMA_VERSION 2
+
+/*
  * Read one result file, gzip-compressed or not (zlib reads both).  NULL with
  * a message naming the file on failure; a document without schema_version,
- * bench and steps is refused as "not a faultbench result".
+ * bench and steps is refused as "not a faultbench result".  Older schemas are
+ * brought up to the current one in memory (version 1 files: matrix_options
+ * read from the steps' variants), so the rest of analysis sees one schema.
  */
 json_t *rs_load_file(const char *path);
 

@@ -3,11 +3,13 @@
  * Result files: one JSON document per run, and the text table printed at the
  * end of a run.
  *
- * Schema (schema_version 1), top level:
+ * Schema (schema_version 2), top level:
  *   schema_version, faultbench_version, command_line [argv...], label,
  *   headline_metric (the metric tables lead with, e.g. "pages/s"),
  *   table_metrics [more metrics comparisons show by default],
  *   samples_are_replicates (each sample an independent run, like a build),
+ *   matrix_options [options whose values are variants of one run],
+ *   ratio_metric (the metric variants are compared by, or null),
  *   bench (the benchmark), preset (or null), params {option: value},
  *   run {common run options}, system {sysinfo_collect()},
  *   topology {topo_to_json()}, start_time, end_time, complete (bool),
@@ -20,6 +22,10 @@
  *               stddev, cov, min, max }, ... },
  *     extra { bench findings: folio sizes, placement, evidence, ... }
  *   } ]
+ * Version 2 guarantees everything analysis needs to know of the benchmark
+ * is in the file (matrix_options, ratio_metric, headline_metric, ...): the
+ * analysis side never looks at the benchmark code of the binary reading it.
+ * Version 1 files are brought up to date in memory by analysis/resultset.c.
  * A step's metrics "value" is totals over the measured interval divided by
  * its total time; "samples" are the per-sample values behind mean and cov.
  */
@@ -32,7 +38,7 @@
 
 #include "bench.h"
 
-#define FB_SCHEMA_VERSION 1
+#define FB_SCHEMA_VERSION 2
 
 struct run {
 	const struct bench *bench;
