@@ -128,6 +128,14 @@ struct bench {
 	 */
 	int (*check)(const void *params, const struct run_opts *ro);
 	/*
+	 * Bytes of memory a step of n workers needs (mappings, page cache), for
+	 * refusing a plan whose largest step cannot fit before anything runs:
+	 * otherwise the OOM killer ends the run midway (a 64-worker step of
+	 * 64 MiB each in a 4 GiB guest).  May be NULL: sizes are then checked
+	 * one by one against the memory available.
+	 */
+	unsigned long long (*mem_need)(const void *params, unsigned nworkers);
+	/*
 	 * Per step, in the parent before workers start; sets sc->shared.  When
 	 * it fails, teardown() is not called: it must clean up after itself.
 	 */

@@ -368,6 +368,23 @@ static void fault_teardown(struct step_ctx *sc)
 	sc->shared = NULL;
 }
 
+/*
+ * Memory a step needs: every worker's own range (own, disjoint, anonymous),
+ * or the one shared file plus, for private write mappings, each worker's
+ * copies of it.  THP rounds each range up to a huge page.
+ */
+static unsigned long long fault_mem_need(const void *params, unsigned nworkers)
+{
+	const struct fault_params *p = params;
+	unsigned long long range = (p->size + FAULT_PMD_SIZE - 1) / FAULT_PMD_SIZE * FAULT_PMD_SIZE;
+
+	if (p->sharing != SHARING_SAME || p->backing == BACKING_ANON)
+		return range * nworkers;
+	if (p->map == MAP_KIND_PRIVATE && p->touch == TOUCH_WRITE)
+		return range * (nworkers + 1ULL);
+	return range;
+}
+
 const struct bench bench_fault = {
 	.name = "fault",
 	.summary = "page-fault scalability: touch every page of a range, zap, repeat",
@@ -375,6 +392,7 @@ const struct bench bench_fault = {
 	.params_size = sizeof(struct fault_params),
 	.counters = { "pages", "passes" },
 	.check = fault_check,
+	.mem_need = fault_mem_need,
 	.setup = fault_setup,
 	.worker_init = fault_worker_init,
 	.worker_loop = fault_worker_loop,

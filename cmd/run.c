@@ -343,6 +343,8 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	if (!ret)
 		ret = opt_check_memory(st->b->opts, st->params, fb_mem_available(), NULL);
 	if (!ret)
+		ret = run_check_plan_memory(st->b, st->params, &st->plan);
+	if (!ret)
 		ret = mem_policy_check(&st->env.mem, st->topo);
 	if (!ret && st->b->check)
 		ret = st->b->check(st->params, &st->ro);

@@ -54,6 +54,24 @@ static const struct topo *this_machine(void)
 	return t;
 }
 
+int run_check_plan_memory(const struct bench *b, const void *params, const struct cpu_plan *plan)
+{
+	unsigned long long avail = fb_mem_available(), need;
+	unsigned n = 0;
+
+	if (!b->mem_need)
+		return FB_OK;
+	for (unsigned i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].ncpus > n)
+			n = plan->steps[i].ncpus;
+	need = b->mem_need(params, n);
+	if (!n || need <= avail)
+		return FB_OK;
+	return fb_usage("%s: a step of %u workers needs about %.1f GiB, more than this machine has "
+			"available (%.1f GiB): lower --size or --cpus",
+			b->name, n, need / 1073741824.0, avail / 1073741824.0);
+}
+
 char *run_decide_dirs(struct run_opts *ro, char **dir_alloc)
 {
 	const char *out = ro->output, *slash;
@@ -91,9 +109,11 @@ int run_check_here(const struct bench *b, const void *params, const struct run_o
 	ret = mem_policy_parse(ro->mem, &mp);
 	if (!ret)
 		ret = topo_plan(t, ro->cpus, ro->placement, ro->oversubscribe, &plan);
-	cpu_plan_free(&plan);
 	if (!ret)
 		ret = opt_check_memory(b->opts, params, fb_mem_available(), NULL);
+	if (!ret)
+		ret = run_check_plan_memory(b, params, &plan);
+	cpu_plan_free(&plan);
 	if (!ret)
 		ret = mem_policy_check(&mp, t);
 	if (!ret && b->check)

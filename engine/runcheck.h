@@ -26,6 +26,12 @@ int run_opts_check_text(const struct run_opts *ro, const char *where);
 int run_check_here(const struct bench *b, const void *params, const struct run_opts *ro);
 
 /*
+ * The largest step of plan against the memory available: FB_OK, or FB_USAGE
+ * naming the step, what it needs and what there is.
+ */
+int run_check_plan_memory(const struct bench *b, const void *params, const struct cpu_plan *plan);
+
+/*
  * Where a run writes, by one rule for run, suites and every benchmark: the
  * output directory is --output's directory when it names a .json file,
  * --output itself otherwise, results/<label> without it; the benchmark's

@@ -298,10 +298,14 @@ static bool process_died(struct step_run *s, unsigned i)
 		return false;
 	s->pids[i] = 0;
 	if (get_state(i) != WS_DONE && get_state(i) != WS_FAILED) {
+		/* nobody here sends SIGKILL: the OOM killer does, and says so only in dmesg */
 		snprintf(slot_of(s, i)->error, sizeof(slot_of(s, i)->error),
-			 "worker process %u died (%s %d)", i,
+			 "worker process %u died (%s %d)%s", i,
 			 WIFSIGNALED(status) ? "signal" : "exit status",
-			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+			 WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL
+				 ? ": killed, most likely by the OOM killer (see dmesg)"
+				 : "");
 		set_state(i, WS_FAILED);
 	}
 	return true;
@@ -722,6 +726,33 @@ static void derive_all(struct step_run *s, struct step_result *r)
 	mem_derive_per_node(r, s->sc.topo);
 }
 
+/*
+ * A complete step whose workers counted nothing is not a rate of zero: a
+ * pass longer than the samples, or workers that never got CPU time.  Say so,
+ * in the output and in the result, rather than print 0.0000 as a figure.
+ */
+static void warn_nothing_counted(const struct step_run *s, struct step_result *r)
+{
+	const char *unit = s->sc.bench->counters[0] ? s->sc.bench->counters[0] : "operations";
+	uint64_t total = 0;
+	double t = 0;
+	char *msg;
+
+	for (unsigned i = 0; i < r->nsamples; i++) {
+		t += r->samples[i].t;
+		for (unsigned w = 0; r->samples[i].count && w < r->ncpus; w++)
+			total += r->samples[i].count[w][0];
+	}
+	if (total || !r->nsamples)
+		return;
+	msg = xasprintf("no %s counted in %.2f s of samples: a pass takes longer than a sample "
+			"(raise --sample-time, lower --size) or the workers got no CPU time",
+			unit, t);
+	fb_warn("%s, %u CPUs: %s", s->sc.bench->name, r->ncpus, msg);
+	json_object_set_new(r->extra, "warning", json_string(msg));
+	free(msg);
+}
+
 int runner_run_step(const struct run_env *env, const void *params, const struct cpu_step *cs,
 		    unsigned step_index, unsigned repeat, struct step_result *r)
 {
@@ -761,6 +792,8 @@ int runner_run_step(const struct run_env *env, const void *params, const struct 
 		b->teardown(&s.sc);
 out:
 	r->complete = ret == FB_OK && r->nsamples > 0;
+	if (r->complete && !b->run_step)
+		warn_nothing_counted(&s, r);
 	if (r->nsamples)
 		derive_all(&s, r);
 	release_step(&s);
