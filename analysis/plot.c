@@ -260,6 +260,19 @@ static bool single_x(const struct plot_spec *p)
 	return true;
 }
 
+/* The range of x over every series (seconds, for a time axis). */
+static double x_span(const struct plot_spec *p)
+{
+	double lo = INFINITY, hi = -INFINITY;
+
+	for (unsigned i = 0; i < p->nseries; i++)
+		for (unsigned k = 0; k < p->series[i].n; k++) {
+			lo = fmin(lo, p->series[i].x[k]);
+			hi = fmax(hi, p->series[i].x[k]);
+		}
+	return hi > lo ? hi - lo : 0;
+}
+
 /*
  * One title line (what, where) and the parameters in a smaller line under
  * it: a figure pasted into a cover letter is read at a glance, and three
@@ -305,7 +318,9 @@ static int write_gp(FILE *f, const void *arg)
 		fprintf(f, "set logscale x 2\nset offsets graph 0.05, graph 0.05, 0, 0\n");
 	} else {
 		fprintf(f, "set xlabel \"date (UTC)\"\n");
-		fprintf(f, "set xdata time\nset timefmt \"%%s\"\nset format x \"%%Y-%%m-%%d\"\n");
+		/* runs of one day (an A/A series) apart by hours: show the time */
+		fprintf(f, "set xdata time\nset timefmt \"%%s\"\nset format x \"%s\"\n",
+			x_span(p) < 3 * 86400 ? "%m-%d %H:%M" : "%Y-%m-%d");
 		fprintf(f, "set xtics rotate by -30\n");
 	}
 	write_yaxis(f, p);
