@@ -97,24 +97,148 @@ static int write_dat(FILE *f, const void *arg)
 	return ferror(f);
 }
 
+unsigned plot_color(unsigned i)
+{
+	/* Tableau 10: distinct in print, on a projector and for most colour-blind readers */
+	static const unsigned pal[] = { 0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+					0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf };
+
+	return pal[i % ARRAY_SIZE(pal)];
+}
+
+void plot_si(double v, char *buf, size_t len)
+{
+	static const struct {
+		double scale;
+		const char *prefix;
+	} si[] = { { 1e12, "T" }, { 1e9, "G" }, { 1e6, "M" }, { 1e3, "k" } };
+	unsigned i;
+
+	if (!isfinite(v)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(si); i++)
+		/* 999999.9 would print as "1e+03k": round first, then choose the prefix */
+		if (fabs(v) >= si[i].scale * 0.9995) {
+			snprintf(buf, len, "%.3g%s", v / si[i].scale, si[i].prefix);
+			return;
+		}
+	snprintf(buf, len, "%.3g", v == 0 ? 0 : v);
+}
+
+double plot_tick_step(double max, double *top)
+{
+	static const double nice[] = { 1, 2, 2.5, 5, 10 };
+	double raw, mag, step = 0;
+	unsigned i;
+
+	*top = max;
+	if (!isfinite(max) || max <= 0)
+		return 0;
+	raw = max / 6;
+	mag = pow(10, floor(log10(raw)));
+	for (i = 0; i < ARRAY_SIZE(nice); i++) {
+		step = nice[i] * mag;
+		if (step >= raw)
+			break;
+	}
+	/* a little air above the highest point, so its marker is not cut */
+	*top = ceil(max * 1.04 / step) * step;
+	return step;
+}
+
+/* The largest value drawn, spread included. */
+static double data_max(const struct plot_spec *p)
+{
+	double m = isfinite(p->hline) ? p->hline : 0;
+
+	for (unsigned i = 0; i < p->nseries; i++)
+		for (unsigned k = 0; k < p->series[i].n; k++) {
+			const struct plot_series *s = &p->series[i];
+			double v = s->yhi[k] > s->y[k] ? s->yhi[k] : s->y[k];
+
+			if (isfinite(v) && v > m)
+				m = v;
+		}
+	return m;
+}
+
+/* y from 0 with SI tick labels ("450k", "1.2M") rather than gnuplot's "450000". */
+static void write_yaxis(FILE *f, const struct plot_spec *p)
+{
+	double top, step = plot_tick_step(data_max(p), &top);
+	char lab[32];
+
+	if (step <= 0) {
+		fprintf(f, "set yrange [0:*]\n");
+		return;
+	}
+	fprintf(f, "set yrange [0:%.10g]\nset ytics (", top);
+	for (unsigned i = 0; i * step <= top * (1 + 1e-9); i++) {
+		plot_si(i * step, lab, sizeof(lab));
+		fprintf(f, "%s\"%s\" %.10g", i ? ", " : "", lab, i * step);
+	}
+	fprintf(f, ")\n");
+}
+
+static void put_style(FILE *f, const struct plot_series *s)
+{
+	if (s->color)
+		fprintf(f, " lc rgb \"#%06x\"", plot_color(s->color - 1));
+	if (s->dash)
+		fprintf(f, " dt %u", s->dash + 1);
+}
+
+/* gnuplot's filled point types, in an order that tells them apart */
+static unsigned point_type(unsigned i)
+{
+	static const unsigned pt[] = { 7, 5, 9, 13, 11, 15 };
+
+	return pt[i % ARRAY_SIZE(pt)];
+}
+
+static void write_series(FILE *f, const struct plot_spec *p, unsigned i, unsigned *drawn)
+{
+	const struct plot_series *s = &p->series[i];
+	const char *sep = ", \\\n     ";
+
+	if (s->points_only) {
+		fprintf(f, "%s'%s.dat' index %u using 1:2 with points pt 7 ps 1.5", *drawn ? sep : "",
+			p->name, i);
+	} else if (s->thin) {
+		fprintf(f, "%s'%s.dat' index %u using 1:2 with linespoints lw 1 pt %u ps 0.6",
+			*drawn ? sep : "", p->name, i, point_type(s->point));
+	} else if (s->line_only) {
+		fprintf(f, "%s'%s.dat' index %u using 1:2 with lines lw 2", *drawn ? sep : "",
+			p->name, i);
+	} else if (s->band && s->n > 1) {
+		/* the band first, untitled, so the line is drawn over it */
+		fprintf(f, "%s'%s.dat' index %u using 1:3:4 with filledcurves", *drawn ? sep : "",
+			p->name, i);
+		put_style(f, s);
+		fprintf(f, " fs transparent solid 0.18 noborder notitle");
+		fprintf(f, "%s'%s.dat' index %u using 1:2 with linespoints lw 2 pt %u ps 0.8", sep,
+			p->name, i, point_type(s->point));
+	} else {
+		fprintf(f, "%s'%s.dat' index %u using 1:2:3:4 with yerrorlines lw 2 pt %u ps 0.8",
+			*drawn ? sep : "", p->name, i, point_type(s->point));
+	}
+	put_style(f, s);
+	fprintf(f, " title ");
+	plot_put_string(f, s->title);
+	fprintf(f, " noenhanced");
+	(*drawn)++;
+}
+
 static void write_plot_command(FILE *f, const struct plot_spec *p)
 {
 	unsigned i, drawn = 0;
 
 	fprintf(f, "plot ");
-	for (i = 0; i < p->nseries; i++) {
-		const struct plot_series *s = &p->series[i];
-		const char *style = s->points_only ? "using 1:2 with points pt 7 ps 1.5"
-				    : s->line_only ? "using 1:2 with lines lw 2"
-						   : "using 1:2:3:4 with yerrorlines pt 7 ps 0.5";
-
-		if (!s->n)
-			continue;
-		fprintf(f, "%s'%s.dat' index %u %s title ", drawn++ ? ", \\\n     " : "", p->name,
-			i, style);
-		plot_put_string(f, s->title);
-		fprintf(f, " noenhanced");
-	}
+	for (i = 0; i < p->nseries; i++)
+		if (p->series[i].n)
+			write_series(f, p, i, &drawn);
 	if (!isnan(p->hline))
 		fprintf(f, "%s%g with lines dt 2 lc rgb \"gray40\" notitle",
 			drawn ? ", \\\n     " : "", p->hline);
@@ -136,6 +260,36 @@ static bool single_x(const struct plot_spec *p)
 	return true;
 }
 
+/* The range of x over every series (seconds, for a time axis). */
+static double x_span(const struct plot_spec *p)
+{
+	double lo = INFINITY, hi = -INFINITY;
+
+	for (unsigned i = 0; i < p->nseries; i++)
+		for (unsigned k = 0; k < p->series[i].n; k++) {
+			lo = fmin(lo, p->series[i].x[k]);
+			hi = fmax(hi, p->series[i].x[k]);
+		}
+	return hi > lo ? hi - lo : 0;
+}
+
+/*
+ * One title line (what, where) and the parameters in a smaller line under
+ * it: a figure pasted into a cover letter is read at a glance, and three
+ * lines of raw key=value pairs are not.
+ */
+static void write_titles(FILE *f, const struct plot_spec *p)
+{
+	fprintf(f, "set title ");
+	plot_put_string(f, p->title);
+	fprintf(f, " noenhanced font \",12\"%s\n", p->subtitle && *p->subtitle ? " offset 0,1.2" : "");
+	if (p->subtitle && *p->subtitle) {
+		fprintf(f, "set tmargin 5\nset label 1 ");
+		plot_put_string(f, p->subtitle);
+		fprintf(f, " at graph 0.5, graph 1.03 center noenhanced font \",9\" tc rgb \"gray30\"\n");
+	}
+}
+
 static int write_gp(FILE *f, const void *arg)
 {
 	const struct plot_spec *p = arg;
@@ -145,9 +299,8 @@ static int write_gp(FILE *f, const void *arg)
 	fprintf(f, "# Data: %s.dat (x, y, min, max per series).\n", p->name);
 	fprintf(f, "set terminal pngcairo size 1024,640 font \",10\"\n");
 	fprintf(f, "set output '%s.png'\n", p->name);
-	fprintf(f, "set title ");
-	plot_put_string(f, p->title);
-	fprintf(f, " noenhanced\nset ylabel ");
+	write_titles(f, p);
+	fprintf(f, "set ylabel ");
 	plot_put_string(f, p->ylabel);
 	fprintf(f, " noenhanced\n");
 	if (single_x(p)) {
@@ -165,10 +318,13 @@ static int write_gp(FILE *f, const void *arg)
 		fprintf(f, "set logscale x 2\nset offsets graph 0.05, graph 0.05, 0, 0\n");
 	} else {
 		fprintf(f, "set xlabel \"date (UTC)\"\n");
-		fprintf(f, "set xdata time\nset timefmt \"%%s\"\nset format x \"%%Y-%%m-%%d\"\n");
+		/* runs of one day (an A/A series) apart by hours: show the time */
+		fprintf(f, "set xdata time\nset timefmt \"%%s\"\nset format x \"%s\"\n",
+			x_span(p) < 3 * 86400 ? "%m-%d %H:%M" : "%Y-%m-%d");
 		fprintf(f, "set xtics rotate by -30\n");
 	}
-	fprintf(f, "set yrange [0:*]\nset grid\nset key top left box opaque\n");
+	write_yaxis(f, p);
+	fprintf(f, "set grid\nset key top left box opaque Left reverse\n");
 	fprintf(f, "set style data yerrorlines\nset bars small\n");
 	write_plot_command(f, p);
 	fprintf(f, "\nset terminal svg size 1024,640 dynamic font \",10\"\n");

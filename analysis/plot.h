@@ -14,9 +14,19 @@
 struct plot_series {
 	char *title;
 	unsigned n;
-	double *x, *y, *ylo, *yhi; /* ylo/yhi: error bars (min-max); may be NULL */
+	double *x, *y, *ylo, *yhi; /* ylo/yhi: the spread (min-max); may be NULL */
 	bool points_only;	   /* marks (change points) rather than a line */
-	bool line_only;		   /* a plain line (a rolling baseline), no bars */
+	bool line_only;		   /* a plain line (a rolling baseline), no spread */
+	/*
+	 * The spread as a shaded band behind the line rather than error bars:
+	 * several variants' bars at one x overlap into one unreadable bar, their
+	 * bands stay apart (a series of one point still gets a bar).
+	 */
+	bool band;
+	bool thin;	/* a secondary line (a node's share of a step): thin, small marks */
+	unsigned color; /* 0: gnuplot's choice; else plot_color() + 1 */
+	unsigned dash;	/* 0 solid; 1.. gnuplot dash types 2.. */
+	unsigned point; /* 0: filled circle; 1..: other shapes */
 };
 
 enum plot_xaxis {
@@ -27,13 +37,32 @@ enum plot_xaxis {
 struct plot_spec {
 	const char *dir;    /* where the files go */
 	const char *name;   /* file name without extension */
-	const char *title;  /* lines separated by '\n' */
+	const char *title;  /* one line: what, where (benchmark, machine, kernel) */
+	const char *subtitle; /* a smaller line under it (parameters), or NULL */
 	const char *ylabel; /* with its unit: "pages/s" */
 	enum plot_xaxis xaxis;
 	double hline; /* a reference line (1.0 for ratios); NAN for none */
 	unsigned nseries;
 	struct plot_series *series;
 };
+
+/*
+ * The palette: colour i (0-based, wraps around) as 0xRRGGBB.  Callers assign
+ * i from a label's place in the whole set of runs, so one kernel has one
+ * colour in every figure of a report.
+ */
+unsigned plot_color(unsigned i);
+/*
+ * v with an SI prefix and at most 3 significant digits: 450000 -> "450k",
+ * 1234567 -> "1.23M", 0.5 -> "0.5", NAN -> "-".  For axis ticks and tables.
+ */
+void plot_si(double v, char *buf, size_t len);
+/*
+ * Evenly spaced ticks from 0 to above max at a 1/2/2.5/5 x 10^k step, about
+ * 5 to 10 of them: their step, and the axis top in *top.  0 when max is not
+ * a positive finite number.
+ */
+double plot_tick_step(double max, double *top);
 
 void plot_series_add(struct plot_series *s, double x, double y, double ylo, double yhi);
 void plot_series_free(struct plot_series *s);

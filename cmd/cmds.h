@@ -18,6 +18,7 @@ int cmd_suite(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_noise(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_hold_keys(int argc, char **argv);

@@ -3,7 +3,8 @@
 #
 # What 'make run' runs after building: the quick suite (configs/quick.ini)
 # into results/<label>/, then a comparison-ready table, the regression
-# check against the previous run, and the plots.
+# check against the previous run, the plots and the HTML report
+# (reports/<label>/index.html, against the baseline when there is one).
 #
 #   LABEL=6.18-mypatch make run     label the run (default: the kernel release;
 #                                   a timestamp is added when it exists already)
@@ -50,6 +51,12 @@ fi
 echo
 if "$fb" plot "results/$label" -o "plots/$label" >/dev/null; then
 	echo "plots: $PWD/plots/$label/ (PNG and SVG; edit the .gp beside each and re-run gnuplot)"
+fi
+report_runs="results/$label"
+[ -n "$baseline" ] && report_runs="$baseline results/$label"
+# shellcheck disable=SC2086 # two RUNs, neither with blanks (labels are names)
+if "$fb" report $report_runs -o "reports/$label" >/dev/null; then
+	echo "report: $PWD/reports/$label/index.html (open it in a browser; no server needed)"
 fi
 echo "results: $PWD/results/$label/"
 exit $rc

@@ -19,4 +19,6 @@ grep -q '^Hmean .*\*' second.txt && die "a star with one run a side and no noise
 grep -q 'REGRESSION' second.txt && die "check found a regression between two runs of one kernel"
 grep -q '^check: cannot decide' second.txt || die "check's verdict is not printed"
 grep -q 'no star where a row has no run-to-run information' second.txt || die "no reason for the missing stars"
+grep -q '^report: .*/reports/6.18-aa-.*/index.html' second.txt || die "make run does not print its report"
+[ -s "$(sed -n 's/^report: \([^ ]*\) .*/\1/p' second.txt)" ] || die "the report printed is not there"
 echo "quick-run e2e: ok"

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The comparison table as HTML (compare_html.h).  Numbers come from the
+ * table model of compare.c (cmp_cell_stats, the verdicts); only their
+ * layout is here.  Every string of a result goes through html_put().
+ *
+ * A cell's percentage is "positive means better", as in the text table; its
+ * class (better/worse, sig for a star) only colours it, the text says the
+ * same without colour (a star, a sign), so a printout or a screen reader
+ * loses nothing.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare_html.h"
+#include "html.h"
+#include "stats.h"
+#include "util.h"
+
+enum kind { K_MIN, K_MEAN, K_STDDEV, K_COV, K_MAX, K_BMEAN, K_N };
+
+static const char *kind_name(enum kind k, bool hb)
+{
+	static const char *const names[] = { "Min", NULL, "Stddev", "CoeffVar", "Max", NULL };
+
+	if (k == K_MEAN)
+		return hb ? "Hmean" : "Amean";
+	if (k == K_BMEAN)
+		return hb ? "BHmean-95" : "BAmean-95";
+	return names[k];
+}
+
+static double kind_value(const struct cmp_stats *s, enum kind k)
+{
+	const double v[] = { s->min, s->mean, s->stddev, s->cov, s->max, s->bmean };
+
+	return s->n ? v[k] : NAN;
+}
+
+/* As compare's text: positive is better, and a smaller spread is better. */
+static double kind_pdiff(double base, double v, enum kind k, bool hb)
+{
+	if (k == K_STDDEV || k == K_COV)
+		hb = false;
+	if (base == 0 && v == 0)
+		return 0;
+	return 100 * stats_pdiff(base, v, hb);
+}
+
+static void put_value(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("-", f);
+	else if (fabs(v) >= 1e15)
+		fprintf(f, "%.6e", v);
+	else
+		fprintf(f, "%.2f", v);
+}
+
+static void put_cell(FILE *f, const struct cmp_row *r, unsigned c, enum kind k)
+{
+	struct cmp_stats base, s;
+	double d = NAN;
+	bool star = false;
+
+	cmp_cell_stats(&r->cells[0], r->higher_better, &base);
+	cmp_cell_stats(&r->cells[c], r->higher_better, &s);
+	if (c > 0 && s.n && base.n)
+		d = kind_pdiff(kind_value(&base, k), kind_value(&s, k), k, r->higher_better);
+	if (k == K_MEAN && c > 0)
+		star = cmp_significant(r, c, NULL);
+	fprintf(f, "<td");
+	if (!isnan(d) && d != 0)
+		fprintf(f, " class=\"%s%s\"", d > 0 ? "better" : "worse", star ? " sig" : "");
+	fprintf(f, ">");
+	put_value(f, kind_value(&s, k));
+	if (!isnan(d)) {
+		if (star)
+			fprintf(f, " <b title=\"significant\">*%.2f%%*</b>", d);
+		else
+			fprintf(f, " <span class=\"pct\">(%.2f%%)</span>", d);
+	}
+	fprintf(f, "</td>");
+}
+
+static void put_row_head(FILE *f, const char *stat, const struct cmp_row *r)
+{
+	char name[200];
+
+	cmp_row_name(r, name, sizeof(name));
+	fprintf(f, "<tr><th scope=\"row\">%s</th><th scope=\"row\" class=\"rowname\">", stat);
+	html_put(f, name);
+	fprintf(f, "</th>");
+}
+
+/* Runs (the replicates of the test) and Detect (the smallest change a star would catch). */
+static void put_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_group *g,
+			 unsigned start, unsigned end)
+{
+	for (int kind = 0; kind < 2; kind++)
+		for (unsigned i = start; i < end; i++) {
+			const struct cmp_row *row = &g->rows[i];
+
+			put_row_head(f, kind ? "Detect" : "Runs", row);
+			for (unsigned c = 0; c < t->ncols; c++) {
+				const struct cmp_cell *cell = &row->cells[c];
+				const struct cmp_verdict *v = &row->verdicts[c];
+
+				fprintf(f, "<td class=\"aux\">");
+				if (!kind) {
+					double *tmp = xmalloc((cell->n + 1) * sizeof(*tmp));
+
+					fprintf(f, "%u",
+						cmp_cell_runs(cell, row->higher_better, tmp, NULL));
+					free(tmp);
+				} else if (c > 0 && v->tested && isfinite(v->detect_pct)) {
+					fprintf(f, "&plusmn;%.2f%%", v->detect_pct);
+				} else {
+					fprintf(f, "-");
+				}
+				fprintf(f, "</td>");
+			}
+			fprintf(f, "</tr>\n");
+		}
+}
+
+void cmp_html_group(FILE *f, const struct cmp_table *t, const struct cmp_group *g)
+{
+	unsigned start, r, c, i;
+	int k;
+
+	fprintf(f, "<table class=\"cmp\">\n<thead><tr><th></th><th></th>");
+	for (c = 0; c < t->ncols; c++) {
+		fprintf(f, "<th scope=\"col\">");
+		html_put(f, t->labels[c]);
+		fprintf(f, "%s</th>", c ? "" : "<br><small>baseline</small>");
+	}
+	fprintf(f, "</tr></thead>\n");
+	for (start = 0; start < g->nrows; start = r) {
+		/* one tbody per metric: rows of one metric, grouped by statistic */
+		for (r = start; r < g->nrows && !strcmp(g->rows[r].metric, g->rows[start].metric);)
+			r++;
+		fprintf(f, "<tbody%s>\n",
+			cmp_is_evidence(g->rows[start].metric) ? " class=\"evidence\"" : "");
+		for (k = 0; k < K_N; k++) {
+			/* evidence explains the headline figure: its mean is enough */
+			if (k != K_MEAN && cmp_is_evidence(g->rows[start].metric))
+				continue;
+			for (i = start; i < r; i++) {
+				const struct cmp_row *row = &g->rows[i];
+
+				put_row_head(f, kind_name((enum kind)k, row->higher_better), row);
+				for (c = 0; c < t->ncols; c++)
+					put_cell(f, row, c, (enum kind)k);
+				fprintf(f, "</tr>\n");
+			}
+		}
+		if (g->rows[start].tested_metric && t->ncols > 1)
+			put_run_rows(f, t, g, start, r);
+		fprintf(f, "</tbody>\n");
+	}
+	fprintf(f, "</table>\n");
+}
+
+/*
+ * compare's own notes, taken from its JSON output rather than re-worded
+ * here: one source for what a star means.
+ */
+void cmp_html_notes(FILE *f, const struct cmp_table *t)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *m = open_memstream(&buf, &len);
+	json_t *root, *note;
+
+	if (!m)
+		return;
+	cmp_print(m, t, CMP_JSON, false);
+	fclose(m);
+	root = json_loadb(buf, len, 0, NULL);
+	free(buf);
+	if (json_array_size(json_object_get(root, "notes"))) {
+		fprintf(f, "<ul class=\"notes\">\n");
+		json_array_foreach (json_object_get(root, "notes"), i, note) {
+			fprintf(f, "<li>");
+			html_put(f, json_string_value(note) ?: "");
+			fprintf(f, "</li>\n");
+		}
+		fprintf(f, "</ul>\n");
+	}
+	json_decref(root);
+}
+
+static json_t *profile_top(const struct cmp_group *g, unsigned c)
+{
+	return json_object_get(
+	    json_object_get(json_object_get(g->docs[c], "evidence"), "profile"), "top");
+}
+
+static double symbol_pct(json_t *top, const char *sym)
+{
+	json_t *e;
+	size_t k;
+
+	json_array_foreach (top, k, e) {
+		const char *s = json_string_value(json_object_get(e, "symbol"));
+
+		if (s && !strcmp(s, sym) && json_is_number(json_object_get(e, "percent")))
+			return json_number_value(json_object_get(e, "percent"));
+	}
+	return NAN;
+}
+
+void cmp_html_profile(FILE *f, const struct cmp_table *t, const struct cmp_group *g)
+{
+	const char **syms = NULL;
+	unsigned nsyms = 0, c, i;
+	json_t *e;
+	size_t k;
+
+	for (c = 0; c < t->ncols; c++)
+		json_array_foreach (profile_top(g, c), k, e) {
+			const char *s = json_string_value(json_object_get(e, "symbol"));
+
+			for (i = 0; s && k < 10 && i < nsyms && strcmp(syms[i], s); i++)
+				;
+			if (s && k < 10 && i == nsyms) {
+				syms = xrealloc(syms, (nsyms + 1) * sizeof(*syms));
+				syms[nsyms++] = s;
+			}
+		}
+	if (!nsyms)
+		return;
+	fprintf(f, "<table class=\"profile\">\n<thead><tr><th>top profile symbols "
+		   "(%% of samples; change in points against the baseline)</th>");
+	for (c = 0; c < t->ncols; c++) {
+		fprintf(f, "<th scope=\"col\">");
+		html_put(f, t->labels[c]);
+		fprintf(f, "</th>");
+	}
+	fprintf(f, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < nsyms; i++) {
+		double base = symbol_pct(profile_top(g, 0), syms[i]);
+
+		fprintf(f, "<tr><th scope=\"row\" class=\"sym\">");
+		html_put(f, syms[i]);
+		fprintf(f, "</th>");
+		for (c = 0; c < t->ncols; c++) {
+			double pct = symbol_pct(profile_top(g, c), syms[i]);
+
+			if (isnan(pct)) {
+				fprintf(f, "<td>-</td>");
+				continue;
+			}
+			fprintf(f, "<td>%.2f", pct);
+			if (c > 0 && !isnan(base))
+				fprintf(f, " <span class=\"pct\">(%+.2f)</span>", pct - base);
+			fprintf(f, "</td>");
+		}
+		fprintf(f, "</tr>\n");
+	}
+	fprintf(f, "</tbody></table>\n");
+	free(syms);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One metric at one step over time across every result under a directory
+ * (a year of nightly runs is 1,000+ files), with the change points of the
+ * series: for history and for the report's trend pages.  See history.c.
+ */
+#ifndef FB_HISTORY_H
+#define FB_HISTORY_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "noise.h"
+
+struct point {
+	char date[32];
+	time_t when;
+	char *label, *path;
+	double *v;
+	unsigned n;
+	double mean, min, max;
+	double level;  /* the mean of its segment (plain scale) */
+	double change; /* at a change point: percent against the previous level */
+	char mark;     /* ' ', '*' change point, 'o' outlier */
+};
+
+/* The series: set bench (and optionally metric, variant, ncpus >= 1) and models, then load. */
+struct history {
+	const char *bench;
+	char *metric;
+	char *variant;
+	long ncpus; /* -1: choose */
+	bool higher_better;
+	unsigned npoints;
+	struct point *points;
+	unsigned files, parsed;
+	const struct noise_models *models;
+	bool have_model; /* var_model from the model matching the first result */
+	double var_model, df_model, model_repeats, var_within;
+	const char *model_path;
+	/* found by find_changes */
+	bool log_scale;
+	double sigma, sigma_series, df_series;
+	const char *sigma_from;
+	unsigned nchanges, noutliers;
+};
+/* Every result of h->bench under dir, oldest first; FB_OK or FB_USAGE (dir unreadable). */
+int history_load(struct history *h, const char *dir);
+/*
+ * Levels, change points ('*': the level moved by more than threshold
+ * percent) and outliers ('o') of the loaded series.
+ */
+void history_analyse(struct history *h, unsigned min_segment, double threshold);
+/* The trend into dir/name.{png,svg,gp,dat}: values, levels, change points marked. */
+int history_plot(const struct history *h, const char *dir, const char *name);
+void history_free(struct history *h);
+
+/*
+ * The benchmark (and preset) names of every result under dir, in order of
+ * first appearance: the report's list of trends.  *names is NULL-terminated.
+ */
+int history_benches(const char *dir, char ***names, unsigned *n);
+
+#endif
