@@ -6,6 +6,8 @@
 #ifndef FB_BENCH_H
 #define FB_BENCH_H
 
+#include <stddef.h>
+
 #include "runner.h"
 
 struct bench_entry {
@@ -17,6 +19,8 @@ struct bench_entry {
 
 extern const struct bench_entry bench_registry[];
 const struct bench_entry *bench_lookup(const char *name);
+/* "; did you mean 'nopage'?" for a name that is not one, or "" (suggest.h). */
+const char *bench_suggest_hint(const char *typed, char *buf, size_t len);
 
 /* Benchmarks, defined in bench/<name>.c */
 extern const struct bench bench_fault;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "suggest.h"
 #include "util.h"
 
 static const struct command commands[] = {
@@ -40,6 +41,20 @@ static int usage(FILE *f)
 	return f == stdout ? FB_OK : FB_USAGE;
 }
 
+/* git's "'stauts' is not a git command", with the closest commands. */
+static int unknown_command(const char *typed)
+{
+	struct fb_suggest s;
+	char hint[256];
+
+	fb_suggest_init(&s, typed);
+	for (const struct command *c = commands; c->name; c++)
+		fb_suggest_add(&s, c->name);
+	if (!fb_suggest_hint(&s, "", hint, sizeof(hint))[0])
+		snprintf(hint, sizeof(hint), "; see 'faultbench --help'");
+	return fb_usage("'%s' is not a faultbench command%s", typed, hint);
+}
+
 int main(int argc, char **argv)
 {
 	const struct command *c;
@@ -55,5 +70,5 @@ int main(int argc, char **argv)
 	for (c = commands; c->name; c++)
 		if (!strcmp(c->name, argv[1]))
 			return c->fn(argc - 1, argv + 1);
-	return fb_usage("'%s' is not a faultbench command; see 'faultbench --help'", argv[1]);
+	return unknown_command(argv[1]);
 }

@@ -13,6 +13,7 @@
 
 #include "bench.h"
 #include "cmds.h"
+#include "jsonfile.h"
 #include "mempolicy.h"
 #include "profile.h"
 #include "results.h"
@@ -44,22 +45,6 @@ struct run_state {
 	char stamp[32];
 };
 
-static void print_run_help(const struct bench_entry *e)
-{
-	const struct bench *b = e->bench;
-
-	printf("usage: faultbench run %s [options]\n\n%s\n", e->name, e->summary ? e->summary : b->summary);
-	if (e->preset)
-		printf("preset of '%s': %s\n", b->name, e->preset);
-	if (b->run_defaults)
-		printf("run defaults of '%s': %s\n", b->name, b->run_defaults);
-	printf("\n%s options:\n", b->name);
-	opt_print_help(stdout, b->opts);
-	printf("\ncommon options:\n");
-	opt_print_help(stdout, run_options);
-	printf("  -o FILE|DIR              same as --output\n");
-}
-
 /*
  * Apply built-in "--a=b --c=d" options (a bench's run defaults, a preset)
  * before the user's own.  *keep holds the copy OPT_STR values point into.
@@ -77,6 +62,46 @@ static void apply_builtin(const char *args, const struct opt_binding *bind, char
 	/* Built-in options that do not parse are a bug in the registry. */
 	if (opt_parse_argv(bind, 1, n, argv, &next))
 		abort();
+}
+
+/*
+ * The options with the defaults this name runs with: a preset's values and
+ * the benchmark's own run defaults, not only the tables' ("nopage" shows
+ * --backing's default as tmpfs, set by the preset, where fault has anon).
+ */
+static void print_run_help(const struct bench_entry *e)
+{
+	const struct bench *b = e->bench;
+	size_t size = b->params_size ? b->params_size : 1;
+	void *params = xcalloc(1, size), *base = xcalloc(1, size);
+	struct run_opts ro, ro_base;
+	char *keep1 = NULL, *keep2 = NULL, *set_by;
+
+	opt_set_defaults(b->opts, base);
+	opt_set_defaults(b->opts, params);
+	opt_set_defaults(run_options, &ro_base);
+	opt_set_defaults(run_options, &ro);
+	apply_builtin(b->run_defaults, &(struct opt_binding){ run_options, &ro }, &keep1);
+	apply_builtin(e->preset, &(struct opt_binding){ b->opts, params }, &keep2);
+
+	printf("usage: faultbench run %s [options]\n\n%s\n", e->name, e->summary ? e->summary : b->summary);
+	if (e->preset)
+		printf("preset of '%s': %s\n", b->name, e->preset);
+	if (b->run_defaults)
+		printf("run defaults of '%s': %s\n", b->name, b->run_defaults);
+	printf("\n%s options:\n", b->name);
+	set_by = xasprintf("preset %s", e->name);
+	opt_print_help_params(stdout, b->opts, params, base, set_by);
+	free(set_by);
+	printf("\ncommon options:\n");
+	set_by = xasprintf("%s's default", b->name);
+	opt_print_help_params(stdout, run_options, &ro, &ro_base, set_by);
+	free(set_by);
+	printf("  -o FILE|DIR              same as --output\n");
+	free(keep1);
+	free(keep2);
+	free(params);
+	free(base);
 }
 
 static int parse_command_line(struct run_state *st, int argc, char **argv)
@@ -294,9 +319,11 @@ static int finish(struct run_state *st, int ret, int argc, char **argv)
 	if (st->ro.format == FORMAT_JSON) {
 		json_t *doc = results_to_json(&st->run);
 
-		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+		fb_json_dumpf(doc, stdout, JSON_INDENT(1));
 		putchar('\n');
 		json_decref(doc);
+	} else if (st->ro.format == FORMAT_CSV) {
+		results_print_csv(stdout, &st->run);
 	} else {
 		results_print_table(stdout, &st->run);
 	}
@@ -371,8 +398,13 @@ int cmd_run(int argc, char **argv)
 		return fb_usage("run needs a benchmark; see 'faultbench list'");
 	}
 	st.entry = bench_lookup(argv[1]);
-	if (!st.entry)
-		return fb_usage("'%s' is not a benchmark; see 'faultbench list'", argv[1]);
+	if (!st.entry) {
+		char hint[256];
+
+		if (!bench_suggest_hint(argv[1], hint, sizeof(hint))[0])
+			snprintf(hint, sizeof(hint), "; see 'faultbench list'");
+		return fb_usage("'%s' is not a benchmark%s", argv[1], hint);
+	}
 	st.b = st.entry->bench;
 	ret = prepare(&st, argc - 2, argv + 2);
 	if (ret) {

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csv.h"
+#include "jsonfile.h"
 #include "results.h"
 #include "stats.h"
 #include "util.h"
@@ -361,7 +363,7 @@ static char *new_stem(const struct run *run)
 
 static int dump_doc(FILE *f, const void *doc)
 {
-	return json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+	return fb_json_dumpf(doc, f, JSON_INDENT(1));
 }
 
 /* dir and stem.json of an explicit FILE.json target; malloc'd. */
@@ -672,4 +674,48 @@ void results_print_table(FILE *f, const struct run *run)
 	print_rows(f, run, names, nm);
 	print_ratios(f, run);
 	print_per_node(f, run);
+}
+
+/* ---- CSV ---- */
+
+/*
+ * One record per step (each repeat) and metric, a "long" table every
+ * spreadsheet and data-frame reader pivots as it likes.  value is the step's
+ * figure over its whole measured interval; mean .. max are over its samples.
+ */
+void results_print_csv(FILE *f, const struct run *run)
+{
+	static const char *const head[] = { "label", "bench", "preset", "variant", "cpus",
+					    "repeat", "metric", "value", "mean", "stddev",
+					    "cov_pct", "min", "max", "samples", "higher_better",
+					    "complete" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
+		csv_field(f, head[i], i == 0);
+	csv_end_row(f);
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		const struct step_result *r = &run->steps[i];
+
+		for (unsigned k = 0; k < r->nmetrics; k++) {
+			const struct metric *m = &r->metrics[k];
+
+			csv_field(f, run->ro->label, true);
+			csv_field(f, run->bench->name, false);
+			csv_field(f, run->preset ? run->preset : "", false);
+			csv_field(f, r->variant, false);
+			csv_uint(f, r->ncpus, false);
+			csv_uint(f, r->repeat, false);
+			csv_field(f, m->name, false);
+			csv_num(f, m->value, false);
+			csv_num(f, m->n ? stats_mean(m->v, m->n) : NAN, false);
+			csv_num(f, m->n > 1 ? stats_stddev(m->v, m->n) : NAN, false);
+			csv_num(f, m->n > 1 ? 100 * stats_cov(m->v, m->n) : NAN, false);
+			csv_num(f, m->n ? stats_min(m->v, m->n) : NAN, false);
+			csv_num(f, m->n ? stats_max(m->v, m->n) : NAN, false);
+			csv_uint(f, m->n, false);
+			csv_field(f, m->higher_better ? "true" : "false", false);
+			csv_field(f, r->complete ? "true" : "false", false);
+			csv_end_row(f);
+		}
+	}
 }

@@ -33,7 +33,9 @@ const struct opt run_options[] = {
 	  "directory for disk-backed benchmark files (default: the output directory)", R(dir) },
 	{ "topology", OPT_STR, NULL, 0, 0, NULL,
 	  "hwloc synthetic description or XML file; planning only (topo)", R(topology) },
-	{ "format", OPT_ENUM, "text", 0, 0, "text|json", "what to print on stdout", R(format) },
+	{ "format", OPT_ENUM, "text", 0, 0, "text|json|csv",
+	  "what to print on stdout: the table, the result document, or one CSV record per "
+	  "step and metric", R(format) },
 	{ "oversubscribe", OPT_BOOL, "off", 0, 0, NULL,
 	  "allow more workers than PUs (PUs reused round-robin)", R(oversubscribe) },
 	{ "event", OPT_STR, NULL, 0, 0, NULL,
