@@ -16,6 +16,7 @@
 #include "jsonfile.h"
 #include "mempolicy.h"
 #include "profile.h"
+#include "progress.h"
 #include "results.h"
 #include "runcheck.h"
 #include "sysinfo.h"
@@ -64,6 +65,25 @@ static void apply_builtin(const char *args, const struct opt_binding *bind, char
 		abort();
 }
 
+/* The common options the benchmark uses; the others named apart. */
+static void print_common_help(const struct bench *b, const struct run_opts *ro,
+			      const struct run_opts *base, const char *set_by)
+{
+	struct opt used[64] = { 0 };
+	unsigned n = 0, nignored = 0;
+
+	for (const struct opt *o = run_options; o->name && n + 1 < ARRAY_SIZE(used); o++)
+		if (bench_uses_run_option(b, o->name))
+			used[n++] = *o;
+	opt_print_help_params(stdout, used, ro, base, set_by);
+	for (const struct opt *o = run_options; o->name; o++)
+		if (!bench_uses_run_option(b, o->name))
+			printf("%s--%s", nignored++ ? ", " : "  not used by this benchmark (accepted, no effect): ",
+			       o->name);
+	if (nignored)
+		putchar('\n');
+}
+
 /*
  * The options with the defaults this name runs with: a preset's values and
  * the benchmark's own run defaults, not only the tables' ("nopage" shows
@@ -95,7 +115,7 @@ static void print_run_help(const struct bench_entry *e)
 	free(set_by);
 	printf("\ncommon options:\n");
 	set_by = xasprintf("%s's default", b->name);
-	opt_print_help_params(stdout, run_options, &ro, &ro_base, set_by);
+	print_common_help(b, &ro, &ro_base, set_by);
 	free(set_by);
 	printf("  -o FILE|DIR              same as --output\n");
 	free(keep1);
@@ -203,20 +223,6 @@ static int prepare_output(struct run_state *st)
 	return FB_OK;
 }
 
-static void progress(const struct run_state *st, unsigned done, unsigned total,
-		     const struct step_result *r, double started)
-{
-	double elapsed = now_monotonic() - started;
-	double eta = done ? elapsed / done * (total - done) : 0;
-
-	if (!st->ro.progress || !isatty(STDERR_FILENO))
-		return;
-	fprintf(stderr, "\r\033[K[%u/%u] %s: %u CPUs%s%s, repeat %u/%lld, ETA %d:%02d", done + 1,
-		total, st->entry->name, r->ncpus, r->variant[0] ? ", " : "", r->variant,
-		r->repeat + 1, st->ro.repeat, (int)eta / 60, (int)eta % 60);
-	fflush(stderr);
-}
-
 static unsigned profile_target(const struct run_state *st)
 {
 	unsigned largest = 0;
@@ -264,31 +270,42 @@ static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned rep
 	return ret;
 }
 
+/* Seconds a step should take by the plan; 0 when the benchmark times itself. */
+static double planned_step_time(const struct run_state *st)
+{
+	if (!bench_uses_run_option(st->b, "sample-time") || !bench_uses_run_option(st->b, "samples"))
+		return 0;
+	return st->ro.warmup + (double)st->ro.samples * st->ro.sample_time;
+}
+
 /* Repeats outermost, then steps, then variants: every sweep is interleaved. */
 static int sweep(struct run_state *st)
 {
-	unsigned total = (unsigned)st->ro.repeat * st->plan.nsteps * st->nvariants, done = 0;
-	double started = now_monotonic();
+	unsigned total = (unsigned)st->ro.repeat * st->plan.nsteps * st->nvariants;
+	struct progress prog;
 	int ret = FB_OK;
 
+	progress_begin(&prog, stderr, st->ro.progress, isatty(STDERR_FILENO), st->entry->name,
+		       st->b->counters[0], total, (unsigned)st->ro.repeat, planned_step_time(st));
 	st->run.steps = xcalloc(total, sizeof(struct step_result));
 	for (unsigned rep = 0; rep < st->ro.repeat && !ret; rep++)
 		for (unsigned i = 0; i < st->plan.nsteps && !ret; i++)
-			for (unsigned v = 0; v < st->nvariants && !ret; v++, done++) {
+			for (unsigned v = 0; v < st->nvariants && !ret; v++) {
 				struct step_result *r = &st->run.steps[st->run.nsteps];
 
 				r->ncpus = st->plan.steps[i].ncpus;
 				r->repeat = rep;
 				snprintf(r->variant, sizeof(r->variant), "%s", st->variants[v].name);
-				progress(st, done, total, r, started);
+				progress_step_start(&prog, r);
 				ret = run_one(st, i, v, rep, r);
+				if (!ret)
+					progress_step_end(&prog);
 				if (r->nsamples)
 					st->run.nsteps++;
 				else
 					step_result_free(r);
 			}
-	if (st->ro.progress && isatty(STDERR_FILENO))
-		fprintf(stderr, "\r\033[K");
+	progress_end(&prog);
 	return ret;
 }
 

@@ -55,6 +55,9 @@ struct run_opts {
 	bool progress;
 };
 extern const struct opt run_options[];
+struct bench;
+/* False when the benchmark lists the run option in bench->ignores_options. */
+bool bench_uses_run_option(const struct bench *b, const char *name);
 
 /* One page per worker: its counters and what the parent needs to know of it. */
 struct worker_slot {
@@ -221,6 +224,22 @@ struct bench {
 	 * samples and metrics itself.
 	 */
 	int (*run_step)(struct step_ctx *sc);
+
+	/*
+	 * Common run options the benchmark does not use, a comma list
+	 * ("mode,samples,sample-time,warmup"): left out of the run header,
+	 * listed apart in --help.  NULL: it uses them all.
+	 */
+	const char *ignores_options;
+	/* Generic metrics that mean nothing for it (BENCH_NO_*); 0: all of them. */
+	unsigned no_metrics;
+};
+
+/* bench->no_metrics: what results_derive_metrics() leaves out. */
+enum {
+	BENCH_NO_RATES = 1 << 0,	/* "<counter>/s" and "faults/s" */
+	BENCH_NO_PER_FAULT = 1 << 1,	/* "<counter0>/fault" */
+	BENCH_NO_PER_CPU = 1 << 2,	/* "/s/cpu" rates and the efficiency derived from them */
 };
 
 struct run;	/* results.h */

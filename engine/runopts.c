@@ -4,6 +4,7 @@
  * and config files and is recorded as "run" in every result.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "runner.h"
 
@@ -50,3 +51,18 @@ const struct opt run_options[] = {
 	  "live progress line on a terminal (stderr)", R(progress) },
 	OPT_END
 };
+
+bool bench_uses_run_option(const struct bench *b, const char *name)
+{
+	const char *p = b->ignores_options;
+	size_t len = strlen(name);
+
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == len && !strncmp(p, name, len))
+			return false;
+		p += n + (p[n] == ',');
+	}
+	return true;
+}

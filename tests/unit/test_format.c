@@ -16,6 +16,7 @@
 
 #include "csv.h"
 #include "jsonfile.h"
+#include "progress.h"
 #include "suggest.h"
 #include "util.h"
 
@@ -160,6 +161,42 @@ static void test_csv_quoting(void **state)
 	free(buf);
 }
 
+static void test_progress_si(void **state)
+{
+	char buf[16];
+
+	assert_string_equal(progress_si(buf, sizeof(buf), 950), "950");
+	assert_string_equal(progress_si(buf, sizeof(buf), 999.7), "1.00k");
+	assert_string_equal(progress_si(buf, sizeof(buf), 2410000), "2.41M");
+	assert_string_equal(progress_si(buf, sizeof(buf), 45000), "45.0k");
+	assert_string_equal(progress_si(buf, sizeof(buf), 450000), "450k");
+	assert_string_equal(progress_si(buf, sizeof(buf), NAN), "-");
+}
+
+/* The ETA: the plan from the first step, then scaled by what steps really took. */
+static void test_progress_eta(void **state)
+{
+	struct progress p = { .total = 4, .planned_step = 2.0, .step_started = 100 };
+
+	/* nothing done, 0.5 s into the first step: 4 x 2 s planned, less 0.5 */
+	assert_true(fabs(progress_eta(&p, 100.5) - 7.5) < 1e-9);
+	/* two steps took 5 s each, 2.5 x the plan: 2 left x 2 s x 2.5 */
+	p.done = 2;
+	p.spent_done = 10;
+	assert_true(fabs(progress_eta(&p, 100) - 10) < 1e-9);
+	/* never negative */
+	assert_true(progress_eta(&p, 1000) == 0);
+	/* a benchmark that times itself: unknown until a step finished */
+	p = (struct progress){ .total = 3, .planned_step = 0, .step_started = 0 };
+	assert_true(progress_eta(&p, 0) < 0);
+	p.done = 1;
+	p.spent_done = 4;
+	assert_true(fabs(progress_eta(&p, 0) - 8) < 1e-9);
+	/* all done */
+	p.done = 3;
+	assert_true(progress_eta(&p, 50) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +206,8 @@ int main(void)
 		cmocka_unit_test(test_levenshtein_git_weights),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_csv_quoting),
+		cmocka_unit_test(test_progress_si),
+		cmocka_unit_test(test_progress_eta),
 	};
 
 	fb_set_quiet(true);
