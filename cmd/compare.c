@@ -25,7 +25,7 @@ struct compare_cmd_opts {
 
 #define C(field) offsetof(struct compare_cmd_opts, field)
 
-static const struct opt compare_options[] = {
+const struct opt compare_options[] = {
 	{ .name = "format",
 	  .type = OPT_ENUM,
 	  .def = "text",

@@ -7,27 +7,38 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "runner.h"
 #include "suggest.h"
 #include "util.h"
 
-static const struct command commands[] = {
-	{ "list", cmd_list, "list benchmarks and presets" },
-	{ "run", cmd_run, "run a benchmark as a sweep over CPU counts" },
-	{ "topo", cmd_topo, "show the machine and the CPU plan of a sweep" },
-	{ "compare", cmd_compare, "compare runs: the changelog table (first RUN is the baseline)" },
-	{ "check", cmd_check, "regression gate: exit 0 good, 1 regression, 125 undecided" },
+const struct command fb_commands[] = {
+	{ "list", cmd_list, "list benchmarks and presets", NULL, "" },
+	{ "run", cmd_run, "run a benchmark as a sweep over CPU counts", run_options, "BENCH" },
+	{ "topo", cmd_topo, "show the machine and the CPU plan of a sweep", topo_cmd_options, "" },
+	{ "compare", cmd_compare, "compare runs: the changelog table (first RUN is the baseline)",
+	  compare_options, "RUN..." },
+	{ "check", cmd_check, "regression gate: exit 0 good, 1 regression, 125 undecided",
+	  check_options, "" },
 	{ "suite", cmd_suite,
-	  "run every job of a config file (configs/*.ini) into results/LABEL/" },
+	  "run every job of a config file (configs/*.ini) into results/LABEL/", suite_options,
+	  "FILE.ini" },
 	{ "stress", cmd_stress,
-	  "self-checking race reproducers (exit 0 ok, 1 corruption, 125 skip)" },
-	{ "vm", cmd_vm, "boot a kernel in a qemu NUMA guest and run a command there" },
+	  "self-checking race reproducers (exit 0 ok, 1 corruption, 125 skip)", stress_options,
+	  "TEST" },
+	{ "vm", cmd_vm, "boot a kernel in a qemu NUMA guest and run a command there", vm_options,
+	  "-- COMMAND..." },
 	{ "hold-keys", cmd_hold_keys,
-	  "keep perf's kernel static keys on between runs (VM guests)" },
-	{ "plot", cmd_plot, "plot runs with gnuplot: scaling, efficiency, variant ratios" },
-	{ "history", cmd_history, "a metric over time across runs, with change points" },
-	{ "noise", cmd_noise, "measure this machine's run-to-run noise: what a star must beat" },
+	  "keep perf's kernel static keys on between runs (VM guests)", hold_options, "" },
+	{ "plot", cmd_plot, "plot runs with gnuplot: scaling, efficiency, variant ratios",
+	  plot_options, "RUN..." },
+	{ "history", cmd_history, "a metric over time across runs, with change points",
+	  history_options, "DIR" },
+	{ "noise", cmd_noise, "measure this machine's run-to-run noise: what a star must beat",
+	  noise_options, "CONFIG.ini" },
+	{ "help", cmd_help, "a command's manual page (faultbench-COMMAND(1)), or this list", NULL,
+	  "[COMMAND]" },
 	/* new subcommands: one line above this comment */
-	{ NULL, NULL, NULL }
+	{ NULL, NULL, NULL, NULL, NULL }
 };
 
 static int usage(FILE *f)
@@ -35,7 +46,7 @@ static int usage(FILE *f)
 	const struct command *c;
 
 	fprintf(f, "usage: faultbench <command> [options]\n\ncommands:\n");
-	for (c = commands; c->name; c++)
+	for (c = fb_commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\n'faultbench <command> --help' shows a command's options.\n");
 	return f == stdout ? FB_OK : FB_USAGE;
@@ -48,7 +59,7 @@ static int unknown_command(const char *typed)
 	char hint[256];
 
 	fb_suggest_init(&s, typed);
-	for (const struct command *c = commands; c->name; c++)
+	for (const struct command *c = fb_commands; c->name; c++)
 		fb_suggest_add(&s, c->name);
 	if (!fb_suggest_hint(&s, "", hint, sizeof(hint))[0])
 		snprintf(hint, sizeof(hint), "; see 'faultbench --help'");
@@ -61,13 +72,17 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return usage(stderr);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (!strcmp(argv[1], "help") && argc == 2))
 		return usage(stdout);
+	/* hidden: the bash completion script asks here (scripts/faultbench.bash) */
+	if (!strcmp(argv[1], "--complete"))
+		return cmd_complete(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--version")) {
 		printf("faultbench %s\n", fb_version);
 		return FB_OK;
 	}
-	for (c = commands; c->name; c++)
+	for (c = fb_commands; c->name; c++)
 		if (!strcmp(c->name, argv[1]))
 			return c->fn(argc - 1, argv + 1);
 	return unknown_command(argv[1]);

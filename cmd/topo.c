@@ -26,7 +26,7 @@ struct topo_cmd_opts {
 
 #define T(field) offsetof(struct topo_cmd_opts, field)
 
-static const struct opt topo_cmd_options[] = {
+const struct opt topo_cmd_options[] = {
 	{ .name = "topology",
 	  .type = OPT_STR,
 	  .off = T(topology),

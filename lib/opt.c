@@ -560,6 +560,17 @@ static void print_one_help(FILE *f, const struct opt *o, const void *params, con
 	fputc('\n', f);
 }
 
+const char *opt_bounds_text(const struct opt *o, char *buf, size_t len)
+{
+	char lo[32], hi[32];
+
+	buf[0] = '\0';
+	if (o->min != 0 || o->max != 0)
+		snprintf(buf, len, "%s to %s", fmt_bound(o, o->min, lo, sizeof(lo)),
+			 fmt_bound(o, o->max, hi, sizeof(hi)));
+	return buf;
+}
+
 void opt_print_help(FILE *f, const struct opt *table)
 {
 	for (const struct opt *o = table; o->name; o++)

@@ -109,6 +109,8 @@ void opt_print_help(FILE *f, const struct opt *table);
  */
 void opt_print_help_params(FILE *f, const struct opt *table, const void *params, const void *base,
 			   const char *set_by);
+/* "4k to 64G", "1 to 100000" as --help shows bounds; "" for an unbounded option. */
+const char *opt_bounds_text(const struct opt *o, char *buf, size_t len);
 /* The value as it would be typed, into buf. */
 void opt_format(const struct opt *o, const void *params, char *buf, size_t len);
 /* Every option of the table as a JSON object (name -> typed value). */
