@@ -9,6 +9,7 @@
  * the bash completion script from those tables too.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,6 +355,19 @@ static const struct opt *find_opt(const struct opt *const *tables, size_t nt, co
 	return NULL;
 }
 
+/* The choice (n bytes at p) is already an item of the list cur[0..head). */
+static bool listed(const char *cur, size_t head, const char *p, size_t n)
+{
+	for (size_t i = 0; i < head;) {
+		size_t len = strcspn(cur + i, ",");
+
+		if (len == n && !strncmp(cur + i, p, n))
+			return true;
+		i += len + 1;
+	}
+	return false;
+}
+
 /* The choices of o that match cur, with prefix before each; a LIST completes its last item. */
 static void complete_choices(const struct opt *o, const char *prefix, const char *cur)
 {
@@ -370,7 +384,8 @@ static void complete_choices(const struct opt *o, const char *prefix, const char
 	while (*p) {
 		size_t n = strcspn(p, "|");
 
-		if (n >= strlen(cur + head) && !strncmp(p, cur + head, strlen(cur + head)))
+		if (n >= strlen(cur + head) && !strncmp(p, cur + head, strlen(cur + head)) &&
+		    !listed(cur, head, p, n))
 			printf("%s%.*s%.*s\n", prefix, (int)head, cur, (int)n, p);
 		p += n + (p[n] == '|');
 	}
