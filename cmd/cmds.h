@@ -31,6 +31,8 @@ int cmd_stress(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_hold_keys(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+/* "'NAME' is not a faultbench command; did you mean ...?", FB_USAGE (cmd/help.c). */
+int cmd_unknown(const char *name);
 /* faultbench --complete WORD...: completion candidates, one a line (cmd/help.c). */
 int cmd_complete(int argc, char **argv);
 

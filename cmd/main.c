@@ -8,7 +8,6 @@
 
 #include "cmds.h"
 #include "runner.h"
-#include "suggest.h"
 #include "util.h"
 
 const struct command fb_commands[] = {
@@ -52,20 +51,6 @@ static int usage(FILE *f)
 	return f == stdout ? FB_OK : FB_USAGE;
 }
 
-/* git's "'stauts' is not a git command", with the closest commands. */
-static int unknown_command(const char *typed)
-{
-	struct fb_suggest s;
-	char hint[256];
-
-	fb_suggest_init(&s, typed);
-	for (const struct command *c = fb_commands; c->name; c++)
-		fb_suggest_add(&s, c->name);
-	if (!fb_suggest_hint(&s, "", hint, sizeof(hint))[0])
-		snprintf(hint, sizeof(hint), "; see 'faultbench --help'");
-	return fb_usage("'%s' is not a faultbench command%s", typed, hint);
-}
-
 int main(int argc, char **argv)
 {
 	const struct command *c;
@@ -85,5 +70,5 @@ int main(int argc, char **argv)
 	for (c = fb_commands; c->name; c++)
 		if (!strcmp(c->name, argv[1]))
 			return c->fn(argc - 1, argv + 1);
-	return unknown_command(argv[1]);
+	return cmd_unknown(argv[1]);
 }

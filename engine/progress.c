@@ -29,8 +29,11 @@ const char *progress_si(char *buf, size_t len, double v)
 	if (!i)
 		snprintf(buf, len, "%.0f", v);
 	else
-		snprintf(buf, len, "%.*f%c", fabs(v) < 9.995 ? 2 : fabs(v) < 99.95 ? 1 : 0, v,
-			 prefix[i]);
+		snprintf(buf, len, "%.*f%c",
+			 fabs(v) < 9.995   ? 2
+			 : fabs(v) < 99.95 ? 1
+					   : 0,
+			 v, prefix[i]);
 	return buf;
 }
 
@@ -68,8 +71,8 @@ static void print_line(struct progress *p, bool finished)
 	if (eta < 0)
 		snprintf(when, sizeof(when), "ETA ?");
 	else if (eta >= 3600)
-		snprintf(when, sizeof(when), "ETA %d:%02d:%02d", (int)eta / 3600, (int)eta / 60 % 60,
-			 (int)eta % 60);
+		snprintf(when, sizeof(when), "ETA %d:%02d:%02d", (int)eta / 3600,
+			 (int)eta / 60 % 60, (int)eta % 60);
 	else
 		snprintf(when, sizeof(when), "ETA %d:%02d", (int)eta / 60, (int)eta % 60);
 	fprintf(p->f, "%s[%u/%u] %s: %u CPUs%s%s, repeat %u/%u%s, %s%s", p->tty ? "\r\033[K" : "",
@@ -81,9 +84,15 @@ static void print_line(struct progress *p, bool finished)
 void progress_begin(struct progress *p, FILE *f, bool enabled, bool tty, const char *name,
 		    const char *unit, unsigned total, unsigned repeats, double planned_step)
 {
-	*p = (struct progress){ .f = f, .enabled = enabled, .tty = tty, .name = name,
-				.unit = unit ? unit : "ops", .total = total, .repeats = repeats,
-				.planned_step = planned_step, .started = now_monotonic(),
+	*p = (struct progress){ .f = f,
+				.enabled = enabled,
+				.tty = tty,
+				.name = name,
+				.unit = unit ? unit : "ops",
+				.total = total,
+				.repeats = repeats,
+				.planned_step = planned_step,
+				.started = now_monotonic(),
 				.rate = -1 };
 	running = enabled ? p : NULL;
 }
@@ -113,7 +122,7 @@ void progress_step_end(struct progress *p)
 	double now = now_monotonic();
 
 	p->spent_done += now - p->step_started;
-	p->step_started = now;	/* nothing of the next step has run yet */
+	p->step_started = now; /* nothing of the next step has run yet */
 	p->done++;
 	/* a log gets one line per finished step, with its last rate */
 	if (p->enabled && !p->tty && p->cur)

@@ -20,15 +20,15 @@ struct step_result;
 struct progress {
 	FILE *f;
 	bool enabled, tty;
-	const char *name;		/* bench or preset */
-	const char *unit;		/* "pages": the live rate is of counter 0 */
-	unsigned total, done;		/* steps */
+	const char *name;     /* bench or preset */
+	const char *unit;     /* "pages": the live rate is of counter 0 */
+	unsigned total, done; /* steps */
 	unsigned repeats;
-	double planned_step;		/* seconds a step should take; 0: unknown */
-	double started, step_started;	/* monotonic */
-	double spent_done;		/* seconds the finished steps took */
-	const struct step_result *cur;	/* the running step */
-	double rate;			/* counter 0 per second over the last sample; <0 none */
+	double planned_step;	       /* seconds a step should take; 0: unknown */
+	double started, step_started;  /* monotonic */
+	double spent_done;	       /* seconds the finished steps took */
+	const struct step_result *cur; /* the running step */
+	double rate;		       /* counter 0 per second over the last sample; <0 none */
 };
 
 /*

@@ -13,8 +13,8 @@ static bool needs_quotes(const char *s)
 {
 	size_t n = strlen(s);
 
-	return strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[n - 1] == ' ' || s[0] == '\t' ||
-					       s[n - 1] == '\t'));
+	return strpbrk(s, ",\"\r\n") ||
+	       (n && (s[0] == ' ' || s[n - 1] == ' ' || s[0] == '\t' || s[n - 1] == '\t'));
 }
 
 void csv_field(FILE *f, const char *s, bool first)

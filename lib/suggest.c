@@ -30,14 +30,14 @@ int fb_levenshtein(const char *s1, const char *s2, int w, int s, int a, int d)
 		for (size_t j = 0; j < len2; j++) {
 			int *c = &row2[j + 1];
 
-			*c = row1[j] + s * (s1[i] != s2[j]);		/* substitution */
+			*c = row1[j] + s * (s1[i] != s2[j]); /* substitution */
 			if (i > 0 && j > 0 && s1[i - 1] == s2[j] && s1[i] == s2[j - 1] &&
 			    *c > row0[j - 1] + w)
-				*c = row0[j - 1] + w;			/* swap */
+				*c = row0[j - 1] + w; /* swap */
 			if (*c > row1[j + 1] + d)
-				*c = row1[j + 1] + d;			/* deletion */
+				*c = row1[j + 1] + d; /* deletion */
 			if (*c > row2[j] + a)
-				*c = row2[j] + a;			/* insertion */
+				*c = row2[j] + a; /* insertion */
 		}
 		tmp = row0;
 		row0 = row1;
@@ -83,8 +83,7 @@ void fb_suggest_add(struct fb_suggest *s, const char *candidate)
 		s->names[s->n++] = candidate;
 }
 
-const char *fb_suggest_hint(const struct fb_suggest *s, const char *prefix, char *buf,
-			    size_t len)
+const char *fb_suggest_hint(const struct fb_suggest *s, const char *prefix, char *buf, size_t len)
 {
 	size_t used;
 

@@ -22,7 +22,7 @@ int fb_levenshtein(const char *s1, const char *s2, int w, int s, int a, int d);
 /* The best candidates seen so far (those tied for the best score). */
 struct fb_suggest {
 	const char *typed;
-	int best;			/* score of names[]; lower is closer */
+	int best; /* score of names[]; lower is closer */
 	unsigned n;
 	const char *names[FB_SUGGEST_MAX];
 };
@@ -34,7 +34,6 @@ void fb_suggest_add(struct fb_suggest *s, const char *candidate);
  * "; did you mean 'x'?" or "; did you mean one of 'x', 'y'?" with prefix
  * put before each name ("--" for options), into buf; "" when nothing was close.
  */
-const char *fb_suggest_hint(const struct fb_suggest *s, const char *prefix, char *buf,
-			    size_t len);
+const char *fb_suggest_hint(const struct fb_suggest *s, const char *prefix, char *buf, size_t len);
 
 #endif

@@ -21,9 +21,29 @@
 #include "util.h"
 
 static const double tricky[] = {
-	0.1, 0.05, 1e-300, 5e-324, DBL_MAX, -DBL_MAX, DBL_MIN, 123456789.123456789,
-	-0.1, -1e-300, -5e-324, -123456789.123456789, 1.0, -1.0, 0.0, 1e21, 1e22, 3.0e-5,
-	2.2250738585072009e-308, 0.30000000000000004, 1.0 / 3, 9007199254740993.0, 4.35,
+	0.1,
+	0.05,
+	1e-300,
+	5e-324,
+	DBL_MAX,
+	-DBL_MAX,
+	DBL_MIN,
+	123456789.123456789,
+	-0.1,
+	-1e-300,
+	-5e-324,
+	-123456789.123456789,
+	1.0,
+	-1.0,
+	0.0,
+	1e21,
+	1e22,
+	3.0e-5,
+	2.2250738585072009e-308,
+	0.30000000000000004,
+	1.0 / 3,
+	9007199254740993.0,
+	4.35,
 };
 
 static void test_shortest_round_trip(void **state)
@@ -48,9 +68,16 @@ static void test_shortest_is_short(void **state)
 		double v;
 		const char *want;
 	} cases[] = {
-		{ 0.1, "0.1" }, { 0.05, "0.05" }, { 1e-300, "1e-300" }, { 5e-324, "5e-324" },
-		{ DBL_MAX, "1.7976931348623157e308" }, { 123456789.123456789, "123456789.12345679" },
-		{ -2.5, "-2.5" }, { 1.0, "1.0" }, { 1e21, "1e21" }, { 3.0e-5, "3e-5" },
+		{ 0.1, "0.1" },
+		{ 0.05, "0.05" },
+		{ 1e-300, "1e-300" },
+		{ 5e-324, "5e-324" },
+		{ DBL_MAX, "1.7976931348623157e308" },
+		{ 123456789.123456789, "123456789.12345679" },
+		{ -2.5, "-2.5" },
+		{ 1.0, "1.0" },
+		{ 1e21, "1e21" },
+		{ 3.0e-5, "3e-5" },
 		{ -0.0, "-0.0" },
 	};
 	char buf[40];
@@ -75,7 +102,8 @@ static void test_json_round_trip(void **state)
 	json_object_set_new(doc, "s", json_string("0.050000000000000003 \"1e5\" \\ -3.0"));
 	text = fb_json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(3));
 	assert_non_null(text);
-	assert_non_null(strstr(text, "\"alpha\": 0.05\n") ? text : strstr(text, "\"alpha\": 0.05,"));
+	assert_non_null(strstr(text, "\"alpha\": 0.05\n") ? text
+							  : strstr(text, "\"alpha\": 0.05,"));
 	assert_null(strstr(text, "0.050000000000000003,"));
 	back = json_loads(text, 0, NULL);
 	assert_non_null(back);
@@ -113,8 +141,8 @@ static void test_levenshtein_git_weights(void **state)
 
 static void test_suggest(void **state)
 {
-	static const char *const opts[] = { "cpus", "samples", "sample-time", "warmup",
-					    "repeat", "label", "output", NULL };
+	static const char *const opts[] = { "cpus",   "samples", "sample-time", "warmup",
+					    "repeat", "label",	 "output",	NULL };
 	struct fb_suggest s;
 	char buf[256];
 
