@@ -4,6 +4,9 @@
 #   make run    install what is missing (as root), build, run the quick suite
 #   make check  build, run the unit and end-to-end tests, then again under ASan+UBSan
 #               with every fuzz corpus file replayed
+# one to install it as a tool (PREFIX=/usr/local, DESTDIR for packaging):
+#   make install   the binary and fb-exec-helper, man pages, bash completion,
+#                  configs and scripts under share/faultbench
 # and one to a developer:
 #   make fuzz   libFuzzer (clang) on each fuzz target for FUZZ_SECONDS (default 600)
 #
@@ -49,16 +52,50 @@ FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
              -fno-sanitize-recover=undefined
 FUZZ_COMMON := tests/fuzz/fuzz_common.c
 
-.PHONY: all run check deps test layers unit e2e san clean format tidy FORCE replay fuzz fuzz-bins
+# Where make install puts things; DESTDIR is prepended (staged installs, packages).
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share
+MANDIR    ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+
+.PHONY: all run check deps test layers unit e2e san clean format tidy FORCE replay fuzz fuzz-bins \
+	man install uninstall
 .DELETE_ON_ERROR:
 
-all: faultbench
+all: faultbench man
 
 faultbench: $(O)/faultbench
 	@ln -sf $(O)/faultbench $@
 
 $(O)/faultbench: $(CMD_OBJ) $(BENCH_OBJ) $(LIB_OBJ) | $(HELPERS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The man pages come from the options tables the binary is built from: they cannot drift.
+man: $(O)/man/faultbench.1
+
+$(O)/man/faultbench.1: $(O)/faultbench
+	@rm -rf $(O)/man.tmp && $(O)/faultbench help --man-dir $(O)/man.tmp && \
+		rm -rf $(O)/man && mv $(O)/man.tmp $(O)/man
+
+# fb-exec-helper goes beside the binary: aim9, stress and vm look for it there.
+install: $(O)/faultbench man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(DATADIR)/faultbench/configs $(DESTDIR)$(DATADIR)/faultbench/scripts \
+		$(DESTDIR)$(DATADIR)/faultbench/vm
+	install -m 755 $(O)/faultbench $(O)/fb-exec-helper $(DESTDIR)$(BINDIR)/
+	install -m 644 $(O)/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 scripts/faultbench.bash $(DESTDIR)$(BASHCOMPDIR)/faultbench
+	install -m 644 configs/*.ini $(DESTDIR)$(DATADIR)/faultbench/configs/
+	install -m 755 scripts/nightly.sh scripts/faultbench-bisect-step \
+		$(DESTDIR)$(DATADIR)/faultbench/scripts/
+	install -m 755 scripts/vm/* $(DESTDIR)$(DATADIR)/faultbench/vm/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/faultbench $(DESTDIR)$(BINDIR)/fb-exec-helper \
+		$(DESTDIR)$(MANDIR)/man1/faultbench.1 $(DESTDIR)$(MANDIR)/man1/faultbench-*.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/faultbench
+	rm -rf $(DESTDIR)$(DATADIR)/faultbench
 
 # The exec benchmark needs a tiny static program that does nothing but exit.
 $(O)/fb-exec-helper: bench/helper/exec_helper.c

@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "compare.h"
+#include "csv.h"
+#include "jsonfile.h"
 #include "opt.h"
 #include "stats.h"
 #include "util.h"
@@ -1158,11 +1160,77 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 	return root;
 }
 
+/*
+ * One CSV record per row and column: the same figures as the JSON cells.
+ * mean is the harmonic mean for rates (higher_better), else the arithmetic.
+ */
+static void print_csv(FILE *f, const struct cmp_table *t)
+{
+	static const char *const head[] = {
+		"group", "bench", "metric", "variant", "cpus", "higher_better", "column", "label",
+		"n", "min", "mean", "stddev", "cov_pct", "max", "bmean95", "pdiff_pct", "runs",
+		"tested", "significant", "p", "q", "detectable_pct"
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
+		csv_field(f, head[i], i == 0);
+	csv_end_row(f);
+	for (unsigned g = 0; g < t->ngroups; g++) {
+		const struct cmp_group *gr = &t->groups[g];
+
+		for (unsigned r = 0; r < gr->nrows; r++) {
+			const struct cmp_row *row = &gr->rows[r];
+			struct cmp_stats base, s;
+
+			cmp_cell_stats(&row->cells[0], row->higher_better, &base);
+			for (unsigned c = 0; c < t->ncols; c++) {
+				const struct cmp_verdict *v = &row->verdicts[c];
+				bool tested = cmp_testable(row, c);
+				double q;
+				bool sig = cmp_significant(row, c, &q);
+
+				cmp_cell_stats(&row->cells[c], row->higher_better, &s);
+				csv_field(f, gr->name, true);
+				csv_field(f, gr->bench, false);
+				csv_field(f, row->metric, false);
+				csv_field(f, row->variant, false);
+				csv_uint(f, row->ncpus, false);
+				csv_field(f, row->higher_better ? "true" : "false", false);
+				csv_uint(f, c, false);
+				csv_field(f, t->labels[c], false);
+				csv_uint(f, s.n, false);
+				csv_num(f, stat_value(&s, ST_MIN), false);
+				csv_num(f, stat_value(&s, ST_MEAN), false);
+				csv_num(f, stat_value(&s, ST_STDDEV), false);
+				csv_num(f, stat_value(&s, ST_COV), false);
+				csv_num(f, stat_value(&s, ST_MAX), false);
+				csv_num(f, stat_value(&s, ST_BMEAN), false);
+				csv_num(f, c ? stat_pdiff(base.mean, s.mean, ST_MEAN, row->higher_better)
+					     : NAN, false);
+				if (c)
+					csv_uint(f, v->runs_b, false);
+				else
+					csv_field(f, "", false);
+				csv_field(f, c ? (tested ? "true" : "false") : "", false);
+				csv_field(f, c ? (sig ? "true" : "false") : "", false);
+				csv_num(f, c && tested ? v->p : NAN, false);
+				csv_num(f, q, false);
+				csv_num(f, c && tested ? v->detect_pct : NAN, false);
+				csv_end_row(f);
+			}
+		}
+	}
+}
+
 void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp)
 {
 	struct out out = { 0 };
 	unsigned g;
 
+	if (fmt == CMP_CSV) {
+		print_csv(f, t);
+		return;
+	}
 	if (fmt == CMP_JSON) {
 		json_t *root = table_json(t, &out);
 		json_t *notes = json_array();
@@ -1179,7 +1247,7 @@ void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp
 			free(buf);
 		}
 		json_object_set_new(root, "notes", notes);
-		json_dumpf(root, f, JSON_INDENT(2));
+		fb_json_dumpf(root, f, JSON_INDENT(2));
 		fputc('\n', f);
 		json_decref(root);
 		return;

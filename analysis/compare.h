@@ -164,7 +164,7 @@ double cmp_cell_within_var(const struct cmp_cell *c, bool log_scale, double *df)
 /* The row's name in tables: "faults/s-64", with a variant "thp:MiB/s-2". */
 void cmp_row_name(const struct cmp_row *r, char *buf, size_t len);
 
-enum cmp_format { CMP_TEXT, CMP_MARKDOWN, CMP_JSON };
+enum cmp_format { CMP_TEXT, CMP_MARKDOWN, CMP_JSON, CMP_CSV };
 void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp);
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jsonfile.h"
 #include "noise.h"
 #include "util.h"
 
@@ -307,7 +308,7 @@ static json_t *entry_json(const struct noise_entry *e)
 
 static int dump_json(FILE *f, const void *doc)
 {
-	return json_dumpf((json_t *)doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) ||
+	return fb_json_dumpf(doc, f, JSON_INDENT(1)) ||
 	       fputc('\n', f) == EOF;
 }
 

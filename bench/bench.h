@@ -10,6 +10,7 @@
 #define FB_BENCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <jansson.h>
@@ -159,7 +160,26 @@ struct bench {
 	 * samples and metrics itself.
 	 */
 	int (*run_step)(struct step_ctx *sc);
+
+	/*
+	 * Common run options the benchmark does not use, a comma list
+	 * ("mode,samples,sample-time,warmup"): left out of the run header,
+	 * listed apart in --help.  NULL: it uses them all.
+	 */
+	const char *ignores_options;
+	/* Generic metrics that mean nothing for it (BENCH_NO_*); 0: all of them. */
+	unsigned no_metrics;
 };
+
+/* bench->no_metrics: what results_derive_metrics() leaves out. */
+enum {
+	BENCH_NO_RATES = 1 << 0,	/* "<counter>/s" and "faults/s" */
+	BENCH_NO_PER_FAULT = 1 << 1,	/* "<counter0>/fault" */
+	BENCH_NO_PER_CPU = 1 << 2,	/* "/s/cpu" rates and the efficiency derived from them */
+};
+
+/* False when the benchmark lists the run option in bench->ignores_options. */
+bool bench_uses_run_option(const struct bench *b, const char *name);
 
 struct bench_entry {
 	const char *name;		/* what the user types: "fault", "nopage", "pf1" */
@@ -170,5 +190,7 @@ struct bench_entry {
 
 extern const struct bench_entry bench_registry[];
 const struct bench_entry *bench_lookup(const char *name);
+/* "; did you mean 'nopage'?" for a name that is not one, or "" (suggest.h). */
+const char *bench_suggest_hint(const char *typed, char *buf, size_t len);
 
 #endif

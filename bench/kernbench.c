@@ -796,4 +796,12 @@ const struct bench bench_kernbench = {
 	.setup = kernbench_setup,
 	.teardown = kernbench_teardown,
 	.run_step = kernbench_run_step,
+	/*
+	 * A sample is a whole build (--iterations), with its own warm-up build;
+	 * make's processes are not the runner's workers (no --mode, no per-worker
+	 * --event counters).  A build per fault or per CPU-second means nothing,
+	 * builds/s and faults/s repeat elapsed and minflt.
+	 */
+	.ignores_options = "mode,samples,sample-time,warmup,event",
+	.no_metrics = BENCH_NO_RATES | BENCH_NO_PER_FAULT | BENCH_NO_PER_CPU,
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "suggest.h"
 
 /*
  * Every benchmark, one line each: the name of its "const struct bench
@@ -53,4 +54,14 @@ const struct bench_entry *bench_lookup(const char *name)
 		if (!strcmp(e->name, name))
 			return e;
 	return NULL;
+}
+
+const char *bench_suggest_hint(const char *typed, char *buf, size_t len)
+{
+	struct fb_suggest s;
+
+	fb_suggest_init(&s, typed);
+	for (const struct bench_entry *e = bench_registry; e->name; e++)
+		fb_suggest_add(&s, e->name);
+	return fb_suggest_hint(&s, "", buf, len);
 }

@@ -37,7 +37,7 @@ struct check_cmd_opts {
 
 #define K(field) offsetof(struct check_cmd_opts, field)
 
-static const struct opt check_options[] = {
+const struct opt check_options[] = {
 	{ .name = "baseline",
 	  .type = OPT_STRLIST,
 	  .off = K(baseline),

@@ -25,13 +25,13 @@ struct compare_cmd_opts {
 
 #define C(field) offsetof(struct compare_cmd_opts, field)
 
-static const struct opt compare_options[] = {
+const struct opt compare_options[] = {
 	{ .name = "format",
 	  .type = OPT_ENUM,
 	  .def = "text",
-	  .choices = "text|markdown|json",
+	  .choices = "text|markdown|json|csv",
 	  .off = C(format),
-	  .help = "output format (text: mmtests' layout)" },
+	  .help = "output format (text: mmtests' layout; csv: one record per row and run)" },
 	{ .name = "view",
 	  .type = OPT_ENUM,
 	  .def = "mmtests",

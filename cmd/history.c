@@ -30,7 +30,7 @@ struct history_cmd_opts {
 
 #define H(field) offsetof(struct history_cmd_opts, field)
 
-static const struct opt history_options[] = {
+const struct opt history_options[] = {
 	{ .name = "bench",
 	  .type = OPT_STR,
 	  .off = H(bench),

@@ -30,7 +30,7 @@ struct hold_opts {
 
 #define H(field) offsetof(struct hold_opts, field)
 
-static const struct opt hold_options[] = {
+const struct opt hold_options[] = {
 	{ .name = "event",
 	  .type = OPT_STR,
 	  .off = H(events),

@@ -41,7 +41,7 @@ struct noise_cmd_opts {
 
 #define N(field) offsetof(struct noise_cmd_opts, field)
 
-static const struct opt noise_options[] = {
+const struct opt noise_options[] = {
 	{ .name = "runs",
 	  .type = OPT_INT,
 	  .def = "10",

@@ -25,7 +25,7 @@ struct plot_cmd_opts {
 
 #define P(field) offsetof(struct plot_cmd_opts, field)
 
-static const struct opt plot_options[] = {
+const struct opt plot_options[] = {
 	{ .name = "output",
 	  .type = OPT_STR,
 	  .def = "plots",

@@ -32,7 +32,7 @@ struct report_cmd_opts {
 
 #define R(field) offsetof(struct report_cmd_opts, field)
 
-static const struct opt report_options[] = {
+const struct opt report_options[] = {
 	{ .name = "output",
 	  .type = OPT_STR,
 	  .def = "report",

@@ -13,8 +13,10 @@
 
 #include "bench.h"
 #include "cmds.h"
+#include "jsonfile.h"
 #include "mempolicy.h"
 #include "profile.h"
+#include "progress.h"
 #include "results.h"
 #include "runner.h"
 #include "runcheck.h"
@@ -47,22 +49,6 @@ struct run_state {
 	char stamp[32];
 };
 
-static void print_run_help(const struct bench_entry *e)
-{
-	const struct bench *b = e->bench;
-
-	printf("usage: faultbench run %s [options]\n\n%s\n", e->name, e->summary ? e->summary : b->summary);
-	if (e->preset)
-		printf("preset of '%s': %s\n", b->name, e->preset);
-	if (b->run_defaults)
-		printf("run defaults of '%s': %s\n", b->name, b->run_defaults);
-	printf("\n%s options:\n", b->name);
-	opt_print_help(stdout, b->opts);
-	printf("\ncommon options:\n");
-	opt_print_help(stdout, run_options);
-	printf("  -o FILE|DIR              same as --output\n");
-}
-
 /*
  * Apply built-in "--a=b --c=d" options (a bench's run defaults, a preset)
  * before the user's own.  *keep holds the copy OPT_STR values point into.
@@ -80,6 +66,65 @@ static void apply_builtin(const char *args, const struct opt_binding *bind, char
 	/* Built-in options that do not parse are a bug in the registry. */
 	if (opt_parse_argv(bind, 1, n, argv, &next))
 		abort();
+}
+
+/* The common options the benchmark uses; the others named apart. */
+static void print_common_help(const struct bench *b, const struct run_opts *ro,
+			      const struct run_opts *base, const char *set_by)
+{
+	struct opt used[64] = { 0 };
+	unsigned n = 0, nignored = 0;
+
+	for (const struct opt *o = run_options; o->name && n + 1 < ARRAY_SIZE(used); o++)
+		if (bench_uses_run_option(b, o->name))
+			used[n++] = *o;
+	opt_print_help_params(stdout, used, ro, base, set_by);
+	for (const struct opt *o = run_options; o->name; o++)
+		if (!bench_uses_run_option(b, o->name))
+			printf("%s--%s", nignored++ ? ", " : "  not used by this benchmark (accepted, no effect): ",
+			       o->name);
+	if (nignored)
+		putchar('\n');
+}
+
+/*
+ * The options with the defaults this name runs with: a preset's values and
+ * the benchmark's own run defaults, not only the tables' ("nopage" shows
+ * --backing's default as tmpfs, set by the preset, where fault has anon).
+ */
+static void print_run_help(const struct bench_entry *e)
+{
+	const struct bench *b = e->bench;
+	size_t size = b->params_size ? b->params_size : 1;
+	void *params = xcalloc(1, size), *base = xcalloc(1, size);
+	struct run_opts ro, ro_base;
+	char *keep1 = NULL, *keep2 = NULL, *set_by;
+
+	opt_set_defaults(b->opts, base);
+	opt_set_defaults(b->opts, params);
+	opt_set_defaults(run_options, &ro_base);
+	opt_set_defaults(run_options, &ro);
+	apply_builtin(b->run_defaults, &(struct opt_binding){ run_options, &ro }, &keep1);
+	apply_builtin(e->preset, &(struct opt_binding){ b->opts, params }, &keep2);
+
+	printf("usage: faultbench run %s [options]\n\n%s\n", e->name, e->summary ? e->summary : b->summary);
+	if (e->preset)
+		printf("preset of '%s': %s\n", b->name, e->preset);
+	if (b->run_defaults)
+		printf("run defaults of '%s': %s\n", b->name, b->run_defaults);
+	printf("\n%s options:\n", b->name);
+	set_by = xasprintf("preset %s", e->name);
+	opt_print_help_params(stdout, b->opts, params, base, set_by);
+	free(set_by);
+	printf("\ncommon options:\n");
+	set_by = xasprintf("%s's default", b->name);
+	print_common_help(b, &ro, &ro_base, set_by);
+	free(set_by);
+	printf("  -o FILE|DIR              same as --output\n");
+	free(keep1);
+	free(keep2);
+	free(params);
+	free(base);
 }
 
 static int parse_command_line(struct run_state *st, int argc, char **argv)
@@ -168,20 +213,6 @@ static int create_output(struct run_state *st)
 	return FB_OK;
 }
 
-static void progress(const struct run_state *st, unsigned done, unsigned total,
-		     const struct step_result *r, double started)
-{
-	double elapsed = now_monotonic() - started;
-	double eta = done ? elapsed / done * (total - done) : 0;
-
-	if (!st->ro.progress || !isatty(STDERR_FILENO))
-		return;
-	fprintf(stderr, "\r\033[K[%u/%u] %s: %u CPUs%s%s, repeat %u/%lld, ETA %d:%02d", done + 1,
-		total, st->entry->name, r->ncpus, r->variant[0] ? ", " : "", r->variant,
-		r->repeat + 1, st->ro.repeat, (int)eta / 60, (int)eta % 60);
-	fflush(stderr);
-}
-
 static unsigned profile_target(const struct run_state *st)
 {
 	unsigned largest = 0;
@@ -229,31 +260,42 @@ static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned rep
 	return ret;
 }
 
+/* Seconds a step should take by the plan; 0 when the benchmark times itself. */
+static double planned_step_time(const struct run_state *st)
+{
+	if (!bench_uses_run_option(st->b, "sample-time") || !bench_uses_run_option(st->b, "samples"))
+		return 0;
+	return st->ro.warmup + (double)st->ro.samples * st->ro.sample_time;
+}
+
 /* Repeats outermost, then steps, then variants: every sweep is interleaved. */
 static int sweep(struct run_state *st)
 {
-	unsigned total = (unsigned)st->ro.repeat * st->plan.nsteps * st->nvariants, done = 0;
-	double started = now_monotonic();
+	unsigned total = (unsigned)st->ro.repeat * st->plan.nsteps * st->nvariants;
+	struct progress prog;
 	int ret = FB_OK;
 
+	progress_begin(&prog, stderr, st->ro.progress, isatty(STDERR_FILENO), st->entry->name,
+		       st->b->counters[0], total, (unsigned)st->ro.repeat, planned_step_time(st));
 	st->run.steps = xcalloc(total, sizeof(struct step_result));
 	for (unsigned rep = 0; rep < st->ro.repeat && !ret; rep++)
 		for (unsigned i = 0; i < st->plan.nsteps && !ret; i++)
-			for (unsigned v = 0; v < st->nvariants && !ret; v++, done++) {
+			for (unsigned v = 0; v < st->nvariants && !ret; v++) {
 				struct step_result *r = &st->run.steps[st->run.nsteps];
 
 				r->ncpus = st->plan.steps[i].ncpus;
 				r->repeat = rep;
 				snprintf(r->variant, sizeof(r->variant), "%s", st->variants[v].name);
-				progress(st, done, total, r, started);
+				progress_step_start(&prog, r);
 				ret = run_one(st, i, v, rep, r);
+				if (!ret)
+					progress_step_end(&prog);
 				if (r->nsamples)
 					st->run.nsteps++;
 				else
 					step_result_free(r);
 			}
-	if (st->ro.progress && isatty(STDERR_FILENO))
-		fprintf(stderr, "\r\033[K");
+	progress_end(&prog);
 	return ret;
 }
 
@@ -284,9 +326,11 @@ static int finish(struct run_state *st, int ret, int argc, char **argv)
 	if (st->ro.format == FORMAT_JSON) {
 		json_t *doc = results_to_json(&st->run);
 
-		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+		fb_json_dumpf(doc, stdout, JSON_INDENT(1));
 		putchar('\n');
 		json_decref(doc);
+	} else if (st->ro.format == FORMAT_CSV) {
+		results_print_csv(stdout, &st->run);
 	} else {
 		results_print_table(stdout, &st->run);
 	}
@@ -366,8 +410,13 @@ int cmd_run(int argc, char **argv)
 		return fb_usage("run needs a benchmark; see 'faultbench list'");
 	}
 	st.entry = bench_lookup(argv[1]);
-	if (!st.entry)
-		return fb_usage("'%s' is not a benchmark; see 'faultbench list'", argv[1]);
+	if (!st.entry) {
+		char hint[256];
+
+		if (!bench_suggest_hint(argv[1], hint, sizeof(hint))[0])
+			snprintf(hint, sizeof(hint), "; see 'faultbench list'");
+		return fb_usage("'%s' is not a benchmark%s", argv[1], hint);
+	}
 	st.b = st.entry->bench;
 	ret = prepare(&st, argc - 2, argv + 2);
 	if (ret) {

@@ -17,7 +17,7 @@
 
 #define S(field) offsetof(struct stress_opts, field)
 
-static const struct opt stress_options[] = {
+const struct opt stress_options[] = {
 	{ "time", OPT_DOUBLE, "10", 0.1, 86400, NULL, "seconds to run", S(time) },
 	{ "seed", OPT_INT, "0", 0, 1e15, NULL,
 	  "random seed; 0 picks one from the clock (it is printed, for repeating a run)", S(seed) },

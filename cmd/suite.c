@@ -32,7 +32,7 @@ struct suite_cmd_opts {
 
 #define S(field) offsetof(struct suite_cmd_opts, field)
 
-static const struct opt suite_options[] = {
+const struct opt suite_options[] = {
 	{ .name = "label",
 	  .type = OPT_STR,
 	  .off = S(label),

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "cmds.h"
+#include "jsonfile.h"
 #include "opt.h"
 #include "topo.h"
 #include "util.h"
@@ -25,7 +26,7 @@ struct topo_cmd_opts {
 
 #define T(field) offsetof(struct topo_cmd_opts, field)
 
-static const struct opt topo_cmd_options[] = {
+const struct opt topo_cmd_options[] = {
 	{ .name = "topology",
 	  .type = OPT_STR,
 	  .off = T(topology),
@@ -118,7 +119,7 @@ static void print_plan_json(const struct topo *t, const struct topo_cmd_opts *o,
 	root = json_pack("{s:o, s:s, s:s, s:b, s:o}", "topology", topo_to_json(t), "cpus", o->cpus,
 			 "placement", o->placement == PLACE_SPREAD ? "spread" : "compact",
 			 "oversubscribe", o->oversubscribe, "steps", steps);
-	json_dumpf(root, stdout, JSON_INDENT(2));
+	fb_json_dumpf(root, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(root);
 }

@@ -67,7 +67,7 @@ enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
 #define V(field) offsetof(struct vm_opts, field)
 
-static const struct opt vm_options[] = {
+const struct opt vm_options[] = {
 	{ "kernel", OPT_STRLIST, NULL, 0, 0, NULL,
 	  "the kernel to boot (bzImage or vmlinuz); required.  Given twice or more, the kernels "
 	  "boot in turn (A, B, A, B, ...), each boot one run of its own label, and the compare "

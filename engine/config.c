@@ -240,9 +240,13 @@ static int validate_job(const struct config *cfg, const struct cfg_job *j)
 	int ret = FB_OK;
 	char where[512];
 
-	if (!e)
-		return fb_usage("%s:%u: job '%s': unknown benchmark '%s' (see 'faultbench list')",
-				cfg->path, j->line, j->name, j->bench);
+	if (!e) {
+		char hint[256];
+
+		return fb_usage("%s:%u: job '%s': unknown benchmark '%s'%s (see 'faultbench list')",
+				cfg->path, j->line, j->name, j->bench,
+				bench_suggest_hint(j->bench, hint, sizeof(hint)));
+	}
 	params = xcalloc(1, e->bench->params_size ? e->bench->params_size : 1);
 	opt_set_defaults(run_options, &ro);
 	b[0] = (struct opt_binding){ run_options, &ro };

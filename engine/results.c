@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csv.h"
+#include "jsonfile.h"
 #include "results.h"
 #include "stats.h"
 #include "util.h"
@@ -99,17 +101,24 @@ void results_derive_metrics(struct step_result *r, const struct bench *b)
 	for (unsigned s = 0; s < r->nsamples; s++)
 		any_major |= sample_sum(r, s, r->samples[s].majflt) > 0;
 
-	snprintf(name, sizeof(name), "%s/s", unit);
-	add_ratio(r, name, true, t_count, 0, t_time);
-	add_ratio(r, "faults/s", true, t_faults, 0, t_time);
-	if (any_major)
-		add_ratio(r, "majfaults/s", true, t_majfaults, 0, t_time);
-	snprintf(name, sizeof(name), "%s/fault", unit);
-	add_ratio(r, name, true, t_count, 0, t_faults);
-	snprintf(name, sizeof(name), "%s/s/cpu", unit);
-	add_ratio(r, name, true, t_count, 0, t_cpu_time);
-	add_ratio(r, "faults/s/cpu", true, t_faults, 0, t_cpu_time);
-	for (unsigned c = 1; c < FB_MAX_COUNTERS && b->counters[c]; c++) {
+	if (!(b->no_metrics & BENCH_NO_RATES)) {
+		snprintf(name, sizeof(name), "%s/s", unit);
+		add_ratio(r, name, true, t_count, 0, t_time);
+		add_ratio(r, "faults/s", true, t_faults, 0, t_time);
+		if (any_major)
+			add_ratio(r, "majfaults/s", true, t_majfaults, 0, t_time);
+	}
+	if (!(b->no_metrics & BENCH_NO_PER_FAULT)) {
+		snprintf(name, sizeof(name), "%s/fault", unit);
+		add_ratio(r, name, true, t_count, 0, t_faults);
+	}
+	if (!(b->no_metrics & BENCH_NO_PER_CPU)) {
+		snprintf(name, sizeof(name), "%s/s/cpu", unit);
+		add_ratio(r, name, true, t_count, 0, t_cpu_time);
+		add_ratio(r, "faults/s/cpu", true, t_faults, 0, t_cpu_time);
+	}
+	for (unsigned c = 1; c < FB_MAX_COUNTERS && b->counters[c] && !(b->no_metrics & BENCH_NO_RATES);
+	     c++) {
 		snprintf(name, sizeof(name), "%s/s", b->counters[c]);
 		add_ratio(r, name, true, t_count, c, t_time);
 	}
@@ -361,7 +370,7 @@ static char *new_stem(const struct run *run)
 
 static int dump_doc(FILE *f, const void *doc)
 {
-	return json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+	return fb_json_dumpf(doc, f, JSON_INDENT(1));
 }
 
 /* dir and stem.json of an explicit FILE.json target; malloc'd. */
@@ -473,6 +482,25 @@ static unsigned cell_values(const struct run *run, const char *variant, unsigned
 	return n;
 }
 
+/* "# run: mode=threads ...": only the common options the benchmark uses. */
+static void print_run_line(FILE *f, const struct run *run)
+{
+	const struct bench *b = run->bench;
+	const struct run_opts *ro = run->ro;
+
+	fprintf(f, "# run:");
+	if (bench_uses_run_option(b, "mode"))
+		fprintf(f, " mode=%s", opt_choice_name(opt_find(run_options, "mode"), ro->mode));
+	if (bench_uses_run_option(b, "placement"))
+		fprintf(f, " placement=%s",
+			opt_choice_name(opt_find(run_options, "placement"), ro->placement));
+	if (bench_uses_run_option(b, "samples") && bench_uses_run_option(b, "sample-time"))
+		fprintf(f, " samples=%lldx%gs", ro->samples, ro->sample_time);
+	if (bench_uses_run_option(b, "warmup"))
+		fprintf(f, " warmup=%gs", ro->warmup);
+	fprintf(f, " repeat=%lld\n", ro->repeat);
+}
+
 static void print_header(FILE *f, const struct run *run)
 {
 	char buf[256];
@@ -491,10 +519,8 @@ static void print_header(FILE *f, const struct run *run)
 		opt_format(o, run->params, buf, sizeof(buf));
 		fprintf(f, " %s=%s", o->name, buf);
 	}
-	fprintf(f, "\n# run: mode=%s placement=%s samples=%lldx%gs warmup=%gs repeat=%lld\n",
-		opt_choice_name(opt_find(run_options, "mode"), run->ro->mode),
-		opt_choice_name(opt_find(run_options, "placement"), run->ro->placement),
-		run->ro->samples, run->ro->sample_time, run->ro->warmup, run->ro->repeat);
+	fputc('\n', f);
+	print_run_line(f, run);
 	if (!run->complete)
 		fprintf(f, "# INCOMPLETE: %s\n", run->incomplete_reason ? run->incomplete_reason : "");
 }
@@ -672,4 +698,48 @@ void results_print_table(FILE *f, const struct run *run)
 	print_rows(f, run, names, nm);
 	print_ratios(f, run);
 	print_per_node(f, run);
+}
+
+/* ---- CSV ---- */
+
+/*
+ * One record per step (each repeat) and metric, a "long" table every
+ * spreadsheet and data-frame reader pivots as it likes.  value is the step's
+ * figure over its whole measured interval; mean .. max are over its samples.
+ */
+void results_print_csv(FILE *f, const struct run *run)
+{
+	static const char *const head[] = { "label", "bench", "preset", "variant", "cpus",
+					    "repeat", "metric", "value", "mean", "stddev",
+					    "cov_pct", "min", "max", "samples", "higher_better",
+					    "complete" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
+		csv_field(f, head[i], i == 0);
+	csv_end_row(f);
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		const struct step_result *r = &run->steps[i];
+
+		for (unsigned k = 0; k < r->nmetrics; k++) {
+			const struct metric *m = &r->metrics[k];
+
+			csv_field(f, run->ro->label, true);
+			csv_field(f, run->bench->name, false);
+			csv_field(f, run->preset ? run->preset : "", false);
+			csv_field(f, r->variant, false);
+			csv_uint(f, r->ncpus, false);
+			csv_uint(f, r->repeat, false);
+			csv_field(f, m->name, false);
+			csv_num(f, m->value, false);
+			csv_num(f, m->n ? stats_mean(m->v, m->n) : NAN, false);
+			csv_num(f, m->n > 1 ? stats_stddev(m->v, m->n) : NAN, false);
+			csv_num(f, m->n > 1 ? 100 * stats_cov(m->v, m->n) : NAN, false);
+			csv_num(f, m->n ? stats_min(m->v, m->n) : NAN, false);
+			csv_num(f, m->n ? stats_max(m->v, m->n) : NAN, false);
+			csv_uint(f, m->n, false);
+			csv_field(f, m->higher_better ? "true" : "false", false);
+			csv_field(f, r->complete ? "true" : "false", false);
+			csv_end_row(f);
+		}
+	}
 }

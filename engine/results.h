@@ -76,5 +76,7 @@ json_t *results_to_json(const struct run *run);
 int results_write(const struct run *run, const char *path, char **written);
 /* The comment-headed text table (gnuplot and awk read it). */
 void results_print_table(FILE *f, const struct run *run);
+/* --format csv: one record per step and metric, with a header (RFC 4180). */
+void results_print_csv(FILE *f, const struct run *run);
 
 #endif

@@ -23,6 +23,7 @@
 
 #include "evidence.h"
 #include "mempolicy.h"
+#include "progress.h"
 #include "results.h"
 #include "runner.h"
 #include "util.h"
@@ -578,6 +579,7 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 			break;
 		take_reading(s, &cur);
 		store_sample(s, r, &prev, &cur);
+		progress_sample(r);
 		struct reading tmp = prev;
 		prev = cur;
 		cur = tmp;

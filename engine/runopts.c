@@ -4,7 +4,9 @@
  * and config files and is recorded as "run" in every result.
  */
 #include <stddef.h>
+#include <string.h>
 
+#include "bench.h"
 #include "runopts.h"
 
 #define R(field) offsetof(struct run_opts, field)
@@ -33,7 +35,9 @@ const struct opt run_options[] = {
 	  "directory for disk-backed benchmark files (default: the output directory)", R(dir) },
 	{ "topology", OPT_STR, NULL, 0, 0, NULL,
 	  "hwloc synthetic description or XML file; planning only (topo)", R(topology) },
-	{ "format", OPT_ENUM, "text", 0, 0, "text|json", "what to print on stdout", R(format) },
+	{ "format", OPT_ENUM, "text", 0, 0, "text|json|csv",
+	  "what to print on stdout: the table, the result document, or one CSV record per "
+	  "step and metric", R(format) },
 	{ "oversubscribe", OPT_BOOL, "off", 0, 0, NULL,
 	  "allow more workers than PUs (PUs reused round-robin)", R(oversubscribe) },
 	{ "event", OPT_STR, NULL, 0, 0, NULL,
@@ -48,3 +52,18 @@ const struct opt run_options[] = {
 	  "live progress line on a terminal (stderr)", R(progress) },
 	OPT_END
 };
+
+bool bench_uses_run_option(const struct bench *b, const char *name)
+{
+	const char *p = b->ignores_options;
+	size_t len = strlen(name);
+
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == len && !strncmp(p, name, len))
+			return false;
+		p += n + (p[n] == ',');
+	}
+	return true;
+}

@@ -13,7 +13,7 @@
 #include "opt.h"
 
 enum run_mode { MODE_THREADS, MODE_PROCESSES };
-enum out_format { FORMAT_TEXT, FORMAT_JSON };
+enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
 
 /* The options every run shares; the table is run_options[] (engine/runopts.c). */
 struct run_opts {

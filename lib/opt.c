@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "opt.h"
+#include "suggest.h"
 #include "util.h"
 
 #define FIELD(o, params, type) ((type *)((char *)(params) + (o)->off))
@@ -122,15 +123,14 @@ static const char *human_size(char *buf, size_t len, double bytes)
 	return buf;
 }
 
+static const char *fmt_bound(const struct opt *o, double v, char *buf, size_t len);
+
 static int out_of_bounds(const struct opt *o, const char *where, const char *value)
 {
 	char why[128], lo[32], hi[32];
 
-	if (o->type == OPT_SIZE)
-		snprintf(why, sizeof(why), "is out of range (%s to %s)",
-			 human_size(lo, sizeof(lo), o->min), human_size(hi, sizeof(hi), o->max));
-	else
-		snprintf(why, sizeof(why), "is out of range (%g to %g)", o->min, o->max);
+	snprintf(why, sizeof(why), "is out of range (%s to %s)", fmt_bound(o, o->min, lo, sizeof(lo)),
+		 fmt_bound(o, o->max, hi, sizeof(hi)));
 	return bad_value(o, where, value, why);
 }
 
@@ -256,6 +256,25 @@ void opt_set_defaults(const struct opt *table, void *params)
 	}
 }
 
+/*
+ * "; did you mean '--sample-time'?" for a name no table has (prefix "--" on
+ * the command line, "" in a config file), or fallback when nothing is close.
+ */
+static const char *unknown_hint(const struct opt_binding *b, unsigned nb, const char *typed,
+				const char *prefix, const char *fallback, char *buf, size_t len)
+{
+	struct fb_suggest s;
+
+	fb_suggest_init(&s, typed);
+	for (unsigned i = 0; i < nb; i++)
+		for (const struct opt *o = b[i].table; o->name; o++)
+			fb_suggest_add(&s, o->name);
+	fb_suggest_hint(&s, prefix, buf, len);
+	if (!buf[0])
+		snprintf(buf, len, "%s", fallback);
+	return buf;
+}
+
 static const struct opt *find_binding(const struct opt_binding *b, unsigned nb, const char *name,
 				      size_t len, void **params)
 {
@@ -273,11 +292,14 @@ int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name,
 {
 	void *params;
 	const struct opt *o = find_binding(b, nb, name, strlen(name), &params);
+	char hint[256];
 
 	if (!o) {
 		if (where)
-			return fb_usage("%s: unknown option '%s'", where, name);
-		return fb_usage("unknown option '--%s'", name);
+			return fb_usage("%s: unknown option '%s'%s", where, name,
+					unknown_hint(b, nb, name, "", "", hint, sizeof(hint)));
+		return fb_usage("unknown option '--%s'%s", name,
+				unknown_hint(b, nb, name, "--", "", hint, sizeof(hint)));
 	}
 	return opt_set(o, params, value, where);
 }
@@ -299,8 +321,13 @@ static int parse_one(const struct opt_binding *b, unsigned nb, int argc, char **
 		}
 		o = NULL;
 	}
-	if (!o)
-		return fb_usage("unknown option '--%.*s'; see --help", (int)len, arg);
+	if (!o) {
+		char typed[128], hint[256];
+
+		snprintf(typed, sizeof(typed), "%.*s", (int)len, arg);
+		return fb_usage("unknown option '--%s'%s", typed,
+				unknown_hint(b, nb, typed, "--", "; see --help", hint, sizeof(hint)));
+	}
 	if (eq)
 		return opt_set(o, params, eq + 1, NULL);
 	if (o->type == OPT_BOOL) {
@@ -481,30 +508,80 @@ static const char *type_hint(const struct opt *o)
 	return "";
 }
 
+/* A bound as a user would type it: 1M, not 1.04858e+06; 1048576, not 1.04858e+06. */
+static const char *fmt_bound(const struct opt *o, double v, char *buf, size_t len)
+{
+	if (o->type == OPT_SIZE)
+		return human_size(buf, len, v);
+	if (o->type == OPT_INT)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%g", v);
+	return buf;
+}
+
+/* The value of o in params for --help: sizes as typed, "none" when unset. */
+static const char *help_value(const struct opt *o, const void *params, char *buf, size_t len)
+{
+	if (o->type == OPT_SIZE)
+		return human_size(buf, len, (double)*CFIELD(o, params, unsigned long long));
+	if (o->type == OPT_STR && !*CFIELD(o, params, const char *))
+		return "none";
+	opt_format(o, params, buf, len);
+	return buf[0] ? buf : "none";
+}
+
+/*
+ * One option's help: its name, text, choices, default and bounds.  With
+ * params, the default shown is the value there (a preset's), marked with
+ * set_by when it differs from the table's own default in base.
+ */
+static void print_one_help(FILE *f, const struct opt *o, const void *params, const void *base,
+			   const char *set_by)
+{
+	char head[64], val[512], own[512], lo[32], hi[32];
+
+	snprintf(head, sizeof(head), "--%s%s", o->name, type_hint(o));
+	fprintf(f, "  %-22s %s\n", head, o->help);
+	if (o->choices)
+		fprintf(f, "  %-22s   %s: %s%s\n", "", o->type == OPT_ENUMSET ? "any of" : "one of",
+			o->choices, o->matrix ? " (each value given runs as a variant)" : "");
+	if (params) {
+		help_value(o, params, val, sizeof(val));
+		fprintf(f, "  %-22s   default: %s", "", val);
+		if (base && set_by && strcmp(val, help_value(o, base, own, sizeof(own))))
+			fprintf(f, " (%s; otherwise %s)", set_by, own);
+	} else {
+		fprintf(f, "  %-22s   default: %s", "", o->def ? o->def : "none");
+	}
+	if (o->min != 0 || o->max != 0)
+		fprintf(f, "; bounds: %s to %s", fmt_bound(o, o->min, lo, sizeof(lo)),
+			fmt_bound(o, o->max, hi, sizeof(hi)));
+	fputc('\n', f);
+}
+
+const char *opt_bounds_text(const struct opt *o, char *buf, size_t len)
+{
+	char lo[32], hi[32];
+
+	buf[0] = '\0';
+	if (o->min != 0 || o->max != 0)
+		snprintf(buf, len, "%s to %s", fmt_bound(o, o->min, lo, sizeof(lo)),
+			 fmt_bound(o, o->max, hi, sizeof(hi)));
+	return buf;
+}
+
 void opt_print_help(FILE *f, const struct opt *table)
 {
-	for (const struct opt *o = table; o->name; o++) {
-		char head[64];
+	for (const struct opt *o = table; o->name; o++)
+		print_one_help(f, o, NULL, NULL, NULL);
+}
 
-		snprintf(head, sizeof(head), "--%s%s", o->name, type_hint(o));
-		fprintf(f, "  %-22s %s\n", head, o->help);
-		if (o->choices)
-			fprintf(f, "  %-22s   %s: %s%s\n", "", o->type == OPT_ENUMSET ? "any of" : "one of",
-				o->choices, o->matrix ? " (each value given runs as a variant)" : "");
-		if (o->def)
-			fprintf(f, "  %-22s   default: %s", "", o->def);
-		else
-			fprintf(f, "  %-22s   default: none", "");
-		if (o->type == OPT_SIZE && (o->min != 0 || o->max != 0)) {
-			char lo[32], hi[32];
-
-			fprintf(f, "; bounds: %s to %s", human_size(lo, sizeof(lo), o->min),
-				human_size(hi, sizeof(hi), o->max));
-		} else if (o->min != 0 || o->max != 0) {
-			fprintf(f, "; bounds: %g to %g", o->min, o->max);
-		}
-		fputc('\n', f);
-	}
+void opt_print_help_params(FILE *f, const struct opt *table, const void *params, const void *base,
+			   const char *set_by)
+{
+	for (const struct opt *o = table; o->name; o++)
+		print_one_help(f, o, params, base, set_by);
 }
 
 int opt_check_memory(const struct opt *table, const void *params, unsigned long long avail,

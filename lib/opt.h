@@ -102,6 +102,15 @@ int opt_check_memory(const struct opt *table, const void *params, unsigned long 
 		     const char *where);
 
 void opt_print_help(FILE *f, const struct opt *table);
+/*
+ * The same with the defaults as they are in params (after a preset's or a
+ * benchmark's own run defaults); an option whose value differs from the one
+ * in base (the table's defaults) says "(set_by; otherwise X)".
+ */
+void opt_print_help_params(FILE *f, const struct opt *table, const void *params, const void *base,
+			   const char *set_by);
+/* "4k to 64G", "1 to 100000" as --help shows bounds; "" for an unbounded option. */
+const char *opt_bounds_text(const struct opt *o, char *buf, size_t len);
 /* The value as it would be typed, into buf. */
 void opt_format(const struct opt *o, const void *params, char *buf, size_t len);
 /* Every option of the table as a JSON object (name -> typed value). */

@@ -17,7 +17,8 @@
 # reference: FB_NEW_REFERENCE=1 (tonight becomes its first night).
 #
 # Environment:
-#   FAULTBENCH          the binary (default: faultbench in $PATH, else this repo's build)
+#   FAULTBENCH          the binary (default: the one installed beside this script,
+#                       or this repo's build, else faultbench in $PATH)
 #   FB_RESULTS          where results are kept (default: /var/lib/faultbench/results)
 #   FB_CONFIG           the suite (default: configs/nightly.ini of this repo)
 #   FB_THRESHOLD        smallest regression reported (default: 2%)
@@ -31,7 +32,14 @@
 # 2 a usage error such as a bad FB_THRESHOLD).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
-FB=${FAULTBENCH:-$(command -v faultbench || echo "$here/build/faultbench")}
+# installed (make install): PREFIX/share/faultbench/scripts, the binary in PREFIX/bin;
+# cron's PATH has no /usr/local/bin
+case $here in
+*/share/faultbench) own=${here%/share/faultbench}/bin/faultbench ;;
+*) own=$here/build/faultbench ;;
+esac
+[ -x "$own" ] || own=$(command -v faultbench || echo "$own")
+FB=${FAULTBENCH:-$own}
 RESULTS=${FB_RESULTS:-/var/lib/faultbench/results}
 CONFIG=${FB_CONFIG:-$here/configs/nightly.ini}
 THRESHOLD=${FB_THRESHOLD:-2%}
