@@ -260,7 +260,8 @@ static void on_signal(int sig)
 	int saved = errno;
 
 	fb_interrupted = sig;
-	if (fb_forward_pid > 0)
+	/* a negative pid is a process group (kill(2)) */
+	if (fb_forward_pid)
 		kill(fb_forward_pid, sig);
 	errno = saved;
 }
