@@ -543,6 +543,12 @@ const char *spawn_describe(const struct spawn *s, char *buf, size_t len)
 	return buf;
 }
 
+bool spawn_not_found(const struct spawn *s)
+{
+	return s->end == SPAWN_NOT_RUN && s->err_no == ENOENT &&
+	       (s->step == STEP_FIND || s->step == STEP_EXEC);
+}
+
 void spawn_clear(struct spawn *s)
 {
 	close_fd(&s->out_pipe);
@@ -556,6 +562,19 @@ void spawn_clear(struct spawn *s)
 	s->envp = NULL;
 	s->out_buf = s->err_buf = NULL;
 	s->out_len = s->err_len = s->out_cap = s->err_cap = 0;
+}
+
+char *spawn_first_line(const char *const argv[])
+{
+	struct spawn sp = { .argv = argv, .out = { SPAWN_CAPTURE }, .err = { SPAWN_NULL } };
+	char *line = NULL;
+
+	if (!spawn_run(&sp) && sp.out_buf[0] != '\n' && sp.out_buf[0]) {
+		sp.out_buf[strcspn(sp.out_buf, "\n")] = '\0';
+		line = xstrdup(sp.out_buf);
+	}
+	spawn_clear(&sp);
+	return line;
 }
 
 int spawn_self_wait(char *const argv[])

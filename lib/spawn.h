@@ -127,8 +127,18 @@ bool spawn_stop(struct spawn *s, int sig, double grace);
  */
 const char *spawn_describe(const struct spawn *s, char *buf, size_t len);
 
+/* Did it not run because there is no such program (not installed)? */
+bool spawn_not_found(const struct spawn *s);
+
 /* Free what spawn_start() and capturing allocated; the child must be reaped. */
 void spawn_clear(struct spawn *s);
+
+/*
+ * The first line of what argv prints on stdout (stderr discarded, no shell),
+ * newline stripped: versions of tools for the metadata.  malloc'd; NULL when
+ * it did not run, failed, or printed nothing.
+ */
+char *spawn_first_line(const char *const argv[]);
 
 /*
  * An executable regular file named name in $PATH (/usr/bin:/bin when unset)

@@ -66,6 +66,7 @@ static void test_missing_program(void **state)
 	assert_int_equal(spawn_start(&s), -ENOENT);
 	assert_int_equal(s.end, SPAWN_NOT_RUN);
 	assert_int_equal(spawn_finish(&s), 127);
+	assert_true(spawn_not_found(&s));
 	assert_string_equal(describe(&s),
 			    "cannot run 'fb-no-such-program': No such file or directory");
 	spawn_clear(&s);
@@ -202,6 +203,7 @@ static void test_env_and_dir(void **state)
 	assert_int_equal(s.end, SPAWN_NOT_RUN);
 	assert_int_equal(s.err_no, ENOENT);
 	assert_non_null(strstr(describe(&s), "chdir"));
+	assert_false(spawn_not_found(&s));
 	spawn_clear(&s);
 }
 
