@@ -13,16 +13,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "fault_priv.h"
 #include "folio.h"
+#include "fsfile.h"
 #include "sysinfo.h"
 #include "uffd.h"
 #include "util.h"
@@ -60,30 +61,6 @@ static const struct opt fault_options[] = {
 	OPT_END
 };
 
-/* statfs() of path or, when it does not exist yet, of its nearest existing parent. */
-static int statfs_nearest(const char *path, struct statfs *st)
-{
-	char *p = xstrdup(path), *slash;
-	int ret;
-
-	while ((ret = statfs(p, st)) && errno == ENOENT && (slash = strrchr(p, '/'))) {
-		if (slash == p) {
-			p[1] = '\0';
-		} else {
-			*slash = '\0';
-		}
-	}
-	if (ret && errno == ENOENT && !strchr(p, '/'))
-		ret = statfs(".", st);
-	free(p);
-	return ret ? -errno : 0;
-}
-
-bool fault_fs_is_memory(long f_type)
-{
-	return f_type == (long)FAULT_TMPFS_MAGIC || f_type == (long)FAULT_RAMFS_MAGIC;
-}
-
 /*
  * Where --backing=file will create its files, for check(), which runs before
  * cmd/run.c has settled the output directory.  The same rule: --dir, else
@@ -107,29 +84,20 @@ static char *file_dir_guess(const struct run_opts *ro)
 	return xstrdup(out);
 }
 
-int fault_check_file_dir(const char *dir)
+static int check_file_dir(const char *dir)
 {
-	struct statfs st;
-	int ret = statfs_nearest(dir, &st);
-
-	if (ret)
-		return fb_usage("option '--dir': '%s': %s", dir, strerror(-ret));
-	if (fault_fs_is_memory(st.f_type))
-		return fb_skip("--backing=file needs a disk filesystem, but '%s' is on tmpfs/ramfs "
-			       "(give --dir on a disk filesystem, or use --backing=tmpfs)",
-			       dir);
-	return FB_OK;
+	return fsfile_need_disk(dir, FSFILE_NEAREST, FB_SKIP, "--backing=file",
+				"give --dir on a disk filesystem, or use --backing=tmpfs", NULL);
 }
 
 static int check_tmpfs_dir(const char *dir)
 {
-	struct statfs st;
+	long type;
+	int ret = fsfile_fs_type("tmpfs-dir", dir, 0, &type);
 
-	if (statfs(dir, &st))
-		return fb_usage("option '--tmpfs-dir': '%s': %s", dir, strerror(errno));
-	if (st.f_type != (long)FAULT_TMPFS_MAGIC)
-		return fb_usage("option '--tmpfs-dir': '%s' is not a tmpfs mount", dir);
-	return FB_OK;
+	if (!ret && type != (long)TMPFS_MAGIC)
+		ret = fb_usage("option '--tmpfs-dir': '%s' is not a tmpfs mount", dir);
+	return ret;
 }
 
 /* --fault-around=off must work for this memory here, or the step cannot be run. */
@@ -142,7 +110,7 @@ static int check_uffd(const struct fault_params *p, const char *dir)
 		return FB_OK;	/* not created yet: setup() probes again */
 	/* shared anonymous memory is shmem: a memfd is the same kind */
 	fd = p->backing == BACKING_ANON ? memfd_create("faultbench-probe", MFD_CLOEXEC)
-					: fault_open_tmpfile(dir);
+					: fsfile_open_unnamed(dir);
 	if (fd < 0 && p->backing == BACKING_ANON)
 		fd = -errno;
 	if (fd < 0)
@@ -209,7 +177,7 @@ static int fault_check(const void *params, const struct run_opts *ro)
 	}
 	if (p->backing == BACKING_FILE) {
 		dir = file_dir_guess(ro);
-		ret = fault_check_file_dir(dir);
+		ret = check_file_dir(dir);
 	}
 	if (!ret && fault_thp(p))
 		ret = check_thp();
@@ -217,25 +185,6 @@ static int fault_check(const void *params, const struct run_opts *ro)
 		ret = check_uffd(p, p->backing == BACKING_TMPFS ? p->tmpfs_dir : dir);
 	free(dir);
 	return ret;
-}
-
-int fault_open_tmpfile(const char *dir)
-{
-	char *tmpl;
-	int fd;
-
-	/* O_TMPFILE: the file never has a name, so a crash or ^C leaves nothing behind. */
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-		return -errno;
-	tmpl = xasprintf("%s/faultbench-XXXXXX", dir);
-	fd = mkostemp(tmpl, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(tmpl);	/* right away: keep only the descriptor */
-	free(tmpl);
-	return fd >= 0 ? fd : -errno;
 }
 
 enum uffd_mem fault_uffd_mem(const struct fault_params *p)
@@ -272,7 +221,7 @@ static int setup_shared_file(struct step_ctx *sc, struct fault_shared *sh)
 
 	if (p->sharing == SHARING_DISJOINT)
 		total *= sc->nworkers;
-	sh->fd = fault_open_tmpfile(sh->dir);
+	sh->fd = fsfile_open_unnamed(sh->dir);
 	if (sh->fd < 0)
 		return fb_fail("cannot create a file in '%s': %s", sh->dir, strerror(-sh->fd));
 	if (ftruncate(sh->fd, (off_t)total))
@@ -302,7 +251,7 @@ static int setup_files(struct step_ctx *sc, struct fault_shared *sh)
 
 	step_file_dir(sc, sh->dir, sizeof(sh->dir));
 	if (p->backing == BACKING_FILE) {
-		ret = fault_check_file_dir(sh->dir);
+		ret = check_file_dir(sh->dir);
 		if (ret)
 			return ret;
 		ret = mkdir_p(sh->dir);
