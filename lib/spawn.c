@@ -282,7 +282,8 @@ int spawn_start(struct spawn *s)
 	close_fd(&report[1]);
 	err = exec_result(report[0], &step);
 	if (err) {
-		wait4(s->pid, NULL, 0, NULL);
+		while (wait4(s->pid, NULL, 0, NULL) < 0 && errno == EINTR)
+			;
 		ret = not_run(s, step, err);
 		goto out;
 	}
