@@ -98,8 +98,8 @@ const char *fsfile_fs_name(long type)
 	return "other";
 }
 
-int fsfile_need_disk(const char *dir, unsigned flags, int status, const char *who,
-		     const char *why, long *type)
+int fsfile_need_disk(const char *dir, unsigned flags, int status, const char *who, const char *why,
+		     long *type)
 {
 	long t;
 	int ret = fsfile_fs_type("dir", dir, flags, &t);
@@ -109,8 +109,8 @@ int fsfile_need_disk(const char *dir, unsigned flags, int status, const char *wh
 	if (type)
 		*type = t;
 	if (fsfile_is_memory(t))
-		return fb_error(status, "%s needs a disk filesystem, but '%s' is on %s: %s",
-				who, dir, fsfile_fs_name(t), why);
+		return fb_error(status, "%s needs a disk filesystem, but '%s' is on %s: %s", who,
+				dir, fsfile_fs_name(t), why);
 	return FB_OK;
 }
 

@@ -19,7 +19,7 @@
  */
 int fsfile_open_unnamed(const char *dir);
 
-/* Where dir does not exist yet (an output directory made later): look at its nearest existing parent. */
+/* dir may not exist yet (an output directory made later): judge its nearest existing parent */
 #define FSFILE_NEAREST 1u
 
 /* statfs()'s f_type of dir: 0, or -errno. */
@@ -34,7 +34,7 @@ bool fsfile_is_fs(const char *dir, long type);
 /* Memory, not a disk: tmpfs or ramfs. */
 bool fsfile_is_memory(long type);
 
-/* "ext2/3/4", "xfs", "btrfs", "tmpfs", "ramfs", "overlayfs", "nfs" or "other", for messages and results. */
+/* "ext2/3/4", "xfs", "btrfs", "tmpfs", "ramfs", "overlayfs", "nfs" or "other" */
 const char *fsfile_fs_name(long type);
 
 /*
@@ -43,8 +43,8 @@ const char *fsfile_fs_name(long type);
  * looked at; otherwise status (FB_SKIP, FB_UNDECIDED) after
  * "WHO needs a disk filesystem, but 'DIR' is on tmpfs: WHY".
  */
-int fsfile_need_disk(const char *dir, unsigned flags, int status, const char *who,
-		     const char *why, long *type);
+int fsfile_need_disk(const char *dir, unsigned flags, int status, const char *who, const char *why,
+		     long *type);
 
 /*
  * The directory of the running binary (of /proc/self/exe: build/ in a build

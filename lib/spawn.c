@@ -511,13 +511,14 @@ bool spawn_exited(struct spawn *s)
 const char *spawn_describe(const struct spawn *s, char *buf, size_t len)
 {
 	static const char *const what[] = {
-		[STEP_FIND] = "",	     [STEP_EXEC] = "",	      [STEP_WAIT] = "",
-		[STEP_OPEN] = "redirection: ", [STEP_PIPE] = "pipe: ", [STEP_FORK] = "fork: ",
-		[STEP_DUP] = "dup2: ",	     [STEP_CHDIR] = "chdir: ",
+		[STEP_FIND] = "",	[STEP_EXEC] = "",
+		[STEP_WAIT] = "",	[STEP_OPEN] = "redirection: ",
+		[STEP_PIPE] = "pipe: ", [STEP_FORK] = "fork: ",
+		[STEP_DUP] = "dup2: ",	[STEP_CHDIR] = "chdir: ",
 	};
 	const char *name = s->argv && s->argv[0] ? s->argv[0] : "?";
-	int sig = s->code - 128, step = s->step >= STEP_FIND && s->step <= STEP_WAIT ? s->step
-										       : STEP_EXEC;
+	int sig = s->code - 128,
+	    step = s->step >= STEP_FIND && s->step <= STEP_WAIT ? s->step : STEP_EXEC;
 
 	switch (s->end) {
 	case SPAWN_NOT_RUN:

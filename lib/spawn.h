@@ -59,31 +59,35 @@ enum spawn_end {
 struct spawn {
 	/* what to run: argv[0] is looked up in PATH unless .file or a '/' says where */
 	const char *const *argv;
-	const char *file;	     /* the program to exec when argv[0] is only its name */
-	const char *const *env;	     /* "NAME=value" set, "NAME" unset, on top of ours */
-	const char *dir;	     /* the child's working directory, or NULL: ours */
+	const char *file;	      /* the program to exec when argv[0] is only its name */
+	const char *const *env;	      /* "NAME=value" set, "NAME" unset, on top of ours */
+	const char *dir;	      /* the child's working directory, or NULL: ours */
 	struct spawn_io in, out, err; /* in: INHERIT, NULL or FD */
-	bool own_group;		     /* its own process group: stops reach the whole group */
+	bool own_group;		      /* its own process group: stops reach the whole group */
 	/* a SIGINT/SIGTERM that faultbench gets (fb_install_signal_handlers) goes on to it */
 	bool pass_interrupt;
-	double timeout;		     /* seconds from spawn_start(); 0: none */
-	int stop_signal;	     /* sent at the timeout; 0: SIGTERM */
-	double grace;		     /* then SIGKILL after this many seconds; 0: 5 */
-	/* called in the child before exec (pinning, prctl): async-signal-safe work only */
+	double timeout;	 /* seconds from spawn_start(); 0: none */
+	int stop_signal; /* sent at the timeout; 0: SIGTERM */
+	double grace;	 /* then SIGKILL after this many seconds; 0: 5 */
+	/*
+	 * Called in the child before exec (pinning, prctl).  The parent may have
+	 * threads: system calls and glibc's malloc (fork-safe) are fine, other
+	 * locks (stdio) may be held by a thread that is not there.
+	 */
 	void (*child_setup)(void *arg);
 	void *child_arg;
 
 	/* filled in */
 	pid_t pid;
 	enum spawn_end end;
-	int code;		     /* exit status, 128 + signal, or 127 when not run */
-	int err_no;		     /* SPAWN_NOT_RUN: why (errno; ENOENT: no such program) */
-	char *out_buf, *err_buf;     /* SPAWN_CAPTURE: NUL-terminated (malloc'd) */
+	int code;		 /* exit status, 128 + signal, or 127 when not run */
+	int err_no;		 /* SPAWN_NOT_RUN: why (errno; ENOENT: no such program) */
+	char *out_buf, *err_buf; /* SPAWN_CAPTURE: NUL-terminated (malloc'd) */
 	size_t out_len, err_len;
-	struct rusage ru;	     /* of the child and the children it waited for */
+	struct rusage ru; /* of the child and the children it waited for */
 
 	/* private */
-	int step;		     /* SPAWN_NOT_RUN: what failed */
+	int step; /* SPAWN_NOT_RUN: what failed */
 	bool reaped, timed_out;
 	int out_pipe, err_pipe, pidfd;
 	double deadline;

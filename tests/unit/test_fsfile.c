@@ -103,13 +103,14 @@ static void test_need_disk(void **state)
 	long t;
 
 	if (fsfile_is_fs("/dev/shm", TMPFS_MAGIC)) {
-		assert_int_equal(fsfile_need_disk("/dev/shm", 0, FB_SKIP, "who", "why", &t), FB_SKIP);
+		assert_int_equal(fsfile_need_disk("/dev/shm", 0, FB_SKIP, "who", "why", &t),
+				 FB_SKIP);
 		assert_string_equal(fb_last_error(), "skipped: who needs a disk filesystem, but "
 						     "'/dev/shm' is on tmpfs: why");
 		/* the caller's status: stress answers "cannot decide" */
-		assert_int_equal(fsfile_need_disk("/dev/shm/x/y", FSFILE_NEAREST, FB_UNDECIDED, "w",
-						  "y", NULL),
-				 FB_UNDECIDED);
+		assert_int_equal(
+		    fsfile_need_disk("/dev/shm/x/y", FSFILE_NEAREST, FB_UNDECIDED, "w", "y", NULL),
+		    FB_UNDECIDED);
 	}
 	assert_int_equal(fsfile_need_disk("/nonexistent-dir", 0, FB_SKIP, "who", "why", NULL),
 			 FB_USAGE);
@@ -163,8 +164,8 @@ static void test_self_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_unnamed),	     cmocka_unit_test(test_statfs_nearest),
-		cmocka_unit_test(test_names),	     cmocka_unit_test(test_need_disk),
+		cmocka_unit_test(test_unnamed),	    cmocka_unit_test(test_statfs_nearest),
+		cmocka_unit_test(test_names),	    cmocka_unit_test(test_need_disk),
 		cmocka_unit_test(test_exec_helper), cmocka_unit_test(test_self_dir),
 	};
 

@@ -146,7 +146,8 @@ static void test_files_and_fds(void **state)
 	/* stdin from a descriptor of ours, which stays open here */
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
-	s = (struct spawn){ .argv = SH("cat"), .in = { SPAWN_FD, .fd = fd },
+	s = (struct spawn){ .argv = SH("cat"),
+			    .in = { SPAWN_FD, .fd = fd },
 			    .out = { SPAWN_CAPTURE } };
 	assert_int_equal(spawn_run(&s), 0);
 	assert_string_equal(s.out_buf, "three\n");
@@ -219,11 +220,14 @@ static void test_timeout_kills(void **state)
 
 	assert_int_equal(spawn_run(&s), 128 + SIGTERM);
 	assert_int_equal(s.end, SPAWN_TIMED_OUT);
-	assert_string_equal(describe(&s), "timed out after 0.2 s (killed by signal 15 (Terminated))");
+	assert_string_equal(describe(&s),
+			    "timed out after 0.2 s (killed by signal 15 (Terminated))");
 	spawn_clear(&s);
 
 	/* SIGTERM ignored (inherited through exec): SIGKILL after the grace period */
-	s = (struct spawn){ .argv = SH("exec sleep 1000"), .timeout = 0.1, .grace = 0.1,
+	s = (struct spawn){ .argv = SH("exec sleep 1000"),
+			    .timeout = 0.1,
+			    .grace = 0.1,
 			    .child_setup = ignore_term };
 	assert_int_equal(spawn_run(&s), 128 + SIGKILL);
 	assert_int_equal(s.end, SPAWN_TIMED_OUT);
@@ -314,16 +318,11 @@ static void test_find_program(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exit_status),
-		cmocka_unit_test(test_signal),
-		cmocka_unit_test(test_missing_program),
-		cmocka_unit_test(test_capture),
-		cmocka_unit_test(test_files_and_fds),
-		cmocka_unit_test(test_env_and_dir),
-		cmocka_unit_test(test_timeout_kills),
-		cmocka_unit_test(test_timeout_kills_group),
-		cmocka_unit_test(test_stop_and_poll),
-		cmocka_unit_test(test_rusage),
+		cmocka_unit_test(test_exit_status),	cmocka_unit_test(test_signal),
+		cmocka_unit_test(test_missing_program), cmocka_unit_test(test_capture),
+		cmocka_unit_test(test_files_and_fds),	cmocka_unit_test(test_env_and_dir),
+		cmocka_unit_test(test_timeout_kills),	cmocka_unit_test(test_timeout_kills_group),
+		cmocka_unit_test(test_stop_and_poll),	cmocka_unit_test(test_rusage),
 		cmocka_unit_test(test_find_program),
 	};
 
