@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "plot.h"
+#include "spawn.h"
 #include "util.h"
 
 void plot_series_add(struct plot_series *s, double x, double y, double ylo, double yhi)
@@ -338,32 +338,23 @@ static int write_gp(FILE *f, const void *arg)
  */
 static int run_gnuplot(const char *dir, const char *tdir, const char *script)
 {
-	pid_t pid;
-	int st;
+	struct spawn sp = {
+		.argv = (const char *const[]){ "gnuplot", script, NULL },
+		.dir = tdir,
+		.out = { SPAWN_NULL },
+	};
+	char why[256];
+	int ret = FB_OK;
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return fb_fail("fork: %s", strerror(errno));
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		if (null >= 0)
-			dup2(null, STDOUT_FILENO);
-		if (chdir(tdir) < 0)
-			_exit(126);
-		execlp("gnuplot", "gnuplot", script, (char *)NULL);
-		_exit(127);
-	}
-	st = wait_child(pid);
-	if (st == 127)
-		return fb_fail("gnuplot is not installed (Debian: apt-get install gnuplot-nox); "
-			       "the script %s/%s is ready for it",
-			       dir, script);
-	if (st)
-		return fb_fail("gnuplot failed on %s/%s", dir, script);
-	return FB_OK;
+	if (spawn_run(&sp) && spawn_not_found(&sp))
+		ret = fb_fail("gnuplot is not installed (Debian: apt-get install gnuplot-nox); "
+			      "the script %s/%s is ready for it",
+			      dir, script);
+	else if (sp.code)
+		ret = fb_fail("gnuplot failed on %s/%s: %s", dir, script,
+			      spawn_describe(&sp, why, sizeof(why)));
+	spawn_clear(&sp);
+	return ret;
 }
 
 /* A file of the private directory, under its own name in the output directory. */

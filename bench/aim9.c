@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "fsfile.h"
 #include "util.h"
 
 enum aim9_test {
@@ -98,41 +99,18 @@ static enum aim9_test chosen_test(const struct aim9_params *p)
 	return T_FORK;
 }
 
-/* fb-exec-helper lives beside the faultbench binary (the build puts both in build/). */
-static int find_exec_helper(char *buf, size_t len)
-{
-	const char *env = getenv("FB_EXEC_HELPER");
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (env && *env) {
-		snprintf(buf, len, "%s", env);
-		return access(buf, X_OK);
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	if ((size_t)snprintf(buf, len, "%s/fb-exec-helper", exe) >= len)
-		return -1;
-	return access(buf, X_OK);
-}
-
 static int aim9_check(const void *params, const struct run_opts *ro)
 {
 	const struct aim9_params *p = params;
-	char helper[PATH_MAX];
+	char helper[PATH_MAX] = "";
+	int err;
 
 	if (!p->tests)
 		return fb_usage("option '--tests': choose at least one test");
-	if ((p->tests & (1u << T_EXEC)) && find_exec_helper(helper, sizeof(helper)))
-		return fb_skip("aim9 exec: fb-exec-helper is not beside the faultbench binary "
-			       "(build it with 'make', or set FB_EXEC_HELPER)");
+	if ((p->tests & (1u << T_EXEC)) && (err = fsfile_exec_helper(helper, sizeof(helper))))
+		return fb_skip("aim9 exec: no fb-exec-helper at '%s' (%s): build it with 'make' "
+			       "(it goes beside the faultbench binary), or set FB_EXEC_HELPER",
+			       helper, strerror(-err));
 	return FB_OK;
 }
 
@@ -181,7 +159,7 @@ static int aim9_setup(struct step_ctx *sc)
 				       strerror(err));
 		}
 	}
-	if ((p->tests & (1u << T_EXEC)) && find_exec_helper(sh->helper, sizeof(sh->helper))) {
+	if ((p->tests & (1u << T_EXEC)) && fsfile_exec_helper(sh->helper, sizeof(sh->helper))) {
 		aim9_teardown(sc);
 		return fb_fail("aim9 exec: fb-exec-helper not found");
 	}
@@ -263,7 +241,13 @@ static int aim9_worker_init(struct worker *w)
 	return 0;
 }
 
-/* Wait for a child and insist it exited 0: a failed exec must not count as one. */
+/*
+ * The fork, exec and waitpid calls below are what aim9 measures, so they are
+ * made here directly and not through lib/spawn (whose bookkeeping, pipes and
+ * PATH lookup would be timed with them).
+ *
+ * Wait for a child and insist it exited 0: a failed exec must not count as one.
+ */
 static int reap(struct worker *w, pid_t pid, const char *test)
 {
 	int status;

@@ -32,20 +32,18 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "folio.h"
+#include "fsfile.h"
 #include "pattern.h"
 #include "sysinfo.h"
 #include "util.h"
 
 #define HUGE_SZ	     (2UL << 20) /* PMD size on x86-64 and 4k-page arm64; hugetlb default */
-#define TMPFS_MAGIC_ 0x01021994
-#define RAMFS_MAGIC_ 0x858458f6
 #define MiB	     (1024.0 * 1024.0)
 
 enum dio_buffer { BUF_4K, BUF_THP, BUF_HUGETLB };
@@ -135,37 +133,13 @@ static int only_bit(unsigned mask)
 
 /* ------------------------------------------------------------- checks */
 
-static const char *fs_name(long type)
-{
-	switch (type) {
-	case 0xEF53:
-		return "ext2/3/4";
-	case 0x58465342:
-		return "xfs";
-	case 0x9123683E:
-		return "btrfs";
-	case TMPFS_MAGIC_:
-		return "tmpfs";
-	case RAMFS_MAGIC_:
-		return "ramfs";
-	}
-	return "other";
-}
-
 static int check_disk_dir(const char *dir)
 {
-	struct statfs st;
-	int ret = fb_statfs_nearest(dir, &st);
-
-	if (ret)
-		return fb_usage("option '--dir': '%s': %s", dir, strerror(-ret));
-	if (st.f_type == TMPFS_MAGIC_ || st.f_type == RAMFS_MAGIC_)
-		return fb_skip(
-		    "dio --driver=file: '%s' is on %s, where O_DIRECT copies through the "
-		    "page cache and pins no user page (no GUP): give --dir on a disk "
-		    "filesystem, or use --driver=process_vm_readv or vmsplice",
-		    dir, fs_name(st.f_type));
-	return FB_OK;
+	return fsfile_need_disk(dir, FSFILE_NEAREST, FB_SKIP, "dio --driver=file",
+				"O_DIRECT there copies through the page cache and pins no user "
+				"page (no GUP): give --dir on a disk filesystem, or use "
+				"--driver=process_vm_readv or vmsplice",
+				NULL);
 }
 
 static long long read_long(const char *path)
@@ -353,23 +327,6 @@ static long long vmstat_value(const char *name)
 	return v;
 }
 
-static int open_tmpfile(const char *dir)
-{
-	char *tmpl;
-	int fd;
-
-	/* O_TMPFILE: the file never has a name, so a crash or ^C leaves nothing behind. */
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
-		return fd >= 0 ? fd : -errno;
-	tmpl = xasprintf("%s/faultbench-dio-XXXXXX", dir);
-	fd = mkostemp(tmpl, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(tmpl);
-	free(tmpl);
-	return fd >= 0 ? fd : -errno;
-}
-
 /* Fill the file with real (pattern) data, on disk, out of the page cache. */
 static int populate(int fd, unsigned long long size)
 {
@@ -405,7 +362,7 @@ static int data_file_get(const char *dir, unsigned long long size, int *fd_out)
 	if (data_file.fd >= 0)
 		close(data_file.fd);
 	data_file.fd = -1;
-	fd = open_tmpfile(dir);
+	fd = fsfile_open_unnamed(dir);
 	if (fd < 0)
 		return fd;
 	ret = populate(fd, size);
@@ -505,7 +462,6 @@ static void dio_teardown(struct step_ctx *sc);
 static int setup_file(struct step_ctx *sc, struct dio_shared *sh)
 {
 	const struct dio_params *p = sc->params;
-	struct statfs st;
 	int ret;
 
 	snprintf(sh->dir, sizeof(sh->dir), "%s", sc->dir);
@@ -515,8 +471,8 @@ static int setup_file(struct step_ctx *sc, struct dio_shared *sh)
 	ret = mkdir_p(sh->dir);
 	if (ret)
 		return fb_fail("dio: cannot create '%s': %s", sh->dir, strerror(-ret));
-	if (!statfs(sh->dir, &st))
-		sh->fstype = st.f_type;
+	if (fsfile_statfs_type(sh->dir, 0, &sh->fstype))
+		sh->fstype = 0;
 	ret = data_file_get(sh->dir, p->file_size, &sh->fd);
 	if (ret)
 		return fb_fail("dio: cannot make a %llu-byte O_DIRECT file in '%s': %s",
@@ -893,7 +849,7 @@ static void report_path(struct step_ctx *sc, const struct dio_shared *sh)
 				 p->engine == ENGINE_IO_URING ? "io_uring, queue depth 1, "
 								"unregistered buffers"
 							      : "syscall",
-				 p->op == OP_WRITE ? "to" : "from", fs_name(sh->fstype), sh->dir);
+				 p->op == OP_WRITE ? "to" : "from", fsfile_fs_name(sh->fstype), sh->dir);
 	else if (p->driver == DRV_PVR)
 		path = xstrdup("process_vm_readv from a helper process (its pages pinned with "
 			       "FOLL_PIN) into the worker's 4k buffer");

@@ -13,16 +13,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "fault_priv.h"
 #include "folio.h"
+#include "fsfile.h"
 #include "sysinfo.h"
 #include "uffd.h"
 #include "util.h"
@@ -60,34 +61,20 @@ static const struct opt fault_options[] = {
 	OPT_END
 };
 
-bool fault_fs_is_memory(long f_type)
+static int check_file_dir(const char *dir)
 {
-	return f_type == (long)FAULT_TMPFS_MAGIC || f_type == (long)FAULT_RAMFS_MAGIC;
-}
-
-int fault_check_file_dir(const char *dir)
-{
-	struct statfs st;
-	int ret = fb_statfs_nearest(dir, &st);
-
-	if (ret)
-		return fb_usage("option '--dir': '%s': %s", dir, strerror(-ret));
-	if (fault_fs_is_memory(st.f_type))
-		return fb_skip("--backing=file needs a disk filesystem, but '%s' is on tmpfs/ramfs "
-			       "(give --dir on a disk filesystem, or use --backing=tmpfs)",
-			       dir);
-	return FB_OK;
+	return fsfile_need_disk(dir, FSFILE_NEAREST, FB_SKIP, "--backing=file",
+				"give --dir on a disk filesystem, or use --backing=tmpfs", NULL);
 }
 
 static int check_tmpfs_dir(const char *dir)
 {
-	struct statfs st;
+	long type;
+	int ret = fsfile_fs_type("tmpfs-dir", dir, 0, &type);
 
-	if (statfs(dir, &st))
-		return fb_usage("option '--tmpfs-dir': '%s': %s", dir, strerror(errno));
-	if (st.f_type != (long)FAULT_TMPFS_MAGIC)
-		return fb_usage("option '--tmpfs-dir': '%s' is not a tmpfs mount", dir);
-	return FB_OK;
+	if (!ret && type != (long)TMPFS_MAGIC)
+		ret = fb_usage("option '--tmpfs-dir': '%s' is not a tmpfs mount", dir);
+	return ret;
 }
 
 /* --fault-around=off must work for this memory here, or the step cannot be run. */
@@ -100,7 +87,7 @@ static int check_uffd(const struct fault_params *p, const char *dir)
 		return FB_OK;	/* not created yet: setup() probes again */
 	/* shared anonymous memory is shmem: a memfd is the same kind */
 	fd = p->backing == BACKING_ANON ? memfd_create("faultbench-probe", MFD_CLOEXEC)
-					: fault_open_tmpfile(dir);
+					: fsfile_open_unnamed(dir);
 	if (fd < 0 && p->backing == BACKING_ANON)
 		fd = -errno;
 	if (fd < 0)
@@ -166,31 +153,12 @@ static int fault_check(const void *params, const struct run_opts *ro)
 			return ret;
 	}
 	if (p->backing == BACKING_FILE)
-		ret = fault_check_file_dir(dir);
+		ret = check_file_dir(dir);
 	if (!ret && fault_thp(p))
 		ret = check_thp();
 	if (!ret && fault_around_off(p))
 		ret = check_uffd(p, p->backing == BACKING_TMPFS ? p->tmpfs_dir : dir);
 	return ret;
-}
-
-int fault_open_tmpfile(const char *dir)
-{
-	char *tmpl;
-	int fd;
-
-	/* O_TMPFILE: the file never has a name, so a crash or ^C leaves nothing behind. */
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-		return -errno;
-	tmpl = xasprintf("%s/faultbench-XXXXXX", dir);
-	fd = mkostemp(tmpl, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(tmpl);	/* right away: keep only the descriptor */
-	free(tmpl);
-	return fd >= 0 ? fd : -errno;
 }
 
 enum uffd_mem fault_uffd_mem(const struct fault_params *p)
@@ -218,7 +186,7 @@ static int setup_shared_file(struct step_ctx *sc, struct fault_shared *sh)
 
 	if (p->sharing == SHARING_DISJOINT)
 		total *= sc->nworkers;
-	sh->fd = fault_open_tmpfile(sh->dir);
+	sh->fd = fsfile_open_unnamed(sh->dir);
 	if (sh->fd < 0)
 		return fb_fail("cannot create a file in '%s': %s", sh->dir, strerror(-sh->fd));
 	if (ftruncate(sh->fd, (off_t)total))
@@ -248,7 +216,7 @@ static int setup_files(struct step_ctx *sc, struct fault_shared *sh)
 
 	step_file_dir(sc, sh->dir, sizeof(sh->dir));
 	if (p->backing == BACKING_FILE) {
-		ret = fault_check_file_dir(sh->dir);
+		ret = check_file_dir(sh->dir);
 		if (ret)
 			return ret;
 		ret = mkdir_p(sh->dir);

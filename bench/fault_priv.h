@@ -13,8 +13,6 @@
 #include "bench.h"
 #include "uffd.h"
 
-#define FAULT_TMPFS_MAGIC 0x01021994
-#define FAULT_RAMFS_MAGIC 0x858458f6
 /* PMD size on x86-64 and 4k-page arm64, the THP size --page=thp aligns to. */
 #define FAULT_PMD_SIZE (2UL << 20)
 
@@ -59,10 +57,6 @@ static inline bool fault_around_off(const struct fault_params *p)
 	return p->fault_around & (1u << FAULT_AROUND_OFF);
 }
 
-bool fault_fs_is_memory(long f_type);
-int fault_check_file_dir(const char *dir);
-/* An unnamed file in dir: a descriptor, or -errno. */
-int fault_open_tmpfile(const char *dir);
 enum uffd_mem fault_uffd_mem(const struct fault_params *p);
 /* Write [off, off + len) of fd so that faults find it in the page cache; 0 or -errno. */
 int fault_populate(int fd, unsigned long long off, unsigned long long len,

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fault_priv.h"
+#include "fsfile.h"
 #include "util.h"
 
 #define CHUNK FAULT_PMD_SIZE
@@ -128,7 +129,7 @@ static int worker_file(struct worker *w, struct fault_worker *fw, int *fd, off_t
 		return 0;
 	}
 	/* own: created here, after pinning, so that its page cache is local */
-	fw->own_fd = fault_open_tmpfile(sh->dir);
+	fw->own_fd = fsfile_open_unnamed(sh->dir);
 	if (fw->own_fd < 0)
 		return worker_fail(w, "cannot create a file in '%s': %s", sh->dir,
 				   strerror(-fw->own_fd));

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "spawn.h"
 #include "stats.h"
 #include "util.h"
 
@@ -272,33 +273,13 @@ static void remove_tree(const char *dir, unsigned nfiles)
 
 /* --- running make ------------------------------------------------------- */
 
-/* An executable regular file: to access(), a directory is executable too. */
-static bool is_program(const char *path)
+/* An executable file: prog in PATH, or prog itself when it has a '/'. */
+static bool program_exists(const char *prog)
 {
-	struct stat st;
+	char *path = spawn_find_program(prog, NULL);
 
-	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK);
-}
-
-static bool in_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL;
-	bool found = false;
-
-	if (!*prog)
-		return false;
-	if (strchr(prog, '/'))
-		return is_program(prog);
-	copy = xstrdup(path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/%s", dir, prog);
-
-		found = is_program(p);
-		free(p);
-	}
-	free(copy);
-	return found;
+	free(path);
+	return path != NULL;
 }
 
 static unsigned chosen_jobs(const struct kernbench_params *p)
@@ -354,43 +335,17 @@ static unsigned max_jobs_cap(unsigned nfiles)
 	return cap ? cap : 1;
 }
 
-/* In the child: become make in the tree, pinned, with a clean make environment. */
-static void exec_make(const struct kernbench_params *p, const struct kernbench_tree *t,
-		      const unsigned *pus, unsigned npus, const char *target, unsigned jobs)
-{
-	char jarg[32], ccarg[PATH_MAX], cflagsarg[1024];
-	int fd;
+struct pin {
+	const unsigned *pus;
+	unsigned npus;
+};
 
-	setpgid(0, 0);
-	if (pus)
-		pin_self_to(pus, npus);
-	unsetenv("MAKEFLAGS");
-	unsetenv("MFLAGS");
-	unsetenv("MAKELEVEL");
-	unsetenv("MAKEOVERRIDES");
-	unsetenv("GNUMAKEFLAGS");
-	setenv("LC_ALL", "C", 1);
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		close(fd);
-	}
-	fd = open(t->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd >= 0) {
-		dup2(fd, 2);
-		close(fd);
-	}
-	if (chdir(t->dir))
-		_exit(126);
-	if (jobs)
-		snprintf(jarg, sizeof(jarg), "-j%u", jobs);
-	else
-		snprintf(jarg, sizeof(jarg), "-j");
-	snprintf(ccarg, sizeof(ccarg), "CC=%s", p->cc);
-	snprintf(cflagsarg, sizeof(cflagsarg), "CFLAGS=%s", p->cflags);
-	execlp("make", "make", "-s", jarg, ccarg, cflagsarg, target, (char *)NULL);
-	_exit(127);
+/* In the child, before exec: make and every compiler it starts run on the step's PUs. */
+static void pin_make(void *arg)
+{
+	const struct pin *pin = arg;
+
+	pin_self_to(pin->pus, pin->npus);
 }
 
 /* The last line make wrote to stderr, for the error message. */
@@ -427,7 +382,7 @@ static bool built(const struct kernbench_tree *t)
 	char path[PATH_MAX + 8];
 
 	snprintf(path, sizeof(path), "%s/prog", t->dir);
-	return is_program(path);
+	return program_exists(path);
 }
 
 /*
@@ -438,34 +393,51 @@ static int run_make(const struct kernbench_params *p, const struct kernbench_tre
 		    const unsigned *pus, unsigned npus, const char *target, unsigned jobs,
 		    struct build *b)
 {
+	char jarg[32], ccarg[PATH_MAX], cflagsarg[1024], why[256];
+	struct pin pin = { pus, npus };
+	/*
+	 * In its own process group (an interrupt passed on stops the whole
+	 * build), in the tree, pinned, stderr into the log, with a clean make
+	 * environment: no jobserver of an enclosing make.
+	 */
+	struct spawn sp = {
+		.argv = (const char *const[]){ "make", "-s", jarg, ccarg, cflagsarg, target, NULL },
+		.env = (const char *const[]){ "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES",
+					      "GNUMAKEFLAGS", "LC_ALL=C", NULL },
+		.dir = t->dir,
+		.in = { SPAWN_NULL },
+		.out = { SPAWN_NULL },
+		.err = { SPAWN_FILE, .path = t->log },
+		.own_group = true,
+		.pass_interrupt = true,
+		.child_setup = pus ? pin_make : NULL,
+		.child_arg = &pin,
+	};
 	struct rusage ru;
 	double t0 = now_monotonic();
-	int status;
-	pid_t pid;
 
+	if (jobs)
+		snprintf(jarg, sizeof(jarg), "-j%u", jobs);
+	else
+		snprintf(jarg, sizeof(jarg), "-j");
+	snprintf(ccarg, sizeof(ccarg), "CC=%s", p->cc);
+	snprintf(cflagsarg, sizeof(cflagsarg), "CFLAGS=%s", p->cflags);
 	/* orphaned compilers of an interrupted build come back to us (reap_group()) */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	pid = fork();
-
-	if (pid < 0)
-		return fb_fail("kernbench: fork: %s", strerror(errno));
-	if (!pid)
-		exec_make(p, t, pus, npus, target, jobs);
-	setpgid(pid, pid);
-	while (wait4(pid, &status, 0, &ru) < 0) {
-		if (errno != EINTR)
-			return fb_fail("kernbench: wait4: %s", strerror(errno));
-		if (fb_interrupted)
-			kill(-pid, SIGTERM);
-	}
+	spawn_run(&sp);
+	ru = sp.ru;
+	spawn_clear(&sp);
+	if (sp.end == SPAWN_NOT_RUN)
+		return fb_fail("kernbench: %s", spawn_describe(&sp, why, sizeof(why)));
 	if (fb_interrupted) {
-		reap_group(pid);
+		reap_group(sp.pid);
 		return 128 + fb_interrupted;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+	if (sp.code) {
 		char *line = last_log_line(t->log);
-		int ret = fb_fail("kernbench: 'make %s' in %s failed (status %#x): %s",
-				  target ? target : "", t->dir, status, line);
+		int ret = fb_fail("kernbench: 'make %s' in %s failed (%s): %s",
+				  target ? target : "", t->dir,
+				  spawn_describe(&sp, why, sizeof(why)), line);
 
 		free(line);
 		return ret;
@@ -518,7 +490,7 @@ static int check_compiler(const struct kernbench_params *p)
 	ret = check_make_words("cc", p->cc, "");
 	if (!ret)
 		ret = check_make_words("cflags", p->cflags, " =,:");
-	if (!ret && strchr(p->cc, '/') && !is_program(p->cc))
+	if (!ret && strchr(p->cc, '/') && !program_exists(p->cc))
 		ret = fb_usage("option '--cc': '%s' is not an executable file", p->cc);
 	return ret;
 }
@@ -533,9 +505,9 @@ static int kernbench_check(const void *params, const struct run_opts *ro)
 	ret = check_compiler(p);
 	if (ret)
 		return ret;
-	if (!in_path("make"))
+	if (!program_exists("make"))
 		return fb_skip("kernbench: 'make' is not installed");
-	if (!in_path(p->cc))
+	if (!program_exists(p->cc))
 		return fb_skip("kernbench: the compiler '%s' is not installed", p->cc);
 	if (ro && ro->cpus && strcmp(ro->cpus, "max"))
 		fb_warn("kernbench: builds once per CPU count of '--cpus %s'; kernbench's own "
@@ -684,36 +656,9 @@ static json_t *builds_json(const struct build *b, unsigned n)
 /* First line of "CC --version", run without a shell. */
 static char *compiler_version(const char *cc)
 {
-	char line[256] = "";
-	int fds[2];
-	pid_t pid;
-	FILE *f;
+	char *line = spawn_first_line((const char *const[]){ cc, "--version", NULL });
 
-	if (pipe2(fds, O_CLOEXEC))
-		return xstrdup("unknown");
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(fds[1], STDOUT_FILENO);
-		if (null >= 0)
-			dup2(null, STDERR_FILENO);
-		execlp(cc, cc, "--version", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	f = pid > 0 ? fdopen(fds[0], "r") : NULL;
-	if (f) {
-		if (!fgets(line, sizeof(line), f))
-			line[0] = '\0';
-		fclose(f);
-	} else {
-		close(fds[0]);
-	}
-	if (pid > 0)
-		wait_child(pid);
-	line[strcspn(line, "\n")] = '\0';
-	return xstrdup(line[0] ? line : "unknown");
+	return line ? line : xstrdup("unknown");
 }
 
 static int kernbench_run_step(struct step_ctx *sc)

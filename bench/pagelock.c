@@ -28,12 +28,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
-#include <linux/magic.h>
 
 #include "bench.h"
 #include "folio.h"
+#include "fsfile.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "uffd.h"
@@ -128,16 +127,11 @@ static const char *method_name(int m)
 
 static int check_dir(const char *dir, const char *what)
 {
-	struct statfs sfs;
-	int ret = fb_statfs_nearest(dir, &sfs);
+	char who[64];
 
-	if (ret)
-		return fb_usage("option '--dir': '%s': %s", dir, strerror(-ret));
-	if (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC)
-		return fb_skip("pagelock --invalidate %s needs a disk filesystem, but --dir %s is "
-			       "tmpfs/ramfs",
-			       what, dir);
-	return FB_OK;
+	snprintf(who, sizeof(who), "pagelock --invalidate %s", what);
+	return fsfile_need_disk(dir, FSFILE_NEAREST, FB_SKIP, who,
+				"give --dir on a disk filesystem, or use --invalidate punch", NULL);
 }
 
 static int pagelock_check(const void *params, const struct run_opts *ro)

@@ -20,10 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "spawn.h"
 #include "stats.h"
 #include "util.h"
 
@@ -58,18 +58,10 @@ static const char *test_name(const struct sysbench_params *p)
 
 static bool sysbench_installed(void)
 {
-	const char *path = getenv("PATH");
-	char *copy = xstrdup(path ? path : "/usr/bin:/bin"), *dir, *save = NULL;
-	bool found = false;
+	char *path = spawn_find_program("sysbench", NULL);
 
-	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/sysbench", dir);
-
-		found = access(p, X_OK) == 0;
-		free(p);
-	}
-	free(copy);
-	return found;
+	free(path);
+	return path != NULL;
 }
 
 static int sysbench_check(const void *params, const struct run_opts *ro)
@@ -83,17 +75,32 @@ static int sysbench_check(const void *params, const struct run_opts *ro)
 	return FB_OK;
 }
 
-/* Run sysbench with its stdout into a pipe; returns the whole output or NULL. */
+/* In the child: sysbench's threads run on the step's PUs. */
+static void pin_sysbench(void *arg)
+{
+	const struct step_ctx *sc = arg;
+
+	pin_self_to(sc->pus, sc->nworkers);
+}
+
+/* Run sysbench with its stdout captured; returns the whole output or NULL. */
 static char *run_sysbench(struct step_ctx *sc, unsigned interval, unsigned seconds, int *ret)
 {
 	const struct sysbench_params *p = sc->params;
-	char *argv[SB_MAX_ARGS + 8], threads[32], time_arg[32], report[32];
+	const char *argv[SB_MAX_ARGS + 8];
+	char threads[32], time_arg[32], report[32], why[256];
 	char *extra = xstrdup(p->extra_args ? p->extra_args : ""), *tok, *save = NULL;
-	char *out = NULL;
-	size_t len = 0, cap = 0;
+	char *out;
 	unsigned argc = 0;
-	int fds[2], status;
-	pid_t pid;
+	/* its own group: a ^C passed on reaches every thread it started */
+	struct spawn sp = {
+		.argv = argv,
+		.out = { SPAWN_CAPTURE },
+		.own_group = true,
+		.pass_interrupt = true,
+		.child_setup = pin_sysbench,
+		.child_arg = sc,
+	};
 
 	snprintf(threads, sizeof(threads), "--threads=%u", sc->nworkers);
 	snprintf(time_arg, sizeof(time_arg), "--time=%u", seconds);
@@ -105,59 +112,26 @@ static char *run_sysbench(struct step_ctx *sc, unsigned interval, unsigned secon
 	for (tok = strtok_r(extra, " ", &save); tok && argc < SB_MAX_ARGS;
 	     tok = strtok_r(NULL, " ", &save))
 		argv[argc++] = tok;
-	argv[argc++] = (char *)test_name(p);
+	argv[argc++] = test_name(p);
 	argv[argc++] = "run";
 	argv[argc] = NULL;
 
 	*ret = FB_OK;
-	if (pipe(fds)) {
-		*ret = fb_fail("sysbench: pipe: %s", strerror(errno));
-		free(extra);
-		return NULL;
-	}
-	pid = fork();
-	if (pid < 0) {
-		*ret = fb_fail("sysbench: fork: %s", strerror(errno));
-		free(extra);
-		return NULL;
-	}
-	if (!pid) {
-		setpgid(0, 0);
-		pin_self_to(sc->pus, sc->nworkers);
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execvp("sysbench", argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	close(fds[1]);
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 4096) {
-			cap = cap ? 2 * cap : 65536;
-			out = xrealloc(out, cap);
-		}
-		n = read(fds[0], out + len, cap - len - 1);
-		if (n < 0 && errno == EINTR) {
-			if (fb_interrupted)
-				kill(-pid, SIGTERM);
-			continue;
-		}
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	out[len] = '\0';
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	spawn_run(&sp);
 	free(extra);
+	if (sp.end == SPAWN_NOT_RUN) {
+		*ret = fb_fail("sysbench: %s", spawn_describe(&sp, why, sizeof(why)));
+		spawn_clear(&sp);
+		return NULL;
+	}
 	if (fb_interrupted)
 		*ret = 128 + fb_interrupted;
-	else if (!WIFEXITED(status) || WEXITSTATUS(status))
-		*ret = fb_fail("sysbench %s failed (status %#x)", test_name(p), status);
+	else if (sp.code)
+		*ret = fb_fail("sysbench %s failed (%s)", test_name(p),
+			       spawn_describe(&sp, why, sizeof(why)));
+	out = sp.out_buf;
+	sp.out_buf = NULL;
+	spawn_clear(&sp);
 	return out;
 }
 

@@ -28,11 +28,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <jansson.h>
 
 #include "cmds.h"
+#include "fsfile.h"
 #include "opt.h"
 #include "spawn.h"
 #include "util.h"
@@ -189,39 +189,16 @@ static int parse_topology(struct vm *vm)
 /* Run a command to completion with stdout/stderr into log (or inherited when NULL). */
 static int run_wait(char *const argv[], const char *log)
 {
-	pid_t pid = fork();
+	struct spawn sp = { .argv = (const char *const *)argv };
+	int code;
 
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		if (log) {
-			int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-			if (fd >= 0) {
-				dup2(fd, 1);
-				dup2(fd, 2);
-				close(fd);
-			}
-		}
-		execvp(argv[0], argv);
-		_exit(127);
+	if (log) {
+		sp.out = (struct spawn_io){ SPAWN_APPEND, .path = log };
+		sp.err = (struct spawn_io){ SPAWN_TO_STDOUT };
 	}
-	return wait_child(pid);
-}
-
-static char *exe_dir(void)
-{
-	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return xstrdup(".");
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	return xstrdup(buf);
+	code = spawn_run(&sp);
+	spawn_clear(&sp);
+	return code;
 }
 
 static bool is_file(const char *path)
@@ -255,25 +232,10 @@ static char *scripts_dir(const struct vm *vm)
 	return NULL;
 }
 
-/* A program found in PATH (or as given when it has a slash), or NULL. */
+/* A program found in PATH, then extra_dirs (or as given when it has a slash), or NULL. */
 static char *find_program(const char *name, const char *extra_dirs)
 {
-	const char *path = getenv("PATH");
-	char *all, *dir, *save = NULL, *found = NULL;
-
-	if (strchr(name, '/'))
-		return access(name, X_OK) ? NULL : xstrdup(name);
-	all = xasprintf("%s:%s", path ? path : "/usr/bin:/bin", extra_dirs ? extra_dirs : "");
-	for (dir = strtok_r(all, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/%s", dir, name);
-
-		if (!access(p, X_OK))
-			found = p;
-		else
-			free(p);
-	}
-	free(all);
-	return found;
+	return spawn_find_program(name, extra_dirs);
 }
 
 /* Quote s for sh in single quotes. */
@@ -315,8 +277,8 @@ static int write_guest_command(const struct vm *vm, const char *path, int argc, 
 
 static int build_initramfs(struct vm *vm, int argc, char **argv)
 {
-	char *scripts = scripts_dir(vm), *init, *mk, *cmd, *self, *helper, *lstopo;
-	char *args[12];
+	char *scripts = scripts_dir(vm), *init, *mk, *cmd, *self, *helper = NULL, *lstopo;
+	char *args[12], path[PATH_MAX];
 	unsigned n = 0;
 	int ret;
 
@@ -335,7 +297,9 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 	ret = write_guest_command(vm, cmd, argc, argv);
 	if (ret)
 		goto out;
-	helper = xasprintf("%s/fb-exec-helper", vm->exe_dir);
+	/* the guest's faultbench finds it beside itself, under its usual name */
+	if (!fsfile_exec_helper(path, sizeof(path)))
+		helper = xasprintf("%s=fb-exec-helper", path);
 	lstopo = find_program("lstopo-no-graphics", NULL);
 	args[n++] = "sh";
 	args[n++] = mk;
@@ -343,7 +307,7 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 	args[n++] = init;
 	args[n++] = cmd;
 	args[n++] = xasprintf("%s=faultbench", self);
-	if (is_file(helper))
+	if (helper)
 		args[n++] = helper;
 	/* hwloc's own view of the guest, to check plans against (tests, docs). */
 	if (lstopo)
@@ -526,20 +490,9 @@ static void print_tail(const char *what, const char *path, unsigned lines)
 	free(s);
 }
 
-static void stop_qemu(pid_t pid)
+static void stop_qemu(struct spawn *qemu)
 {
-	int status;
-	double t = now_monotonic();
-
-	kill(pid, SIGTERM);
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (now_monotonic() - t > 5) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return;
-		}
-		usleep(50000);
-	}
+	spawn_stop(qemu, SIGTERM, 5);
 }
 
 enum boot_outcome { BOOT_DONE, BOOT_NO_START, BOOT_HUNG, BOOT_FROZE, BOOT_FAILED };
@@ -566,46 +519,16 @@ static char *froze(const char *con)
  * within it or the boot counts as "did not start" (the KVM hang seen on some
  * nested hosts); otherwise it runs until it powers off or the timeout.
  */
-static enum boot_outcome boot(struct vm *vm, enum accel accel, double probe, char **why)
+/* Watch a started qemu until the guest powers off or one of the limits is hit. */
+static enum boot_outcome watch_boot(struct vm *vm, struct spawn *sp, double start, double probe,
+				    char **why)
 {
-	char *qemu = find_program(vm->o->qemu, NULL);
-	char **argv;
-	double start = now_monotonic(), deadline = start + vm->o->timeout;
+	double deadline = start + vm->o->timeout;
 	size_t shown = 0;
 	bool started = false, booted = false;
-	int status;
-	pid_t pid;
 
-	*why = NULL;
-	if (!qemu) {
-		*why = xasprintf("%s not found (apt-get install qemu-system-x86)", vm->o->qemu);
-		return BOOT_NO_START;
-	}
-	argv = qemu_argv(vm, accel, qemu);
-	free(qemu);
-	unlink(vm->console);
-	pid = fork();
-	if (pid < 0) {
-		free_argv(argv);
-		*why = xasprintf("fork: %s", strerror(errno));
-		return BOOT_FAILED;
-	}
-	if (!pid) {
-		int fd = open(vm->qemu_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int null = open("/dev/null", O_RDONLY);
-
-		if (null >= 0)
-			dup2(null, 0);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	free_argv(argv);
 	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
+		bool exited = spawn_exited(sp);
 		char *con = console_text(vm);
 		double now = now_monotonic();
 
@@ -621,39 +544,39 @@ static enum boot_outcome boot(struct vm *vm, enum accel accel, double probe, cha
 		*why = froze(con);
 		free(con);
 		if (*why) {
-			stop_qemu(pid);
+			stop_qemu(sp);
 			return BOOT_FROZE;
 		}
-		if (r == pid) {
+		if (exited) {
 			if (!started) {
 				*why = xasprintf(
 				    "qemu exited (%s %d) before the guest printed anything",
-				    WIFEXITED(status) ? "status" : "signal",
-				    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+				    sp->end == SPAWN_EXITED ? "status" : "signal",
+				    sp->end == SPAWN_EXITED ? sp->code : sp->code - 128);
 				return BOOT_NO_START;
 			}
 			return BOOT_DONE;
 		}
 		if (fb_interrupted) {
-			stop_qemu(pid);
+			stop_qemu(sp);
 			*why = xasprintf("interrupted");
 			return BOOT_FAILED;
 		}
 		if (probe > 0 && !started && now - start > probe) {
-			stop_qemu(pid);
+			stop_qemu(sp);
 			*why = xasprintf("the guest printed nothing on its console within %g s",
 					 probe);
 			return BOOT_NO_START;
 		}
 		if (!booted && now - start > vm->o->boot_timeout) {
-			stop_qemu(pid);
+			stop_qemu(sp);
 			*why =
 			    xasprintf("the guest did not reach its init within --boot-timeout %g s",
 				      vm->o->boot_timeout);
 			return BOOT_HUNG;
 		}
 		if (now > deadline) {
-			stop_qemu(pid);
+			stop_qemu(sp);
 			*why =
 			    xasprintf("the guest did not power off within --timeout %g s%s",
 				      vm->o->timeout, booted ? "" : " (it never reached its init)");
@@ -661,6 +584,39 @@ static enum boot_outcome boot(struct vm *vm, enum accel accel, double probe, cha
 		}
 		usleep(started ? 200000 : 50000);
 	}
+}
+
+static enum boot_outcome boot(struct vm *vm, enum accel accel, double probe, char **why)
+{
+	char *qemu = find_program(vm->o->qemu, NULL), msg[256];
+	double start = now_monotonic();
+	/* stdin from /dev/null: qemu must not take the terminal's input */
+	struct spawn sp = {
+		.in = { SPAWN_NULL },
+		.out = { SPAWN_FILE, .path = vm->qemu_log },
+		.err = { SPAWN_TO_STDOUT },
+	};
+	enum boot_outcome r;
+	char **argv;
+
+	*why = NULL;
+	if (!qemu) {
+		*why = xasprintf("%s not found (apt-get install qemu-system-x86)", vm->o->qemu);
+		return BOOT_NO_START;
+	}
+	argv = qemu_argv(vm, accel, qemu);
+	free(qemu);
+	unlink(vm->console);
+	sp.argv = (const char *const *)argv;
+	if (spawn_start(&sp)) {
+		*why = xstrdup(spawn_describe(&sp, msg, sizeof(msg)));
+		r = BOOT_NO_START;
+	} else {
+		r = watch_boot(vm, &sp, start, probe, why);
+	}
+	free_argv(argv);
+	spawn_clear(&sp);
+	return r;
 }
 
 static bool kvm_usable(char **why)
@@ -749,19 +705,11 @@ static int boot_with_accel(struct vm *vm)
 
 static char *qemu_version(const struct vm *vm)
 {
-	char *qemu = find_program(vm->o->qemu, NULL), *cmd, *line = NULL;
-	size_t cap = 0;
-	FILE *p;
+	char *qemu = find_program(vm->o->qemu, NULL), *line;
 
 	if (!qemu)
 		return xstrdup("unknown");
-	cmd = xasprintf("'%s' -version 2>/dev/null", qemu);
-	p = popen(cmd, "r");
-	if (p && getline(&line, &cap, p) > 0)
-		line[strcspn(line, "\n")] = '\0';
-	if (p)
-		pclose(p);
-	free(cmd);
+	line = spawn_first_line((const char *const[]){ qemu, "-version", NULL });
 	free(qemu);
 	return line ? line : xstrdup("unknown");
 }
@@ -1060,7 +1008,7 @@ static int boot_once(const struct vm_opts *o, const char *kernel, int argc, char
 	err = parse_topology(&vm);
 	if (err)
 		return err;
-	vm.exe_dir = exe_dir();
+	vm.exe_dir = fsfile_self_dir();
 	err = make_work_dir(&vm);
 	if (!err)
 		err = build_initramfs(&vm, argc, argv);

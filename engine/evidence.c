@@ -48,6 +48,7 @@
 #include <perfmon/pfmlib_perf_event.h>
 
 #include "evidence.h"
+#include "ratio.h"
 #include "tracefs.h"
 #include "util.h"
 
@@ -574,43 +575,14 @@ static int event_index(const struct step_result *r, const char *name)
 	return -1;
 }
 
-/* Sum of event k (or, when k < 0, of the kernel's fault counts) over all workers of sample s. */
-static double sample_sum(const struct step_result *r, unsigned s, int k)
-{
-	const struct sample *sm = &r->samples[s];
-	double sum = 0;
-	unsigned w;
-
-	for (w = 0; w < r->ncpus; w++) {
-		if (k >= 0)
-			sum += sm->ev ? (double)sm->ev[w][k] : 0;
-		else
-			sum += (sm->minflt ? (double)sm->minflt[w] : 0) +
-			       (sm->majflt ? (double)sm->majflt[w] : 0);
-	}
-	return sum;
-}
-
-/* metric = scale * event num / event den, per sample and over the step; den < 0: faults. */
+/* scale * event num / event den, per sample and over the step; den < 0: the kernel's faults. */
 static void add_ratio(struct step_result *r, const char *name, int num, int den, double scale)
 {
-	double tn = 0, td = 0, n, d;
-	struct metric *m;
-	unsigned s;
+	struct step_total n = STEP_TOTAL(TOTAL_EVENT, (unsigned)num);
+	struct step_total d = den >= 0 ? STEP_TOTAL(TOTAL_EVENT, (unsigned)den)
+				       : STEP_TOTAL(TOTAL_FAULTS, 0);
 
-	for (s = 0; s < r->nsamples; s++) {
-		tn += sample_sum(r, s, num);
-		td += sample_sum(r, s, den);
-	}
-	m = step_add_metric(r, name, false);
-	if (!m)
-		return;
-	for (s = 0; s < r->nsamples && m->v; s++) {
-		n = sample_sum(r, s, num);
-		d = sample_sum(r, s, den);
-		m->v[s] = d > 0 ? scale * n / d : NAN;
-	}
-	m->value = td > 0 ? scale * tn / td : NAN; /* as results.c: no faults, no figure */
+	step_add_ratio(r, name, false, n, d, scale);
 }
 
 void evidence_derive(struct step_result *r)

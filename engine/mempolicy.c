@@ -276,17 +276,16 @@ int mem_policy_apply(const struct mem_policy *mp, const struct topo *t, unsigned
 	case MEM_LOCAL:
 		/* Default policy: first touch from the pinned CPU places pages locally. */
 		return set_policy_nodes(MPOL_DEFAULT, NULL);
-	case MEM_NODE:
-		return set_policy_node(MPOL_BIND, mp->node);
-	case MEM_PREFERRED:
-		return set_policy_node(MPOL_PREFERRED, mp->node);
-	case MEM_INTERLEAVE:
-		return set_interleave_all();
 	case MEM_REMOTE:
 		node = expected_node(mp, t, pu);
 		if (node < 0)
 			return -ENODEV;
 		return set_policy_node(MPOL_BIND, node);
+	case MEM_NODE:
+	case MEM_PREFERRED:
+	case MEM_INTERLEAVE:
+		/* the same policy for every worker as for setup */
+		return mem_policy_apply_setup(mp, t);
 	}
 	return -EINVAL;
 }

@@ -14,17 +14,16 @@
  * profile and the result says why; the run is never failed for it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "profile.h"
+#include "spawn.h"
 #include "util.h"
 
 #define TOP_SYMBOLS  20
@@ -32,9 +31,9 @@
 #define CHAIN_FRAMES 12
 
 struct profile {
-	pid_t pid;
-	char *data; /* perf.data path */
-	char *log;  /* perf record's stdout and stderr */
+	struct spawn perf; /* perf record */
+	char *data;	   /* perf.data path */
+	char *log;	   /* perf record's stdout and stderr */
 };
 
 static const char *perf_binary(void)
@@ -59,27 +58,16 @@ static char *log_reason(const char *log, const char *fallback)
 	return ret;
 }
 
-static void exec_perf_record(const char *data, const char *log)
+/* In perf record's child: if faultbench dies without stopping it, perf stops too. */
+static void perf_record_setup(void *arg)
 {
-	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	const char *argv[] = { perf_binary(), "record", "-a", "-g", "-q", "-o", data, NULL };
-
-	/* its own process group: ^C reaches faultbench, which stops perf itself */
-	setpgid(0, 0);
-	/* and if faultbench dies without stopping it, perf stops too */
 	prctl(PR_SET_PDEATHSIG, SIGINT);
-	if (fd >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-	}
-	execvp(argv[0], (char *const *)argv);
-	fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
 }
 
 static int fail_start(struct profile *p, char **why, char *reason)
 {
 	*why = reason;
+	spawn_clear(&p->perf);
 	free(p->data);
 	free(p->log);
 	free(p);
@@ -89,88 +77,71 @@ static int fail_start(struct profile *p, char **why, char *reason)
 int profile_start(struct profile **pp, const char *perf_data_path, char **why)
 {
 	struct profile *p = xcalloc(1, sizeof(*p));
+	struct spawn *sp = &p->perf;
 	struct stat st;
 	double deadline;
-	int status;
+	char msg[256];
 
 	*pp = NULL;
 	*why = NULL;
 	p->data = xstrdup(perf_data_path);
 	p->log = xasprintf("%s.log", perf_data_path);
 	unlink(p->data);
-	p->pid = fork();
-	if (p->pid < 0)
-		return fail_start(p, why, xasprintf("fork: %s", strerror(errno)));
-	if (p->pid == 0)
-		exec_perf_record(p->data, p->log);
+	*sp = (struct spawn){
+		.argv = (const char *const[]){ perf_binary(), "record", "-a", "-g", "-q", "-o",
+					       p->data, NULL },
+		.out = { SPAWN_FILE, .path = p->log },
+		.err = { SPAWN_TO_STDOUT },
+		/* its own process group: ^C reaches faultbench, which stops perf itself */
+		.own_group = true,
+		.child_setup = perf_record_setup,
+	};
+	if (spawn_start(sp))
+		return fail_start(p, why, xasprintf("perf record: %s",
+						    spawn_describe(sp, msg, sizeof(msg))));
+	/* the argv array lives in this function only; the child has it now */
+	sp->argv = NULL;
 	/*
 	 * perf writes the file header once its events are open; until then the
 	 * step must not start, or its beginning goes unprofiled.
 	 */
 	deadline = now_monotonic() + 10;
 	while (now_monotonic() < deadline) {
-		if (waitpid(p->pid, &status, WNOHANG) == p->pid)
+		if (spawn_exited(sp))
 			return fail_start(p, why, log_reason(p->log, "perf record exited"));
 		if (stat(p->data, &st) == 0 && st.st_size > 0)
 			break;
 		usleep(20000);
 	}
 	if (now_monotonic() >= deadline) {
-		kill(p->pid, SIGKILL);
-		waitpid(p->pid, &status, 0);
+		spawn_stop(sp, SIGKILL, 0);
 		return fail_start(p, why, xstrdup("perf record did not start within 10 s"));
 	}
 	/* opening per-CPU events comes after the header; give it a moment */
 	usleep(200000);
-	if (waitpid(p->pid, &status, WNOHANG) == p->pid)
+	if (spawn_exited(sp))
 		return fail_start(p, why, log_reason(p->log, "perf record exited"));
 	*pp = p;
 	return FB_OK;
 }
 
-/* Run argv, return its stdout (malloc'd) or NULL; stderr goes to errlog. */
-static char *capture(const char *const *argv, const char *errlog, int *status)
+/* Run argv, return its stdout (malloc'd) or NULL when it failed; stderr goes to errlog. */
+static char *capture(const char *const *argv, const char *errlog)
 {
-	size_t len = 0, cap = 1 << 16;
-	char *buf = xmalloc(cap);
-	int pfd[2];
-	ssize_t n;
-	pid_t pid;
+	struct spawn sp = {
+		.argv = argv,
+		.env = (const char *const[]){ "LC_ALL=C", NULL },
+		.out = { SPAWN_CAPTURE },
+		.err = { SPAWN_APPEND, .path = errlog },
+	};
+	char *out = NULL;
 
-	*status = -1;
-	if (pipe2(pfd, O_CLOEXEC)) {
-		free(buf);
-		return NULL;
+	if (!spawn_run(&sp)) {
+		out = sp.out_buf;
+		sp.out_buf = NULL;
 	}
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(errlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-
-		dup2(pfd[1], STDOUT_FILENO);
-		if (fd >= 0)
-			dup2(fd, STDERR_FILENO);
-		setenv("LC_ALL", "C", 1);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	if (pid < 0) {
-		close(pfd[0]);
-		free(buf);
-		return NULL;
-	}
-	while ((n = read(pfd[0], buf + len, cap - len - 1)) > 0 || (n < 0 && errno == EINTR)) {
-		if (n < 0)
-			continue;
-		len += (size_t)n;
-		if (cap - len < 2)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	close(pfd[0]);
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
-	return buf;
+	spawn_clear(&sp);
+	return out;
 }
 
 /* "     5.38%  [k] clear_page_erms      -   -  " -> percent, kernel?, symbol */
@@ -264,20 +235,10 @@ static json_t *parse_report(char *text, json_t *out)
 
 static void stop_perf(struct profile *p, json_t *out)
 {
-	double deadline = now_monotonic() + 120;
-	int status = 0;
-	pid_t r;
-
-	kill(p->pid, SIGINT);
 	/* perf writes build-ids on the way out, which can take a while */
-	while ((r = waitpid(p->pid, &status, WNOHANG)) == 0 && now_monotonic() < deadline)
-		usleep(50000);
-	if (r == 0) {
-		kill(p->pid, SIGKILL);
-		waitpid(p->pid, &status, 0);
+	if (spawn_stop(&p->perf, SIGINT, 120))
 		json_object_set_new(out, "warning",
 				    json_string("perf record was killed after 120 s"));
-	}
 }
 
 json_t *profile_finish(struct profile *p)
@@ -285,7 +246,6 @@ json_t *profile_finish(struct profile *p)
 	json_t *out = json_object(), *top;
 	char *text, *reason;
 	struct stat st;
-	int status;
 	const char *argv[] = {
 		perf_binary(),	   "report", "-i",     NULL, "--stdio",
 		"--no-children",   "--sort", "symbol", "-g", "folded,0.05,callee,function,percent",
@@ -300,8 +260,8 @@ json_t *profile_finish(struct profile *p)
 	json_object_set_new(out, "perf_data", json_string(p->data));
 	json_object_set_new(out, "command", json_string("perf record -a -g"));
 	argv[3] = p->data;
-	text = capture(argv, p->log, &status);
-	if (!text || !WIFEXITED(status) || WEXITSTATUS(status)) {
+	text = capture(argv, p->log);
+	if (!text) {
 		reason = log_reason(p->log, "perf report failed");
 		json_object_set_new(out, "skipped", json_string(reason));
 		free(reason);
@@ -318,6 +278,7 @@ json_t *profile_finish(struct profile *p)
 	/* perf's own messages are kept beside perf.data only when there are any */
 	if (stat(p->log, &st) == 0 && st.st_size == 0)
 		unlink(p->log);
+	spawn_clear(&p->perf);
 	free(p->data);
 	free(p->log);
 	free(p);

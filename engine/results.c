@@ -13,82 +13,16 @@
 
 #include "csv.h"
 #include "jsonfile.h"
+#include "ratio.h"
 #include "results.h"
 #include "stats.h"
 #include "util.h"
 
-static uint64_t sample_sum(const struct step_result *r, unsigned s, const uint64_t *per_worker)
-{
-	uint64_t sum = 0;
-
-	(void)s;
-	for (unsigned i = 0; i < r->ncpus; i++)
-		sum += per_worker[i];
-	return sum;
-}
-
-static uint64_t sample_faults(const struct step_result *r, unsigned s)
-{
-	const struct sample *smp = &r->samples[s];
-
-	return sample_sum(r, s, smp->minflt) + sample_sum(r, s, smp->majflt);
-}
-
-static uint64_t sample_count(const struct step_result *r, unsigned s, unsigned c)
-{
-	uint64_t sum = 0;
-
-	for (unsigned i = 0; i < r->ncpus; i++)
-		sum += r->samples[s].count[i][c];
-	return sum;
-}
-
-/*
- * A metric that is a ratio of two per-sample totals: per sample num/den, and
- * over the whole step sum(num)/sum(den) (not the mean of ratios).
- */
-typedef double (*total_fn)(const struct step_result *r, unsigned s, unsigned arg);
-
-static double t_count(const struct step_result *r, unsigned s, unsigned c)
-{
-	return (double)sample_count(r, s, c);
-}
-
-static double t_faults(const struct step_result *r, unsigned s, unsigned unused)
-{
-	return (double)sample_faults(r, s);
-}
-
-static double t_majfaults(const struct step_result *r, unsigned s, unsigned unused)
-{
-	return (double)sample_sum(r, s, r->samples[s].majflt);
-}
-
-static double t_time(const struct step_result *r, unsigned s, unsigned unused)
-{
-	return r->samples[s].t;
-}
-
-static double t_cpu_time(const struct step_result *r, unsigned s, unsigned unused)
-{
-	return r->samples[s].t * r->ncpus;
-}
-
-static void add_ratio(struct step_result *r, const char *name, bool higher_better,
-		      total_fn num, unsigned narg, total_fn den)
-{
-	struct metric *m = step_add_metric(r, name, higher_better);
-	double tn = 0, td = 0;
-
-	for (unsigned s = 0; s < r->nsamples; s++) {
-		double a = num(r, s, narg), b = den(r, s, 0);
-
-		m->v[s] = b > 0 ? a / b : NAN;
-		tn += a;
-		td += b;
-	}
-	m->value = td > 0 ? tn / td : NAN;
-}
+#define COUNT(c)  STEP_TOTAL(TOTAL_COUNT, c)
+#define FAULTS	  STEP_TOTAL(TOTAL_FAULTS, 0)
+#define MAJFAULTS STEP_TOTAL(TOTAL_MAJFAULTS, 0)
+#define TIME	  STEP_TOTAL(TOTAL_TIME, 0)
+#define CPU_TIME  STEP_TOTAL(TOTAL_CPU_TIME, 0)
 
 void results_derive_metrics(struct step_result *r, const struct bench *b)
 {
@@ -99,28 +33,28 @@ void results_derive_metrics(struct step_result *r, const struct bench *b)
 	if (!r->nsamples || !r->samples[0].count)
 		return;
 	for (unsigned s = 0; s < r->nsamples; s++)
-		any_major |= sample_sum(r, s, r->samples[s].majflt) > 0;
+		any_major |= step_total(r, s, MAJFAULTS) > 0;
 
 	if (!(b->no_metrics & BENCH_NO_RATES)) {
 		snprintf(name, sizeof(name), "%s/s", unit);
-		add_ratio(r, name, true, t_count, 0, t_time);
-		add_ratio(r, "faults/s", true, t_faults, 0, t_time);
+		step_add_ratio(r, name, true, COUNT(0), TIME, 1);
+		step_add_ratio(r, "faults/s", true, FAULTS, TIME, 1);
 		if (any_major)
-			add_ratio(r, "majfaults/s", true, t_majfaults, 0, t_time);
+			step_add_ratio(r, "majfaults/s", true, MAJFAULTS, TIME, 1);
 	}
 	if (!(b->no_metrics & BENCH_NO_PER_FAULT)) {
 		snprintf(name, sizeof(name), "%s/fault", unit);
-		add_ratio(r, name, true, t_count, 0, t_faults);
+		step_add_ratio(r, name, true, COUNT(0), FAULTS, 1);
 	}
 	if (!(b->no_metrics & BENCH_NO_PER_CPU)) {
 		snprintf(name, sizeof(name), "%s/s/cpu", unit);
-		add_ratio(r, name, true, t_count, 0, t_cpu_time);
-		add_ratio(r, "faults/s/cpu", true, t_faults, 0, t_cpu_time);
+		step_add_ratio(r, name, true, COUNT(0), CPU_TIME, 1);
+		step_add_ratio(r, "faults/s/cpu", true, FAULTS, CPU_TIME, 1);
 	}
 	for (unsigned c = 1; c < FB_MAX_COUNTERS && b->counters[c] && !(b->no_metrics & BENCH_NO_RATES);
 	     c++) {
 		snprintf(name, sizeof(name), "%s/s", b->counters[c]);
-		add_ratio(r, name, true, t_count, c, t_time);
+		step_add_ratio(r, name, true, COUNT(c), TIME, 1);
 	}
 }
 

@@ -18,21 +18,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
 
+#include "fsfile.h"
 #include "mempolicy.h"
 #include "sysinfo.h"
 #include "topo.h"
 #include "util.h"
 
-#define THP_DIR		 "/sys/kernel/mm/transparent_hugepage"
-#define DEBUGFS_DIR	 "/sys/kernel/debug"
-#define DEBUGFS_MAGIC_NR 0x64626720
+#define THP_DIR	    "/sys/kernel/mm/transparent_hugepage"
+#define DEBUGFS_DIR "/sys/kernel/debug"
 
 /* The string, or JSON null when the value is unknown; takes ownership of s. */
 static json_t *string_or_null(char *s)
@@ -203,7 +203,6 @@ static json_t *thp_json(void)
 static json_t *fault_around_json(void)
 {
 	char buf[64];
-	struct statfs sfs;
 	ssize_t n;
 	int fd, err;
 
@@ -227,7 +226,7 @@ static json_t *fault_around_json(void)
 	} else {
 		err = errno;
 	}
-	if (err == ENOENT && (statfs(DEBUGFS_DIR, &sfs) != 0 || sfs.f_type != DEBUGFS_MAGIC_NR))
+	if (err == ENOENT && !fsfile_is_fs(DEBUGFS_DIR, DEBUGFS_MAGIC))
 		return json_string("unreadable: debugfs not mounted at " DEBUGFS_DIR);
 	if (err == EPERM)
 		return json_string("unreadable: debugfs locked down (EPERM)");

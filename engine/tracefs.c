@@ -8,19 +8,16 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
+#include "fsfile.h"
 #include "tracefs.h"
 #include "util.h"
 
-#define TRACEFS_MAGIC_ 0x74726163
-
 static bool is_tracefs(const char *dir)
 {
-	struct statfs sfs;
-
-	return statfs(dir, &sfs) == 0 && sfs.f_type == TRACEFS_MAGIC_;
+	return fsfile_is_fs(dir, TRACEFS_MAGIC);
 }
 
 const char *tracefs_dir(char *why, size_t whylen)

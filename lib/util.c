@@ -11,7 +11,6 @@
 #include <time.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -261,7 +260,8 @@ static void on_signal(int sig)
 	int saved = errno;
 
 	fb_interrupted = sig;
-	if (fb_forward_pid > 0)
+	/* a negative pid is a process group (kill(2)) */
+	if (fb_forward_pid)
 		kill(fb_forward_pid, sig);
 	errno = saved;
 }
@@ -612,23 +612,4 @@ unsigned long long fb_mem_available(void)
 	if (!avail)
 		avail = ~0ULL;
 	return avail < room ? avail : room;
-}
-
-/* statfs() of path or, when it does not exist yet, of its nearest existing parent. */
-int fb_statfs_nearest(const char *path, struct statfs *st)
-{
-	char *p = xstrdup(path), *slash;
-	int ret;
-
-	while ((ret = statfs(p, st)) && errno == ENOENT && (slash = strrchr(p, '/'))) {
-		if (slash == p) {
-			p[1] = '\0';
-		} else {
-			*slash = '\0';
-		}
-	}
-	if (ret && errno == ENOENT && !strchr(p, '/'))
-		ret = statfs(".", st);
-	free(p);
-	return ret ? -errno : 0;
 }

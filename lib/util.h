@@ -120,12 +120,11 @@ int fb_publish_at(int from, const char *tmp, int dfd, const char *stem, const ch
 
 /* Set by SIGINT/SIGTERM once cmd_run has installed its handler: the signal number. */
 extern volatile int fb_interrupted;
-/* When set, the handler passes SIGINT/SIGTERM on to this child (suite's job). */
+/*
+ * When set, the handler passes SIGINT/SIGTERM on to this child (suite's job),
+ * or to the process group -fb_forward_pid when negative (spawn.h).
+ */
 extern volatile pid_t fb_forward_pid;
 void fb_install_signal_handlers(void);
-
-struct statfs;
-/* statfs() of path or, when it does not exist yet, of its nearest existing parent; 0 or -errno. */
-int fb_statfs_nearest(const char *path, struct statfs *st);
 
 #endif

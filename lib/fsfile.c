@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Scratch files, filesystem checks and fb-exec-helper's place (fsfile.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "fsfile.h"
+#include "util.h"
+
+int fsfile_open_unnamed(const char *dir)
+{
+	char *tmpl;
+	int fd;
+
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	/* what a filesystem (or kernel) without O_TMPFILE answers */
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return -errno;
+	tmpl = xasprintf("%s/faultbench-XXXXXX", dir);
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(tmpl); /* right away: keep only the descriptor */
+	free(tmpl);
+	return fd >= 0 ? fd : -errno;
+}
+
+int fsfile_statfs_type(const char *dir, unsigned flags, long *type)
+{
+	char *p = xstrdup(dir), *slash;
+	struct statfs st;
+	int ret;
+
+	while ((ret = statfs(p, &st)) && errno == ENOENT && (flags & FSFILE_NEAREST) &&
+	       (slash = strrchr(p, '/'))) {
+		if (slash == p)
+			p[1] = '\0'; /* "/x": the root */
+		else
+			*slash = '\0';
+	}
+	/* a relative name with no existing part: it will be made in "." */
+	if (ret && errno == ENOENT && (flags & FSFILE_NEAREST) && !strchr(p, '/'))
+		ret = statfs(".", &st);
+	ret = ret ? -errno : 0;
+	free(p);
+	if (!ret)
+		*type = (long)st.f_type;
+	return ret;
+}
+
+int fsfile_fs_type(const char *opt, const char *dir, unsigned flags, long *type)
+{
+	int ret = fsfile_statfs_type(dir, flags, type);
+
+	if (ret)
+		return fb_usage("option '--%s': '%s': %s", opt, dir, strerror(-ret));
+	return FB_OK;
+}
+
+bool fsfile_is_fs(const char *dir, long type)
+{
+	long t;
+
+	return !fsfile_statfs_type(dir, 0, &t) && t == type;
+}
+
+bool fsfile_is_memory(long type)
+{
+	return type == (long)TMPFS_MAGIC || type == (long)RAMFS_MAGIC;
+}
+
+const char *fsfile_fs_name(long type)
+{
+	switch (type) {
+	case EXT4_SUPER_MAGIC:
+		return "ext2/3/4";
+	case XFS_SUPER_MAGIC:
+		return "xfs";
+	case BTRFS_SUPER_MAGIC:
+		return "btrfs";
+	case TMPFS_MAGIC:
+		return "tmpfs";
+	case RAMFS_MAGIC:
+		return "ramfs";
+	case OVERLAYFS_SUPER_MAGIC:
+		return "overlayfs";
+	case NFS_SUPER_MAGIC:
+		return "nfs";
+	}
+	return "other";
+}
+
+int fsfile_need_disk(const char *dir, unsigned flags, int status, const char *who, const char *why,
+		     long *type)
+{
+	long t;
+	int ret = fsfile_fs_type("dir", dir, flags, &t);
+
+	if (ret)
+		return ret;
+	if (type)
+		*type = t;
+	if (fsfile_is_memory(t))
+		return fb_error(status, "%s needs a disk filesystem, but '%s' is on %s: %s", who,
+				dir, fsfile_fs_name(t), why);
+	return FB_OK;
+}
+
+char *fsfile_self_dir(void)
+{
+	char buf[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return xstrdup(".");
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	return xstrdup(buf);
+}
+
+int fsfile_exec_helper(char *buf, size_t len)
+{
+	const char *env = getenv("FB_EXEC_HELPER");
+	char *dir = NULL;
+	struct stat st;
+	int n;
+
+	if (env && *env) {
+		n = snprintf(buf, len, "%s", env);
+	} else {
+		dir = fsfile_self_dir();
+		n = snprintf(buf, len, "%s/fb-exec-helper", dir);
+		free(dir);
+	}
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	if (stat(buf, &st))
+		return -errno;
+	/* to access(), a directory is executable too */
+	if (!S_ISREG(st.st_mode))
+		return -EACCES;
+	return access(buf, X_OK) ? -errno : 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Files and filesystems the benchmarks and stress tests work in: an unnamed
+ * scratch file, which filesystem a directory is on (and refusing tmpfs where
+ * a test needs a disk), and where fb-exec-helper is.  One copy of each rule,
+ * so fault, dio, pagelock and stress cannot drift apart.
+ */
+#ifndef FB_FSFILE_H
+#define FB_FSFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * An unnamed file in dir, gone when its last descriptor is closed, so a
+ * crash or ^C leaves nothing behind: O_TMPFILE, or on filesystems without it
+ * a mkostemp() file unlinked at once.  The descriptor (O_RDWR, O_CLOEXEC),
+ * or -errno.
+ */
+int fsfile_open_unnamed(const char *dir);
+
+/* dir may not exist yet (an output directory made later): judge its nearest existing parent */
+#define FSFILE_NEAREST 1u
+
+/* statfs()'s f_type of dir: 0, or -errno. */
+int fsfile_statfs_type(const char *dir, unsigned flags, long *type);
+
+/* The same for an option's directory: FB_OK, or FB_USAGE after "option '--OPT': 'DIR': <error>". */
+int fsfile_fs_type(const char *opt, const char *dir, unsigned flags, long *type);
+
+/* Is dir (exactly, not a parent) on a filesystem of this type (TRACEFS_MAGIC, ...)? */
+bool fsfile_is_fs(const char *dir, long type);
+
+/* Memory, not a disk: tmpfs or ramfs. */
+bool fsfile_is_memory(long type);
+
+/* "ext2/3/4", "xfs", "btrfs", "tmpfs", "ramfs", "overlayfs", "nfs" or "other" */
+const char *fsfile_fs_name(long type);
+
+/*
+ * The "needs a disk filesystem" check of a --dir: FB_OK when it is on one
+ * (its type in *type, when type is not NULL); FB_USAGE when it cannot be
+ * looked at; otherwise status (FB_SKIP, FB_UNDECIDED) after
+ * "WHO needs a disk filesystem, but 'DIR' is on tmpfs: WHY".
+ */
+int fsfile_need_disk(const char *dir, unsigned flags, int status, const char *who, const char *why,
+		     long *type);
+
+/*
+ * The directory of the running binary (of /proc/self/exe: build/ in a build
+ * tree, /fb/bin in a `faultbench vm` guest), malloc'd; "." when unknown.
+ */
+char *fsfile_self_dir(void);
+
+/*
+ * fb-exec-helper, the tiny static program that aim9 exec and stress migrate
+ * exec: $FB_EXEC_HELPER when set (then that or nothing), else the one the
+ * build put beside this binary.  Never looked up in PATH: the exec that aim9
+ * measures must be of the program built with this binary, not of whatever a
+ * PATH holds under that name.  0 with the path in buf, or -errno (-ENOENT:
+ * not there; the caller decides: aim9 skips, stress execs /bin/true instead).
+ */
+int fsfile_exec_helper(char *buf, size_t len);
+
+#endif
