@@ -10,13 +10,14 @@
 # Sources are found by wildcard: a new file in one of SRC_DIRS needs no edit here.
 # The folders are the architecture (docs/hacking.md): lib/ small shared helpers,
 # engine/ the run engine, bench/ one file per benchmark, stress/ the race
-# reproducers, analysis/ what reads result files, cmd/ one file per subcommand.
+# reproducers, analysis/ what reads result files, store/ the results store
+# (SQLite, PostgreSQL), cmd/ one file per subcommand.
 
-PKGS      := hwloc jansson cmocka inih gsl liburing zlib
+PKGS      := hwloc jansson cmocka inih gsl liburing zlib sqlite3 libpq libcrypto
 DEB_PKGS  := build-essential pkg-config libhwloc-dev hwloc libnuma-dev libjansson-dev \
              libcmocka-dev libinih-dev libgsl-dev liburing-dev zlib1g-dev gnuplot-nox \
              libpfm4-dev linux-perf qemu-system-x86 busybox-static cpio e2fsprogs \
-             python3 clang libclang-rt-14-dev
+             python3 clang libclang-rt-14-dev libsqlite3-dev sqlite3 libpq-dev postgresql
 VERSION   := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 CC        ?= cc
@@ -24,12 +25,12 @@ O         ?= build
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wmissing-prototypes \
              -Wstrict-prototypes -Wformat=2 -Wvla -Wno-missing-field-initializers
-SRC_DIRS  := lib engine bench stress analysis cmd
+SRC_DIRS  := lib engine bench stress analysis store cmd
 CPPFLAGS  += -D_GNU_SOURCE $(SRC_DIRS:%=-I%) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnuma -lpthread -lm -lpfm
 
-LIB_SRC   := $(sort $(foreach d,lib engine stress analysis,$(wildcard $(d)/*.c)))
+LIB_SRC   := $(sort $(foreach d,lib engine stress analysis store,$(wildcard $(d)/*.c)))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 CMD_SRC   := $(sort $(wildcard cmd/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -43,7 +44,7 @@ HELPERS   := $(O)/fb-exec-helper
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c) and their seed corpora (tests/fuzz/corpus/NAME/).
-FUZZ_TARGETS := opt cpulist config result
+FUZZ_TARGETS := opt cpulist config result selector
 FUZZ_SECONDS ?= 600
 FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined

@@ -21,5 +21,6 @@ int cmd_noise(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_hold_keys(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 
 #endif

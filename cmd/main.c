@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "plot", cmd_plot, "plot runs with gnuplot: scaling, efficiency, variant ratios" },
 	{ "history", cmd_history, "a metric over time across runs, with change points" },
 	{ "noise", cmd_noise, "measure this machine's run-to-run noise: what a star must beat" },
+	{ "store", cmd_store, "the results store: import result files, SQLite or PostgreSQL" },
 	/* new subcommands: one line above this comment */
 	{ NULL, NULL, NULL }
 };
