@@ -28,9 +28,19 @@ static sqlite3 *db(struct store *s)
 }
 
 /* A database error: corrupt or foreign files end here, as bad input (exit 2). */
+static int report(struct store *s, const char *what, const char *msg)
+{
+	int code = sqlite3_errcode(db(s));
+
+	if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+		return fb_usage("'%s' is not a faultbench store (%s); refusing to use it",
+				s->target, msg);
+	return fb_usage("'%s': %s: %s", s->target, what, msg);
+}
+
 static int db_error(struct store *s, const char *what)
 {
-	return fb_usage("'%s': %s: %s", s->target, what, sqlite3_errmsg(db(s)));
+	return report(s, what, sqlite3_errmsg(db(s)));
 }
 
 static int sq_open(struct store *s, bool write)
@@ -86,7 +96,7 @@ static int sq_exec(struct store *s, const char *sql)
 	int ret = FB_OK;
 
 	if (sqlite3_exec(db(s), sql, NULL, NULL, &msg) != SQLITE_OK)
-		ret = fb_usage("'%s': %s", s->target, msg ? msg : sqlite3_errmsg(db(s)));
+		ret = report(s, "cannot change it", msg ? msg : sqlite3_errmsg(db(s)));
 	sqlite3_free(msg);
 	return ret;
 }

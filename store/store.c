@@ -132,11 +132,14 @@ static int check_for_reading(struct store *s)
 	struct names n = { 0 };
 	int v = 0, ret = s->e->query(s, s->e->tables_sql, NULL, 0, table_name, &n);
 
-	if (!ret && !n.meta)
-		ret = fb_usage("'%s' is not a faultbench store (%s); 'faultbench store import "
-			       "--store %s DIR' makes one",
-			       s->target, n.ours || n.other ? "it holds other tables" : "it is empty",
+	if (!ret && !n.meta && (n.ours || n.other))
+		ret = fb_usage("'%s' is not a faultbench store (it holds other tables); refusing "
+			       "to use it",
 			       s->target);
+	else if (!ret && !n.meta)
+		ret = fb_usage("'%s' is an empty database, not yet a faultbench store; "
+			       "'faultbench store import --store %s DIR' makes one",
+			       s->target, s->target);
 	if (!ret)
 		ret = store_schema_version(s, &v);
 	if (!ret && v > STORE_SCHEMA_VERSION)
@@ -177,15 +180,13 @@ int store_open(struct store **sp, const char *target, enum store_mode mode)
 	ret = s->e->open(s, mode == STORE_WRITE);
 	if (!ret && mode == STORE_WRITE) {
 		/* one process creates or migrates; the others wait and find it done */
-		ret = s->e->exec(s, s->e->begin_write);
+		ret = store_begin(s);
 		if (!ret && s->e->schema_lock)
 			ret = s->e->exec(s, s->e->schema_lock);
 		if (!ret)
 			ret = store_migrate(s, STORE_SCHEMA_VERSION);
 		if (!ret)
-			ret = s->e->exec(s, "COMMIT");
-		else
-			s->e->exec(s, "ROLLBACK");
+			ret = store_commit(s);
 	} else if (!ret) {
 		ret = check_for_reading(s);
 	}
@@ -225,8 +226,12 @@ int store_commit(struct store *s)
 
 void store_rollback(struct store *s)
 {
+	/* after an error, which was reported: a failed rollback adds nothing */
+	bool was = fb_set_quiet(true);
+
 	s->in_tx = false;
 	s->e->exec(s, "ROLLBACK");
+	fb_set_quiet(was);
 }
 
 /* ---- adding a document ------------------------------------------------------ */
@@ -523,6 +528,7 @@ static int list_row(struct store_row *r, void *arg)
 	e->origin = col_dup(r, 1);
 	e->date = col_dup(r, 2);
 	e->label = col_dup(r, 3);
+	e->machine = col_dup(r, 4);
 	return 0;
 }
 
@@ -537,7 +543,7 @@ static int entry_order(const void *a, const void *b)
 int store_list(struct store *s, const struct store_sel *sel, const char *name,
 	       struct store_entry **list, size_t *n)
 {
-	char sql[1024] = "SELECT r.id, r.origin, r.date, r.label FROM runs r WHERE 1 = 1";
+	char sql[1024] = "SELECT r.id, r.origin, r.date, r.label, r.machine FROM runs r WHERE 1 = 1";
 	const char *params[8];
 	unsigned np = 0;
 	struct list_ctx c = { 0 };
@@ -562,6 +568,7 @@ void store_list_free(struct store_entry *list, size_t n)
 		free(list[i].origin);
 		free(list[i].date);
 		free(list[i].label);
+		free(list[i].machine);
 	}
 	free(list);
 }

@@ -87,7 +87,7 @@ bool store_is_selector(const char *arg);
 /* One run as listed by store_list(): enough to order and pick it. */
 struct store_entry {
 	long long id;
-	char *origin, *date, *label;
+	char *origin, *date, *label, *machine;
 };
 
 /*
