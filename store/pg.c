@@ -5,7 +5,8 @@
  * TLS (sslmode, sslrootcert), ~/.pgpass and PGSERVICE work as libpq
  * documents them.  A run and its values go in as one statement, so a
  * machine's role needs INSERT on runs and step_values, SELECT on fb_meta
- * (the schema version) and on runs (id) (the id of the row it adds), and
+ * (the schema version) and on runs (id, content_hash) (the row it adds, the
+ * hash ON CONFLICT compares), and
  * nothing else (docs/store.md).
  */
 #include <math.h>

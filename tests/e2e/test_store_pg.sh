@@ -36,7 +36,7 @@ echo "a machine's role adds runs and cannot read them (docs/store.md)"
 psql -q "$T" <<'SQL'
 CREATE ROLE big1 LOGIN;
 GRANT SELECT ON fb_meta TO big1;
-GRANT SELECT (id) ON runs TO big1;
+GRANT SELECT (id, content_hash) ON runs TO big1;
 GRANT INSERT ON runs, step_values TO big1;
 SQL
 B1="$T&user=big1"
