@@ -6,6 +6,7 @@
 #               with every fuzz corpus file replayed
 # and one to a developer:
 #   make fuzz   libFuzzer (clang) on each fuzz target for FUZZ_SECONDS (default 600)
+#   make store-bench  the results store over 100,000 synthetic results (docs/store.md)
 #
 # Sources are found by wildcard: a new file in one of SRC_DIRS needs no edit here.
 # The folders are the architecture (docs/hacking.md): lib/ small shared helpers,
@@ -50,7 +51,8 @@ FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
              -fno-sanitize-recover=undefined
 FUZZ_COMMON := tests/fuzz/fuzz_common.c
 
-.PHONY: all run check deps test unit e2e san clean format tidy FORCE replay fuzz fuzz-bins
+.PHONY: all run check deps test unit e2e san clean format tidy FORCE replay fuzz fuzz-bins \
+        store-bench
 .DELETE_ON_ERROR:
 
 all: faultbench
@@ -134,6 +136,11 @@ fuzz:
 			-print_final_stats=1 -artifact_prefix=build-fuzz/crash-$$t- \
 			build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
+
+# The results store with 100,000 synthetic results: import and history times
+# (docs/store.md).  Minutes and about 2 GB in /tmp: not part of make check.
+store-bench: $(O)/faultbench
+	@FAULTBENCH=$(CURDIR)/$(O)/faultbench scripts/store-bench.sh $(STORE_BENCH_N)
 
 check: deps
 	@$(MAKE) --no-print-directory all
