@@ -4,7 +4,7 @@
  * their results to one server.  The target is handed to libpq as it is, so
  * TLS (sslmode, sslrootcert), ~/.pgpass and PGSERVICE work as libpq
  * documents them.  A run and its values go in as one statement, so a
- * machine's role needs INSERT on runs and step_values, SELECT on fb_meta
+ * machine's role needs INSERT on runs, documents and step_values, SELECT on fb_meta
  * (the schema version) and on runs (id, content_hash) (the row it adds, the
  * hash ON CONFLICT compares), and
  * nothing else (docs/store.md).
@@ -158,10 +158,11 @@ static char *values_json(const struct store_run *r)
 static const char add_sql[] =
 	"WITH r AS (INSERT INTO runs (content_hash, origin, machine, kernel_release, "
 	"kernel_build, label, bench, preset, name, faultbench_version, start_time, end_time, "
-	"date, complete, indexed_at, params, document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+	"date, complete, indexed_at, params) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
 	"$9, $10, $11, $12, $13, $14::integer, "
-	"to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), $15::jsonb, $16) "
+	"to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), $15::jsonb) "
 	"ON CONFLICT (content_hash) DO NOTHING RETURNING id), "
+	"d AS (INSERT INTO documents SELECT r.id, $16 FROM r), "
 	"v AS (INSERT INTO step_values SELECT r.id, x.* FROM r, jsonb_to_recordset($17::jsonb) "
 	"AS x(step integer, repeat integer, variant text, ncpus integer, complete integer, "
 	"metric text, value double precision, higher_better integer, mean double precision, "

@@ -6,10 +6,13 @@
  * JSON text, PostgreSQL's identity column and jsonb).
  *
  *   fb_meta      key/value: application = faultbench, schema_version = N
- *   runs         one row per result document: who, what, when, and the
- *                document itself (SQLite: JSON text; PostgreSQL: the text
- *                and a jsonb copy for queries by hand).  content_hash, the
- *                SHA-256 of the file's bytes, makes adding idempotent.
+ *   runs         one row per result document: who, what, when.
+ *                content_hash, the SHA-256 of the file's bytes, makes adding
+ *                idempotent.
+ *   documents    the document itself, by run (SQLite: JSON text;
+ *                PostgreSQL: the text and a jsonb copy for queries by hand).
+ *                A table of its own: rows of runs stay small, so listing
+ *                100,000 of them reads a few MB, not every document.
  *   step_values  one row per step and metric: the value history and check
  *                judge, and the step's summary (mean, hmean, stddev, ...)
  *
@@ -52,8 +55,9 @@ const char *const store_stat_names[6] = { "mean", "hmean", "stddev", "cov", "min
 const char *const store_sqlite_migrations[] = {
 	"CREATE TABLE fb_meta (key text PRIMARY KEY, value text NOT NULL);"
 	"INSERT INTO fb_meta VALUES ('application', 'faultbench'), ('schema_version', '1');"
-	"CREATE TABLE runs (id INTEGER PRIMARY KEY, " RUN_COLUMNS
-	"params text NOT NULL, document text NOT NULL);"
+	"CREATE TABLE runs (id INTEGER PRIMARY KEY, " RUN_COLUMNS "params text NOT NULL);"
+	"CREATE TABLE documents (run_id integer PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE, "
+	"document text NOT NULL);"
 	"CREATE TABLE step_values (run_id integer NOT NULL REFERENCES runs (id) ON DELETE CASCADE, "
 	STEP_COLUMNS ";",
 	INDEXES,
@@ -64,7 +68,9 @@ const char *const store_pg_migrations[] = {
 	"CREATE TABLE fb_meta (key text PRIMARY KEY, value text NOT NULL);"
 	"INSERT INTO fb_meta VALUES ('application', 'faultbench'), ('schema_version', '1');"
 	"CREATE TABLE runs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, " RUN_COLUMNS
-	"params jsonb NOT NULL, document text NOT NULL, "
+	"params jsonb NOT NULL);"
+	"CREATE TABLE documents (run_id bigint PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE, "
+	"document text NOT NULL, "
 	"document_jsonb jsonb GENERATED ALWAYS AS (document::jsonb) STORED);"
 	"CREATE TABLE step_values (run_id bigint NOT NULL REFERENCES runs (id) ON DELETE CASCADE, "
 	STEP_COLUMNS ";",

@@ -20,7 +20,7 @@
 /* A writer waits this long for another's transaction (an import's batch). */
 #define BUSY_TIMEOUT_MS (10 * 60 * 1000)
 
-enum { ST_RUN, ST_VALUE };
+enum { ST_RUN, ST_VALUE, ST_DOC };
 
 static sqlite3 *db(struct store *s)
 {
@@ -196,13 +196,14 @@ static int sq_add(struct store *s, const struct store_run *r, bool *added)
 	sqlite3_stmt *st = cached(s, ST_RUN,
 				  "INSERT INTO runs (content_hash, origin, machine, kernel_release, "
 				  "kernel_build, label, bench, preset, name, faultbench_version, "
-				  "start_time, end_time, date, complete, indexed_at, params, document) "
+				  "start_time, end_time, date, complete, indexed_at, params) "
 				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-				  "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?15, ?16) "
+				  "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?15) "
 				  "ON CONFLICT (content_hash) DO NOTHING");
 	const char *t[] = { r->hash,	  r->origin, r->machine, r->kernel_release, r->kernel_build,
 			    r->label,	  r->bench,  r->preset,	 r->name, r->faultbench_version,
 			    r->start_time, r->end_time, r->date };
+	long long id;
 	int i;
 
 	*added = false;
@@ -212,13 +213,20 @@ static int sq_add(struct store *s, const struct store_run *r, bool *added)
 		bind_opt_text(st, i + 1, t[i]);
 	sqlite3_bind_int(st, 14, r->complete);
 	sqlite3_bind_text(st, 15, r->params, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 16, r->document, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_error(s, "cannot add to it");
 	if (!sqlite3_changes(db(s)))
 		return FB_OK; /* the same bytes are there already */
+	id = sqlite3_last_insert_rowid(db(s));
+	st = cached(s, ST_DOC, "INSERT INTO documents VALUES (?1, ?2)");
+	if (!st)
+		return db_error(s, "cannot add to it");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, r->document, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(s, "cannot add to it");
 	*added = true;
-	return add_values(s, r, sqlite3_last_insert_rowid(db(s)));
+	return add_values(s, r, id);
 }
 
 const struct store_engine store_sqlite = {

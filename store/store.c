@@ -59,7 +59,7 @@ static int table_name(struct store_row *r, void *arg)
 		return 0;
 	if (!strcmp(t, "fb_meta"))
 		n->meta = true;
-	else if (!strcmp(t, "runs") || !strcmp(t, "step_values"))
+	else if (!strcmp(t, "runs") || !strcmp(t, "step_values") || !strcmp(t, "documents"))
 		n->ours = true;
 	else
 		n->other = true;
@@ -589,7 +589,7 @@ json_t *store_document(struct store *s, long long id)
 	json_t *doc = NULL;
 
 	snprintf(idtext, sizeof(idtext), "%lld", id);
-	if (s->e->query(s, "SELECT document FROM runs WHERE id = ?1", p, 1, doc_row, &text))
+	if (s->e->query(s, "SELECT document FROM documents WHERE run_id = ?1", p, 1, doc_row, &text))
 		return NULL;
 	if (!text) {
 		fb_usage("'%s': run %lld is gone (deleted while read?)", s->target, id);

@@ -37,7 +37,7 @@ psql -q "$T" <<'SQL'
 CREATE ROLE big1 LOGIN;
 GRANT SELECT ON fb_meta TO big1;
 GRANT SELECT (id, content_hash) ON runs TO big1;
-GRANT INSERT ON runs, step_values TO big1;
+GRANT INSERT ON runs, documents, step_values TO big1;
 SQL
 B1="$T&user=big1"
 B1=${B1/&user=postgres/}
