@@ -532,12 +532,45 @@ static int list_row(struct store_row *r, void *arg)
 	return 0;
 }
 
+/* A path whose '/' is \x01: strcmp() of two keys is store_walk_cmp() of the paths. */
+static char *walk_key(const char *path)
+{
+	char *k = xstrdup(path);
+
+	for (char *p = k; *p; p++)
+		if (*p == '/')
+			*p = '\x01';
+	return k;
+}
+
+struct keyed {
+	char *key;
+	struct store_entry e;
+};
+
 static int entry_order(const void *a, const void *b)
 {
-	const struct store_entry *x = a, *y = b;
-	int c = store_walk_cmp(x->origin, y->origin);
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
 
-	return c ? c : (x->id > y->id) - (x->id < y->id);
+	return c ? c : (x->e.id > y->e.id) - (x->e.id < y->e.id);
+}
+
+/* In walk order; a key a run, made once (100,000 runs: 1.7 million comparisons). */
+static void sort_walk_order(struct store_entry *v, size_t n)
+{
+	struct keyed *k = xmalloc((n + 1) * sizeof(*k));
+
+	for (size_t i = 0; i < n; i++) {
+		k[i].key = walk_key(v[i].origin);
+		k[i].e = v[i];
+	}
+	qsort(k, n, sizeof(*k), entry_order);
+	for (size_t i = 0; i < n; i++) {
+		v[i] = k[i].e;
+		free(k[i].key);
+	}
+	free(k);
 }
 
 int store_list(struct store *s, const struct store_sel *sel, const char *name,
@@ -555,8 +588,7 @@ int store_list(struct store *s, const struct store_sel *sel, const char *name,
 	}
 	sel_where(sel, sql, sizeof(sql), params, &np);
 	ret = s->e->query(s, sql, params, np, list_row, &c);
-	if (c.n)
-		qsort(c.v, c.n, sizeof(*c.v), entry_order);
+	sort_walk_order(c.v, c.n);
 	*list = c.v;
 	*n = c.n;
 	return ret;
