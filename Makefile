@@ -9,17 +9,19 @@
 #                  configs and scripts under share/faultbench
 # and one to a developer:
 #   make fuzz   libFuzzer (clang) on each fuzz target for FUZZ_SECONDS (default 600)
+#   make store-bench  the results store over 100,000 synthetic results (docs/store.md)
 #
 # Sources are found by wildcard: a new file in one of SRC_DIRS needs no edit here.
 # The folders are the architecture (docs/hacking.md): lib/ small shared helpers,
 # engine/ the run engine, bench/ one file per benchmark, stress/ the race
-# reproducers, analysis/ what reads result files, cmd/ one file per subcommand.
+# reproducers, analysis/ what reads result files, store/ the results store
+# (SQLite, PostgreSQL), cmd/ one file per subcommand.
 
-PKGS      := hwloc jansson cmocka inih gsl liburing zlib
+PKGS      := hwloc jansson cmocka inih gsl liburing zlib sqlite3 libpq libcrypto
 DEB_PKGS  := build-essential pkg-config libhwloc-dev hwloc libnuma-dev libjansson-dev \
              libcmocka-dev libinih-dev libgsl-dev liburing-dev zlib1g-dev gnuplot-nox \
              libpfm4-dev linux-perf qemu-system-x86 busybox-static cpio e2fsprogs \
-             python3 clang libclang-rt-14-dev chromium
+             python3 clang libclang-rt-14-dev chromium libsqlite3-dev sqlite3 libpq-dev postgresql
 VERSION   := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 CC        ?= cc
@@ -27,12 +29,12 @@ O         ?= build
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wmissing-prototypes \
              -Wstrict-prototypes -Wformat=2 -Wvla -Wno-missing-field-initializers
-SRC_DIRS  := lib engine bench stress analysis cmd
+SRC_DIRS  := lib engine bench stress analysis store cmd
 CPPFLAGS  += -D_GNU_SOURCE $(SRC_DIRS:%=-I%) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnuma -lpthread -lm -lpfm
 
-LIB_SRC   := $(sort $(foreach d,lib engine stress analysis,$(wildcard $(d)/*.c)))
+LIB_SRC   := $(sort $(foreach d,lib engine stress analysis store,$(wildcard $(d)/*.c)))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 CMD_SRC   := $(sort $(wildcard cmd/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -46,7 +48,7 @@ HELPERS   := $(O)/fb-exec-helper
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c) and their seed corpora (tests/fuzz/corpus/NAME/).
-FUZZ_TARGETS := opt cpulist config result
+FUZZ_TARGETS := opt cpulist config result selector
 FUZZ_SECONDS ?= 600
 FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
@@ -60,7 +62,7 @@ MANDIR    ?= $(DATADIR)/man
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 
 .PHONY: all run check deps test layers unit e2e san clean format tidy FORCE replay fuzz fuzz-bins \
-	man install uninstall
+	man install uninstall store-bench
 .DELETE_ON_ERROR:
 
 all: faultbench man
@@ -180,6 +182,11 @@ fuzz:
 			-print_final_stats=1 -artifact_prefix=build-fuzz/crash-$$t- \
 			build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
+
+# The results store with 100,000 synthetic results: import and history times
+# (docs/store.md).  Minutes and about 2 GB in /tmp: not part of make check.
+store-bench: $(O)/faultbench
+	@FAULTBENCH=$(CURDIR)/$(O)/faultbench scripts/store-bench.sh $(STORE_BENCH_N)
 
 check: deps
 	@$(MAKE) --no-print-directory all

@@ -79,7 +79,7 @@ static void largest_ncpus(struct history *h, json_t *doc)
 	h->ncpus = best;
 }
 
-static time_t parse_date(const char *s)
+time_t history_parse_date(const char *s)
 {
 	struct tm tm = { 0 };
 
@@ -115,7 +115,7 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 	if (!pt.n)
 		return;
 	snprintf(pt.date, sizeof(pt.date), "%s", date ? date : "?");
-	pt.when = parse_date(date);
+	pt.when = history_parse_date(date);
 	pt.label = xstrdup(label ? label : "?");
 	pt.path = xstrdup(path);
 	h->points = xrealloc(h->points, (h->npoints + 1) * sizeof(*h->points));
@@ -327,20 +327,37 @@ static void find_changes(struct history *h, unsigned min_segment, double thresho
 	free(cp);
 }
 
+void history_choose(struct history *h, json_t *doc)
+{
+	if (!h->metric || !h->variant)
+		choose_defaults(h, doc);
+	if (h->ncpus < 0)
+		largest_ncpus(h, doc);
+	if (!h->have_model)
+		find_model(h, doc);
+}
+
 int history_load(struct history *h, const char *dir)
 {
 	int ret = rs_walk(dir, true, visit, h);
 
-	if (!ret && !h->npoints) {
+	return ret ? ret : history_finish(h, dir);
+}
+
+int history_finish(struct history *h, const char *dir)
+{
+	int ret = FB_OK;
+
+	if (!h->npoints) {
 		char step[32] = "its largest step";
 
 		if (h->ncpus > 0)
 			snprintf(step, sizeof(step), "%ld CPUs", h->ncpus);
 		ret = fb_usage("no result of '%s' with %s at %s under '%s' (%u files read)",
 			       h->bench, h->metric ? h->metric : "its metric", step, dir, h->files);
-	}
-	if (!ret)
+	} else {
 		qsort(h->points, h->npoints, sizeof(*h->points), by_date);
+	}
 	return ret;
 }
 

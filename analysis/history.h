@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <time.h>
+#include <jansson.h>
 
 #include "noise.h"
 
@@ -46,6 +47,16 @@ struct history {
 };
 /* Every result of h->bench under dir, oldest first; FB_OK or FB_USAGE (dir unreadable). */
 int history_load(struct history *h, const char *dir);
+
+/*
+ * For series read from elsewhere (a store's index): the choices history_load
+ * makes from a document (metric, variant, step, noise model) ...
+ */
+void history_choose(struct history *h, json_t *doc);
+/* ... and its ending once h->points are in: the error when none, else sorted by date. */
+int history_finish(struct history *h, const char *where);
+/* A result's date ("2026-12-02T11:00:00...") as UTC seconds, 0 if unreadable. */
+time_t history_parse_date(const char *s);
 /*
  * Levels, change points ('*': the level moved by more than threshold
  * percent) and outliers ('o') of the loaded series.

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "resultset.h"
+#include "store.h"
 #include "util.h"
 
 static bool ends_with(const char *s, const char *suffix)
@@ -190,19 +191,11 @@ static void upgrade_v1(json_t *doc)
 	json_object_set_new(doc, "matrix_options", list);
 }
 
-json_t *rs_load_file(const char *path)
+json_t *rs_parse(const char *path, const char *text, size_t len)
 {
 	json_error_t err;
-	size_t len;
-	char *text = rs_read_file(path, &len);
-	json_t *doc;
+	json_t *doc = json_loadb(text, len, 0, &err);
 
-	if (!text) {
-		fb_usage("cannot read '%s': %s", path, read_error(errno));
-		return NULL;
-	}
-	doc = json_loadb(text, len, 0, &err);
-	free(text);
 	if (!doc) {
 		fb_usage("'%s' line %d: %s", path, err.line, err.text);
 		return NULL;
@@ -224,6 +217,21 @@ json_t *rs_load_file(const char *path)
 			json_integer_value(json_object_get(doc, "schema_version")), RS_SCHEMA_VERSION);
 	if (json_integer_value(json_object_get(doc, "schema_version")) < 2)
 		upgrade_v1(doc);
+	return doc;
+}
+
+json_t *rs_load_file(const char *path)
+{
+	size_t len;
+	char *text = rs_read_file(path, &len);
+	json_t *doc;
+
+	if (!text) {
+		fb_usage("cannot read '%s': %s", path, read_error(errno));
+		return NULL;
+	}
+	doc = rs_parse(path, text, len);
+	free(text);
 	return doc;
 }
 
@@ -365,6 +373,48 @@ static int load_dir(struct resultset *rs, const char *dir)
 	return FB_OK;
 }
 
+/* The store "store:" RUNs are read from: --store, else results/faultbench.db. */
+static const char *rs_store;
+
+void resultset_use_store(const char *target)
+{
+	rs_store = target;
+}
+
+/*
+ * A RUN from the store: the documents of the runs the selector picks, in
+ * the order a walk of the directories they came from would read them, each
+ * under the path it was indexed from.
+ */
+static int load_store(struct resultset *rs, const char *arg)
+{
+	const char *target = rs_store ? rs_store : STORE_DEFAULT;
+	struct store_sel sel;
+	struct store_entry *list = NULL;
+	struct store *s = NULL;
+	size_t n = 0;
+	int ret = store_sel_parse(arg + strlen(STORE_PREFIX), &sel);
+
+	if (!ret)
+		ret = store_open(&s, target, STORE_READ);
+	if (!ret)
+		ret = store_list(s, &sel, NULL, &list, &n);
+	for (size_t i = 0; i < n && !ret; i++) {
+		json_t *doc = store_document(s, list[i].id);
+
+		if (doc)
+			rs_add(rs, doc, list[i].origin);
+		else
+			ret = FB_USAGE;
+	}
+	if (!ret && !rs->n)
+		ret = fb_usage("'%s' selects no run in the store '%s'", arg, store_target(s));
+	store_list_free(list, n);
+	store_close(s);
+	store_sel_free(&sel);
+	return ret;
+}
+
 int resultset_load(struct resultset *rs, const char *arg)
 {
 	struct stat st;
@@ -372,7 +422,9 @@ int resultset_load(struct resultset *rs, const char *arg)
 
 	memset(rs, 0, sizeof(*rs));
 	rs->arg = xstrdup(arg);
-	if (stat(arg, &st) == 0) {
+	if (store_is_selector(arg)) {
+		ret = load_store(rs, arg);
+	} else if (stat(arg, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			ret = load_dir(rs, arg);
 		else

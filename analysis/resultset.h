@@ -2,7 +2,7 @@
 /*
  * Loading result files for compare, plot, check and history: a RUN given on
  * the command line is a result file (.json or .json.gz), a directory of them,
- * or a label under results/.
+ * a label under results/, or runs of a store ("store:label=6.18-rc3").
  */
 #ifndef FB_RESULTSET_H
 #define FB_RESULTSET_H
@@ -43,10 +43,14 @@ struct resultset {
  * read from the steps' variants), so the rest of analysis sees one schema.
  */
 json_t *rs_load_file(const char *path);
+/* The same checks on a file's text already read (store import). */
+json_t *rs_parse(const char *path, const char *text, size_t len);
 
 /* Does the name end in .json or .json.gz? */
 bool rs_is_result_name(const char *name);
 
+/* The store "store:..." RUNs are read from (NULL: results/faultbench.db). */
+void resultset_use_store(const char *target);
 /* Load a RUN argument; FB_OK or FB_USAGE with a message. */
 int resultset_load(struct resultset *rs, const char *arg);
 void resultset_free(struct resultset *rs);

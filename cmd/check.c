@@ -25,6 +25,8 @@
 #include "compare.h"
 #include "noise.h"
 #include "opt.h"
+#include "resultset.h"
+#include "store.h"
 #include "stats.h"
 #include "util.h"
 
@@ -33,6 +35,7 @@ struct check_cmd_opts {
 	const char *threshold; /* parsed by cmp_parse_percent() */
 	const char *metric;
 	const char *noise;
+	const char *store;
 };
 
 #define K(field) offsetof(struct check_cmd_opts, field)
@@ -57,6 +60,11 @@ const struct opt check_options[] = {
 	  .off = K(metric),
 	  .help = "the metric to check; without it, each benchmark's headline metric" },
 	OPT_NOISE(K(noise)),
+	{ .name = "store",
+	  .type = OPT_STR,
+	  .off = K(store),
+	  .help = "the store RUNs 'store:key=value,...' select from: an SQLite file or "
+		  "postgresql://... (default " STORE_DEFAULT ")" },
 	OPT_END
 };
 
@@ -175,6 +183,7 @@ static int build_table(const struct check_cmd_opts *c, struct resultset *runs, s
 		o.metrics = &c->metric;
 		o.nmetrics = 1;
 	}
+	resultset_use_store(c->store);
 	ret = resultset_load_merged(&runs[0], c->baseline.v, c->baseline.n);
 	if (!ret)
 		ret = resultset_load_merged(&runs[1], c->candidate.v, c->candidate.n);

@@ -12,6 +12,8 @@
 #include "compare.h"
 #include "noise.h"
 #include "opt.h"
+#include "resultset.h"
+#include "store.h"
 #include "util.h"
 
 struct compare_cmd_opts {
@@ -20,6 +22,7 @@ struct compare_cmd_opts {
 	struct opt_strlist metric;
 	bool primary;
 	const char *noise;
+	const char *store;
 	const char *detect; /* parsed by cmp_parse_percent() */
 };
 
@@ -50,6 +53,11 @@ const struct opt compare_options[] = {
 	  .off = C(primary),
 	  .help = "only each benchmark's headline metric" },
 	OPT_NOISE(C(noise)),
+	{ .name = "store",
+	  .type = OPT_STR,
+	  .off = C(store),
+	  .help = "the store RUNs 'store:key=value,...' select from: an SQLite file or "
+		  "postgresql://... (default " STORE_DEFAULT ")" },
 	{ .name = "detect",
 	  .type = OPT_STR,
 	  .def = "5%",
@@ -62,8 +70,9 @@ static int usage(FILE *f)
 {
 	fprintf(f, "usage: faultbench compare [options] RUN...\n"
 		   "\n"
-		   "RUN is a result file (.json, .json.gz), a directory of them or a label under\n"
-		   "results/; the first RUN is the baseline.  Each result file is one run: the\n"
+		   "RUN is a result file (.json, .json.gz), a directory of them, a label under\n"
+		   "results/ or runs of a store (store:label=6.18-rc3,machine=big1; --store);\n"
+		   "the first RUN is the baseline.  Each result file is one run: the\n"
 		   "replicate of the significance test.  A star means the change is beyond what\n"
 		   "runs of one kernel on this machine show (docs/compare.md).\n\noptions:\n");
 	opt_print_help(f, compare_options);
@@ -99,6 +108,7 @@ static int compare_runs(char **args, unsigned nruns, const struct cmp_opts *o,
 	struct cmp_table t = { 0 };
 	int ret;
 
+	resultset_use_store(c->store);
 	ret = resultset_load_all(&runs, args, nruns);
 	if (!ret)
 		ret = cmp_build(runs, nruns, o, &t);

@@ -37,6 +37,8 @@ const struct command fb_commands[] = {
 	  .summary = "measure this machine's run-to-run noise: what a star must beat" },
 	{ .name = "report", .fn = cmd_report, .opts = report_options, .args = "RUN...",
 	  .summary = "a static HTML report of runs (or of a history) for a browser" },
+	{ .name = "store", .fn = cmd_store, .opts = store_options, .args = "import|init|info",
+	  .summary = "the results store: import result files, SQLite or PostgreSQL" },
 	{ .name = "help", .fn = cmd_help, .args = "[COMMAND]",
 	  .summary = "a command's manual page (faultbench-COMMAND(1)), or this list" },
 	/* new subcommands: one line above this comment */

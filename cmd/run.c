@@ -20,6 +20,7 @@
 #include "results.h"
 #include "runner.h"
 #include "runcheck.h"
+#include "store.h"
 #include "sysinfo.h"
 #include "topo.h"
 #include "util.h"
@@ -48,6 +49,48 @@ struct run_state {
 	char *default_output;
 	char stamp[32];
 };
+
+/*
+ * --store TARGET or --store=TARGET, taken out of argv before the options
+ * are parsed: where a result is indexed is no parameter of the run, and a
+ * connection string stays out of the result's command_line.  NULL if absent.
+ */
+static const char *take_store_option(int *argc, char **argv)
+{
+	const char *target = NULL;
+	int i = 0, o = 0;
+
+	while (i < *argc) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strncmp(argv[i], "--store=", 8)) {
+			target = argv[i++] + 8;
+		} else if (!strcmp(argv[i], "--store")) {
+			target = i + 1 < *argc ? argv[i + 1] : "";
+			i += 2;
+		} else {
+			argv[o++] = argv[i++];
+		}
+	}
+	while (i < *argc)
+		argv[o++] = argv[i++];
+	argv[o] = NULL;
+	*argc = o;
+	return target;
+}
+
+/* The store the result goes to: --store, else the default for results/LABEL/. */
+static int choose_store(const struct run_state *st, const char *given)
+{
+	if (given && !*given)
+		return fb_usage("option '--store' is empty; name a store, or 'none'");
+	if (given && !strcmp(given, "none"))
+		given = NULL;
+	else if (!given && st->default_output)
+		given = STORE_DEFAULT;
+	store_set_write_target(given);
+	return FB_OK;
+}
 
 /*
  * Apply built-in "--a=b --c=d" options (a bench's run defaults, a preset)
@@ -121,6 +164,10 @@ static void print_run_help(const struct bench_entry *e)
 	print_common_help(b, &ro, &ro_base, set_by);
 	free(set_by);
 	printf("  -o FILE|DIR              same as --output\n");
+	printf("  --store TARGET           also index the result into this store: an SQLite file\n"
+	       "                           or postgresql://... (default " STORE_DEFAULT " when\n"
+	       "                           the result goes to results/LABEL/; 'none': the file\n"
+	       "                           alone); not recorded in the result\n");
 	free(keep1);
 	free(keep2);
 	free(params);
@@ -400,6 +447,7 @@ static int prepare(struct run_state *st, int argc, char **argv)
 int cmd_run(int argc, char **argv)
 {
 	struct run_state st = { 0 };
+	const char *store = take_store_option(&argc, argv);
 	int ret;
 
 	if (argc < 2 || argv[1][0] == '-') {
@@ -419,6 +467,8 @@ int cmd_run(int argc, char **argv)
 	}
 	st.b = st.entry->bench;
 	ret = prepare(&st, argc - 2, argv + 2);
+	if (!ret)
+		ret = choose_store(&st, store);
 	if (ret) {
 		release(&st);
 		return ret < 0 ? FB_OK : ret;

@@ -27,6 +27,7 @@
 struct suite_cmd_opts {
 	const char *label;
 	const char *results;
+	const char *store;
 	bool dry_run;
 };
 
@@ -43,6 +44,11 @@ const struct opt suite_options[] = {
 	  .def = "results",
 	  .off = S(results),
 	  .help = "DIR: the results go to DIR/NAME/" },
+	{ .name = "store",
+	  .type = OPT_STR,
+	  .off = S(store),
+	  .help = "index every result into this store too: an SQLite file or postgresql://... "
+		  "(default DIR/faultbench.db; 'none': the files alone)" },
 	{ .name = "dry-run",
 	  .type = OPT_BOOL,
 	  .def = "off",
@@ -82,11 +88,12 @@ static const char *status_word(int status)
 }
 
 /* The command line of job i, NULL-terminated; argv[0] is "faultbench". */
-static char **job_argv(const struct config *cfg, unsigned i, const char *label, const char *out)
+static char **job_argv(const struct config *cfg, unsigned i, const char *label, const char *out,
+		       const char *store)
 {
 	unsigned n, k;
 	char **opts = config_job_options(cfg, i, &n);
-	char **argv = xcalloc(n + 8, sizeof(*argv)); /* 7 fixed words and the NULL */
+	char **argv = xcalloc(n + 10, sizeof(*argv)); /* 9 fixed words and the NULL */
 
 	argv[0] = xstrdup("faultbench");
 	argv[1] = xstrdup("run");
@@ -98,6 +105,8 @@ static char **job_argv(const struct config *cfg, unsigned i, const char *label, 
 	argv[4 + n] = xstrdup(label);
 	argv[5 + n] = xstrdup("-o");
 	argv[6 + n] = xstrdup(out);
+	argv[7 + n] = xstrdup("--store");
+	argv[8 + n] = xstrdup(store);
 	return argv;
 }
 
@@ -171,13 +180,13 @@ static int parse_options(struct suite_cmd_opts *c, int argc, char **argv)
 }
 
 /* Every job in turn; the number of jobs run (the rest were interrupted). */
-static unsigned run_jobs(const struct config *cfg, const char *label, const char *out, bool dry,
-			 struct job_result *res)
+static unsigned run_jobs(const struct config *cfg, const char *label, const char *out,
+			 const char *store, bool dry, struct job_result *res)
 {
 	unsigned i;
 
 	for (i = 0; i < cfg->njobs && !fb_interrupted; i++) {
-		char **jargv = job_argv(cfg, i, label, out);
+		char **jargv = job_argv(cfg, i, label, out, store);
 		double t0 = now_monotonic();
 
 		if (dry) {
@@ -203,7 +212,7 @@ static int run_suite(const char *file, const char *label, const struct suite_cmd
 	struct job_result *res;
 	struct config cfg;
 	unsigned i, n;
-	char *out;
+	char *out, *store;
 	int ret;
 
 	ret = config_load(file, &cfg);
@@ -212,10 +221,12 @@ static int run_suite(const char *file, const char *label, const struct suite_cmd
 		return ret;
 	}
 	out = xasprintf("%s/%s/", c->results, label);
+	/* the store beside the labels, as results/faultbench.db is beside results/LABEL/ */
+	store = c->store ? xstrdup(c->store) : xasprintf("%s/faultbench.db", c->results);
 	/* A signal stops the job running, then the suite prints its summary and exits 128 + it. */
 	fb_install_signal_handlers();
 	res = xcalloc(cfg.njobs, sizeof(*res));
-	n = run_jobs(&cfg, label, out, c->dry_run, res);
+	n = run_jobs(&cfg, label, out, store, c->dry_run, res);
 	if (!c->dry_run) {
 		print_summary(&cfg, res, n, out);
 		for (i = 0; i < n; i++)
@@ -228,6 +239,7 @@ static int run_suite(const char *file, const char *label, const struct suite_cmd
 		ret = 128 + fb_interrupted;
 	free(res);
 	free(out);
+	free(store);
 	config_free(&cfg);
 	return ret;
 }

@@ -16,6 +16,7 @@
 #include "ratio.h"
 #include "results.h"
 #include "stats.h"
+#include "store.h"
 #include "util.h"
 
 #define COUNT(c)  STEP_TOTAL(TOTAL_COUNT, c)
@@ -339,6 +340,8 @@ int results_write(const struct run *run, const char *path, char **written)
 	ret = mkdir_p(dir);
 	if (!ret)
 		ret = fb_write_file(dir, stem, ".json", how, dump_doc, doc, written);
+	if (!ret && written)
+		store_index_written(*written); /* a warning at worst: the file is the result */
 	if (ret == -EEXIST && how == FB_NEW)
 		ret = fb_fail("cannot create '%s': it exists; results are never overwritten", path);
 	else if (ret)

@@ -25,6 +25,9 @@
 #   FB_REFERENCE_NIGHTS nights in the reference (default: 5)
 #   FB_NEW_REFERENCE    1: tonight starts a new reference
 #   FB_NOISE            the noise model (default: $FB_RESULTS/noise)
+#   FB_STORE            the results store each result is indexed into (default:
+#                       $FB_RESULTS/faultbench.db; postgresql://... for a lab's
+#                       server: docs/store.md)
 #   FB_GZIP_DAYS        gzip result files older than this many days (default: 14;
 #                       history and compare read .json.gz transparently)
 #   MAILTO              where to mail the report
@@ -55,7 +58,8 @@ mkdir -p "$RESULTS" || exit 2
 base=$label
 i=1
 while [ -e "$RESULTS/$label" ]; do label=$base-$((i++)); done
-"$FB" suite "$CONFIG" --label "$label" --results "$RESULTS" >"$RESULTS/$label.log" 2>&1
+"$FB" suite "$CONFIG" --label "$label" --results "$RESULTS" ${FB_STORE:+--store "$FB_STORE"} \
+	>"$RESULTS/$label.log" 2>&1
 suite_rc=$?
 
 ref=$RESULTS/reference

@@ -4,21 +4,21 @@
 # The architecture as a test (docs/hacking.md): which folder may include
 # headers of which, and no include circle anywhere.  Run by "make check".
 #   lib/       includes lib/ only
-#   engine/    lib/, engine/ and the benchmark contract bench/bench.h
+#   store/     lib/, store/: the index of result files, below both sides
+#   engine/    lib/, store/, engine/ and the benchmark contract bench/bench.h
 #   bench/     lib/, engine/, bench/
 #   stress/    lib/, engine/, stress/
-#   analysis/  lib/, analysis/: it reads result files, never benchmark code
-#   store/     lib/, analysis/, store/
+#   analysis/  lib/, store/, analysis/: it reads results, never benchmark code
 #   cmd/       anything
 set -u
 cd "$(dirname "$0")/../.."
 declare -A allowed=(
 	[lib]="lib"
-	[engine]="lib engine bench/bench.h"
+	[engine]="lib store engine bench/bench.h"
 	[bench]="lib engine bench"
 	[stress]="lib engine stress"
-	[analysis]="lib analysis"
-	[store]="lib analysis store"
+	[analysis]="lib store analysis"
+	[store]="lib store"
 	[cmd]="lib engine bench stress analysis store cmd"
 )
 declare -A where
