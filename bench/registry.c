@@ -10,13 +10,19 @@ const struct bench_entry bench_registry[] = {
 	{ "fault", &bench_fault, NULL, NULL },
 	{ "nopage", &bench_fault, "--backing=tmpfs --map=shared --touch=read --sharing=same",
 	  "all workers read-fault the same pages of one shared tmpfs file (2006's 64-CPU test)" },
-	{ "pf1", &bench_fault, "--backing=anon --map=private --touch=write --sharing=own",
+	/* will-it-scale's tests map 128 MiB per task: on disk files the size also
+	 * decides how far readahead ramps up the page-cache folio sizes */
+	{ "pf1", &bench_fault, "--backing=anon --map=private --touch=write --sharing=own"
+	  " --size=128M",
 	  "anonymous write faults, own memory (will-it-scale page_fault1)" },
-	{ "pf2", &bench_fault, "--backing=tmpfs --map=private --touch=write --sharing=own",
+	{ "pf2", &bench_fault, "--backing=tmpfs --map=private --touch=write --sharing=own"
+	  " --size=128M",
 	  "private file write faults (COW), own file (page_fault2)" },
-	{ "pf3", &bench_fault, "--backing=tmpfs --map=shared --touch=write --sharing=own",
+	{ "pf3", &bench_fault, "--backing=tmpfs --map=shared --touch=write --sharing=own"
+	  " --size=128M",
 	  "shared file write faults, own file (page_fault3)" },
-	{ "pf4", &bench_fault, "--backing=tmpfs --map=private --touch=read --sharing=own",
+	{ "pf4", &bench_fault, "--backing=tmpfs --map=private --touch=read --sharing=own"
+	  " --size=128M",
 	  "private file read faults, own file (will-it-scale request #37)" },
 	{ "pagelock", &bench_pagelock, NULL, NULL },
 	{ "aim9", &bench_aim9, NULL, NULL },
