@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A system-wide call-graph profile of one step with linux-perf, so a result
- * says where the kernel spent the time, not only how long it took:
+ * A call-graph profile of one step with linux-perf, so a result says where
+ * the kernel spent the time, not only how long it took:
  *
- *   perf record -a -g -o <result>.perf.data          (while the step runs)
+ *   perf record -C <the step's CPUs> -g -o <result>.perf.data   (while it runs)
  *   perf report --stdio --no-children --sort symbol -g folded,0.05,callee,...
  *
  * The report's top kernel symbols, each with its percentage of all samples
  * and its heaviest call chains (callers, innermost first), go into the result
- * JSON; perf.data stays beside it for a closer look.  The profile is
- * system-wide, like LKP's perf-profile: on a machine shared with other load,
- * that load shows up too.  Without perf, or without permission, there is no
- * profile and the result says why; the run is never failed for it.
+ * JSON; perf.data stays beside it for a closer look.  Only the CPUs the
+ * step's workers are pinned to are sampled, not the whole machine (-a): on a
+ * machine shared with other load, a tenant elsewhere (a KVM host's page-table
+ * walker, another job's compiler) does not show up among the workers'
+ * symbols.  What else runs on those CPUs still does.  Without perf, or
+ * without permission, there is no profile and the result says why; the run
+ * is never failed for it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +38,7 @@ struct profile {
 	pid_t pid;
 	char *data; /* perf.data path */
 	char *log;  /* perf record's stdout and stderr */
+	char *cpus; /* -C list, NULL: -a */
 };
 
 static const char *perf_binary(void)
@@ -59,10 +63,15 @@ static char *log_reason(const char *log, const char *fallback)
 	return ret;
 }
 
-static void exec_perf_record(const char *data, const char *log)
+static void exec_perf_record(const char *data, const char *log, const char *cpus)
 {
 	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	const char *argv[] = { perf_binary(), "record", "-a", "-g", "-q", "-o", data, NULL };
+	const char *argv[] = { perf_binary(), "record", "-C", cpus, "-g", "-q", "-o", data, NULL };
+
+	if (!cpus) {	/* the whole machine: "-a" in place of "-C list" */
+		argv[2] = "-a";
+		memmove(&argv[3], &argv[4], sizeof(argv) - 4 * sizeof(argv[0]));
+	}
 
 	/* its own process group: ^C reaches faultbench, which stops perf itself */
 	setpgid(0, 0);
@@ -82,11 +91,12 @@ static int fail_start(struct profile *p, char **why, char *reason)
 	*why = reason;
 	free(p->data);
 	free(p->log);
+	free(p->cpus);
 	free(p);
 	return FB_SKIP;
 }
 
-int profile_start(struct profile **pp, const char *perf_data_path, char **why)
+int profile_start(struct profile **pp, const char *perf_data_path, const char *cpus, char **why)
 {
 	struct profile *p = xcalloc(1, sizeof(*p));
 	struct stat st;
@@ -97,12 +107,13 @@ int profile_start(struct profile **pp, const char *perf_data_path, char **why)
 	*why = NULL;
 	p->data = xstrdup(perf_data_path);
 	p->log = xasprintf("%s.log", perf_data_path);
+	p->cpus = cpus ? xstrdup(cpus) : NULL;
 	unlink(p->data);
 	p->pid = fork();
 	if (p->pid < 0)
 		return fail_start(p, why, xasprintf("fork: %s", strerror(errno)));
 	if (p->pid == 0)
-		exec_perf_record(p->data, p->log);
+		exec_perf_record(p->data, p->log, p->cpus);
 	/*
 	 * perf writes the file header once its events are open; until then the
 	 * step must not start, or its beginning goes unprofiled.
@@ -283,7 +294,7 @@ static void stop_perf(struct profile *p, json_t *out)
 json_t *profile_finish(struct profile *p)
 {
 	json_t *out = json_object(), *top;
-	char *text, *reason;
+	char *text, *reason, *cmd;
 	struct stat st;
 	int status;
 	const char *argv[] = {
@@ -298,7 +309,11 @@ json_t *profile_finish(struct profile *p)
 	}
 	stop_perf(p, out);
 	json_object_set_new(out, "perf_data", json_string(p->data));
-	json_object_set_new(out, "command", json_string("perf record -a -g"));
+	cmd = p->cpus ? xasprintf("perf record -C %s -g", p->cpus) : xstrdup("perf record -a -g");
+	json_object_set_new(out, "command", json_string(cmd));
+	free(cmd);
+	if (p->cpus)
+		json_object_set_new(out, "cpus", json_string(p->cpus));
 	argv[3] = p->data;
 	text = capture(argv, p->log, &status);
 	if (!text || !WIFEXITED(status) || WEXITSTATUS(status)) {
@@ -320,6 +335,7 @@ json_t *profile_finish(struct profile *p)
 		unlink(p->log);
 	free(p->data);
 	free(p->log);
+	free(p->cpus);
 	free(p);
 	return out;
 }

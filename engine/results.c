@@ -209,6 +209,8 @@ static json_t *sample_json(const struct step_result *r, const struct sample *smp
 	json_t *o = json_object(), *workers = json_array();
 
 	json_object_set_new(o, "t", json_real(smp->t));
+	if (smp->start_unix > 0)
+		json_object_set_new(o, "start_unix", json_real(smp->start_unix));
 	for (unsigned i = 0; smp->count && i < r->ncpus; i++) {
 		json_t *w = json_object();
 

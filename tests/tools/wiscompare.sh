@@ -17,9 +17,8 @@
 #   tests/tools/wiscompare.sh -w /work/wis -d /tmp -o OUT [-t "1 2"] [-p "1 2 3"]
 #       [-f "tmpfs file"] [-s 10] [-r 2] [-m threads|processes] [-q] [-- fb options]
 #
-# -q lowers the autogroups of other sessions' make/cc1/faultbench processes
-# (nice 19) before each run: the kernel's autogroups make plain nice useless
-# across sessions.  Everything goes to OUT: one perf log, one will-it-scale
+# -q lowers the autogroups of every other session (nice 19) before each run:
+# the kernel's autogroups make plain nice useless across sessions.  Everything goes to OUT: one perf log, one will-it-scale
 # log and one faultbench result per run, and summary.txt.
 set -eu
 fb=${FAULTBENCH:-$(dirname "$0")/../../build/faultbench}
@@ -42,9 +41,9 @@ quiet_others() {
 	local mine p
 	[ "$quiet" = 1 ] || return 0
 	mine=$(cut -d' ' -f1 /proc/self/autogroup)
-	for p in $(pgrep -f 'make|cc1|faultbench|postgres|sysbench' || true); do
-		[ "$(cut -d' ' -f1 "/proc/$p/autogroup" 2>/dev/null)" = "$mine" ] && continue
-		echo 19 >"/proc/$p/autogroup" 2>/dev/null || true
+	for p in /proc/[0-9]*; do
+		[ "$(cut -d' ' -f1 "$p/autogroup" 2>/dev/null)" = "$mine" ] && continue
+		echo 19 >"$p/autogroup" 2>/dev/null || true
 	done
 }
 
