@@ -383,8 +383,12 @@ static void report_thp(const struct fault_params *p, const struct fault_shared *
 	if (!fault_thp(p) && frac > 0) {
 		warned = true;
 		fb_warn("--page=4k requested, but the kernel backed %.0f%% of the range with huge "
-			"pages (a tmpfs huge= mount?)",
-			100 * frac);
+			"pages (%s)",
+			100 * frac,
+			p->backing == BACKING_FILE && !fault_filled(p)
+				? "the sparse file's readahead chose them, as for will-it-scale; "
+				  "--file-state=filled gives 4 KiB folios"
+				: "a tmpfs huge= mount?");
 	} else if (fault_thp(p) && frac == 0) {
 		warned = true;
 		fb_warn("--page=thp requested, but the kernel gave no huge pages%s",
