@@ -21,7 +21,7 @@ PKGS      := hwloc jansson cmocka inih gsl liburing zlib sqlite3 libpq libcrypto
 DEB_PKGS  := build-essential pkg-config libhwloc-dev hwloc libnuma-dev libjansson-dev \
              libcmocka-dev libinih-dev libgsl-dev liburing-dev zlib1g-dev gnuplot-nox \
              libpfm4-dev linux-perf qemu-system-x86 busybox-static cpio e2fsprogs \
-             python3 clang libclang-rt-14-dev chromium libsqlite3-dev sqlite3 libpq-dev postgresql
+             python3 clang libclang-rt-14-dev chromium libsqlite3-dev sqlite3 libpq-dev postgresql sysbench
 VERSION   := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 CC        ?= cc

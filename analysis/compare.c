@@ -757,11 +757,35 @@ static void fmt_pct(char *buf, size_t len, double pct, bool star)
 		snprintf(buf, len, " (%7.2f%%)", pct);
 }
 
+/* The share of one symbol in column c's profile; NAN when it is not among the top ones. */
+static double profile_share(const struct cmp_group *g, unsigned c, const char *sym)
+{
+	json_t *top = json_object_get(
+		json_object_get(json_object_get(g->docs[c], "evidence"), "profile"), "top");
+	json_t *e;
+	size_t k;
+
+	json_array_foreach (top, k, e) {
+		const char *s = json_string_value(json_object_get(e, "symbol"));
+
+		if (s && !strcmp(s, sym))
+			return json_number_value(json_object_get(e, "percent"));
+	}
+	return NAN;
+}
+
+/*
+ * The top symbols of every column's profile, side by side, and with two or
+ * more columns the change of the last against the first in percentage
+ * points (LKP's perf-profile rows): a symbol missing from a profile's top
+ * list counts as 0 there, as it was below the report's 0.5% limit.
+ */
 static void print_profile(FILE *f, const struct cmp_table *t, const struct cmp_group *g,
 			  bool markdown)
 {
 	char **syms = NULL;
 	unsigned nsyms = 0, c, i;
+	bool delta = t->ncols > 1;
 	size_t k;
 	json_t *e;
 
@@ -782,14 +806,18 @@ static void print_profile(FILE *f, const struct cmp_table *t, const struct cmp_g
 		fprintf(f, "\n| top profile symbols (%% of samples) |");
 		for (c = 0; c < t->ncols; c++)
 			md_cell(f, t->labels[c]);
+		if (delta)
+			fprintf(f, " delta |");
 		fprintf(f, "\n|---|");
-		for (c = 0; c < t->ncols; c++)
+		for (c = 0; c < t->ncols + delta; c++)
 			fprintf(f, "---:|");
 		fprintf(f, "\n");
 	} else {
 		fprintf(f, "\n%-40s", "Top profile symbols (% of samples)");
 		for (c = 0; c < t->ncols; c++)
 			fprintf(f, " %14.14s", t->labels[c]);
+		if (delta)
+			fprintf(f, " %14s", "delta");
 		fprintf(f, "\n");
 	}
 	for (i = 0; i < nsyms; i++) {
@@ -800,21 +828,19 @@ static void print_profile(FILE *f, const struct cmp_table *t, const struct cmp_g
 			fprintf(f, "  %-38.38s", syms[i]);
 		}
 		for (c = 0; c < t->ncols; c++) {
-			json_t *top = json_object_get(
-			    json_object_get(json_object_get(g->docs[c], "evidence"), "profile"),
-			    "top");
-			double pct = NAN;
+			double pct = profile_share(g, c, syms[i]);
 
-			json_array_foreach (top, k, e) {
-				const char *s = json_string_value(json_object_get(e, "symbol"));
-
-				if (s && !strcmp(s, syms[i]))
-					pct = json_number_value(json_object_get(e, "percent"));
-			}
 			if (isnan(pct))
 				fprintf(f, markdown ? " - |" : " %14s", "-");
 			else
 				fprintf(f, markdown ? " %.2f |" : " %14.2f", pct);
+		}
+		if (delta) {
+			double a = profile_share(g, 0, syms[i]);
+			double b = profile_share(g, t->ncols - 1, syms[i]);
+
+			b = (isnan(b) ? 0 : b) - (isnan(a) ? 0 : a);
+			fprintf(f, markdown ? " %+.2f |" : " %+14.2f", b);
 		}
 		fprintf(f, "\n");
 		free(syms[i]);

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -914,6 +915,53 @@ static void dio_teardown(struct step_ctx *sc)
 	sc->shared = NULL;
 }
 
+static int task_clock_index(const struct step_result *r)
+{
+	for (unsigned k = 0; k < r->nevents; k++)
+		if (!strcmp(r->event_names[k], "task-clock"))
+			return (int)k;
+	return -1;
+}
+
+/*
+ * CPU per pin: the workers' own CPU time (their task-clock perf counters, in
+ * ns) per I/O and per 4 KiB page of buffer an I/O pins (io_size / 4 KiB,
+ * whatever page size backs it: a THP buffer pins as many base pages, in one
+ * folio).  Unlike MiB/s this does not depend on how fast the disk is, only on
+ * what the kernel spends to get the I/O going, the pin and unpin included,
+ * so 4k and thp compare the pinning cost and not the device.
+ */
+static void derive_cpu(struct step_result *r)
+{
+	json_t *io = json_object_get(r->extra, "io");
+	double pages = (double)json_integer_value(json_object_get(io, "io_size")) / 4096;
+	int tc = task_clock_index(r);
+	double tns = 0, tio = 0, ns, ios;
+	struct metric *mi, *mp;
+	unsigned s, i;
+
+	if (tc < 0 || pages <= 0)
+		return;
+	/* step_add_metric() may move the array: take the pointers after the last add */
+	step_add_metric(r, "cpu_us/io", false);
+	mp = step_add_metric(r, "cpu_ns/page", false);
+	mi = mp - 1;
+	for (s = 0; s < r->nsamples; s++) {
+		const struct sample *smp = &r->samples[s];
+
+		for (i = 0, ns = 0, ios = 0; smp->count && smp->ev && i < r->ncpus; i++) {
+			ios += (double)smp->count[i][0];
+			ns += (double)smp->ev[i][tc];
+		}
+		mi->v[s] = ios > 0 ? ns / 1e3 / ios : NAN;
+		mp->v[s] = ios > 0 ? ns / (ios * pages) : NAN;
+		tns += ns;
+		tio += ios;
+	}
+	mi->value = tio > 0 ? tns / 1e3 / tio : NAN;
+	mp->value = tio > 0 ? tns / (tio * pages) : NAN;
+}
+
 /*
  * MiB/s from the bytes counter, and pinned pages/s: the step's pins per I/O
  * (system-wide counter over the whole step, divided by this step's I/Os) times
@@ -963,6 +1011,7 @@ static void dio_derive(const struct step_ctx *sc, struct step_result *r)
 		mp->value = tt > 0 ? per_io * tio / tt : 0;
 	if (mt)
 		mt->value = 100 * json_real_value(json_object_get(backing, "thp_fraction"));
+	derive_cpu(r);
 }
 
 const struct bench bench_dio = {

@@ -55,6 +55,16 @@ static const struct opt fault_options[] = {
 	  .help = "off: register the mapping with userfaultfd (write-protect mode, nothing "
 		  "protected) so that each read fault maps one page; on,off runs both",
 	  .off = P(fault_around), .matrix = true },
+	{ .name = "file-state", .type = OPT_ENUMSET, .def = "sparse", .choices = "sparse|filled",
+	  .help = "sparse: the file is only sized (ftruncate) and the faults fill its page cache, "
+		  "as will-it-scale does; filled: written (4 KiB writes, 2 MiB with thp) and "
+		  "written back before the first fault, so its page-cache folios are 4 KiB "
+		  "(2 MiB); sparse,filled runs both",
+	  .off = P(file_state), .matrix = true },
+	{ .name = "zap", .type = OPT_ENUMSET, .def = "munmap", .choices = "munmap|dontneed",
+	  .help = "how a pass drops the range's pages: munmap and mmap it again (will-it-scale), "
+		  "or MADV_DONTNEED on the one mapping; munmap,dontneed runs both",
+	  .off = P(zap), .matrix = true },
 	{ .name = "tmpfs-dir", .type = OPT_STR, .def = "/dev/shm",
 	  .help = "tmpfs mount for --backing=tmpfs (a huge=within_size mount gives shmem THP)",
 	  .off = P(tmpfs_dir) },
@@ -123,8 +133,9 @@ static int check_combination(const struct fault_params *p)
 		return fb_usage("option '--sharing': '%s' needs a file to share; anonymous memory is "
 				"always 'own' (use --backing=tmpfs or --backing=file)",
 				p->sharing == SHARING_SAME ? "same" : "disjoint");
-	if (!p->page || !p->fault_around)
-		return fb_usage("options '--page' and '--fault-around' need a value");
+	if (!p->page || !p->fault_around || !p->file_state || !p->zap)
+		return fb_usage("options '--page', '--fault-around', '--file-state' and '--zap' "
+				"need a value");
 	if (fault_around_off(p) && (fault_uffd_mem(p) == UFFD_MEM_ANON || p->touch == TOUCH_WRITE))
 		return fb_usage("option '--fault-around': 'off' changes only read faults on file "
 				"or shared mappings (private anonymous and write faults never "
@@ -195,8 +206,9 @@ static int setup_shared_file(struct step_ctx *sc, struct fault_shared *sh)
 	/*
 	 * disjoint: each worker fills its own slice after pinning, so the page
 	 * cache is allocated on its node.  same: the parent fills it once.
+	 * sparse: nobody does; the first faults fill the page cache.
 	 */
-	if (p->sharing == SHARING_SAME) {
+	if (p->sharing == SHARING_SAME && fault_filled(p)) {
 		ret = fault_populate(sh->fd, 0, total, p);
 		if (ret == -EINTR)
 			return 128 + fb_interrupted;
@@ -285,8 +297,12 @@ static void report_thp(const struct fault_params *p, const struct fault_shared *
 	if (!fault_thp(p) && frac > 0) {
 		warned = true;
 		fb_warn("--page=4k requested, but the kernel backed %.0f%% of the range with huge "
-			"pages (a tmpfs huge= mount?)",
-			100 * frac);
+			"pages (%s)",
+			100 * frac,
+			p->backing == BACKING_FILE && !fault_filled(p)
+				? "the sparse file's readahead chose them, as for will-it-scale; "
+				  "--file-state=filled gives 4 KiB folios"
+				: "a tmpfs huge= mount?");
 	} else if (fault_thp(p) && frac == 0) {
 		warned = true;
 		fb_warn("--page=thp requested, but the kernel gave no huge pages%s",

@@ -22,6 +22,8 @@ enum fault_touch { TOUCH_READ, TOUCH_WRITE };
 enum fault_sharing { SHARING_SAME, SHARING_DISJOINT, SHARING_OWN };
 enum fault_page { PAGE_4K, PAGE_THP };
 enum fault_around { FAULT_AROUND_ON, FAULT_AROUND_OFF };
+enum fault_file_state { FILE_SPARSE, FILE_FILLED };
+enum fault_zap { ZAP_MUNMAP, ZAP_DONTNEED };
 
 /* Field order follows fault_options[] in bench/fault.c. */
 struct fault_params {
@@ -31,11 +33,14 @@ struct fault_params {
 	int sharing;		/* enum fault_sharing */
 	unsigned long long size;
 	/*
-	 * Matrix options: bit masks of enum fault_page / enum fault_around.
-	 * check() sees every value asked for; each variant has one bit set.
+	 * Matrix options: bit masks of enum fault_page, fault_around,
+	 * fault_file_state and fault_zap.  check() sees every value asked for;
+	 * each variant has one bit set.
 	 */
 	unsigned page;
 	unsigned fault_around;
+	unsigned file_state;
+	unsigned zap;
 	const char *tmpfs_dir;
 };
 
@@ -57,6 +62,17 @@ static inline bool fault_around_off(const struct fault_params *p)
 	return p->fault_around & (1u << FAULT_AROUND_OFF);
 }
 
+/* The file is written (and written back) before the first fault. */
+static inline bool fault_filled(const struct fault_params *p)
+{
+	return p->file_state & (1u << FILE_FILLED);
+}
+
+/* A pass starts by unmapping and mapping the range again (will-it-scale). */
+static inline bool fault_zap_munmap(const struct fault_params *p)
+{
+	return p->zap & (1u << ZAP_MUNMAP);
+}
 enum uffd_mem fault_uffd_mem(const struct fault_params *p);
 /* Write [off, off + len) of fd so that faults find it in the page cache; 0 or -errno. */
 int fault_populate(int fd, unsigned long long off, unsigned long long len,

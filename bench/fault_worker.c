@@ -6,11 +6,18 @@
  * Measurement notes:
  *  - a pass zaps first and touches after, so the mapping set up by
  *    worker_init (touched once, page cache filled) makes the first measured
- *    pass the same as every other one, and the range stays mapped between
- *    passes for the runner's placement checks;
- *  - MADV_DONTNEED keeps a file's page cache, so file faults stay minor;
- *    on anonymous and private-written memory it frees the pages, which is
- *    will-it-scale's munmap of every 128 MiB;
+ *    pass the same as every other one;
+ *  - the default zap is will-it-scale's: munmap the range and mmap it again
+ *    (at the same address when it is free), which also frees and
+ *    reallocates the page tables and the VMA; --zap=dontneed keeps the
+ *    mapping and only drops its page-table entries.  Both keep a file's
+ *    page cache, so file faults stay minor, and both free anonymous and
+ *    private-written pages;
+ *  - by default a file is sparse, as will-it-scale's: the first faults fill
+ *    its page cache, and on a filesystem with large folios (ext4, xfs) the
+ *    fault's readahead picks the folio sizes.  That, not the zap call, is
+ *    what makes a disk file's write faults twice as fast when the file was
+ *    filled with 4 KiB writes instead (docs/will-it-scale.md);
  *  - pages are counted per 2 MiB chunk, not per page, so that the counter
  *    store stays out of the fault loop; the stop flag is read as often.
  */
@@ -31,6 +38,9 @@
 struct fault_worker {
 	char *addr;		/* the measured range, 2 MiB aligned */
 	size_t len;
+	int fd;			/* the file mapped, -1: anonymous memory */
+	off_t off;		/* where the range starts in it */
+	int flags;		/* mmap flags */
 	int own_fd;		/* sharing=own file backing: the worker's file */
 	int uffd;		/* fault-around=off: keeps the registration alive */
 	bool write;
@@ -122,6 +132,8 @@ static int worker_file(struct worker *w, struct fault_worker *fw, int *fd, off_t
 	if (p->sharing == SHARING_DISJOINT) {
 		*fd = sh->fd;
 		*off = (off_t)w->id * (off_t)fw->len;
+		if (!fault_filled(p))
+			return 0;
 		ret = fault_populate(sh->fd, (unsigned long long)*off, fw->len, p);
 		if (ret && ret != -EINTR)	/* interrupted: the runner stops us anyway */
 			return worker_fail(w, "cannot fill its slice of the file in '%s': %s",
@@ -137,35 +149,11 @@ static int worker_file(struct worker *w, struct fault_worker *fw, int *fd, off_t
 	if (ftruncate(fw->own_fd, (off_t)fw->len))
 		return worker_fail(w, "cannot size a %zu-byte file in '%s': %s", fw->len, sh->dir,
 				   strerror(errno));
-	ret = fault_populate(fw->own_fd, 0, fw->len, p);
+	ret = fault_filled(p) ? fault_populate(fw->own_fd, 0, fw->len, p) : 0;
 	if (ret && ret != -EINTR)
 		return worker_fail(w, "cannot fill a %zu-byte file in '%s': %s", fw->len, sh->dir,
 				   strerror(-ret));
 	*fd = fw->own_fd;
-	return 0;
-}
-
-static int map_range(struct worker *w, struct fault_worker *fw)
-{
-	const struct fault_params *p = w->step->params;
-	int flags = p->map == MAP_KIND_SHARED ? MAP_SHARED : MAP_PRIVATE;
-	off_t off;
-	int fd;
-
-	if (worker_file(w, fw, &fd, &off))
-		return -1;
-	if (fd < 0)
-		flags |= MAP_ANONYMOUS;
-	/* read-write even for reads, like will-it-scale: read faults map read-only anyway */
-	fw->addr = map_aligned(fw->len, PROT_READ | PROT_WRITE, flags, fd, off);
-	if (fw->addr == MAP_FAILED) {
-		fw->addr = NULL;
-		return worker_fail(w, "mmap of %zu bytes: %s", fw->len, strerror(errno));
-	}
-	if (madvise(fw->addr, fw->len, fault_thp(p) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
-		return worker_fail(w, "madvise(%s): %s",
-				   fault_thp(p) ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
-				   strerror(errno));
 	return 0;
 }
 
@@ -174,10 +162,78 @@ static int disable_fault_around(struct worker *w, struct fault_worker *fw)
 	const struct fault_params *p = w->step->params;
 	char why[256];
 
+	if (fw->uffd >= 0)
+		close(fw->uffd);
 	fw->uffd =
 		uffd_disable_fault_around(fw->addr, fw->len, fault_uffd_mem(p), why, sizeof(why));
 	if (fw->uffd < 0)
 		return worker_fail(w, "--fault-around=off: %s", why);
+	return 0;
+}
+
+/* What a new mapping of the range needs before it is touched: the THP advice, fault-around. */
+static int advise_range(struct worker *w, struct fault_worker *fw)
+{
+	const struct fault_params *p = w->step->params;
+
+	if (madvise(fw->addr, fw->len, fault_thp(p) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		return worker_fail(w, "madvise(%s): %s",
+				   fault_thp(p) ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
+				   strerror(errno));
+	if (fault_around_off(p))
+		return disable_fault_around(w, fw);
+	return 0;
+}
+
+static int map_range(struct worker *w, struct fault_worker *fw)
+{
+	const struct fault_params *p = w->step->params;
+
+	fw->flags = p->map == MAP_KIND_SHARED ? MAP_SHARED : MAP_PRIVATE;
+	if (worker_file(w, fw, &fw->fd, &fw->off))
+		return -1;
+	if (fw->fd < 0)
+		fw->flags |= MAP_ANONYMOUS;
+	/* read-write even for reads, like will-it-scale: read faults map read-only anyway */
+	fw->addr = map_aligned(fw->len, PROT_READ | PROT_WRITE, fw->flags, fw->fd, fw->off);
+	if (fw->addr == MAP_FAILED) {
+		fw->addr = NULL;
+		return worker_fail(w, "mmap of %zu bytes: %s", fw->len, strerror(errno));
+	}
+	return advise_range(w, fw);
+}
+
+/*
+ * --zap=munmap: will-it-scale's munmap() and mmap() of the whole range.  The
+ * new mapping goes where the old one was when nobody took the place in
+ * between (another worker thread may have), so it stays 2 MiB aligned.
+ */
+static int remap_range(struct worker *w, struct fault_worker *fw)
+{
+	char *old = fw->addr, *p;
+
+	if (munmap(fw->addr, fw->len))
+		return worker_fail(w, "munmap of %zu bytes: %s", fw->len, strerror(errno));
+	p = mmap(old, fw->len, PROT_READ | PROT_WRITE, fw->flags | MAP_FIXED_NOREPLACE, fw->fd,
+		 fw->off);
+	if (p != MAP_FAILED && p != old) {	/* a kernel that took it as a hint */
+		munmap(p, fw->len);
+		p = MAP_FAILED;
+	}
+	if (p == MAP_FAILED)
+		p = map_aligned(fw->len, PROT_READ | PROT_WRITE, fw->flags, fw->fd, fw->off);
+	fw->addr = p == MAP_FAILED ? NULL : p;
+	if (!fw->addr)
+		return worker_fail(w, "mmap of %zu bytes: %s", fw->len, strerror(errno));
+	return advise_range(w, fw);
+}
+
+static int zap_range(struct worker *w, struct fault_worker *fw)
+{
+	if (fault_zap_munmap(w->step->params))
+		return remap_range(w, fw);
+	if (madvise(fw->addr, fw->len, MADV_DONTNEED))
+		return worker_fail(w, "madvise(MADV_DONTNEED): %s", strerror(errno));
 	return 0;
 }
 
@@ -223,8 +279,6 @@ int fault_worker_init(struct worker *w)
 	w->priv = fw;
 	if (map_range(w, fw))
 		return -1;
-	if (fault_around_off(p) && disable_fault_around(w, fw))
-		return -1;
 	if (first_touch(w, fw))
 		return 0;	/* interrupted: the runner stops us before the loop */
 	/* One worker per step tells what the kernel backed the range with. */
@@ -241,10 +295,8 @@ void fault_worker_loop(struct worker *w)
 	size_t off, n;
 
 	for (;;) {
-		if (madvise(fw->addr, fw->len, MADV_DONTNEED)) {
-			worker_fail(w, "madvise(MADV_DONTNEED): %s", strerror(errno));
+		if (zap_range(w, fw))
 			return;
-		}
 		for (off = 0; off < fw->len; off += n) {
 			n = fw->len - off < CHUNK ? fw->len - off : CHUNK;
 			touch_pages(fw->addr + off, n, fw->page, fw->write);

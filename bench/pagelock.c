@@ -81,8 +81,9 @@ static const struct opt pagelock_opts[] = {
 #define ROUND_LOG 8192
 
 struct round_rec {
-	double end; /* CLOCK_MONOTONIC at the last worker's finish */
-	double ms;  /* barrier release to the last worker finishing */
+	double end;	 /* CLOCK_MONOTONIC at the last worker's finish */
+	double ms;	 /* barrier release to the last worker finishing */
+	double inval_ms; /* the drop before the round, in the invalidating worker */
 };
 
 struct pl_shared {
@@ -103,6 +104,7 @@ struct pl_shared {
 	uint64_t round; /* incremented by every hook that starts a round */
 	int stopping;	/* decided by the hook, so all workers leave together */
 	double release;
+	double inval_ms; /* how long this round's drop_pages() took */
 	char pad[FB_CACHELINE];
 	unsigned done; /* workers finished this round */
 	char pad2[FB_CACHELINE];
@@ -355,6 +357,7 @@ static void start_round(struct worker *w)
 {
 	struct pl_shared *sh = w->shared;
 	size_t before, after;
+	double t0;
 	int err;
 
 	if (worker_should_stop(w))
@@ -364,7 +367,15 @@ static void start_round(struct worker *w)
 		worker_fail(w, "pagelock: mincore: %s", strerror(errno));
 		goto stop;
 	}
+	/*
+	 * The invalidation side, timed alone (not the mincore() proofs around
+	 * it): what one drop of the whole range costs the invalidating task.
+	 * Every other worker waits at the barrier meanwhile, so this is not part
+	 * of the round time.
+	 */
+	t0 = now_monotonic();
 	err = drop_pages(sh);
+	sh->inval_ms = (now_monotonic() - t0) * 1e3;
 	if (err) {
 		worker_fail(w, "pagelock: --invalidate %s failed: %s",
 			    method_name(sh->p->invalidate), strerror(-err));
@@ -413,6 +424,7 @@ static void finish_round(struct worker *w, struct pl_shared *sh)
 	rec = &sh->log[sh->nrounds % ROUND_LOG];
 	rec->end = end;
 	rec->ms = (end - sh->release) * 1e3;
+	rec->inval_ms = sh->inval_ms;
 	sh->nrounds++;
 	worker_count(w, 1, 1);
 }
@@ -503,7 +515,7 @@ static void report_folios(struct step_ctx *sc, struct pl_shared *sh)
 static void pagelock_report(struct step_ctx *sc)
 {
 	struct pl_shared *sh = sc->shared;
-	json_t *o, *end, *ms;
+	json_t *o, *end, *ms, *inval;
 	uint64_t i, first;
 
 	if (!sh || !sh->map)
@@ -526,14 +538,17 @@ static void pagelock_report(struct step_ctx *sc)
 	/* The round log goes through extra to derive(), which runs after teardown. */
 	end = json_array();
 	ms = json_array();
+	inval = json_array();
 	first = sh->nrounds > ROUND_LOG ? sh->nrounds - ROUND_LOG : 0;
 	for (i = first; i < sh->nrounds; i++) {
 		json_array_append_new(end, json_real(sh->log[i % ROUND_LOG].end));
 		json_array_append_new(ms, json_real(sh->log[i % ROUND_LOG].ms));
+		json_array_append_new(inval, json_real(sh->log[i % ROUND_LOG].inval_ms));
 	}
 	o = json_object();
 	json_object_set_new(o, "end", end);
 	json_object_set_new(o, "ms", ms);
+	json_object_set_new(o, "inval_ms", inval);
 	json_object_set_new(o, "total_rounds", json_integer((json_int_t)sh->nrounds));
 	json_object_set_new(sc->extra, "round_log", o);
 	report_folios(sc, sh);
@@ -566,8 +581,8 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Round times whose end falls in [from, to), sorted; returns how many. */
-static size_t rounds_between(json_t *end, json_t *ms, double from, double to, double *out)
+/* Values (vals[i]) of the rounds whose end falls in [from, to), sorted; returns how many. */
+static size_t rounds_between(json_t *end, json_t *vals, double from, double to, double *out)
 {
 	size_t i, n = 0;
 
@@ -575,21 +590,76 @@ static size_t rounds_between(json_t *end, json_t *ms, double from, double to, do
 		double e = json_real_value(json_array_get(end, i));
 
 		if (e >= from && e < to)
-			out[n++] = json_real_value(json_array_get(ms, i));
+			out[n++] = json_real_value(json_array_get(vals, i));
 	}
 	qsort(out, n, sizeof(*out), cmp_double);
 	return n;
 }
 
+static double sum_of(const double *v, size_t n)
+{
+	double sum = 0;
+
+	while (n--)
+		sum += v[n];
+	return sum;
+}
+
 static const struct {
 	const char *name;
+	const char *log;	/* the round_log array it is taken from */
 	double pct;
 } round_stats[] = {
-	{ "round_ms_p50", 50 },
-	{ "round_ms_p90", 90 },
-	{ "round_ms_p99", 99 },
-	{ "round_ms_max", 100 },
+	{ "round_ms_p50", "ms", 50 },
+	{ "round_ms_p90", "ms", 90 },
+	{ "round_ms_p99", "ms", 99 },
+	{ "round_ms_max", "ms", 100 },
+	{ "inval_ms_p50", "inval_ms", 50 },
+	{ "inval_ms_p99", "inval_ms", 99 },
 };
+
+/*
+ * The invalidation side per window: its share of the time a round cycle
+ * takes (drop + round) and how many pages one invalidating task drops per
+ * second of its own time.
+ */
+static void inval_window(json_t *log, double from, double to, double npages, double *buf,
+			 double *share, double *rate)
+{
+	json_t *end = json_object_get(log, "end");
+	size_t n = rounds_between(end, json_object_get(log, "inval_ms"), from, to, buf);
+	double inval = sum_of(buf, n), round;
+
+	round = sum_of(buf, rounds_between(end, json_object_get(log, "ms"), from, to, buf));
+	*share = n && inval + round > 0 ? 100 * inval / (inval + round) : NAN;
+	*rate = n && inval > 0 ? npages * (double)n / (inval / 1e3) : NAN;
+}
+
+static void derive_inval(struct step_result *r, json_t *log, double t_end, double total,
+			 double *buf)
+{
+	double npages = json_number_value(
+		json_object_get(json_object_get(r->extra, "invalidation"), "pages"));
+	struct metric *m;
+	double to = t_end, from, share, rate;
+	unsigned s;
+
+	if (!json_object_get(log, "inval_ms") || npages <= 0)
+		return;
+	/* step_add_metric() may move earlier metrics: fill each one right after adding it */
+	m = step_add_metric(r, "inval_share%", false);
+	for (s = r->nsamples; s-- > 0; to = from) {
+		from = to - r->samples[s].t;
+		inval_window(log, from, to, npages, buf, &m->v[s], &rate);
+	}
+	inval_window(log, t_end - total, t_end, npages, buf, &m->value, &rate);
+	m = step_add_metric(r, "inval_pages/s", true);
+	for (to = t_end, s = r->nsamples; s-- > 0; to = from) {
+		from = to - r->samples[s].t;
+		inval_window(log, from, to, npages, buf, &share, &m->v[s]);
+	}
+	inval_window(log, t_end - total, t_end, npages, buf, &share, &m->value);
+}
 
 /*
  * Round-time distribution per sample and over the step.  The runner's sample
@@ -612,18 +682,23 @@ static void derive_round_times(struct step_result *r, json_t *log)
 	for (s = 0; s < r->nsamples; s++)
 		total += r->samples[s].t;
 	for (k = 0; k < ARRAY_SIZE(round_stats); k++) {
-		struct metric *m = step_add_metric(r, round_stats[k].name, false);
+		json_t *vals = json_object_get(log, round_stats[k].log);
+		struct metric *m;
 
+		if (json_array_size(vals) != nlog)
+			continue;	/* a log without invalidation times */
+		m = step_add_metric(r, round_stats[k].name, false);
 		to = t_end;
 		for (s = r->nsamples; s-- > 0;) {
 			from = to - r->samples[s].t;
-			n = rounds_between(end, ms, from, to, v);
+			n = rounds_between(end, vals, from, to, v);
 			m->v[s] = n ? stats_percentile(v, n, round_stats[k].pct) : NAN;
 			to = from;
 		}
-		n = rounds_between(end, ms, t_end - total, t_end, v);
+		n = rounds_between(end, vals, t_end - total, t_end, v);
 		m->value = n ? stats_percentile(v, n, round_stats[k].pct) : NAN;
 	}
+	derive_inval(r, log, t_end, total, v);
 	free(v);
 }
 

@@ -31,17 +31,19 @@ const struct bench_entry bench_registry[] = {
 	{ .name = "nopage", .bench = &bench_fault,
 	  .preset = "--backing=tmpfs --map=shared --touch=read --sharing=same",
 	  .summary = "all workers read-fault the same pages of one shared tmpfs file (2006's 64-CPU test)" },
+	/* will-it-scale's tests map 128 MiB per task: on disk files the size also
+	 * decides how far readahead ramps up the page-cache folio sizes */
 	{ .name = "pf1", .bench = &bench_fault,
-	  .preset = "--backing=anon --map=private --touch=write --sharing=own",
+	  .preset = "--backing=anon --map=private --touch=write --sharing=own --size=128M",
 	  .summary = "anonymous write faults, own memory (will-it-scale page_fault1)" },
 	{ .name = "pf2", .bench = &bench_fault,
-	  .preset = "--backing=tmpfs --map=private --touch=write --sharing=own",
+	  .preset = "--backing=tmpfs --map=private --touch=write --sharing=own --size=128M",
 	  .summary = "private file write faults (COW), own file (page_fault2)" },
 	{ .name = "pf3", .bench = &bench_fault,
-	  .preset = "--backing=tmpfs --map=shared --touch=write --sharing=own",
+	  .preset = "--backing=tmpfs --map=shared --touch=write --sharing=own --size=128M",
 	  .summary = "shared file write faults, own file (page_fault3)" },
 	{ .name = "pf4", .bench = &bench_fault,
-	  .preset = "--backing=tmpfs --map=private --touch=read --sharing=own",
+	  .preset = "--backing=tmpfs --map=private --touch=read --sharing=own --size=128M",
 	  .summary = "private file read faults, own file (will-it-scale request #37)" },
 	{ .name = NULL }
 };

@@ -6,13 +6,22 @@
  * comparisons.  Nothing else needs it: the built-in "threads" benchmark is the
  * same shape and needs nothing installed.
  *
+ * oltp-ro and oltp-rw are the database workload the migration seed's
+ * SYSBENCH rows come from, as mmtests runs it: sysbench OLTP (read-only,
+ * read-write) against PostgreSQL.  faultbench starts a throw-away server
+ * itself (scripts/pg-server.sh: initdb into a temporary directory as an
+ * unprivileged user, Unix socket only), prepares the tables once per run,
+ * and stops the server and removes its directory when the run ends.
+ *
  * sysbench runs its own threads, so this is a run_step() benchmark: one
  * sysbench process per step, pinned to the step's PUs, --threads = CPUs.  Its
  * intermediate reports (--report-interval, whole seconds) become the samples;
  * those of the first --warmup seconds are dropped.  Its final summary gives the
  * metric values.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <math.h>
 #include <sched.h>
@@ -20,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -27,28 +37,55 @@
 #include "stats.h"
 #include "util.h"
 
-enum { SB_CPU, SB_THREADS, SB_MEMORY };
+enum { SB_CPU, SB_THREADS, SB_MEMORY, SB_OLTP_RO, SB_OLTP_RW };
 
 struct sysbench_params {
 	unsigned test;		/* matrix: one bit per variant */
 	const char *extra_args; /* passed to sysbench before "run" */
+	long long table_size;	/* oltp: rows per table */
+	long long tables;	/* oltp: tables */
+	const char *server_cpus; /* oltp: PUs for the server, "": not pinned */
+	const char *pg_dir;	/* oltp: where the cluster lives, "": a temporary directory */
 };
 
 #define P(field) offsetof(struct sysbench_params, field)
 
 static const struct opt sysbench_opts[] = {
-	{ "test", OPT_ENUMSET, "cpu,threads,memory", 0, 0, "cpu|threads|memory",
-	  "sysbench tests to run, each a variant of its own", P(test), .matrix = true },
+	{ "test", OPT_ENUMSET, "cpu,threads,memory", 0, 0, "cpu|threads|memory|oltp-ro|oltp-rw",
+	  "sysbench tests to run, each a variant of its own; oltp-ro/oltp-rw: sysbench OLTP "
+	  "read-only/read-write against a PostgreSQL server faultbench starts itself",
+	  P(test), .matrix = true },
 	{ "args", OPT_STR, "", 0, 0, NULL,
 	  "more sysbench options, space-separated, e.g. \"--memory-block-size=1M\"", P(extra_args),
 	  false },
+	{ "table-size", OPT_INT, "100000", 10, 1e9, NULL,
+	  "oltp: rows per table (mmtests: about 4500 per MiB of its workload size)",
+	  P(table_size) },
+	{ "tables", OPT_INT, "1", 1, 64, NULL, "oltp: number of tables", P(tables) },
+	{ "server-cpus", OPT_STR, "", 0, 0, NULL,
+	  "oltp: pin the PostgreSQL server to these PUs (\"2-3\": away from the workers, or "
+	  "with them); empty: not pinned",
+	  P(server_cpus) },
+	{ "pg-dir", OPT_STR, "", 0, 0, NULL,
+	  "oltp: the directory the cluster lives in (created, and kept with the cluster for "
+	  "the next run; the server is stopped); empty: a new directory in /tmp, removed",
+	  P(pg_dir) },
 	OPT_END
 };
 
 #define SB_MAX_ARGS 64
 
+static bool is_oltp(const struct sysbench_params *p)
+{
+	return p->test & (1u << SB_OLTP_RO | 1u << SB_OLTP_RW);
+}
+
 static const char *test_name(const struct sysbench_params *p)
 {
+	if (p->test & (1u << SB_OLTP_RO))
+		return "oltp_read_only";
+	if (p->test & (1u << SB_OLTP_RW))
+		return "oltp_read_write";
 	if (p->test & (1u << SB_THREADS))
 		return "threads";
 	if (p->test & (1u << SB_MEMORY))
@@ -64,6 +101,12 @@ static bool sysbench_installed(void)
 	return path != NULL;
 }
 
+/* "0-3,8": digits, commas and dashes (it goes into a taskset command line). */
+static bool cpu_list_valid(const char *s)
+{
+	return *s && strspn(s, "0123456789,-") == strlen(s) && isdigit((unsigned char)*s);
+}
+
 static int sysbench_check(const void *params, const struct run_opts *ro)
 {
 	const struct sysbench_params *p = params;
@@ -72,6 +115,193 @@ static int sysbench_check(const void *params, const struct run_opts *ro)
 		return fb_usage("option '--test': choose at least one of cpu, threads, memory");
 	if (!sysbench_installed())
 		return fb_skip("sysbench is not installed");
+	if (is_oltp(p) && *p->server_cpus && !cpu_list_valid(p->server_cpus))
+		return fb_usage("option '--server-cpus': '%s' is not a CPU list", p->server_cpus);
+	if (is_oltp(p) && *p->pg_dir && strspn(p->pg_dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "abcdefghijklmnopqrstuvwxyz0123456789/._+-") !=
+					   strlen(p->pg_dir))
+		return fb_usage("option '--pg-dir': '%s': only letters, digits and /._+- please",
+				p->pg_dir);
+	return FB_OK;
+}
+
+/*
+ * The throw-away PostgreSQL server of the oltp tests: one per run, started
+ * by the first oltp step and stopped at exit (by the process that started
+ * it, not by a forked worker).
+ */
+static struct {
+	pid_t owner;
+	char *dir;	/* the directory handed to pg-server.sh */
+	char *top;	/* what to remove afterwards: our temporary directory, or NULL */
+	char *script;
+	bool prepared;
+} pg;
+
+/* scripts/pg-server.sh of the source tree the binary was built in, or $FB_PG_SERVER. */
+static char *pg_script(void)
+{
+	const char *env = getenv("FB_PG_SERVER");
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (env && *env)
+		return xstrdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return xasprintf("%s/../scripts/pg-server.sh", exe);
+}
+
+/* Run argv with stdout into *out (may be NULL); its exit status, or -1 when it did not run. */
+static int run_capture(const char *const argv[], char **out)
+{
+	struct spawn sp = {
+		.argv = argv,
+		.out = { out ? SPAWN_CAPTURE : SPAWN_NULL },
+	};
+	int code = spawn_run(&sp);
+
+	if (sp.end == SPAWN_NOT_RUN)
+		code = -1;
+	if (out) {
+		*out = sp.out_buf ? sp.out_buf : xstrdup("");
+		sp.out_buf = NULL;
+	}
+	spawn_clear(&sp);
+	return code;
+}
+
+static void pg_stop(void)
+{
+	const char *argv[] = { pg.script, "stop", pg.dir, NULL };
+
+	if (!pg.dir || getpid() != pg.owner)
+		return;
+	run_capture(argv, NULL);
+	if (pg.top) {
+		const char *rm[] = { "rm", "-rf", pg.top, NULL };
+
+		run_capture(rm, NULL);
+	}
+	free(pg.dir);
+	free(pg.top);
+	free(pg.script);
+	memset(&pg, 0, sizeof(pg));
+}
+
+/* Pin the postmaster and every process it started (they inherit it from then on). */
+static int pg_pin(const char *cpus)
+{
+	char *pidfile = xasprintf("%s/data/postmaster.pid", pg.dir), *text = read_text_file(pidfile);
+	long pm = text ? strtol(text, NULL, 10) : 0;
+	const char *argv[] = { "sh", "-c", NULL, NULL };
+	char *cmd;
+	int ret;
+
+	free(pidfile);
+	free(text);
+	if (pm <= 0)
+		return -1;
+	cmd = xasprintf("taskset -a -p -c '%s' %ld >/dev/null && for c in $(pgrep -P %ld); do "
+			"taskset -a -p -c '%s' $c >/dev/null || exit 1; done",
+			cpus, pm, pm, cpus);
+	argv[2] = cmd;
+	ret = run_capture(argv, NULL);
+	free(cmd);
+	return ret;
+}
+
+static int pg_start(const struct sysbench_params *p)
+{
+	const char *argv[] = { NULL, "start", NULL, NULL };
+	char *uri = NULL;
+	int st;
+
+	pg.owner = getpid();
+	pg.script = pg_script();
+	if (!pg.script || access(pg.script, X_OK))
+		return fb_skip("sysbench oltp: scripts/pg-server.sh not found beside the build "
+			       "(set FB_PG_SERVER)");
+	if (*p->pg_dir) {
+		pg.dir = xstrdup(p->pg_dir);
+	} else {
+		char tmpl[] = "/tmp/faultbench-pg.XXXXXX";
+
+		if (!mkdtemp(tmpl))
+			return fb_fail("sysbench oltp: mkdtemp: %s", strerror(errno));
+		/* the server runs as another user: it must reach srv/ inside */
+		chmod(tmpl, 0755);
+		pg.top = xstrdup(tmpl);
+		pg.dir = xasprintf("%s/srv", tmpl);
+	}
+	atexit(pg_stop);
+	argv[0] = pg.script;
+	argv[2] = pg.dir;
+	st = run_capture(argv, &uri);
+	free(uri);
+	if (st == 4)
+		return fb_skip("sysbench oltp: PostgreSQL is not installed");
+	if (st)
+		return fb_fail("sysbench oltp: the PostgreSQL server did not start (%s start %s)",
+			       pg.script, pg.dir);
+	if (*p->server_cpus && pg_pin(p->server_cpus))
+		return fb_fail("sysbench oltp: cannot pin the server to '%s'", p->server_cpus);
+	return FB_OK;
+}
+
+/* sysbench's options that point it at the server and size the tables. */
+static unsigned oltp_args(const struct sysbench_params *p, const char **argv, char buf[][128])
+{
+	unsigned n = 0;
+
+	argv[n++] = "--db-driver=pgsql";
+	snprintf(buf[0], 128, "--pgsql-host=%s", pg.dir);
+	argv[n++] = buf[0];
+	argv[n++] = "--pgsql-user=postgres";
+	argv[n++] = "--pgsql-db=postgres";
+	snprintf(buf[1], 128, "--tables=%lld", p->tables);
+	argv[n++] = buf[1];
+	snprintf(buf[2], 128, "--table-size=%lld", p->table_size);
+	argv[n++] = buf[2];
+	return n;
+}
+
+/* Once per run: the server, and the tables every oltp step then uses. */
+static int pg_ready(const struct sysbench_params *p)
+{
+	const char *argv[16];
+	char buf[3][128];
+	unsigned n = 0;
+	int ret;
+
+	if (pg.prepared)
+		return FB_OK;
+	/* the socket, DIR/.s.PGSQL.5432, must fit in sun_path (108 bytes) */
+	if (strlen(p->pg_dir) > 90)
+		return fb_usage("option '--pg-dir': '%s' is too long for a socket path",
+				p->pg_dir);
+	if (!pg.dir) {
+		ret = pg_start(p);
+		if (ret)
+			return ret;
+	}
+	argv[n++] = "sysbench";
+	argv[n++] = "oltp_common";
+	n += oltp_args(p, argv + n, buf);
+	/* a --pg-dir cluster may hold an earlier run's tables: drop them first */
+	argv[n++] = "cleanup";
+	argv[n] = NULL;
+	run_capture(argv, NULL);
+	argv[n - 1] = "prepare";
+	if (run_capture(argv, NULL))
+		return fb_fail("sysbench oltp: preparing the tables failed");
+	pg.prepared = true;
 	return FB_OK;
 }
 
@@ -87,8 +317,8 @@ static void pin_sysbench(void *arg)
 static char *run_sysbench(struct step_ctx *sc, unsigned interval, unsigned seconds, int *ret)
 {
 	const struct sysbench_params *p = sc->params;
-	const char *argv[SB_MAX_ARGS + 8];
-	char threads[32], time_arg[32], report[32], why[256];
+	const char *argv[SB_MAX_ARGS + 16];
+	char threads[32], time_arg[32], report[32], dbbuf[3][128], why[256];
 	char *extra = xstrdup(p->extra_args ? p->extra_args : ""), *tok, *save = NULL;
 	char *out;
 	unsigned argc = 0;
@@ -109,6 +339,8 @@ static char *run_sysbench(struct step_ctx *sc, unsigned interval, unsigned secon
 	argv[argc++] = threads;
 	argv[argc++] = time_arg;
 	argv[argc++] = report;
+	if (is_oltp(p))
+		argc += oltp_args(p, argv + argc, dbbuf);
 	for (tok = strtok_r(extra, " ", &save); tok && argc < SB_MAX_ARGS;
 	     tok = strtok_r(NULL, " ", &save))
 		argv[argc++] = tok;
@@ -177,6 +409,8 @@ static unsigned parse_intervals(const char *out, struct interval **iv)
 		if (line[0] != '[' || !close || (size_t)(close - line) > ll)
 			continue;
 		one.eps = number_after(line, ll, "eps:");
+		if (isnan(one.eps))	/* oltp: transactions per second */
+			one.eps = number_after(line, ll, "tps:");
 		one.lat95 = number_after(line, ll, "lat (ms,95%):");
 		one.mibs =
 		    strstr(close, "MiB/sec") && (size_t)(strstr(close, "MiB/sec") - line) < ll
@@ -285,12 +519,22 @@ static int sysbench_run_step(struct step_ctx *sc)
 	char *out;
 	int ret;
 
+	if (is_oltp(p)) {
+		ret = pg_ready(p);
+		if (ret)
+			return ret;
+	}
 	out = run_sysbench(sc, interval, seconds, &ret);
 	if (!out)
 		return ret;
 	fill(sc, out, interval, skip);
 	sb = json_object();
 	json_object_set_new(sb, "test", json_string(test_name(p)));
+	if (is_oltp(p))
+		json_object_set_new(sb, "server", json_pack("{s:s, s:s, s:I, s:I}", "what",
+			"PostgreSQL, throw-away cluster, Unix socket", "cpus",
+			*p->server_cpus ? p->server_cpus : "not pinned", "tables",
+			(json_int_t)p->tables, "table_size", (json_int_t)p->table_size));
 	json_object_set_new(sb, "report_interval_s", json_integer(interval));
 	json_object_set_new(sb, "skipped_reports", json_integer(skip));
 	json_object_set_new(sb, "output", json_string(out));
@@ -306,8 +550,8 @@ static int sysbench_run_step(struct step_ctx *sc)
 
 const struct bench bench_sysbench = {
 	.name = "sysbench",
-	.summary = "Debian's sysbench cpu, threads and memory tests, when installed, in "
-		   "faultbench's result format",
+	.summary = "Debian's sysbench cpu, threads, memory and OLTP (on a PostgreSQL server it "
+		   "starts) tests, when installed, in faultbench's result format",
 	.opts = sysbench_opts,
 	.params_size = sizeof(struct sysbench_params),
 	.counters = { "events" },

@@ -272,6 +272,24 @@ static unsigned profile_target(const struct run_state *st)
 	return largest;
 }
 
+/* The step's PUs as a perf -C list: "0,1,4" (each once: --oversubscribe reuses PUs). */
+static char *pu_list(const struct cpu_step *cs)
+{
+	char *list = xstrdup(""), *next;
+	unsigned i, j;
+
+	for (i = 0; i < cs->ncpus; i++) {
+		for (j = 0; j < i && cs->pus[j] != cs->pus[i]; j++)
+			;
+		if (j < i)
+			continue;
+		next = xasprintf("%s%s%u", list, *list ? "," : "", cs->pus[i]);
+		free(list);
+		list = next;
+	}
+	return list;
+}
+
 static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned repeat,
 		   struct step_result *r)
 {
@@ -288,7 +306,10 @@ static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned rep
 	if (profile) {
 		char *path = xasprintf("%s/%s-%s.perf.data", st->outdir, st->entry->name, st->stamp);
 
-		profile_start(&prof, path, &why);
+		char *cpus = pu_list(&st->plan.steps[step]);
+
+		profile_start(&prof, path, cpus, &why);
+		free(cpus);
 		free(path);
 	}
 	ret = runner_run_step(&st->env, st->variants[v].params, &st->plan.steps[step], step,

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A system-wide call-graph profile of one step with linux-perf, so a result
- * says where the kernel spent the time, not only how long it took:
+ * A call-graph profile of one step with linux-perf, so a result says where
+ * the kernel spent the time, not only how long it took:
  *
- *   perf record -a -g -o <result>.perf.data          (while the step runs)
+ *   perf record -C <the step's CPUs> -g -o <result>.perf.data   (while it runs)
  *   perf report --stdio --no-children --sort symbol -g folded,0.05,callee,...
  *
  * The report's top kernel symbols, each with its percentage of all samples
  * and its heaviest call chains (callers, innermost first), go into the result
- * JSON; perf.data stays beside it for a closer look.  The profile is
- * system-wide, like LKP's perf-profile: on a machine shared with other load,
- * that load shows up too.  Without perf, or without permission, there is no
- * profile and the result says why; the run is never failed for it.
+ * JSON; perf.data stays beside it for a closer look.  Only the CPUs the
+ * step's workers are pinned to are sampled, not the whole machine (-a): on a
+ * machine shared with other load, a tenant elsewhere (a KVM host's page-table
+ * walker, another job's compiler) does not show up among the workers'
+ * symbols.  What else runs on those CPUs still does.  Without perf, or
+ * without permission, there is no profile and the result says why; the run
+ * is never failed for it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -34,6 +37,7 @@ struct profile {
 	struct spawn perf; /* perf record */
 	char *data;	   /* perf.data path */
 	char *log;	   /* perf record's stdout and stderr */
+	char *cpus;	   /* -C list, NULL: -a */
 };
 
 static const char *perf_binary(void)
@@ -70,11 +74,12 @@ static int fail_start(struct profile *p, char **why, char *reason)
 	spawn_clear(&p->perf);
 	free(p->data);
 	free(p->log);
+	free(p->cpus);
 	free(p);
 	return FB_SKIP;
 }
 
-int profile_start(struct profile **pp, const char *perf_data_path, char **why)
+int profile_start(struct profile **pp, const char *perf_data_path, const char *cpus, char **why)
 {
 	struct profile *p = xcalloc(1, sizeof(*p));
 	struct spawn *sp = &p->perf;
@@ -86,10 +91,15 @@ int profile_start(struct profile **pp, const char *perf_data_path, char **why)
 	*why = NULL;
 	p->data = xstrdup(perf_data_path);
 	p->log = xasprintf("%s.log", perf_data_path);
+	p->cpus = cpus ? xstrdup(cpus) : NULL;
 	unlink(p->data);
+	/* the step's CPUs only: another tenant's symbols stay out of the profile */
+	const char *argv_cpus[] = { perf_binary(), "record", "-C", p->cpus, "-g", "-q", "-o",
+				    p->data, NULL };
+	const char *argv_all[] = { perf_binary(), "record", "-a", "-g", "-q", "-o", p->data, NULL };
+
 	*sp = (struct spawn){
-		.argv = (const char *const[]){ perf_binary(), "record", "-a", "-g", "-q", "-o",
-					       p->data, NULL },
+		.argv = p->cpus ? argv_cpus : argv_all,
 		.out = { SPAWN_FILE, .path = p->log },
 		.err = { SPAWN_TO_STDOUT },
 		/* its own process group: ^C reaches faultbench, which stops perf itself */
@@ -244,7 +254,7 @@ static void stop_perf(struct profile *p, json_t *out)
 json_t *profile_finish(struct profile *p)
 {
 	json_t *out = json_object(), *top;
-	char *text, *reason;
+	char *text, *reason, *cmd;
 	struct stat st;
 	const char *argv[] = {
 		perf_binary(),	   "report", "-i",     NULL, "--stdio",
@@ -258,7 +268,11 @@ json_t *profile_finish(struct profile *p)
 	}
 	stop_perf(p, out);
 	json_object_set_new(out, "perf_data", json_string(p->data));
-	json_object_set_new(out, "command", json_string("perf record -a -g"));
+	cmd = p->cpus ? xasprintf("perf record -C %s -g", p->cpus) : xstrdup("perf record -a -g");
+	json_object_set_new(out, "command", json_string(cmd));
+	free(cmd);
+	if (p->cpus)
+		json_object_set_new(out, "cpus", json_string(p->cpus));
 	argv[3] = p->data;
 	text = capture(argv, p->log);
 	if (!text) {
@@ -281,6 +295,7 @@ json_t *profile_finish(struct profile *p)
 	spawn_clear(&p->perf);
 	free(p->data);
 	free(p->log);
+	free(p->cpus);
 	free(p);
 	return out;
 }

@@ -153,6 +153,8 @@ static json_t *sample_json(const struct step_result *r, const struct sample *smp
 	json_t *o = json_object(), *workers = json_array();
 
 	json_object_set_new(o, "t", json_real(smp->t));
+	if (smp->start_unix > 0)
+		json_object_set_new(o, "start_unix", json_real(smp->start_unix));
 	for (unsigned i = 0; smp->count && i < r->ncpus; i++) {
 		json_t *w = json_object();
 
@@ -468,8 +470,16 @@ static void print_rows(FILE *f, const struct run *run, const char **names, unsig
 	double vals[1024];
 	bool variants = run->nsteps && run->steps[0].variant[0];
 	const char *cov_metric = nm ? names[0] : NULL;
+	int width = 12;	/* the variant column: wider when a name needs it ("sparse/munmap") */
 
-	fprintf(f, "#%s%6s", variants ? " variant      " : "", "cpus");
+	for (unsigned i = 0; variants && i < run->nsteps; i++)
+		if ((int)strlen(run->steps[i].variant) > width)
+			width = (int)strlen(run->steps[i].variant);
+	if (variants)
+		fprintf(f, "# %-*s", width + 1, "variant");
+	else
+		fprintf(f, "#");
+	fprintf(f, "%6s", "cpus");
 	for (unsigned k = 0; k < nm; k++)
 		fprintf(f, " %14s", names[k]);
 	fprintf(f, " %8s\n", run->ro->repeat > 1 ? "cov%rep" : "cov%");
@@ -483,7 +493,7 @@ static void print_rows(FILE *f, const struct run *run, const char **names, unsig
 		if (r->repeat != 0)
 			continue;
 		if (variants)
-			fprintf(f, "  %-12.12s", r->variant);
+			fprintf(f, "  %-*s", width, r->variant);
 		fprintf(f, " %6u", r->ncpus);
 		for (unsigned k = 0; k < nm; k++) {
 			n = cell_values(run, r->variant, r->ncpus, names[k], vals, ARRAY_SIZE(vals));

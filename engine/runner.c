@@ -464,6 +464,7 @@ static int open_stat_files(struct step_run *s)
 /* A cumulative reading of every worker at one instant. */
 struct reading {
 	double t;
+	double wall;	/* CLOCK_REALTIME at t */
 	uint64_t (*count)[FB_MAX_COUNTERS];
 	uint64_t *minflt, *majflt;
 	int32_t *cpu;
@@ -494,7 +495,7 @@ static void reading_free(struct reading *rd)
  */
 static void take_reading(struct step_run *s, struct reading *rd)
 {
-	double t0 = now_monotonic();
+	double t0 = now_monotonic(), wall0 = now_realtime();
 
 	for (unsigned i = 0; i < s->n; i++) {
 		struct worker_slot *slot = slot_of(s, i);
@@ -507,6 +508,8 @@ static void take_reading(struct step_run *s, struct reading *rd)
 			evidence_read(s->ev, i, rd->ev[i]);
 	}
 	rd->t = (t0 + now_monotonic()) / 2;
+	/* the same instant on the wall clock, to line samples up with other logs */
+	rd->wall = wall0 + (rd->t - t0);
 }
 
 static void store_sample(struct step_run *s, struct step_result *r, const struct reading *a,
@@ -518,6 +521,7 @@ static void store_sample(struct step_run *s, struct step_result *r, const struct
 	r->samples = xrealloc(r->samples, (r->nsamples + 1) * sizeof(*r->samples));
 	smp = &r->samples[r->nsamples++];
 	smp->t = b->t - a->t;
+	smp->start_unix = a->wall;
 	smp->count = xcalloc(n, sizeof(*smp->count));
 	smp->minflt = xcalloc(n, sizeof(uint64_t));
 	smp->majflt = xcalloc(n, sizeof(uint64_t));

@@ -43,7 +43,7 @@ const struct opt run_options[] = {
 	{ "event", OPT_STR, NULL, 0, 0, NULL,
 	  "extra perf events per worker: perf names or tracepoints sys:name, comma list", R(events) },
 	{ "profile", OPT_BOOL, "off", 0, 0, NULL,
-	  "perf record -g system-wide for one step, top symbols into the result", R(profile) },
+	  "perf record -g on the CPUs of one step, top symbols into the result", R(profile) },
 	{ "profile-cpus", OPT_INT, "0", 0, 1 << 20, NULL,
 	  "the step (worker count) to profile; 0: the largest", R(profile_cpus) },
 	{ "mem", OPT_STR, "local", 0, 0, NULL,

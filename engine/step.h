@@ -29,6 +29,7 @@ struct metric {
 
 struct sample {
 	double t;			/* duration in seconds, measured */
+	double start_unix;		/* CLOCK_REALTIME at its start, s since the epoch */
 	/* per worker, deltas over the sample: */
 	uint64_t (*count)[FB_MAX_COUNTERS];
 	uint64_t *minflt, *majflt;

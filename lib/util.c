@@ -139,6 +139,14 @@ double now_monotonic(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+double now_realtime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void sleep_until(double t)
 {
 	struct timespec ts = { .tv_sec = (time_t)t, .tv_nsec = (long)((t - (time_t)t) * 1e9) };

@@ -50,6 +50,7 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 double now_monotonic(void);	/* seconds, CLOCK_MONOTONIC */
+double now_realtime(void);	/* seconds since the epoch, CLOCK_REALTIME */
 /* Now in UTC: ISO 8601 ("2026-12-02T05:46:46Z") for metadata, or "20261202-054646" for names. */
 void fb_utc_now(char *buf, size_t len, bool iso);
 void sleep_until(double t);	/* returns early on a signal */

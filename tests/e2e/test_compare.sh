@@ -87,6 +87,21 @@ cat table.txt
 # rows are metric-step, with the variant (pf1's page size/fault-around) in front
 grep -q '^Hmean  *\([^ ]*:\)\?pages/s-1 ' table.txt || die "no Hmean row for pages/s-1"
 grep -q '(   0.00%)' table.txt || die "no baseline column"
+# Profiles side by side with the change in percentage points: the symbols are
+# put into copies of two results (a profile needs perf and root to record)
+mkdir -p PA PB
+python3 - A/r1.json B/r1.json PA/r.json PB/r.json <<'EOF2'
+import json, sys
+for src, dst, top in ((sys.argv[1], sys.argv[3], [("clear_page_erms", 30.0), ("sym_a", 5.0)]),
+                      (sys.argv[2], sys.argv[4], [("clear_page_erms", 31.5), ("sym_b", 2.0)])):
+    d = json.load(open(src))
+    d["evidence"]["profile"] = {"top": [{"symbol": s, "percent": p, "callers": []} for s, p in top]}
+    json.dump(d, open(dst, "w"))
+EOF2
+fb compare PA PB >prof.txt || die "compare of profiled runs failed"
+grep -q 'Top profile symbols.* delta$' prof.txt || die "no delta column: $(cat prof.txt)"
+grep -q '^  clear_page_erms .* +1.50$' prof.txt || die "wrong delta for clear_page_erms"
+grep -q '^  sym_a .* -5.00$' prof.txt || die "a symbol gone from the top should count as 0"
 fb compare --format json A B >table.json || die "compare --format json failed"
 jget table.json 'd["groups"][0]["rows"][0]["cells"][1]["n"]' | grep -qx 4 ||
 	die "json: the candidate should have 4 values"

@@ -21,6 +21,11 @@ for i in 0 1 2 3; do
 	frac=$(jget m.json "d['steps'][$i]['extra']['backing']['thp_fraction']")
 	jget m.json "d['steps'][$i]['metrics']['MiB/s']['value'] > 0" | grep -q True ||
 		die "step $i: no MiB/s"
+	# CPU per pin, from the workers' task-clock counters, when perf counts them
+	jget m.json "('task-clock' not in d['steps'][$i]['events'] or
+		(d['steps'][$i]['metrics']['cpu_us/io']['value'] > 0 and
+		 d['steps'][$i]['metrics']['cpu_ns/page']['value'] > 0))" | grep -qx True ||
+		die "step $i: no CPU per I/O and per page"
 	jget m.json "d['steps'][$i]['extra']['io']['driver']" | grep -qx file ||
 		die "step $i: the driver that ran is not recorded"
 	# A THP step that did not get huge pages must say so, never pass as THP.

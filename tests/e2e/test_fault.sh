@@ -52,11 +52,25 @@ for s in steps:
         assert fa == "on" and ppf > 1.5, (s["variant"], fa, ppf)
 EOF2
 
+# The file's state and the zap are matrix options: four variants, each with
+# its own values recorded; sparse is the default (will-it-scale's pattern).
+fb run pf3 --cpus 1 --size 4M $TINY --file-state sparse,filled --zap munmap,dontneed \
+	-o fz.json >/dev/null
+check_result fz.json || die "file-state x zap: bad result"
+jget fz.json 'sorted(s["variant"] for s in d["steps"])' |
+	grep -qx "\['filled/dontneed', 'filled/munmap', 'sparse/dontneed', 'sparse/munmap'\]" ||
+	die "file-state x zap: variants $(jget fz.json '[s["variant"] for s in d["steps"]]')"
+# pf1-pf4 map 128 MiB per task like will-it-scale, unless told otherwise
+fb list | grep -A1 '^  pf3 ' | grep -q -- '--size=128M' || die "pf3 preset is not 128 MiB"
+expect_status 2 fb run pf3 --file-state holes --cpus 1 $TINY -o bad.json
+expect_status 2 fb run pf3 --zap unmap --cpus 1 $TINY -o bad.json
+
 # A disk file in $FB_TMP, or a skip (status 4) when $FB_TMP is on tmpfs.
 if [ "$(stat -f -c %T "$FB_TMP")" = tmpfs ]; then
 	expect_status 4 fb run pf3 --backing file --dir "$FB_TMP" --cpus 1 $TINY -o file.json
 else
-	fb run pf3 --backing file --dir "$FB_TMP" --cpus 1,2 --size 4M $TINY -o file.json >/dev/null
+	fb run pf3 --backing file --dir "$FB_TMP" --cpus 1,2 --size 4M $TINY \
+		--file-state sparse,filled -o file.json >/dev/null
 	check_result file.json || die "--backing file: bad result"
 	fb run nopage --backing file --sharing disjoint --fault-around off --dir "$FB_TMP" \
 		--cpus 2 --size 4M $TINY -o file-off.json >/dev/null

@@ -38,10 +38,19 @@ jget punch.json 'all(e in d["steps"][0]["events"] for e in ["page-faults", "mino
 	"sched:sched_switch/D", "sched:sched_switch", "mmap_lock:mmap_lock_start_locking"])' |
 	grep -qx True || die "events missing: $(jget punch.json 'd["steps"][0]["events"]')"
 for m in sleeps/1000faults ctxsw/1000faults mmap_lock/fault sleeps/round faults/round \
-	round_ms_p50 round_ms_p90 round_ms_p99 round_ms_max rounds/s pages/s; do
+	round_ms_p50 round_ms_p90 round_ms_p99 round_ms_max rounds/s pages/s \
+	inval_ms_p50 inval_ms_p99 inval_share% inval_pages/s; do
 	jget punch.json "all('$m' in s['metrics'] for s in d['steps'])" | grep -qx True ||
 		die "metric $m missing"
 done
+# the invalidation side is timed: a drop takes time, and is a share of the cycle
+jget punch.json 'all(s["metrics"]["inval_ms_p50"]["value"] > 0 and
+	0 < s["metrics"]["inval_share%"]["value"] < 100 and
+	s["metrics"]["inval_pages/s"]["value"] > 0 for s in d["steps"])' |
+	grep -qx True || die "invalidation side not timed"
+# every sample says when it started on the wall clock
+jget punch.json 'all(smp["start_unix"] > 1.5e9 for s in d["steps"] for smp in s["samples"])' |
+	grep -qx True || die "samples without a wall-clock start"
 # hardware events: counted, or recorded as not counted with the reason
 jget punch.json '[e for e in ("cycles", "instructions") if e not in d["steps"][0]["events"] and
 	e not in d["steps"][0]["extra"]["evidence"]["not_counted"]]' | grep -qx '\[\]' ||
@@ -82,6 +91,8 @@ jget noperf.json 'd["evidence"]["profile"]["skipped"]' | grep -q . ||
 if command -v perf >/dev/null; then
 	fb run pagelock --cpus $top --pattern same --profile $TINY --output prof.json >/dev/null
 	if jget prof.json '"top" in d["evidence"]["profile"]' | grep -qx True; then
+		jget prof.json 'd["evidence"]["profile"]["command"].startswith("perf record -C ")' |
+			grep -qx True || die "profile not limited to the step's CPUs"
 		jget prof.json '(len(d["evidence"]["profile"]["top"]) > 0 and
 			all(t["percent"] > 0 and t["symbol"] for t in d["evidence"]["profile"]["top"]))' |
 			grep -qx True || die "profile without kernel symbols"

@@ -16,7 +16,8 @@ out=$(mktemp -d /tmp/harnesscost.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 cc -O2 -o "$out/rawloop" "$here/tests/tools/rawloop.c"
 for i in $(seq "$n"); do
-	"$fb" run pf1 --cpus 1 --progress=off -o "$out/fb$i.json" >/dev/null 2>&1
+	# rawloop is the earlier pf1 loop: 64 MiB, MADV_DONTNEED
+	"$fb" run pf1 --cpus 1 --size 64M --zap dontneed --progress=off -o "$out/fb$i.json" >/dev/null 2>&1
 	"$out/rawloop" 2.5 64 0 >"$out/raw$i.txt"
 done
 python3 - "$out" "$n" <<'EOF'
