@@ -30,11 +30,14 @@ for t in 'pack:1 pu:1' 'pack:2 numa:2 core:16 pu:2' 'pack:8 numa:8 core:16 pu:8'
 done
 R=results/reference
 run compare $R/verdicts/aa-*/a1* $R/verdicts/aa-*/b1* 2>/dev/null
-for d in $R/fault $R/pagelock $R/dio $R/vm/interleaved $R/6.18.44-fc-v595; do
-	[ -d "$d" ] || continue
-	run compare $(find "$d" -name '*.json*' | sort | head -4)
-	run compare --format=markdown $(find "$d" -name '*.json*' | sort | head -4)
-	run compare --format=json $(find "$d" -name '*.json*' | sort | head -2)
+# explicit files: results added to results/reference later change no input here
+for set in "fault/nopage-20261121-092451.json" "pagelock/pagelock-20261121-092420.json" \
+	"dio/dio10m.json dio/dioshared.json" \
+	"vm/interleaved/6.1-a/pf1-20261202-063405.json vm/interleaved/6.1-a/pf1-20261202-063425.json"; do
+	files=$(for f in $set; do echo "$R/$f"; done)
+	run compare $files
+	run compare --format=markdown $files
+	run compare --format=json $files
 done
 for d in $(find $R/verdicts $R/verdicts-review -mindepth 1 -maxdepth 1 -type d | sort | head -6); do
 	set -- $(find "$d" -mindepth 1 -maxdepth 1 -type d | sort | head -2)
