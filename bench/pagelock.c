@@ -114,6 +114,7 @@ struct pl_shared {
 
 	/* the proof that pages really left: mincore() before and after each drop */
 	uint64_t checks;
+	uint64_t redrops;	/* drops repeated because pages were still resident */
 	size_t resident_before_min, resident_before_max, resident_after_max;
 };
 
@@ -318,6 +319,9 @@ fail:
 	return ret;
 }
 
+/* Drops repeated when pages are still resident after one, before giving up. */
+#define PL_REDROPS 10
+
 static int drop_pages(struct pl_shared *sh)
 {
 	size_t off;
@@ -382,6 +386,21 @@ static void start_round(struct worker *w)
 		goto stop;
 	}
 	after = resident_pages(sh);
+	/*
+	 * A page another task holds a reference on for a moment (reclaim or
+	 * compaction isolating it, a per-CPU LRU batch) is skipped by the
+	 * invalidation: seen here as 1-6 of 2048 pages left now and then on a
+	 * busy machine.  Drop again, untimed, and count it; only pages that stay
+	 * are a failure of the method.
+	 */
+	for (unsigned again = 0; after && after != (size_t)-1 && again < PL_REDROPS; again++) {
+		usleep(1000);
+		err = drop_pages(sh);
+		if (err)
+			break;
+		sh->redrops++;
+		after = resident_pages(sh);
+	}
 	if (after == (size_t)-1) {
 		worker_fail(w, "pagelock: mincore: %s", strerror(errno));
 		goto stop;
@@ -524,6 +543,7 @@ static void pagelock_report(struct step_ctx *sc)
 	json_object_set_new(o, "method", json_string(method_name(sh->p->invalidate)));
 	json_object_set_new(o, "pages", json_integer((json_int_t)sh->npages));
 	json_object_set_new(o, "rounds_checked", json_integer((json_int_t)sh->checks));
+	json_object_set_new(o, "redrops", json_integer((json_int_t)sh->redrops));
 	if (sh->checks) {
 		json_object_set_new(o, "resident_before_min",
 				    json_integer((json_int_t)sh->resident_before_min));
