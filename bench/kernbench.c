@@ -57,18 +57,20 @@ struct kernbench_params {
 #define P(field) offsetof(struct kernbench_params, field)
 
 static const struct opt kernbench_opts[] = {
-	{ "jobs", OPT_ENUMSET, "half,optimal,max", 0, 0, JOBS_CHOICES,
-	  "make -jN per variant: half (CPUs/2), optimal (2 x CPUs), max (make -j, no limit) "
-	  "or a number; CPUs are the step's",
-	  P(jobs), .matrix = true },
-	{ "iterations", OPT_INT, "3", 1, 1000, NULL,
-	  "measured builds per jobs value (after one unmeasured warm-up build)", P(iterations),
-	  false },
-	{ "files", OPT_INT, "300", 1, 100000, NULL, "C files in the generated tree", P(files),
-	  false },
-	{ "functions", OPT_INT, "20", 1, 10000, NULL, "functions per file", P(functions), false },
-	{ "cc", OPT_STR, "cc", 0, 0, NULL, "compiler the build uses", P(cc), false },
-	{ "cflags", OPT_STR, "-O2", 0, 0, NULL, "flags the build compiles with", P(cflags), false },
+	{ .name = "jobs", .type = OPT_ENUMSET, .def = "half,optimal,max", .choices = JOBS_CHOICES,
+	  .help = "make -jN per variant: half (CPUs/2), optimal (2 x CPUs), max (make -j, no limit) "
+		  "or a number; CPUs are the step's", .off = P(jobs), .matrix = true },
+	{ .name = "iterations", .type = OPT_INT, .def = "3", .min = 1, .max = 1000,
+	  .help = "measured builds per jobs value (after one unmeasured warm-up build)",
+	  .off = P(iterations) },
+	{ .name = "files", .type = OPT_INT, .def = "300", .min = 1, .max = 100000,
+	  .help = "C files in the generated tree", .off = P(files) },
+	{ .name = "functions", .type = OPT_INT, .def = "20", .min = 1, .max = 10000,
+	  .help = "functions per file", .off = P(functions) },
+	{ .name = "cc", .type = OPT_STR, .def = "cc", .help = "compiler the build uses",
+	  .off = P(cc) },
+	{ .name = "cflags", .type = OPT_STR, .def = "-O2",
+	  .help = "flags the build compiles with", .off = P(cflags) },
 	OPT_END
 };
 

@@ -53,27 +53,27 @@ struct pagelock_params {
 #define P(field) offsetof(struct pagelock_params, field)
 
 static const struct opt pagelock_opts[] = {
-	{ "size", OPT_SIZE, "8M", 4096, 1ULL << 40, NULL,
-	  "bytes of the shared file every worker faults per round (its slice for disjoint)",
-	  P(size) },
-	{ "invalidate", OPT_ENUM, "punch", 0, 0, "punch|fadvise|odirect",
-	  "how pages leave the page cache between rounds: punch a hole in a tmpfs (memfd) "
-	  "file; zap the PTEs then POSIX_FADV_DONTNEED on a --dir file; an O_DIRECT write "
-	  "over a --dir file (invalidate_inode_pages2)",
-	  P(invalidate) },
-	{ "pattern", OPT_ENUMSET, "disjoint,same", 0, 0, "disjoint|same|staggered",
-	  "who faults what: disjoint (own slice), same (all pages, same order), staggered "
-	  "(all pages, each from its own offset); disjoint first is the ratio baseline",
-	  P(pattern), .matrix = true },
-	{ "fault-around", OPT_BOOL, "on", 0, 0, NULL,
-	  "off: register the mapping with userfaultfd write-protect, which disables "
-	  "fault-around (one page per fault)",
-	  P(fault_around) },
-	{ "large-folios", OPT_ENUM, "auto", 0, 0, "auto|on|off",
-	  "on: MADV_HUGEPAGE (tmpfs: as shmem_enabled allows; disk files: PMD-sized "
-	  "read-around); off: MADV_NOHUGEPAGE, plus POSIX_FADV_RANDOM on disk files; "
-	  "auto: no advice.  The folio sizes obtained are recorded",
-	  P(large_folios) },
+	{ .name = "size", .type = OPT_SIZE, .def = "8M", .min = 4096, .max = 1ULL << 40,
+	  .help = "bytes of the shared file every worker faults per round (its slice for disjoint)",
+	  .off = P(size) },
+	{ .name = "invalidate", .type = OPT_ENUM, .def = "punch",
+	  .choices = "punch|fadvise|odirect",
+	  .help = "how pages leave the page cache between rounds: punch a hole in a tmpfs (memfd) "
+		  "file; zap the PTEs then POSIX_FADV_DONTNEED on a --dir file; an O_DIRECT write "
+		  "over a --dir file (invalidate_inode_pages2)", .off = P(invalidate) },
+	{ .name = "pattern", .type = OPT_ENUMSET, .def = "disjoint,same",
+	  .choices = "disjoint|same|staggered",
+	  .help = "who faults what: disjoint (own slice), same (all pages, same order), staggered "
+		  "(all pages, each from its own offset); disjoint first is the ratio baseline",
+	  .off = P(pattern), .matrix = true },
+	{ .name = "fault-around", .type = OPT_BOOL, .def = "on",
+	  .help = "off: register the mapping with userfaultfd write-protect, which disables "
+		  "fault-around (one page per fault)", .off = P(fault_around) },
+	{ .name = "large-folios", .type = OPT_ENUM, .def = "auto", .choices = "auto|on|off",
+	  .help = "on: MADV_HUGEPAGE (tmpfs: as shmem_enabled allows; disk files: PMD-sized "
+		  "read-around); off: MADV_NOHUGEPAGE, plus POSIX_FADV_RANDOM on disk files; "
+		  "auto: no advice.  The folio sizes obtained are recorded",
+	  .off = P(large_folios) },
 	OPT_END
 };
 

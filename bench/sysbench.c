@@ -51,25 +51,26 @@ struct sysbench_params {
 #define P(field) offsetof(struct sysbench_params, field)
 
 static const struct opt sysbench_opts[] = {
-	{ "test", OPT_ENUMSET, "cpu,threads,memory", 0, 0, "cpu|threads|memory|oltp-ro|oltp-rw",
-	  "sysbench tests to run, each a variant of its own; oltp-ro/oltp-rw: sysbench OLTP "
-	  "read-only/read-write against a PostgreSQL server faultbench starts itself",
-	  P(test), .matrix = true },
-	{ "args", OPT_STR, "", 0, 0, NULL,
-	  "more sysbench options, space-separated, e.g. \"--memory-block-size=1M\"", P(extra_args),
-	  false },
-	{ "table-size", OPT_INT, "100000", 10, 1e9, NULL,
-	  "oltp: rows per table (mmtests: about 4500 per MiB of its workload size)",
-	  P(table_size) },
-	{ "tables", OPT_INT, "1", 1, 64, NULL, "oltp: number of tables", P(tables) },
-	{ "server-cpus", OPT_STR, "", 0, 0, NULL,
-	  "oltp: pin the PostgreSQL server to these PUs (\"2-3\": away from the workers, or "
-	  "with them); empty: not pinned",
-	  P(server_cpus) },
-	{ "pg-dir", OPT_STR, "", 0, 0, NULL,
-	  "oltp: the directory the cluster lives in (created, and kept with the cluster for "
-	  "the next run; the server is stopped); empty: a new directory in /tmp, removed",
-	  P(pg_dir) },
+	{ .name = "test", .type = OPT_ENUMSET, .def = "cpu,threads,memory",
+	  .choices = "cpu|threads|memory|oltp-ro|oltp-rw",
+	  .help = "sysbench tests to run, each a variant of its own; oltp-ro/oltp-rw: sysbench OLTP "
+		  "read-only/read-write against a PostgreSQL server faultbench starts itself",
+	  .off = P(test), .matrix = true },
+	{ .name = "args", .type = OPT_STR, .def = "",
+	  .help = "more sysbench options, space-separated, e.g. \"--memory-block-size=1M\"",
+	  .off = P(extra_args) },
+	{ .name = "table-size", .type = OPT_INT, .def = "100000", .min = 10, .max = 1e9,
+	  .help = "oltp: rows per table (mmtests: about 4500 per MiB of its workload size)",
+	  .off = P(table_size) },
+	{ .name = "tables", .type = OPT_INT, .def = "1", .min = 1, .max = 64,
+	  .help = "oltp: number of tables", .off = P(tables) },
+	{ .name = "server-cpus", .type = OPT_STR, .def = "",
+	  .help = "oltp: pin the PostgreSQL server to these PUs (\"2-3\": away from the workers, or "
+		  "with them); empty: not pinned", .off = P(server_cpus) },
+	{ .name = "pg-dir", .type = OPT_STR, .def = "",
+	  .help = "oltp: the directory the cluster lives in (created, and kept with the cluster for "
+		  "the next run; the server is stopped); empty: a new directory in /tmp, removed",
+	  .off = P(pg_dir) },
 	OPT_END
 };
 
