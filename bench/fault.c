@@ -172,15 +172,6 @@ static int fault_check(const void *params, const struct run_opts *ro)
 	return ret;
 }
 
-enum uffd_mem fault_uffd_mem(const struct fault_params *p)
-{
-	if (p->backing == BACKING_FILE)
-		return UFFD_MEM_FILE;
-	if (p->backing == BACKING_TMPFS || p->map == MAP_KIND_SHARED)
-		return UFFD_MEM_SHMEM;
-	return UFFD_MEM_ANON;
-}
-
 static void step_file_dir(const struct step_ctx *sc, char *buf, size_t len)
 {
 	const struct fault_params *p = sc->params;

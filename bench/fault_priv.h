@@ -73,7 +73,21 @@ static inline bool fault_zap_munmap(const struct fault_params *p)
 {
 	return p->zap & (1u << ZAP_MUNMAP);
 }
-enum uffd_mem fault_uffd_mem(const struct fault_params *p);
+
+/* What userfaultfd sees the memory as (uffd.h): a pure function of the options. */
+static inline enum uffd_mem fault_uffd_mem(const struct fault_params *p)
+{
+	if (p->backing == BACKING_FILE)
+		return UFFD_MEM_FILE;
+	if (p->backing == BACKING_TMPFS || p->map == MAP_KIND_SHARED)
+		return UFFD_MEM_SHMEM;
+	return UFFD_MEM_ANON;
+}
+
+/*
+ * The one call from bench/fault.c into bench/fault_worker.c besides the
+ * worker hooks (fault_worker.c calls nothing of fault.c):
+ */
 /* Write [off, off + len) of fd so that faults find it in the page cache; 0 or -errno. */
 int fault_populate(int fd, unsigned long long off, unsigned long long len,
 		   const struct fault_params *p);
