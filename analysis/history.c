@@ -142,6 +142,16 @@ static void find_model(struct history *h, json_t *doc)
 	h->var_within = e->var_within;
 }
 
+void history_choose(struct history *h, json_t *doc)
+{
+	if (!h->metric || !h->variant)
+		choose_defaults(h, doc);
+	if (h->ncpus < 0)
+		largest_ncpus(h, doc);
+	if (!h->have_model)
+		find_model(h, doc);
+}
+
 static int visit(const char *path, void *arg)
 {
 	struct history *h = arg;
@@ -170,12 +180,7 @@ static int visit(const char *path, void *arg)
 	name = rs_doc_name(doc);
 	/* a preset is a benchmark of its own here: pf1 and nopage never mix */
 	if (name && !strcmp(name, h->bench)) {
-		if (!h->metric || !h->variant)
-			choose_defaults(h, doc);
-		if (h->ncpus < 0)
-			largest_ncpus(h, doc);
-		if (!h->have_model)
-			find_model(h, doc);
+		history_choose(h, doc);
 		add_point(h, doc, path);
 	}
 	json_decref(doc);
@@ -325,16 +330,6 @@ static void find_changes(struct history *h, unsigned min_segment, double thresho
 		mark_outliers(h, y, threshold);
 	free(y);
 	free(cp);
-}
-
-void history_choose(struct history *h, json_t *doc)
-{
-	if (!h->metric || !h->variant)
-		choose_defaults(h, doc);
-	if (h->ncpus < 0)
-		largest_ncpus(h, doc);
-	if (!h->have_model)
-		find_model(h, doc);
 }
 
 int history_load(struct history *h, const char *dir)
