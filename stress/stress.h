@@ -47,12 +47,16 @@ struct stress_opts {
 	char **argv;
 };
 
-int stress_invalidate(const struct stress_opts *o);
-int stress_truncate(const struct stress_opts *o);
-int stress_migrate(const struct stress_opts *o);
-int stress_zap_coherence(const struct stress_opts *o);
-int stress_thp_split_dio(const struct stress_opts *o);
-int stress_anon_vma(const struct stress_opts *o);
+/* A race reproducer: stress/<name>.c defines one, stress/registry.c lists it. */
+struct stress_test {
+	const char *name;    /* what the user types: "zap-coherence" */
+	const char *summary; /* one line for --help */
+	int (*run)(const struct stress_opts *o);
+};
+
+/* Every race reproducer, in the order --help lists them; NULL-terminated. */
+extern const struct stress_test *const stress_registry[];
+const struct stress_test *stress_lookup(const char *name);
 
 /*
  * invalidate: judge one page copied from the mapping.  published_before is the
