@@ -50,6 +50,12 @@ static const struct opt stress_options[] = {
 	  .help = "write the result (verdict, kernel log lines, hung workers' stacks) as JSON to "
 		  "this new file",
 	  .off = S(output) },
+	{ .name = "scale", .type = OPT_ENUM, .def = "bounded", .choices = "bounded|seed",
+	  .help = "migrate: bounded (the defaults above) or seed: the 2010 report's recipe, long "
+		  "and heavy (100 faulting children, memset of 1.5x RAM where swap can take it, "
+		  "otherwise a third of the memory available, kernbench alongside); give --time "
+		  "600",
+	  .off = S(scale) },
 	OPT_END
 };
 
@@ -106,6 +112,8 @@ int cmd_stress(int argc, char **argv)
 	test = stress_lookup(argv[1]);
 	if (!test)
 		return unknown_test(argv[1]);
+	if (o.scale == STRESS_SCALE_SEED && !test->seed_scale)
+		return fb_usage("option '--scale': '%s' has no seed recipe (migrate has)", test->name);
 	o.argc = argc;
 	o.argv = argv;
 	fb_install_signal_handlers();

@@ -202,6 +202,8 @@ static json_t *run_to_json(const struct stress_run *run, int status, json_t *ver
 	json_object_set_new(opts, "workers", json_integer(o->workers));
 	json_object_set_new(opts, "watchdog", json_real(o->watchdog));
 	json_object_set_new(opts, "plant_corruption", json_boolean(o->plant_corruption));
+	json_object_set_new(opts, "scale",
+			    json_string(o->scale == STRESS_SCALE_SEED ? "seed" : "bounded"));
 	json_object_set_new(doc, "kind", json_string("stress"));
 	json_object_set_new(doc, "schema_version", json_integer(1));
 	json_object_set_new(doc, "faultbench_version", json_string(fb_version));
@@ -471,6 +473,8 @@ static void child_ended(struct stress_run *run, struct stress_child *ch, int st,
 	const char *name = run->wd.w[ch->slot].name;
 
 	ch->reaped = true;
+	ch->status = st;
+	ch->killed_by_us = killed_by_us;
 	wd_leave(stress_worker(run, ch->slot));
 	if (killed_by_us || sh->corrupt || ch->term_first)
 		return;
@@ -501,6 +505,26 @@ static unsigned reap_some(struct stress_run *run, struct stress_child *ch, unsig
 	return got;
 }
 
+/* SIGTERM to the loads (term_first), each reaped by STRESS_TERM_GRACE; the number reaped. */
+static unsigned stop_loads(struct stress_run *run, struct stress_child *ch, unsigned n, pid_t pgid)
+{
+	double deadline = now_monotonic() + STRESS_TERM_GRACE;
+	unsigned i, got = 0, loads = 0;
+	bool gone = false;
+
+	for (i = 0; i < n; i++)
+		if (ch[i].term_first && !ch[i].reaped && kill(ch[i].pid, SIGTERM) == 0)
+			loads++;
+	while (loads && !gone && now_monotonic() < deadline) {
+		got += reap_some(run, ch, n, pgid, true, &gone);
+		for (i = 0, loads = 0; i < n; i++)
+			loads += ch[i].term_first && !ch[i].reaped;
+		if (loads)
+			stress_dwell(0.05);
+	}
+	return got;
+}
+
 void stress_run_children(struct stress_run *run, struct stress_child *ch, unsigned n, pid_t pgid,
 			 void (*tick)(struct stress_run *run, void *arg), void *arg)
 {
@@ -521,6 +545,7 @@ void stress_run_children(struct stress_run *run, struct stress_child *ch, unsign
 		stress_dwell(0.02);
 	}
 	__atomic_store_n(&run->sh->stop, 1, __ATOMIC_RELEASE);
+	left -= stop_loads(run, ch, n, pgid);
 	kill(-pgid, SIGKILL);
 	/*
 	 * Reap every child by a deadline: one that does not die is stuck in the

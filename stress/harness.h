@@ -195,10 +195,14 @@ struct stress_child {
 	 * can clean up before the group's SIGKILL; its exit status is not judged.
 	 */
 	bool term_first;
+	int status;	   /* its wait status, once reaped */
+	bool killed_by_us; /* reaped after the run told it to stop */
 };
 
 /* Children that do not die this long after SIGKILL are stuck in the kernel. */
 #define STRESS_REAP_GRACE 10.0
+/* How long a term_first child may take to clean up after SIGTERM (a build to stop). */
+#define STRESS_TERM_GRACE 30.0
 
 /*
  * A stress child in process group *pgid (the first child founds it): it dies
@@ -221,7 +225,8 @@ unsigned stress_spawn_children(struct stress_run *run, struct stress_child *ch, 
 
 /*
  * Watch the children until --time or a stop, calling tick(run, arg) (may be
- * NULL) every 20 ms; then SIGKILL the group and reap every child by
+ * NULL) every 20 ms; then SIGTERM to the term_first children, reaped by
+ * STRESS_TERM_GRACE, then SIGKILL to the group and every child reaped by
  * STRESS_REAP_GRACE: one that does not die is reported as hung.  A child that
  * was killed by a signal or exited other than 0 (nothing found) or 1
  * (corruption, already reported) makes the run undecided.

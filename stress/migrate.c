@@ -29,12 +29,25 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "kernbench_load.h"
 
-enum mig_role { MIG_FAULT, MIG_PUNCH, MIG_EXEC, MIG_MEMSET, MIG_COMPACT, MIG_MOVE, MIG_NROLES };
+enum mig_role {
+	MIG_FAULT,
+	MIG_PUNCH,
+	MIG_EXEC,
+	MIG_MEMSET,
+	MIG_COMPACT,
+	MIG_MOVE,
+	MIG_KERNBENCH,
+	MIG_NROLES
+};
 
 static const char *const mig_role_name[MIG_NROLES] = {
-	"faulter", "puncher", "exec", "memset", "compact", "move_pages",
+	"faulter", "puncher", "exec", "memset", "compact", "move_pages", "kernbench",
 };
+
+/* --scale seed: the 2010 report's 100 children (faulters here). */
+#define MIG_SEED_CHILDREN 100
 
 struct mig_stats {
 	uint64_t passes, pages;
@@ -58,7 +71,9 @@ struct mig_ctx {
 	unsigned memset_slot;	       /* finds the memset child's pid here */
 	int nodes[8], nnodes;
 	bool planted;
-	struct wd_worker *me; /* in a child: its watchdog entry */
+	struct kb_load kb;     /* --scale seed: kernbench alongside */
+	char memset_note[256]; /* --scale seed: why memset is less than 1.5x RAM */
+	struct wd_worker *me;  /* in a child: its watchdog entry */
 };
 
 #define MIG_PUNCH_SIZE (4 * MiB)
@@ -250,6 +265,16 @@ static void mig_move(struct mig_ctx *c, unsigned id)
 	_exit(FB_OK);
 }
 
+/*
+ * kernbench is a program of its own with its own progress: not watched (a
+ * build step can take longer than --watchdog), stopped with SIGTERM.
+ */
+static void mig_kernbench(struct mig_ctx *c, unsigned id)
+{
+	wd_leave(c->me);
+	kb_load_exec(&c->kb);
+}
+
 /* Child i of the run, in watchdog slot i: its role and its number in that role. */
 struct mig_slot {
 	enum mig_role role;
@@ -259,7 +284,8 @@ struct mig_slot {
 static void mig_child(void *arg, unsigned slot, struct wd_worker *me)
 {
 	static void (*const fn[MIG_NROLES])(struct mig_ctx *, unsigned) = {
-		mig_faulter, mig_puncher, mig_exec, mig_memset, mig_compact, mig_move,
+		mig_faulter, mig_puncher, mig_exec,	 mig_memset,
+		mig_compact, mig_move,	  mig_kernbench,
 	};
 	struct mig_ctx *c = arg;
 
@@ -279,24 +305,76 @@ static void find_nodes(struct mig_ctx *c)
 			c->nodes[c->nnodes++] = n;
 }
 
-static int mig_sizes(struct mig_ctx *c, const struct stress_opts *o)
+/* A /proc/meminfo field in bytes; 0 when it is not there. */
+static uint64_t meminfo(const char *field)
 {
-	uint64_t avail = stress_mem_available(), def = avail / 20;
+	char *text = read_text_file("/proc/meminfo"), *p;
+	unsigned long long kb = 0;
+	size_t len = strlen(field);
 
+	for (p = text; p && (p = strstr(p, field)); p += len)
+		if ((p == text || p[-1] == '\n') && p[len] == ':') {
+			sscanf(p + len + 1, "%llu", &kb);
+			break;
+		}
+	free(text);
+	return kb * 1024;
+}
+
+/*
+ * --scale seed's memset: 1.5 x RAM, as in the report, which over-commits
+ * memory and needs swap to take the excess.  With swap, never more than half
+ * of the memory available (cgroup limits included: fb_mem_available) plus
+ * three quarters of the free swap; without, a third of what is available (the
+ * excess has nowhere to go, and the machine may be shared); less the
+ * faulters' memory.  The test must not bring in the OOM killer.
+ */
+static uint64_t mig_seed_msize(struct mig_ctx *c, uint64_t avail, unsigned nfault)
+{
+	uint64_t want = meminfo("MemTotal") / 2 * 3, swap = meminfo("SwapFree");
+	uint64_t limit = swap ? avail / 2 + swap / 4 * 3 : avail / 3;
+	uint64_t others = (uint64_t)nfault * c->anon_per;
+
+	limit = limit > others + 2 * MiB ? limit - others : 2 * MiB;
+	if (want <= limit)
+		return want;
+	snprintf(c->memset_note, sizeof(c->memset_note),
+		 " (the seed's 1.5x RAM, %" PRIu64 " MiB, needs swap; %s: bounded to %s)",
+		 want / MiB, swap ? "too little is free" : "there is none here",
+		 swap ? "half of the memory available plus 3/4 of the free swap"
+		      : "a third of the memory available");
+	return limit;
+}
+
+static int mig_sizes(struct mig_ctx *c, const struct stress_opts *o, unsigned nfault)
+{
+	unsigned long long fb_avail = fb_mem_available();
+	uint64_t avail = stress_mem_available(), def = avail / 20, max;
+
+	c->fsize = 16 * MiB;
+	c->anon_per = 4 * MiB;
 	if (def > 256 * MiB)
 		def = 256 * MiB;
+	if (fb_avail < avail || !avail)
+		avail = fb_avail == ~0ULL ? 0 : fb_avail; /* a cgroup limit is lower */
+	max = avail / 2;
+	if (o->scale == STRESS_SCALE_SEED) {
+		def = mig_seed_msize(c, avail, nfault);
+		max = def > max ? def : max;
+		if (o->size)
+			c->memset_note[0] = '\0'; /* --size decides, not the recipe */
+	}
 	c->msize = o->size ? o->size : def;
 	c->msize &= ~(2 * MiB - 1);
 	if (!c->msize)
 		c->msize = 2 * MiB;
-	if (avail && c->msize > avail / 2)
-		return fb_usage("option '--size': %llu MiB is more than half of the memory "
-				"available (%llu MiB); this test must never push the machine "
-				"into the OOM killer",
+	if (avail && c->msize > max)
+		return fb_usage("option '--size': %llu MiB is more than %s (%llu MiB); this test "
+				"must never push the machine into the OOM killer",
 				(unsigned long long)(c->msize / MiB),
-				(unsigned long long)(avail / MiB));
-	c->fsize = 16 * MiB;
-	c->anon_per = 4 * MiB;
+				max == avail / 2 ? "half of the memory available"
+						 : "the memory available and free swap allow",
+				(unsigned long long)((max == avail / 2 ? avail : max) / MiB));
 	return FB_OK;
 }
 
@@ -328,13 +406,23 @@ static void mig_tick(struct stress_run *run, void *arg)
 	c->planted = true;
 }
 
-static void mig_print(struct mig_ctx *c, const unsigned *nrole, const char *compact_why)
+static void mig_print(struct mig_ctx *c, const unsigned *nrole, const char *compact_why,
+		      const char *kb_note)
 {
 	unsigned r;
 
 	for (r = 0; r < MIG_NROLES; r++) {
 		if (!nrole[r])
 			continue;
+		if (r == MIG_KERNBENCH) {
+			printf("  %-10s x%u: %" PRIu64 " builds of faultbench's kernbench (make "
+			       "-j%u of a generated C tree) alongside%s%s%s\n",
+			       mig_role_name[r], nrole[r], c->st[r].passes,
+			       2 * stress_online_cpus(),
+			       kb_note[0] ? " (it ended on its own: " : "", kb_note,
+			       kb_note[0] ? ")" : "");
+			continue;
+		}
 		printf("  %-10s x%u: %" PRIu64 " passes", mig_role_name[r], nrole[r],
 		       c->st[r].passes);
 		if (c->st[r].pages)
@@ -347,6 +435,18 @@ static void mig_print(struct mig_ctx *c, const unsigned *nrole, const char *comp
 	if (c->nnodes < 2)
 		printf("  move_pages: not run (%d NUMA node%s with memory)\n", c->nnodes,
 		       c->nnodes == 1 ? "" : "s");
+	if (c->o->scale == STRESS_SCALE_SEED && !nrole[MIG_KERNBENCH])
+		printf("  kernbench: not run (%s)\n", c->kb.why);
+}
+
+/* --workers, or one per CPU; --scale seed: the report's 100. */
+static unsigned mig_faulters(const struct stress_opts *o)
+{
+	unsigned n = o->workers > 0		     ? (unsigned)o->workers
+		     : o->scale == STRESS_SCALE_SEED ? MIG_SEED_CHILDREN
+						     : stress_online_cpus();
+
+	return n > 256 ? 256 : n;
 }
 
 /* How many children of each role; the reason compaction cannot run, if it cannot. */
@@ -356,10 +456,13 @@ static unsigned mig_roles(struct mig_ctx *c, const struct stress_opts *o, unsign
 	unsigned r, n = 0;
 	int ret;
 
-	nrole[MIG_FAULT] = o->workers > 0 ? (unsigned)o->workers : stress_online_cpus();
-	if (nrole[MIG_FAULT] > 256)
-		nrole[MIG_FAULT] = 256;
-	nrole[MIG_PUNCH] = nrole[MIG_FAULT] / 2 ? nrole[MIG_FAULT] / 2 : 1;
+	nrole[MIG_FAULT] = mig_faulters(o);
+	/* Punching is faultbench's addition, not the seed's: as many as bounded has. */
+	nrole[MIG_PUNCH] = (o->scale == STRESS_SCALE_SEED && !o->workers ? stress_online_cpus()
+									 : nrole[MIG_FAULT]) /
+			   2;
+	if (!nrole[MIG_PUNCH])
+		nrole[MIG_PUNCH] = 1;
 	nrole[MIG_EXEC] = 1;
 	nrole[MIG_MEMSET] = 1;
 	ret = stress_compact_once();
@@ -368,6 +471,8 @@ static unsigned mig_roles(struct mig_ctx *c, const struct stress_opts *o, unsign
 	nrole[MIG_COMPACT] = !ret;
 	find_nodes(c);
 	nrole[MIG_MOVE] = c->nnodes >= 2;
+	nrole[MIG_KERNBENCH] =
+	    o->scale == STRESS_SCALE_SEED && kb_load_prepare(&c->kb, c->dir) == 0;
 	for (r = 0; r < MIG_NROLES; r++)
 		n += nrole[r];
 	return n;
@@ -395,8 +500,9 @@ static int run_migrate(const struct stress_opts *o)
 	struct stress_child ch[512];
 	struct mig_slot slots[ARRAY_SIZE(ch)];
 	struct mig_ctx c = { .o = o, .dir = dir, .ffd = -1, .slots = slots, .ch = ch };
-	unsigned nrole[MIG_NROLES] = { 0 }, nch = 0, nslots;
-	char compact_why[160] = "";
+	unsigned nrole[MIG_NROLES] = { 0 }, nch = 0, nslots, i;
+	char compact_why[160] = "", kb_note[256] = "";
+	bool ended = false;
 	struct stress_run run = { 0 };
 	pid_t pgid = 0;
 	long fstype;
@@ -406,7 +512,7 @@ static int run_migrate(const struct stress_opts *o)
 	ret = stress_dir_fs(dir, &fstype);
 	if (ret)
 		return ret;
-	ret = mig_sizes(&c, o);
+	ret = mig_sizes(&c, o, mig_faulters(o));
 	if (ret)
 		return ret;
 	c.seed = stress_seed(o);
@@ -442,15 +548,26 @@ static int run_migrate(const struct stress_opts *o)
 	madvise(c.mem, c.msize, MADV_HUGEPAGE); /* huge pages are what compaction makes */
 
 	if (!o->quiet)
-		printf("stress migrate: %g s, seed %" PRIu64 ", %s (%s), memset %" PRIu64
-		       " MiB, exec %s\n",
-		       o->time, c.seed, dir, stress_fs_name(fstype), c.msize / MiB, c.helper);
+		printf("stress migrate: %g s, seed %" PRIu64 ", %s (%s), %smemset %" PRIu64
+		       " MiB%s, exec %s\n",
+		       o->time, c.seed, dir, stress_fs_name(fstype),
+		       o->scale == STRESS_SCALE_SEED ? "--scale seed, " : "", c.msize / MiB,
+		       c.memset_note, c.helper);
 	mig_slots(&c, &run, nrole, nslots);
 	nch = stress_spawn_children(&run, ch, nslots, &pgid, mig_child, &c);
+	for (i = 0; i < nch; i++)
+		ch[i].term_first = slots[i].role == MIG_KERNBENCH;
 	stress_run_children(&run, ch, nch, pgid, mig_tick, &c);
+	for (i = 0; i < nch; i++)
+		if (slots[i].role == MIG_KERNBENCH && ch[i].reaped && !ch[i].killed_by_us)
+			ended = true; /* before the run told it to stop: say why */
+	c.st[MIG_KERNBENCH].passes = kb_load_finish(&c.kb, kb_note, sizeof(kb_note));
+	if (!ended)
+		kb_note[0] = '\0';
 	if (!o->quiet)
-		mig_print(&c, nrole, compact_why);
+		mig_print(&c, nrole, compact_why, kb_note);
 out:
+	kb_load_finish(&c.kb, kb_note, sizeof(kb_note)); /* after a failed setup */
 	ret = stress_finish(&run, c.st[MIG_FAULT].passes > 0, "no faulter finished a pass");
 	if (c.anon && c.anon != MAP_FAILED)
 		munmap(c.anon, nrole[MIG_FAULT] * c.anon_per);
@@ -466,4 +583,5 @@ const struct stress_test stress_migrate = {
 	.name = "migrate",
 	.summary = "fault, hole-punch, exec and memset children under compaction and move_pages",
 	.run = run_migrate,
+	.seed_scale = true,
 };

@@ -43,15 +43,24 @@ struct stress_opts {
 	bool quiet;		 /* no per-run summary on stdout */
 	double watchdog;	 /* seconds without progress: a hung worker; 0 off */
 	const char *output;	 /* the result as JSON to this new file, or NULL */
+	int scale;		 /* enum stress_scale */
 	int argc;		 /* the command line, for the result */
 	char **argv;
 };
+
+/*
+ * --scale: bounded (the default: a few hundred MiB, one child per CPU, fit
+ * for make check on a shared machine) or seed (the seed report's own recipe,
+ * as far as this machine can take it safely: long and heavy).
+ */
+enum stress_scale { STRESS_SCALE_BOUNDED, STRESS_SCALE_SEED };
 
 /* A race reproducer: stress/<name>.c defines one, stress/registry.c lists it. */
 struct stress_test {
 	const char *name;    /* what the user types: "zap-coherence" */
 	const char *summary; /* one line for --help */
 	int (*run)(const struct stress_opts *o);
+	bool seed_scale; /* has a --scale seed recipe */
 };
 
 /* Every race reproducer, in the order --help lists them; NULL-terminated. */
