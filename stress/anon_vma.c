@@ -18,6 +18,7 @@
  * continuously, as in migrate.
  */
 #include <errno.h>
+#include <numa.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,14 +33,63 @@
 
 #define AV_DEPTH  3
 #define AV_FANOUT 3
+/*
+ * The first eighth of each tree's pages carry this one offset instead of
+ * their own, so that pages of the same generation are identical and KSM
+ * merges them (within a process, across a tree and across trees).
+ */
+#define AV_KSM_OFF (1ULL << 46)
+
+#ifndef MADV_COLD
+#define MADV_COLD 20 /* Linux 5.4; older C library headers lack them */
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+/*
+ * The rmap walkers, besides the fork trees' own exits: each runs where the
+ * kernel here offers it, and the run says which did and why the others did not.
+ *   compact        a child writes /proc/sys/vm/compact_memory (migration)
+ *   ksm            ksmd merges the trees' identical pages, then COW breaks
+ *                  and compaction walk the KSM pages' rmap (rmap_walk_ksm)
+ *   pageout        every process, before its second check, MADV_COLD and
+ *                  MADV_PAGEOUT of its memory (reclaim; without swap the
+ *                  anonymous pages stay, only the walk runs)
+ *   migrate_pages  with two NUMA nodes or more, a child moves each tree
+ *                  child's pages between them
+ */
+enum av_walker { AV_COMPACT, AV_KSM, AV_PAGEOUT, AV_MIGRATE, AV_NWALKERS };
+
+static const char *const av_walker_name[AV_NWALKERS] = {
+	"compact",
+	"ksm",
+	"pageout",
+	"migrate_pages",
+};
+
+/* Shared counters of the walkers. */
+struct av_stats {
+	uint64_t compact, ksm_polls, ksm_max_sharing, ksm_scans, pageouts, pageout_errors,
+	    migrations;
+};
 
 struct av_ctx {
 	const struct stress_opts *o;
 	struct stress_shared *sh;
 	uint64_t seed;
-	uint64_t size, nunits;
+	uint64_t size, nunits, nksm;
 	unsigned ntrees;
-	uint64_t *passes; /* per tree, shared */
+	uint64_t *passes;    /* per tree, shared */
+	struct av_stats *st; /* shared */
+	bool on[AV_NWALKERS];
+	char why[AV_NWALKERS][160];		 /* why a walker did not run */
+	enum av_walker slot_walker[AV_NWALKERS]; /* child slot ntrees + i */
+	unsigned nwalker_children;
+	char ksm_run[16];	       /* /sys/kernel/mm/ksm/run before the run; "" untouched */
+	uint64_t ksm_scans0;	       /* full_scans at the start */
+	const struct stress_child *ch; /* the tree children's pids, for migrate_pages */
+	int nodes[8], nnodes;
 	struct wd_worker *me;
 	/* In a tree child: its memory and who wrote each page. */
 	char *mem;
@@ -48,6 +98,12 @@ struct av_ctx {
 	bool plant; /* this pass: the first child writes nothing but says it did */
 };
 
+/* The offset page u's pattern carries: its own, or AV_KSM_OFF for the KSM pages. */
+static uint64_t av_off(const struct av_ctx *c, uint64_t u)
+{
+	return u < c->nksm ? AV_KSM_OFF : u * PATTERN_UNIT;
+}
+
 /* Every page must be the generation recorded for it; false with the report made. */
 static bool av_verify(struct av_ctx *c, unsigned depth, const char *when)
 {
@@ -55,13 +111,13 @@ static bool av_verify(struct av_ctx *c, unsigned depth, const char *when)
 	uint64_t u;
 
 	for (u = 0; u < c->nunits; u++) {
-		if (pattern_check(c->mem + u * PATTERN_UNIT, u * PATTERN_UNIT, c->seed,
-				  c->gen_of[u], c->gen_of[u], &m))
+		if (pattern_check(c->mem + u * PATTERN_UNIT, av_off(c, u), c->seed, c->gen_of[u],
+				  c->gen_of[u], &m))
 			continue;
 		stress_report_corruption(
 		    c->sh, &m,
 		    "tree %u, a process at depth %u (pid %d) %s (offsets in its "
-		    "private memory)",
+		    "private memory; 0x400000000000: one of the pages KSM may merge)",
 		    c->tree, depth, (int)getpid(), when);
 		return false;
 	}
@@ -76,13 +132,14 @@ static void av_write(struct av_ctx *c, uint64_t gen, uint64_t *rs, bool plant)
 	uint64_t u;
 
 	for (u = 0; u < c->nunits; u++) {
-		bool lost = plant && u == 0; /* self-test: a lost COW write, the old data stays */
+		/* Self-test: a lost COW write (the old data stays), on a page of its own offset. */
+		bool lost = plant && u == c->nksm;
 
 		if (stress_rnd(rs) % 8 && !lost)
 			continue;
 		c->gen_of[u] = gen;
 		if (!lost)
-			pattern_fill(c->mem + u * PATTERN_UNIT, u * PATTERN_UNIT, gen, c->seed);
+			pattern_fill(c->mem + u * PATTERN_UNIT, av_off(c, u), gen, c->seed);
 	}
 }
 
@@ -102,6 +159,15 @@ static void av_wait_children(struct av_ctx *c, const pid_t *kids, unsigned n)
 			    "judged, but a crash here may itself be a kernel bug",
 			    c->tree, WTERMSIG(st), strsignal(WTERMSIG(st)));
 	}
+}
+
+/* Reclaim's walk over this process's memory: deactivate, then page out what it can. */
+static void av_pageout(struct av_ctx *c)
+{
+	if (madvise(c->mem, c->size, MADV_COLD) || madvise(c->mem, c->size, MADV_PAGEOUT))
+		__atomic_fetch_add(&c->st->pageout_errors, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&c->st->pageouts, 1, __ATOMIC_RELAXED);
 }
 
 /* One process of the tree: check, write, fork the next level, check, wait, exit. */
@@ -128,6 +194,8 @@ static void av_node(struct av_ctx *c, unsigned depth, uint64_t id, uint64_t pass
 		}
 		kids[n++] = pid;
 	}
+	if (c->on[AV_PAGEOUT])
+		av_pageout(c);
 	if (!av_verify(c, depth, "after forking (its children's writes showed through)"))
 		_exit(FB_FAIL);
 	av_wait_children(c, kids, n);
@@ -150,8 +218,11 @@ static void av_tree(struct av_ctx *c, unsigned id)
 	c->gen_of = (uint64_t *)(c->mem + c->size);
 	for (u = 0; u < c->nunits; u++) {
 		c->gen_of[u] = 1;
-		pattern_fill(c->mem + u * PATTERN_UNIT, u * PATTERN_UNIT, 1, c->seed);
+		pattern_fill(c->mem + u * PATTERN_UNIT, av_off(c, u), 1, c->seed);
 	}
+	/* Inherited by every process of its trees, which ksmd then scans too. */
+	if (c->on[AV_KSM])
+		madvise(c->mem, c->size, MADV_MERGEABLE);
 	while (!stress_should_stop(c->sh)) {
 		pass++;
 		/*
@@ -181,55 +252,226 @@ static void av_compact(struct av_ctx *c)
 {
 	while (!stress_should_stop(c->sh)) {
 		stress_compact_once();
+		__atomic_fetch_add(&c->st->compact, 1, __ATOMIC_RELAXED);
 		wd_beat(c->me);
 		stress_dwell(0.02);
 	}
 	_exit(FB_OK);
 }
 
-/* Slots 0..ntrees-1 are the tree children, the last one the compaction child. */
+static uint64_t ksm_read(const char *name)
+{
+	char path[96], *s;
+	uint64_t v;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/ksm/%s", name);
+	s = read_first_line(path);
+	v = s ? strtoull(s, NULL, 10) : 0;
+	free(s);
+	return v;
+}
+
+/* ksmd does the walking; this child watches how much it merged. */
+static void av_ksm(struct av_ctx *c)
+{
+	while (!stress_should_stop(c->sh)) {
+		uint64_t sharing = ksm_read("pages_sharing");
+
+		if (sharing > c->st->ksm_max_sharing)
+			c->st->ksm_max_sharing = sharing;
+		c->st->ksm_scans = ksm_read("full_scans") - c->ksm_scans0;
+		c->st->ksm_polls++;
+		wd_beat(c->me);
+		stress_dwell(0.1);
+	}
+	_exit(FB_OK);
+}
+
+/* Each tree child's pages (those it alone maps, or all as root) to the next node in turn. */
+static void av_migrate(struct av_ctx *c)
+{
+	struct bitmask *from = numa_allocate_nodemask(), *to = numa_allocate_nodemask();
+	unsigned i, k = 0;
+
+	for (i = 0; i < (unsigned)c->nnodes; i++)
+		numa_bitmask_setbit(from, c->nodes[i]);
+	while (!stress_should_stop(c->sh)) {
+		for (i = 0; i < c->ntrees && !stress_should_stop(c->sh); i++, k++) {
+			numa_bitmask_clearall(to);
+			numa_bitmask_setbit(to, c->nodes[k % c->nnodes]);
+			if (numa_migrate_pages(c->ch[i].pid, from, to) >= 0)
+				__atomic_fetch_add(&c->st->migrations, 1, __ATOMIC_RELAXED);
+			wd_beat(c->me);
+		}
+		stress_dwell(0.02);
+	}
+	_exit(FB_OK);
+}
+
+/* Slots 0..ntrees-1 are the tree children, then one child per walker that needs one. */
 static void av_child(void *arg, unsigned slot, struct wd_worker *me)
 {
+	static void (*const fn[AV_NWALKERS])(struct av_ctx *) = {
+		[AV_COMPACT] = av_compact,
+		[AV_KSM] = av_ksm,
+		[AV_MIGRATE] = av_migrate,
+	};
 	struct av_ctx *c = arg;
 
 	c->me = me;
 	if (slot < c->ntrees)
 		av_tree(c, slot);
 	else
-		av_compact(c);
+		fn[c->slot_walker[slot - c->ntrees]](c);
 }
 
-static uint64_t av_print(const struct av_ctx *c, unsigned ntrees, bool compact,
-			 const char *compact_why)
+static void find_nodes(struct av_ctx *c)
+{
+	int n;
+
+	c->nnodes = 0;
+	if (numa_available() < 0)
+		return;
+	for (n = 0; n <= numa_max_node() && c->nnodes < (int)ARRAY_SIZE(c->nodes); n++)
+		if (numa_bitmask_isbitset(numa_all_nodes_ptr, n))
+			c->nodes[c->nnodes++] = n;
+}
+
+/* Turn ksmd on for the run when it is off (restored by ksm_restore()); false: why says. */
+static bool ksm_start(struct av_ctx *c)
+{
+	char *run = read_first_line("/sys/kernel/mm/ksm/run");
+	int ret;
+
+	if (!run) {
+		snprintf(c->why[AV_KSM], sizeof(c->why[AV_KSM]),
+			 "no /sys/kernel/mm/ksm: a kernel without CONFIG_KSM");
+		return false;
+	}
+	if (strcmp(run, "1")) {
+		ret = stress_write_knob("/sys/kernel/mm/ksm/run", "1");
+		if (ret) {
+			snprintf(c->why[AV_KSM], sizeof(c->why[AV_KSM]),
+				 "ksmd is off and /sys/kernel/mm/ksm/run cannot be written: %s",
+				 strerror(-ret));
+			free(run);
+			return false;
+		}
+		snprintf(c->ksm_run, sizeof(c->ksm_run), "%s", run);
+	}
+	free(run);
+	c->ksm_scans0 = ksm_read("full_scans");
+	return true;
+}
+
+static void ksm_restore(struct av_ctx *c)
+{
+	if (c->ksm_run[0] && stress_write_knob("/sys/kernel/mm/ksm/run", c->ksm_run))
+		fb_warn("stress anon-vma: could not set /sys/kernel/mm/ksm/run back to %s",
+			c->ksm_run);
+}
+
+/* Which walkers run here, and why the others do not; the number of walker children. */
+static unsigned av_walkers(struct av_ctx *c)
+{
+	int ret = stress_compact_once();
+	unsigned w, n = 0;
+
+	c->on[AV_COMPACT] = !ret;
+	if (ret)
+		snprintf(c->why[AV_COMPACT], sizeof(c->why[AV_COMPACT]),
+			 "/proc/sys/vm/compact_memory: %s", strerror(-ret));
+	c->on[AV_KSM] = ksm_start(c);
+	c->on[AV_PAGEOUT] = true; /* where the kernel lacks it, the run counts the errors */
+	find_nodes(c);
+	c->on[AV_MIGRATE] = c->nnodes >= 2;
+	if (!c->on[AV_MIGRATE])
+		snprintf(c->why[AV_MIGRATE], sizeof(c->why[AV_MIGRATE]),
+			 "%d NUMA node%s with memory", c->nnodes, c->nnodes == 1 ? "" : "s");
+	for (w = 0; w < AV_NWALKERS; w++)
+		if (c->on[w] && w != AV_PAGEOUT)
+			c->slot_walker[n++] = w;
+	c->nwalker_children = n;
+	return n;
+}
+
+/* What each walker did, or why it did not run, as a line and into the result. */
+static void av_walker_text(const struct av_ctx *c, enum av_walker w, char *buf, size_t len)
+{
+	const struct av_stats *st = c->st;
+
+	if (!c->on[w]) {
+		snprintf(buf, len, "not run (%s)", c->why[w]);
+		return;
+	}
+	switch (w) {
+	case AV_COMPACT:
+		snprintf(buf, len, "/proc/sys/vm/compact_memory written %" PRIu64 " times",
+			 st->compact);
+		break;
+	case AV_KSM:
+		snprintf(buf, len,
+			 "ksmd merged the trees' memory (MADV_MERGEABLE): up to %" PRIu64
+			 " pages sharing, %" PRIu64 " full scans%s",
+			 st->ksm_max_sharing, st->ksm_scans,
+			 c->ksm_run[0] ? " (ksmd turned on for the run)" : "");
+		break;
+	case AV_PAGEOUT:
+		snprintf(buf, len,
+			 "MADV_COLD + MADV_PAGEOUT by %" PRIu64 " processes before their second "
+			 "check%s%s",
+			 st->pageouts, st->pageout_errors ? ", refused for some: " : "",
+			 st->pageout_errors ? "an older kernel?" : "");
+		if (!stress_meminfo("SwapFree"))
+			snprintf(buf + strlen(buf), len - strlen(buf),
+				 " (no swap: the anonymous pages stay, only reclaim's walk runs)");
+		break;
+	case AV_MIGRATE:
+		snprintf(buf, len, "%" PRIu64 " tree children's pages moved between %d nodes",
+			 st->migrations, c->nnodes);
+		break;
+	case AV_NWALKERS:
+		break;
+	}
+}
+
+static uint64_t av_print(const struct av_ctx *c, struct stress_run *run)
 {
 	uint64_t passes = 0, per = 0, p = 1;
+	json_t *walkers = json_object();
+	char text[320];
 	unsigned i;
 
-	for (i = 0; i < ntrees; i++)
+	for (i = 0; i < c->ntrees; i++)
 		passes += c->passes[i];
 	for (i = 0; i <= AV_DEPTH; i++, p *= AV_FANOUT)
 		per += p;
-	if (c->o->quiet)
-		return passes;
-	printf("  trees x%u: %" PRIu64 " fork trees of %" PRIu64 " processes (depth %d, %d "
-	       "children each), every process checked its %" PRIu64 " pages twice\n",
-	       ntrees, passes, per, AV_DEPTH, AV_FANOUT, c->nunits);
-	if (compact)
-		printf("  compact x1: /proc/sys/vm/compact_memory written continuously\n");
-	else
-		printf("  compaction: not run (%s)\n", compact_why);
+	if (!c->o->quiet)
+		printf("  trees x%u: %" PRIu64 " fork trees of %" PRIu64 " processes (depth %d, %d "
+		       "children each), every process checked its %" PRIu64 " pages twice\n",
+		       c->ntrees, passes, per, AV_DEPTH, AV_FANOUT, c->nunits);
+	for (i = 0; i < AV_NWALKERS; i++) {
+		json_t *wj = json_object();
+
+		av_walker_text(c, i, text, sizeof(text));
+		if (!c->o->quiet)
+			printf("  %-13s %s\n", av_walker_name[i], text);
+		json_object_set_new(wj, "ran", json_boolean(c->on[i]));
+		json_object_set_new(wj, "what", json_string(text));
+		json_object_set_new(walkers, av_walker_name[i], wj);
+	}
+	stress_add_detail(run, "rmap_walkers", walkers);
 	return passes;
 }
 
 static int run_anon_vma(const struct stress_opts *o)
 {
-	struct av_ctx c = { .o = o };
+	struct stress_child ch[256 + AV_NWALKERS];
+	struct av_ctx c = { .o = o, .ch = ch };
 	unsigned ntrees = o->workers > 0 ? (unsigned)o->workers : stress_online_cpus(), nch = 0, i;
+	size_t extra;
 	struct stress_run run = { 0 };
-	struct stress_child ch[258];
-	char compact_why[160] = "";
 	pid_t pgid = 0;
-	bool compact;
 	int ret;
 
 	c.size = o->size ? o->size : 2 * MiB;
@@ -241,38 +483,38 @@ static int run_anon_vma(const struct stress_opts *o)
 		    "available: up to %d processes of a tree may each break COW",
 		    (unsigned long long)(c.size / MiB), 40);
 	c.nunits = c.size / PATTERN_UNIT;
+	c.nksm = c.nunits / 8;
 	if (ntrees > 256)
 		ntrees = 256;
 	c.ntrees = ntrees;
 	c.seed = stress_seed(o);
-	ret = stress_compact_once();
-	compact = !ret;
-	if (ret)
-		snprintf(compact_why, sizeof(compact_why), "/proc/sys/vm/compact_memory: %s",
-			 strerror(-ret));
-	c.sh = stress_shared_alloc((ntrees + 1) * sizeof(uint64_t));
-	c.passes = (uint64_t *)(c.sh + 1);
-	stress_begin(&run, "anon-vma", o, c.sh, c.seed, ntrees + compact);
+	extra = sizeof(struct av_stats) + ntrees * sizeof(uint64_t);
+	c.sh = stress_shared_alloc(extra);
+	c.st = (struct av_stats *)(c.sh + 1);
+	c.passes = (uint64_t *)(c.st + 1);
+	av_walkers(&c);
+	stress_begin(&run, "anon-vma", o, c.sh, c.seed, ntrees + c.nwalker_children);
 	if (!o->quiet)
 		printf("stress anon-vma: %g s, seed %" PRIu64 ", %u trees of %" PRIu64
 		       " KiB private memory, fork trees %d deep with %d children per process\n",
 		       o->time, c.seed, ntrees, c.size / 1024, AV_DEPTH, AV_FANOUT);
-	for (i = 0; i < ntrees + compact; i++) {
+	for (i = 0; i < ntrees + c.nwalker_children; i++) {
 		if (i < ntrees)
 			wd_name(&run.wd, i, "tree child %u", i);
 		else
-			wd_name(&run.wd, i, "compact child");
+			wd_name(&run.wd, i, "%s child", av_walker_name[c.slot_walker[i - ntrees]]);
 	}
-	nch = stress_spawn_children(&run, ch, ntrees + compact, &pgid, av_child, &c);
+	nch = stress_spawn_children(&run, ch, ntrees + c.nwalker_children, &pgid, av_child, &c);
 	stress_run_children(&run, ch, nch, pgid, NULL, NULL);
-	ret = stress_finish(&run, av_print(&c, ntrees, compact, compact_why) > 0,
-			    "no fork tree completed");
-	stress_shared_free(c.sh, (ntrees + 1) * sizeof(uint64_t));
+	ksm_restore(&c);
+	ret = stress_finish(&run, av_print(&c, &run) > 0, "no fork tree completed");
+	stress_shared_free(c.sh, extra);
 	return ret;
 }
 
 const struct stress_test stress_anon_vma = {
 	.name = "anon-vma",
-	.summary = "deep fork trees write COW pages and exit while compaction walks the rmap",
+	.summary =
+	    "fork trees write COW pages and exit while compaction, KSM and reclaim walk the rmap",
 	.run = run_anon_vma,
 };

@@ -111,28 +111,42 @@ void stress_dwell(double s)
 	sleep_until(now_monotonic() + s);
 }
 
-int stress_compact_once(void)
+int stress_write_knob(const char *path, const char *value)
 {
-	int fd = open("/proc/sys/vm/compact_memory", O_WRONLY | O_CLOEXEC), ret = 0;
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+	size_t len = strlen(value);
 
 	if (fd < 0)
 		return -errno;
-	if (write(fd, "1", 1) != 1)
+	if (write(fd, value, len) != (ssize_t)len)
 		ret = -errno;
 	close(fd);
 	return ret;
 }
 
+int stress_compact_once(void)
+{
+	return stress_write_knob("/proc/sys/vm/compact_memory", "1");
+}
+
+uint64_t stress_meminfo(const char *field)
+{
+	char *text = read_text_file("/proc/meminfo"), *p;
+	unsigned long long kb = 0;
+	size_t len = strlen(field);
+
+	for (p = text; p && (p = strstr(p, field)); p += len)
+		if ((p == text || p[-1] == '\n') && p[len] == ':') {
+			sscanf(p + len + 1, "%llu", &kb);
+			break;
+		}
+	free(text);
+	return kb * 1024;
+}
+
 uint64_t stress_mem_available(void)
 {
-	char *s = read_text_file("/proc/meminfo"), *p;
-	unsigned long long kb = 0;
-
-	p = s ? strstr(s, "MemAvailable:") : NULL;
-	if (p)
-		sscanf(p, "MemAvailable: %llu", &kb);
-	free(s);
-	return kb * 1024;
+	return stress_meminfo("MemAvailable");
 }
 
 /* ------------------------------------------------ the run and its verdict */
@@ -172,6 +186,13 @@ void stress_stall_hook(unsigned slot)
 		return;
 	for (;;)
 		sleep(3600);
+}
+
+void stress_add_detail(struct stress_run *run, const char *key, json_t *value)
+{
+	if (!run->details)
+		run->details = json_object();
+	json_object_set_new(run->details, key, value);
 }
 
 bool stress_plant_due(const struct stress_run *run)
@@ -221,6 +242,8 @@ static json_t *run_to_json(const struct stress_run *run, int status, json_t *ver
 		json_object_set_new(doc, "undecided_reason", json_string(undecided));
 	json_object_set_new(doc, "kernel_log", kmsg_to_json(&run->klog));
 	json_object_set_new(doc, "watchdog", wd_to_json(&run->wd));
+	if (run->details)
+		json_object_set(doc, "details", run->details);
 	return doc;
 }
 
@@ -341,6 +364,7 @@ int stress_finish(struct stress_run *run, bool decided, const char *undecided_wh
 	}
 	kmsg_close(&run->klog);
 	wd_free(&run->wd);
+	json_decref(run->details);
 	return status;
 }
 

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <jansson.h>
 
 #include "kmsg.h"
 #include "pattern.h"
@@ -87,8 +88,12 @@ unsigned stress_default_workers(const struct stress_opts *o);
 /* Copy one unit from a live mapping with volatile loads (the compiler must fault each word). */
 void stress_copy_unit(const void *src, uint64_t *dst);
 void stress_dwell(double s);
+/* Write value to a /proc or /sys file, as echo would (no newline needed); 0 or -errno. */
+int stress_write_knob(const char *path, const char *value);
 /* One write to /proc/sys/vm/compact_memory (compact every zone); 0 or -errno. */
 int stress_compact_once(void);
+/* A /proc/meminfo field ("MemTotal", "SwapFree") in bytes; 0 when it is not there. */
+uint64_t stress_meminfo(const char *field);
 /* MemAvailable from /proc/meminfo in bytes; 0 when unknown. */
 uint64_t stress_mem_available(void);
 
@@ -132,6 +137,7 @@ struct stress_run {
 	struct kmsg_log klog;
 	struct watchdog wd;
 	double t_start;	   /* when the workers were started */
+	json_t *details;   /* the test's own facts for the result ("details"), or NULL */
 	bool left_running; /* a worker could not be joined: see stress_finish() */
 	char start_time[32];
 };
@@ -150,6 +156,8 @@ static inline struct wd_worker *stress_worker(struct stress_run *run, unsigned s
  * that the tests can prove the watchdog catches it.
  */
 void stress_stall_hook(unsigned slot);
+/* Add key: value (its reference is taken over) to the result's "details" object. */
+void stress_add_detail(struct stress_run *run, const char *key, json_t *value);
 /* --plant-corruption, and a quarter of --time has passed since the workers started. */
 bool stress_plant_due(const struct stress_run *run);
 /* Whether the end-of-run check may look at the data: not after a hang or a stop for a reason. */

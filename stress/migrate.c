@@ -51,6 +51,7 @@ static const char *const mig_role_name[MIG_NROLES] = {
 
 struct mig_stats {
 	uint64_t passes, pages;
+	uint64_t written; /* memset: bytes filled, finished pass or not */
 };
 
 struct mig_ctx {
@@ -207,6 +208,7 @@ static void mig_memset(struct mig_ctx *c, unsigned id)
 		++pass;
 		for (off = 0; off < c->msize && !stress_should_stop(c->sh); off += chunk) {
 			pattern_fill_range(c->mem + off, chunk, base + off, pass, c->seed);
+			__atomic_fetch_add(&c->st[MIG_MEMSET].written, chunk, __ATOMIC_RELAXED);
 			wd_beat(c->me); /* a pass of 256 MiB can take long on a loaded machine */
 		}
 		if (off < c->msize)
@@ -305,22 +307,6 @@ static void find_nodes(struct mig_ctx *c)
 			c->nodes[c->nnodes++] = n;
 }
 
-/* A /proc/meminfo field in bytes; 0 when it is not there. */
-static uint64_t meminfo(const char *field)
-{
-	char *text = read_text_file("/proc/meminfo"), *p;
-	unsigned long long kb = 0;
-	size_t len = strlen(field);
-
-	for (p = text; p && (p = strstr(p, field)); p += len)
-		if ((p == text || p[-1] == '\n') && p[len] == ':') {
-			sscanf(p + len + 1, "%llu", &kb);
-			break;
-		}
-	free(text);
-	return kb * 1024;
-}
-
 /*
  * --scale seed's memset: 1.5 x RAM, as in the report, which over-commits
  * memory and needs swap to take the excess.  With swap, never more than half
@@ -331,7 +317,7 @@ static uint64_t meminfo(const char *field)
  */
 static uint64_t mig_seed_msize(struct mig_ctx *c, uint64_t avail, unsigned nfault)
 {
-	uint64_t want = meminfo("MemTotal") / 2 * 3, swap = meminfo("SwapFree");
+	uint64_t want = stress_meminfo("MemTotal") / 2 * 3, swap = stress_meminfo("SwapFree");
 	uint64_t limit = swap ? avail / 2 + swap / 4 * 3 : avail / 3;
 	uint64_t others = (uint64_t)nfault * c->anon_per;
 
@@ -428,6 +414,8 @@ static void mig_print(struct mig_ctx *c, const unsigned *nrole, const char *comp
 		if (c->st[r].pages)
 			printf(", %" PRIu64 " pages %s", c->st[r].pages,
 			       r == MIG_MOVE ? "asked to move" : "checked");
+		if (r == MIG_MEMSET && c->o->scale == STRESS_SCALE_SEED)
+			printf(", %" PRIu64 " MiB written", c->st[r].written / MiB);
 		printf("\n");
 	}
 	if (compact_why[0])
