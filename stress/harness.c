@@ -529,22 +529,31 @@ static unsigned reap_some(struct stress_run *run, struct stress_child *ch, unsig
 	return got;
 }
 
-/* SIGTERM to the loads (term_first), each reaped by STRESS_TERM_GRACE; the number reaped. */
+/*
+ * SIGTERM to the loads (term_first), each reaped by STRESS_TERM_GRACE; the
+ * number reaped.  Sent again every second: a program may miss the first one
+ * for a while (faultbench run kernbench, told during its setup, otherwise
+ * notices only when the build it then starts has finished).
+ */
 static unsigned stop_loads(struct stress_run *run, struct stress_child *ch, unsigned n, pid_t pgid)
 {
-	double deadline = now_monotonic() + STRESS_TERM_GRACE;
-	unsigned i, got = 0, loads = 0;
+	double deadline = now_monotonic() + STRESS_TERM_GRACE, next = 0;
+	unsigned i, got = 0, loads = 1;
 	bool gone = false;
 
-	for (i = 0; i < n; i++)
-		if (ch[i].term_first && !ch[i].reaped && kill(ch[i].pid, SIGTERM) == 0)
-			loads++;
 	while (loads && !gone && now_monotonic() < deadline) {
-		got += reap_some(run, ch, n, pgid, true, &gone);
-		for (i = 0, loads = 0; i < n; i++)
-			loads += ch[i].term_first && !ch[i].reaped;
+		for (i = 0, loads = 0; i < n; i++) {
+			if (!ch[i].term_first || ch[i].reaped)
+				continue;
+			loads++;
+			if (now_monotonic() >= next)
+				kill(ch[i].pid, SIGTERM);
+		}
+		if (now_monotonic() >= next)
+			next = now_monotonic() + 1.0;
 		if (loads)
 			stress_dwell(0.05);
+		got += reap_some(run, ch, n, pgid, true, &gone);
 	}
 	return got;
 }
