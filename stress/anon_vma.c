@@ -412,8 +412,8 @@ static void av_walker_text(const struct av_ctx *c, enum av_walker w, char *buf, 
 	case AV_KSM:
 		snprintf(buf, len,
 			 "ksmd merged the trees' memory (MADV_MERGEABLE): up to %" PRIu64
-			 " pages sharing, %" PRIu64 " full scans%s",
-			 st->ksm_max_sharing, st->ksm_scans,
+			 " pages sharing, %" PRIu64 " full scan%s%s",
+			 st->ksm_max_sharing, st->ksm_scans, st->ksm_scans == 1 ? "" : "s",
 			 c->ksm_run[0] ? " (ksmd turned on for the run)" : "");
 		break;
 	case AV_PAGEOUT:

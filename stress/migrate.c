@@ -404,8 +404,7 @@ static void mig_print(struct mig_ctx *c, const unsigned *nrole, const char *comp
 			printf("  %-10s x%u: %" PRIu64 " build%s of faultbench's kernbench (make "
 			       "-j%u of a generated C tree) alongside%s%s%s\n",
 			       mig_role_name[r], nrole[r], c->st[r].passes,
-			       c->st[r].passes == 1 ? "" : "s",
-			       2 * stress_online_cpus(),
+			       c->st[r].passes == 1 ? "" : "s", 2 * stress_online_cpus(),
 			       kb_note[0] ? " (it ended on its own: " : "", kb_note,
 			       kb_note[0] ? ")" : "");
 			continue;
