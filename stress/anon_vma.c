@@ -325,18 +325,6 @@ static void av_child(void *arg, unsigned slot, struct wd_worker *me)
 		fn[c->slot_walker[slot - c->ntrees]](c);
 }
 
-static void find_nodes(struct av_ctx *c)
-{
-	int n;
-
-	c->nnodes = 0;
-	if (numa_available() < 0)
-		return;
-	for (n = 0; n <= numa_max_node() && c->nnodes < (int)ARRAY_SIZE(c->nodes); n++)
-		if (numa_bitmask_isbitset(numa_all_nodes_ptr, n))
-			c->nodes[c->nnodes++] = n;
-}
-
 /* Turn ksmd on for the run when it is off (restored by ksm_restore()); false: why says. */
 static bool ksm_start(struct av_ctx *c)
 {
@@ -383,7 +371,7 @@ static unsigned av_walkers(struct av_ctx *c)
 			 "/proc/sys/vm/compact_memory: %s", strerror(-ret));
 	c->on[AV_KSM] = ksm_start(c);
 	c->on[AV_PAGEOUT] = true; /* where the kernel lacks it, the run counts the errors */
-	find_nodes(c);
+	c->nnodes = stress_find_nodes(c->nodes, ARRAY_SIZE(c->nodes));
 	c->on[AV_MIGRATE] = c->nnodes >= 2;
 	if (!c->on[AV_MIGRATE])
 		snprintf(c->why[AV_MIGRATE], sizeof(c->why[AV_MIGRATE]),

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <numa.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -127,6 +128,18 @@ int stress_write_knob(const char *path, const char *value)
 int stress_compact_once(void)
 {
 	return stress_write_knob("/proc/sys/vm/compact_memory", "1");
+}
+
+int stress_find_nodes(int *nodes, int max)
+{
+	int n, found = 0;
+
+	if (numa_available() < 0)
+		return 0;
+	for (n = 0; n <= numa_max_node() && found < max; n++)
+		if (numa_bitmask_isbitset(numa_all_nodes_ptr, n))
+			nodes[found++] = n;
+	return found;
 }
 
 uint64_t stress_meminfo(const char *field)

@@ -92,6 +92,8 @@ void stress_dwell(double s);
 int stress_write_knob(const char *path, const char *value);
 /* One write to /proc/sys/vm/compact_memory (compact every zone); 0 or -errno. */
 int stress_compact_once(void);
+/* The NUMA nodes with memory, up to max of them, into nodes; how many (0 without NUMA). */
+int stress_find_nodes(int *nodes, int max);
 /* A /proc/meminfo field ("MemTotal", "SwapFree") in bytes; 0 when it is not there. */
 uint64_t stress_meminfo(const char *field);
 /* MemAvailable from /proc/meminfo in bytes; 0 when unknown. */

@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <numa.h>
 #include <numaif.h>
 #include <sched.h>
 #include <signal.h>
@@ -295,18 +294,6 @@ static void mig_child(void *arg, unsigned slot, struct wd_worker *me)
 	fn[c->slots[slot].role](c, c->slots[slot].id);
 }
 
-static void find_nodes(struct mig_ctx *c)
-{
-	int n;
-
-	c->nnodes = 0;
-	if (numa_available() < 0)
-		return;
-	for (n = 0; n <= numa_max_node() && c->nnodes < (int)ARRAY_SIZE(c->nodes); n++)
-		if (numa_bitmask_isbitset(numa_all_nodes_ptr, n))
-			c->nodes[c->nnodes++] = n;
-}
-
 /*
  * --scale seed's memset: 1.5 x RAM, as in the report, which over-commits
  * memory and needs swap to take the excess.  With swap, never more than half
@@ -457,7 +444,7 @@ static unsigned mig_roles(struct mig_ctx *c, const struct stress_opts *o, unsign
 	if (ret)
 		snprintf(compact_why, len, "/proc/sys/vm/compact_memory: %s", strerror(-ret));
 	nrole[MIG_COMPACT] = !ret;
-	find_nodes(c);
+	c->nnodes = stress_find_nodes(c->nodes, ARRAY_SIZE(c->nodes));
 	nrole[MIG_MOVE] = c->nnodes >= 2;
 	nrole[MIG_KERNBENCH] =
 	    o->scale == STRESS_SCALE_SEED && kb_load_prepare(&c->kb, c->dir) == 0;
