@@ -43,16 +43,29 @@ struct stress_opts {
 	bool quiet;		 /* no per-run summary on stdout */
 	double watchdog;	 /* seconds without progress: a hung worker; 0 off */
 	const char *output;	 /* the result as JSON to this new file, or NULL */
+	int scale;		 /* enum stress_scale */
 	int argc;		 /* the command line, for the result */
 	char **argv;
 };
 
-int stress_invalidate(const struct stress_opts *o);
-int stress_truncate(const struct stress_opts *o);
-int stress_migrate(const struct stress_opts *o);
-int stress_zap_coherence(const struct stress_opts *o);
-int stress_thp_split_dio(const struct stress_opts *o);
-int stress_anon_vma(const struct stress_opts *o);
+/*
+ * --scale: bounded (the default: a few hundred MiB, one child per CPU, fit
+ * for make check on a shared machine) or seed (the seed report's own recipe,
+ * as far as this machine can take it safely: long and heavy).
+ */
+enum stress_scale { STRESS_SCALE_BOUNDED, STRESS_SCALE_SEED };
+
+/* A race reproducer: stress/<name>.c defines one, stress/registry.c lists it. */
+struct stress_test {
+	const char *name;    /* what the user types: "zap-coherence" */
+	const char *summary; /* one line for --help */
+	int (*run)(const struct stress_opts *o);
+	bool seed_scale; /* has a --scale seed recipe */
+};
+
+/* Every race reproducer, in the order --help lists them; NULL-terminated. */
+extern const struct stress_test *const stress_registry[];
+const struct stress_test *stress_lookup(const char *name);
 
 /*
  * invalidate: judge one page copied from the mapping.  published_before is the

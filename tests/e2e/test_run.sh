@@ -30,7 +30,8 @@ grep -q "^# faultbench" table.txt || die "no table header"
 python3 - r1.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema_version"] == 1 and d["complete"] is True, "not complete"
+assert d["schema_version"] == 2, "schema_version %s" % d["schema_version"]
+assert d["complete"] is True, "not complete"
 assert [s["ncpus"] for s in d["steps"]] == [1, 2]
 for s in d["steps"]:
     assert len(s["samples"]) == 2

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for lib/pattern.c and the judges of stress/stress.c: each checker
- * is fed a deliberately wrong page and must catch it, name the right offset
- * and say what it saw instead.
+ * Unit tests for lib/pattern.c and the judges of stress/invalidate.c and
+ * stress/truncate.c: each checker is fed a deliberately wrong page and must
+ * catch it, name the right offset and say what it saw instead.
  */
 #include <setjmp.h>
 #include <stdarg.h>
