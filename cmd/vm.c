@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 #include "cmds.h"
+#include "kimage.h"
 #include "opt.h"
 #include "spawn.h"
 #include "util.h"
@@ -44,6 +45,7 @@
 
 struct vm_opts {
 	struct opt_strlist kernel;
+	struct opt_strlist modules;
 	long long boots;
 	const char *labels;
 	const char *numa;
@@ -73,6 +75,13 @@ static const struct opt vm_options[] = {
 	  "boot in turn (A, B, A, B, ...), each boot one run of its own label, and the compare "
 	  "table follows",
 	  V(kernel) },
+	{ "modules", OPT_STRLIST, NULL, 0, 0, NULL,
+	  "where the kernel's modules are: DIR of 'make modules_install INSTALL_MOD_PATH=DIR' "
+	  "(DIR/lib/modules/<release>), a lib/modules/<release> directory, or the build tree; "
+	  "repeatable, matched to each --kernel by its release.  Default: X/lib/modules/<release> "
+	  "for X/boot/vmlinuz-<release> (fetch-kernel.sh's layout), or the build tree of "
+	  "arch/x86/boot/bzImage.  Only nvme, ext4 and their dependencies go into the guest",
+	  V(modules) },
 	{ "boots", OPT_INT, "1", 1, 1000, NULL,
 	  "boots of each kernel, interleaved: each boot is one run, the replicate of compare's "
 	  "test",
@@ -86,8 +95,9 @@ static const struct opt vm_options[] = {
 	  V(numa) },
 	{ "smt", OPT_INT, "1", 1, 8, NULL, "hardware threads per core (divides CPUS)", V(smt) },
 	{ "mem", OPT_SIZE, "4G", 256.0 * MiB, 1ULL << 42, NULL,
-	  "guest memory, split evenly across the nodes (not run's --mem, which places a "
-	  "benchmark's memory on nodes)",
+	  "the guest's RAM, split evenly across its nodes; not run's --mem (which places a "
+	  "benchmark's memory on nodes: give that after '--').  The guest's run refuses a plan "
+	  "whose largest step does not fit (exit 2)",
 	  V(mem) },
 	{ "accel", OPT_ENUM, "auto", 0, 0, "auto|kvm|tcg",
 	  "kvm, tcg, or auto: KVM when it boots, else TCG", V(accel) },
@@ -120,10 +130,19 @@ static const struct opt vm_options[] = {
 	OPT_END
 };
 
+/* A kernel to boot and what was found with it before any boot. */
+struct vm_kernel {
+	const char *path;
+	char *release; /* from the bzImage header, or NULL */
+	char *modules; /* its lib/modules/<release> or build tree, or NULL */
+	char *config;  /* its .config, or NULL */
+};
+
 /* Everything one boot needs and finds out. */
 struct vm {
 	const struct vm_opts *o;
-	const char *kernel; /* of this boot */
+	const char *kernel;  /* of this boot */
+	const char *modules; /* the kernel's modules, or NULL */
 	unsigned nodes, cpus_per_node, vcpus;
 	unsigned long long node_mem_mib;
 	char *work; /* scratch directory of this run */
@@ -135,6 +154,7 @@ struct vm {
 	char *fallback_reason;
 	double boot_seconds;
 	char *qemu_version;
+	int guest_status; /* the exit status of the guest's command */
 };
 
 static int usage(FILE *f)
@@ -315,8 +335,8 @@ static int write_guest_command(const struct vm *vm, const char *path, int argc, 
 
 static int build_initramfs(struct vm *vm, int argc, char **argv)
 {
-	char *scripts = scripts_dir(vm), *init, *mk, *cmd, *self, *helper, *lstopo;
-	char *args[12];
+	char *scripts = scripts_dir(vm), *init, *mk, *cmd, *self, *helper, *lstopo, *self_arg;
+	char *args[16];
 	unsigned n = 0;
 	int ret;
 
@@ -339,10 +359,16 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 	lstopo = find_program("lstopo-no-graphics", NULL);
 	args[n++] = "sh";
 	args[n++] = mk;
+	if (vm->modules) {
+		/* the few the guest needs to reach its disk; the log names them */
+		args[n++] = "-m";
+		args[n++] = (char *)vm->modules;
+	}
 	args[n++] = vm->initrd;
 	args[n++] = init;
 	args[n++] = cmd;
-	args[n++] = xasprintf("%s=faultbench", self);
+	args[n] = xasprintf("%s=faultbench", self);
+	self_arg = args[n++];
 	if (is_file(helper))
 		args[n++] = helper;
 	/* hwloc's own view of the guest, to check plans against (tests, docs). */
@@ -356,7 +382,7 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 		ret = fb_fail("building the initramfs failed (exit %d): %s", ret, log ? log : "");
 		free(log);
 	}
-	free(args[5]);
+	free(self_arg);
 	free(helper);
 	free(lstopo);
 out:
@@ -809,6 +835,8 @@ static json_t *vm_metadata(const struct vm *vm, const char *release)
 			    json_integer((json_int_t)(vm->node_mem_mib * vm->nodes * MiB)));
 	json_object_set_new(m, "kernel", json_string(kernel));
 	json_object_set_new(m, "kernel_release", json_string(release ? release : "unknown"));
+	if (vm->modules)
+		json_object_set_new(m, "modules", json_string(vm->modules));
 	json_object_set_new(m, "qemu", json_string(vm->qemu_version));
 	json_object_set_new(m, "boot_seconds", json_real(vm->boot_seconds));
 	json_object_set_new(m, "append", json_string(vm->append_used ? vm->append_used : ""));
@@ -919,6 +947,32 @@ static int copy_result(const char *path, const struct stat *st, int type, struct
 	return 0;
 }
 
+/*
+ * The guest's OOM kills (its init copies them from the kernel log): each is
+ * warned about and listed in the results' "vm" object, since a worker killed
+ * so shows up in the run only as an incomplete step.
+ */
+static void report_oom(const struct vm *vm, const char *fbvm, json_t *meta)
+{
+	char *path = xasprintf("%s/oom", fbvm), *text = read_text_file(path), *line, *save = NULL;
+	json_t *kills = json_array();
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		fb_warn("vm: in the guest: %s", line);
+		json_array_append_new(kills, json_string(line));
+	}
+	if (json_array_size(kills)) {
+		fb_warn("vm: the guest ran out of memory: give it more with vm --mem (it had %llu "
+			"MiB) or lower run's --size or --cpus",
+			vm->node_mem_mib * vm->nodes);
+		json_object_set(meta, "oom_kills", kills);
+	}
+	json_decref(kills);
+	free(text);
+	free(path);
+}
+
 static int collect(struct vm *vm)
 {
 	char *fbvm = xasprintf("%s/.fb-vm", vm->work);
@@ -942,10 +996,13 @@ static int collect(struct vm *vm)
 		status = atoi(status_s);
 	else
 		fb_warn("vm: the guest command did not finish (no exit status on the disk)");
+	if (status < 0 || status > 255)
+		status = FB_FAIL;
 
 	walk.vm = vm;
 	walk.base = path = xasprintf("%s/out", fbvm);
 	walk.meta = vm_metadata(vm, release);
+	report_oom(vm, fbvm, walk.meta);
 	walk.copied = walk.failed = 0;
 	nftw(path, copy_result, 16, FTW_PHYS);
 	if (walk.failed && !status)
@@ -959,17 +1016,21 @@ static int collect(struct vm *vm)
 	free(release);
 	free(status_s);
 	free(fbvm);
+	vm->guest_status = status;
 	return status;
 }
 
-/* The init's own complaints (no scratch disk, ...) with the console around them. */
-static void print_guest_errors(const struct vm *vm)
+/* The init's own complaint (no scratch disk, ...): "FB-VM: error <what>", or NULL. */
+static char *guest_error(const struct vm *vm)
 {
-	char *con = console_text(vm);
+	char *con = console_text(vm), *p = strstr(con, "FB-VM: error "), *what = NULL;
 
-	if (strstr(con, "FB-VM: error"))
-		print_tail("guest console", vm->console, 20);
+	if (p) {
+		p += strlen("FB-VM: error ");
+		what = xasprintf("%.*s", (int)strcspn(p, "\r\n"), p);
+	}
 	free(con);
+	return what;
 }
 
 static void remove_work(const struct vm *vm)
@@ -981,23 +1042,11 @@ static void remove_work(const struct vm *vm)
 }
 
 /*
- * The x86 boot protocol's "HdrS" magic at offset 0x202 of a bzImage (what
+ * A bzImage: the x86 boot protocol's "HdrS" magic at offset 0x202 (what
  * /boot/vmlinuz-* and arch/x86/boot/bzImage are).  Without it qemu fails
  * late with a message ("linux kernel too old to load a ram disk") that
  * points nowhere near the cause.
  */
-static bool is_bzimage(const char *kernel)
-{
-	char magic[4];
-	int fd = open(kernel, O_RDONLY | O_CLOEXEC);
-	bool ok = fd >= 0 && pread(fd, magic, sizeof(magic), 0x202) == sizeof(magic) &&
-		  !memcmp(magic, "HdrS", 4);
-
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 static int check_kernel(const char *kernel)
 {
 	struct stat st;
@@ -1010,11 +1059,117 @@ static int check_kernel(const char *kernel)
 	if (access(kernel, R_OK))
 		return fb_usage("option '--kernel': '%s' is not readable: %s", kernel,
 				strerror(errno));
-	if (!is_bzimage(kernel))
+	if (!kimage_is_bzimage(kernel))
 		return fb_usage("option '--kernel': '%s' is not an x86 Linux kernel image (no "
 				"bzImage header; a vmlinux or a compressed file will not boot)",
 				kernel);
 	return FB_OK;
+}
+
+/*
+ * What the guest needs of its kernel: built in, or a module the initramfs
+ * can carry.  Checked against the kernel's .config when one is found, so a
+ * kernel that could not reach its scratch disk is refused before a boot of
+ * minutes under TCG; without a .config the guest's init says what is missing.
+ */
+static const struct kernel_need {
+	const char *sym, *why;
+	bool module_ok;
+} kernel_needs[] = {
+	{ "CONFIG_BLK_DEV_INITRD", "the initramfs the guest runs from", false },
+	{ "CONFIG_DEVTMPFS", "the guest's /dev, where the scratch disk appears", false },
+	{ "CONFIG_SERIAL_8250_CONSOLE", "the serial console the host reads", false },
+	{ "CONFIG_BLK_DEV_NVME", "the scratch disk's driver", true },
+	{ "CONFIG_EXT4_FS", "the scratch disk's filesystem", true },
+};
+
+static int check_kernel_config(const struct vm_kernel *k)
+{
+	char *text = k->config ? read_text_file(k->config) : NULL;
+	int ret = FB_OK;
+
+	for (size_t i = 0; text && i < ARRAY_SIZE(kernel_needs) && !ret; i++) {
+		const struct kernel_need *n = &kernel_needs[i];
+		int v = kconfig_value(text, n->sym);
+
+		if (v == 'y' || (v == 'm' && n->module_ok && k->modules))
+			continue;
+		if (v == 'm' && n->module_ok)
+			ret = fb_usage("vm: %s has %s=m (%s) and no modules of %s were found: give "
+				       "--modules DIR, where 'make modules_install "
+				       "INSTALL_MOD_PATH=DIR' wrote DIR/lib/modules/%s (or the build "
+				       "tree)",
+				       k->path, n->sym, n->why, k->release, k->release);
+		else
+			ret = fb_usage("vm: %s lacks %s=y (%s), says %s", k->path, n->sym, n->why,
+				       k->config);
+	}
+	free(text);
+	return ret;
+}
+
+/*
+ * Find the release, modules and .config of each kernel.  Each --modules DIR
+ * is matched to the kernels by release, so "--kernel A --kernel B --modules
+ * MA --modules MB" needs no order; a DIR that matches no kernel is an error
+ * (it was meant for one).
+ */
+static int prepare_kernels(const struct vm_opts *o, struct vm_kernel *ks)
+{
+	unsigned i, m;
+	int err = FB_OK;
+
+	for (i = 0; i < o->kernel.n && !err; i++) {
+		struct vm_kernel *k = &ks[i];
+
+		k->path = o->kernel.v[i];
+		err = check_kernel(k->path);
+		if (err)
+			break;
+		k->release = kimage_release(k->path);
+		if (!k->release) {
+			if (o->modules.n)
+				err = fb_usage("vm: cannot read the release of %s from its header, "
+					       "so --modules cannot be matched to it",
+					       k->path);
+			continue;
+		}
+		for (m = 0; m < o->modules.n && !k->modules; m++)
+			k->modules = kimage_modules_in(o->modules.v[m], k->release);
+		if (!k->modules && !o->modules.n)
+			k->modules = kimage_modules_beside(k->path, k->release);
+		k->config = kimage_config(k->path, k->release, k->modules);
+	}
+	for (m = 0; m < o->modules.n && !err; m++) {
+		bool used = false;
+
+		for (i = 0; i < o->kernel.n; i++) {
+			char *d = ks[i].release ? kimage_modules_in(o->modules.v[m], ks[i].release)
+						: NULL;
+
+			used |= d != NULL;
+			free(d);
+		}
+		if (!used)
+			err = fb_usage("option '--modules': '%s' holds no modules of %s%s (looked "
+				       "for lib/modules/<release> in it, a lib/modules/<release> "
+				       "directory, or a build tree of that release)",
+				       o->modules.v[m], o->kernel.n > 1 ? "the kernels' releases " : "",
+				       o->kernel.n == 1 && ks[0].release ? ks[0].release : "");
+	}
+	for (i = 0; i < o->kernel.n && !err; i++)
+		err = check_kernel_config(&ks[i]);
+	return err;
+}
+
+static void free_kernels(struct vm_kernel *ks, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		free(ks[i].release);
+		free(ks[i].modules);
+		free(ks[i].config);
+	}
+	free(ks);
 }
 
 static int make_work_dir(struct vm *vm)
@@ -1052,9 +1207,11 @@ static void vm_free(struct vm *vm)
 }
 
 /* One boot of one kernel: the guest runs argv, its results land under --results. */
-static int boot_once(const struct vm_opts *o, const char *kernel, int argc, char **argv)
+static int boot_once(const struct vm_opts *o, const struct vm_kernel *k, int argc, char **argv)
 {
-	struct vm vm = { .o = o, .kernel = kernel };
+	struct vm vm = { .o = o, .kernel = k->path, .modules = k->modules };
+	char *guest_err;
+	bool kept_said = false, keep;
 	int err;
 
 	err = parse_topology(&vm);
@@ -1069,17 +1226,28 @@ static int boot_once(const struct vm_opts *o, const char *kernel, int argc, char
 	if (!err) {
 		vm.qemu_version = qemu_version(&vm);
 		fprintf(stderr,
-			"faultbench: vm: booting %s: %u node%s x %u vCPUs (SMT %lld), %llu MiB\n",
-			kernel, vm.nodes, vm.nodes == 1 ? "" : "s", vm.cpus_per_node, o->smt,
+			"faultbench: vm: booting %s: %u node%s x %u vCPUs (SMT %lld), %llu MiB of "
+			"guest memory (--mem)\n",
+			k->path, vm.nodes, vm.nodes == 1 ? "" : "s", vm.cpus_per_node, o->smt,
 			vm.node_mem_mib * vm.nodes);
+		if (k->modules)
+			fprintf(stderr, "faultbench: vm: modules of %s from %s\n", k->release,
+				k->modules);
 		err = boot_with_accel(&vm);
 	}
 	if (!err) {
 		fprintf(stderr, "faultbench: vm: %s guest booted in %.1f s\n", vm.accel_used,
 			vm.boot_seconds);
-		print_guest_errors(&vm);
-		err = extract(&vm);
-		if (err) {
+		guest_err = guest_error(&vm);
+		err = guest_err ? FB_FAIL : extract(&vm);
+		if (guest_err) {
+			/* the console once, then where it is, then the guest's own words */
+			print_tail("guest console", vm.console, 20);
+			fprintf(stderr, "faultbench: vm: work directory kept: %s\n", vm.work);
+			kept_said = true;
+			fb_fail("vm: the guest: %s", guest_err);
+			free(guest_err);
+		} else if (err) {
 			print_tail("guest console", vm.console, 30);
 			err = fb_fail("vm: could not read the results off the scratch disk");
 		} else {
@@ -1088,10 +1256,15 @@ static int boot_once(const struct vm_opts *o, const char *kernel, int argc, char
 	}
 	if (fb_interrupted)
 		err = 128 + fb_interrupted;
-	if (o->keep || (err && err != FB_SKIP && err != FB_USAGE && vm.work))
+	keep = kept_said || o->keep || (err && err != FB_SKIP && err != FB_USAGE && vm.work);
+	if (keep && !kept_said)
 		fprintf(stderr, "faultbench: vm: work directory kept: %s\n", vm.work);
-	else
+	if (!keep)
 		remove_work(&vm);
+	/* the last line: the guest's output, with its own message, is above */
+	if (vm.guest_status && !fb_interrupted)
+		fb_error(vm.guest_status, "vm: the command in the guest exited with status %d",
+			 vm.guest_status);
 	vm_free(&vm);
 	return err;
 }
@@ -1173,7 +1346,8 @@ static int check_interleavable(const struct vm_opts *o, int argc, char **argv)
  * the host's drift over the hours hits every kernel alike, and each boot is
  * one run (one result file per benchmark), the replicate of compare's test.
  */
-static int boot_interleaved(const struct vm_opts *o, int argc, char **argv)
+static int boot_interleaved(const struct vm_opts *o, const struct vm_kernel *ks, int argc,
+			    char **argv)
 {
 	unsigned n = o->kernel.n, k;
 	char **labels = NULL;
@@ -1187,7 +1361,7 @@ static int boot_interleaved(const struct vm_opts *o, int argc, char **argv)
 
 			fprintf(stderr, "faultbench: vm: boot %lld of %lld of %s (label %s)\n",
 				b + 1, o->boots, o->kernel.v[k], labels[k]);
-			err = boot_once(o, o->kernel.v[k], argc + 2, cmd);
+			err = boot_once(o, &ks[k], argc + 2, cmd);
 			free(cmd);
 			if (err)
 				fb_warn(
@@ -1225,6 +1399,7 @@ int cmd_vm(int argc, char **argv)
 {
 	struct vm_opts o;
 	struct opt_binding b = { vm_options, &o };
+	struct vm_kernel *ks;
 	int err, npos;
 
 	/* Ctrl-C stops the guest (qemu is our child) and removes the work directory. */
@@ -1233,6 +1408,7 @@ int cmd_vm(int argc, char **argv)
 	err = opt_parse_command(&b, argc, argv, false, usage, &npos);
 	if (err) {
 		free(o.kernel.v);
+		free(o.modules.v);
 		return err < 0 ? FB_OK : err;
 	}
 	if (!npos)
@@ -1240,12 +1416,15 @@ int cmd_vm(int argc, char **argv)
 		    "vm needs a command to run in the guest after '--', like '-- run nopage'");
 	if (!err && !o.kernel.n)
 		err = check_kernel(NULL);
-	for (unsigned k = 0; k < o.kernel.n && !err; k++)
-		err = check_kernel(o.kernel.v[k]);
+	ks = xcalloc(o.kernel.n + 1, sizeof(*ks));
+	if (!err)
+		err = prepare_kernels(&o, ks);
 	if (!err && (o.kernel.n > 1 || o.boots > 1))
-		err = boot_interleaved(&o, npos, argv + 1);
+		err = boot_interleaved(&o, ks, npos, argv + 1);
 	else if (!err)
-		err = boot_once(&o, o.kernel.v[0], npos, argv + 1);
+		err = boot_once(&o, &ks[0], npos, argv + 1);
+	free_kernels(ks, o.kernel.n);
 	free(o.kernel.v);
+	free(o.modules.v);
 	return err;
 }
