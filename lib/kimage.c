@@ -48,6 +48,9 @@ char *kimage_release_from(const unsigned char *img, size_t len)
 		n++;
 	}
 	rel[n] = '\0';
+	/* cut off by the end of what was read, or too long a name: not a release */
+	if (off + n >= len || n == FB_NAME_MAX)
+		return NULL;
 	/* a release names a directory (lib/modules/<release>): the name grammar */
 	return n && fb_name_ok(rel) ? xstrdup(rel) : NULL;
 }

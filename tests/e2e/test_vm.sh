@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # faultbench vm end to end: boot a Debian cloud kernel in qemu guests with 2
-# and 4 NUMA nodes and check, inside them, what a 1-node 2-core machine cannot
+# and 4 NUMA nodes (and Debian's generic kernel, whose NVMe and ext4 are
+# modules, in a 2-node guest) and check, inside them, what a 1-node 2-core machine cannot
 # show: the topology seen, --mem placement (node:1, interleave, remote)
 # measured with move_pages, workers on their planned PUs, and sweeps of 64
 # pinned workers with plans that match hwloc's own view of the guest.  Two
@@ -40,6 +41,24 @@ head -c 4096 /dev/zero >notakernel
 expect_status 2 fb vm --kernel notakernel -- run pf1
 fb vm --kernel notakernel -- run pf1 2>&1 | grep -q "not an x86 Linux kernel image" ||
 	die "a non-kernel --kernel is not named as such"
+
+# A kernel whose .config lacks what the guest needs is refused before booting
+# (exit 2, naming the option): a copy of the kernel beside a doctored config.
+rel=$(basename "$kernel")
+rel=${rel#vmlinuz-}
+if [ -r "$(dirname "$kernel")/config-$rel" ]; then
+	mkdir -p nocfg/boot
+	cp "$kernel" nocfg/boot/
+	grep -v '^CONFIG_EXT4_FS=' "$(dirname "$kernel")/config-$rel" >"nocfg/boot/config-$rel"
+	expect_status 2 fb vm --kernel "nocfg/boot/vmlinuz-$rel" -- run pf1
+	fb vm --kernel "nocfg/boot/vmlinuz-$rel" -- run pf1 2>&1 | grep -q "lacks CONFIG_EXT4_FS=y" ||
+		die "a kernel without ext4 is not refused naming CONFIG_EXT4_FS"
+	sed -i 's/^CONFIG_BLK_DEV_NVME=y/CONFIG_BLK_DEV_NVME=m/; $a CONFIG_EXT4_FS=y' "nocfg/boot/config-$rel"
+	fb vm --kernel "nocfg/boot/vmlinuz-$rel" -- run pf1 2>&1 | grep -q "CONFIG_BLK_DEV_NVME=m.*--modules" ||
+		die "a kernel with NVMe as a module and no modules does not ask for --modules"
+fi
+mkdir -p nomods
+expect_status 2 fb vm --kernel "$kernel" --modules nomods -- run pf1
 
 # Processes, not threads: threads share one mm, so every MADV_DONTNEED of pf1
 # sends TLB-shootdown IPIs to the other vCPUs, and under TCG on a loaded host
@@ -238,6 +257,49 @@ check placement res2/interleave.json interleave
 check placement res2/remote.json remote
 grep -q "faultbench: vm: result res2/node1.json" vm2.err || die "result not reported"
 echo "2x4 guest ($accel): topology, node:1, interleave, remote and pinning ok"
+
+# --- Debian's generic kernel: NVMe and ext4 are modules, packed from the .deb ---
+# The release of the cloud kernel above, generic flavour; fetch-kernel.sh keeps
+# its lib/modules/<release> beside boot/, where vm finds it.  In the same boot:
+# a nopage sweep, an OOM kill (dd of 1G with overcommit on, in a 1G guest) that
+# vm must report from the guest's kernel log, and a run whose largest step
+# cannot fit, which the guest's run refuses: its exit 2 is vm's.
+grel=${rel%-cloud-amd64}-amd64
+generic=""
+if [ -n "${FB_VM_GENERIC:-}" ]; then
+	generic=$FB_VM_GENERIC
+elif [ "$grel" != "$rel-amd64" ]; then
+	generic=$("$FB_SRC/scripts/vm/fetch-kernel.sh" "linux-image-$grel" 2>gfetch.err) || generic=""
+fi
+if [ -z "$generic" ]; then
+	echo "SKIP generic kernel: no linux-image-$grel: $(tail -n 1 gfetch.err 2>/dev/null)"
+else
+	rc=0
+	fb vm --kernel "$generic" --numa 2x4 --mem 1G --accel "$accel" --timeout 600 --boot-timeout 120 \
+		--results resg --shell -- \
+		"faultbench run nopage --cpus 1,8 $TINY_VM --size 1M -o results/nopage.json &&
+		 echo 1 > /proc/sys/vm/overcommit_memory &&
+		 { dd if=/dev/zero of=/dev/null bs=1G count=1 || true; } &&
+		 echo 0 > /proc/sys/vm/overcommit_memory &&
+		 faultbench run pf1 --cpus 8 --size 200M $TINY_VM" >vmg.out 2>vmg.err || rc=$?
+	cat vmg.err
+	[ "$rc" = 4 ] && skip "vm generic: $(grep -m1 'did not boot\|cannot start' vmg.err || tail -n 1 vmg.err)"
+	cat vmg.out
+	[ "$rc" = 2 ] || die "vm with the generic kernel exited $rc, not the guest run's refusal (2)"
+	grep -q "modules of .* from .*lib/modules/" vmg.err || die "vm did not name the modules it used"
+	grep -q "needs about .* GiB, more than this machine has" vmg.out ||
+		die "the guest's refusal of a plan too large is not shown"
+	tail -n 1 vmg.err | grep -q "the command in the guest exited with status 2" ||
+		die "the guest's status is not vm's last line"
+	grep -q "in the guest: Out of memory: Killed process [0-9]* (dd)" vmg.err ||
+		die "the guest's OOM kill is not reported"
+	[ "$(jget resg/nopage.json 'd["vm"]["kernel_release"]')" = "$grel" ] || die "not the generic kernel"
+	jget resg/nopage.json 'd["vm"]["modules"]' | grep -q "lib/modules/$grel" ||
+		die "the result does not record the modules"
+	jget resg/nopage.json '[s["complete"] for s in d["steps"]]' | grep -qx '\[True, True\]' ||
+		die "the nopage sweep on the generic kernel is incomplete"
+	echo "generic kernel ($grel) with its modules: nopage sweep, OOM report and refusal ok"
+fi
 
 [ "${FB_VM_BIG:-1}" = 0 ] && { echo "FB_VM_BIG=0: the 4x16 guest is not booted"; exit 0; }
 
