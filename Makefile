@@ -4,6 +4,7 @@
 #   make run    install what is missing (as root), build, run the quick suite
 #   make check  build, run the unit and end-to-end tests, then again under ASan+UBSan
 #               with every fuzz corpus file replayed
+#   make check-vm-long  the slow qemu tests (bisect-step booting two kernels in faultbench vm)
 # and one to a developer:
 #   make fuzz   libFuzzer (clang) on each fuzz target for FUZZ_SECONDS (default 600)
 #
@@ -49,7 +50,7 @@ FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
              -fno-sanitize-recover=undefined
 FUZZ_COMMON := tests/fuzz/fuzz_common.c
 
-.PHONY: all run check deps test layers unit e2e san clean format tidy FORCE replay fuzz fuzz-bins
+.PHONY: all run check check-vm-long deps test layers unit e2e san clean format tidy FORCE replay fuzz fuzz-bins
 .DELETE_ON_ERROR:
 
 all: faultbench
@@ -117,6 +118,11 @@ layers:
 	@tests/tools/layers.sh
 
 test: layers unit e2e
+
+# Slow qemu tests left out of make check (tests/vm-long): scripts/faultbench-bisect-step
+# booting two prebuilt kernels in faultbench vm, several minutes under TCG.
+check-vm-long: $(O)/faultbench
+	@FAULTBENCH=$(CURDIR)/$(O)/faultbench FB_E2E_DIR=tests/vm-long scripts/run-e2e.sh
 
 # Every corpus file once through its target: each past finding stays fixed.
 replay: $(FUZZ_TARGETS:%=$(O)/fuzz/replay_%)

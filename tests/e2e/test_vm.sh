@@ -60,6 +60,15 @@ fi
 mkdir -p nomods
 expect_status 2 fb vm --kernel "$kernel" --modules nomods -- run pf1
 
+# scripts/faultbench-bisect-step with vm: a commit that does not build, or a
+# kernel vm cannot boot, is bisect's skip (125); no boot needed for either.
+# (Two kernels booted by the step: tests/vm-long, make check-vm-long.)
+bstep() { FB_WORK=$PWD/bisect FB_LABEL=x FB_NUMA=1x2 bash "$FB_SRC/scripts/faultbench-bisect-step" "$@"; }
+rc=0; FB_BUILD=false bstep >bs1.txt 2>&1 || rc=$?
+[ "$rc" = 125 ] || { cat bs1.txt; die "bisect-step: a build failure gave $rc, not 125"; }
+rc=0; FB_BUILD=none FB_KERNEL=notakernel bstep >bs2.txt 2>&1 || rc=$?
+[ "$rc" = 125 ] || { cat bs2.txt; die "bisect-step: a kernel that cannot boot gave $rc, not 125"; }
+
 # Processes, not threads: threads share one mm, so every MADV_DONTNEED of pf1
 # sends TLB-shootdown IPIs to the other vCPUs, and under TCG on a loaded host
 # those vCPUs may be descheduled for seconds: progress collapses (seen once in
