@@ -167,7 +167,10 @@ static int usage(FILE *f)
 	    "wrote to the host's results directory, with the guest's kernel and topology\n"
 	    "under \"vm\".  Example:\n"
 	    "  faultbench vm --kernel /boot/vmlinuz-6.1.0-56-cloud-amd64 --numa 4x16 --smt 2 \\\n"
-	    "      -- run nopage --cpus walk\n\noptions:\n");
+	    "      -- run nopage --cpus walk\n"
+	    "A kernel of your own with NVMe or ext4 as modules: --modules DIR (its\n"
+	    "INSTALL_MOD_PATH, or the build tree).  --mem is the guest's RAM; run's --mem\n"
+	    "(memory placement) goes after '--'.\n\noptions:\n");
 	opt_print_help(f, vm_options);
 	return FB_USAGE;
 }
@@ -249,6 +252,13 @@ static bool is_file(const char *path)
 	struct stat st;
 
 	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
 }
 
 /* The directory holding init and mkinitramfs.sh: $FB_VM_SCRIPTS, or next to the binary. */
@@ -333,10 +343,27 @@ static int write_guest_command(const struct vm *vm, const char *path, int argc, 
 	return fclose(f) ? fb_fail("cannot write %s", path) : FB_OK;
 }
 
+/*
+ * A suite's config is a file on the host: "suite FILE.ini ..." packs FILE
+ * into the initramfs as /fb/conf/NAME and the guest's command names it
+ * there.  The index of that argument, or -1.
+ */
+static int suite_config_arg(const struct vm *vm, int argc, char **argv)
+{
+	if (vm->o->shell || argc < 2 || strcmp(argv[0], "suite"))
+		return -1;
+	for (int i = 1; i < argc; i++)
+		if (ends_with(argv[i], ".ini") && is_file(argv[i]))
+			return i;
+	return -1;
+}
+
 static int build_initramfs(struct vm *vm, int argc, char **argv)
 {
 	char *scripts = scripts_dir(vm), *init, *mk, *cmd, *self, *helper, *lstopo, *self_arg;
+	char *guest_conf = NULL;
 	char *args[16];
+	int conf;
 	unsigned n = 0;
 	int ret;
 
@@ -352,7 +379,19 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 		free(self);
 		self = xstrdup("/proc/self/exe");
 	}
-	ret = write_guest_command(vm, cmd, argc, argv);
+	conf = suite_config_arg(vm, argc, argv);
+	if (conf >= 0) {
+		const char *base = strrchr(argv[conf], '/') ? strrchr(argv[conf], '/') + 1 : argv[conf];
+		char **gargv = xcalloc((size_t)argc + 1, sizeof(*gargv));
+
+		memcpy(gargv, argv, (size_t)argc * sizeof(*gargv));
+		guest_conf = xasprintf("/fb/conf/%s", base);
+		gargv[conf] = guest_conf;
+		ret = write_guest_command(vm, cmd, argc, gargv);
+		free(gargv);
+	} else {
+		ret = write_guest_command(vm, cmd, argc, argv);
+	}
 	if (ret)
 		goto out;
 	helper = xasprintf("%s/fb-exec-helper", vm->exe_dir);
@@ -363,6 +402,10 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 		/* the few the guest needs to reach its disk; the log names them */
 		args[n++] = "-m";
 		args[n++] = (char *)vm->modules;
+	}
+	if (conf >= 0) {
+		args[n++] = "-c";
+		args[n++] = argv[conf];
 	}
 	args[n++] = vm->initrd;
 	args[n++] = init;
@@ -386,6 +429,7 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 	free(helper);
 	free(lstopo);
 out:
+	free(guest_conf);
 	free(init);
 	free(mk);
 	free(cmd);
@@ -889,13 +933,6 @@ static char *host_path(const char *rel)
 	}
 	free(base);
 	return p;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
 }
 
 /* A result JSON gets the "vm" object; other files (*.xml, *.json.gz) are copied as they are. */

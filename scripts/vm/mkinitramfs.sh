@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the initramfs `faultbench vm` boots:
-#   mkinitramfs.sh [-m MODDIR] OUT.cpio INIT CMD FILE...
+#   mkinitramfs.sh [-m MODDIR] [-c CONF] OUT.cpio INIT CMD FILE...
 # INIT becomes /init, CMD /fb/cmd (the shell script the guest runs), each FILE
 # is copied into /fb/bin/ with the shared libraries ldd finds for it (at their
 # host paths, with the dynamic loader), plus busybox-static as /bin/busybox.
@@ -15,12 +15,19 @@
 # with dpkg -x or a build tree does not have.  Compressed modules are
 # unpacked here: busybox's insmod may not read .ko.xz or .ko.zst.  The guest's
 # init insmods /lib/modules/load.order in order (dependencies first).
+#
+# -c CONF: a suite's config file, copied to /fb/conf/ (the guest's command
+# names it there).
 set -eu
-modules=
-if [ "${1:-}" = -m ]; then
-	modules=$2
+modules= conf=
+while [ $# -gt 1 ]; do
+	case $1 in
+	-m) modules=$2 ;;
+	-c) conf=$2 ;;
+	*) break ;;
+	esac
 	shift 2
-fi
+done
 out=$1 init=$2 cmd=$3
 shift 3
 busybox=$(command -v busybox || true)
@@ -37,6 +44,10 @@ cp "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 cp "$init" "$stage/init"
 cp "$cmd" "$stage/fb/cmd"
+if [ -n "$conf" ]; then
+	mkdir -p "$stage/fb/conf"
+	cp "$conf" "$stage/fb/conf/"
+fi
 chmod 755 "$stage/init" "$stage/bin/busybox"
 
 copy_lib() {

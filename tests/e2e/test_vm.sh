@@ -224,10 +224,23 @@ expect_status 2 fb vm --kernel kA --kernel kB --labels 'a,../b' -- run pf1
 expect_status 2 fb vm --kernel kA --kernel kB --labels a,b --shell -- "true"
 expect_status 2 fb vm --kernel kA --kernel kB --labels a,b -- topo
 expect_status 2 fb vm --kernel kA --kernel kB --labels a,b -- run pf1 --label x
+# The guest runs a suite: its config is a host file, which vm packs into the
+# initramfs and names there.
+cat >tiny.ini <<'INI'
+[global]
+cpus = 1
+size = 1M
+samples = 2
+sample-time = 0.1
+warmup = 0.05
+progress = off
+mode = processes
+
+[pf1]
+INI
 rc=0
 fb vm --kernel kA --kernel kB --labels 6.1-a,6.1-b --boots 2 --numa 1x2 --mem 1G --kvm-probe 5 \
-	--timeout 300 --boot-timeout 60 --results resab -- run pf1 --cpus 1 $TINY_VM --size 1M \
-	>ab.out 2>ab.err || rc=$?
+	--timeout 300 --boot-timeout 60 --results resab -- suite tiny.ini >ab.out 2>ab.err || rc=$?
 cat ab.err
 [ "$rc" = 4 ] && skip "vm: $(grep -m1 'cannot start\|did not boot' ab.err || tail -n 1 ab.err)"
 [ "$rc" = 0 ] || die "interleaved boots exited $rc"
