@@ -16,7 +16,7 @@
 PKGS      := hwloc jansson cmocka inih gsl liburing zlib
 DEB_PKGS  := build-essential pkg-config libhwloc-dev hwloc libnuma-dev libjansson-dev \
              libcmocka-dev libinih-dev libgsl-dev liburing-dev zlib1g-dev gnuplot-nox \
-             libpfm4-dev linux-perf qemu-system-x86 busybox-static cpio e2fsprogs \
+             libpfm4-dev linux-perf qemu-system-x86 busybox-static cpio e2fsprogs xz-utils zstd \
              python3 clang libclang-rt-14-dev
 VERSION   := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 

@@ -81,6 +81,13 @@ mod_index() {
 # The .modinfo field $2 of the unpacked module $1 ("depends=a,b").
 mod_field() { tr '\0' '\n' <"$1" | sed -n "s/^$2=//p" | head -n 1; }
 
+# unpack TOOL PACKAGE SRC DST
+unpack() {
+	command -v "$1" >/dev/null ||
+		{ echo "mkinitramfs: $3 is compressed with $1: apt-get install $2" >&2; exit 1; }
+	"$1" -dc "$3" >"$4"
+}
+
 # Unpack module $1 (normalised name) into the image, its dependencies first,
 # and add it to load.order.  1 when there is no such module file (built in).
 mod_add() {
@@ -92,9 +99,9 @@ mod_add() {
 	echo "$name" >>"$stage/.modseen"
 	dst=$stage/lib/modules/$name.ko
 	case $path in
-	*.ko.xz) xz -dc "$path" >"$dst" ;;
-	*.ko.zst) zstd -qdc "$path" >"$dst" ;;
-	*.ko.gz) gzip -dc "$path" >"$dst" ;;
+	*.ko.xz) unpack xz xz-utils "$path" "$dst" ;;
+	*.ko.zst) unpack zstd zstd "$path" "$dst" ;;
+	*.ko.gz) unpack gzip gzip "$path" "$dst" ;;
 	*) cp "$path" "$dst" ;;
 	esac
 	for d in $(mod_field "$dst" depends | tr , ' '); do

@@ -31,6 +31,29 @@ if [ -z "$kernel" ]; then
 fi
 [ -r "$kernel" ] || skip "vm: kernel $kernel not readable"
 
+# The initramfs' modules (no boot): mkinitramfs.sh -m takes nvme and ext4 with
+# their dependencies (depends=, and softdep= crypto-crc32c -> crc32c_generic)
+# from each module's .modinfo, unpacks .ko.xz/.ko.zst/.ko.gz, and writes the
+# load order, dependencies first.  Fake modules: only their .modinfo strings.
+fakemod() { mkdir -p "$(dirname "$1")"; printf 'junk\0%s\0name=x\0' "$2" >"${1%.ko*}.ko"; }
+m=mods/lib/modules/9.9.9-fake/kernel
+fakemod $m/drivers/nvme/host/nvme.ko.xz "depends=nvme-core"
+fakemod $m/drivers/nvme/host/nvme-core.ko.zst "depends="
+fakemod $m/fs/ext4/ext4.ko.gz "softdep=pre: crypto-crc32c"
+fakemod $m/crypto/crc32c_generic.ko "depends="
+fakemod $m/fs/unrelated.ko "depends="
+xz $m/drivers/nvme/host/nvme.ko && zstd -q --rm $m/drivers/nvme/host/nvme-core.ko &&
+	gzip $m/fs/ext4/ext4.ko || die "cannot compress the fake modules"
+echo "true" >cmd.sh
+sh "$FB_SRC/scripts/vm/mkinitramfs.sh" -m mods/lib/modules/9.9.9-fake initrd.cpio \
+	"$FB_SRC/scripts/vm/init" cmd.sh >mkinit.out || die "mkinitramfs.sh -m failed"
+mkdir -p initrd && (cd initrd && cpio -id --quiet <../initrd.cpio) || die "cannot unpack the initramfs"
+[ "$(tr '\n' ' ' <initrd/lib/modules/load.order)" = "nvme_core.ko nvme.ko crc32c_generic.ko ext4.ko " ] ||
+	die "module load order: $(cat initrd/lib/modules/load.order)"
+grep -qa "depends=nvme-core" initrd/lib/modules/nvme.ko || die "nvme.ko.xz was not unpacked"
+grep -qa "softdep=" initrd/lib/modules/ext4.ko || die "ext4.ko.gz was not unpacked"
+[ -e initrd/lib/modules/unrelated.ko ] && die "a module the guest does not need was packed"
+
 # Bad usage is refused before anything boots.
 expect_status 2 fb vm -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 4y16 -- topo
