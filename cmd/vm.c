@@ -381,7 +381,8 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 	}
 	conf = suite_config_arg(vm, argc, argv);
 	if (conf >= 0) {
-		const char *base = strrchr(argv[conf], '/') ? strrchr(argv[conf], '/') + 1 : argv[conf];
+		const char *base =
+		    strrchr(argv[conf], '/') ? strrchr(argv[conf], '/') + 1 : argv[conf];
 		char **gargv = xcalloc((size_t)argc + 1, sizeof(*gargv));
 
 		memcpy(gargv, argv, (size_t)argc * sizeof(*gargv));
@@ -1144,11 +1145,12 @@ static int check_kernel_config(const struct vm_kernel *k)
 		if (v == 'y' || (v == 'm' && n->module_ok && k->modules))
 			continue;
 		if (v == 'm' && n->module_ok)
-			ret = fb_usage("vm: %s has %s=m (%s) and no modules of %s were found: give "
-				       "--modules DIR, where 'make modules_install "
-				       "INSTALL_MOD_PATH=DIR' wrote DIR/lib/modules/%s (or the build "
-				       "tree)",
-				       k->path, n->sym, n->why, k->release, k->release);
+			ret =
+			    fb_usage("vm: %s has %s=m (%s) and no modules of %s were found: give "
+				     "--modules DIR, where 'make modules_install "
+				     "INSTALL_MOD_PATH=DIR' wrote DIR/lib/modules/%s (or the build "
+				     "tree)",
+				     k->path, n->sym, n->why, k->release, k->release);
 		else
 			ret = fb_usage("vm: %s lacks %s=y (%s), says %s", k->path, n->sym, n->why,
 				       k->config);
@@ -1203,7 +1205,8 @@ static int prepare_kernels(const struct vm_opts *o, struct vm_kernel *ks)
 			err = fb_usage("option '--modules': '%s' holds no modules of %s%s (looked "
 				       "for lib/modules/<release> in it, a lib/modules/<release> "
 				       "directory, or a build tree of that release)",
-				       o->modules.v[m], o->kernel.n > 1 ? "the kernels' releases " : "",
+				       o->modules.v[m],
+				       o->kernel.n > 1 ? "the kernels' releases " : "",
 				       o->kernel.n == 1 && ks[0].release ? ks[0].release : "");
 	}
 	for (i = 0; i < o->kernel.n && !err; i++)
