@@ -51,6 +51,7 @@ struct vm_opts {
 	const char *numa;
 	long long smt;
 	unsigned long long mem;
+	const char *host_nodes;
 	int accel; /* enum accel */
 	double timeout;
 	double kvm_probe;
@@ -99,6 +100,12 @@ static const struct opt vm_options[] = {
 	  "benchmark's memory on nodes: give that after '--').  The guest's run refuses a plan "
 	  "whose largest step does not fit (exit 2)",
 	  V(mem) },
+	{ "host-nodes", OPT_STR, NULL, 0, 0, NULL,
+	  "bind each guest node's memory to a host NUMA node: a comma list, one host node per "
+	  "guest node (or one for all), e.g. 0,1 for --numa 2x8 (qemu's "
+	  "memory-backend-ram host-nodes, policy=bind); pin the vCPU threads yourself "
+	  "(docs/vm.md)",
+	  V(host_nodes) },
 	{ "accel", OPT_ENUM, "auto", 0, 0, "auto|kvm|tcg",
 	  "kvm, tcg, or auto: KVM when it boots, else TCG", V(accel) },
 	{ "timeout", OPT_DOUBLE, "1800", 10, 86400, NULL,
@@ -141,8 +148,9 @@ struct vm_kernel {
 /* Everything one boot needs and finds out. */
 struct vm {
 	const struct vm_opts *o;
-	const char *kernel;  /* of this boot */
-	const char *modules; /* the kernel's modules, or NULL */
+	unsigned host_node[64]; /* per guest node, with --host-nodes */
+	const char *kernel;	/* of this boot */
+	const char *modules;	/* the kernel's modules, or NULL */
 	unsigned nodes, cpus_per_node, vcpus;
 	unsigned long long node_mem_mib;
 	char *work; /* scratch directory of this run */
@@ -175,6 +183,43 @@ static int usage(FILE *f)
 	return FB_USAGE;
 }
 
+/*
+ * --host-nodes: one host node per guest node, or one for all.  Each must be
+ * a node of this host: qemu would fail with an mbind error deep in its log.
+ */
+static int parse_host_nodes(struct vm *vm)
+{
+	const char *s = vm->o->host_nodes;
+	unsigned n = 0, i;
+	char *end;
+
+	while (*s) {
+		unsigned long v;
+		char path[64];
+
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (errno || end == s || (*end && *end != ',') || n == vm->nodes || v > 1023)
+			return fb_usage(
+			    "option '--host-nodes': '%s' is not a list of up to %u host "
+			    "NUMA nodes (one per guest node, like 0,1)",
+			    vm->o->host_nodes, vm->nodes);
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%lu", v);
+		if (access(path, F_OK))
+			return fb_usage("option '--host-nodes': this host has no NUMA node %lu", v);
+		vm->host_node[n++] = (unsigned)v;
+		s = *end ? end + 1 : end;
+	}
+	if (n != 1 && n != vm->nodes)
+		return fb_usage(
+		    "option '--host-nodes': '%s' names %u host nodes for %u guest nodes "
+		    "(give one per guest node, or one for all)",
+		    vm->o->host_nodes, n, vm->nodes);
+	for (i = n; i < vm->nodes; i++)
+		vm->host_node[i] = vm->host_node[0];
+	return FB_OK;
+}
+
 static int parse_topology(struct vm *vm)
 {
 	const char *s = vm->o->numa;
@@ -202,6 +247,8 @@ static int parse_topology(struct vm *vm)
 	vm->cpus_per_node = (unsigned)c;
 	vm->vcpus = (unsigned)(n * c);
 	vm->node_mem_mib = vm->o->mem / MiB / n;
+	if (vm->o->host_nodes && parse_host_nodes(vm))
+		return FB_USAGE;
 	if (vm->node_mem_mib < 128)
 		return fb_usage(
 		    "option '--mem': %llu MiB per node is too little; give at least 128 MiB a node",
@@ -540,7 +587,11 @@ static char **qemu_argv(struct vm *vm, enum accel accel, char *qemu)
 	    vm->cpus_per_node / vm->o->smt, vm->o->smt);
 	for (i = 0; i < vm->nodes; i++) {
 		ADD("-object");
-		ADD("memory-backend-ram,id=mem%u,size=%lluM", i, vm->node_mem_mib);
+		if (vm->o->host_nodes)
+			ADD("memory-backend-ram,id=mem%u,size=%lluM,host-nodes=%u,policy=bind", i,
+			    vm->node_mem_mib, vm->host_node[i]);
+		else
+			ADD("memory-backend-ram,id=mem%u,size=%lluM", i, vm->node_mem_mib);
 		ADD("-numa");
 		ADD("node,nodeid=%u,cpus=%u-%u,memdev=mem%u", i, i * vm->cpus_per_node,
 		    (i + 1) * vm->cpus_per_node - 1, i);
@@ -888,6 +939,13 @@ static json_t *vm_metadata(const struct vm *vm, const char *release)
 	json_object_set_new(m, "kernel_release", json_string(release ? release : "unknown"));
 	if (vm->modules)
 		json_object_set_new(m, "modules", json_string(vm->modules));
+	if (vm->o->host_nodes) {
+		json_t *h = json_array();
+
+		for (unsigned i = 0; i < vm->nodes; i++)
+			json_array_append_new(h, json_integer(vm->host_node[i]));
+		json_object_set_new(m, "host_nodes", h);
+	}
 	json_object_set_new(m, "qemu", json_string(vm->qemu_version));
 	json_object_set_new(m, "boot_seconds", json_real(vm->boot_seconds));
 	json_object_set_new(m, "append", json_string(vm->append_used ? vm->append_used : ""));

@@ -59,6 +59,9 @@ expect_status 2 fb vm -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 4y16 -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --smt 3 -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 2x4
+expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --host-nodes 0,0,0 -- topo
+expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --host-nodes 999 -- topo
+expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --host-nodes 0,x -- topo
 # a file that is not a kernel: exit 2 naming it, before qemu is started
 head -c 4096 /dev/zero >notakernel
 expect_status 2 fb vm --kernel notakernel -- run pf1
@@ -285,7 +288,11 @@ grep -q '^after' sh.out && die "--shell went on after a failing command"
 
 # --- a 2-node, 8-vCPU guest: topology, --mem node:1 and interleave, pinning ---
 rc=0
-fb vm --kernel "$kernel" --numa 2x4 --mem 2G --kvm-probe 5 --timeout 600 --boot-timeout 60 \
+# --host-nodes binds each guest node's memory to a host node (here node 0 for
+# both: qemu's policy=bind works on a 1-node host too); recorded as vm.host_nodes.
+hostnodes=""
+[ -d /sys/devices/system/node/node0 ] && hostnodes="--host-nodes 0"
+fb vm --kernel "$kernel" --numa 2x4 --mem 2G --kvm-probe 5 --timeout 600 --boot-timeout 60 $hostnodes \
 	--results res2 --shell -- \
 	"faultbench topo --format json > results/topo.json &&
 	 faultbench run pf1 --cpus 1,4,8 --mem node:1 $TINY_VM --size 1M -o results/node1.json &&
@@ -297,6 +304,8 @@ cat vm2.err
 [ "$rc" = 0 ] || die "vm 2x4 exited $rc"
 check nodes res2/topo.json 2
 accel=$(check vm res2/node1.json 2x4)
+[ -z "$hostnodes" ] || [ "$(jget res2/node1.json 'd["vm"]["host_nodes"]')" = "[0, 0]" ] ||
+	die "vm.host_nodes is not [0, 0]"
 check placement res2/node1.json node:1
 check placement res2/interleave.json interleave
 check placement res2/remote.json remote
