@@ -1264,7 +1264,7 @@ static int prepare_kernels(const struct vm_opts *o, struct vm_kernel *ks)
 				       "for lib/modules/<release> in it, a lib/modules/<release> "
 				       "directory, or a build tree of that release)",
 				       o->modules.v[m],
-				       o->kernel.n > 1 ? "the kernels' releases " : "",
+				       o->kernel.n > 1 ? "any --kernel's release" : "",
 				       o->kernel.n == 1 && ks[0].release ? ks[0].release : "");
 	}
 	for (i = 0; i < o->kernel.n && !err; i++)
