@@ -33,6 +33,7 @@
 
 #include "cmds.h"
 #include "fsfile.h"
+#include "kimage.h"
 #include "opt.h"
 #include "spawn.h"
 #include "util.h"
@@ -44,11 +45,13 @@
 
 struct vm_opts {
 	struct opt_strlist kernel;
+	struct opt_strlist modules;
 	long long boots;
 	const char *labels;
 	const char *numa;
 	long long smt;
 	unsigned long long mem;
+	const char *host_nodes;
 	int accel; /* enum accel */
 	double timeout;
 	double kvm_probe;
@@ -73,6 +76,13 @@ const struct opt vm_options[] = {
 	  "boot in turn (A, B, A, B, ...), each boot one run of its own label, and the compare "
 	  "table follows",
 	  V(kernel) },
+	{ "modules", OPT_STRLIST, NULL, 0, 0, NULL,
+	  "where the kernel's modules are: DIR of 'make modules_install INSTALL_MOD_PATH=DIR' "
+	  "(DIR/lib/modules/<release>), a lib/modules/<release> directory, or the build tree; "
+	  "repeatable, matched to each --kernel by its release.  Default: X/lib/modules/<release> "
+	  "for X/boot/vmlinuz-<release> (fetch-kernel.sh's layout), or the build tree of "
+	  "arch/x86/boot/bzImage.  Only nvme, ext4 and their dependencies go into the guest",
+	  V(modules) },
 	{ "boots", OPT_INT, "1", 1, 1000, NULL,
 	  "boots of each kernel, interleaved: each boot is one run, the replicate of compare's "
 	  "test",
@@ -86,9 +96,16 @@ const struct opt vm_options[] = {
 	  V(numa) },
 	{ "smt", OPT_INT, "1", 1, 8, NULL, "hardware threads per core (divides CPUS)", V(smt) },
 	{ "mem", OPT_SIZE, "4G", 256.0 * MiB, 1ULL << 42, NULL,
-	  "guest memory, split evenly across the nodes (not run's --mem, which places a "
-	  "benchmark's memory on nodes)",
+	  "the guest's RAM, split evenly across its nodes; not run's --mem (which places a "
+	  "benchmark's memory on nodes: give that after '--').  The guest's run refuses a plan "
+	  "whose largest step does not fit (exit 2)",
 	  V(mem) },
+	{ "host-nodes", OPT_STR, NULL, 0, 0, NULL,
+	  "bind each guest node's memory to a host NUMA node: a comma list, one host node per "
+	  "guest node (or one for all), e.g. 0,1 for --numa 2x8 (qemu's "
+	  "memory-backend-ram host-nodes, policy=bind); pin the vCPU threads yourself "
+	  "(docs/vm.md)",
+	  V(host_nodes) },
 	{ "accel", OPT_ENUM, "auto", 0, 0, "auto|kvm|tcg",
 	  "kvm, tcg, or auto: KVM when it boots, else TCG", V(accel) },
 	{ "timeout", OPT_DOUBLE, "1800", 10, 86400, NULL,
@@ -120,10 +137,20 @@ const struct opt vm_options[] = {
 	OPT_END
 };
 
+/* A kernel to boot and what was found with it before any boot. */
+struct vm_kernel {
+	const char *path;
+	char *release; /* from the bzImage header, or NULL */
+	char *modules; /* its lib/modules/<release> or build tree, or NULL */
+	char *config;  /* its .config, or NULL */
+};
+
 /* Everything one boot needs and finds out. */
 struct vm {
 	const struct vm_opts *o;
-	const char *kernel; /* of this boot */
+	unsigned host_node[64]; /* per guest node, with --host-nodes */
+	const char *kernel;	/* of this boot */
+	const char *modules;	/* the kernel's modules, or NULL */
 	unsigned nodes, cpus_per_node, vcpus;
 	unsigned long long node_mem_mib;
 	char *work; /* scratch directory of this run */
@@ -135,6 +162,7 @@ struct vm {
 	char *fallback_reason;
 	double boot_seconds;
 	char *qemu_version;
+	int guest_status; /* the exit status of the guest's command */
 };
 
 static int usage(FILE *f)
@@ -147,9 +175,49 @@ static int usage(FILE *f)
 	    "wrote to the host's results directory, with the guest's kernel and topology\n"
 	    "under \"vm\".  Example:\n"
 	    "  faultbench vm --kernel /boot/vmlinuz-6.1.0-56-cloud-amd64 --numa 4x16 --smt 2 \\\n"
-	    "      -- run nopage --cpus walk\n\noptions:\n");
+	    "      -- run nopage --cpus walk\n"
+	    "A kernel of your own with NVMe or ext4 as modules: --modules DIR (its\n"
+	    "INSTALL_MOD_PATH, or the build tree).  --mem is the guest's RAM; run's --mem\n"
+	    "(memory placement) goes after '--'.\n\noptions:\n");
 	opt_print_help(f, vm_options);
 	return FB_USAGE;
+}
+
+/*
+ * --host-nodes: one host node per guest node, or one for all.  Each must be
+ * a node of this host: qemu would fail with an mbind error deep in its log.
+ */
+static int parse_host_nodes(struct vm *vm)
+{
+	const char *s = vm->o->host_nodes;
+	unsigned n = 0, i;
+	char *end;
+
+	while (*s) {
+		unsigned long v;
+		char path[64];
+
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (errno || end == s || (*end && *end != ',') || n == vm->nodes || v > 1023)
+			return fb_usage(
+			    "option '--host-nodes': '%s' is not a list of up to %u host "
+			    "NUMA nodes (one per guest node, like 0,1)",
+			    vm->o->host_nodes, vm->nodes);
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%lu", v);
+		if (access(path, F_OK))
+			return fb_usage("option '--host-nodes': this host has no NUMA node %lu", v);
+		vm->host_node[n++] = (unsigned)v;
+		s = *end ? end + 1 : end;
+	}
+	if (n != 1 && n != vm->nodes)
+		return fb_usage(
+		    "option '--host-nodes': '%s' names %u host nodes for %u guest nodes "
+		    "(give one per guest node, or one for all)",
+		    vm->o->host_nodes, n, vm->nodes);
+	for (i = n; i < vm->nodes; i++)
+		vm->host_node[i] = vm->host_node[0];
+	return FB_OK;
 }
 
 static int parse_topology(struct vm *vm)
@@ -179,6 +247,8 @@ static int parse_topology(struct vm *vm)
 	vm->cpus_per_node = (unsigned)c;
 	vm->vcpus = (unsigned)(n * c);
 	vm->node_mem_mib = vm->o->mem / MiB / n;
+	if (vm->o->host_nodes && parse_host_nodes(vm))
+		return FB_USAGE;
 	if (vm->node_mem_mib < 128)
 		return fb_usage(
 		    "option '--mem': %llu MiB per node is too little; give at least 128 MiB a node",
@@ -206,6 +276,13 @@ static bool is_file(const char *path)
 	struct stat st;
 
 	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
 }
 
 /* The directory holding init and mkinitramfs.sh: $FB_VM_SCRIPTS, or next to the binary. */
@@ -275,10 +352,27 @@ static int write_guest_command(const struct vm *vm, const char *path, int argc, 
 	return fclose(f) ? fb_fail("cannot write %s", path) : FB_OK;
 }
 
+/*
+ * A suite's config is a file on the host: "suite FILE.ini ..." packs FILE
+ * into the initramfs as /fb/conf/NAME and the guest's command names it
+ * there.  The index of that argument, or -1.
+ */
+static int suite_config_arg(const struct vm *vm, int argc, char **argv)
+{
+	if (vm->o->shell || argc < 2 || strcmp(argv[0], "suite"))
+		return -1;
+	for (int i = 1; i < argc; i++)
+		if (ends_with(argv[i], ".ini") && is_file(argv[i]))
+			return i;
+	return -1;
+}
+
 static int build_initramfs(struct vm *vm, int argc, char **argv)
 {
-	char *scripts = scripts_dir(vm), *init, *mk, *cmd, *self, *helper = NULL, *lstopo;
-	char *args[12], path[PATH_MAX];
+	char *scripts = scripts_dir(vm), *init, *mk, *cmd, *self, *helper = NULL, *lstopo, *self_arg;
+	char *guest_conf = NULL;
+	char *args[16], path[PATH_MAX];
+	int conf;
 	unsigned n = 0;
 	int ret;
 
@@ -294,7 +388,20 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 		free(self);
 		self = xstrdup("/proc/self/exe");
 	}
-	ret = write_guest_command(vm, cmd, argc, argv);
+	conf = suite_config_arg(vm, argc, argv);
+	if (conf >= 0) {
+		const char *base =
+		    strrchr(argv[conf], '/') ? strrchr(argv[conf], '/') + 1 : argv[conf];
+		char **gargv = xcalloc((size_t)argc + 1, sizeof(*gargv));
+
+		memcpy(gargv, argv, (size_t)argc * sizeof(*gargv));
+		guest_conf = xasprintf("/fb/conf/%s", base);
+		gargv[conf] = guest_conf;
+		ret = write_guest_command(vm, cmd, argc, gargv);
+		free(gargv);
+	} else {
+		ret = write_guest_command(vm, cmd, argc, argv);
+	}
 	if (ret)
 		goto out;
 	/* the guest's faultbench finds it beside itself, under its usual name */
@@ -303,10 +410,20 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 	lstopo = find_program("lstopo-no-graphics", NULL);
 	args[n++] = "sh";
 	args[n++] = mk;
+	if (vm->modules) {
+		/* the few the guest needs to reach its disk; the log names them */
+		args[n++] = "-m";
+		args[n++] = (char *)vm->modules;
+	}
+	if (conf >= 0) {
+		args[n++] = "-c";
+		args[n++] = argv[conf];
+	}
 	args[n++] = vm->initrd;
 	args[n++] = init;
 	args[n++] = cmd;
-	args[n++] = xasprintf("%s=faultbench", self);
+	args[n] = xasprintf("%s=faultbench", self);
+	self_arg = args[n++];
 	if (helper)
 		args[n++] = helper;
 	/* hwloc's own view of the guest, to check plans against (tests, docs). */
@@ -320,10 +437,11 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 		ret = fb_fail("building the initramfs failed (exit %d): %s", ret, log ? log : "");
 		free(log);
 	}
-	free(args[5]);
+	free(self_arg);
 	free(helper);
 	free(lstopo);
 out:
+	free(guest_conf);
 	free(init);
 	free(mk);
 	free(cmd);
@@ -380,14 +498,20 @@ static int make_disk(struct vm *vm)
  * check under TCG, and the guest falls back to the HPET clocksource, whose
  * every read is an emulated MMIO access (a 64-worker step took three times
  * as long).  TCG derives every vCPU's TSC from one host clock, so they agree.
+ *
+ * no_timer_check: on a loaded host the emulated guest is too slow for the
+ * kernel's check that the IO-APIC timer ticks, and panics ("IO-APIC + timer
+ * doesn't work!"), seen here at load 120 on 2 cores.
  */
 static const char *tcg_boot_params(const struct vm *vm, enum accel accel)
 {
 	const char *a = vm->o->append ? vm->o->append : "";
 
-	if (accel == ACCEL_KVM || vm->vcpus == 1 || strstr(a, "maxcpus=") || strstr(a, "nr_cpus="))
+	if (accel == ACCEL_KVM)
 		return "";
-	return " maxcpus=1 fb_online_cpus tsc=reliable";
+	if (vm->vcpus == 1 || strstr(a, "maxcpus=") || strstr(a, "nr_cpus="))
+		return " no_timer_check";
+	return " no_timer_check maxcpus=1 fb_online_cpus tsc=reliable";
 }
 
 /* The qemu command line of one boot; strings owned by the returned array (NULL-terminated). */
@@ -427,7 +551,11 @@ static char **qemu_argv(struct vm *vm, enum accel accel, char *qemu)
 	    vm->cpus_per_node / vm->o->smt, vm->o->smt);
 	for (i = 0; i < vm->nodes; i++) {
 		ADD("-object");
-		ADD("memory-backend-ram,id=mem%u,size=%lluM", i, vm->node_mem_mib);
+		if (vm->o->host_nodes)
+			ADD("memory-backend-ram,id=mem%u,size=%lluM,host-nodes=%u,policy=bind", i,
+			    vm->node_mem_mib, vm->host_node[i]);
+		else
+			ADD("memory-backend-ram,id=mem%u,size=%lluM", i, vm->node_mem_mib);
 		ADD("-numa");
 		ADD("node,nodeid=%u,cpus=%u-%u,memdev=mem%u", i, i * vm->cpus_per_node,
 		    (i + 1) * vm->cpus_per_node - 1, i);
@@ -757,6 +885,15 @@ static json_t *vm_metadata(const struct vm *vm, const char *release)
 			    json_integer((json_int_t)(vm->node_mem_mib * vm->nodes * MiB)));
 	json_object_set_new(m, "kernel", json_string(kernel));
 	json_object_set_new(m, "kernel_release", json_string(release ? release : "unknown"));
+	if (vm->modules)
+		json_object_set_new(m, "modules", json_string(vm->modules));
+	if (vm->o->host_nodes) {
+		json_t *h = json_array();
+
+		for (unsigned i = 0; i < vm->nodes; i++)
+			json_array_append_new(h, json_integer(vm->host_node[i]));
+		json_object_set_new(m, "host_nodes", h);
+	}
 	json_object_set_new(m, "qemu", json_string(vm->qemu_version));
 	json_object_set_new(m, "boot_seconds", json_real(vm->boot_seconds));
 	json_object_set_new(m, "append", json_string(vm->append_used ? vm->append_used : ""));
@@ -803,13 +940,6 @@ static char *host_path(const char *rel)
 	}
 	free(base);
 	return p;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
 }
 
 /* A result JSON gets the "vm" object; other files (*.xml, *.json.gz) are copied as they are. */
@@ -867,6 +997,32 @@ static int copy_result(const char *path, const struct stat *st, int type, struct
 	return 0;
 }
 
+/*
+ * The guest's OOM kills (its init copies them from the kernel log): each is
+ * warned about and listed in the results' "vm" object, since a worker killed
+ * so shows up in the run only as an incomplete step.
+ */
+static void report_oom(const struct vm *vm, const char *fbvm, json_t *meta)
+{
+	char *path = xasprintf("%s/oom", fbvm), *text = read_text_file(path), *line, *save = NULL;
+	json_t *kills = json_array();
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		fb_warn("vm: in the guest: %s", line);
+		json_array_append_new(kills, json_string(line));
+	}
+	if (json_array_size(kills)) {
+		fb_warn("vm: the guest ran out of memory: give it more with vm --mem (it had %llu "
+			"MiB) or lower run's --size or --cpus",
+			vm->node_mem_mib * vm->nodes);
+		json_object_set(meta, "oom_kills", kills);
+	}
+	json_decref(kills);
+	free(text);
+	free(path);
+}
+
 static int collect(struct vm *vm)
 {
 	char *fbvm = xasprintf("%s/.fb-vm", vm->work);
@@ -890,10 +1046,13 @@ static int collect(struct vm *vm)
 		status = atoi(status_s);
 	else
 		fb_warn("vm: the guest command did not finish (no exit status on the disk)");
+	if (status < 0 || status > 255)
+		status = FB_FAIL;
 
 	walk.vm = vm;
 	walk.base = path = xasprintf("%s/out", fbvm);
 	walk.meta = vm_metadata(vm, release);
+	report_oom(vm, fbvm, walk.meta);
 	walk.copied = walk.failed = 0;
 	nftw(path, copy_result, 16, FTW_PHYS);
 	if (walk.failed && !status)
@@ -907,17 +1066,27 @@ static int collect(struct vm *vm)
 	free(release);
 	free(status_s);
 	free(fbvm);
+	vm->guest_status = status;
 	return status;
 }
 
-/* The init's own complaints (no scratch disk, ...) with the console around them. */
-static void print_guest_errors(const struct vm *vm)
+/*
+ * The init's own complaint (no scratch disk, ...: "FB-VM: error <what>") or
+ * the guest kernel's panic (it reboots, which qemu's -no-reboot makes an
+ * exit), or NULL.
+ */
+static char *guest_error(const struct vm *vm)
 {
-	char *con = console_text(vm);
+	char *con = console_text(vm), *p = strstr(con, "FB-VM: error "), *what = NULL;
 
-	if (strstr(con, "FB-VM: error"))
-		print_tail("guest console", vm->console, 20);
+	if (p) {
+		p += strlen("FB-VM: error ");
+		what = xasprintf("%.*s", (int)strcspn(p, "\r\n"), p);
+	} else if ((p = strstr(con, "Kernel panic - not syncing: "))) {
+		what = xasprintf("its kernel panicked: %.*s", (int)strcspn(p, "\r\n"), p);
+	}
 	free(con);
+	return what;
 }
 
 static void remove_work(const struct vm *vm)
@@ -929,23 +1098,11 @@ static void remove_work(const struct vm *vm)
 }
 
 /*
- * The x86 boot protocol's "HdrS" magic at offset 0x202 of a bzImage (what
+ * A bzImage: the x86 boot protocol's "HdrS" magic at offset 0x202 (what
  * /boot/vmlinuz-* and arch/x86/boot/bzImage are).  Without it qemu fails
  * late with a message ("linux kernel too old to load a ram disk") that
  * points nowhere near the cause.
  */
-static bool is_bzimage(const char *kernel)
-{
-	char magic[4];
-	int fd = open(kernel, O_RDONLY | O_CLOEXEC);
-	bool ok = fd >= 0 && pread(fd, magic, sizeof(magic), 0x202) == sizeof(magic) &&
-		  !memcmp(magic, "HdrS", 4);
-
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 static int check_kernel(const char *kernel)
 {
 	struct stat st;
@@ -958,11 +1115,119 @@ static int check_kernel(const char *kernel)
 	if (access(kernel, R_OK))
 		return fb_usage("option '--kernel': '%s' is not readable: %s", kernel,
 				strerror(errno));
-	if (!is_bzimage(kernel))
+	if (!kimage_is_bzimage(kernel))
 		return fb_usage("option '--kernel': '%s' is not an x86 Linux kernel image (no "
 				"bzImage header; a vmlinux or a compressed file will not boot)",
 				kernel);
 	return FB_OK;
+}
+
+/*
+ * What the guest needs of its kernel: built in, or a module the initramfs
+ * can carry.  Checked against the kernel's .config when one is found, so a
+ * kernel that could not reach its scratch disk is refused before a boot of
+ * minutes under TCG; without a .config the guest's init says what is missing.
+ */
+static const struct kernel_need {
+	const char *sym, *why;
+	bool module_ok;
+} kernel_needs[] = {
+	{ "CONFIG_BLK_DEV_INITRD", "the initramfs the guest runs from", false },
+	{ "CONFIG_DEVTMPFS", "the guest's /dev, where the scratch disk appears", false },
+	{ "CONFIG_SERIAL_8250_CONSOLE", "the serial console the host reads", false },
+	{ "CONFIG_BLK_DEV_NVME", "the scratch disk's driver", true },
+	{ "CONFIG_EXT4_FS", "the scratch disk's filesystem", true },
+};
+
+static int check_kernel_config(const struct vm_kernel *k)
+{
+	char *text = k->config ? read_text_file(k->config) : NULL;
+	int ret = FB_OK;
+
+	for (size_t i = 0; text && i < ARRAY_SIZE(kernel_needs) && !ret; i++) {
+		const struct kernel_need *n = &kernel_needs[i];
+		int v = kconfig_value(text, n->sym);
+
+		if (v == 'y' || (v == 'm' && n->module_ok && k->modules))
+			continue;
+		if (v == 'm' && n->module_ok)
+			ret =
+			    fb_usage("vm: %s has %s=m (%s) and no modules of %s were found: give "
+				     "--modules DIR, where 'make modules_install "
+				     "INSTALL_MOD_PATH=DIR' wrote DIR/lib/modules/%s (or the build "
+				     "tree)",
+				     k->path, n->sym, n->why, k->release, k->release);
+		else
+			ret = fb_usage("vm: %s lacks %s=y (%s), says %s", k->path, n->sym, n->why,
+				       k->config);
+	}
+	free(text);
+	return ret;
+}
+
+/*
+ * Find the release, modules and .config of each kernel.  Each --modules DIR
+ * is matched to the kernels by release, so "--kernel A --kernel B --modules
+ * MA --modules MB" needs no order; a DIR that matches no kernel is an error
+ * (it was meant for one).
+ */
+static int prepare_kernels(const struct vm_opts *o, struct vm_kernel *ks)
+{
+	unsigned i, m;
+	int err = FB_OK;
+
+	for (i = 0; i < o->kernel.n && !err; i++) {
+		struct vm_kernel *k = &ks[i];
+
+		k->path = o->kernel.v[i];
+		err = check_kernel(k->path);
+		if (err)
+			break;
+		k->release = kimage_release(k->path);
+		if (!k->release) {
+			if (o->modules.n)
+				err = fb_usage("vm: cannot read the release of %s from its header, "
+					       "so --modules cannot be matched to it",
+					       k->path);
+			continue;
+		}
+		for (m = 0; m < o->modules.n && !k->modules; m++)
+			k->modules = kimage_modules_in(o->modules.v[m], k->release);
+		if (!k->modules && !o->modules.n)
+			k->modules = kimage_modules_beside(k->path, k->release);
+		k->config = kimage_config(k->path, k->release, k->modules);
+	}
+	for (m = 0; m < o->modules.n && !err; m++) {
+		bool used = false;
+
+		for (i = 0; i < o->kernel.n; i++) {
+			char *d = ks[i].release ? kimage_modules_in(o->modules.v[m], ks[i].release)
+						: NULL;
+
+			used |= d != NULL;
+			free(d);
+		}
+		if (!used)
+			err = fb_usage("option '--modules': '%s' holds no modules of %s%s (looked "
+				       "for lib/modules/<release> in it, a lib/modules/<release> "
+				       "directory, or a build tree of that release)",
+				       o->modules.v[m],
+				       o->kernel.n > 1 ? "any --kernel's release" : "",
+				       o->kernel.n == 1 && ks[0].release ? ks[0].release : "");
+	}
+	for (i = 0; i < o->kernel.n && !err; i++)
+		err = check_kernel_config(&ks[i]);
+	return err;
+}
+
+static void free_kernels(struct vm_kernel *ks, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		free(ks[i].release);
+		free(ks[i].modules);
+		free(ks[i].config);
+	}
+	free(ks);
 }
 
 static int make_work_dir(struct vm *vm)
@@ -1000,9 +1265,11 @@ static void vm_free(struct vm *vm)
 }
 
 /* One boot of one kernel: the guest runs argv, its results land under --results. */
-static int boot_once(const struct vm_opts *o, const char *kernel, int argc, char **argv)
+static int boot_once(const struct vm_opts *o, const struct vm_kernel *k, int argc, char **argv)
 {
-	struct vm vm = { .o = o, .kernel = kernel };
+	struct vm vm = { .o = o, .kernel = k->path, .modules = k->modules };
+	char *guest_err;
+	bool kept_said = false, keep;
 	int err;
 
 	err = parse_topology(&vm);
@@ -1017,17 +1284,28 @@ static int boot_once(const struct vm_opts *o, const char *kernel, int argc, char
 	if (!err) {
 		vm.qemu_version = qemu_version(&vm);
 		fprintf(stderr,
-			"faultbench: vm: booting %s: %u node%s x %u vCPUs (SMT %lld), %llu MiB\n",
-			kernel, vm.nodes, vm.nodes == 1 ? "" : "s", vm.cpus_per_node, o->smt,
+			"faultbench: vm: booting %s: %u node%s x %u vCPUs (SMT %lld), %llu MiB of "
+			"guest memory (--mem)\n",
+			k->path, vm.nodes, vm.nodes == 1 ? "" : "s", vm.cpus_per_node, o->smt,
 			vm.node_mem_mib * vm.nodes);
+		if (k->modules)
+			fprintf(stderr, "faultbench: vm: modules of %s from %s\n", k->release,
+				k->modules);
 		err = boot_with_accel(&vm);
 	}
 	if (!err) {
 		fprintf(stderr, "faultbench: vm: %s guest booted in %.1f s\n", vm.accel_used,
 			vm.boot_seconds);
-		print_guest_errors(&vm);
-		err = extract(&vm);
-		if (err) {
+		guest_err = guest_error(&vm);
+		err = guest_err ? FB_FAIL : extract(&vm);
+		if (guest_err) {
+			/* the console once, then where it is, then the guest's own words */
+			print_tail("guest console", vm.console, 20);
+			fprintf(stderr, "faultbench: vm: work directory kept: %s\n", vm.work);
+			kept_said = true;
+			fb_fail("vm: the guest: %s", guest_err);
+			free(guest_err);
+		} else if (err) {
 			print_tail("guest console", vm.console, 30);
 			err = fb_fail("vm: could not read the results off the scratch disk");
 		} else {
@@ -1036,10 +1314,15 @@ static int boot_once(const struct vm_opts *o, const char *kernel, int argc, char
 	}
 	if (fb_interrupted)
 		err = 128 + fb_interrupted;
-	if (o->keep || (err && err != FB_SKIP && err != FB_USAGE && vm.work))
+	keep = kept_said || o->keep || (err && err != FB_SKIP && err != FB_USAGE && vm.work);
+	if (keep && !kept_said)
 		fprintf(stderr, "faultbench: vm: work directory kept: %s\n", vm.work);
-	else
+	if (!keep)
 		remove_work(&vm);
+	/* the last line: the guest's output, with its own message, is above */
+	if (vm.guest_status && !fb_interrupted)
+		fb_error(vm.guest_status, "vm: the command in the guest exited with status %d",
+			 vm.guest_status);
 	vm_free(&vm);
 	return err;
 }
@@ -1121,7 +1404,8 @@ static int check_interleavable(const struct vm_opts *o, int argc, char **argv)
  * the host's drift over the hours hits every kernel alike, and each boot is
  * one run (one result file per benchmark), the replicate of compare's test.
  */
-static int boot_interleaved(const struct vm_opts *o, int argc, char **argv)
+static int boot_interleaved(const struct vm_opts *o, const struct vm_kernel *ks, int argc,
+			    char **argv)
 {
 	unsigned n = o->kernel.n, k;
 	char **labels = NULL;
@@ -1135,7 +1419,7 @@ static int boot_interleaved(const struct vm_opts *o, int argc, char **argv)
 
 			fprintf(stderr, "faultbench: vm: boot %lld of %lld of %s (label %s)\n",
 				b + 1, o->boots, o->kernel.v[k], labels[k]);
-			err = boot_once(o, o->kernel.v[k], argc + 2, cmd);
+			err = boot_once(o, &ks[k], argc + 2, cmd);
 			free(cmd);
 			if (err)
 				fb_warn(
@@ -1173,6 +1457,7 @@ int cmd_vm(int argc, char **argv)
 {
 	struct vm_opts o;
 	struct opt_binding b = { vm_options, &o };
+	struct vm_kernel *ks;
 	int err, npos;
 
 	/* Ctrl-C stops the guest (qemu is our child) and removes the work directory. */
@@ -1181,6 +1466,7 @@ int cmd_vm(int argc, char **argv)
 	err = opt_parse_command(&b, argc, argv, false, usage, &npos);
 	if (err) {
 		free(o.kernel.v);
+		free(o.modules.v);
 		return err < 0 ? FB_OK : err;
 	}
 	if (!npos)
@@ -1188,12 +1474,15 @@ int cmd_vm(int argc, char **argv)
 		    "vm needs a command to run in the guest after '--', like '-- run nopage'");
 	if (!err && !o.kernel.n)
 		err = check_kernel(NULL);
-	for (unsigned k = 0; k < o.kernel.n && !err; k++)
-		err = check_kernel(o.kernel.v[k]);
+	ks = xcalloc(o.kernel.n + 1, sizeof(*ks));
+	if (!err)
+		err = prepare_kernels(&o, ks);
 	if (!err && (o.kernel.n > 1 || o.boots > 1))
-		err = boot_interleaved(&o, npos, argv + 1);
+		err = boot_interleaved(&o, ks, npos, argv + 1);
 	else if (!err)
-		err = boot_once(&o, o.kernel.v[0], npos, argv + 1);
+		err = boot_once(&o, &ks[0], npos, argv + 1);
+	free_kernels(ks, o.kernel.n);
 	free(o.kernel.v);
+	free(o.modules.v);
 	return err;
 }

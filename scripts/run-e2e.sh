@@ -4,13 +4,14 @@
 # Run the end-to-end tests: every tests/e2e/test_*.sh, each against the real
 # binary ($FAULTBENCH) in a scratch directory of its own ($FB_TMP).  A test exits
 # 0 (passed), 77 (skipped: it printed why) or anything else (failed).
-# FB_E2E=pattern runs only matching tests.  Under sanitizers FB_SANITIZED=1 is set.
+# FB_E2E=pattern runs only matching tests; FB_E2E_DIR another folder of them
+# (tests/vm-long: make check-vm-long).  Under sanitizers FB_SANITIZED=1 is set.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 : "${FAULTBENCH:?}"
 export FAULTBENCH FB_SRC=$here
 pass=0 fail=0 skip=0
-for t in "$here"/tests/e2e/test_*.sh; do
+for t in "$here"/${FB_E2E_DIR:-tests/e2e}/test_*.sh; do
 	name=$(basename "$t" .sh)
 	case "$name" in *${FB_E2E:-}*) ;; *) continue ;; esac
 	FB_TMP=$(mktemp -d /tmp/fb-e2e.XXXXXX)

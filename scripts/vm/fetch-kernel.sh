@@ -1,14 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fetch a Debian kernel image for `faultbench vm` into a cache directory and
+# Fetch a Debian kernel package for `faultbench vm` into a cache directory and
 # print the path of its vmlinuz.  Only Debian's own package archive is used:
 # apt-get download + dpkg -x, nothing is installed on the host.
 #   fetch-kernel.sh [PACKAGE]
 # PACKAGE defaults to what linux-image-cloud-amd64 depends on (the current
-# cloud kernel: small, with NVMe and ext4 built in).  Other variants work too,
-# e.g. linux-image-6.1.0-56-amd64 or linux-image-rt-amd64's dependency.
-# Cache: $FB_VM_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/faultbench/kernels.
+# cloud kernel: small, with NVMe and ext4 built in).  Other flavours
+# (linux-image-6.1.0-57-amd64, the -rt-amd64 ones) have NVMe and ext4 as
+# modules: their lib/modules/<release> is kept beside boot/, where
+# `faultbench vm --kernel .../boot/vmlinuz-<release>` finds it by itself and
+# puts the few modules the guest needs into its initramfs.
+# Cache: $FB_VM_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/faultbench/kernels;
+# a package is kept as PACKAGE/boot and PACKAGE/lib/modules/<release>.
 set -eu
 cache=${FB_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/faultbench/kernels}
 pkg=${1:-}
@@ -33,24 +37,28 @@ if [ -z "$pkg" ]; then
 fi
 dest=$cache/$pkg
 k=$(ls "$dest"/boot/vmlinuz-* 2>/dev/null | head -n 1 || true)
-if [ -z "$k" ]; then
+# Caches written before modules were kept have boot/ only: fetch those again.
+if [ -z "$k" ] || [ ! -d "$dest/lib/modules" ]; then
 	mkdir -p "$cache"
 	tmp=$(mktemp -d "$cache/.dl.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	(cd "$tmp" && apt-get download "$pkg" >/dev/null 2>&1) ||
 		{ echo "fetch-kernel: apt-get download $pkg failed" >&2; exit 1; }
 	dpkg -x "$tmp"/*.deb "$tmp/x"
-	# Only what booting needs: the image, its config (to check drivers) and System.map.
-	mkdir -p "$dest"
+	# The image, its config and System.map, and the modules; not usr/ (docs).
+	rm -rf "$dest"
+	mkdir -p "$dest/lib"
 	mv "$tmp/x/boot" "$dest/boot"
+	if [ -d "$tmp/x/lib/modules" ]; then
+		mv "$tmp/x/lib/modules" "$dest/lib/modules"
+	else
+		mkdir -p "$dest/lib/modules"
+	fi
 	k=$(ls "$dest"/boot/vmlinuz-* | head -n 1)
 fi
-# The guest needs its scratch disk driver and ext4 without modules.
-cfg=$(ls "$dest"/boot/config-* 2>/dev/null | head -n 1 || true)
-if [ -n "$cfg" ] && ! grep -q '^CONFIG_EXT4_FS=y' "$cfg"; then
-	echo "fetch-kernel: warning: $pkg has ext4 as a module; the guest cannot mount its scratch disk" >&2
-fi
-if [ -n "$cfg" ] && ! grep -q '^CONFIG_BLK_DEV_NVME=y' "$cfg"; then
-	echo "fetch-kernel: warning: $pkg has NVMe as a module; the guest cannot see its scratch disk" >&2
+rel=${k##*/vmlinuz-}
+cfg=$dest/boot/config-$rel
+if [ -f "$cfg" ] && ! grep -q '^CONFIG_BLK_DEV_NVME=y' "$cfg"; then
+	echo "fetch-kernel: $pkg has NVMe and ext4 as modules: faultbench vm takes them from $dest/lib/modules/$rel" >&2
 fi
 echo "$k"

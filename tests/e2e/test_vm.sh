@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # faultbench vm end to end: boot a Debian cloud kernel in qemu guests with 2
-# and 4 NUMA nodes and check, inside them, what a 1-node 2-core machine cannot
+# and 4 NUMA nodes (and Debian's generic kernel, whose NVMe and ext4 are
+# modules, in a 2-node guest) and check, inside them, what a 1-node 2-core machine cannot
 # show: the topology seen, --mem placement (node:1, interleave, remote)
 # measured with move_pages, workers on their planned PUs, and sweeps of 64
 # pinned workers with plans that match hwloc's own view of the guest.  Two
@@ -30,16 +31,69 @@ if [ -z "$kernel" ]; then
 fi
 [ -r "$kernel" ] || skip "vm: kernel $kernel not readable"
 
+# The initramfs' modules (no boot): mkinitramfs.sh -m takes nvme and ext4 with
+# their dependencies (depends=, and softdep= crypto-crc32c -> crc32c_generic)
+# from each module's .modinfo, unpacks .ko.xz/.ko.zst/.ko.gz, and writes the
+# load order, dependencies first.  Fake modules: only their .modinfo strings.
+fakemod() { mkdir -p "$(dirname "$1")"; printf 'junk\0%s\0name=x\0' "$2" >"${1%.ko*}.ko"; }
+m=mods/lib/modules/9.9.9-fake/kernel
+fakemod $m/drivers/nvme/host/nvme.ko.xz "depends=nvme-core"
+fakemod $m/drivers/nvme/host/nvme-core.ko.zst "depends="
+fakemod $m/fs/ext4/ext4.ko.gz "softdep=pre: crypto-crc32c"
+fakemod $m/crypto/crc32c_generic.ko "depends="
+fakemod $m/fs/unrelated.ko "depends="
+xz $m/drivers/nvme/host/nvme.ko && zstd -q --rm $m/drivers/nvme/host/nvme-core.ko &&
+	gzip $m/fs/ext4/ext4.ko || die "cannot compress the fake modules"
+echo "true" >cmd.sh
+sh "$FB_SRC/scripts/vm/mkinitramfs.sh" -m mods/lib/modules/9.9.9-fake initrd.cpio \
+	"$FB_SRC/scripts/vm/init" cmd.sh >mkinit.out || die "mkinitramfs.sh -m failed"
+mkdir -p initrd && (cd initrd && cpio -id --quiet <../initrd.cpio) || die "cannot unpack the initramfs"
+[ "$(tr '\n' ' ' <initrd/lib/modules/load.order)" = "nvme_core.ko nvme.ko crc32c_generic.ko ext4.ko " ] ||
+	die "module load order: $(cat initrd/lib/modules/load.order)"
+grep -qa "depends=nvme-core" initrd/lib/modules/nvme.ko || die "nvme.ko.xz was not unpacked"
+grep -qa "softdep=" initrd/lib/modules/ext4.ko || die "ext4.ko.gz was not unpacked"
+[ -e initrd/lib/modules/unrelated.ko ] && die "a module the guest does not need was packed"
+
 # Bad usage is refused before anything boots.
 expect_status 2 fb vm -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 4y16 -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --smt 3 -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 2x4
+expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --host-nodes 0,0,0 -- topo
+expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --host-nodes 999 -- topo
+expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --host-nodes 0,x -- topo
 # a file that is not a kernel: exit 2 naming it, before qemu is started
 head -c 4096 /dev/zero >notakernel
 expect_status 2 fb vm --kernel notakernel -- run pf1
 fb vm --kernel notakernel -- run pf1 2>&1 | grep -q "not an x86 Linux kernel image" ||
 	die "a non-kernel --kernel is not named as such"
+
+# A kernel whose .config lacks what the guest needs is refused before booting
+# (exit 2, naming the option): a copy of the kernel beside a doctored config.
+rel=$(basename "$kernel")
+rel=${rel#vmlinuz-}
+if [ -r "$(dirname "$kernel")/config-$rel" ]; then
+	mkdir -p nocfg/boot
+	cp "$kernel" nocfg/boot/
+	grep -v '^CONFIG_EXT4_FS=' "$(dirname "$kernel")/config-$rel" >"nocfg/boot/config-$rel"
+	expect_status 2 fb vm --kernel "nocfg/boot/vmlinuz-$rel" -- run pf1
+	fb vm --kernel "nocfg/boot/vmlinuz-$rel" -- run pf1 2>&1 | grep -q "lacks CONFIG_EXT4_FS=y" ||
+		die "a kernel without ext4 is not refused naming CONFIG_EXT4_FS"
+	sed -i 's/^CONFIG_BLK_DEV_NVME=y/CONFIG_BLK_DEV_NVME=m/; $a CONFIG_EXT4_FS=y' "nocfg/boot/config-$rel"
+	fb vm --kernel "nocfg/boot/vmlinuz-$rel" -- run pf1 2>&1 | grep -q "CONFIG_BLK_DEV_NVME=m.*--modules" ||
+		die "a kernel with NVMe as a module and no modules does not ask for --modules"
+fi
+mkdir -p nomods
+expect_status 2 fb vm --kernel "$kernel" --modules nomods -- run pf1
+
+# scripts/faultbench-bisect-step with vm: a commit that does not build, or a
+# kernel vm cannot boot, is bisect's skip (125); no boot needed for either.
+# (Two kernels booted by the step: tests/vm-long, make check-vm-long.)
+bstep() { FB_WORK=$PWD/bisect FB_LABEL=x FB_NUMA=1x2 bash "$FB_SRC/scripts/faultbench-bisect-step" "$@"; }
+rc=0; FB_BUILD=false bstep >bs1.txt 2>&1 || rc=$?
+[ "$rc" = 125 ] || { cat bs1.txt; die "bisect-step: a build failure gave $rc, not 125"; }
+rc=0; FB_BUILD=none FB_KERNEL=notakernel bstep >bs2.txt 2>&1 || rc=$?
+[ "$rc" = 125 ] || { cat bs2.txt; die "bisect-step: a kernel that cannot boot gave $rc, not 125"; }
 
 # Processes, not threads: threads share one mm, so every MADV_DONTNEED of pf1
 # sends TLB-shootdown IPIs to the other vCPUs, and under TCG on a loaded host
@@ -196,10 +250,23 @@ expect_status 2 fb vm --kernel kA --kernel kB --labels 'a,../b' -- run pf1
 expect_status 2 fb vm --kernel kA --kernel kB --labels a,b --shell -- "true"
 expect_status 2 fb vm --kernel kA --kernel kB --labels a,b -- topo
 expect_status 2 fb vm --kernel kA --kernel kB --labels a,b -- run pf1 --label x
+# The guest runs a suite: its config is a host file, which vm packs into the
+# initramfs and names there.
+cat >tiny.ini <<'INI'
+[global]
+cpus = 1
+size = 1M
+samples = 2
+sample-time = 0.1
+warmup = 0.05
+progress = off
+mode = processes
+
+[pf1]
+INI
 rc=0
 fb vm --kernel kA --kernel kB --labels 6.1-a,6.1-b --boots 2 --numa 1x2 --mem 1G --kvm-probe 5 \
-	--timeout 300 --boot-timeout 60 --results resab -- run pf1 --cpus 1 $TINY_VM --size 1M \
-	>ab.out 2>ab.err || rc=$?
+	--timeout 300 --boot-timeout 60 --results resab -- suite tiny.ini >ab.out 2>ab.err || rc=$?
 cat ab.err
 [ "$rc" = 4 ] && skip "vm: $(grep -m1 'cannot start\|did not boot' ab.err || tail -n 1 ab.err)"
 [ "$rc" = 0 ] || die "interleaved boots exited $rc"
@@ -221,7 +288,11 @@ grep -q '^after' sh.out && die "--shell went on after a failing command"
 
 # --- a 2-node, 8-vCPU guest: topology, --mem node:1 and interleave, pinning ---
 rc=0
-fb vm --kernel "$kernel" --numa 2x4 --mem 2G --kvm-probe 5 --timeout 600 --boot-timeout 60 \
+# --host-nodes binds each guest node's memory to a host node (here node 0 for
+# both: qemu's policy=bind works on a 1-node host too); recorded as vm.host_nodes.
+hostnodes=""
+[ -d /sys/devices/system/node/node0 ] && hostnodes="--host-nodes 0"
+fb vm --kernel "$kernel" --numa 2x4 --mem 2G --kvm-probe 5 --timeout 600 --boot-timeout 60 $hostnodes \
 	--results res2 --shell -- \
 	"faultbench topo --format json > results/topo.json &&
 	 faultbench run pf1 --cpus 1,4,8 --mem node:1 $TINY_VM --size 1M -o results/node1.json &&
@@ -233,11 +304,56 @@ cat vm2.err
 [ "$rc" = 0 ] || die "vm 2x4 exited $rc"
 check nodes res2/topo.json 2
 accel=$(check vm res2/node1.json 2x4)
+[ -z "$hostnodes" ] || [ "$(jget res2/node1.json 'd["vm"]["host_nodes"]')" = "[0, 0]" ] ||
+	die "vm.host_nodes is not [0, 0]"
 check placement res2/node1.json node:1
 check placement res2/interleave.json interleave
 check placement res2/remote.json remote
 grep -q "faultbench: vm: result res2/node1.json" vm2.err || die "result not reported"
 echo "2x4 guest ($accel): topology, node:1, interleave, remote and pinning ok"
+
+# --- Debian's generic kernel: NVMe and ext4 are modules, packed from the .deb ---
+# The release of the cloud kernel above, generic flavour; fetch-kernel.sh keeps
+# its lib/modules/<release> beside boot/, where vm finds it.  In the same boot:
+# a nopage sweep, an OOM kill (dd of 1G with overcommit on, in a 1G guest) that
+# vm must report from the guest's kernel log, and a run whose largest step
+# cannot fit, which the guest's run refuses: its exit 2 is vm's.
+grel=${rel%-cloud-amd64}-amd64
+generic=""
+if [ -n "${FB_VM_GENERIC:-}" ]; then
+	generic=$FB_VM_GENERIC
+elif [ "$grel" != "$rel-amd64" ]; then
+	generic=$("$FB_SRC/scripts/vm/fetch-kernel.sh" "linux-image-$grel" 2>gfetch.err) || generic=""
+fi
+if [ -z "$generic" ]; then
+	echo "SKIP generic kernel: no linux-image-$grel: $(tail -n 1 gfetch.err 2>/dev/null)"
+else
+	rc=0
+	fb vm --kernel "$generic" --numa 2x4 --mem 1G --accel "$accel" --timeout 600 --boot-timeout 120 \
+		--results resg --shell -- \
+		"faultbench run nopage --cpus 1,8 $TINY_VM --size 1M -o results/nopage.json &&
+		 echo 1 > /proc/sys/vm/overcommit_memory &&
+		 { dd if=/dev/zero of=/dev/null bs=1G count=1 || true; } &&
+		 echo 0 > /proc/sys/vm/overcommit_memory &&
+		 faultbench run pf1 --cpus 8 --size 200M $TINY_VM" >vmg.out 2>vmg.err || rc=$?
+	cat vmg.err
+	[ "$rc" = 4 ] && skip "vm generic: $(grep -m1 'did not boot\|cannot start' vmg.err || tail -n 1 vmg.err)"
+	cat vmg.out
+	[ "$rc" = 2 ] || die "vm with the generic kernel exited $rc, not the guest run's refusal (2)"
+	grep -q "modules of .* from .*lib/modules/" vmg.err || die "vm did not name the modules it used"
+	grep -q "needs about .* GiB, more than this machine has" vmg.out ||
+		die "the guest's refusal of a plan too large is not shown"
+	tail -n 1 vmg.err | grep -q "the command in the guest exited with status 2" ||
+		die "the guest's status is not vm's last line"
+	grep -q "in the guest: Out of memory: Killed process [0-9]* (dd)" vmg.err ||
+		die "the guest's OOM kill is not reported"
+	[ "$(jget resg/nopage.json 'd["vm"]["kernel_release"]')" = "$grel" ] || die "not the generic kernel"
+	jget resg/nopage.json 'd["vm"]["modules"]' | grep -q "lib/modules/$grel" ||
+		die "the result does not record the modules"
+	jget resg/nopage.json '[s["complete"] for s in d["steps"]]' | grep -qx '\[True, True\]' ||
+		die "the nopage sweep on the generic kernel is incomplete"
+	echo "generic kernel ($grel) with its modules: nopage sweep, OOM report and refusal ok"
+fi
 
 [ "${FB_VM_BIG:-1}" = 0 ] && { echo "FB_VM_BIG=0: the 4x16 guest is not booted"; exit 0; }
 
