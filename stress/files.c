@@ -1,70 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The files of the race reproducers: unnamed test files and their O_DIRECT
- * twins, whole-buffer I/O, the pattern written with O_DIRECT-aligned chunks,
- * the filesystem and size checks, and where the exec helper is.  All in one
- * place so that the shared file and spawn helpers can take them over.
+ * The files of the race reproducers beyond lib/fsfile.c (unnamed files,
+ * filesystem checks, the exec helper): O_DIRECT twins of a descriptor,
+ * whole-buffer I/O, the pattern written with O_DIRECT-aligned chunks, and
+ * the size check.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "harness.h"
-
-const char *stress_fs_name(long type)
-{
-	switch (type) {
-	case EXT4_SUPER_MAGIC:
-		return "ext2/3/4";
-	case XFS_SUPER_MAGIC:
-		return "xfs";
-	case BTRFS_SUPER_MAGIC:
-		return "btrfs";
-	case TMPFS_MAGIC:
-		return "tmpfs";
-	case RAMFS_MAGIC:
-		return "ramfs";
-	case OVERLAYFS_SUPER_MAGIC:
-		return "overlayfs";
-	case NFS_SUPER_MAGIC:
-		return "nfs";
-	}
-	return "other";
-}
-
-/* The filesystem of dir, or a message and FB_USAGE. */
-int stress_dir_fs(const char *dir, long *type)
-{
-	struct statfs sfs;
-
-	if (statfs(dir, &sfs))
-		return fb_usage("option '--dir': '%s': %s", dir, strerror(errno));
-	*type = sfs.f_type;
-	return FB_OK;
-}
-
-/* An unnamed file in dir (gone when closed), or -errno. */
-int stress_open_unnamed(const char *dir)
-{
-	char *path;
-	int fd;
-
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
-		return fd >= 0 ? fd : -errno;
-	/* Filesystems without O_TMPFILE: a named file, unlinked at once. */
-	path = xasprintf("%s/faultbench-stress.XXXXXX", dir);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(path);
-	free(path);
-	return fd >= 0 ? fd : -errno;
-}
 
 /* A second descriptor of the same file, opened with O_DIRECT; -errno on failure. */
 int stress_reopen_direct(int fd)
@@ -126,21 +74,6 @@ int stress_write_pattern(int fd, uint64_t off, uint64_t len, uint64_t gen, uint6
 	return ret;
 }
 
-int stress_check_disk_dir(const char *test, const char *dir, long *fstype)
-{
-	int ret = stress_dir_fs(dir, fstype);
-
-	if (ret)
-		return ret;
-	if (*fstype == TMPFS_MAGIC || *fstype == RAMFS_MAGIC)
-		return fb_error(FB_UNDECIDED,
-				"stress %s: --dir '%s' is on %s: O_DIRECT there copies without "
-				"pinning pages or invalidating the page cache; give a directory "
-				"on a disk filesystem",
-				test, dir, stress_fs_name(*fstype));
-	return FB_OK;
-}
-
 /*
  * --size (whose table in cmd/stress.c has no bound) against what this machine
  * can hold: the file is kept in the page cache, and a too large one would
@@ -157,25 +90,3 @@ int stress_check_size(const char *test, unsigned long long size)
 			size / MiB, avail / MiB, test);
 }
 
-void stress_find_exec_helper(char *buf, size_t len)
-{
-	char exe[4096], *slash, *path;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	/* The build ships the helper next to the binary. */
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			path = xasprintf("%s/fb-exec-helper", exe);
-			if (strlen(path) < len && access(path, X_OK) == 0) {
-				strcpy(buf, path);
-				free(path);
-				return;
-			}
-			free(path);
-		}
-	}
-	snprintf(buf, len, "/bin/true");
-}

@@ -101,27 +101,15 @@ uint64_t stress_mem_available(void);
 
 /* --------------------------------------------------- files (files.c) */
 
-/*
- * These are stress's own until the shared file helpers (lib/fsfile.c) and
- * spawn helpers (lib/spawn.c) take them over; all of them live in files.c.
- */
-const char *stress_fs_name(long type);
-/* The filesystem of dir, or a message and FB_USAGE. */
-int stress_dir_fs(const char *dir, long *type);
-/* As stress_dir_fs(), and FB_UNDECIDED with the reason on tmpfs or ramfs (no real O_DIRECT). */
-int stress_check_disk_dir(const char *test, const char *dir, long *fstype);
+/* Unnamed files, filesystem checks and the exec helper are lib/fsfile.h's. */
 /* FB_OK, or FB_USAGE when a file of size bytes cannot be kept in memory here. */
 int stress_check_size(const char *test, unsigned long long size);
-/* An unnamed file in dir (gone when closed), or -errno. */
-int stress_open_unnamed(const char *dir);
 /* A second descriptor of the same file, opened with O_DIRECT; -errno on failure. */
 int stress_reopen_direct(int fd);
 int stress_pwrite_all(int fd, const void *buf, size_t len, off_t off);
 int stress_pread_all(int fd, void *buf, size_t len, off_t off);
 /* Write the pattern of gen over [off, off + len) with aligned chunks; 0 or -errno. */
 int stress_write_pattern(int fd, uint64_t off, uint64_t len, uint64_t gen, uint64_t seed);
-/* The tiny static program shipped next to the binary (fb-exec-helper), or /bin/true. */
-void stress_find_exec_helper(char *buf, size_t len);
 
 /* ------------------------------------------ the run and its verdict */
 

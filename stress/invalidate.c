@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fsfile.h"
 #include "harness.h"
 
 bool stress_judge_invalidate(const void *unit, uint64_t offset, uint64_t seed,
@@ -212,7 +213,10 @@ static int run_invalidate(const struct stress_opts *o)
 	int fd, ret;
 	size_t arrays;
 
-	ret = stress_check_disk_dir("invalidate", dir, &fstype);
+	ret = fsfile_need_disk(dir, 0, FB_UNDECIDED, "stress invalidate",
+			       "O_DIRECT there copies without pinning pages or invalidating "
+			       "the page cache; give a directory on a disk filesystem",
+			       &fstype);
 	if (ret)
 		return ret;
 	c.size = o->size ? o->size : 8 * MiB;
@@ -228,7 +232,7 @@ static int run_invalidate(const struct stress_opts *o)
 		c.nwriters = c.nranges;
 	nworkers = c.nwriters + c.nreaders;
 
-	fd = stress_open_unnamed(dir);
+	fd = fsfile_open_unnamed(dir);
 	if (fd < 0)
 		return fb_error(FB_UNDECIDED, "stress invalidate: cannot create a file in '%s': %s",
 				dir, strerror(-fd));
@@ -263,7 +267,7 @@ static int run_invalidate(const struct stress_opts *o)
 	if (!o->quiet)
 		printf("stress invalidate: %g s, seed %" PRIu64 ", %s (%s), %" PRIu64
 		       " MiB in %u ranges of 64 KiB, %u O_DIRECT writers, %u mapping readers\n",
-		       o->time, seed, dir, stress_fs_name(fstype), c.size / MiB, c.nranges,
+		       o->time, seed, dir, fsfile_fs_name(fstype), c.size / MiB, c.nranges,
 		       c.nwriters, c.nreaders);
 	t = xcalloc(nworkers, sizeof(*t));
 	th = xcalloc(nworkers, sizeof(*th));

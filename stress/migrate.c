@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsfile.h"
 #include "harness.h"
 #include "kernbench_load.h"
 
@@ -135,7 +136,7 @@ static void mig_puncher(struct mig_ctx *c, unsigned id)
 	uint64_t npages = MIG_PUNCH_SIZE / PATTERN_UNIT, rs = stress_rnd_seed(c->seed, 2000 + id),
 		 g = 0;
 	struct pattern_mismatch m;
-	int fd = stress_open_unnamed(c->dir), ret;
+	int fd = fsfile_open_unnamed(c->dir), ret;
 	char who[128], *map;
 
 	if (fd < 0)
@@ -484,7 +485,7 @@ static int run_migrate(const struct stress_opts *o)
 	int ret;
 	size_t extra = MIG_NROLES * sizeof(struct mig_stats);
 
-	ret = stress_dir_fs(dir, &fstype);
+	ret = fsfile_fs_type("dir", dir, 0, &fstype);
 	if (ret)
 		return ret;
 	ret = mig_sizes(&c, o, mig_faulters(o));
@@ -494,12 +495,14 @@ static int run_migrate(const struct stress_opts *o)
 	nslots = mig_roles(&c, o, nrole, compact_why, sizeof(compact_why));
 	if (nslots > ARRAY_SIZE(ch))
 		nslots = ARRAY_SIZE(ch);
-	stress_find_exec_helper(c.helper, sizeof(c.helper));
+	/* the helper built with this binary, else any program that exits at once */
+	if (fsfile_exec_helper(c.helper, sizeof(c.helper)))
+		snprintf(c.helper, sizeof(c.helper), "/bin/true");
 
 	c.sh = stress_shared_alloc(extra);
 	c.st = (struct mig_stats *)(c.sh + 1);
 	stress_begin(&run, "migrate", o, c.sh, c.seed, nslots);
-	c.ffd = stress_open_unnamed(dir);
+	c.ffd = fsfile_open_unnamed(dir);
 	if (c.ffd < 0) {
 		stress_report_failure(c.sh, "cannot create a file in '%s': %s", dir,
 				      strerror(-c.ffd));
@@ -525,7 +528,7 @@ static int run_migrate(const struct stress_opts *o)
 	if (!o->quiet)
 		printf("stress migrate: %g s, seed %" PRIu64 ", %s (%s), %smemset %" PRIu64
 		       " MiB%s, exec %s\n",
-		       o->time, c.seed, dir, stress_fs_name(fstype),
+		       o->time, c.seed, dir, fsfile_fs_name(fstype),
 		       o->scale == STRESS_SCALE_SEED ? "--scale seed, " : "", c.msize / MiB,
 		       c.memset_note, c.helper);
 	mig_slots(&c, &run, nrole, nslots);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "folio.h"
+#include "fsfile.h"
 #include "harness.h"
 
 #define THP_SIZE       (2 * MiB)
@@ -422,7 +423,7 @@ static int thp_file(struct thp_ctx *c, const char *dir)
 	uint64_t len = THP_RFILE + c->npairs * THP_WPART;
 	int ret;
 
-	c->fd = stress_open_unnamed(dir);
+	c->fd = fsfile_open_unnamed(dir);
 	if (c->fd < 0)
 		return fb_error(FB_UNDECIDED,
 				"stress thp-split-dio: cannot create a file in '%s': %s", dir,
@@ -454,7 +455,10 @@ static int run_thp_split_dio(const struct stress_opts *o)
 	long fstype;
 	int ret;
 
-	ret = stress_check_disk_dir("thp-split-dio", dir, &fstype);
+	ret = fsfile_need_disk(dir, 0, FB_UNDECIDED, "stress thp-split-dio",
+			       "O_DIRECT there copies without pinning pages or invalidating "
+			       "the page cache; give a directory on a disk filesystem",
+			       &fstype);
 	if (ret)
 		return ret;
 	if (!thp_enabled(why, sizeof(why)))
@@ -484,7 +488,7 @@ static int run_thp_split_dio(const struct stress_opts *o)
 		       " huge pages (%" PRIu64
 		       " MiB of them huge at the start), %u O_DIRECT threads, "
 		       "%u splitters\n",
-		       o->time, seed, dir, stress_fs_name(fstype), c.nhuge, huge / MiB, c.npairs,
+		       o->time, seed, dir, fsfile_fs_name(fstype), c.nhuge, huge / MiB, c.npairs,
 		       c.npairs);
 	t = xcalloc(2 * c.npairs, sizeof(*t));
 	th = xcalloc(2 * c.npairs, sizeof(*th));

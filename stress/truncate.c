@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fsfile.h"
 #include "harness.h"
 
 bool stress_judge_truncate(const void *unit, bool sigbus, uint64_t offset, uint64_t size,
@@ -280,7 +281,7 @@ static int run_truncate(const struct stress_opts *o)
 	long fstype;
 	int ret;
 
-	ret = stress_dir_fs(dir, &fstype);
+	ret = fsfile_fs_type("dir", dir, 0, &fstype);
 	if (ret)
 		return ret;
 	c.full = o->size ? o->size : 8 * MiB;
@@ -290,7 +291,7 @@ static int run_truncate(const struct stress_opts *o)
 	if (ret)
 		return ret;
 	c.npages = c.full / PATTERN_UNIT;
-	c.fd = stress_open_unnamed(dir);
+	c.fd = fsfile_open_unnamed(dir);
 	if (c.fd < 0)
 		return fb_error(FB_UNDECIDED, "stress truncate: cannot create a file in '%s': %s",
 				dir, strerror(-c.fd));
@@ -318,7 +319,7 @@ static int run_truncate(const struct stress_opts *o)
 	if (!o->quiet)
 		printf("stress truncate: %g s, seed %" PRIu64 ", %s (%s), %" PRIu64
 		       " MiB file, 1 truncating thread, %u faulting readers\n",
-		       o->time, seed, dir, stress_fs_name(fstype), c.full / MiB, nreaders);
+		       o->time, seed, dir, fsfile_fs_name(fstype), c.full / MiB, nreaders);
 	t = xcalloc(nreaders, sizeof(*t));
 	th = xcalloc(nreaders + 1, sizeof(*th));
 	trunc_threads(&run, &c, t, th, nreaders);

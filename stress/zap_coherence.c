@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fsfile.h"
 #include "harness.h"
 
 #define ZAP_RANGE (2 * MiB)
@@ -324,7 +325,7 @@ static int zap_setup(struct zap_ctx *c, const char *dir)
 	uint64_t i;
 	int ret;
 
-	c->fd = stress_open_unnamed(dir);
+	c->fd = fsfile_open_unnamed(dir);
 	if (c->fd < 0)
 		return fb_error(FB_UNDECIDED,
 				"stress zap-coherence: cannot create a file in '%s': %s", dir,
@@ -367,7 +368,10 @@ static int run_zap_coherence(const struct stress_opts *o)
 	int ret;
 	size_t arrays;
 
-	ret = stress_check_disk_dir("zap-coherence", dir, &fstype);
+	ret = fsfile_need_disk(dir, 0, FB_UNDECIDED, "stress zap-coherence",
+			       "O_DIRECT there copies without pinning pages or invalidating "
+			       "the page cache; give a directory on a disk filesystem",
+			       &fstype);
 	if (ret)
 		return ret;
 	c.size = o->size ? o->size : 8 * MiB;
@@ -392,7 +396,7 @@ static int run_zap_coherence(const struct stress_opts *o)
 		printf("stress zap-coherence: %g s, seed %" PRIu64 ", %s (%s), %" PRIu64
 		       " MiB in %u ranges of 2 MiB, %u owners (mapping, buffered and O_DIRECT "
 		       "writes), %u interfering threads (zap, write-back, drop, read)\n",
-		       o->time, seed, dir, stress_fs_name(fstype), c.size / MiB, c.nranges,
+		       o->time, seed, dir, fsfile_fs_name(fstype), c.size / MiB, c.nranges,
 		       c.nowners, c.nothers);
 	t = xcalloc(nworkers, sizeof(*t));
 	th = xcalloc(nworkers, sizeof(*th));
