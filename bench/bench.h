@@ -31,6 +31,7 @@ struct worker_slot {
 	volatile int32_t state;		/* enum worker_state */
 	/* Where the worker's memory (worker.mem) landed, pages per node, after init. */
 	int32_t placement_pages;	/* pages sampled, or -errno; 0: nothing declared */
+	int32_t placement_shared;	/* worker.mem_shared */
 	uint64_t node_pages[FB_PLACEMENT_MAX_NODES];
 	char error[512];
 };
@@ -51,6 +52,12 @@ struct worker {
 	/* The worker's main memory, declared by worker_init for placement checks. */
 	void *mem;
 	size_t mem_len;
+	/*
+	 * mem is the one mapping every worker shares (a shared file): its pages
+	 * are recorded but not judged against --mem local, which no page
+	 * mapped by workers on several nodes can satisfy.
+	 */
+	bool mem_shared;
 };
 
 /* Add n to counter i: a plain store, only this worker writes the slot. */

@@ -286,6 +286,9 @@ int fault_worker_init(struct worker *w)
 		sh->folio_ret = folio_inspect(fw->addr, fw->len, &sh->folios);
 	w->mem = fw->addr;
 	w->mem_len = fw->len;
+	/* the same file's pages, unless each worker writes its own private copies */
+	w->mem_shared = p->sharing == SHARING_SAME && p->backing != BACKING_ANON &&
+			!(p->map == MAP_KIND_PRIVATE && p->touch == TOUCH_WRITE);
 	return 0;
 }
 

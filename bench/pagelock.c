@@ -508,6 +508,7 @@ static int pagelock_worker_init(struct worker *w)
 
 	w->mem = sh->map;
 	w->mem_len = sh->len;
+	w->mem_shared = true;
 	if (sh->processes && !sh->p->fault_around) {
 		fd = no_fault_around(sh, why, sizeof(why));
 		if (fd < 0)

@@ -162,9 +162,11 @@ static void worker_main(struct worker *w, const struct mem_policy *mp)
 		return;
 	}
 	/* Verify, not assume: only the worker can ask where its own pages are. */
-	if (w->mem && w->mem_len)
+	if (w->mem && w->mem_len) {
 		slot->placement_pages = mem_placement_count(w->mem, w->mem_len, slot->node_pages,
 							    FB_PLACEMENT_MAX_NODES);
+		slot->placement_shared = w->mem_shared;
+	}
 	set_state(w->id, WS_READY);
 	while (!__atomic_load_n(&ctl->go, __ATOMIC_ACQUIRE) && !worker_should_stop(w))
 		futex_wait_short(&ctl->go, 0);
@@ -619,21 +621,25 @@ static int map_shared_state(struct step_run *s)
 static void record_placement(struct step_run *s, struct step_result *r)
 {
 	json_t *arr = json_array();
-	bool any = false;
+	bool any = false, shared = false;
 
 	for (unsigned i = 0; i < s->n; i++) {
 		struct worker_slot *slot = slot_of(s, i);
 
 		any |= slot->placement_pages > 0;
+		shared |= slot->placement_shared;
 		json_array_append_new(arr, slot->placement_pages > 0
 						   ? mem_placement_json(slot->node_pages,
 									FB_PLACEMENT_MAX_NODES)
 						   : json_null());
 	}
-	if (any)
+	if (any) {
 		json_object_set_new(r->extra, "placement", arr);
-	else
+		if (shared)
+			json_object_set_new(r->extra, "placement_shared", json_true());
+	} else {
 		json_decref(arr);
+	}
 }
 
 /* Per-worker findings after init: the PU it started on and its memory placement. */
