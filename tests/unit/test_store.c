@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "engine.h"
+#include "backend.h"
 #include "store.h"
 #include "util.h"
 
