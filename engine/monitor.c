@@ -138,6 +138,12 @@ static unsigned header_cpus(const char *p, const char *end, unsigned **cpus)
 	return n;
 }
 
+/* Garbled input saturates, never wraps into a small plausible count. */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /* The line whose label (before ':', blanks trimmed) is "TLB", or NULL. */
 static const char *find_tlb_line(const char *text)
 {
@@ -178,9 +184,9 @@ int monitor_parse_tlb(const char *text, const unsigned *pus, unsigned npus, uint
 			break;
 		for (; p < eol && isdigit((unsigned char)*p); p++)
 			v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : v * 10 + (uint64_t)(*p - '0');
-		*total += v;
+		*total = sat_add(*total, v);
 		if (in_list(cpus[c], pus, npus))
-			*workers += v;
+			*workers = sat_add(*workers, v);
 	}
 	free(cpus);
 	return 0;
