@@ -534,6 +534,7 @@ static void store_sample(struct step_run *s, struct step_result *r, const struct
 
 	r->samples = xrealloc(r->samples, (r->nsamples + 1) * sizeof(*r->samples));
 	smp = &r->samples[r->nsamples++];
+	memset(smp, 0, sizeof(*smp));
 	smp->t = b->t - a->t;
 	smp->start_unix = a->wall;
 	smp->count = xcalloc(n, sizeof(*smp->count));
