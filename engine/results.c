@@ -13,6 +13,7 @@
 
 #include "csv.h"
 #include "jsonfile.h"
+#include "monitor.h"
 #include "ratio.h"
 #include "results.h"
 #include "stats.h"
@@ -206,6 +207,9 @@ static json_t *step_json(const struct run *run, const struct step_result *r, uns
 	for (unsigned s = 0; s < r->nsamples; s++)
 		json_array_append_new(a, sample_json(r, &r->samples[s], nc));
 	json_object_set_new(o, "samples", a);
+	a = monitor_step_json(r);
+	if (a)
+		json_object_set_new(o, "monitors", a);
 	a = json_object();
 	for (unsigned m = 0; m < r->nmetrics; m++)
 		json_object_set_new(a, r->metrics[m].name, metric_json(&r->metrics[m]));
@@ -391,8 +395,8 @@ static unsigned table_metrics(const struct run *run, const char **names, unsigne
 			const char *name = run->steps[i].metrics[m].name;
 			unsigned k;
 
-			/* Per-node figures get a block of their own. */
-			if (strchr(name, '@'))
+			/* Per-node figures get a block of their own; monitors only in results. */
+			if (strchr(name, '@') || monitor_metric(name))
 				continue;
 			for (k = 0; k < n && strcmp(names[k], name); k++)
 				;

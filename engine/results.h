@@ -18,7 +18,10 @@
  *     index, repeat, variant (matrix option values joined by '/', "thp/own", or ""), ncpus, what, pus [..], complete,
  *     counters ["pages", ...], events ["page-faults", ...],
  *     samples [ { t, workers [ { count [..], minflt, majflt, cpu, ev [..] } ] } ],
- *     metrics { "pages/s": { value, higher_better, samples [..], mean, hmean,
+ *     monitors { names ["vmstat:pgfault", "interrupts:TLB", ...], t [s per sample],
+                samples [ [delta or null per name] per sample ], total [..] }
+                (absent with --monitors=off; engine/monitor.h),
+     metrics { "pages/s": { value, higher_better, samples [..], mean, hmean,
  *               stddev, cov, min, max }, ... },
  *     extra { bench findings: folio sizes, placement, evidence, ... }
  *   } ]

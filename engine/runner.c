@@ -23,6 +23,7 @@
 
 #include "evidence.h"
 #include "mempolicy.h"
+#include "monitor.h"
 #include "progress.h"
 #include "results.h"
 #include "runner.h"
@@ -217,6 +218,7 @@ struct step_run {
 	pid_t *pids;			/* processes mode */
 	int *statfd;			/* /proc/.../stat of each worker */
 	struct evidence *ev;
+	struct monitor *mon;		/* NULL: --monitors=off */
 	struct mem_policy mp;
 	bool threads_mode;
 };
@@ -471,15 +473,18 @@ struct reading {
 	uint64_t *minflt, *majflt;
 	int32_t *cpu;
 	uint64_t (*ev)[FB_MAX_EVENTS];
+	uint64_t *mon;	/* system-wide monitors, read just after the workers */
+	double mon_t;
 };
 
-static void reading_alloc(struct reading *rd, unsigned n)
+static void reading_alloc(struct reading *rd, unsigned n, unsigned nmon)
 {
 	rd->count = xcalloc(n, sizeof(*rd->count));
 	rd->minflt = xcalloc(n, sizeof(uint64_t));
 	rd->majflt = xcalloc(n, sizeof(uint64_t));
 	rd->cpu = xcalloc(n, sizeof(int32_t));
 	rd->ev = xcalloc(n, sizeof(*rd->ev));
+	rd->mon = nmon ? xcalloc(nmon, sizeof(uint64_t)) : NULL;
 }
 
 static void reading_free(struct reading *rd)
@@ -489,6 +494,7 @@ static void reading_free(struct reading *rd)
 	free(rd->majflt);
 	free(rd->cpu);
 	free(rd->ev);
+	free(rd->mon);
 }
 
 /*
@@ -512,6 +518,12 @@ static void take_reading(struct step_run *s, struct reading *rd)
 	rd->t = (t0 + now_monotonic()) / 2;
 	/* the same instant on the wall clock, to line samples up with other logs */
 	rd->wall = wall0 + (rd->t - t0);
+	/*
+	 * After the workers' pass and outside its time stamp: /proc/interrupts
+	 * takes long to format on a large machine, and these carry their own.
+	 */
+	if (rd->mon)
+		monitor_read(s->mon, rd->mon, &rd->mon_t);
 }
 
 static void store_sample(struct step_run *s, struct step_result *r, const struct reading *a,
@@ -522,6 +534,7 @@ static void store_sample(struct step_run *s, struct step_result *r, const struct
 
 	r->samples = xrealloc(r->samples, (r->nsamples + 1) * sizeof(*r->samples));
 	smp = &r->samples[r->nsamples++];
+	memset(smp, 0, sizeof(*smp));
 	smp->t = b->t - a->t;
 	smp->start_unix = a->wall;
 	smp->count = xcalloc(n, sizeof(*smp->count));
@@ -537,6 +550,12 @@ static void store_sample(struct step_run *s, struct step_result *r, const struct
 		smp->cpu[i] = b->cpu[i];
 		for (unsigned e = 0; e < r->nevents; e++)
 			smp->ev[i][e] = b->ev[i][e] - a->ev[i][e];
+	}
+	if (r->nmonitors) {
+		smp->mon = xcalloc(r->nmonitors, sizeof(uint64_t));
+		for (unsigned m = 0; m < r->nmonitors; m++)
+			smp->mon[m] = monitor_delta(a->mon[m], b->mon[m]);
+		smp->mon_t = b->mon_t - a->mon_t;
 	}
 }
 
@@ -564,8 +583,8 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 	double start, next;
 	int ret = FB_OK;
 
-	reading_alloc(&prev, s->n);
-	reading_alloc(&cur, s->n);
+	reading_alloc(&prev, s->n, r->nmonitors);
+	reading_alloc(&cur, s->n, r->nmonitors);
 	start = now_monotonic();
 	__atomic_store_n(&ctl->go, 1, __ATOMIC_RELEASE);
 	futex_wake_all(&ctl->go);
@@ -672,6 +691,26 @@ static void name_events(struct step_run *s, struct step_result *r)
 			 evidence_name(s->ev, e));
 }
 
+/* What the monitors read in this step, and what they cannot read here. */
+static void start_monitors(struct step_run *s, struct step_result *r)
+{
+	json_t *missing;
+
+	if (!s->sc.ro->monitors)
+		return;
+	s->mon = monitor_create("", s->sc.pus, s->n);
+	r->nmonitors = monitor_count(s->mon);
+	r->monitor_names = xcalloc(r->nmonitors ? r->nmonitors : 1, sizeof(*r->monitor_names));
+	for (unsigned i = 0; i < r->nmonitors; i++)
+		snprintf(r->monitor_names[i], sizeof(r->monitor_names[i]), "%s",
+			 monitor_name(s->mon, i));
+	missing = monitor_unavailable(s->mon);
+	if (json_object_size(missing))
+		json_object_set_new(r->extra, "monitors_unavailable", missing);
+	else
+		json_decref(missing);
+}
+
 static int run_workers(struct step_run *s, struct step_result *r)
 {
 	int ret;
@@ -688,6 +727,7 @@ static int run_workers(struct step_run *s, struct step_result *r)
 		for (unsigned i = 0; s->ev && i < s->n; i++)
 			evidence_attach(s->ev, i, slot_of(s, i)->tid);
 		name_events(s, r);
+		start_monitors(s, r);
 		record_workers(s, r);
 		ret = sample_loop(s, r);
 	}
@@ -711,6 +751,7 @@ static void release_step(struct step_run *s)
 		munmap(ctl, ctl_bytes);
 	ctl = NULL;
 	evidence_destroy(s->ev);
+	monitor_destroy(s->mon);
 }
 
 static int setup_step(struct step_run *s)
@@ -735,6 +776,7 @@ static void derive_all(struct step_run *s, struct step_result *r)
 	if (b->derive)
 		b->derive(&s->sc, r);
 	evidence_derive(r);
+	monitor_derive(r);
 	mem_derive_per_node(r, s->sc.topo);
 }
 

@@ -58,6 +58,10 @@ const struct opt run_options[] = {
 	{ .name = "mem", .type = OPT_STR, .def = "local",
 	  .help = "NUMA placement: local, node:N, interleave, remote, preferred:N",
 	  .off = R(mem) },
+	{ .name = "monitors", .type = OPT_BOOL, .def = "on",
+	  .help = "system-wide /proc/vmstat, TLB shootdown and numastat deltas per sample, "
+		  "as vmstat:KEY, interrupts:TLB and numastat:nodeN:KEY metrics (shown by "
+		  "compare --metric only)", .off = R(monitors) },
 	{ .name = "progress", .type = OPT_BOOL, .def = "on",
 	  .help = "live progress line on a terminal (stderr)", .off = R(progress) },
 	OPT_END

@@ -35,6 +35,7 @@ struct run_opts {
 	long long profile_cpus;	/* step to profile; 0: the largest */
 	const char *mem;	/* NUMA memory policy: local|node:N|interleave|remote|preferred:N */
 	bool progress;
+	bool monitors;		/* read /proc/vmstat, TLB interrupts, numastat per sample */
 };
 extern const struct opt run_options[];
 

@@ -18,12 +18,14 @@ void step_result_free(struct step_result *r)
 		free(r->samples[i].majflt);
 		free(r->samples[i].cpu);
 		free(r->samples[i].ev);
+		free(r->samples[i].mon);
 	}
 	free(r->samples);
 	for (unsigned m = 0; m < r->nmetrics; m++)
 		free(r->metrics[m].v);
 	free(r->metrics);
 	free(r->event_names);
+	free(r->monitor_names);
 	free(r->pus);
 	json_decref(r->extra);
 	memset(r, 0, sizeof(*r));

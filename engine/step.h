@@ -35,6 +35,9 @@ struct sample {
 	uint64_t *minflt, *majflt;
 	int32_t *cpu;			/* CPU each worker last ran on at the end (/proc stat) */
 	uint64_t (*ev)[FB_MAX_EVENTS];	/* perf event deltas, nevents used */
+	/* system-wide monitors (engine/monitor.h), nmonitors deltas; NULL when off */
+	uint64_t *mon;			/* UINT64_MAX: not read at one end */
+	double mon_t;			/* seconds between the two monitor readings */
 };
 
 struct step_result {
@@ -49,6 +52,8 @@ struct step_result {
 	struct metric *metrics;
 	unsigned nevents;
 	char (*event_names)[64];
+	unsigned nmonitors;
+	char (*monitor_names)[48];	/* "vmstat:pgfault", "interrupts:TLB", ... */
 	json_t *extra;			/* bench report(), evidence, placement */
 	bool complete;
 };

@@ -49,6 +49,32 @@ for k in ("kernel", "hostname", "thp"):
     assert k in d["system"], k
 PY
 
+# Monitors (on by default): system-wide /proc/vmstat, TLB and numastat deltas
+# per sample; pf1 faults on anonymous memory, so pgfault grows.  They are
+# metrics of the result (lower is better), not columns of the run's table.
+python3 - r1.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["run"]["monitors"] is True
+for s in d["steps"]:
+    mon = s["monitors"]
+    assert "vmstat:pgfault" in mon["names"], mon["names"]
+    assert len(mon["samples"]) == len(s["samples"]) == len(mon["t"])
+    assert all(len(row) == len(mon["names"]) for row in mon["samples"])
+    i = mon["names"].index("vmstat:pgfault")
+    assert mon["total"][i] == sum(row[i] for row in mon["samples"]) > 0
+    m = s["metrics"]["vmstat:pgfault"]
+    assert m["value"] > 0 and m["higher_better"] is False, m
+PY
+grep -q "vmstat:" table.txt && die "monitor metrics in the run's table"
+fb run pf1 --cpus 1,2 --size 4M $TINY -o r1b.json >/dev/null
+fb compare --metric vmstat:pgfault r1.json r1b.json >cmp.txt 2>&1 || die "compare --metric vmstat:pgfault failed: $(cat cmp.txt)"
+grep -q "vmstat:pgfault-2" cmp.txt || die "compare --metric vmstat:pgfault has no row: $(cat cmp.txt)"
+fb compare r1.json r1b.json 2>&1 | grep -q "vmstat:" && die "monitor rows in compare's default table"
+fb run pf1 --cpus 1 --size 1M --monitors=off $TINY -o nomon.json >/dev/null
+jget nomon.json '"monitors" in d["steps"][0] or any(k.startswith("vmstat:") for k in d["steps"][0]["metrics"])' |
+	grep -qx False || die "--monitors=off still recorded monitors"
+
 # Never overwrite: the same file name again is refused before measuring.
 expect_status 2 fb run pf1 --cpus 1 $TINY -o r1.json
 # A directory output gets a new file each time.
