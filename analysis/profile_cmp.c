@@ -126,17 +126,24 @@ json_t *pcmp_largest_profile(json_t *doc)
 
 /* ---- the difference --------------------------------------------------------- */
 
-/* "0", "0x1", "[unknown]": a user-space frame perf could not name. */
+/*
+ * "0", "0x1", "[unknown]": a user-space frame perf could not name.  Only
+ * decimal digits or 0x and hex ones: "add" or "f" may be real symbols.
+ */
 static bool unresolved_frame(const char *f)
 {
+	int (*digit)(int) = isdigit;
+
 	if (!strcmp(f, "[unknown]"))
 		return true;
-	if (f[0] == '0' && f[1] == 'x')
+	if (f[0] == '0' && f[1] == 'x') {
 		f += 2;
+		digit = isxdigit;
+	}
 	if (!*f)
 		return false;
 	for (; *f; f++)
-		if (!isxdigit((unsigned char)*f))
+		if (!digit((unsigned char)*f))
 			return false;
 	return true;
 }
