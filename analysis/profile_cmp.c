@@ -223,7 +223,8 @@ static struct pcmp_chain *find_chain(struct pcmp_symbol *s, const char *path, un
 		if (!strcmp(s->chains[i].path, path))
 			return &s->chains[i];
 	s->chains = xrealloc(s->chains, (s->nchains + 1) * sizeof(*s->chains));
-	s->chains[s->nchains] = (struct pcmp_chain){ .path = xstrdup(path), .pct = nan_array(ncols) };
+	s->chains[s->nchains] =
+	    (struct pcmp_chain){ .path = xstrdup(path), .pct = nan_array(ncols) };
 	return &s->chains[s->nchains++];
 }
 
@@ -392,8 +393,8 @@ static void md_cell(FILE *f, const char *s)
 	free(e);
 }
 
-static void print_head(FILE *f, const struct pcmp_step *st, unsigned ncols,
-		       char *const *labels, bool markdown)
+static void print_head(FILE *f, const struct pcmp_step *st, unsigned ncols, char *const *labels,
+		       bool markdown)
 {
 	char *title = xasprintf("Top profile symbols, %s%s%u CPU%s (%% of samples)", st->variant,
 				*st->variant ? " " : "", st->ncpus, st->ncpus == 1 ? "" : "s");
@@ -432,8 +433,7 @@ static void print_diff(FILE *f, const struct pcmp_diff *d, bool markdown)
 		}
 		print_shares(f, s->pct, d->ncols, markdown);
 		for (unsigned j = 0; j < s->nchains; j++) {
-			char *label = chain_label(s->chains[j].path,
-						  markdown ? 0 : NAME_WIDTH - 6);
+			char *label = chain_label(s->chains[j].path, markdown ? 0 : NAME_WIDTH - 6);
 
 			if (markdown) {
 				fprintf(f, "|");
@@ -459,8 +459,7 @@ static bool step_profiles(json_t *const *docs, unsigned ncols, const struct pcmp
 	return true;
 }
 
-void pcmp_print(FILE *f, json_t *const *docs, unsigned ncols, char *const *labels,
-		bool markdown)
+void pcmp_print(FILE *f, json_t *const *docs, unsigned ncols, char *const *labels, bool markdown)
 {
 	json_t **profiles = xcalloc(ncols, sizeof(*profiles));
 	struct pcmp_step *steps;
@@ -512,10 +511,10 @@ static json_t *diff_json(const struct pcmp_diff *d)
 					      shares_json(s->chains[j].pct, d->ncols), "delta",
 					      pcmp_delta(s->chains[j].pct, d->ncols)));
 		}
-		json_array_append_new(syms, json_pack("{s:s, s:o, s:f, s:o}", "symbol", s->symbol,
-						      "percent", shares_json(s->pct, d->ncols),
-						      "delta", pcmp_delta(s->pct, d->ncols),
-						      "chains", chains));
+		json_array_append_new(syms,
+				      json_pack("{s:s, s:o, s:f, s:o}", "symbol", s->symbol,
+						"percent", shares_json(s->pct, d->ncols), "delta",
+						pcmp_delta(s->pct, d->ncols), "chains", chains));
 	}
 	return syms;
 }

@@ -36,8 +36,8 @@ unsigned pcmp_profiled_steps(json_t *doc, struct pcmp_step **steps);
 json_t *pcmp_largest_profile(json_t *doc);
 
 struct pcmp_chain {
-	char *path;   /* the callers, innermost first, joined by ';' */
-	double *pct;  /* per column, % of all samples; NAN: not among that run's chains */
+	char *path;  /* the callers, innermost first, joined by ';' */
+	double *pct; /* per column, % of all samples; NAN: not among that run's chains */
 };
 
 struct pcmp_symbol {
@@ -68,8 +68,7 @@ double pcmp_delta(const double *pct, unsigned ncols);
  * markdown), or as JSON [{variant, ncpus, symbols [{symbol, percent [...],
  * delta, chains [{callers [...], percent [...], delta}]}]}].
  */
-void pcmp_print(FILE *f, json_t *const *docs, unsigned ncols, char *const *labels,
-		bool markdown);
+void pcmp_print(FILE *f, json_t *const *docs, unsigned ncols, char *const *labels, bool markdown);
 json_t *pcmp_json(json_t *const *docs, unsigned ncols);
 
 #endif
