@@ -24,6 +24,7 @@
 #include "csv.h"
 #include "jsonfile.h"
 #include "opt.h"
+#include "profile_cmp.h"
 #include "stats.h"
 #include "util.h"
 
@@ -757,95 +758,15 @@ static void fmt_pct(char *buf, size_t len, double pct, bool star)
 		snprintf(buf, len, " (%7.2f%%)", pct);
 }
 
-/* The share of one symbol in column c's profile; NAN when it is not among the top ones. */
-static double profile_share(const struct cmp_group *g, unsigned c, const char *sym)
-{
-	json_t *top = json_object_get(
-		json_object_get(json_object_get(g->docs[c], "evidence"), "profile"), "top");
-	json_t *e;
-	size_t k;
-
-	json_array_foreach (top, k, e) {
-		const char *s = json_string_value(json_object_get(e, "symbol"));
-
-		if (s && !strcmp(s, sym))
-			return json_number_value(json_object_get(e, "percent"));
-	}
-	return NAN;
-}
-
 /*
- * The top symbols of every column's profile, side by side, and with two or
- * more columns the change of the last against the first in percentage
- * points (LKP's perf-profile rows): a symbol missing from a profile's top
- * list counts as 0 there, as it was below the report's 0.5% limit.
+ * Per step profiled in every column: its top symbols side by side with the
+ * change of the last against the first in percentage points, and their
+ * heaviest call chains (analysis/profile_cmp.c).
  */
 static void print_profile(FILE *f, const struct cmp_table *t, const struct cmp_group *g,
 			  bool markdown)
 {
-	char **syms = NULL;
-	unsigned nsyms = 0, c, i;
-	bool delta = t->ncols > 1;
-	size_t k;
-	json_t *e;
-
-	for (c = 0; c < t->ncols; c++) {
-		json_t *top = json_object_get(
-		    json_object_get(json_object_get(g->docs[c], "evidence"), "profile"), "top");
-
-		json_array_foreach (top, k, e) {
-			const char *s = json_string_value(json_object_get(e, "symbol"));
-
-			if (s && k < 10)
-				name_index(&syms, &nsyms, s);
-		}
-	}
-	if (!nsyms)
-		return;
-	if (markdown) {
-		fprintf(f, "\n| top profile symbols (%% of samples) |");
-		for (c = 0; c < t->ncols; c++)
-			md_cell(f, t->labels[c]);
-		if (delta)
-			fprintf(f, " delta |");
-		fprintf(f, "\n|---|");
-		for (c = 0; c < t->ncols + delta; c++)
-			fprintf(f, "---:|");
-		fprintf(f, "\n");
-	} else {
-		fprintf(f, "\n%-40s", "Top profile symbols (% of samples)");
-		for (c = 0; c < t->ncols; c++)
-			fprintf(f, " %14.14s", t->labels[c]);
-		if (delta)
-			fprintf(f, " %14s", "delta");
-		fprintf(f, "\n");
-	}
-	for (i = 0; i < nsyms; i++) {
-		if (markdown) {
-			fprintf(f, "|");
-			md_cell(f, syms[i]);
-		} else {
-			fprintf(f, "  %-38.38s", syms[i]);
-		}
-		for (c = 0; c < t->ncols; c++) {
-			double pct = profile_share(g, c, syms[i]);
-
-			if (isnan(pct))
-				fprintf(f, markdown ? " - |" : " %14s", "-");
-			else
-				fprintf(f, markdown ? " %.2f |" : " %14.2f", pct);
-		}
-		if (delta) {
-			double a = profile_share(g, 0, syms[i]);
-			double b = profile_share(g, t->ncols - 1, syms[i]);
-
-			b = (isnan(b) ? 0 : b) - (isnan(a) ? 0 : a);
-			fprintf(f, markdown ? " %+.2f |" : " %+14.2f", b);
-		}
-		fprintf(f, "\n");
-		free(syms[i]);
-	}
-	free(syms);
+	pcmp_print(f, g->docs, t->ncols, t->labels, markdown);
 }
 
 /* Widths of the row-name and value columns for a group. */
@@ -1166,19 +1087,19 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 		}
 		json_object_set_new(jg, "rows", rows);
 		{
-			/* per column: evidence.profile.top of its run, or null */
+			/* per column: the top of its largest profiled step, or null (as before) */
 			json_t *prof = json_array();
 
 			for (c = 0; c < t->ncols; c++) {
-				json_t *top = json_object_get(
-				    json_object_get(json_object_get(gr->docs[c], "evidence"),
-						    "profile"),
-				    "top");
+				json_t *top = json_object_get(pcmp_largest_profile(gr->docs[c]),
+							      "top");
 
 				json_array_append_new(prof,
 						      top ? json_deep_copy(top) : json_null());
 			}
 			json_object_set_new(jg, "profile_top", prof);
+			/* per step profiled in every column: symbols and call chains */
+			json_object_set_new(jg, "profiles", pcmp_json(gr->docs, t->ncols));
 		}
 		json_array_append_new(groups, jg);
 	}

@@ -15,6 +15,7 @@
 
 #include "compare_html.h"
 #include "html.h"
+#include "profile_cmp.h"
 #include "stats.h"
 #include "util.h"
 
@@ -192,10 +193,10 @@ void cmp_html_notes(FILE *f, const struct cmp_table *t)
 	json_decref(root);
 }
 
+/* The largest profiled step's: the report shows one profile table. */
 static json_t *profile_top(const struct cmp_group *g, unsigned c)
 {
-	return json_object_get(
-	    json_object_get(json_object_get(g->docs[c], "evidence"), "profile"), "top");
+	return json_object_get(pcmp_largest_profile(g->docs[c]), "top");
 }
 
 static double symbol_pct(json_t *top, const char *sym)

@@ -48,6 +48,8 @@ struct run_state {
 	char *run_defaults_args;
 	char *default_output;
 	char stamp[32];
+	unsigned *profile_counts;	/* worker counts of the steps to profile */
+	unsigned nprofile;
 };
 
 /*
@@ -260,16 +262,61 @@ static int create_output(struct run_state *st)
 	return FB_OK;
 }
 
-static unsigned profile_target(const struct run_state *st)
+/*
+ * The steps --profile records, by worker count: --profile-cpus's list ("1,64",
+ * "all"), else the largest step.  A count that is no step of the plan is
+ * refused before anything runs, not silently left unprofiled.
+ */
+static int profile_choose(struct run_state *st)
 {
-	unsigned largest = 0;
+	const char *spec = st->ro.profile_cpus;
+	unsigned largest = 0, i, j;
 
-	if (st->ro.profile_cpus)
-		return (unsigned)st->ro.profile_cpus;
-	for (unsigned i = 0; i < st->plan.nsteps; i++)
-		if (st->plan.steps[i].ncpus > largest)
-			largest = st->plan.steps[i].ncpus;
-	return largest;
+	if (spec)
+		st->ro.profile = true;
+	if (!st->ro.profile)
+		return FB_OK;
+	st->profile_counts = xcalloc(st->plan.nsteps, sizeof(unsigned));
+	if (spec && !strcmp(spec, "all")) {
+		for (i = 0; i < st->plan.nsteps; i++)
+			st->profile_counts[st->nprofile++] = st->plan.steps[i].ncpus;
+		return FB_OK;
+	}
+	if (!spec) {
+		for (i = 0; i < st->plan.nsteps; i++)
+			if (st->plan.steps[i].ncpus > largest)
+				largest = st->plan.steps[i].ncpus;
+		st->profile_counts[st->nprofile++] = largest;
+		return FB_OK;
+	}
+	unsigned *counts, n;
+
+	if (profile_parse_counts(spec, &counts, &n))
+		return fb_usage("option '--profile-cpus': '%s' is not a list of worker counts "
+				"(1,64) or 'all'", spec);
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < st->plan.nsteps && st->plan.steps[i].ncpus != counts[j]; i++)
+			;
+		if (i == st->plan.nsteps) {
+			unsigned bad = counts[j];
+
+			free(counts);
+			return fb_usage("option '--profile-cpus': %u workers is not a step of this "
+					"run; see --cpus", bad);
+		}
+		if (st->nprofile < st->plan.nsteps)
+			st->profile_counts[st->nprofile++] = counts[j];
+	}
+	free(counts);
+	return FB_OK;
+}
+
+static bool profile_step(const struct run_state *st, unsigned ncpus)
+{
+	for (unsigned i = 0; i < st->nprofile; i++)
+		if (st->profile_counts[i] == ncpus)
+			return true;
+	return false;
 }
 
 /* The step's PUs as a perf -C list: "0,1,4" (each once: --oversubscribe reuses PUs). */
@@ -297,15 +344,16 @@ static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned rep
 	 * The last variant is profiled: the first is the baseline of the ratios
 	 * (disjoint, 4k), the interesting case comes after it.
 	 */
-	bool profile = st->ro.profile && repeat == 0 && v == st->nvariants - 1 &&
-		       st->plan.steps[step].ncpus == profile_target(st);
+	bool profile = repeat == 0 && v == st->nvariants - 1 &&
+		       profile_step(st, st->plan.steps[step].ncpus);
 	struct profile *prof = NULL;
 	char *why = NULL;
 	int ret;
 
 	if (profile) {
-		char *path = xasprintf("%s/%s-%s.perf.data", st->outdir, st->entry->name, st->stamp);
-
+		/* one perf.data per step: each can be opened alone with perf report */
+		char *path = xasprintf("%s/%s-%s-%ucpus.perf.data", st->outdir, st->entry->name,
+				       st->stamp, st->plan.steps[step].ncpus);
 		char *cpus = pu_list(&st->plan.steps[step]);
 
 		profile_start(&prof, path, cpus, &why);
@@ -316,13 +364,14 @@ static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned rep
 			      repeat, r);
 	snprintf(r->variant, sizeof(r->variant), "%s", st->variants[v].name);
 	if (profile) {
-		json_t *p = prof ? profile_finish(prof) : json_pack("{s:s}", "skipped", why ? why : "unknown");
+		json_t *p = prof ? profile_finish(prof)
+				 : json_pack("{s:s}", "skipped", why ? why : "unknown");
 
-		if (p) {
-			json_object_set_new(p, "ncpus", json_integer(r->ncpus));
-			json_object_set_new(p, "variant", json_string(r->variant));
-			json_object_set_new(st->run.evidence, "profile", p);
-		}
+		/* the step's own (older results had one run-wide evidence.profile) */
+		if (p && r->extra)
+			json_object_set_new(r->extra, "profile", p);
+		else
+			json_decref(p);
 		free(why);
 	}
 	return ret;
@@ -423,6 +472,7 @@ static void release(struct run_state *st)
 	free(st->run_defaults_args);
 	free(st->default_output);
 	free(st->dir_alloc);
+	free(st->profile_counts);
 	cpu_plan_free(&st->plan);
 	topo_free(st->topo);
 	json_decref(st->run.system);
@@ -451,6 +501,8 @@ static int prepare(struct run_state *st, int argc, char **argv)
 		ret = topo_load(&st->topo, NULL);
 	if (!ret)
 		ret = topo_plan(st->topo, st->ro.cpus, st->ro.placement, st->ro.oversubscribe, &st->plan);
+	if (!ret)
+		ret = profile_choose(st);
 	/* sizes that cannot fit are refused here, not OOM-killed later with nothing kept */
 	if (!ret)
 		ret = opt_check_memory(st->b->opts, st->params, fb_mem_available(), NULL);

@@ -30,7 +30,13 @@
 #include "util.h"
 
 #define TOP_SYMBOLS  20
-#define TOP_CHAINS   5
+/*
+ * Chains kept per symbol as perf prints them.  perf splits one call path
+ * into several lines when the user-space frames below it differ only by
+ * address ("...;fault_worker_loop;0" and ";0x1"), so more are kept than the
+ * 3 per symbol compare shows after merging those (analysis/profile_cmp.c).
+ */
+#define TOP_CHAINS   8
 #define CHAIN_FRAMES 12
 
 struct profile {
@@ -206,7 +212,7 @@ static void parse_header(const char *line, json_t *out)
 	}
 }
 
-static json_t *parse_report(char *text, json_t *out)
+json_t *profile_parse_report(char *text, json_t *out)
 {
 	json_t *top = json_array(), *cur = NULL;
 	char *line, *save = NULL;
@@ -241,6 +247,38 @@ static json_t *parse_report(char *text, json_t *out)
 		}
 	}
 	return top;
+}
+
+int profile_parse_counts(const char *spec, unsigned **counts, unsigned *n)
+{
+	const char *s = spec;
+	unsigned long v;
+	char *end;
+
+	*counts = NULL;
+	*n = 0;
+	if (!spec || !*spec)
+		return -1;
+	for (;;) {
+		/* digits only: strtoul would take " 4", "+4" and "-1" (as a huge count) */
+		if (*s < '0' || *s > '9')
+			break;
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (errno || !v || v > 1u << 20)
+			break;
+		*counts = xrealloc(*counts, (*n + 1) * sizeof(**counts));
+		(*counts)[(*n)++] = (unsigned)v;
+		if (!*end)
+			return 0;
+		if (*end != ',')
+			break;
+		s = end + 1;
+	}
+	free(*counts);
+	*counts = NULL;
+	*n = 0;
+	return -1;
 }
 
 static void stop_perf(struct profile *p, json_t *out)
@@ -280,7 +318,7 @@ json_t *profile_finish(struct profile *p)
 		json_object_set_new(out, "skipped", json_string(reason));
 		free(reason);
 	} else {
-		top = parse_report(text, out);
+		top = profile_parse_report(text, out);
 		json_object_set_new(out, "top", top);
 		json_object_set_new(
 		    out, "report",

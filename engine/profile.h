@@ -20,4 +20,18 @@ int profile_start(struct profile **pp, const char *perf_data_path, const char *c
 /* Stop, report; {"perf_data": path, "top": [{symbol, percent, callers[...]}...]} or {"skipped": why}. */
 json_t *profile_finish(struct profile *p);
 
+/*
+ * --profile-cpus: a comma list of worker counts ("1,64"), each 1 or more, into
+ * *counts (malloc'd, *n of them, in the order given).  0 or -1 (bad list,
+ * *counts NULL); "all" is the caller's.
+ */
+int profile_parse_counts(const char *spec, unsigned **counts, unsigned *n);
+/*
+ * Parse the text of perf report --stdio --no-children --sort symbol -g
+ * folded,...,callee (modified in place): the top kernel symbols as
+ * [{symbol, percent, callers [{percent, callers [frame...]}...]}...], and the
+ * header's "samples" and "event" set into out.
+ */
+json_t *profile_parse_report(char *text, json_t *out);
+
 #endif

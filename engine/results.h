@@ -23,8 +23,15 @@
                 (absent with --monitors=off; engine/monitor.h),
      metrics { "pages/s": { value, higher_better, samples [..], mean, hmean,
  *               stddev, cov, min, max }, ... },
- *     extra { bench findings: folio sizes, placement, evidence, ... }
+ *     extra { bench findings: folio sizes, placement, evidence, ...,
+ *             profile (a step --profile/--profile-cpus recorded, repeat 0):
+ *               { perf_data, command, cpus, event, samples, report,
+ *                 top [ { symbol, percent, callers [ { percent, callers [..] } ] } ] }
+ *               or { skipped: reason } }
  *   } ]
+ * Results before per-step profiles had one run-wide evidence.profile (same
+ * fields plus ncpus, variant); analysis/profile_cmp.c reads both.  The new
+ * key needed no version bump: older readers ignore it.
  * Version 2 guarantees everything analysis needs to know of the benchmark
  * is in the file (matrix_options, ratio_metric, headline_metric, ...): the
  * analysis side never looks at the benchmark code of the binary reading it.

@@ -32,7 +32,7 @@ struct run_opts {
 	bool oversubscribe;
 	const char *events;	/* extra perf events: "sched:sched_switch,..." */
 	bool profile;
-	long long profile_cpus;	/* step to profile; 0: the largest */
+	const char *profile_cpus; /* steps to profile: worker counts or "all"; NULL: the largest */
 	const char *mem;	/* NUMA memory policy: local|node:N|interleave|remote|preferred:N */
 	bool progress;
 	bool monitors;		/* read /proc/vmstat, TLB interrupts, numastat per sample */

@@ -83,23 +83,23 @@ fb run pagelock --cpus 1 --fault-around=off --pattern same $TINY --output nofa.j
 [ $rc = 0 ] && { jget nofa.json 'd["steps"][0]["extra"]["fault_around"]' | grep -qx False ||
 	die "fault_around not recorded"; }
 
-# --- profile: without perf the run goes on and says why
+# --- profile: without perf the run goes on and says why (the largest step's extra.profile)
 FB_PERF=/nonexistent/perf fb run pagelock --cpus 1 --pattern same --profile $TINY \
 	--output noperf.json >/dev/null
-jget noperf.json 'd["evidence"]["profile"]["skipped"]' | grep -q . ||
+jget noperf.json 'd["steps"][-1]["extra"]["profile"]["skipped"]' | grep -q . ||
 	die "no reason recorded for the missing profile"
 if command -v perf >/dev/null; then
 	fb run pagelock --cpus $top --pattern same --profile $TINY --output prof.json >/dev/null
-	if jget prof.json '"top" in d["evidence"]["profile"]' | grep -qx True; then
-		jget prof.json 'd["evidence"]["profile"]["command"].startswith("perf record -C ")' |
+	if jget prof.json '"top" in d["steps"][-1]["extra"]["profile"]' | grep -qx True; then
+		jget prof.json 'd["steps"][-1]["extra"]["profile"]["command"].startswith("perf record -C ")' |
 			grep -qx True || die "profile not limited to the step's CPUs"
-		jget prof.json '(len(d["evidence"]["profile"]["top"]) > 0 and
-			all(t["percent"] > 0 and t["symbol"] for t in d["evidence"]["profile"]["top"]))' |
+		jget prof.json '(len(d["steps"][-1]["extra"]["profile"]["top"]) > 0 and
+			all(t["percent"] > 0 and t["symbol"] for t in d["steps"][-1]["extra"]["profile"]["top"]))' |
 			grep -qx True || die "profile without kernel symbols"
-		f=$(jget prof.json 'd["evidence"]["profile"]["perf_data"]')
+		f=$(jget prof.json 'd["steps"][-1]["extra"]["profile"]["perf_data"]')
 		[ -s "$f" ] || die "perf.data $f not kept"
 	else
-		echo "note: no profile here: $(jget prof.json 'd["evidence"]["profile"]')"
+		echo "note: no profile here: $(jget prof.json 'd["steps"][-1]["extra"]["profile"]')"
 	fi
 fi
 echo "pagelock e2e ok"
