@@ -9,7 +9,7 @@
 #                  configs and scripts under share/faultbench
 # and some to a developer:
 #   make fuzz   libFuzzer (clang) on each fuzz target for FUZZ_SECONDS (default 600)
-#   make check-vm-long  the slow qemu tests (bisect-step booting two kernels in faultbench vm)
+#   make check-vm-long  the slow qemu tests: the 64-vCPU guest, bisect-step booting two kernels
 #   make store-bench  the results store over 100,000 synthetic results (docs/store.md)
 #
 # Sources are found by wildcard: a new file in one of SRC_DIRS needs no edit here.
@@ -161,6 +161,7 @@ test: layers unit e2e
 # Slow qemu tests left out of make check (tests/vm-long): scripts/faultbench-bisect-step
 # booting two prebuilt kernels in faultbench vm, several minutes under TCG.
 check-vm-long: $(O)/faultbench
+	@FAULTBENCH=$(CURDIR)/$(O)/faultbench FB_VM_BIG=1 FB_E2E=test_vm scripts/run-e2e.sh
 	@FAULTBENCH=$(CURDIR)/$(O)/faultbench FB_E2E_DIR=tests/vm-long scripts/run-e2e.sh
 
 # Every corpus file once through its target: each past finding stays fixed.
