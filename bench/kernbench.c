@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kernbench: kernel builds, timed as kernbench times them.  The default tree
- * (--tree generated) needs nothing downloaded: faultbench generates a deterministic C source tree (a big shared header, --files files
+ * (--tree generated) needs nothing downloaded: faultbench generates a
+ * deterministic C source tree (a big shared header, --files files
  * of --functions functions each, a Makefile linking them into one program) and
  * builds it with the system's make and cc at make -jN, from a clean tree each
  * iteration, pinned to the PUs of the step.  It reports what kernbench prints:
@@ -10,7 +11,9 @@
  * every compiler it waited for).
  *
  * Not a worker loop: run_step() runs the builds and fills the step's samples
- * itself, one sample per iteration with t = elapsed.
+ * itself, one sample per iteration with t = elapsed.  N is a matrix option
+ * (--jobs): kernbench's half (CPUs/2), optimal (2 x CPUs) and max (make -j,
+ * unlimited), or a number from the list of choices.  CPUs are the step's.
  *
  * --tree kernel builds a real kernel instead: Debian's linux-source tree
  * (bench/linux_source.c: installed on demand, unpacked once into a cache),
@@ -18,9 +21,7 @@
  * tinyconfig, defconfig, or olddefconfig on a given .config), then per
  * iteration make clean (the .config stays) and the measured make -jN vmlinux.
  * The System time a kernel build spends in faults, exec and the page cache is
- * what an mm patch moves; a generated tree only approximates it.  N is a matrix option
- * (--jobs): kernbench's half (CPUs/2), optimal (2 x CPUs) and max (make -j,
- * unlimited), or a number from the list of choices.  CPUs are the step's.
+ * what an mm patch moves; a generated tree only approximates it.
  *
  * Pitfalls handled: the first build ever run by this process is a warm-up and
  * is not measured (the compiler, headers and make must be in the page cache);
