@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kernbench: a kernel-build-shaped load with no kernel tree to download.  It
- * generates a deterministic C source tree (a big shared header, --files files
+ * kernbench: kernel builds, timed as kernbench times them.  The default tree
+ * (--tree generated) needs nothing downloaded: faultbench generates a
+ * deterministic C source tree (a big shared header, --files files
  * of --functions functions each, a Makefile linking them into one program) and
  * builds it with the system's make and cc at make -jN, from a clean tree each
  * iteration, pinned to the PUs of the step.  It reports what kernbench prints:
@@ -13,6 +14,14 @@
  * itself, one sample per iteration with t = elapsed.  N is a matrix option
  * (--jobs): kernbench's half (CPUs/2), optimal (2 x CPUs) and max (make -j,
  * unlimited), or a number from the list of choices.  CPUs are the step's.
+ *
+ * --tree kernel builds a real kernel instead: Debian's linux-source tree
+ * (bench/linux_source.c: installed on demand, unpacked once into a cache),
+ * configured once per step into a build directory of its own (make O=DIR
+ * tinyconfig, defconfig, or olddefconfig on a given .config), then per
+ * iteration make clean (the .config stays) and the measured make -jN vmlinux.
+ * The System time a kernel build spends in faults, exec and the page cache is
+ * what an mm patch moves; a generated tree only approximates it.
  *
  * Pitfalls handled: the first build ever run by this process is a warm-up and
  * is not measured (the compiler, headers and make must be in the page cache);
@@ -37,6 +46,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "linux_source.h"
 #include "spawn.h"
 #include "stats.h"
 #include "util.h"
@@ -45,8 +55,12 @@
 	"half|optimal|max|1|2|3|4|6|8|12|16|24|32|48|64|96|128|192|256|384|512|768|1024"
 enum { JOBS_HALF, JOBS_OPTIMAL, JOBS_MAX, JOBS_FIRST_NUMBER };
 
+enum { TREE_GENERATED, TREE_KERNEL };
+
 struct kernbench_params {
 	unsigned jobs; /* one bit per variant (matrix option) */
+	int tree;
+	const char *config;
 	long long iterations;
 	long long files;
 	long long functions;
@@ -60,23 +74,34 @@ static const struct opt kernbench_opts[] = {
 	{ .name = "jobs", .type = OPT_ENUMSET, .def = "half,optimal,max", .choices = JOBS_CHOICES,
 	  .help = "make -jN per variant: half (CPUs/2), optimal (2 x CPUs), max (make -j, no limit) "
 		  "or a number; CPUs are the step's", .off = P(jobs), .matrix = true },
+	{ .name = "tree", .type = OPT_ENUM, .def = "generated", .choices = "generated|kernel",
+	  .help = "what to build: generated (a C tree faultbench writes, nothing to download) or "
+		  "kernel (Debian's linux-source, installed on demand, unpacked once into "
+		  "~/.cache/faultbench; $FB_LINUX_SOURCE: another tree or tarball)",
+	  .off = P(tree) },
+	{ .name = "config", .type = OPT_STR, .def = "tinyconfig",
+	  .help = "--tree kernel: tinyconfig, defconfig or the path of a .config file",
+	  .off = P(config) },
 	{ .name = "iterations", .type = OPT_INT, .def = "3", .min = 1, .max = 1000,
 	  .help = "measured builds per jobs value (after one unmeasured warm-up build)",
 	  .off = P(iterations) },
 	{ .name = "files", .type = OPT_INT, .def = "300", .min = 1, .max = 100000,
-	  .help = "C files in the generated tree", .off = P(files) },
+	  .help = "C files in the generated tree (--tree generated)", .off = P(files) },
 	{ .name = "functions", .type = OPT_INT, .def = "20", .min = 1, .max = 10000,
-	  .help = "functions per file", .off = P(functions) },
+	  .help = "functions per file (--tree generated)", .off = P(functions) },
 	{ .name = "cc", .type = OPT_STR, .def = "cc", .help = "compiler the build uses",
 	  .off = P(cc) },
 	{ .name = "cflags", .type = OPT_STR, .def = "-O2",
-	  .help = "flags the build compiles with", .off = P(cflags) },
+	  .help = "flags the build compiles with (--tree generated; a kernel has its own)",
+	  .off = P(cflags) },
 	OPT_END
 };
 
 struct kernbench_tree {
-	char dir[PATH_MAX];	 /* the generated tree, removed by teardown */
+	char dir[PATH_MAX];	 /* the generated tree or the kernel's O=, removed by teardown */
 	char log[PATH_MAX + 16]; /* make's stderr of the last build */
+	bool kernel;
+	struct linux_source src; /* --tree kernel: the source tree (never written) */
 };
 
 /* One build as /usr/bin/time sees it. */
@@ -85,8 +110,8 @@ struct build {
 	double minflt, majflt, nvcsw, nivcsw;
 };
 
-/* The warm-up build is done once per process: compiler and headers stay cached. */
-static bool warmed_up;
+/* The warm-up build is done once per process and tree: compiler and headers stay cached. */
+static bool warmed_up[2];
 
 /* --- the generated tree ------------------------------------------------- */
 
@@ -275,6 +300,13 @@ static void remove_tree(const char *dir, unsigned nfiles)
 
 /* --- running make ------------------------------------------------------- */
 
+static unsigned online_cpus(void)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return online > 0 ? online : 1;
+}
+
 /* An executable file: prog in PATH, or prog itself when it has a '/'. */
 static bool program_exists(const char *prog)
 {
@@ -350,17 +382,26 @@ static void pin_make(void *arg)
 	pin_self_to(pin->pus, pin->npus);
 }
 
-/* The last line make wrote to stderr, for the error message. */
+/*
+ * The last line make's build wrote to stderr, for the error message: not
+ * make's own "make[1]: *** ... Error 2" trail (a kernel build prints three of
+ * those after the compiler's error).
+ */
 static char *last_log_line(const char *log)
 {
 	char *text = read_text_file(log), *end, *start, *line;
 
 	if (!text)
 		return xstrdup("(no log)");
-	end = text + strlen(text);
-	while (end > text && end[-1] == '\n')
-		*--end = '\0';
-	start = strrchr(text, '\n');
+	for (;;) {
+		end = text + strlen(text);
+		while (end > text && end[-1] == '\n')
+			*--end = '\0';
+		start = strrchr(text, '\n');
+		if (!start || strncmp(start + 1, "make", 4))
+			break;
+		*start = '\0';
+	}
 	line = xstrdup(start ? start + 1 : text);
 	free(text);
 	return line;
@@ -378,13 +419,51 @@ static void reap_group(pid_t pgid)
 		;
 }
 
-/* Did the build make its program?  make says 0 when told to ignore errors. */
+/* Did the build make its program (or vmlinux)?  make says 0 when told to ignore errors. */
 static bool built(const struct kernbench_tree *t)
 {
-	char path[PATH_MAX + 8];
+	char path[PATH_MAX + 16];
+	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/prog", t->dir);
+	snprintf(path, sizeof(path), "%s/%s", t->dir, t->kernel ? "vmlinux" : "prog");
+	if (t->kernel)
+		return !stat(path, &st) && S_ISREG(st.st_mode);
 	return program_exists(path);
+}
+
+/* make's arguments after "make -s -jN": the generated tree's, or the kernel's O= build. */
+struct make_args {
+	char jarg[32], ccarg[PATH_MAX], cflagsarg[1024], oarg[PATH_MAX + 8];
+	const char *argv[12];
+};
+
+static void make_argv(struct make_args *a, const struct kernbench_params *p,
+		      const struct kernbench_tree *t, const char *target, unsigned jobs)
+{
+	unsigned n = 0;
+
+	if (jobs)
+		snprintf(a->jarg, sizeof(a->jarg), "-j%u", jobs);
+	else
+		snprintf(a->jarg, sizeof(a->jarg), "-j");
+	snprintf(a->ccarg, sizeof(a->ccarg), "CC=%s", p->cc);
+	snprintf(a->cflagsarg, sizeof(a->cflagsarg), "CFLAGS=%s", p->cflags);
+	a->argv[n++] = "make";
+	a->argv[n++] = "-s";
+	a->argv[n++] = a->jarg;
+	if (t->kernel) {
+		/* The cached source stays clean: everything is written under O=. */
+		snprintf(a->oarg, sizeof(a->oarg), "O=%s", t->dir);
+		a->argv[n++] = "-C";
+		a->argv[n++] = t->src.dir;
+		a->argv[n++] = a->oarg;
+		a->argv[n++] = a->ccarg;
+	} else {
+		a->argv[n++] = a->ccarg;
+		a->argv[n++] = a->cflagsarg;
+	}
+	a->argv[n++] = target;
+	a->argv[n] = NULL;
 }
 
 /*
@@ -395,17 +474,20 @@ static int run_make(const struct kernbench_params *p, const struct kernbench_tre
 		    const unsigned *pus, unsigned npus, const char *target, unsigned jobs,
 		    struct build *b)
 {
-	char jarg[32], ccarg[PATH_MAX], cflagsarg[1024], why[256];
+	char why[256];
+	struct make_args args;
 	struct pin pin = { pus, npus };
 	/*
 	 * In its own process group (an interrupt passed on stops the whole
 	 * build), in the tree, pinned, stderr into the log, with a clean make
-	 * environment: no jobserver of an enclosing make.
+	 * environment: no jobserver of an enclosing make, and none of the
+	 * kernel's variables that would build elsewhere or for another ARCH.
 	 */
 	struct spawn sp = {
-		.argv = (const char *const[]){ "make", "-s", jarg, ccarg, cflagsarg, target, NULL },
+		.argv = args.argv,
 		.env = (const char *const[]){ "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES",
-					      "GNUMAKEFLAGS", "LC_ALL=C", NULL },
+					      "GNUMAKEFLAGS", "KBUILD_OUTPUT", "KCONFIG_CONFIG",
+					      "ARCH", "CROSS_COMPILE", "LLVM", "LC_ALL=C", NULL },
 		.dir = t->dir,
 		.in = { SPAWN_NULL },
 		.out = { SPAWN_NULL },
@@ -416,14 +498,17 @@ static int run_make(const struct kernbench_params *p, const struct kernbench_tre
 		.child_arg = &pin,
 	};
 	struct rusage ru;
-	double t0 = now_monotonic();
+	double t0;
 
-	if (jobs)
-		snprintf(jarg, sizeof(jarg), "-j%u", jobs);
-	else
-		snprintf(jarg, sizeof(jarg), "-j");
-	snprintf(ccarg, sizeof(ccarg), "CC=%s", p->cc);
-	snprintf(cflagsarg, sizeof(cflagsarg), "CFLAGS=%s", p->cflags);
+	/*
+	 * A SIGTERM during setup or between builds: no new build.  spawn passes
+	 * on only the interrupts that arrive while make runs, so one that came
+	 * before would otherwise be noticed only after a whole build.
+	 */
+	if (fb_interrupted)
+		return 128 + fb_interrupted;
+	make_argv(&args, p, t, target, jobs);
+	t0 = now_monotonic();
 	/* orphaned compilers of an interrupted build come back to us (reap_group()) */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	spawn_run(&sp);
@@ -444,7 +529,7 @@ static int run_make(const struct kernbench_params *p, const struct kernbench_tre
 		free(line);
 		return ret;
 	}
-	if (!target && !built(t))
+	if ((!target || !strcmp(target, "vmlinux")) && !built(t))
 		return fb_fail("kernbench: 'make' in %s succeeded but built no program: is "
 			       "'--cc %s' a compiler?",
 			       t->dir, p->cc);
@@ -497,6 +582,26 @@ static int check_compiler(const struct kernbench_params *p)
 	return ret;
 }
 
+static bool named_config(const char *config)
+{
+	return !strcmp(config, "tinyconfig") || !strcmp(config, "defconfig");
+}
+
+/* --config: a make target of ours, or a .config file to start from. */
+static int check_config(const struct kernbench_params *p)
+{
+	struct stat st;
+	char shown[256];
+
+	if (named_config(p->config))
+		return FB_OK;
+	if (stat(p->config, &st) || !S_ISREG(st.st_mode) || access(p->config, R_OK))
+		return fb_usage("option '--config': '%s' is not tinyconfig, defconfig or a "
+				"readable .config file",
+				fb_printable(p->config, shown, sizeof(shown)));
+	return FB_OK;
+}
+
 static int kernbench_check(const void *params, const struct run_opts *ro)
 {
 	const struct kernbench_params *p = params;
@@ -505,6 +610,10 @@ static int kernbench_check(const void *params, const struct run_opts *ro)
 	if (!p->jobs)
 		return fb_usage("option '--jobs': choose at least one value");
 	ret = check_compiler(p);
+	if (!ret)
+		ret = check_config(p);
+	if (!ret && p->tree == TREE_KERNEL)
+		ret = linux_source_check(strcmp(p->config, "tinyconfig"));
 	if (ret)
 		return ret;
 	if (!program_exists("make"))
@@ -525,10 +634,45 @@ static void kernbench_teardown(struct step_ctx *sc)
 
 	if (!t)
 		return;
-	if (t->dir[0])
+	if (t->dir[0] && t->kernel)
+		linux_source_remove(t->dir);
+	else if (t->dir[0])
 		remove_tree(t->dir, p->files);
 	free(t);
 	sc->shared = NULL;
+}
+
+/* Copy the user's .config into the build directory, for make olddefconfig. */
+static int copy_config(const char *from, const char *dir)
+{
+	char *text = read_text_file(from), *to = xasprintf("%s/.config", dir);
+	FILE *f = text ? fopen(to, "w") : NULL;
+	int ret = FB_OK;
+
+	if (!f || fputs(text, f) == EOF)
+		ret = fb_fail("kernbench: cannot copy '%s' to '%s': %s", from, to,
+			      strerror(errno));
+	if (f && fclose(f) && !ret)
+		ret = fb_fail("kernbench: cannot write '%s': %s", to, strerror(errno));
+	free(text);
+	free(to);
+	return ret;
+}
+
+/*
+ * The kernel source (installed and unpacked on first use), and its .config in
+ * the step's build directory: made once per step, kept by every make clean.
+ */
+static int configure_kernel(const struct kernbench_params *p, struct kernbench_tree *t)
+{
+	const char *target = named_config(p->config) ? p->config : "olddefconfig";
+	int ret = linux_source_get(&t->src, strcmp(p->config, "tinyconfig"));
+
+	if (!ret && !named_config(p->config))
+		ret = copy_config(p->config, t->dir);
+	if (!ret)
+		ret = run_make(p, t, NULL, 0, target, 2 * online_cpus(), NULL);
+	return ret;
 }
 
 static int kernbench_setup(struct step_ctx *sc)
@@ -538,6 +682,7 @@ static int kernbench_setup(struct step_ctx *sc)
 	struct kernbench_tree *t = xcalloc(1, sizeof(*t));
 
 	sc->shared = t;
+	t->kernel = p->tree == TREE_KERNEL;
 	mkdir_p(base);
 	snprintf(t->dir, sizeof(t->dir), "%s/fb-kernbench.XXXXXX", base);
 	if (!mkdtemp(t->dir)) {
@@ -549,6 +694,13 @@ static int kernbench_setup(struct step_ctx *sc)
 			       strerror(err));
 	}
 	snprintf(t->log, sizeof(t->log), "%s/build.log", t->dir);
+	if (p->tree == TREE_KERNEL) {
+		int ret = configure_kernel(p, t);
+
+		if (ret)
+			kernbench_teardown(sc);
+		return ret;
+	}
 	if (generate_tree(t->dir, p->files, p->functions)) {
 		int ret = fb_fail("kernbench: cannot write the source tree in '%s': %s", t->dir,
 				  strerror(errno));
@@ -669,7 +821,9 @@ static int kernbench_run_step(struct step_ctx *sc)
 	struct kernbench_tree *t = sc->shared;
 	struct step_result *r = sc->result;
 	unsigned choice = chosen_jobs(p), jobs = jobs_for(choice, sc->nworkers);
-	unsigned cap = choice == JOBS_MAX ? max_jobs_cap(p->files) : 0;
+	/* a kernel's vmlinux is thousands of files at tinyconfig already */
+	unsigned cap = choice == JOBS_MAX ? max_jobs_cap(t && t->kernel ? 100000 : p->files) : 0;
+	const char *build = t && t->kernel ? "vmlinux" : NULL;
 	struct build *b = xcalloc(p->iterations, sizeof(*b));
 	json_t *kb;
 	double warm = 0;
@@ -687,20 +841,19 @@ static int kernbench_run_step(struct step_ctx *sc)
 		free(b);
 		return fb_fail("kernbench: no source tree (setup did not run)");
 	}
-	if (!warmed_up) {
+	if (!warmed_up[t->kernel]) {
 		/* Unmeasured and unpinned: it only fills the page cache. */
-		long online = sysconf(_SC_NPROCESSORS_ONLN);
 		double t0 = now_monotonic();
 
-		ret = run_make(p, t, NULL, 0, NULL, 2 * (online > 0 ? online : 1), NULL);
+		ret = run_make(p, t, NULL, 0, build, 2 * online_cpus(), NULL);
 		warm = now_monotonic() - t0;
 		if (ret == FB_OK)
-			warmed_up = true;
+			warmed_up[t->kernel] = true;
 	}
 	for (done = 0; ret == FB_OK && done < p->iterations; done++) {
 		ret = run_make(p, t, NULL, 0, "clean", 1, NULL);
 		if (ret == FB_OK)
-			ret = run_make(p, t, sc->pus, sc->nworkers, NULL, jobs, &b[done]);
+			ret = run_make(p, t, sc->pus, sc->nworkers, build, jobs, &b[done]);
 		if (ret != FB_OK)
 			break;
 	}
@@ -711,8 +864,14 @@ static int kernbench_run_step(struct step_ctx *sc)
 	json_object_set_new(kb, "make_j", jobs ? json_integer(jobs) : json_string("unlimited"));
 	if (cap)
 		json_object_set_new(kb, "make_j_capped_by_memory", json_true());
-	json_object_set_new(kb, "files", json_integer(p->files));
-	json_object_set_new(kb, "functions", json_integer(p->functions));
+	json_object_set_new(kb, "tree", json_string(t->kernel ? "kernel" : "generated"));
+	if (t->kernel) {
+		json_object_set_new(kb, "kernel_source", json_string(t->src.version));
+		json_object_set_new(kb, "config", json_string(p->config));
+	} else {
+		json_object_set_new(kb, "files", json_integer(p->files));
+		json_object_set_new(kb, "functions", json_integer(p->functions));
+	}
 	ccv = compiler_version(p->cc);
 	json_object_set_new(kb, "compiler", json_string(ccv));
 	free(ccv);
@@ -728,8 +887,8 @@ static int kernbench_run_step(struct step_ctx *sc)
 
 const struct bench bench_kernbench = {
 	.name = "kernbench",
-	.summary = "kernel-build-shaped load: make -jN of a generated C tree; Elapsed, User, "
-		   "System, CPU % and the build's page faults",
+	.summary = "kernel builds: make -jN of a generated C tree or (--tree kernel) of Debian's "
+		   "linux-source; Elapsed, User, System, CPU % and the build's page faults",
 	.opts = kernbench_opts,
 	.params_size = sizeof(struct kernbench_params),
 	.counters = { "builds" },
