@@ -480,6 +480,15 @@ static void release(struct run_state *st)
 	json_decref(st->run.evidence);
 }
 
+/* Did the user give --size (not the preset or the benchmark's default)? */
+static bool size_given(int argc, char **argv)
+{
+	for (int i = 0; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--size") || !strncmp(argv[i], "--size=", 7))
+			return true;
+	return false;
+}
+
 static int prepare(struct run_state *st, int argc, char **argv)
 {
 	int ret;
@@ -506,6 +515,8 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	/* sizes that cannot fit are refused here, not OOM-killed later with nothing kept */
 	if (!ret)
 		ret = opt_check_memory(st->b->opts, st->params, fb_mem_available(), NULL);
+	if (!ret && !size_given(argc, argv))
+		run_fit_size(st->b, st->params, &st->plan);
 	if (!ret)
 		ret = run_check_plan_memory(st->b, st->params, &st->plan);
 	if (!ret)

@@ -54,16 +54,50 @@ static const struct topo *this_machine(void)
 	return t;
 }
 
-int run_check_plan_memory(const struct bench *b, const void *params, const struct cpu_plan *plan)
+static unsigned largest_step(const struct cpu_plan *plan)
 {
-	unsigned long long avail = fb_mem_available(), need;
 	unsigned n = 0;
 
-	if (!b->mem_need)
-		return FB_OK;
 	for (unsigned i = 0; i < plan->nsteps; i++)
 		if (plan->steps[i].ncpus > n)
 			n = plan->steps[i].ncpus;
+	return n;
+}
+
+bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *plan)
+{
+	const struct opt *o = opt_find(b->opts, "size");
+	unsigned long long avail = fb_mem_available() / 10 * 9, *size, was, need;
+	unsigned n = largest_step(plan);
+
+	if (!b->mem_need || !o || o->type != OPT_SIZE || !n)
+		return false;
+	need = b->mem_need(params, n);
+	if (need <= avail)
+		return false;
+	size = (unsigned long long *)((char *)params + o->off);
+	was = *size;
+	/* halving keeps a power of two a power of two, and a page multiple above 1 MiB */
+	while (*size > (1ULL << 20) && b->mem_need(params, n) > avail)
+		*size /= 2;
+	if (b->mem_need(params, n) > avail) {
+		*size = was;	/* even 1 MiB does not fit: run_check_plan_memory() says so */
+		return false;
+	}
+	fb_warn("%s: --size %llu MiB for a step of %u workers would need %.1f GiB, more than the "
+		"%.1f GiB available; running with --size %llu MiB (give --size to choose)",
+		b->name, was >> 20, n, need / 1073741824.0, fb_mem_available() / 1073741824.0,
+		*size >> 20);
+	return true;
+}
+
+int run_check_plan_memory(const struct bench *b, const void *params, const struct cpu_plan *plan)
+{
+	unsigned long long avail = fb_mem_available(), need;
+	unsigned n = largest_step(plan);
+
+	if (!b->mem_need)
+		return FB_OK;
 	need = b->mem_need(params, n);
 	if (!n || need <= avail)
 		return FB_OK;

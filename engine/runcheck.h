@@ -32,6 +32,15 @@ int run_check_here(const struct bench *b, const void *params, const struct run_o
 int run_check_plan_memory(const struct bench *b, const void *params, const struct cpu_plan *plan);
 
 /*
+ * For a --size the user did not give (the benchmark's or preset's default):
+ * halve it until the plan's largest step fits in 90% of the memory
+ * available, with a warning naming both sizes, so a default sweep to 64
+ * workers in a 4 GiB guest runs instead of meeting the OOM killer.  True
+ * when it changed the size.
+ */
+bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *plan);
+
+/*
  * Where a run writes, by one rule for run, suites and every benchmark: the
  * output directory is --output's directory when it names a .json file,
  * --output itself otherwise, results/<label> without it; the benchmark's

@@ -189,5 +189,22 @@ if [ "$(id -u)" = 0 ] && [ -w /sys/fs/cgroup/memory ] && mkdir "$cg" 2>/dev/null
 	rmdir "$cg" 2>/dev/null || true
 	[ "$rc" = 2 ] || die "a 200M run in a 100M v1 memory cgroup exited $rc"
 	grep -q "is more memory than this machine has available" cg.err || die "$(cat cg.err)"
+	# The preset's own --size (128M a worker) for 4 workers does not fit in
+	# 256 MiB: it is halved until the largest step fits, with a warning, and
+	# the result records the size that ran.  A --size the user gave is refused.
+	mkdir "$cg" && echo 268435456 >"$cg/memory.limit_in_bytes"
+	rc=0
+	sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$cg" "$FAULTBENCH" run pf1 \
+		--cpus 1,4 --oversubscribe $TINY -o fit.json 2>fit.err || rc=$?
+	rc2=0
+	sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$cg" "$FAULTBENCH" run pf1 \
+		--size 128M --cpus 1,4 --oversubscribe $TINY -o nofit.json 2>nofit.err || rc2=$?
+	sleep 0.2
+	rmdir "$cg" 2>/dev/null || true
+	[ "$rc" = 0 ] || { cat fit.err; die "a default pf1 sweep that fits once smaller exited $rc"; }
+	grep -q "running with --size 32 MiB (give --size to choose)" fit.err || die "$(cat fit.err)"
+	python3 -c 'import json,sys; sys.exit(json.load(open("fit.json"))["params"]["size"] != 32 << 20)' ||
+		die "the result does not record the size that ran"
+	[ "$rc2" = 2 ] || die "a --size the user gave that does not fit exited $rc2"
 fi
 exit 0
