@@ -64,31 +64,53 @@ static unsigned largest_step(const struct cpu_plan *plan)
 	return n;
 }
 
-bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *plan)
+/* Halve --size until the largest step fits; false (and size unchanged) when it cannot. */
+static bool halve_to_fit(const struct bench *b, void *params, const struct cpu_plan *plan,
+			 unsigned long long *was, unsigned long long *need)
 {
 	const struct opt *o = opt_find(b->opts, "size");
-	unsigned long long avail = fb_mem_available() / 10 * 9, *size, was, need;
+	unsigned long long avail = fb_mem_available() / 10 * 9, *size;
 	unsigned n = largest_step(plan);
 
 	if (!b->mem_need || !o || o->type != OPT_SIZE || !n)
 		return false;
-	need = b->mem_need(params, n);
-	if (need <= avail)
+	*need = b->mem_need(params, n);
+	if (*need <= avail)
 		return false;
 	size = (unsigned long long *)((char *)params + o->off);
-	was = *size;
+	*was = *size;
 	/* halving keeps a power of two a power of two, and a page multiple above 1 MiB */
 	while (*size > (1ULL << 20) && b->mem_need(params, n) > avail)
 		*size /= 2;
 	if (b->mem_need(params, n) > avail) {
-		*size = was;	/* even 1 MiB does not fit: run_check_plan_memory() says so */
+		*size = *was;	/* even 1 MiB does not fit: run_check_plan_memory() says so */
 		return false;
 	}
+	return true;
+}
+
+bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *plan)
+{
+	const struct opt *o = opt_find(b->opts, "size");
+	unsigned long long was, need, *size;
+	unsigned n = largest_step(plan);
+
+	if (!halve_to_fit(b, params, plan, &was, &need))
+		return false;
+	size = (unsigned long long *)((char *)params + o->off);
 	fb_warn("%s: --size %llu MiB for a step of %u workers would need %.1f GiB, more than the "
 		"%.1f GiB available; running with --size %llu MiB (give --size to choose)",
 		b->name, was >> 20, n, need / 1073741824.0, fb_mem_available() / 1073741824.0,
 		*size >> 20);
 	return true;
+}
+
+/* Is the largest step, as the options are, more than the memory available? */
+static bool plan_too_big(const struct bench *b, const void *params, const struct cpu_plan *plan)
+{
+	unsigned n = largest_step(plan);
+
+	return b->mem_need && n && b->mem_need(params, n) > fb_mem_available();
 }
 
 int run_check_plan_memory(const struct bench *b, const void *params, const struct cpu_plan *plan)
@@ -104,6 +126,26 @@ int run_check_plan_memory(const struct bench *b, const void *params, const struc
 	return fb_usage("%s: a step of %u workers needs about %.1f GiB, more than this machine has "
 			"available (%.1f GiB): lower --size or --cpus",
 			b->name, n, need / 1073741824.0, avail / 1073741824.0);
+}
+
+/*
+ * A suite's check of a job: a --size that run would halve to fit (when the
+ * job does not give it) is no reason to refuse the job; one that cannot fit
+ * even halved is.
+ */
+static int plan_fits(const struct bench *b, const void *params, const struct cpu_plan *plan)
+{
+	void *scratch;
+	unsigned long long was, need;
+	bool fits;
+
+	if (!plan_too_big(b, params, plan))
+		return FB_OK;
+	scratch = xmalloc(b->params_size ? b->params_size : 1);
+	memcpy(scratch, params, b->params_size);
+	fits = halve_to_fit(b, scratch, plan, &was, &need);
+	free(scratch);
+	return fits ? FB_OK : run_check_plan_memory(b, params, plan);
 }
 
 char *run_decide_dirs(struct run_opts *ro, char **dir_alloc)
@@ -146,7 +188,7 @@ int run_check_here(const struct bench *b, const void *params, const struct run_o
 	if (!ret)
 		ret = opt_check_memory(b->opts, params, fb_mem_available(), NULL);
 	if (!ret)
-		ret = run_check_plan_memory(b, params, &plan);
+		ret = plan_fits(b, params, &plan);
 	cpu_plan_free(&plan);
 	if (!ret)
 		ret = mem_policy_check(&mp, t);
