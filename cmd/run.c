@@ -270,7 +270,7 @@ static int create_output(struct run_state *st)
 static int profile_choose(struct run_state *st)
 {
 	const char *spec = st->ro.profile_cpus;
-	unsigned largest = 0, i, j;
+	unsigned i, j;
 
 	if (spec)
 		st->ro.profile = true;
@@ -283,10 +283,7 @@ static int profile_choose(struct run_state *st)
 		return FB_OK;
 	}
 	if (!spec) {
-		for (i = 0; i < st->plan.nsteps; i++)
-			if (st->plan.steps[i].ncpus > largest)
-				largest = st->plan.steps[i].ncpus;
-		st->profile_counts[st->nprofile++] = largest;
+		st->profile_counts[st->nprofile++] = cpu_plan_largest(&st->plan);
 		return FB_OK;
 	}
 	unsigned *counts, n;
@@ -513,16 +510,10 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	if (!ret)
 		ret = profile_choose(st);
 	/* sizes that cannot fit are refused here, not OOM-killed later with nothing kept */
-	if (!ret)
-		ret = opt_check_memory(st->b->opts, st->params, fb_mem_available(), NULL);
 	if (!ret && !size_given(argc, argv))
-		run_fit_size(st->b, st->params, &st->plan);
+		run_fit_size(st->b, st->params, &st->plan, false);
 	if (!ret)
-		ret = run_check_plan_memory(st->b, st->params, &st->plan);
-	if (!ret)
-		ret = mem_policy_check(&st->env.mem, st->topo);
-	if (!ret && st->b->check)
-		ret = st->b->check(st->params, &st->ro);
+		ret = run_check_plan(st->b, st->params, &st->ro, st->topo, &st->plan, &st->env.mem);
 	if (!ret)
 		ret = create_output(st);
 	return ret;

@@ -54,23 +54,17 @@ static const struct topo *this_machine(void)
 	return t;
 }
 
-static unsigned largest_step(const struct cpu_plan *plan)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < plan->nsteps; i++)
-		if (plan->steps[i].ncpus > n)
-			n = plan->steps[i].ncpus;
-	return n;
-}
-
-/* Halve --size until the largest step fits; false (and size unchanged) when it cannot. */
+/*
+ * Halve a --size nobody gave until the plan's largest step fits in 90% of the
+ * memory available; *was and *need: the size and need before.  False, the
+ * size unchanged, when nothing was to do or even 1 MiB does not fit.
+ */
 static bool halve_to_fit(const struct bench *b, void *params, const struct cpu_plan *plan,
 			 unsigned long long *was, unsigned long long *need)
 {
 	const struct opt *o = opt_find(b->opts, "size");
 	unsigned long long avail = fb_mem_available() / 10 * 9, *size;
-	unsigned n = largest_step(plan);
+	unsigned n = cpu_plan_largest(plan);
 
 	if (!b->mem_need || !o || o->type != OPT_SIZE || !n)
 		return false;
@@ -82,70 +76,55 @@ static bool halve_to_fit(const struct bench *b, void *params, const struct cpu_p
 	/* halving keeps a power of two a power of two, and a page multiple above 1 MiB */
 	while (*size > (1ULL << 20) && b->mem_need(params, n) > avail)
 		*size /= 2;
-	if (b->mem_need(params, n) > avail) {
-		*size = *was;	/* even 1 MiB does not fit: run_check_plan_memory() says so */
-		return false;
-	}
-	return true;
+	if (b->mem_need(params, n) <= avail)
+		return true;
+	*size = *was;	/* run_check_plan_memory() says why */
+	return false;
 }
 
-bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *plan)
+bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *plan, bool quiet)
 {
-	const struct opt *o = opt_find(b->opts, "size");
-	unsigned long long was, need, *size;
-	unsigned n = largest_step(plan);
+	unsigned long long was, need;
 
 	if (!halve_to_fit(b, params, plan, &was, &need))
 		return false;
-	size = (unsigned long long *)((char *)params + o->off);
-	fb_warn("%s: --size %llu MiB for a step of %u workers would need %.1f GiB, more than the "
-		"%.1f GiB available; running with --size %llu MiB (give --size to choose)",
-		b->name, was >> 20, n, need / 1073741824.0, fb_mem_available() / 1073741824.0,
-		*size >> 20);
+	if (!quiet)
+		fb_warn("%s: --size %llu MiB for a step of %u workers would need %.1f GiB, more "
+			"than the %.1f GiB available; running with --size %llu MiB (give --size to "
+			"choose)",
+			b->name, was >> 20, cpu_plan_largest(plan), need / 1073741824.0,
+			fb_mem_available() / 1073741824.0,
+			*(unsigned long long *)((char *)params + opt_find(b->opts, "size")->off) >> 20);
 	return true;
-}
-
-/* Is the largest step, as the options are, more than the memory available? */
-static bool plan_too_big(const struct bench *b, const void *params, const struct cpu_plan *plan)
-{
-	unsigned n = largest_step(plan);
-
-	return b->mem_need && n && b->mem_need(params, n) > fb_mem_available();
 }
 
 int run_check_plan_memory(const struct bench *b, const void *params, const struct cpu_plan *plan)
 {
 	unsigned long long avail = fb_mem_available(), need;
-	unsigned n = largest_step(plan);
+	unsigned n = cpu_plan_largest(plan);
 
-	if (!b->mem_need)
+	if (!b->mem_need || !n)
 		return FB_OK;
 	need = b->mem_need(params, n);
-	if (!n || need <= avail)
+	if (need <= avail)
 		return FB_OK;
 	return fb_usage("%s: a step of %u workers needs about %.1f GiB, more than this machine has "
 			"available (%.1f GiB): lower --size or --cpus",
 			b->name, n, need / 1073741824.0, avail / 1073741824.0);
 }
 
-/*
- * A suite's check of a job: a --size that run would halve to fit (when the
- * job does not give it) is no reason to refuse the job; one that cannot fit
- * even halved is.
- */
-static int plan_fits(const struct bench *b, const void *params, const struct cpu_plan *plan)
+int run_check_plan(const struct bench *b, const void *params, const struct run_opts *ro,
+		   const struct topo *t, const struct cpu_plan *plan, const struct mem_policy *mp)
 {
-	void *scratch;
-	unsigned long long was, need;
-	bool fits;
+	int ret = opt_check_memory(b->opts, params, fb_mem_available(), NULL);
 
-	if (!plan_too_big(b, params, plan))
-		return FB_OK;
-	scratch = xmalloc(b->params_size ? b->params_size : 1);
-	memcpy(scratch, params, b->params_size);
-	fits = halve_to_fit(b, scratch, plan, &was, &need);
-	free(scratch);
-	return fits ? FB_OK : run_check_plan_memory(b, params, plan);
+	if (!ret)
+		ret = run_check_plan_memory(b, params, plan);
+	if (!ret)
+		ret = mem_policy_check(mp, t);
+	if (!ret && b->check)
+		ret = b->check(params, ro);
+	return ret;
 }
 
 char *run_decide_dirs(struct run_opts *ro, char **dir_alloc)
@@ -172,28 +151,25 @@ int run_check_here(const struct bench *b, const void *params, const struct run_o
 {
 	const struct topo *t = this_machine();
 	struct cpu_plan plan = { 0 };
-	struct run_opts ro_copy = *ro_in, *ro = &ro_copy;
-	char *dir_alloc, *outdir = run_decide_dirs(ro, &dir_alloc);
+	struct run_opts ro = *ro_in;
+	char *dir_alloc, *outdir = run_decide_dirs(&ro, &dir_alloc);
+	void *fitted = xmalloc(b->params_size ? b->params_size : 1);
 	struct mem_policy mp;
-	int ret;
+	int ret = t ? FB_OK : FB_FAIL;
 
 	free(outdir);
-	if (!t) {
-		free(dir_alloc);
-		return FB_FAIL;
+	/* as run would check them: with a default --size it would halve, halved */
+	memcpy(fitted, params, b->params_size);
+	if (!ret)
+		ret = mem_policy_parse(ro.mem, &mp);
+	if (!ret)
+		ret = topo_plan(t, ro.cpus, ro.placement, ro.oversubscribe, &plan);
+	if (!ret) {
+		run_fit_size(b, fitted, &plan, true);
+		ret = run_check_plan(b, fitted, &ro, t, &plan, &mp);
 	}
-	ret = mem_policy_parse(ro->mem, &mp);
-	if (!ret)
-		ret = topo_plan(t, ro->cpus, ro->placement, ro->oversubscribe, &plan);
-	if (!ret)
-		ret = opt_check_memory(b->opts, params, fb_mem_available(), NULL);
-	if (!ret)
-		ret = plan_fits(b, params, &plan);
 	cpu_plan_free(&plan);
-	if (!ret)
-		ret = mem_policy_check(&mp, t);
-	if (!ret && b->check)
-		ret = b->check(params, ro);
+	free(fitted);
 	free(dir_alloc);
 	return ret;
 }

@@ -34,11 +34,20 @@ int run_check_plan_memory(const struct bench *b, const void *params, const struc
 /*
  * For a --size the user did not give (the benchmark's or preset's default):
  * halve it until the plan's largest step fits in 90% of the memory
- * available, with a warning naming both sizes, so a default sweep to 64
- * workers in a 4 GiB guest runs instead of meeting the OOM killer.  True
- * when it changed the size.
+ * available, with a warning naming both sizes (unless quiet), so a default
+ * sweep to 64 workers in a 4 GiB guest runs instead of meeting the OOM
+ * killer.  True when it changed the size.
  */
-bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *plan);
+bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *plan, bool quiet);
+
+/*
+ * The checks of a run against this machine once its plan and --mem are
+ * known, in the order run makes them: sizes against the memory available,
+ * the largest step's need, the memory policy here, the benchmark's check().
+ * "faultbench run" and a suite's validation of a job call this one sequence.
+ */
+int run_check_plan(const struct bench *b, const void *params, const struct run_opts *ro,
+		   const struct topo *t, const struct cpu_plan *plan, const struct mem_policy *mp);
 
 /*
  * Where a run writes, by one rule for run, suites and every benchmark: the

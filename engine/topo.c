@@ -833,6 +833,16 @@ int topo_plan(const struct topo *t, const char *spec, enum placement pl, bool ov
 	return err;
 }
 
+unsigned cpu_plan_largest(const struct cpu_plan *plan)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].ncpus > n)
+			n = plan->steps[i].ncpus;
+	return n;
+}
+
 void cpu_plan_free(struct cpu_plan *plan)
 {
 	unsigned i;

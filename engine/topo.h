@@ -63,6 +63,8 @@ struct cpu_plan {
 int topo_plan(const struct topo *t, const char *spec, enum placement pl, bool oversubscribe,
 	      struct cpu_plan *plan);
 void cpu_plan_free(struct cpu_plan *plan);
+/* The worker count of the plan's largest step (0 for an empty plan). */
+unsigned cpu_plan_largest(const struct cpu_plan *plan);
 /* How many NUMA nodes, packages and cores the PUs of a step cover. */
 void topo_step_coverage(const struct topo *t, const struct cpu_step *s, unsigned *nodes,
 			unsigned *packages, unsigned *cores);
