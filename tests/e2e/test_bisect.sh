@@ -14,26 +14,7 @@
 export FAULTBENCH FB_VM=0 FB_WORK=$PWD/W FB_RUNS=3 FB_THRESHOLD=30%
 export FB_RUN_OPTS="--cpus 1 --repeat 1 $TINY"
 step=$FB_SRC/scripts/faultbench-bisect-step
-cat >slow.py <<'PY'
-import glob, json, sys
-for f in glob.glob(sys.argv[1] + "/**/*.json", recursive=True):
-    d = json.load(open(f))
-    if d.get("test_slowed"):
-        continue
-    d["test_slowed"] = True
-    for step in d["steps"]:
-        m = step["metrics"]["pages/s"]
-        for k in ("value", "mean", "hmean", "min", "max", "stddev"):
-            if isinstance(m.get(k), (int, float)):
-                m[k] /= 1000
-        m["samples"] = [v / 1000 for v in m["samples"]]
-    json.dump(d, open(f, "w"))
-PY
-# faultbench, and with FB_TEST_SLOW=1 each run's results divided by 1000
-printf '#!/bin/bash\n"%s" "$@"; rc=$?\nif [ "$1" = run ] && [ -n "${FB_TEST_SLOW:-}" ]; then\n\tpython3 %s "$FB_WORK/$FB_LABEL"\nfi\nexit $rc\n' \
-	"$FAULTBENCH" "$PWD/slow.py" >slowfb
-chmod +x slowfb
-FAULTBENCH=$PWD/slowfb
+use_slowing_faultbench
 
 FB_LABEL=good bash "$step" >base.txt 2>&1 || { cat base.txt; die "baseline step failed"; }
 [ "$(find W/good -name '*.json' | wc -l)" = 3 ] || die "the baseline should hold 3 runs"
@@ -45,7 +26,7 @@ case $rc in 0 | 1 | 125) ;; *) die "an unchanged step exited $rc" ;; esac
 grep -q '^check: ' same.txt || die "the step gives no verdict line"
 
 rc=0
-FB_TEST_SLOW=1 FB_LABEL=slow bash "$step" >slow.txt 2>&1 || rc=$?
+FB_TEST_SLOW=1000 FB_TEST_SLOW_DIR=$PWD/W FB_LABEL=slow bash "$step" >slow.txt 2>&1 || rc=$?
 cat slow.txt
 [ "$rc" = 1 ] || die "a step slowed a thousandfold exited $rc, expected 1"
 echo "bisect e2e: ok"

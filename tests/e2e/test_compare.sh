@@ -178,21 +178,9 @@ fb compare A N 2>&1 | grep -q "6.18-np has no benchmark in common with the basel
 # fifth.  Made from the files, not by slowing a real run with busy loops: on
 # a loaded machine the baseline is slowed too, and a test must not depend on
 # how fast anything ran.
-python3 - A C <<'PY' || die "cannot make the slowed copies"
-import json, os, sys
-src, dst = sys.argv[1], sys.argv[2]
-os.makedirs(dst, exist_ok=True)
-for name in sorted(os.listdir(src)):
-    d = json.load(open(os.path.join(src, name)))
-    d["label"] = "6.18-slow"
-    for step in d["steps"]:
-        m = step["metrics"].get("pages/s")
-        for k in ("value", "mean", "hmean", "min", "max", "stddev"):
-            if isinstance(m.get(k), (int, float)):
-                m[k] = m[k] / 5
-        m["samples"] = [v / 5 for v in m["samples"]]
-    json.dump(d, open(os.path.join(dst, name), "w"))
-PY
+cp -r A C
+python3 "$FB_SRC/tests/e2e/slow_results.py" 5 --label 6.18-slow C/*.json ||
+	die "cannot make the slowed copies"
 rc=0
 fb check --baseline A --candidate C --threshold 30% >check.txt || rc=$?
 cat check.txt
