@@ -147,7 +147,8 @@ def analyse(d, old, model=None):
 
 
 def analyse_aa(d, old, model):
-    pairs = sorted({p[:-2] for p in os.listdir(os.path.join(d, "aa"))})
+    # directories only: a suite also leaves its store index (faultbench.db) there
+    pairs = sorted({p[:-2] for p in os.listdir(os.path.join(d, "aa")) if p.startswith("aa-")})
     print("\nA/A pairs (one quick-suite run a side, the noise model of %s):" % model)
     print("  %-8s %6s %6s %6s %10s" % ("pair", "rows", "stars", "check", "old stars"))
     tot = [0, 0, 0, 0, 0]
@@ -186,7 +187,7 @@ def ab_pair(d, p, k, model, tmp):
 
 
 def analyse_ab(d, model):
-    abs_ = sorted({p.rsplit("-", 1)[0] for p in os.listdir(os.path.join(d, "ab"))})
+    abs_ = sorted({p.rsplit("-", 1)[0] for p in os.listdir(os.path.join(d, "ab")) if p.startswith("ab-")})
     avail = len(results_in(os.path.join(d, "ab", abs_[0] + "-base")))
     print("\nA/B pairs (pf1 at 1 CPU, candidate in a cgroup with a 90%% CPU quota), model %s:"
           % model)
