@@ -144,6 +144,15 @@ struct bench {
 	 */
 	unsigned long long (*mem_need)(const void *params, unsigned nworkers);
 	/*
+	 * Bytes a step of n workers writes into files, and the directory they
+	 * are in (rundir: ro->dir), for refusing (or, for a default --size,
+	 * halving) a step that would not fit: a mapped file past the free space
+	 * of its tmpfs or disk raises SIGBUS at the first fault that cannot be
+	 * backed (Docker's /dev/shm is 64 MiB).  May be NULL: no files.
+	 */
+	unsigned long long (*fs_need)(const void *params, const char *rundir, unsigned nworkers,
+				      const char **dir);
+	/*
 	 * Per step, in the parent before workers start; sets sc->shared.  When
 	 * it fails, teardown() is not called: it must clean up after itself.
 	 */

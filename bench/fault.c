@@ -360,6 +360,18 @@ static unsigned long long fault_mem_need(const void *params, unsigned nworkers)
 	return range;
 }
 
+/* The tmpfs or disk files: one shared file, slices of one, or one per worker. */
+static unsigned long long fault_fs_need(const void *params, const char *rundir, unsigned nworkers,
+					const char **dir)
+{
+	const struct fault_params *p = params;
+
+	if (p->backing == BACKING_ANON)
+		return 0;
+	*dir = p->backing == BACKING_TMPFS ? p->tmpfs_dir : rundir;
+	return p->sharing == SHARING_SAME ? p->size : p->size * nworkers;
+}
+
 const struct bench bench_fault = {
 	.name = "fault",
 	.summary = "page-fault scalability: touch every page of a range, zap, repeat",
@@ -368,6 +380,7 @@ const struct bench bench_fault = {
 	.counters = { "pages", "passes" },
 	.check = fault_check,
 	.mem_need = fault_mem_need,
+	.fs_need = fault_fs_need,
 	.setup = fault_setup,
 	.worker_init = fault_worker_init,
 	.worker_loop = fault_worker_loop,

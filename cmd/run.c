@@ -511,7 +511,7 @@ static int prepare(struct run_state *st, int argc, char **argv)
 		ret = profile_choose(st);
 	/* sizes that cannot fit are refused here, not OOM-killed later with nothing kept */
 	if (!ret && !size_given(argc, argv))
-		run_fit_size(st->b, st->params, &st->plan, false);
+		run_fit_size(st->b, st->params, st->ro.dir, &st->plan, false);
 	if (!ret)
 		ret = run_check_plan(st->b, st->params, &st->ro, st->topo, &st->plan, &st->env.mem);
 	if (!ret)

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "mempolicy.h"
 #include "opt.h"
@@ -55,12 +56,41 @@ static const struct topo *this_machine(void)
 }
 
 /*
+ * What a step of n workers writes into files against the free space there:
+ * true when it does not fit (*need, *avail and *dir say what).  A filesystem
+ * without a size (f_blocks 0) or a directory not made yet is not checked here.
+ */
+static bool fs_short(const struct bench *b, const void *params, const char *rundir, unsigned n,
+		     unsigned long long *need, unsigned long long *avail, const char **dir)
+{
+	struct statvfs sv;
+
+	*dir = NULL;
+	if (!b->fs_need || !n)
+		return false;
+	*need = b->fs_need(params, rundir, n, dir);
+	if (!*need || !*dir || statvfs(*dir, &sv) || !sv.f_blocks)
+		return false;
+	*avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	return *need > *avail;
+}
+
+static bool step_too_big(const struct bench *b, const void *params, const char *rundir, unsigned n,
+			 unsigned long long avail)
+{
+	unsigned long long need, free_space;
+	const char *dir;
+
+	return b->mem_need(params, n) > avail || fs_short(b, params, rundir, n, &need, &free_space, &dir);
+}
+
+/*
  * Halve a --size nobody gave until the plan's largest step fits in 90% of the
  * memory available; *was and *need: the size and need before.  False, the
  * size unchanged, when nothing was to do or even 1 MiB does not fit.
  */
-static bool halve_to_fit(const struct bench *b, void *params, const struct cpu_plan *plan,
-			 unsigned long long *was, unsigned long long *need)
+static bool halve_to_fit(const struct bench *b, void *params, const char *rundir,
+			 const struct cpu_plan *plan, unsigned long long *was, unsigned long long *need)
 {
 	const struct opt *o = opt_find(b->opts, "size");
 	unsigned long long avail = fb_mem_available() / 10 * 9, *size;
@@ -69,26 +99,36 @@ static bool halve_to_fit(const struct bench *b, void *params, const struct cpu_p
 	if (!b->mem_need || !o || o->type != OPT_SIZE || !n)
 		return false;
 	*need = b->mem_need(params, n);
-	if (*need <= avail)
+	if (!step_too_big(b, params, rundir, n, avail))
 		return false;
 	size = (unsigned long long *)((char *)params + o->off);
 	*was = *size;
 	/* halving keeps a power of two a power of two, and a page multiple above 1 MiB */
-	while (*size > (1ULL << 20) && b->mem_need(params, n) > avail)
+	while (*size > (1ULL << 20) && step_too_big(b, params, rundir, n, avail))
 		*size /= 2;
-	if (b->mem_need(params, n) <= avail)
+	if (!step_too_big(b, params, rundir, n, avail))
 		return true;
 	*size = *was;	/* run_check_plan_memory() says why */
 	return false;
 }
 
-bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *plan, bool quiet)
+bool run_fit_size(const struct bench *b, void *params, const char *rundir,
+		  const struct cpu_plan *plan, bool quiet)
 {
-	unsigned long long was, need;
+	unsigned long long was, need, fs_need, fs_avail;
+	const char *dir;
+	bool fs = fs_short(b, params, rundir, cpu_plan_largest(plan), &fs_need, &fs_avail, &dir);
 
-	if (!halve_to_fit(b, params, plan, &was, &need))
+	if (!halve_to_fit(b, params, rundir, plan, &was, &need))
 		return false;
-	if (!quiet)
+	if (!quiet && fs)
+		fb_warn("%s: --size %llu MiB for a step of %u workers would need %llu MiB of "
+			"files in '%s', more than its %llu MiB free; running with --size %llu MiB "
+			"(give --size to choose)",
+			b->name, was >> 20, cpu_plan_largest(plan), fs_need >> 20, dir,
+			fs_avail >> 20,
+			*(unsigned long long *)((char *)params + opt_find(b->opts, "size")->off) >> 20);
+	else if (!quiet)
 		fb_warn("%s: --size %llu MiB for a step of %u workers would need %.1f GiB, more "
 			"than the %.1f GiB available; running with --size %llu MiB (give --size to "
 			"choose)",
@@ -98,11 +138,18 @@ bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *pl
 	return true;
 }
 
-int run_check_plan_memory(const struct bench *b, const void *params, const struct cpu_plan *plan)
+int run_check_plan_memory(const struct bench *b, const void *params, const char *rundir,
+			  const struct cpu_plan *plan)
 {
-	unsigned long long avail = fb_mem_available(), need;
+	unsigned long long avail = fb_mem_available(), need, fs_avail;
 	unsigned n = cpu_plan_largest(plan);
+	const char *dir;
 
+	if (fs_short(b, params, rundir, n, &need, &fs_avail, &dir))
+		return fb_usage("%s: a step of %u workers needs %llu MiB of files in '%s', more "
+				"than its %llu MiB free (a page past it would be a SIGBUS): lower "
+				"--size or --cpus, or use a larger filesystem",
+				b->name, n, need >> 20, dir, fs_avail >> 20);
 	if (!b->mem_need || !n)
 		return FB_OK;
 	need = b->mem_need(params, n);
@@ -119,7 +166,7 @@ int run_check_plan(const struct bench *b, const void *params, const struct run_o
 	int ret = opt_check_memory(b->opts, params, fb_mem_available(), NULL);
 
 	if (!ret)
-		ret = run_check_plan_memory(b, params, plan);
+		ret = run_check_plan_memory(b, params, ro->dir, plan);
 	if (!ret)
 		ret = mem_policy_check(mp, t);
 	if (!ret && b->check)
@@ -165,7 +212,7 @@ int run_check_here(const struct bench *b, const void *params, const struct run_o
 	if (!ret)
 		ret = topo_plan(t, ro.cpus, ro.placement, ro.oversubscribe, &plan);
 	if (!ret) {
-		run_fit_size(b, fitted, &plan, true);
+		run_fit_size(b, fitted, ro.dir, &plan, true);
 		ret = run_check_plan(b, fitted, &ro, t, &plan, &mp);
 	}
 	cpu_plan_free(&plan);

@@ -26,19 +26,23 @@ int run_opts_check_text(const struct run_opts *ro, const char *where);
 int run_check_here(const struct bench *b, const void *params, const struct run_opts *ro);
 
 /*
- * The largest step of plan against the memory available: FB_OK, or FB_USAGE
+ * The largest step of plan against the memory available and the free space
+ * of the filesystem its files are in (rundir: ro->dir): FB_OK, or FB_USAGE
  * naming the step, what it needs and what there is.
  */
-int run_check_plan_memory(const struct bench *b, const void *params, const struct cpu_plan *plan);
+int run_check_plan_memory(const struct bench *b, const void *params, const char *rundir,
+			  const struct cpu_plan *plan);
 
 /*
  * For a --size the user did not give (the benchmark's or preset's default):
  * halve it until the plan's largest step fits in 90% of the memory
- * available, with a warning naming both sizes (unless quiet), so a default
- * sweep to 64 workers in a 4 GiB guest runs instead of meeting the OOM
- * killer.  True when it changed the size.
+ * available and its files in the free space of their filesystem, with a
+ * warning naming both sizes (unless quiet), so a default sweep to 64 workers
+ * in a 4 GiB guest, or pf2's 128 MiB in Docker's 64 MiB /dev/shm, runs
+ * instead of meeting the OOM killer or a SIGBUS.  True when it changed the size.
  */
-bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *plan, bool quiet);
+bool run_fit_size(const struct bench *b, void *params, const char *rundir,
+		  const struct cpu_plan *plan, bool quiet);
 
 /*
  * The checks of a run against this machine once its plan and --mem are

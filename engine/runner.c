@@ -125,6 +125,48 @@ int pin_self_to(const unsigned *pus, unsigned n)
 	return ret;
 }
 
+/* The worker this thread (or process) is, for the SIGBUS handler; NULL outside workers. */
+static __thread struct worker *this_worker;
+static size_t sigbus_page;
+
+/*
+ * A page of a mapped file that cannot be backed (a full tmpfs or disk, a file
+ * truncated under the mapping) raises SIGBUS in the worker touching it, which
+ * killed the whole run without a word.  The worker marks itself failed, and an
+ * anonymous page over the address lets the access complete, so the worker
+ * reaches its next stop check; the parent reports the failure and keeps what
+ * was measured.  Outside a worker, or for a hardware error, the default action.
+ */
+static void worker_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	static const char msg[] = "SIGBUS: a page of the mapped file could not be backed "
+				  "(is the filesystem full? see df)";
+	struct worker *w = this_worker;
+	uintptr_t page = (uintptr_t)si->si_addr & ~(uintptr_t)(sigbus_page - 1);
+
+	(void)uc;
+	if (!w || si->si_code != BUS_ADRERR ||
+	    mmap((void *)page, sigbus_page, PROT_READ | PROT_WRITE,
+		 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED) {
+		signal(sig, SIG_DFL);	/* the access faults again, and the default kills */
+		return;
+	}
+	if (get_state(w->id) != WS_FAILED) {
+		memcpy(w->slot->error, msg, sizeof(msg) < sizeof(w->slot->error)
+						    ? sizeof(msg) : sizeof(w->slot->error) - 1);
+		set_state(w->id, WS_FAILED);
+	}
+}
+
+static void catch_sigbus(void)
+{
+	struct sigaction sa = { .sa_sigaction = worker_sigbus, .sa_flags = SA_SIGINFO };
+
+	sigbus_page = (size_t)page_size();
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 static void record_rusage(struct worker_slot *slot)
 {
 	struct rusage ru;
@@ -147,6 +189,7 @@ static void worker_main(struct worker *w, const struct mem_policy *mp)
 
 	memset(slot, 0, sizeof(*slot));
 	slot->tid = (pid_t)syscall(SYS_gettid);
+	this_worker = w;
 	if (ret) {
 		worker_fail(w, "cannot pin worker %u to PU %u: %s", w->id, w->pu, strerror(-ret));
 		return;
@@ -162,6 +205,8 @@ static void worker_main(struct worker *w, const struct mem_policy *mp)
 			worker_fail(w, "worker %u failed to initialise", w->id);
 		return;
 	}
+	if (get_state(w->id) == WS_FAILED)
+		return;	/* a SIGBUS during its first touch */
 	/* Verify, not assume: only the worker can ask where its own pages are. */
 	if (w->mem && w->mem_len) {
 		slot->placement_pages = mem_placement_count(w->mem, w->mem_len, slot->node_pages,
@@ -823,6 +868,7 @@ int runner_run_step(const struct run_env *env, const void *params, const struct 
 	r->repeat = repeat;
 	r->extra = json_object();
 
+	catch_sigbus();
 	s.n = cs->ncpus;
 	s.threads_mode = ro->mode == MODE_THREADS;
 	s.sc = (struct step_ctx){ .bench = b, .params = params, .ro = ro, .topo = env->topo,
