@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "results.h"
@@ -22,6 +23,7 @@
 struct fake_params {
 	long long fail_worker; /* -1: none; else this worker's init fails */
 	bool fail_setup;
+	bool sigbus;	/* the loop touches a page past the end of its file */
 };
 
 /* MAP_SHARED: worker processes report through it too. */
@@ -64,10 +66,32 @@ static int fake_worker_init(struct worker *w)
 	return 0;
 }
 
+/* A mapping of two pages over a file of one: the second page is a SIGBUS. */
+static void touch_past_eof(void)
+{
+	FILE *f = tmpfile();
+	volatile char *m;
+
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), page_size()), 0);
+	m = mmap(NULL, 2 * page_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fileno(f), 0);
+	assert_true(m != MAP_FAILED);
+	m[0] = 1;
+	m[page_size()] = 1;	/* the worker carries on after it: an anonymous page */
+	munmap((void *)m, 2 * page_size());
+	fclose(f);
+}
+
 static void fake_worker_loop(struct worker *w)
 {
-	while (!worker_should_stop(w))
+	const struct fake_params *p = w->step->params;
+	unsigned long n = 0;
+
+	while (!worker_should_stop(w)) {
 		worker_count(w, 0, 1);
+		if (p->sigbus && w->id == 1 && ++n == 1000)
+			touch_past_eof();
+	}
 }
 
 static void fake_worker_fini(struct worker *w)
@@ -178,6 +202,29 @@ static void test_worker_failure(void **state)
 	munmap(last_shared, sizeof(*last_shared));
 }
 
+/* A SIGBUS in a worker (a full tmpfs) fails the step with a message; the run lives on. */
+static void check_sigbus(int mode)
+{
+	struct fake_params p = { .fail_worker = -1, .sigbus = true };
+	struct step_result r;
+
+	assert_int_equal(run_fake(mode, 2, &p, &r), FB_FAIL);
+	assert_false(r.complete);
+	assert_non_null(strstr(fb_last_error(), "SIGBUS"));
+	step_result_free(&r);
+	munmap(last_shared, sizeof(*last_shared));
+}
+
+static void test_sigbus_threads(void **state)
+{
+	check_sigbus(MODE_THREADS);
+}
+
+static void test_sigbus_processes(void **state)
+{
+	check_sigbus(MODE_PROCESSES);
+}
+
 static void test_setup_failure(void **state)
 {
 	struct fake_params p = { .fail_worker = -1, .fail_setup = true };
@@ -198,6 +245,8 @@ int main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_processes),
 		cmocka_unit_test(test_worker_failure),
+		cmocka_unit_test(test_sigbus_threads),
+		cmocka_unit_test(test_sigbus_processes),
 		cmocka_unit_test(test_setup_failure),
 	};
 
