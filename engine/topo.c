@@ -36,6 +36,7 @@ struct topo {
 	char *source;
 	unsigned npus, ncores, nnodes, npackages, nllcs, smt;
 	hwloc_obj_type_t llc_type;
+	unsigned *by_os;    /* indexes of pu[] in the order of their OS indexes */
 	struct pu_info *pu; /* npus entries */
 	unsigned ngroups;   /* NUMA nodes that hold PUs */
 	int *group_node;    /* OS index of each group's node, -1 if none */
@@ -92,9 +93,14 @@ static void describe_pu(struct topo *t, hwloc_obj_t obj, struct pu_info *p)
 	p->os = obj->os_index;
 	p->package = pkg ? pkg->logical_index : 0;
 	if (core) {
-		hwloc_obj_t first = hwloc_get_next_obj_inside_cpuset_by_type(t->h, core->cpuset,
-									     HWLOC_OBJ_PU, NULL);
+		/* the core's first PU by its first children: a search of every PU inside
+		 * its cpuset made the scan quadratic (8192 PUs took a minute) */
+		hwloc_obj_t first = core;
 
+		while (first->first_child)
+			first = first->first_child;
+		if (first->type != HWLOC_OBJ_PU)
+			first = NULL;
 		p->core = core->logical_index;
 		p->smt = first ? obj->logical_index - first->logical_index : 0;
 	} else {
@@ -138,6 +144,24 @@ static void describe_machine(struct topo *t)
 		t->description = xstrdup(t->summary);
 }
 
+static const struct pu_info *sort_pus;
+
+static int cmp_pu_os(const void *a, const void *b)
+{
+	unsigned x = sort_pus[*(const unsigned *)a].os, y = sort_pus[*(const unsigned *)b].os;
+
+	return x < y ? -1 : x > y;
+}
+
+static void index_by_os(struct topo *t)
+{
+	t->by_os = xcalloc(t->npus ? t->npus : 1, sizeof(*t->by_os));
+	for (unsigned i = 0; i < t->npus; i++)
+		t->by_os[i] = i;
+	sort_pus = t->pu;
+	qsort(t->by_os, t->npus, sizeof(*t->by_os), cmp_pu_os);
+}
+
 static int scan(struct topo *t)
 {
 	hwloc_obj_t obj = NULL;
@@ -166,6 +190,7 @@ static int scan(struct topo *t)
 	while ((obj = hwloc_get_next_obj_by_type(t->h, HWLOC_OBJ_PU, obj)) && i < t->npus)
 		describe_pu(t, obj, &t->pu[i++]);
 	t->npus = i;
+	index_by_os(t);
 	describe_machine(t);
 	return FB_OK;
 }
@@ -240,6 +265,81 @@ static bool parens_balanced(const char *spec)
 	return depth == 0;
 }
 
+/*
+ * hwloc inserts each object of a synthetic description by comparing its
+ * cpuset with every sibling on its way down from the root, so its load costs
+ * about (objects) x (widths of the levels above) x (bitmap words): a flat
+ * "pack:1 core:8192 pu:1" took a minute, "pack:64 core:128 pu:1" 0.9 s,
+ * "pack:32 numa:4 core:32 pu:2" 0.1 s (2-vCPU EPYC VM, hwloc 2.9).  The
+ * budget keeps accepted descriptions near half a second here at most.
+ */
+#define TOPO_WORK_BUDGET 2.5e8
+
+/*
+ * A synthetic description in the one form faultbench takes: words TYPE:COUNT,
+ * each optionally followed by hwloc attributes in parentheses, a decimal
+ * count.  hwloc itself reads more ("2 2", "core: 4", "4pu:2", hex counts,
+ * attributes anywhere), which made the estimates above unsound: what hwloc
+ * made of "pac(r4m1u:1333333333cor)=e:16 pu:2" never finished loading.
+ * Returns FB_OK with *work the estimate, or FB_USAGE with the reason in why.
+ */
+static int synthetic_parse(const char *spec, double *work, char *why, size_t len)
+{
+	double objects = 1, widths = 0, npus = 1, cost = 0;
+	const char *s = spec;
+	unsigned nlevels = 0;
+
+	while (*s) {
+		unsigned long n = 0;
+
+		if (*s == ' ') {
+			s++;
+			continue;
+		}
+		if (!isalpha((unsigned char)*s)) {
+			snprintf(why, len, "a level is TYPE:COUNT, like 'core:16'");
+			return FB_USAGE;
+		}
+		while (isalnum((unsigned char)*s))
+			s++;
+		if (*s != ':' || !isdigit((unsigned char)s[1])) {
+			snprintf(why, len,
+				 "a level is TYPE:COUNT with a decimal count, like 'core:16'");
+			return FB_USAGE;
+		}
+		for (s++; isdigit((unsigned char)*s); s++)
+			n = n > TOPO_MAX_PUS ? n : n * 10 + (unsigned long)(*s - '0');
+		if (*s == '(') {
+			const char *close = strchr(s, ')');
+
+			if (!close || memchr(s + 1, '(', (size_t)(close - s - 1))) {
+				snprintf(why, len, "has unbalanced parentheses");
+				return FB_USAGE;
+			}
+			s = close + 1;
+		}
+		if (*s && *s != ' ') {
+			snprintf(why, len, "levels are separated by spaces");
+			return FB_USAGE;
+		}
+		if (!n || n > TOPO_MAX_PUS || (npus *= (double)n) > TOPO_MAX_PUS) {
+			snprintf(why, len, "has %s PUs; faultbench plans 1 to %u",
+				 n ? "more than that many" : "no", TOPO_MAX_PUS);
+			return FB_USAGE;
+		}
+		widths += (double)n;
+		objects *= (double)n;
+		cost += objects * widths;
+		nlevels++;
+	}
+	if (!nlevels) {
+		snprintf(why, len, "is empty");
+		return FB_USAGE;
+	}
+	*work = cost * (npus / 64 + 1);
+	return FB_OK;
+}
+
 static int too_many_pus(const char *spec)
 {
 	char shown[256];
@@ -252,6 +352,8 @@ static int too_many_pus(const char *spec)
 int topo_load(struct topo **tp, const char *spec)
 {
 	struct topo *t = xcalloc(1, sizeof(*t));
+	char why[128];
+	double work;
 	int err;
 
 	*tp = NULL;
@@ -284,6 +386,30 @@ int topo_load(struct topo **tp, const char *spec)
 			topo_free(t);
 			return too_many_pus(spec);
 		}
+		if (synthetic_parse(spec, &work, why, sizeof(why))) {
+			char shown[256];
+
+			topo_free(t);
+			return fb_usage("option '--topology': '%s' %s%s",
+					fb_printable(spec, shown, sizeof(shown)),
+					strchr(why, ' ') == why + 1 || !strncmp(why, "a ", 2) ||
+						!strncmp(why, "levels", 6)
+					    ? "is not a synthetic topology: "
+					    : "",
+					why);
+		}
+		if (work > TOPO_WORK_BUDGET) {
+			char shown[256];
+
+			topo_free(t);
+			return fb_usage(
+			    "option '--topology': '%s' would take hwloc too long to build "
+			    "(about %.0f times the budget): its cost grows with the "
+			    "width of each level; give fewer objects per level "
+			    "(e.g. 'pack:32 numa:4 core:32 pu:2' for 8192 PUs)",
+			    fb_printable(spec, shown, sizeof(shown)),
+			    work / TOPO_WORK_BUDGET + 0.5);
+		}
 		err = *spec ? hwloc_topology_set_synthetic(t->h, spec) : -1;
 	}
 	if (!err)
@@ -315,6 +441,7 @@ void topo_free(struct topo *t)
 	if (t->h)
 		hwloc_topology_destroy(t->h);
 	free(t->pu);
+	free(t->by_os);
 	free(t->group_node);
 	free(t->group_package);
 	free(t->source);
@@ -348,13 +475,22 @@ unsigned topo_npackages(const struct topo *t)
 	return t->npackages;
 }
 
+/* By OS index, through the index sorted at scan(): a search per PU made a plan quadratic. */
 static const struct pu_info *find_pu(const struct topo *t, unsigned pu_os)
 {
-	unsigned i;
+	unsigned lo = 0, hi = t->npus;
 
-	for (i = 0; i < t->npus; i++)
-		if (t->pu[i].os == pu_os)
-			return &t->pu[i];
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		const struct pu_info *p = &t->pu[t->by_os[mid]];
+
+		if (p->os == pu_os)
+			return p;
+		if (p->os < pu_os)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 

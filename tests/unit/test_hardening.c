@@ -332,6 +332,19 @@ static void test_topology_cap(void **state)
 	assert_int_equal(topo_synthetic_pus("pack:0x2 core:2 pu:2"), 8);
 	assert_int_equal(topo_load(&t, "pac(r4m1u:1333333333cor=e:16 pu:2"), FB_USAGE);
 	assert_null(t);
+	/* issue 23 C3: closed, it hid 1333333333 from the estimate (killed after 120 s);
+	 * only TYPE:COUNT levels are taken, and a flat 8192 took hwloc 61 s: its work
+	 * (the widths of the levels) is bounded, not only the PU count */
+	assert_int_equal(topo_load(&t, "pac(r4m1u:1333333333cor)=e:16 pu:2"), FB_USAGE);
+	assert_int_equal(topo_load(&t, "pack:1 core:8192 pu:1"), FB_USAGE);
+	assert_non_null(strstr(fb_last_error(), "too long"));
+	assert_int_equal(topo_load(&t, "2 2 2"), FB_USAGE);
+	assert_int_equal(topo_load(&t, "pack:0x2 core:2 pu:2"), FB_USAGE);
+	assert_int_equal(topo_load(&t, "pack:32 numa:4 core:32 pu:2"), FB_OK);
+	assert_int_equal(topo_npus(t), 8192);
+	topo_free(t);
+	assert_int_equal(topo_load(&t, "pack:2(memory=1000) core:4 pu:2"), FB_OK);
+	topo_free(t);
 }
 
 static int setup(void **state)
