@@ -72,7 +72,7 @@ static bool entry_from_json(struct noise_entry *e, json_t *j)
 static int load_file(struct noise_models *ms, const char *path)
 {
 	json_error_t err;
-	json_t *doc = json_load_file(path, 0, &err), *entries, *j, *machine;
+	json_t *doc = fb_json_load_file(path, &err), *entries, *j, *machine;
 	struct noise_model *m;
 	size_t i;
 

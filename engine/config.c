@@ -16,11 +16,14 @@
 
 #include "bench.h"
 #include "config.h"
+#include "fsfile.h"
 #include "opt.h"
 #include "runcheck.h"
 #include "util.h"
 
 /* Keys that are not options of "faultbench run". */
+/* A suite of hundreds of jobs is a few KiB; /dev/zero or a gigabyte of lines is no config. */
+#define CONFIG_MAX_BYTES (1ull << 20)
 #define KEY_BENCH	"bench"
 #define KEY_DESCRIPTION "description"
 
@@ -272,14 +275,19 @@ static int validate_job(const struct config *cfg, const struct cfg_job *j)
 int config_load(const char *path, struct config *cfg)
 {
 	struct parse p = { .cfg = cfg };
+	unsigned long long size;
 	unsigned i;
 	int line, ret = FB_OK;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->path = xstrdup(path);
-	p.f = fopen(path, "r");
-	if (!p.f)
-		return fb_usage("cannot read config '%s': %s", path, strerror(errno));
+	p.f = fsfile_open_bounded(path, CONFIG_MAX_BYTES, &size);
+	if (!p.f) {
+		char why[64];
+
+		return fb_usage("cannot read config '%s': %s", path,
+				fsfile_bounded_error(errno, CONFIG_MAX_BYTES, why, sizeof(why)));
+	}
 	line = ini_parse_stream(counting_reader, &p, handler, &p);
 	fclose(p.f);
 	free(p.line);

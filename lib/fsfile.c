@@ -151,3 +151,40 @@ int fsfile_exec_helper(char *buf, size_t len)
 		return -EACCES;
 	return access(buf, X_OK) ? -errno : 0;
 }
+
+FILE *fsfile_open_bounded(const char *path, unsigned long long max, unsigned long long *size)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer before fstat() refuses it */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	FILE *f;
+
+	*size = 0;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (unsigned long long)st.st_size > max) {
+		int err = fstat(fd, &st) ? errno : !S_ISREG(st.st_mode) ? EINVAL : EFBIG;
+
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	*size = (unsigned long long)st.st_size;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+const char *fsfile_bounded_error(int err, unsigned long long max, char *buf, size_t len)
+{
+	if (err == EINVAL)
+		snprintf(buf, len, "not a regular file");
+	else if (err == EFBIG)
+		snprintf(buf, len, "larger than %llu %s", max >= (1ull << 20) ? max >> 20 : max >> 10,
+			 max >= (1ull << 20) ? "MiB" : "KiB");
+	else
+		snprintf(buf, len, "%s", strerror(err));
+	return buf;
+}

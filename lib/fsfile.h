@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * An unnamed file in dir, gone when its last descriptor is closed, so a
@@ -61,5 +62,16 @@ char *fsfile_self_dir(void);
  * not there; the caller decides: aim9 skips, stress execs /bin/true instead).
  */
 int fsfile_exec_helper(char *buf, size_t len);
+
+/*
+ * path opened for reading, when it is a regular file of at most max bytes:
+ * the one size check of every file faultbench reads whole (suite configs,
+ * noise models).  /dev/zero or a FIFO would be read forever, a 35 MB noise
+ * model took 27 s and 3 GB to parse.  NULL with errno EINVAL (not a regular
+ * file), EFBIG (larger) or open()'s error; *size gets the file's size.
+ */
+FILE *fsfile_open_bounded(const char *path, unsigned long long max, unsigned long long *size);
+/* Why fsfile_open_bounded() failed, for a message: "larger than 4 MiB", ... */
+const char *fsfile_bounded_error(int err, unsigned long long max, char *buf, size_t len);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsfile.h"
 #include "jsonfile.h"
 #include "util.h"
 
@@ -135,4 +136,23 @@ int json_write_new_file(json_t *doc, const char *path)
 	unlink(tmp);
 	free(tmp);
 	return ret;
+}
+
+json_t *fb_json_load_file(const char *path, json_error_t *err)
+{
+	unsigned long long size;
+	FILE *f = fsfile_open_bounded(path, FB_JSON_FILE_MAX, &size);
+	char why[64];
+	json_t *doc;
+
+	if (!f) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->text, sizeof(err->text), "%s",
+			 fsfile_bounded_error(errno, FB_JSON_FILE_MAX, why, sizeof(why)));
+		snprintf(err->source, sizeof(err->source), "%s", path);
+		return NULL;
+	}
+	doc = json_loadf(f, 0, err);
+	fclose(f);
+	return doc;
 }

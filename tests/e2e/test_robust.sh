@@ -35,3 +35,14 @@ if [ "$(id -u)" = 0 ] && mkdir small && mount -t tmpfs -o size=16m tmpfs small 2
 else
 	echo "C2: not root or no tmpfs mount: size-past-tmpfs checks skipped"
 fi
+
+# C4: files read whole have a size bound, checked before parsing (a 35 MB
+# noise model took 27 s and 3 GB; /dev/zero was read forever)
+fb run pf1 $B --label base1 -o R/ >/dev/null 2>&1 || die "tiny run failed"
+r=$(ls R/*.json | head -n 1)
+truncate -s 17M big-model.json
+expect_usage "larger than 16 MiB" fb compare "$r" "$r" --noise big-model.json
+expect_usage "not a regular file" timeout 60 "$FAULTBENCH" compare "$r" "$r" --noise /dev/zero
+truncate -s 2M big.ini
+expect_usage "larger than 1 MiB" fb suite --dry-run big.ini
+expect_usage "not a regular file" timeout 60 "$FAULTBENCH" suite --dry-run /dev/zero
