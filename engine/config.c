@@ -37,30 +37,42 @@ struct parse {
 	struct cfg_job *cur; /* the job being read, NULL in [global] */
 	char section[128];
 	bool in_section;
+	unsigned global_line; /* of [global], 0 before it */
 };
 
-static void start_section(struct parse *p, const char *section);
+static int start_section(struct parse *p, const char *section);
 
 /*
  * A "[name]" line: sections are recognised here because this libinih calls
  * the handler only for keys, and a job may well have none ("[pf1]" alone
- * runs pf1 with the [global] options).
+ * runs pf1 with the [global] options).  inih reads an indented "[pf3]" after
+ * a key as a continuation of that key's value, and ignores text after ']':
+ * both lost or changed a job without a word, so both are errors here.
  */
-static void section_line(struct parse *p, const char *line)
+static int section_line(struct parse *p, const char *line)
 {
-	const char *start = line + strspn(line, " \t"), *end;
+	const char *start = line + strspn(line, " \t"), *end, *rest;
 	char name[128];
 
-	if (*start != '[' || !(end = strchr(start, ']')))
-		return;
+	if (*start != '[')
+		return FB_OK;
+	if (!(end = strchr(start, ']')))
+		return fb_usage("%s:%u: a section header without its ']'", p->cfg->path, p->lineno);
+	if (start != line)
+		return fb_usage("%s:%u: an indented section header (inih would read it as the "
+				"continuation of the key above); start it in the first column",
+				p->cfg->path, p->lineno);
+	rest = end + 1 + strspn(end + 1, " \t\r\n");
+	if (*rest && *rest != ';' && *rest != '#')
+		return fb_usage("%s:%u: text after the section header's ']'", p->cfg->path,
+				p->lineno);
 	start++;
 	while (start < end && (*start == ' ' || *start == '\t'))
 		start++;
 	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	snprintf(name, sizeof(name), "%.*s", (int)(end - start), start);
-	if (!p->in_section || strcmp(name, p->section))
-		start_section(p, name);
+	return start_section(p, name); /* every header: a repeated one must not merge */
 }
 
 /*
@@ -84,6 +96,12 @@ static int bad_line(const struct parse *p, const char *line, size_t len, int num
 	for (size_t i = 0; i < body; i++) {
 		unsigned char c = (unsigned char)line[i];
 
+		/* a CR only before the newline: bare-CR line endings made one line of a
+		 * whole file, and inih kept its first key only */
+		if (c == '\r' && i + 1 < body)
+			return fb_usage("%s:%u: a carriage return inside a line (old Mac line "
+					"endings?); end lines with \\n or \\r\\n",
+					file, p->lineno);
 		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
 			return fb_usage("%s:%u: control character 0x%02x", file, p->lineno, c);
 	}
@@ -109,7 +127,10 @@ static char *counting_reader(char *str, int num, void *stream)
 		return NULL; /* the end of the stream, for inih */
 	}
 	memcpy(str, p->line, (size_t)n + 1);
-	section_line(p, str);
+	if (section_line(p, str)) {
+		p->failed = true;
+		return NULL;
+	}
 	return str;
 }
 
@@ -130,21 +151,33 @@ static int fail(struct parse *p, int status)
 	return 1; /* keep inih going quietly: the first error was printed */
 }
 
-static void start_section(struct parse *p, const char *section)
+/* Two sections of one name merged into one job: each name once (another job: bench = NAME). */
+static int start_section(struct parse *p, const char *section)
 {
 	struct config *cfg = p->cfg;
 
+	for (unsigned i = 0; i < cfg->njobs; i++)
+		if (!strcmp(cfg->jobs[i].name, section))
+			return fb_usage("%s:%u: a second [%s] section (the first is at line %u); name "
+					"each job once, and run a benchmark twice with "
+					"'[other-name]' and 'bench = %s'",
+					cfg->path, p->lineno, section, cfg->jobs[i].line, section);
+	if (!strcmp(section, "global") && p->global_line)
+		return fb_usage("%s:%u: a second [global] section (the first is at line %u)",
+				cfg->path, p->lineno, p->global_line);
 	snprintf(p->section, sizeof(p->section), "%s", section);
 	p->in_section = true;
 	if (!strcmp(section, "global")) {
 		p->cur = NULL;
-		return;
+		p->global_line = p->lineno;
+		return FB_OK;
 	}
 	cfg->jobs = xrealloc(cfg->jobs, (cfg->njobs + 1) * sizeof(*cfg->jobs));
 	p->cur = &cfg->jobs[cfg->njobs++];
 	memset(p->cur, 0, sizeof(*p->cur));
 	p->cur->name = xstrdup(section);
 	p->cur->line = p->lineno;
+	return FB_OK;
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value)
@@ -158,8 +191,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		return fail(p, fb_usage("%s:%u: '%s' is outside a section; put it under [global] "
 					"or a job",
 					file, p->lineno, name));
-	if (!p->in_section || strcmp(section, p->section))
-		start_section(p, section);
+	if ((!p->in_section || strcmp(section, p->section)) && start_section(p, section))
+		return fail(p, FB_USAGE);
 	if (!strcmp(name, KEY_DESCRIPTION))
 		return 1;
 	if (!strcmp(name, "label") || !strcmp(name, "output"))

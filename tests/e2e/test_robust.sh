@@ -46,3 +46,18 @@ expect_usage "not a regular file" timeout 60 "$FAULTBENCH" compare "$r" "$r" --n
 truncate -s 2M big.ini
 expect_usage "larger than 1 MiB" fb suite --dry-run big.ini
 expect_usage "not a regular file" timeout 60 "$FAULTBENCH" suite --dry-run /dev/zero
+
+# D1: suite configs that lost or changed jobs with exit 0 are errors naming the line
+printf '[pf1]\rcpus=1\r[pf3]\rcpus=1\r' >cr.ini
+expect_usage "cr.ini:1: a carriage return inside a line" fb suite --dry-run cr.ini
+printf '[pf1] pf3\ncpus=1\n' >after.ini
+expect_usage "after.ini:1: text after the section header" fb suite --dry-run after.ini
+printf '[pf1]\ncpus=1\n  [pf3]\ncpus=1\n' >indent.ini
+expect_usage "indent.ini:3: an indented section header" fb suite --dry-run indent.ini
+printf '[pf1]\ncpus=1\n[pf1]\ncpus=2\n' >twice.ini
+expect_usage "twice.ini:3: a second [pf1] section (the first is at line 1)" fb suite --dry-run twice.ini
+printf '[global]\nsamples=1\n[global]\n[pf1]\n' >global2.ini
+expect_usage "global2.ini:3: a second [global]" fb suite --dry-run global2.ini
+# what stays allowed: CRLF line endings, a comment after the header
+printf '[pf1] ; the first\r\ncpus=1\r\n[pf3]\r\ncpus=1\r\n' >ok.ini
+fb suite --dry-run ok.ini >out.txt 2>err.txt || { cat err.txt; die "CRLF config refused"; }
