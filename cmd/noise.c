@@ -95,6 +95,39 @@ static char *utc_stamp(bool iso)
 	return xstrdup(buf);
 }
 
+/*
+ * Every option, and the suite itself (suite --dry-run checks each job as run
+ * would), before the first run: a bad --label or --results was refused only
+ * by the first suite, after noise had started (issue 23 D4, D8).
+ */
+static int check_before_running(const char *config, const struct noise_cmd_opts *c,
+				const char *label)
+{
+	char *argv[] = { "faultbench", "suite",	    (char *)config,	(char *)"--dry-run",
+			 "--label",    (char *)label, "--results", (char *)c->results, NULL };
+	int ret = fb_check_name(c->label ? "option '--label'"
+					 : "the kernel release (the default label; give --label)",
+				label);
+
+	if (!ret && !*c->results)
+		ret = fb_usage("option '--results' is empty; name a directory");
+	if (!ret && c->output && !*c->output)
+		ret = fb_usage("option '--output' is empty; name a file");
+	if (!ret) {
+		/* its job list goes nowhere: only its verdict on the config matters */
+		struct spawn sp = { .argv = (const char *const *)argv, .file = "/proc/self/exe",
+				    .pass_interrupt = true, .out = { SPAWN_NULL } };
+
+		ret = spawn_run(&sp);
+		spawn_clear(&sp);
+		if (fb_interrupted)
+			ret = fb_error(128 + fb_interrupted,
+				       "noise: interrupted while checking '%s'; nothing was run",
+				       config);
+	}
+	return ret;
+}
+
 /* K separate suite runs into RESULTS/LABEL/; FB_OK or the failing run's status. */
 static int run_suites(const char *config, const struct noise_cmd_opts *c, const char *label)
 {
@@ -106,7 +139,10 @@ static int run_suites(const char *config, const struct noise_cmd_opts *c, const 
 		printf("== noise: run %lld of %lld\n", i + 1, c->runs);
 		st = spawn_self_wait(argv);
 		if (fb_interrupted)
-			return 128 + fb_interrupted;
+			return fb_error(128 + fb_interrupted,
+					"noise: interrupted in run %lld of %lld; the %lld finished "
+					"runs are in %s/%s/",
+					i + 1, c->runs, i, c->results, label);
 		/* a skipped job leaves the suite's status at 0: only failures stop here */
 		if (st)
 			return fb_error(st >= 128 ? st : FB_FAIL,
@@ -235,7 +271,9 @@ int cmd_noise(int argc, char **argv)
 			snprintf(u.release, sizeof(u.release), "unknown");
 		label = c.label ? xstrdup(c.label) : xasprintf("noise-%s-%s", u.release, stamp);
 		free(stamp);
-		ret = run_suites(argv[1], &c, label);
+		ret = check_before_running(argv[1], &c, label);
+		if (!ret)
+			ret = run_suites(argv[1], &c, label);
 		dir = xasprintf("%s/%s", c.results, label);
 		from.n = 1;
 		from.v = (const char **)&dir;

@@ -215,7 +215,17 @@ static int run_suite(const char *file, const char *label, const struct suite_cmd
 	char *out, *store;
 	int ret;
 
+	/*
+	 * Before the config's checks, which take seconds on a large machine: a
+	 * SIGTERM there ended the suite by the default action, without a summary.
+	 */
+	fb_install_signal_handlers();
 	ret = config_load(file, &cfg);
+	if (ret && fb_interrupted) {
+		config_free(&cfg);
+		return fb_error(128 + fb_interrupted, "suite: interrupted while checking '%s'; no "
+				"job was run", file);
+	}
 	if (ret) {
 		config_free(&cfg);
 		return ret;
@@ -224,7 +234,6 @@ static int run_suite(const char *file, const char *label, const struct suite_cmd
 	/* the store beside the labels, as results/faultbench.db is beside results/LABEL/ */
 	store = c->store ? xstrdup(c->store) : xasprintf("%s/faultbench.db", c->results);
 	/* A signal stops the job running, then the suite prints its summary and exits 128 + it. */
-	fb_install_signal_handlers();
 	res = xcalloc(cfg.njobs, sizeof(*res));
 	n = run_jobs(&cfg, label, out, store, c->dry_run, res);
 	if (!c->dry_run) {

@@ -1455,6 +1455,58 @@ static int boot_interleaved(const struct vm_opts *o, const struct vm_kernel *ks,
 	return err;
 }
 
+/*
+ * Options that need no kernel, checked before anything is looked up or
+ * booted: each label a name, a guest no larger than what this host has
+ * available, --modules directories, --results a path (issue 23 D5: these
+ * were accepted and qemu started).
+ */
+static int check_vm_options(const struct vm_opts *o)
+{
+	struct stat st;
+
+	if (o->labels) {
+		char *copy = xstrdup(o->labels), *save = NULL, *l;
+		int err = *copy && copy[strlen(copy) - 1] != ',' ? FB_OK
+				: fb_usage("option '--labels': '%s' has an empty label", o->labels);
+
+		for (l = strtok_r(copy, ",", &save); l && !err; l = strtok_r(NULL, ",", &save))
+			err = fb_check_name("option '--labels'", l);
+		if (!err && (*o->labels == ',' || strstr(o->labels, ",,")))
+			err = fb_usage("option '--labels': '%s' has an empty label", o->labels);
+		free(copy);
+		if (err)
+			return err;
+	}
+	if (o->mem > fb_mem_available())
+		return fb_usage("option '--mem': %llu MiB for the guest, more than the %llu MiB "
+				"available on this host",
+				o->mem / MiB, fb_mem_available() / MiB);
+	for (unsigned i = 0; i < o->modules.n; i++) {
+		static const char *const marks[] = { "lib/modules", "modules.order", "modules.dep",
+						     "Makefile" };
+		const char *d = o->modules.v[i];
+		bool found = false;
+
+		if (stat(d, &st) || !S_ISDIR(st.st_mode))
+			return fb_usage("option '--modules': '%s' is not a directory", d);
+		/* the three layouts --modules takes; /etc is none of them */
+		for (size_t m = 0; m < ARRAY_SIZE(marks) && !found; m++) {
+			char *p = xasprintf("%s/%s", d, marks[m]);
+
+			found = !access(p, F_OK);
+			free(p);
+		}
+		if (!found)
+			return fb_usage("option '--modules': '%s' holds no kernel modules (no "
+					"lib/modules, modules.order, modules.dep or build tree in it)",
+					d);
+	}
+	if (o->results && !*o->results)
+		return fb_usage("option '--results' is empty; name a directory");
+	return FB_OK;
+}
+
 int cmd_vm(int argc, char **argv)
 {
 	struct vm_opts o;
@@ -1474,6 +1526,8 @@ int cmd_vm(int argc, char **argv)
 	if (!npos)
 		err = fb_usage(
 		    "vm needs a command to run in the guest after '--', like '-- run nopage'");
+	if (!err)
+		err = check_vm_options(&o);
 	if (!err && !o.kernel.n)
 		err = check_kernel(NULL);
 	ks = xcalloc(o.kernel.n + 1, sizeof(*ks));

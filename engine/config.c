@@ -337,7 +337,8 @@ int config_load(const char *path, struct config *cfg)
 	for (i = 0; i < cfg->njobs; i++)
 		if (!cfg->jobs[i].bench)
 			cfg->jobs[i].bench = xstrdup(cfg->jobs[i].name);
-	for (i = 0; i < cfg->njobs && !ret; i++)
+	/* a SIGTERM to a suite stops the checks of a long config too */
+	for (i = 0; i < cfg->njobs && !ret && !fb_interrupted; i++)
 		ret = validate_job(cfg, &cfg->jobs[i]);
 	return ret;
 }

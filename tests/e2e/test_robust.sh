@@ -61,3 +61,67 @@ expect_usage "global2.ini:3: a second [global]" fb suite --dry-run global2.ini
 # what stays allowed: CRLF line endings, a comment after the header
 printf '[pf1] ; the first\r\ncpus=1\r\n[pf3]\r\ncpus=1\r\n' >ok.ini
 fb suite --dry-run ok.ini >out.txt 2>err.txt || { cat err.txt; die "CRLF config refused"; }
+
+# D6: SIGTERM at several points of a suite and of noise: always exit 143 with
+# a summary or a message, never a job left running.  A config of 8000 jobs
+# takes seconds to check: a signal then hit the default action (143, nothing
+# printed).  Each point is reached by polling the output, not by a delay.
+python3 -c "
+print('[global]\ncpus = 1\nsamples = 40\nsample-time = 0.05\nwarmup = 0\nsize = 64k\nprogress = off')
+for i in range(8000): print('[j%d]\nbench = pf1' % i)" >many.ini
+wait_for() { # wait_for FILE TEXT PID: until FILE has TEXT (or PID ended)
+	for _ in $(seq 1 600); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || return 0
+		sleep 0.05
+	done
+}
+# until PID catches SIGTERM (its handler is installed: SigCgt bit 15)
+wait_caught() {
+	for _ in $(seq 1 600); do
+		local cgt
+		cgt=$(awk '/^SigCgt/ {print $2}' /proc/$1/status 2>/dev/null) || return 0
+		[ -n "$cgt" ] || return 0
+		(( (16#$cgt >> 14) & 1 )) && return 0
+		sleep 0.02
+	done
+}
+term_at() { # term_at WHAT TEXT cmd...: SIGTERM once the output has TEXT ("": once it catches it)
+	local what=$1 text=$2 pid rc=0; shift 2
+	"$@" >sig.txt 2>&1 &
+	pid=$!
+	wait_caught $pid
+	[ -z "$text" ] || wait_for sig.txt "$text" $pid
+	kill -TERM $pid 2>/dev/null || true
+	timeout 120 tail --pid=$pid -f /dev/null || die "$what: still running 120 s after SIGTERM"
+	wait $pid || rc=$?
+	[ "$rc" = 143 ] || { cat sig.txt; die "$what: exit $rc after SIGTERM, expected 143"; }
+	grep -qE "interrupted|not run" sig.txt || { cat sig.txt; die "$what: no summary or message"; }
+	! pgrep -f "results $FB_TMP/sig" >/dev/null || die "$what: a job outlived its suite"
+}
+term_at "suite while checking its config" "" \
+	"$FAULTBENCH" suite many.ini --label s --results "$FB_TMP/sig"
+term_at "suite during job 1" "== job 1/" \
+	"$FAULTBENCH" suite many.ini --label s --results "$FB_TMP/sig"
+grep -q "INTERRUPTED" sig.txt || { cat sig.txt; die "suite: job 1 not shown as interrupted"; }
+printf '[global]\ncpus = 1\nsamples = 40\nsample-time = 0.05\nwarmup = 0\nsize = 64k\nprogress = off\n[pf1]\n[pf3]\n' >two.ini
+term_at "noise before its first run" "" \
+	"$FAULTBENCH" noise many.ini --runs 3 --label n --results "$FB_TMP/sig"
+term_at "noise during run 1" "== job 1/" \
+	"$FAULTBENCH" noise two.ini --runs 3 --label n --results "$FB_TMP/sig"
+term_at "noise during run 2" "== noise: run 2" \
+	"$FAULTBENCH" noise two.ini --runs 3 --label n2 --results "$FB_TMP/sig"
+
+# D4/D5: every option is checked before anything runs (noise started its suite
+# first; vm started qemu)
+expect_usage "option '--label'" fb noise two.ini --label '../../esc' --results "$FB_TMP/d4"
+expect_usage "option '--results' is empty" fb noise two.ini --results ''
+printf '[pf1]\ncpus = x\n' >badjob.ini
+expect_usage "badjob.ini:2" fb noise badjob.ini --results "$FB_TMP/d4"
+[ ! -e d4 ] || die "noise created its results before its checks"
+expect_usage "option '--labels'" fb vm --labels '../x' -- run nopage
+expect_usage "option '--labels'" fb vm --labels '' -- run nopage
+expect_usage "option '--labels'" fb vm --labels 'a,,b' -- run nopage
+expect_usage "option '--mem'" fb vm --mem 4T -- run nopage
+expect_usage "option '--modules'" fb vm --modules /etc -- run nopage
+expect_usage "option '--results' is empty" fb vm --results '' -- run nopage
