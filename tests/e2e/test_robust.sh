@@ -117,7 +117,7 @@ term_at "noise during run 2" "== noise: run 2" \
 expect_usage "option '--label'" fb noise two.ini --label '../../esc' --results "$FB_TMP/d4"
 expect_usage "option '--results' is empty" fb noise two.ini --results ''
 printf '[pf1]\ncpus = x\n' >badjob.ini
-expect_usage "badjob.ini:2" fb noise badjob.ini --results "$FB_TMP/d4"
+expect_usage "badjob.ini:1" fb noise badjob.ini --results "$FB_TMP/d4"
 [ ! -e d4 ] || die "noise created its results before its checks"
 expect_usage "option '--labels'" fb vm --labels '../x' -- run nopage
 expect_usage "option '--labels'" fb vm --labels '' -- run nopage
