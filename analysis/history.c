@@ -164,7 +164,7 @@ static int visit(const char *path, void *arg)
 	h->files++;
 	if (!text) {
 		fb_warn("cannot read '%s'; skipped", path);
-		return 0;
+		return RS_WALK_SKIP;
 	}
 	if (!mentions(text, len, h->bench)) {
 		free(text);
@@ -175,7 +175,7 @@ static int visit(const char *path, void *arg)
 	h->parsed++;
 	if (!doc) {
 		fb_warn("'%s' line %d: %s; skipped", path, err.line, err.text);
-		return 0;
+		return RS_WALK_SKIP;
 	}
 	name = rs_doc_name(doc);
 	/* a preset is a benchmark of its own here: pf1 and nopage never mix */
@@ -430,9 +430,16 @@ struct bench_names {
 static int collect_bench(const char *path, void *arg)
 {
 	struct bench_names *b = arg;
+	bool was = fb_set_quiet(true);
 	json_t *doc = rs_load_file(path);
 	const char *name = doc ? rs_doc_name(doc) : NULL;
 	unsigned i;
+
+	fb_set_quiet(was);
+	if (!doc) {
+		fb_warn("%s; skipped", fb_last_error());
+		return RS_WALK_SKIP;
+	}
 
 	for (i = 0; name && i < b->n && strcmp(b->names[i], name); i++)
 		;

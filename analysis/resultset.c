@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <zlib.h>
+#include <linux/magic.h>
 
 #include "resultset.h"
 #include "store.h"
@@ -260,6 +262,7 @@ struct walk {
 	} * seen;
 	size_t nseen;
 	unsigned depth;
+	unsigned skipped; /* files and directories skipped, each with a warning */
 };
 
 static bool walk_seen(struct walk *w, const struct stat *st)
@@ -273,7 +276,7 @@ static bool walk_seen(struct walk *w, const struct stat *st)
 	return false;
 }
 
-/* The names in dir, sorted; NULL (a message printed) when it cannot be read. */
+/* The names in dir, sorted; NULL (errno set) when it cannot be read. */
 static char **dir_names(const char *dir, size_t *n)
 {
 	DIR *d = opendir(dir);
@@ -282,10 +285,8 @@ static char **dir_names(const char *dir, size_t *n)
 	size_t cap = 0;
 
 	*n = 0;
-	if (!d) {
-		fb_usage("cannot read directory '%s': %s", dir, strerror(errno));
+	if (!d)
 		return NULL;
-	}
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -301,14 +302,39 @@ static char **dir_names(const char *dir, size_t *n)
 	return names ? names : xcalloc(1, sizeof(*names));
 }
 
+/*
+ * What is below the directory given is skipped with a warning, and counted,
+ * whatever is wrong with it: an unreadable directory, a link into /proc or
+ * /sys, a file that is no result (fn returns RS_WALK_SKIP).  One bad entry
+ * ended history and compare DIR (exit 2) while store import skipped it.
+ */
+static bool walk_skip_dir(struct walk *w, const char *dir, char ***names, size_t *n)
+{
+	struct statfs sf;
+
+	if (!statfs(dir, &sf) && (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC)) {
+		fb_warn("'%s' is in /proc or /sys, not a results directory; skipped", dir);
+		w->skipped++;
+		return true;
+	}
+	*names = dir_names(dir, n);
+	if (*names || !w->depth)
+		return false;
+	fb_warn("cannot read directory '%s': %s; skipped", dir, strerror(errno));
+	w->skipped++;
+	return true;
+}
+
 static int walk_dir(struct walk *w, const char *dir, bool recursive)
 {
-	size_t n, i;
-	char **names = dir_names(dir, &n);
+	size_t n = 0, i;
+	char **names = NULL;
 	int ret = FB_OK;
 
+	if (walk_skip_dir(w, dir, &names, &n))
+		return FB_OK;
 	if (!names)
-		return FB_USAGE;
+		return fb_usage("cannot read directory '%s': %s", dir, strerror(errno));
 	for (i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);
 		struct stat st;
@@ -320,6 +346,10 @@ static int walk_dir(struct walk *w, const char *dir, bool recursive)
 				w->depth--;
 			} else if (S_ISREG(st.st_mode) && rs_is_result_name(names[i])) {
 				ret = w->fn(path, w->arg);
+				if (ret == RS_WALK_SKIP) {
+					w->skipped++;
+					ret = FB_OK;
+				}
 			}
 		}
 		free(path);
@@ -338,6 +368,9 @@ int rs_walk(const char *dir, bool recursive, int (*fn)(const char *path, void *a
 	if (stat(dir, &st) == 0)
 		walk_seen(&w, &st);
 	ret = walk_dir(&w, dir, recursive);
+	if (w.skipped)
+		fb_warn("'%s': %u %s skipped (see above)", dir, w.skipped,
+			w.skipped == 1 ? "entry" : "entries");
 	free(w.seen);
 	return ret;
 }
@@ -353,10 +386,14 @@ static void rs_add(struct resultset *rs, json_t *doc, const char *path)
 
 static int add_file(const char *path, void *arg)
 {
+	bool was = fb_set_quiet(true);
 	json_t *doc = rs_load_file(path);
 
-	if (!doc)
-		return FB_USAGE;
+	fb_set_quiet(was);
+	if (!doc) {
+		fb_warn("%s; skipped", fb_last_error());
+		return RS_WALK_SKIP;
+	}
 	rs_add(arg, doc, path);
 	return FB_OK;
 }

@@ -67,9 +67,13 @@ int resultset_load_merged(struct resultset *rs, const char *const *args, unsigne
 /*
  * Call fn for every result file under dir, depth first, in name order
  * (so dated names come out in date order), each directory and file once
- * however many links lead to it, RS_MAX_DEPTH levels at most.  fn returns nonzero to stop.
+ * however many links lead to it, RS_MAX_DEPTH levels at most.  fn returns nonzero to stop,
+ * or RS_WALK_SKIP for a file it skipped (after a warning saying why).  A directory
+ * below dir that cannot be read, or in /proc or /sys, is skipped with a warning;
+ * the skipped entries are counted in a last warning.
  * Returns FB_OK, FB_USAGE when dir cannot be read, or fn's nonzero value.
  */
+#define RS_WALK_SKIP (-1)
 int rs_walk(const char *dir, bool recursive, int (*fn)(const char *path, void *arg), void *arg);
 
 /*

@@ -76,10 +76,14 @@ wait_for() { # wait_for FILE TEXT PID: until FILE has TEXT (or PID ended)
 		sleep 0.05
 	done
 }
-# until PID catches SIGTERM (its handler is installed: SigCgt bit 15)
+# until PID is faultbench (exec'd) and catches SIGTERM (its handler is installed:
+# SigCgt bit 15)
 wait_caught() {
+	local fb_exe
+	fb_exe=$(readlink -f "$FAULTBENCH")
 	for _ in $(seq 1 600); do
 		local cgt
+		[ "$(readlink /proc/$1/exe 2>/dev/null)" = "$fb_exe" ] || { sleep 0.02; continue; }
 		cgt=$(awk '/^SigCgt/ {print $2}' /proc/$1/status 2>/dev/null) || return 0
 		[ -n "$cgt" ] || return 0
 		(( (16#$cgt >> 14) & 1 )) && return 0
@@ -125,3 +129,25 @@ expect_usage "option '--labels'" fb vm --labels 'a,,b' -- run nopage
 expect_usage "option '--mem'" fb vm --mem 4T -- run nopage
 expect_usage "option '--modules'" fb vm --modules /etc -- run nopage
 expect_usage "option '--results' is empty" fb vm --results '' -- run nopage
+
+# D7: one rule for a directory walk (history, report --history, compare DIR,
+# store import): a bad entry below the directory is skipped with a warning and
+# counted; history and compare DIR exited 2 on one
+mkdir -p W/a W/b
+cp "$r" W/a/
+cp "$r" W/b/
+echo '{bad' >W/a/zz-bad.json
+ln -s /proc/self W/p
+fb history W --bench pf1 >out.txt 2>err.txt || { cat err.txt; die "history: a bad entry ended it"; }
+grep -q "'W': [0-9]* entr.* skipped" err.txt || { cat err.txt; die "history: skipped entries not counted"; }
+fb compare W/a W/b >out.txt 2>err.txt || { cat err.txt; die "compare DIR: a malformed file ended it"; }
+grep -q "zz-bad.json.*skipped" err.txt || { cat err.txt; die "compare DIR: no warning"; }
+fb report --history W -o rep >out.txt 2>err.txt || { cat err.txt; die "report --history: a bad entry ended it"; }
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	# an unreadable subdirectory, for a user who cannot read it
+	mkdir -p U/good U/locked && cp "$r" U/good/ && chmod 000 U/locked && chmod 755 . U U/good &&
+		chmod 644 U/good/*.json
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$FAULTBENCH" history U --bench pf1 \
+		--noise none >out.txt 2>err.txt || { cat err.txt; die "history: an unreadable directory ended it"; }
+	grep -q "cannot read directory 'U/locked'.*skipped" err.txt || { cat err.txt; die "no warning for U/locked"; }
+fi
