@@ -183,6 +183,9 @@ static int build_table(const struct check_cmd_opts *c, struct resultset *runs, s
 		o.metrics = &c->metric;
 		o.nmetrics = 1;
 	}
+	if (c->store && !*c->store)
+		return fb_usage("option '--store' is empty; name a store (an SQLite file or "
+				"postgresql://...)");
 	resultset_use_store(c->store);
 	ret = resultset_load_merged(&runs[0], c->baseline.v, c->baseline.n);
 	if (!ret)

@@ -108,6 +108,9 @@ static int compare_runs(char **args, unsigned nruns, const struct cmp_opts *o,
 	struct cmp_table t = { 0 };
 	int ret;
 
+	if (c->store && !*c->store)
+		return fb_usage("option '--store' is empty; name a store (an SQLite file or "
+				"postgresql://...)");
 	resultset_use_store(c->store);
 	ret = resultset_load_all(&runs, args, nruns);
 	if (!ret)

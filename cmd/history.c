@@ -157,6 +157,39 @@ static int plot_file(const struct history *h, const char *file)
 	return ret;
 }
 
+/*
+ * --plot checked before the history is read and printed, as plot_file() will
+ * use it: a name (the plot name rule) in an existing directory.  It was
+ * refused only after everything had been printed.
+ */
+static int check_plot_option(const char *file)
+{
+	char *dir, *name, *slash, *dot;
+	struct stat st;
+	int ret;
+
+	if (!file)
+		return FB_OK;
+	if (!*file)
+		return fb_usage("option '--plot' is empty; name a file (FILE.png)");
+	dir = xstrdup(file);
+	slash = strrchr(dir, '/');
+	name = xstrdup(slash ? slash + 1 : file);
+	if (slash)
+		*slash = '\0';
+	dot = strstr(name, ".png");
+	if (!dot)
+		dot = strstr(name, ".svg");
+	if (dot)
+		*dot = '\0';
+	ret = fb_check_name("option '--plot'", name);
+	if (!ret && slash && *dir && (stat(dir, &st) || !S_ISDIR(st.st_mode)))
+		ret = fb_usage("option '--plot': '%s' is not a directory", dir);
+	free(dir);
+	free(name);
+	return ret;
+}
+
 /* FB_OK with DIR at argv[1], FB_USAGE, or -1 after printing --help. */
 static int parse_options(struct history_cmd_opts *c, double *threshold, int argc, char **argv)
 {
@@ -349,7 +382,9 @@ int cmd_history(int argc, char **argv)
 	ret = parse_options(&c, &threshold, argc, argv);
 	if (ret)
 		return ret < 0 ? FB_OK : ret;
-	ret = noise_load_option(&models, c.noise);
+	ret = check_plot_option(c.plot);
+	if (!ret)
+		ret = noise_load_option(&models, c.noise);
 	if (ret) {
 		noise_free(&models);
 		return ret;

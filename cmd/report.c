@@ -161,6 +161,9 @@ int cmd_report(int argc, char **argv)
 		free(c.bench.v);
 		return ret < 0 ? FB_OK : ret;
 	}
+	/* compare's 'all': a report's tables have every metric; figures each headline */
+	if (c.metric && !strcmp(c.metric, "all"))
+		c.metric = NULL;
 	if (!*c.output)
 		ret = fb_usage("option '--output' is empty; name a directory");
 	else if (c.history && nruns > 0)

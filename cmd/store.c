@@ -84,11 +84,15 @@ static int import_file(const char *path, void *arg)
 {
 	struct import *im = arg;
 	size_t len;
-	char *text = rs_read_file(path, &len), *origin;
+	char *text, *origin;
 	json_t *doc = NULL;
 	bool added = false, was;
 	int ret;
 
+	/* a Ctrl-C ends the walk here, between two files: the import says where it stopped */
+	if (fb_interrupted)
+		return 128 + fb_interrupted;
+	text = rs_read_file(path, &len);
 	if (text) {
 		was = fb_set_quiet(true);
 		doc = rs_parse(path, text, len);
@@ -121,8 +125,10 @@ static int import_file(const char *path, void *arg)
 static int import(struct store *s, char **args, int n, unsigned batch)
 {
 	struct import im = { .s = s, .batch = batch };
+	json_t *doc = NULL;
 	int ret = FB_OK;
 
+	fb_install_signal_handlers();
 	for (int i = 0; i < n && !ret; i++) {
 		struct stat st;
 
@@ -130,10 +136,12 @@ static int import(struct store *s, char **args, int n, unsigned batch)
 			ret = fb_usage("cannot read '%s': %s", args[i], strerror(errno));
 		else if (S_ISDIR(st.st_mode))
 			ret = rs_walk(args[i], true, import_file, &im);
-		else if (!rs_load_file(args[i])) /* a file named on its own must be a result */
+		else if (!(doc = rs_load_file(args[i]))) /* a file named on its own must be a result */
 			ret = FB_USAGE;
 		else
 			ret = import_file(args[i], &im);
+		json_decref(doc);
+		doc = NULL;
 	}
 	if (!ret)
 		ret = flush(&im);
@@ -141,6 +149,11 @@ static int import(struct store *s, char **args, int n, unsigned batch)
 		store_rollback(s); /* what this batch added is not there: rerun the import */
 	printf("store %s (%s): %u added, %u already there, %u skipped (not results)\n",
 	       store_target(s), store_engine_name(s), ret ? 0 : im.added, im.present, im.skipped);
+	if (fb_interrupted)
+		ret = fb_error(128 + fb_interrupted,
+			       "store import: interrupted; the batch being imported was rolled "
+			       "back (rerun the import to finish: files already there are "
+			       "skipped)");
 	return ret;
 }
 
@@ -190,6 +203,9 @@ int cmd_store(int argc, char **argv)
 		return fb_usage("store: '%s' is not one of import, init, info", sub);
 	if (strcmp(sub, "import") && npos > 1)
 		return fb_usage("store %s: unexpected argument '%s'", sub, argv[2]);
+	if (!*c.store)
+		return fb_usage("option '--store' is empty; name a store (an SQLite file or "
+				"postgresql://...)");
 	ret = store_open(&s, c.store, strcmp(sub, "info") ? STORE_WRITE : STORE_READ);
 	if (ret)
 		return ret;

@@ -151,3 +151,14 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		--noise none >out.txt 2>err.txt || { cat err.txt; die "history: an unreadable directory ended it"; }
 	grep -q "cannot read directory 'U/locked'.*skipped" err.txt || { cat err.txt; die "no warning for U/locked"; }
 fi
+
+# D8: options refused before anything is printed or read
+expect_usage "option '--plot' is empty" fb history W --bench pf1 --plot ''
+[ ! -s out.txt ] || die "history printed its table before refusing --plot ''"
+expect_usage "option '--store' is empty" fb compare "$r" "$r" --store ''
+expect_usage "option '--store' is empty" fb check --baseline "$r" --candidate "$r" --store ''
+expect_usage "option '--store' is empty" fb store import --store '' W
+expect_usage "option '--results' is empty" fb noise two.ini --results ''
+# compare's --metric all is report's too
+fb report "$r" --metric all -o rep-all >out.txt 2>err.txt || { cat err.txt; die "report --metric all refused"; }
+! grep -q "metric 'all'" err.txt || { cat err.txt; die "report --metric all: 'all' taken as a metric name"; }
