@@ -49,7 +49,8 @@ HELPERS   := $(O)/fb-exec-helper
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c) and their seed corpora (tests/fuzz/corpus/NAME/).
-FUZZ_TARGETS := opt cpulist config result selector kimage monitor profile
+FUZZ_TARGETS := opt cpulist config result selector kimage monitor profile \
+                walk sysinfo smaps benchout kmsg topoxml
 FUZZ_SECONDS ?= 600
 FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
@@ -177,17 +178,24 @@ fuzz-bins: $(FUZZ_TARGETS:%=$(O)/fuzz/fuzz_%)
 
 # libFuzzer on each target in turn, FUZZ_SECONDS each; new inputs go to
 # build-fuzz/corpus/NAME (copy the interesting ones to tests/fuzz/corpus/NAME),
-# a finding to build-fuzz/crash-NAME-*, and the run stops there.
+# a finding to build-fuzz/crash-NAME-*, and the run stops there.  A finding
+# exits 77 (crash) or 70 (timeout) and keeps its input; a run stopped
+# otherwise (Ctrl-C, kill) leaves no empty crash file behind.
 fuzz:
 	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install clang libclang-rt-14-dev" >&2; exit 2; }
 	@$(MAKE) --no-print-directory O=build-fuzz CC=clang CFLAGS="-O1 -g $(FUZZ_SAN)" \
 		LDFLAGS="$(FUZZ_SAN)" fuzz-bins
-	@for t in $(FUZZ_TARGETS); do \
+	@trap 'find build-fuzz -maxdepth 1 -name "crash-*" -empty -delete; exit 130' INT TERM; \
+	for t in $(FUZZ_TARGETS); do \
 		mkdir -p build-fuzz/corpus/$$t && \
 		echo "fuzz $$t: $(FUZZ_SECONDS) s" && \
 		build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2048 \
+			-error_exitcode=77 -timeout_exitcode=70 \
 			-print_final_stats=1 -artifact_prefix=build-fuzz/crash-$$t- \
-			build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+			build-fuzz/corpus/$$t tests/fuzz/corpus/$$t; rc=$$?; \
+		[ $$rc = 77 ] || [ $$rc = 70 ] || \
+			find build-fuzz -maxdepth 1 -name "crash-$$t-*" -empty -delete; \
+		[ $$rc = 0 ] || exit 1; \
 	done
 
 # The results store with 100,000 synthetic results: import and history times

@@ -47,6 +47,7 @@
 
 #include "bench.h"
 #include "linux_source.h"
+#include "parsers.h"
 #include "spawn.h"
 #include "stats.h"
 #include "util.h"
@@ -387,12 +388,10 @@ static void pin_make(void *arg)
  * make's own "make[1]: *** ... Error 2" trail (a kernel build prints three of
  * those after the compiler's error).
  */
-static char *last_log_line(const char *log)
+char *kernbench_last_line(char *text)
 {
-	char *text = read_text_file(log), *end, *start, *line;
+	char *end, *start;
 
-	if (!text)
-		return xstrdup("(no log)");
 	for (;;) {
 		end = text + strlen(text);
 		while (end > text && end[-1] == '\n')
@@ -402,7 +401,16 @@ static char *last_log_line(const char *log)
 			break;
 		*start = '\0';
 	}
-	line = xstrdup(start ? start + 1 : text);
+	return xstrdup(start ? start + 1 : text);
+}
+
+static char *last_log_line(const char *log)
+{
+	char *text = read_text_file(log), *line;
+
+	if (!text)
+		return xstrdup("(no log)");
+	line = kernbench_last_line(text);
 	free(text);
 	return line;
 }

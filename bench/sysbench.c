@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "parsers.h"
 #include "spawn.h"
 #include "stats.h"
 #include "util.h"
@@ -368,8 +369,7 @@ static char *run_sysbench(struct step_ctx *sc, unsigned interval, unsigned secon
 	return out;
 }
 
-/* The number after "key" on the first line containing it, or NAN. */
-static double find_number(const char *text, const char *key)
+double sysbench_find_number(const char *text, const char *key)
 {
 	const char *s = strstr(text, key);
 
@@ -380,10 +380,6 @@ static double find_number(const char *text, const char *key)
 		s++;
 	return strtod(s, NULL);
 }
-
-struct interval {
-	double eps, lat95, mibs; /* NAN where the line does not say */
-};
 
 static double number_after(const char *line, size_t len, const char *key)
 {
@@ -396,7 +392,7 @@ static double number_after(const char *line, size_t len, const char *key)
  * "[ 3s ] thds: 2 eps: 1795.83 lat (ms,95%): 1.12" (cpu, threads) or
  * "[ 3s ] 2749.99 MiB/sec" (memory).
  */
-static unsigned parse_intervals(const char *out, struct interval **iv)
+unsigned sysbench_parse_intervals(const char *out, struct sysbench_interval **iv)
 {
 	unsigned n = 0, cap = 0;
 	const char *line;
@@ -405,7 +401,7 @@ static unsigned parse_intervals(const char *out, struct interval **iv)
 	for (line = out; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		const char *eol = strchr(line, '\n'), *close = strchr(line, ']');
 		size_t ll = eol ? (size_t)(eol - line) : strlen(line);
-		struct interval one;
+		struct sysbench_interval one;
 
 		if (line[0] != '[' || !close || (size_t)(close - line) > ll)
 			continue;
@@ -431,13 +427,13 @@ static unsigned parse_intervals(const char *out, struct interval **iv)
 static void fill(struct step_ctx *sc, const char *out, unsigned interval, unsigned skip)
 {
 	struct step_result *r = sc->result;
-	struct interval *iv;
-	unsigned n = parse_intervals(out, &iv), i, k, first = skip;
+	struct sysbench_interval *iv;
+	unsigned n = sysbench_parse_intervals(out, &iv), i, k, first = skip;
 	const char *ops = strstr(out, "Total operations:"), *mib = strstr(out, "MiB transferred");
 	/* memory: "Total operations: 63529 ( 6352.04 per second)" and
 	 * "62.04 MiB transferred (6.20 MiB/sec)" */
-	double ops_s = ops ? find_number(ops, "(") : NAN;
-	double mib_s = mib ? find_number(mib, "MiB transferred") : NAN;
+	double ops_s = ops ? sysbench_find_number(ops, "(") : NAN;
+	double mib_s = mib ? sysbench_find_number(mib, "MiB transferred") : NAN;
 
 	/* Memory intervals give MiB/s only: operations per MiB turn them into events. */
 	for (i = 0; i < n; i++)
@@ -473,28 +469,28 @@ static void sysbench_derive(const struct step_ctx *sc, struct step_result *r)
 	json_t *sb = r->extra ? json_object_get(r->extra, "sysbench") : NULL;
 	const char *out = sb ? json_string_value(json_object_get(sb, "output")) : NULL;
 	const char *mib;
-	struct interval *iv;
+	struct sysbench_interval *iv;
 	unsigned n, i, first;
 	double mib_s, summary;
 	struct metric *m;
 
 	if (!out)
 		return;
-	n = parse_intervals(out, &iv);
+	n = sysbench_parse_intervals(out, &iv);
 	first = json_integer_value(json_object_get(sb, "skipped_reports"));
 	if (first + r->nsamples > n) {
 		free(iv);
 		return;
 	}
 	mib = strstr(out, "MiB transferred");
-	mib_s = mib ? find_number(mib, "MiB transferred") : NAN;
+	mib_s = mib ? sysbench_find_number(mib, "MiB transferred") : NAN;
 	m = step_add_metric(r, "lat-p95-ms", false);
-	summary = find_number(out, "95th percentile:");
+	summary = sysbench_find_number(out, "95th percentile:");
 	for (i = 0; i < m->n; i++)
 		m->v[i] = isnan(iv[first + i].lat95) ? summary : iv[first + i].lat95;
 	m->value = summary;
 	m = step_add_metric(r, "lat-avg-ms", false);
-	summary = find_number(out, "avg:");
+	summary = sysbench_find_number(out, "avg:");
 	for (i = 0; i < m->n; i++)
 		m->v[i] = summary;
 	m->value = summary;

@@ -53,13 +53,11 @@ static void smaps_field(const char *line, const char *name, size_t *acc)
 		*acc += (size_t)kb * 1024;
 }
 
-static int read_smaps(uintptr_t start, uintptr_t end, struct folio_report *r)
+void folio_parse_smaps(char *text, uintptr_t start, uintptr_t end, struct folio_report *r)
 {
-	char *text = read_text_file("/proc/self/smaps"), *line, *save = NULL;
+	char *line, *save = NULL;
 	bool inside = false;
 
-	if (!text)
-		return errno ? -errno : -EIO;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned long lo, hi;
 		int consumed = 0;
@@ -76,6 +74,15 @@ static int read_smaps(uintptr_t start, uintptr_t end, struct folio_report *r)
 		smaps_field(line, "ShmemPmdMapped", &r->shmem_pmd_bytes);
 		smaps_field(line, "FilePmdMapped", &r->file_pmd_bytes);
 	}
+}
+
+static int read_smaps(uintptr_t start, uintptr_t end, struct folio_report *r)
+{
+	char *text = read_text_file("/proc/self/smaps");
+
+	if (!text)
+		return errno ? -errno : -EIO;
+	folio_parse_smaps(text, start, end, r);
 	free(text);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #define FB_FOLIO_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <jansson.h>
 
@@ -29,6 +30,8 @@ struct folio_report {
  * (touched) for kpageflags to say anything.  Returns 0 or -errno.
  */
 int folio_inspect(const void *addr, size_t len, struct folio_report *r);
+/* The smaps fields of the VMAs overlapping [start, end) summed into r; text cut in place. */
+void folio_parse_smaps(char *text, uintptr_t start, uintptr_t end, struct folio_report *r);
 json_t *folio_report_json(const struct folio_report *r);
 /* "4k", "thp (100%)", "mixed: 62% in 2M folios" — for the table. */
 const char *folio_describe(const struct folio_report *r, char *buf, size_t len);

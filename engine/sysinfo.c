@@ -111,14 +111,11 @@ static json_t *hostname_json(void)
 	return string_or_null(xstrdup(h));
 }
 
-/* Value of the first "key<tabs>: value" line of a /proc file such as cpuinfo. */
-static char *proc_field(const char *path, const char *key)
+char *sysinfo_field(char *text, const char *key)
 {
-	char *text = read_text_file(path), *line, *save = NULL, *val = NULL;
+	char *line, *save = NULL, *val = NULL;
 	size_t klen = strlen(key);
 
-	if (!text)
-		return NULL;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, key, klen) ||
 		    (line[klen] != ' ' && line[klen] != '\t' && line[klen] != ':'))
@@ -133,6 +130,17 @@ static char *proc_field(const char *path, const char *key)
 		val = xstrdup(colon);
 		break;
 	}
+	return val;
+}
+
+/* Value of the first "key<tabs>: value" line of a /proc file such as cpuinfo. */
+static char *proc_field(const char *path, const char *key)
+{
+	char *text = read_text_file(path), *val;
+
+	if (!text)
+		return NULL;
+	val = sysinfo_field(text, key);
 	free(text);
 	return val;
 }

@@ -20,5 +20,7 @@ json_t *sysinfo_collect(const struct topo *t);
 
 /* "[madvise]" -> "madvise": the selected word of a sysfs choice file, or NULL. */
 char *sysfs_selected_choice(const char *path);
+/* The value of the first "key<tabs>: value" line of /proc text (cpuinfo), malloc'd; text cut. */
+char *sysinfo_field(char *text, const char *key);
 
 #endif

@@ -521,7 +521,7 @@ int fb_write_file(const char *dir, const char *stem, const char *ext, enum fb_pu
 /* ---- memory available ---- */
 
 /* A "Key:   123 kB" line of /proc/meminfo, in bytes; 0 when absent. */
-static unsigned long long meminfo_bytes(const char *text, const char *key)
+unsigned long long fb_meminfo_bytes(const char *text, const char *key)
 {
 	const char *p = text ? strstr(text, key) : NULL;
 
@@ -570,10 +570,9 @@ static unsigned long long cgroup_left(char *dir, const char *max_file, const cha
 	return room;
 }
 
-/* This process's cgroup path in the v2 hierarchy ("0::/x") or under v1's memory controller. */
-static char *cgroup_path(bool v2)
+char *fb_cgroup_path_in(char *text, bool v2)
 {
-	char *text = read_text_file("/proc/self/cgroup"), *line, *save = NULL, *path = NULL;
+	char *line, *save = NULL, *path = NULL;
 
 	for (line = text ? strtok_r(text, "\n", &save) : NULL; line && !path;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -589,6 +588,14 @@ static char *cgroup_path(bool v2)
 		if (v2 ? !strcmp(line, "0") && c1[1] == '\0' : memory)
 			path = xasprintf("%s%s", v2 ? "" : "/memory", c2 + 1);
 	}
+	return path;
+}
+
+/* This process's cgroup path in the v2 hierarchy ("0::/x") or under v1's memory controller. */
+static char *cgroup_path(bool v2)
+{
+	char *text = read_text_file("/proc/self/cgroup"), *path = fb_cgroup_path_in(text, v2);
+
 	free(text);
 	return path;
 }
@@ -614,7 +621,7 @@ static unsigned long long cgroup_room(void)
 unsigned long long fb_mem_available(void)
 {
 	char *meminfo = read_text_file("/proc/meminfo");
-	unsigned long long avail = meminfo_bytes(meminfo, "MemAvailable:"), room = cgroup_room();
+	unsigned long long avail = fb_meminfo_bytes(meminfo, "MemAvailable:"), room = cgroup_room();
 
 	free(meminfo);
 	if (!avail)

@@ -70,6 +70,10 @@ long page_size(void);
  * its cgroup and their parents leave.  ULLONG_MAX when neither is known.
  */
 unsigned long long fb_mem_available(void);
+/* Its parsers, pure for the fuzz target: a "Key: 123 kB" of /proc/meminfo text in bytes
+ * (0 when absent); the cgroup path in /proc/self/cgroup text (text cut; malloc'd, or NULL). */
+unsigned long long fb_meminfo_bytes(const char *text, const char *key);
+char *fb_cgroup_path_in(char *text, bool v2);
 /*
  * Wait for a child, retrying on EINTR: its exit status, 128 + the signal
  * that killed it (as a shell reports it), or -errno.
