@@ -296,6 +296,17 @@ static int synthetic_parse(const char *spec, double *work, char *why, size_t len
 			s++;
 			continue;
 		}
+		/* "[numa]": memory attached to the level above, one per parent, no count */
+		if (*s == '[' && isalpha((unsigned char)s[1])) {
+			const char *close = strchr(s, ']'), *paren = strchr(s, '(');
+
+			if (!close || (paren && paren < close && !strchr(paren, ')'))) {
+				snprintf(why, len, "has an unclosed '['");
+				return FB_USAGE;
+			}
+			s = close + 1;
+			continue;
+		}
 		if (!isalpha((unsigned char)*s)) {
 			snprintf(why, len, "a level is TYPE:COUNT, like 'core:16'");
 			return FB_USAGE;

@@ -55,17 +55,6 @@ static int fake_setup(struct step_ctx *sc)
 	return FB_OK;
 }
 
-static int fake_worker_init(struct worker *w)
-{
-	const struct fake_params *p = w->step->params;
-	struct fake_shared *sh = w->shared;
-
-	__atomic_add_fetch(&sh->inits, 1, __ATOMIC_RELAXED);
-	if (p->fail_worker == (long long)w->id)
-		return worker_fail(w, "fake worker %u refused", w->id);
-	return 0;
-}
-
 /* A mapping of two pages over a file of one: the second page is a SIGBUS. */
 static void touch_past_eof(void)
 {
@@ -82,16 +71,24 @@ static void touch_past_eof(void)
 	fclose(f);
 }
 
-static void fake_worker_loop(struct worker *w)
+static int fake_worker_init(struct worker *w)
 {
 	const struct fake_params *p = w->step->params;
-	unsigned long n = 0;
+	struct fake_shared *sh = w->shared;
 
-	while (!worker_should_stop(w)) {
+	__atomic_add_fetch(&sh->inits, 1, __ATOMIC_RELAXED);
+	if (p->fail_worker == (long long)w->id)
+		return worker_fail(w, "fake worker %u refused", w->id);
+	/* where a full tmpfs raises it: the first touch of the worker's pages */
+	if (p->sigbus && w->id == 1)
+		touch_past_eof();
+	return 0;
+}
+
+static void fake_worker_loop(struct worker *w)
+{
+	while (!worker_should_stop(w))
 		worker_count(w, 0, 1);
-		if (p->sigbus && w->id == 1 && ++n == 1000)
-			touch_past_eof();
-	}
 }
 
 static void fake_worker_fini(struct worker *w)
