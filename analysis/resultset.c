@@ -386,22 +386,31 @@ static void rs_add(struct resultset *rs, json_t *doc, const char *path)
 
 static int add_file(const char *path, void *arg)
 {
-	bool was = fb_set_quiet(true);
 	json_t *doc = rs_load_file(path);
 
-	fb_set_quiet(was);
-	if (!doc) {
-		fb_warn("%s; skipped", fb_last_error());
-		return RS_WALK_SKIP;
-	}
+	if (!doc)
+		return FB_USAGE;
 	rs_add(arg, doc, path);
 	return FB_OK;
+}
+
+/* A file found in a directory: one that is no result is skipped, as by every walk. */
+static int add_walked_file(const char *path, void *arg)
+{
+	bool was = fb_set_quiet(true);
+	int ret = add_file(path, arg);
+
+	fb_set_quiet(was);
+	if (!ret)
+		return FB_OK;
+	fb_warn("%s; skipped", fb_last_error());
+	return RS_WALK_SKIP;
 }
 
 /* A directory holds the results of one label; plots/ and the like below it are skipped. */
 static int load_dir(struct resultset *rs, const char *dir)
 {
-	int ret = rs_walk(dir, false, add_file, rs);
+	int ret = rs_walk(dir, false, add_walked_file, rs);
 
 	if (ret)
 		return ret;
