@@ -103,8 +103,9 @@ static char *utc_stamp(bool iso)
 static int check_before_running(const char *config, const struct noise_cmd_opts *c,
 				const char *label)
 {
-	char *argv[] = { "faultbench", "suite",	    (char *)config,	(char *)"--dry-run",
-			 "--label",    (char *)label, "--results", (char *)c->results, NULL };
+	char *argv[] = { "faultbench", "suite",	      (char *)config, (char *)"--dry-run",
+			 "--label",    (char *)label, "--results",    (char *)c->results,
+			 NULL };
 	int ret = fb_check_name(c->label ? "option '--label'"
 					 : "the kernel release (the default label; give --label)",
 				label);
@@ -115,8 +116,10 @@ static int check_before_running(const char *config, const struct noise_cmd_opts 
 		ret = fb_usage("option '--output' is empty; name a file");
 	if (!ret) {
 		/* its job list goes nowhere: only its verdict on the config matters */
-		struct spawn sp = { .argv = (const char *const *)argv, .file = "/proc/self/exe",
-				    .pass_interrupt = true, .out = { SPAWN_NULL } };
+		struct spawn sp = { .argv = (const char *const *)argv,
+				    .file = "/proc/self/exe",
+				    .pass_interrupt = true,
+				    .out = { SPAWN_NULL } };
 
 		ret = spawn_run(&sp);
 		spawn_clear(&sp);

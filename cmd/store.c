@@ -136,8 +136,8 @@ static int import(struct store *s, char **args, int n, unsigned batch)
 			ret = fb_usage("cannot read '%s': %s", args[i], strerror(errno));
 		else if (S_ISDIR(st.st_mode))
 			ret = rs_walk(args[i], true, import_file, &im);
-		else if (!(doc = rs_load_file(args[i]))) /* a file named on its own must be a result */
-			ret = FB_USAGE;
+		else if (!(doc = rs_load_file(args[i])))
+			ret = FB_USAGE; /* a file named on its own must be a result */
 		else
 			ret = import_file(args[i], &im);
 		json_decref(doc);

@@ -223,8 +223,10 @@ static int run_suite(const char *file, const char *label, const struct suite_cmd
 	ret = config_load(file, &cfg);
 	if (ret && fb_interrupted) {
 		config_free(&cfg);
-		return fb_error(128 + fb_interrupted, "suite: interrupted while checking '%s'; no "
-				"job was run", file);
+		return fb_error(128 + fb_interrupted,
+				"suite: interrupted while checking '%s'; no "
+				"job was run",
+				file);
 	}
 	if (ret) {
 		config_free(&cfg);

@@ -1467,8 +1467,9 @@ static int check_vm_options(const struct vm_opts *o)
 
 	if (o->labels) {
 		char *copy = xstrdup(o->labels), *save = NULL, *l;
-		int err = *copy && copy[strlen(copy) - 1] != ',' ? FB_OK
-				: fb_usage("option '--labels': '%s' has an empty label", o->labels);
+		int err = *copy && copy[strlen(copy) - 1] != ','
+			      ? FB_OK
+			      : fb_usage("option '--labels': '%s' has an empty label", o->labels);
 
 		for (l = strtok_r(copy, ",", &save); l && !err; l = strtok_r(NULL, ",", &save))
 			err = fb_check_name("option '--labels'", l);
@@ -1498,9 +1499,10 @@ static int check_vm_options(const struct vm_opts *o)
 			free(p);
 		}
 		if (!found)
-			return fb_usage("option '--modules': '%s' holds no kernel modules (no "
-					"lib/modules, modules.order, modules.dep or build tree in it)",
-					d);
+			return fb_usage(
+			    "option '--modules': '%s' holds no kernel modules (no "
+			    "lib/modules, modules.order, modules.dep or build tree in it)",
+			    d);
 	}
 	if (o->results && !*o->results)
 		return fb_usage("option '--results' is empty; name a directory");

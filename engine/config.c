@@ -158,10 +158,11 @@ static int start_section(struct parse *p, const char *section)
 
 	for (unsigned i = 0; i < cfg->njobs; i++)
 		if (!strcmp(cfg->jobs[i].name, section))
-			return fb_usage("%s:%u: a second [%s] section (the first is at line %u); name "
-					"each job once, and run a benchmark twice with "
-					"'[other-name]' and 'bench = %s'",
-					cfg->path, p->lineno, section, cfg->jobs[i].line, section);
+			return fb_usage(
+			    "%s:%u: a second [%s] section (the first is at line %u); name "
+			    "each job once, and run a benchmark twice with "
+			    "'[other-name]' and 'bench = %s'",
+			    cfg->path, p->lineno, section, cfg->jobs[i].line, section);
 	if (!strcmp(section, "global") && p->global_line)
 		return fb_usage("%s:%u: a second [global] section (the first is at line %u)",
 				cfg->path, p->lineno, p->global_line);

@@ -81,7 +81,8 @@ static bool step_too_big(const struct bench *b, const void *params, const char *
 	unsigned long long need, free_space;
 	const char *dir;
 
-	return b->mem_need(params, n) > avail || fs_short(b, params, rundir, n, &need, &free_space, &dir);
+	return b->mem_need(params, n) > avail ||
+	       fs_short(b, params, rundir, n, &need, &free_space, &dir);
 }
 
 /*
@@ -90,7 +91,8 @@ static bool step_too_big(const struct bench *b, const void *params, const char *
  * size unchanged, when nothing was to do or even 1 MiB does not fit.
  */
 static bool halve_to_fit(const struct bench *b, void *params, const char *rundir,
-			 const struct cpu_plan *plan, unsigned long long *was, unsigned long long *need)
+			 const struct cpu_plan *plan, unsigned long long *was,
+			 unsigned long long *need)
 {
 	const struct opt *o = opt_find(b->opts, "size");
 	unsigned long long avail = fb_mem_available() / 10 * 9, *size;
@@ -122,12 +124,12 @@ bool run_fit_size(const struct bench *b, void *params, const char *rundir,
 	if (!halve_to_fit(b, params, rundir, plan, &was, &need))
 		return false;
 	if (!quiet && fs)
-		fb_warn("%s: --size %llu MiB for a step of %u workers would need %llu MiB of "
-			"files in '%s', more than its %llu MiB free; running with --size %llu MiB "
-			"(give --size to choose)",
-			b->name, was >> 20, cpu_plan_largest(plan), fs_need >> 20, dir,
-			fs_avail >> 20,
-			*(unsigned long long *)((char *)params + opt_find(b->opts, "size")->off) >> 20);
+		fb_warn(
+		    "%s: --size %llu MiB for a step of %u workers would need %llu MiB of "
+		    "files in '%s', more than its %llu MiB free; running with --size %llu MiB "
+		    "(give --size to choose)",
+		    b->name, was >> 20, cpu_plan_largest(plan), fs_need >> 20, dir, fs_avail >> 20,
+		    *(unsigned long long *)((char *)params + opt_find(b->opts, "size")->off) >> 20);
 	else if (!quiet)
 		fb_warn("%s: --size %llu MiB for a step of %u workers would need %.1f GiB, more "
 			"than the %.1f GiB available; running with --size %llu MiB (give --size to "

@@ -148,12 +148,13 @@ static void worker_sigbus(int sig, siginfo_t *si, void *uc)
 	if (!w || si->si_code != BUS_ADRERR ||
 	    mmap((void *)page, sigbus_page, PROT_READ | PROT_WRITE,
 		 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED) {
-		signal(sig, SIG_DFL);	/* the access faults again, and the default kills */
+		signal(sig, SIG_DFL); /* the access faults again, and the default kills */
 		return;
 	}
 	if (get_state(w->id) != WS_FAILED) {
-		memcpy(w->slot->error, msg, sizeof(msg) < sizeof(w->slot->error)
-						    ? sizeof(msg) : sizeof(w->slot->error) - 1);
+		memcpy(w->slot->error, msg,
+		       sizeof(msg) < sizeof(w->slot->error) ? sizeof(msg)
+							    : sizeof(w->slot->error) - 1);
 		set_state(w->id, WS_FAILED);
 	}
 }
@@ -206,7 +207,7 @@ static void worker_main(struct worker *w, const struct mem_policy *mp)
 		return;
 	}
 	if (get_state(w->id) == WS_FAILED)
-		return;	/* a SIGBUS during its first touch */
+		return; /* a SIGBUS during its first touch */
 	/* Verify, not assume: only the worker can ask where its own pages are. */
 	if (w->mem && w->mem_len) {
 		slot->placement_pages = mem_placement_count(w->mem, w->mem_len, slot->node_pages,

@@ -182,7 +182,8 @@ const char *fsfile_bounded_error(int err, unsigned long long max, char *buf, siz
 	if (err == EINVAL)
 		snprintf(buf, len, "not a regular file");
 	else if (err == EFBIG)
-		snprintf(buf, len, "larger than %llu %s", max >= (1ull << 20) ? max >> 20 : max >> 10,
+		snprintf(buf, len, "larger than %llu %s",
+			 max >= (1ull << 20) ? max >> 20 : max >> 10,
 			 max >= (1ull << 20) ? "MiB" : "KiB");
 	else
 		snprintf(buf, len, "%s", strerror(err));

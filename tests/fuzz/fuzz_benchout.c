@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (unsigned i = 0; i < n; i++)
 		if (isnan(iv[i].eps) && isnan(iv[i].mibs))
-			abort();	/* a line with neither is not an interval */
+			abort(); /* a line with neither is not an interval */
 	free(iv);
 	sysbench_find_number(s, "Total operations:");
 	sysbench_find_number(s, "MiB transferred");

@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *rest = kmsg_syslog_new_lines(s, mark);
 
 		if (rest && (rest < s || rest > s + strlen(s)))
-			abort();	/* always inside buf */
+			abort(); /* always inside buf */
 		free(mark);
 	}
 	free(s);

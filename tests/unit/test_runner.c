@@ -23,7 +23,7 @@
 struct fake_params {
 	long long fail_worker; /* -1: none; else this worker's init fails */
 	bool fail_setup;
-	bool sigbus;	/* the loop touches a page past the end of its file */
+	bool sigbus; /* the loop touches a page past the end of its file */
 };
 
 /* MAP_SHARED: worker processes report through it too. */
@@ -66,7 +66,7 @@ static void touch_past_eof(void)
 	m = mmap(NULL, 2 * page_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fileno(f), 0);
 	assert_true(m != MAP_FAILED);
 	m[0] = 1;
-	m[page_size()] = 1;	/* the worker carries on after it: an anonymous page */
+	m[page_size()] = 1; /* the worker carries on after it: an anonymous page */
 	munmap((void *)m, 2 * page_size());
 	fclose(f);
 }
@@ -239,12 +239,9 @@ static void test_setup_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_processes),
-		cmocka_unit_test(test_worker_failure),
-		cmocka_unit_test(test_sigbus_threads),
-		cmocka_unit_test(test_sigbus_processes),
-		cmocka_unit_test(test_setup_failure),
+		cmocka_unit_test(test_threads),		 cmocka_unit_test(test_processes),
+		cmocka_unit_test(test_worker_failure),	 cmocka_unit_test(test_sigbus_threads),
+		cmocka_unit_test(test_sigbus_processes), cmocka_unit_test(test_setup_failure),
 	};
 
 	fb_set_quiet(true);
