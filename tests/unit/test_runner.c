@@ -239,9 +239,12 @@ static void test_setup_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_threads),		 cmocka_unit_test(test_processes),
-		cmocka_unit_test(test_worker_failure),	 cmocka_unit_test(test_sigbus_threads),
-		cmocka_unit_test(test_sigbus_processes), cmocka_unit_test(test_setup_failure),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_processes),
+		cmocka_unit_test(test_worker_failure),
+		cmocka_unit_test(test_sigbus_threads),
+		cmocka_unit_test(test_sigbus_processes),
+		cmocka_unit_test(test_setup_failure),
 	};
 
 	fb_set_quiet(true);
