@@ -10,9 +10,14 @@
  * its physical order (package, node, core).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <hwloc.h>
 #include <hwloc/export.h>
 
@@ -351,6 +356,54 @@ static int synthetic_parse(const char *spec, double *work, char *why, size_t len
 	return FB_OK;
 }
 
+/*
+ * An XML file is loaded once in a child first: libhwloc 2.9's XML reader
+ * crashes on some broken files (a NULL cpuset in hwloc_bitmap_compare_first,
+ * found by make fuzz), and its work is bounded by nothing but the file.  The
+ * child has 10 s of CPU; FB_OK when it loaded and has at most TOPO_MAX_PUS PUs.
+ */
+#define TOPO_XML_CPU_SECONDS 10
+
+static int xml_loads_safely(const char *path)
+{
+	struct rlimit cpu = { TOPO_XML_CPU_SECONDS, TOPO_XML_CPU_SECONDS + 1 };
+	int status, n;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return fb_fail("cannot fork to read '%s': %s", path, strerror(errno));
+	if (!pid) {
+		hwloc_topology_t h;
+
+		setrlimit(RLIMIT_CPU, &cpu);
+		if (hwloc_topology_init(&h) < 0 || hwloc_topology_set_xml(h, path) ||
+		    hwloc_topology_load(h))
+			_exit(1);
+		n = hwloc_get_nbobjs_by_type(h, HWLOC_OBJ_PU);
+		_exit(n > 0 && (unsigned)n <= TOPO_MAX_PUS ? 0 : 2);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return fb_fail("cannot wait for the reader of '%s': %s", path,
+				       strerror(errno));
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return FB_OK;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		return fb_usage("option '--topology': '%s' has no PUs or more than %u", path,
+				TOPO_MAX_PUS);
+	if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL))
+		return fb_usage("option '--topology': hwloc took over %d s of CPU to read '%s'",
+				TOPO_XML_CPU_SECONDS, path);
+	if (WIFSIGNALED(status))
+		return fb_usage("option '--topology': hwloc crashed reading '%s' (signal %d): "
+				"not a topology it can read",
+				path, WTERMSIG(status));
+	return fb_usage("option '--topology': '%s' is not a hwloc synthetic topology or XML file",
+			path);
+}
+
 static int too_many_pus(const char *spec)
 {
 	char shown[256];
@@ -380,6 +433,11 @@ int topo_load(struct topo **tp, const char *spec)
 	} else if (ends_with(spec, ".xml")) {
 		t->kind = "xml";
 		t->source = xstrdup(spec);
+		err = xml_loads_safely(spec);
+		if (err) {
+			topo_free(t);
+			return err;
+		}
 		err = hwloc_topology_set_xml(t->h, spec);
 	} else {
 		t->kind = "synthetic";

@@ -162,3 +162,8 @@ expect_usage "option '--results' is empty" fb noise two.ini --results ''
 # compare's --metric all is report's too
 fb report "$r" --metric all -o rep-all >out.txt 2>err.txt || { cat err.txt; die "report --metric all refused"; }
 ! grep -q "metric 'all'" err.txt || { cat err.txt; die "report --metric all: 'all' taken as a metric name"; }
+
+# Fuzzing: an XML file on which libhwloc's reader crashed (SIGSEGV) is refused,
+# read first in a child (the input is in the topoxml corpus)
+cp "$FB_SRC/tests/fuzz/corpus/topoxml/hwloc-segv-null-cpuset" crash.xml
+expect_usage "hwloc crashed reading" fb topo --topology crash.xml
