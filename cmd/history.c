@@ -159,13 +159,12 @@ static int plot_file(const struct history *h, const char *file)
 
 /*
  * --plot checked before the history is read and printed, as plot_file() will
- * use it: a name (the plot name rule) in an existing directory.  It was
- * refused only after everything had been printed.
+ * use it: not empty, and a name (the plot name rule; its directory is made
+ * if need be).  It was refused only after everything had been printed.
  */
 static int check_plot_option(const char *file)
 {
 	char *dir, *name, *slash, *dot;
-	struct stat st;
 	int ret;
 
 	if (!file)
@@ -183,8 +182,6 @@ static int check_plot_option(const char *file)
 	if (dot)
 		*dot = '\0';
 	ret = fb_check_name("option '--plot'", name);
-	if (!ret && slash && *dir && (stat(dir, &st) || !S_ISDIR(st.st_mode)))
-		ret = fb_usage("option '--plot': '%s' is not a directory", dir);
 	free(dir);
 	free(name);
 	return ret;
