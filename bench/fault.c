@@ -149,6 +149,22 @@ static int check_combination(const struct fault_params *p)
 	return FB_OK;
 }
 
+/* The test-only per-page cost: refused when malformed, loudly on when set. */
+static int check_test_cost(void)
+{
+	unsigned long ns = fault_test_cost_ns();
+
+	if (ns == ULONG_MAX)
+		return fb_usage("FB_TEST_FAULT_COST_NS: '%s' is not a number of nanoseconds "
+				"from 0 to %lu", getenv("FB_TEST_FAULT_COST_NS"),
+				FAULT_TEST_COST_MAX_NS);
+	if (ns)
+		fb_warn("FB_TEST_FAULT_COST_NS=%lu: a test-only cost of %lu ns of CPU time is "
+			"added to every page touched (recorded in each step as test_fault_cost_ns)",
+			ns, ns);
+	return FB_OK;
+}
+
 static int fault_check(const void *params, const struct run_opts *ro)
 {
 	const struct fault_params *p = params;
@@ -156,6 +172,8 @@ static int fault_check(const void *params, const struct run_opts *ro)
 	int ret;
 
 	ret = check_combination(p);
+	if (!ret)
+		ret = check_test_cost();
 	if (ret)
 		return ret;
 	if (p->backing == BACKING_TMPFS) {
@@ -329,6 +347,9 @@ static void fault_report(struct step_ctx *sc)
 	}
 	json_object_set_new(sc->extra, "folios", folios);
 	report_thp(p, sh, sc->extra);
+	if (fault_test_cost_ns())
+		json_object_set_new(sc->extra, "test_fault_cost_ns",
+				    json_integer((json_int_t)fault_test_cost_ns()));
 }
 
 static void fault_teardown(struct step_ctx *sc)

@@ -92,6 +92,14 @@ static inline enum uffd_mem fault_uffd_mem(const struct fault_params *p)
 int fault_populate(int fd, unsigned long long off, unsigned long long len,
 		   const struct fault_params *p);
 
+/*
+ * FB_TEST_FAULT_COST_NS (test-only, docs/compare.md): nanoseconds of the
+ * worker's CPU time burnt per page touched in the measured loop; 0 when
+ * unset, ULONG_MAX when not a number in [0, FAULT_TEST_COST_MAX_NS].
+ */
+#define FAULT_TEST_COST_MAX_NS 1000000ul
+unsigned long fault_test_cost_ns(void);
+
 int fault_worker_init(struct worker *w);
 void fault_worker_loop(struct worker *w);
 void fault_worker_fini(struct worker *w);

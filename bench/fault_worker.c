@@ -23,10 +23,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fault_priv.h"
@@ -45,7 +47,46 @@ struct fault_worker {
 	int uffd;		/* fault-around=off: keeps the registration alive */
 	bool write;
 	size_t page;
+	unsigned long cost_ns;	/* FB_TEST_FAULT_COST_NS: test-only CPU time per page */
 };
+
+/*
+ * A simulated per-fault cost, for testing the statistics: an A/B of "+5% per
+ * fault" that any machine can make.  It burns the worker's own CPU time
+ * (CLOCK_THREAD_CPUTIME_ID), not wall time, so a preempted worker does not
+ * spin longer, and per-fault CPU time grows the way a slower fault path's
+ * would: a cgroup CPU quota leaves it unchanged and so tests the wrong thing.
+ */
+unsigned long fault_test_cost_ns(void)
+{
+	const char *s = getenv("FB_TEST_FAULT_COST_NS");
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || s[0] == '-' || v > FAULT_TEST_COST_MAX_NS)
+		return ULONG_MAX;
+	return v;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void burn_cpu_ns(uint64_t ns)
+{
+	uint64_t start = thread_cpu_ns();
+
+	while (thread_cpu_ns() - start < ns)
+		;
+}
 
 int fault_populate(int fd, unsigned long long off, unsigned long long len,
 		   const struct fault_params *p)
@@ -276,6 +317,7 @@ int fault_worker_init(struct worker *w)
 	fw->len = p->size;
 	fw->write = p->touch == TOUCH_WRITE;
 	fw->page = (size_t)page_size();
+	fw->cost_ns = fault_test_cost_ns();	/* checked by fault_check() */
 	w->priv = fw;
 	if (map_range(w, fw))
 		return -1;
@@ -303,6 +345,8 @@ void fault_worker_loop(struct worker *w)
 		for (off = 0; off < fw->len; off += n) {
 			n = fw->len - off < CHUNK ? fw->len - off : CHUNK;
 			touch_pages(fw->addr + off, n, fw->page, fw->write);
+			if (fw->cost_ns)
+				burn_cpu_ns((uint64_t)fw->cost_ns * (n / fw->page));
 			worker_count(w, 0, n / fw->page);
 			if (worker_should_stop(w))
 				return;
