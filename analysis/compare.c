@@ -296,8 +296,8 @@ static const char *is_broken(const struct broken_key *k, unsigned n, const char 
  * step that did not complete is left out by itself, as before.  One message
  * per step, naming the file, the step and what is wrong.
  */
-static struct broken_key *find_broken(struct build *b, json_t *doc, const char *path,
-				      bool samples, unsigned *nkeys)
+static struct broken_key *find_broken(struct build *b, json_t *doc, const char *path, bool samples,
+				      unsigned *nkeys)
 {
 	const char *primary = cmp_primary_metric(doc), *mname;
 	struct broken_key *k = NULL;
@@ -316,7 +316,8 @@ static struct broken_key *find_broken(struct build *b, json_t *doc, const char *
 		json_object_foreach (json_object_get(step, "metrics"), mname, m) {
 			const char *w;
 
-			if (!wanted_metric(b->o, doc, mname) || !(w = rs_metric_problem(m, samples)))
+			if (!wanted_metric(b->o, doc, mname) ||
+			    !(w = rs_metric_problem(m, samples)))
 				continue;
 			if (!first) {
 				first = mname;
@@ -347,8 +348,7 @@ static struct broken_key *find_broken(struct build *b, json_t *doc, const char *
 
 			rs_step_name(doc, step, name, sizeof(name));
 			fb_warn("%s: %s: %s is %s%s; this run is left out of %s at this step", path,
-				name, first, why,
-				nbad > 1 ? " (and other metrics)" : "",
+				name, first, why, nbad > 1 ? " (and other metrics)" : "",
 				whole ? "every metric" : "that metric");
 		}
 	}
@@ -812,8 +812,8 @@ void cmp_print_model(FILE *f, const struct noise_model *m, const char *prefix)
 	json_t *c = m->conditions;
 	json_t *intf = json_object_get(c, "interference");
 
-	fprintf(f, "%snoise model: %s (%s, kernel %s, %s", prefix, m->path, m->hostname,
-		m->kernel, m->date);
+	fprintf(f, "%snoise model: %s (%s, kernel %s, %s", prefix, m->path, m->hostname, m->kernel,
+		m->date);
 	if (m->runs)
 		fprintf(f, "; %u runs, df %u", m->runs, m->runs - 1);
 	if (json_is_number(json_object_get(c, "loadavg")))
@@ -875,8 +875,8 @@ static void print_validity_notes(FILE *f, const struct cmp_table *t, const char 
 			"%sleft out: %u run%s held a value no measurement gives (zero, negative, "
 			"NaN or infinite; e.g. %s %s in %s: %s), each from the rows where it did: "
 			"never averaged, starred or put in a noise model\n",
-			prefix, t->broken, t->broken == 1 ? "" : "s", g->name, name,
-			c->broken_path, c->broken_why);
+			prefix, t->broken, t->broken == 1 ? "" : "s", g->name, name, c->broken_path,
+			c->broken_why);
 	}
 	c = first_disturbed(t);
 	if (c)
@@ -886,8 +886,9 @@ static void print_validity_notes(FILE *f, const struct cmp_table *t, const char 
 			"against a noise model\n",
 			prefix, t->disturbed, t->disturbed == 1 ? "" : "s", c->disturbed_path);
 	if (t->skipped_disturbed)
-		fprintf(f, "%s%u row%s not judged against the noise model: a run was disturbed "
-			   "(e.g. %s)\n",
+		fprintf(f,
+			"%s%u row%s not judged against the noise model: a run was disturbed "
+			"(e.g. %s)\n",
 			prefix, t->skipped_disturbed, t->skipped_disturbed == 1 ? "" : "s",
 			t->skipped_disturbed_run);
 	if (t->skipped_spread)
@@ -922,12 +923,12 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 		for (i = 0; i < t->nmodels_used; i++)
 			cmp_print_model(f, t->models_used[i], prefix);
 		if (t->model_min_runs && t->model_min_runs < CMP_MODEL_MIN_RUNS)
-			fprintf(f,
-				"%swarning: the noise model has only %u runs (df %u) behind some "
-				"step: its variance is rough and the stars and Detect with it; %d or "
-				"more runs are advised ('faultbench noise --runs 10')\n",
-				prefix, t->model_min_runs, t->model_min_runs - 1,
-				CMP_MODEL_MIN_RUNS);
+			fprintf(
+			    f,
+			    "%swarning: the noise model has only %u runs (df %u) behind some "
+			    "step: its variance is rough and the stars and Detect with it; %d or "
+			    "more runs are advised ('faultbench noise --runs 10')\n",
+			    prefix, t->model_min_runs, t->model_min_runs - 1, CMP_MODEL_MIN_RUNS);
 		runs_range(t, &lo, &hi, &over, lo_row, hi_row, sizeof(lo_row));
 		fprintf(
 		    f,
@@ -1287,7 +1288,8 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 					json_array_append_new(vals, json_real(row->cells[c].v[i]));
 				json_object_set_new(jc, "values", vals);
 				json_object_set_new(jc, "n", json_integer(s.n));
-				/* runs measured disturbed, and runs left out for an impossible value */
+				/* runs measured disturbed, and runs left out for an impossible
+				 * value */
 				json_object_set_new(jc, "disturbed_runs",
 						    json_integer(row->cells[c].disturbed));
 				json_object_set_new(jc, "broken_runs",
@@ -1369,11 +1371,30 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
  */
 static void print_csv(FILE *f, const struct cmp_table *t)
 {
-	static const char *const head[] = {
-		"group", "bench", "metric", "variant", "cpus", "higher_better", "column", "label",
-		"n", "min", "mean", "stddev", "cov_pct", "max", "bmean95", "pdiff_pct", "runs",
-		"tested", "significant", "p", "q", "detectable_pct", "disturbed_runs", "broken_runs"
-	};
+	static const char *const head[] = { "group",
+					    "bench",
+					    "metric",
+					    "variant",
+					    "cpus",
+					    "higher_better",
+					    "column",
+					    "label",
+					    "n",
+					    "min",
+					    "mean",
+					    "stddev",
+					    "cov_pct",
+					    "max",
+					    "bmean95",
+					    "pdiff_pct",
+					    "runs",
+					    "tested",
+					    "significant",
+					    "p",
+					    "q",
+					    "detectable_pct",
+					    "disturbed_runs",
+					    "broken_runs" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
 		csv_field(f, head[i], i == 0);

@@ -38,7 +38,7 @@ struct cmp_cell {
 	const char *broken_why, *broken_path; /* the first one's, borrowed */
 	/* runs in the cell measured while other work disturbed them (interference keys) */
 	unsigned disturbed;
-	const char *disturbed_path; /* the first one's, borrowed */
+	const char *disturbed_path;		      /* the first one's, borrowed */
 	unsigned last_broken_run, last_disturbed_run; /* while building: run + 1 last counted */
 };
 
@@ -101,9 +101,9 @@ struct cmp_table {
 	/* tested rows not judged against the model, and the first run that made it so */
 	unsigned skipped_disturbed, skipped_spread;
 	char skipped_disturbed_run[256], skipped_spread_run[256];
-	unsigned broken;    /* runs left out of some row for an impossible value */
-	unsigned disturbed; /* cells with a disturbed run */
-	unsigned model_min_runs; /* fewest runs behind a model entry used (0: none used) */
+	unsigned broken;		  /* runs left out of some row for an impossible value */
+	unsigned disturbed;		  /* cells with a disturbed run */
+	unsigned model_min_runs;	  /* fewest runs behind a model entry used (0: none used) */
 	const struct noise_models *noise; /* the models given (cmp_opts.noise), borrowed */
 };
 
