@@ -1086,22 +1086,30 @@ static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_
 	char name[160], val[64];
 	double *tmp;
 
-	for (int kind = 0; kind < 2; kind++)
+	static const char *const kinds[] = { "Runs", "Detect", "Noise" };
+
+	for (int kind = 0; kind < 3; kind++)
 		for (unsigned i = start; i < end; i++) {
 			const struct cmp_row *row = &g->rows[i];
+			bool model = false;
 
+			/* Noise: the model's run-to-run figure, the one 'noise' and history print */
+			for (unsigned c = 1; c < t->ncols; c++)
+				model |= isfinite(row->verdicts[c].model_run_pct);
+			if (kind == 2 && !model)
+				continue;
 			cmp_row_name(row, name, sizeof(name));
 			if (markdown) {
-				fprintf(f, "| %s |", kind ? "Detect" : "Runs");
+				fprintf(f, "| %s |", kinds[kind]);
 				md_cell(f, name);
 			} else {
-				fprintf(f, "%-9s %-*s", kind ? "Detect" : "Runs", (int)wname, name);
+				fprintf(f, "%-9s %-*s", kinds[kind], (int)wname, name);
 			}
 			for (unsigned c = 0; c < t->ncols; c++) {
 				const struct cmp_cell *cell = &row->cells[c];
 				const struct cmp_verdict *v = &row->verdicts[c];
 
-				if (!kind) {
+				if (kind == 0) {
 					unsigned nr;
 
 					tmp = xmalloc((cell->n + 1) * sizeof(*tmp));
@@ -1113,7 +1121,9 @@ static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_
 							 cell->disturbed);
 					else
 						snprintf(val, sizeof(val), "%u", nr);
-				} else if (c > 0 && v->tested) {
+				} else if (kind == 2 && c > 0 && isfinite(v->model_run_pct)) {
+					snprintf(val, sizeof(val), "%.2f%%", v->model_run_pct);
+				} else if (kind == 1 && c > 0 && v->tested) {
 					cmp_fmt_detect(val, sizeof(val), v->detect_pct);
 				} else {
 					snprintf(val, sizeof(val), "-");
@@ -1329,6 +1339,7 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 								: json_null());
 					json_object_set_new(jc, "model_disagrees",
 							    json_boolean(v->model_disagrees));
+					json_object_set_new(jc, "model_run_pct", num(v->model_run_pct));
 					json_object_set_new(
 					    jc, "model_not_used",
 					    v->model_skipped_disturbed ? json_string("disturbed")

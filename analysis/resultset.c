@@ -170,7 +170,7 @@ static void upgrade_v1(json_t *doc)
  * Duplicate keys are refused: which of two "value"s a reader takes is not
  * the JSON standard's to say, and a result never has two.
  */
-static json_t *parse_text(const char *text, size_t len, json_error_t *err)
+json_t *rs_parse_text(const char *text, size_t len, json_error_t *err)
 {
 	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, err);
 	size_t qlen;
@@ -192,7 +192,7 @@ static json_t *parse_text(const char *text, size_t len, json_error_t *err)
 json_t *rs_parse(const char *path, const char *text, size_t len)
 {
 	json_error_t err;
-	json_t *doc = parse_text(text, len, &err);
+	json_t *doc = rs_parse_text(text, len, &err);
 
 	if (!doc) {
 		fb_usage("'%s' line %d: %s", path, err.line, err.text);

@@ -123,6 +123,19 @@ static const char *value_problem(json_t *v, bool higher_better)
 	return NULL;
 }
 
+const char *rs_number_problem(double v, bool higher_better)
+{
+	json_t *j = json_real(v);
+	const char *why;
+
+	/* json_real() refuses NaN and infinities: say so without it */
+	if (!j)
+		return isnan(v) ? "NaN" : "infinite";
+	why = value_problem(j, higher_better);
+	json_decref(j);
+	return why;
+}
+
 const char *rs_metric_problem(json_t *m, bool samples_too)
 {
 	bool hb = json_is_true(json_object_get(m, "higher_better"));

@@ -32,6 +32,9 @@ int rs_check_doc(const char *where, json_t *doc);
  */
 const char *rs_metric_problem(json_t *m, bool samples_too);
 
+/* The same rule for one number (a store's indexed value): why not, or NULL. */
+const char *rs_number_problem(double v, bool higher_better);
+
 /* The step's "disturbed" interference flag (CONTRACT: steps[i].interference). */
 bool rs_step_disturbed(json_t *step);
 /* The run's: top-level interference.disturbed, or any step's. */

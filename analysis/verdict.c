@@ -151,6 +151,8 @@ static void model_variance(struct cmp_table *t, struct cmp_verdict *v, const str
 	if (o && o->noise)
 		e = noise_find(o->noise, g->docs[0], g->name, r->variant, r->ncpus, r->metric,
 			       used);
+	if (e)
+		v->model_run_pct = noise_run_pct(e, e->repeats);
 	/* a model of log values says nothing about a row on the plain scale */
 	if (!e || e->log_scale != v->log_scale) {
 		*used = NULL;
@@ -249,7 +251,7 @@ static void verdict_row(struct cmp_table *t, const struct cmp_group *g, struct c
 	unsigned i;
 
 	memset(v, 0, sizeof(*v));
-	v->p = v->q = v->diff_pct = v->detect_pct = NAN;
+	v->p = v->q = v->diff_pct = v->detect_pct = v->model_run_pct = NAN;
 	if (!load_sides(&s, r, col, &v->repeats))
 		goto out;
 	v->runs_a = s.na;
