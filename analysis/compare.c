@@ -1093,7 +1093,8 @@ static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_
 			const struct cmp_row *row = &g->rows[i];
 			bool model = false;
 
-			/* Noise: the model's run-to-run figure, the one 'noise' and history print */
+			/* Noise: the model's run-to-run figure, the one 'noise' and history print
+			 */
 			for (unsigned c = 1; c < t->ncols; c++)
 				model |= isfinite(row->verdicts[c].model_run_pct);
 			if (kind == 2 && !model)
@@ -1339,7 +1340,8 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 								: json_null());
 					json_object_set_new(jc, "model_disagrees",
 							    json_boolean(v->model_disagrees));
-					json_object_set_new(jc, "model_run_pct", num(v->model_run_pct));
+					json_object_set_new(jc, "model_run_pct",
+							    num(v->model_run_pct));
 					json_object_set_new(
 					    jc, "model_not_used",
 					    v->model_skipped_disturbed ? json_string("disturbed")

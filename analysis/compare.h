@@ -55,7 +55,8 @@ struct cmp_verdict {
 	bool model_exceeds;   /* ... or significantly less */
 	/* a model matched but was not used: a run was disturbed, or its spread is far beyond */
 	bool model_skipped_disturbed, model_skipped_spread;
-	double model_run_pct; /* the matching model entry's run-to-run figure (noise_run_pct), or NAN */
+	double model_run_pct; /* the matching model entry's run-to-run figure (noise_run_pct), or
+				 NAN */
 	unsigned runs_a, runs_b;
 	double repeats;	      /* mean repeats a run */
 	double var, df;	      /* variance of one run's value (test scale) and its df */

@@ -36,7 +36,6 @@
 #include "util.h"
 #include "validity.h"
 
-
 /* Quick test before parsing: the name must appear as a JSON string. */
 static bool mentions(const char *text, size_t len, const char *name)
 {

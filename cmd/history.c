@@ -132,7 +132,8 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 		printf("; model %s: %.2f%% (runs of %.3g repeats)", h->model_path, h->model_pct,
 		       h->model_repeats);
 		if (fabs(h->series_repeats - h->model_repeats) > 1e-9)
-			printf(", %.2f%% for this series' %.3g", 100 * sqrt(noise_var_for(h->model_e, h->series_repeats)),
+			printf(", %.2f%% for this series' %.3g",
+			       100 * sqrt(noise_var_for(h->model_e, h->series_repeats)),
 			       h->series_repeats);
 		if (isfinite(h->sigma_series))
 			printf("; series: %.2f%%", 100 * h->sigma_series);
@@ -153,8 +154,8 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 		if (!isnan(p->change))
 			snprintf(chg, sizeof(chg), "%+.2f%%", p->change);
 		printf("%-20.20s  %-24.24s %3u %14s %14s %9s", p->date, p->label, p->n,
-		       fmt_level(mean, sizeof(mean), p->mean), fmt_level(level, sizeof(level), p->level),
-		       chg);
+		       fmt_level(mean, sizeof(mean), p->mean),
+		       fmt_level(level, sizeof(level), p->level), chg);
 		if (p->mark == '*')
 			printf(" * %s", p->change < 0 ? "regression" : "improvement");
 		else if (p->mark == 'o')
