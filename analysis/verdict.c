@@ -32,6 +32,8 @@
 
 #define MODEL_F_ALPHA	   0.01 /* runs vs model: disagreement worth saying */
 #define MAX_RUNS_NEEDED	   1000
+/* rare by chance: an A/A run of the model's conditions is kept out about 1 time in 1000 */
+#define MODEL_SPREAD_ALPHA 0.001
 #define MODEL_SPREAD_RATIO 4.0 /* within-run variance this many times the model's: "far beyond" */
 
 unsigned cmp_cell_runs(const struct cmp_cell *c, bool hb, double *out, double *repeats)
@@ -123,7 +125,7 @@ static bool spread_beyond(const struct cmp_cell *c, const struct noise_entry *e,
 	if (!(df >= 1) || !(e->df_within >= 1) || !(e->var_within > 0) || !isfinite(var))
 		return false;
 	return var > MODEL_SPREAD_RATIO * e->var_within &&
-	       stats_f_upper(var / e->var_within, df, e->df_within) < MODEL_F_ALPHA;
+	       stats_f_upper(var / e->var_within, df, e->df_within) < MODEL_SPREAD_ALPHA;
 }
 
 /* The first run of the row that keeps the model out, for the footer. */
