@@ -407,14 +407,16 @@ double noise_run_pct(const struct noise_entry *e, double repeats)
 
 double noise_var_for(const struct noise_entry *e, double repeats)
 {
+	/* one repeat a run has no within-run variance: none to take out or put in */
+	double within = isfinite(e->var_within) ? e->var_within : 0;
 	/* The model's runs had e->repeats repeats: take their share out, put ours in. */
-	double between = e->var_run - e->var_within / e->repeats;
+	double between = e->var_run - within / e->repeats;
 
 	if (between < 0)
 		between = 0; /* the runs varied less than their repeats: no run effect seen */
 	if (!(repeats >= 1))
 		repeats = e->repeats;
-	return between + e->var_within / repeats;
+	return between + within / repeats;
 }
 
 void noise_model_init(struct noise_model *m, json_t *doc)
