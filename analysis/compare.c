@@ -867,7 +867,7 @@ static void print_validity_notes(FILE *f, const struct cmp_table *t, const char 
 	const struct cmp_group *g;
 	const struct cmp_row *r;
 	const struct cmp_cell *c = first_broken(t, &g, &r);
-	char name[160];
+	char name[160], shown[512]; /* paths may come from a store: never raw to a terminal */
 
 	if (c) {
 		cmp_row_name(r, name, sizeof(name));
@@ -875,8 +875,8 @@ static void print_validity_notes(FILE *f, const struct cmp_table *t, const char 
 			"%sleft out: %u run%s held a value no measurement gives (zero, negative, "
 			"NaN or infinite; e.g. %s %s in %s: %s), each from the rows where it did: "
 			"never averaged, starred or put in a noise model\n",
-			prefix, t->broken, t->broken == 1 ? "" : "s", g->name, name, c->broken_path,
-			c->broken_why);
+			prefix, t->broken, t->broken == 1 ? "" : "s", g->name, name,
+			fb_printable(c->broken_path, shown, sizeof(shown)), c->broken_why);
 	}
 	c = first_disturbed(t);
 	if (c)
@@ -884,20 +884,21 @@ static void print_validity_notes(FILE *f, const struct cmp_table *t, const char 
 			"%sdisturbed: %u cell%s hold runs measured while other work took CPU time "
 			"from them (Runs \"3 (1 dist)\"; e.g. %s): judged on the runs alone, never "
 			"against a noise model\n",
-			prefix, t->disturbed, t->disturbed == 1 ? "" : "s", c->disturbed_path);
+			prefix, t->disturbed, t->disturbed == 1 ? "" : "s",
+			fb_printable(c->disturbed_path, shown, sizeof(shown)));
 	if (t->skipped_disturbed)
 		fprintf(f,
 			"%s%u row%s not judged against the noise model: a run was disturbed "
 			"(e.g. %s)\n",
 			prefix, t->skipped_disturbed, t->skipped_disturbed == 1 ? "" : "s",
-			t->skipped_disturbed_run);
+			fb_printable(t->skipped_disturbed_run, shown, sizeof(shown)));
 	if (t->skipped_spread)
 		fprintf(f,
 			"%s%u row%s not judged against the noise model: the spread of the repeats "
 			"inside the runs is far beyond the model's (over %.0fx its variance; e.g. "
 			"%s): other conditions than the model's\n",
 			prefix, t->skipped_spread, t->skipped_spread == 1 ? "" : "s", 4.0,
-			t->skipped_spread_run);
+			fb_printable(t->skipped_spread_run, shown, sizeof(shown)));
 }
 
 /* Say once how the stars were decided, what Detect means, and what is missing. */

@@ -129,11 +129,14 @@ static void check_row(const struct cmp_group *g, const struct cmp_row *r, double
 	cmp_row_name(r, name, sizeof(name));
 	for (unsigned side = 0; side < 2; side++)
 		if (!r->cells[side].n && r->cells[side].broken) {
+			char shown[512]; /* a path from a store: never raw to a terminal */
+
 			/* every run of a side was left out: no value is left to judge */
 			v->undecided++;
 			v->broken++;
 			printf("undecided  %s %s: no valid %s value: %s: %s is %s\n", g->name, name,
-			       side ? "candidate" : "baseline", r->cells[side].broken_path,
+			       side ? "candidate" : "baseline",
+			       fb_printable(r->cells[side].broken_path, shown, sizeof(shown)),
 			       r->metric, r->cells[side].broken_why);
 			return;
 		}

@@ -138,6 +138,10 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 		if (isfinite(h->sigma_series))
 			printf("; series: %.2f%%", 100 * h->sigma_series);
 	}
+	if (h->have_model && h->model_e->runs && h->model_e->runs < CMP_MODEL_MIN_RUNS)
+		printf("\nwarning: the noise model has only %u runs (df %.0f) for this step: its "
+		       "variance is rough; %d or more runs are advised",
+		       h->model_e->runs, h->model_e->df_run, CMP_MODEL_MIN_RUNS);
 	if (h->left_out)
 		printf("\nleft out: %u value%s no measurement gives (zero, negative, NaN or "
 		       "infinite; see the warnings)",
@@ -231,6 +235,11 @@ static int choose_from_store(struct history *h, struct store *s, const struct st
 		doc = store_document(s, e[i].id);
 		if (!doc)
 			return FB_USAGE;
+		/* the checks of a file (validity.h): a store document was one */
+		if (rs_check_doc(e[i].origin, doc)) {
+			json_decref(doc);
+			return FB_USAGE;
+		}
 		h->parsed++;
 		history_choose(h, doc);
 		json_decref(doc);

@@ -18,7 +18,9 @@ grep -q '^== faultbench compare results/6.18-aa results/6.18-aa-' second.txt ||
 grep -q '^Hmean .*\*' second.txt && die "a star with one run a side and no noise model"
 grep -q 'REGRESSION' second.txt && die "check found a regression between two runs of one kernel"
 grep -q '^check: cannot decide' second.txt || die "check's verdict is not printed"
-grep -q 'no star where a row has no run-to-run information' second.txt || die "no reason for the missing stars"
+# (on a loaded machine a tiny repeat may count nothing: its run is left out, and said so)
+grep -q 'no star where a row has no run-to-run information\|^left out: ' second.txt ||
+	die "no reason for the missing stars"
 grep -q '^report: .*/reports/6.18-aa-.*/index.html' second.txt || die "make run does not print its report"
 [ -s "$(sed -n 's/^report: \([^ ]*\) .*/\1/p' second.txt)" ] || die "the report printed is not there"
 echo "quick-run e2e: ok"
