@@ -262,11 +262,12 @@ static void print_not_reference(const struct cmp_table *t)
 			disturbed += t->groups[g].rows[r].cells[1].disturbed;
 		}
 	if (broken)
-		printf("check: not a reference: the candidate has %u run%s left out of a step for "
-		       "a value no measurement gives\n",
+		printf("check: not a reference: the candidate has a value no measurement gives "
+		       "(runs left out of %u row%s)\n",
 		       broken, broken == 1 ? "" : "s");
 	if (disturbed)
-		printf("check: not a reference: the candidate has %u run%s measured disturbed\n",
+		printf("check: not a reference: the candidate was measured disturbed (runs in %u "
+		       "row%s)\n",
 		       disturbed, disturbed == 1 ? "" : "s");
 }
 
