@@ -994,6 +994,8 @@ static void fmt_pct(char *buf, size_t len, double pct, bool star)
 {
 	if (isnan(pct))
 		snprintf(buf, len, " (%8s)", "-");
+	else if (fabs(pct) >= 1e5) /* no 150-digit percentage from a huge (if valid) value */
+		snprintf(buf, len, star ? " *%.1e%%*" : " (%.1e%%)", pct);
 	else if (star)
 		snprintf(buf, len, " *%7.2f%%*", pct);
 	else

@@ -156,7 +156,8 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 		char chg[32] = "", mean[32], level[32];
 
 		if (!isnan(p->change))
-			snprintf(chg, sizeof(chg), "%+.2f%%", p->change);
+			snprintf(chg, sizeof(chg), fabs(p->change) < 1e5 ? "%+.2f%%" : "%+.2e%%",
+				 p->change);
 		printf("%-20.20s  %-24.24s %3u %14s %14s %9s", p->date, p->label, p->n,
 		       fmt_level(mean, sizeof(mean), p->mean),
 		       fmt_level(level, sizeof(level), p->level), chg);

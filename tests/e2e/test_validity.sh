@@ -70,6 +70,37 @@ fb compare store:label=base --store s.db >store.txt 2>&1 || rc=$?
 [ "$rc" = 2 ] && grep -q "is not a name faultbench writes" store.txt ||
 	{ cat store.txt; die "a store label '../../x |<b>' was accepted (exit $rc)"; }
 
+# broken noise models are refused with the reason (D3), not blamed on the machine
+python3 -c 'import json; d=json.load(open("model.json")); d["entries"][0]["var_run"]=-0.5; json.dump(d,open("neg.json","w"))'
+python3 -c 'import json; d=json.load(open("model.json")); d["noise_model"]=99; json.dump(d,open("v99.json","w"))'
+rc=0
+fb check --baseline results/base --candidate results/base --noise neg.json >m.txt 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q 'var_run is negative.*a broken model' m.txt ||
+	{ cat m.txt; die "a negative variance was not refused as a broken model (exit $rc)"; }
+rc=0
+fb check --baseline results/base --candidate results/base --noise v99.json >m.txt 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q 'noise_model 99 is not a version' m.txt ||
+	{ cat m.txt; die "noise_model 99 was used (exit $rc)"; }
+# a model that fits no row says why
+python3 -c 'import json; d=json.load(open("model.json")); d["machine"]["hostname"]="elsewhere"; json.dump(d,open("other.json","w"))'
+fb check --baseline results/base --candidate results/base --noise other.json >m.txt 2>&1 || true
+grep -q "check: noise model not used: 'other.json' is of host 'elsewhere'" m.txt ||
+	{ cat m.txt; die "check does not say why the model was not used"; }
+
+# history: impossible values left out (said), no nan%, no 300-digit level (D8)
+mkdir -p H
+cp results/base/*.json H/
+cp cand-zero/pf1-zero.json H/
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); [m.__setitem__("value", 1e300) for s in d["steps"] for n,m in s["metrics"].items() if n=="pages/s"]; json.dump(d,open("H/huge.json","w"))' "$one"
+fb history H --bench pf1 --noise none >h.txt 2>&1 || { cat h.txt; die "history failed"; }
+grep -q '^left out: 1 value' h.txt || { cat h.txt; die "history does not say what it left out"; }
+! grep -qi 'nan%' h.txt || { cat h.txt; die "history printed nan%"; }
+! grep -q '[0-9]\{20\}' h.txt || { cat h.txt; die "history printed a 300-digit level"; }
+mkdir -p H1
+cp "$one" H1/
+fb history H1 --bench pf1 --noise none >h1.txt 2>&1 || { cat h1.txt; die "history of one run failed"; }
+grep -q 'run-to-run noise: unknown' h1.txt || { cat h1.txt; die "history of one run: noise not 'unknown'"; }
+
 # impossible documents: schema_version 99 and -1, duplicate keys
 for bad in 99 -1; do
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["schema_version"]=int(sys.argv[2]); json.dump(d,open("sv.json","w"))' "$one" "$bad"
