@@ -8,7 +8,7 @@
 # "regression"; the table says why and how to get stars.
 . "$FB_SRC/tests/e2e/lib.sh"
 
-printf '[global]\ncpus = 1\nrepeat = 3\nsamples = 2\nsample-time = 0.1\nwarmup = 0.05\nprogress = off\n[pf1]\nsize = 4M\n[nopage]\nsize = 4M\n' >q.ini
+printf '[global]\ncpus = 1\nrepeat = 3\nsamples = 2\nsample-time = 0.1\nwarmup = 0.05\nprogress = off\n[pf1]\nsize = 1M\n[nopage]\nsize = 1M\n' >q.ini
 export FAULTBENCH FB_OUT=$PWD FB_QUICK_CONFIG=$PWD/q.ini LABEL=6.18-aa
 sh "$FB_SRC/scripts/quick-run.sh" >first.txt 2>&1 || { cat first.txt; die "first run failed"; }
 sh "$FB_SRC/scripts/quick-run.sh" >second.txt 2>&1 || { cat second.txt; die "second run failed"; }
