@@ -34,7 +34,11 @@
 
 /* Must match bench/registry.c: tests/unit/test_selftest.c checks each against it. */
 const struct selftest_preset selftest_presets[] = {
-	{ .name = "nopage", .file = true, .shared = true, .write = false, .same = true,
+	{ .name = "nopage",
+	  .file = true,
+	  .shared = true,
+	  .write = false,
+	  .same = true,
 	  .size = 64 * MiB },
 	{ .name = "pf1", .file = false, .shared = false, .write = true, .size = 128 * MiB },
 	{ .name = "pf2", .file = true, .shared = false, .write = true, .size = 128 * MiB },
@@ -56,10 +60,10 @@ struct bare_thread {
 	const struct selftest_preset *p;
 	size_t size;
 	unsigned cpu;
-	int fd;			/* -1: anonymous */
+	int fd; /* -1: anonymous */
 	bool own_fd;
 	double warmup, secs;
-	int *go;		/* 0: wait, 1: start, -1: give up */
+	int *go; /* 0: wait, 1: start, -1: give up */
 	uint64_t pages, faults;
 	double window;
 	int err;
@@ -188,8 +192,13 @@ int bare_loop_run(const struct selftest_preset *p, const char *dir, size_t size,
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
-		bt[i] = (struct bare_thread){ .p = p, .size = size, .cpu = cpus[i], .fd = shared_fd,
-					      .warmup = warmup, .secs = secs, .go = &go };
+		bt[i] = (struct bare_thread){ .p = p,
+					      .size = size,
+					      .cpu = cpus[i],
+					      .fd = shared_fd,
+					      .warmup = warmup,
+					      .secs = secs,
+					      .go = &go };
 		args[i] = (struct bare_arg){ &bt[i], dir };
 		if (pthread_create(&bt[i].thread, NULL, bare_main, &args[i])) {
 			ret = -EAGAIN;
@@ -232,7 +241,8 @@ bool selftest_judge(const struct selftest_point *pt, double ratio_bound, double 
 		return false;
 	}
 	if (!isfinite(diff) || diff > count_bound) {
-		snprintf(why, len, "pages/fault %.3f (faultbench) vs %.3f (bare loop), %.1f%% apart",
+		snprintf(why, len,
+			 "pages/fault %.3f (faultbench) vs %.3f (bare loop), %.1f%% apart",
 			 pt->harness_ppf, pt->bare_ppf, 100 * diff);
 		return false;
 	}

@@ -15,20 +15,20 @@
 
 /* One preset as the bare loop runs it: must be the preset's pattern (unit-tested). */
 struct selftest_preset {
-	const char *name;	/* "pf3": a preset of bench/registry.c */
-	bool file;		/* backed by a file: tmpfs and --dir; else anonymous */
-	bool shared;		/* MAP_SHARED */
-	bool write;		/* store, else load */
-	bool same;		/* every worker maps one file (--sharing=same) */
-	size_t size;		/* the preset's --size */
+	const char *name; /* "pf3": a preset of bench/registry.c */
+	bool file;	  /* backed by a file: tmpfs and --dir; else anonymous */
+	bool shared;	  /* MAP_SHARED */
+	bool write;	  /* store, else load */
+	bool same;	  /* every worker maps one file (--sharing=same) */
+	size_t size;	  /* the preset's --size */
 };
 
-extern const struct selftest_preset selftest_presets[];	/* NULL name ends it */
+extern const struct selftest_preset selftest_presets[]; /* NULL name ends it */
 const struct selftest_preset *selftest_preset(const char *name);
 
 struct bare_result {
 	double pages_per_s;	/* sum over the threads of pages / their window */
-	uint64_t pages, faults;	/* in the windows, all threads */
+	uint64_t pages, faults; /* in the windows, all threads */
 };
 
 /*
@@ -43,9 +43,9 @@ int bare_loop_run(const struct selftest_preset *p, const char *dir, size_t size,
 
 /* The measured figures of one point (a preset, a backing, a CPU count), medians of rounds. */
 struct selftest_point {
-	double ratio;		/* harness pages/s / bare pages/s */
-	double harness_ppf;	/* pages per fault, harness (its samples) */
-	double bare_ppf;	/* pages per fault, bare loop (its window) */
+	double ratio;	    /* harness pages/s / bare pages/s */
+	double harness_ppf; /* pages per fault, harness (its samples) */
+	double bare_ppf;    /* pages per fault, bare loop (its window) */
 };
 
 /*

@@ -51,27 +51,68 @@ struct selftest_opts {
 #define S(field) offsetof(struct selftest_opts, field)
 
 const struct opt selftest_options[] = {
-	{ .name = "dir", .type = OPT_STR, .off = S(dir),
+	{ .name = "dir",
+	  .type = OPT_STR,
+	  .off = S(dir),
 	  .help = "directory on the disk filesystem to test (default: the output directory)" },
-	{ .name = "tmpfs-dir", .type = OPT_STR, .def = "/dev/shm", .off = S(tmpfs_dir),
+	{ .name = "tmpfs-dir",
+	  .type = OPT_STR,
+	  .def = "/dev/shm",
+	  .off = S(tmpfs_dir),
 	  .help = "tmpfs mount for the tmpfs backing" },
-	{ .name = "output", .type = OPT_STR, .def = "results/selftest", .off = S(output),
+	{ .name = "output",
+	  .type = OPT_STR,
+	  .def = "results/selftest",
+	  .off = S(output),
 	  .help = "directory for the selftest's JSON and the harness's result files" },
-	{ .name = "presets", .type = OPT_STR, .def = "nopage,pf1,pf2,pf3,pf4", .off = S(presets),
+	{ .name = "presets",
+	  .type = OPT_STR,
+	  .def = "nopage,pf1,pf2,pf3,pf4",
+	  .off = S(presets),
 	  .help = "the presets to check, a comma list" },
-	{ .name = "backings", .type = OPT_STR, .def = "tmpfs,file", .off = S(backings),
+	{ .name = "backings",
+	  .type = OPT_STR,
+	  .def = "tmpfs,file",
+	  .off = S(backings),
 	  .help = "tmpfs, file (a file in --dir), or both (pf1 is anonymous memory either way)" },
-	{ .name = "size", .type = OPT_SIZE, .def = "0", .max = 64.0 * (1ULL << 30), .off = S(size),
+	{ .name = "size",
+	  .type = OPT_SIZE,
+	  .def = "0",
+	  .max = 64.0 * (1ULL << 30),
+	  .off = S(size),
 	  .help = "bytes per worker per pass (0: each preset's own)" },
-	{ .name = "time", .type = OPT_DOUBLE, .def = "2", .min = 0.01, .max = 3600, .off = S(time),
+	{ .name = "time",
+	  .type = OPT_DOUBLE,
+	  .def = "2",
+	  .min = 0.01,
+	  .max = 3600,
+	  .off = S(time),
 	  .help = "measured seconds per run (the harness: 4 samples of a quarter each)" },
-	{ .name = "warmup", .type = OPT_DOUBLE, .def = "1", .max = 3600, .off = S(warmup),
+	{ .name = "warmup",
+	  .type = OPT_DOUBLE,
+	  .def = "1",
+	  .max = 3600,
+	  .off = S(warmup),
 	  .help = "seconds of warm-up before each measurement, both sides" },
-	{ .name = "rounds", .type = OPT_INT, .def = "3", .min = 1, .max = MAX_ROUNDS,
-	  .off = S(rounds), .help = "harness/bare-loop pairs per point, alternating order" },
-	{ .name = "bound", .type = OPT_DOUBLE, .def = "0.10", .min = 0, .max = 100, .off = S(bound),
+	{ .name = "rounds",
+	  .type = OPT_INT,
+	  .def = "3",
+	  .min = 1,
+	  .max = MAX_ROUNDS,
+	  .off = S(rounds),
+	  .help = "harness/bare-loop pairs per point, alternating order" },
+	{ .name = "bound",
+	  .type = OPT_DOUBLE,
+	  .def = "0.10",
+	  .min = 0,
+	  .max = 100,
+	  .off = S(bound),
 	  .help = "fail a point whose pages/s ratio (median of rounds) leaves 1 +- this" },
-	{ .name = "count-bound", .type = OPT_DOUBLE, .def = "0.01", .min = 0, .max = 100,
+	{ .name = "count-bound",
+	  .type = OPT_DOUBLE,
+	  .def = "0.01",
+	  .min = 0,
+	  .max = 100,
 	  .off = S(count_bound),
 	  .help = "fail a point whose pages per fault differ by more than this fraction" },
 	OPT_END
@@ -98,8 +139,8 @@ struct harness_fig {
 
 static double metric(const json_t *step, const char *name)
 {
-	const json_t *v = json_object_get(json_object_get(json_object_get(step, "metrics"), name),
-					  "value");
+	const json_t *v =
+	    json_object_get(json_object_get(json_object_get(step, "metrics"), name), "value");
 
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
@@ -134,8 +175,8 @@ static int read_harness(const char *path, struct harness_fig *h)
 struct point_ctx {
 	const struct selftest_opts *o;
 	const struct selftest_preset *p;
-	const char *backing;	/* "tmpfs", "file" or "anon" */
-	const char *file_dir;	/* where the bare loop's files go */
+	const char *backing;  /* "tmpfs", "file" or "anon" */
+	const char *file_dir; /* where the bare loop's files go */
 	unsigned ncpus;
 	const char *workdir;
 };
@@ -147,12 +188,15 @@ static int run_harness(const struct point_ctx *pc, unsigned round, char **path, 
 	char cpus[16], warm[32], st[32], size[32], *dirarg = NULL;
 	const char *argv[24];
 	int n = 0, code;
-	struct spawn sp = { .argv = argv, .file = "/proc/self/exe", .pass_interrupt = true,
-			    .out = { SPAWN_NULL }, .err = { SPAWN_CAPTURE } };
+	struct spawn sp = { .argv = argv,
+			    .file = "/proc/self/exe",
+			    .pass_interrupt = true,
+			    .out = { SPAWN_NULL },
+			    .err = { SPAWN_CAPTURE } };
 
 	*path = xasprintf("%s/%s-%s-%ucpu-r%u.json", pc->workdir, pc->p->name, pc->backing,
 			  pc->ncpus, round + 1);
-	unlink(*path);	/* a result is never overwritten: a rerun into the same name */
+	unlink(*path); /* a result is never overwritten: a rerun into the same name */
 	snprintf(cpus, sizeof(cpus), "%u", pc->ncpus);
 	snprintf(warm, sizeof(warm), "%g", o->warmup);
 	snprintf(st, sizeof(st), "%g", o->time / 4);
@@ -201,16 +245,15 @@ struct round_fig {
 	struct bare_result b;
 };
 
-static int run_bare(const struct point_ctx *pc, const struct harness_fig *h,
-		    struct bare_result *b)
+static int run_bare(const struct point_ctx *pc, const struct harness_fig *h, struct bare_result *b)
 {
 	const char *what;
-	int ret = bare_loop_run(pc->p, pc->file_dir, pc->o->size, h->pus, h->npus,
-				pc->o->warmup, pc->o->time, b, &what);
+	int ret = bare_loop_run(pc->p, pc->file_dir, pc->o->size, h->pus, h->npus, pc->o->warmup,
+				pc->o->time, b, &what);
 
 	if (ret)
-		return fb_fail("selftest: bare loop %s %s: cannot %s: %s", pc->p->name,
-			       pc->backing, what, strerror(-ret));
+		return fb_fail("selftest: bare loop %s %s: cannot %s: %s", pc->p->name, pc->backing,
+			       what, strerror(-ret));
 	return FB_OK;
 }
 
@@ -223,7 +266,8 @@ static json_t *round_json(const struct round_fig *r)
 	json_object_set_new(o, "bare_pages_per_s", json_real(r->b.pages_per_s));
 	json_object_set_new(o, "ratio", json_real(r->h.pages_per_s / r->b.pages_per_s));
 	json_object_set_new(o, "harness_pages_per_fault", json_real(r->h.ppf));
-	json_object_set_new(o, "bare_pages_per_fault", isfinite(bppf) ? json_real(bppf) : json_null());
+	json_object_set_new(o, "bare_pages_per_fault",
+			    isfinite(bppf) ? json_real(bppf) : json_null());
 	json_object_set_new(o, "harness_unsampled_fault_share",
 			    isfinite(r->h.unsampled_share) ? json_real(r->h.unsampled_share)
 							   : json_null());
@@ -258,7 +302,8 @@ static int run_point(const struct point_ctx *pc, json_t *points, bool *ok, char 
 		if (!ret && code == FB_SKIP) {
 			printf("%-6s %-5s %3u CPUs  skipped: %s\n", pc->p->name, pc->backing,
 			       pc->ncpus, err ? err : "cannot run here");
-			json_object_set_new(pj, "skipped", json_string(err ? err : "cannot run here"));
+			json_object_set_new(pj, "skipped",
+					    json_string(err ? err : "cannot run here"));
 			ret = FB_SKIP;
 		} else if (!ret && code) {
 			ret = fb_fail("selftest: faultbench run %s (%s, %u CPUs) exited %d: %s",
@@ -275,7 +320,8 @@ static int run_point(const struct point_ctx *pc, json_t *points, bool *ok, char 
 			json_array_append_new(rounds, rj);
 			ratio[i] = r[i].h.pages_per_s / r[i].b.pages_per_s;
 			hppf[i] = r[i].h.ppf;
-			bppf[i] = r[i].b.faults ? (double)r[i].b.pages / (double)r[i].b.faults : NAN;
+			bppf[i] =
+			    r[i].b.faults ? (double)r[i].b.pages / (double)r[i].b.faults : NAN;
 			if (isfinite(r[i].h.unsampled_share))
 				share[nshare++] = r[i].h.unsampled_share;
 		}
@@ -310,8 +356,8 @@ static int run_point(const struct point_ctx *pc, json_t *points, bool *ok, char 
 	printf("%-6s %-5s %3u CPUs  ratio %6.3f  cost %+6.1f%%  pages/fault %8.3f vs %8.3f  "
 	       "faults outside samples %5.1f%%  %s%s\n",
 	       pc->p->name, pc->backing, pc->ncpus, pt.ratio, 100 * (1 - pt.ratio), pt.harness_ppf,
-	       pt.bare_ppf, nshare ? 100 * stats_median(share, nshare) : NAN, *ok ? "ok" : "FAIL: ",
-	       *ok ? "" : why);
+	       pt.bare_ppf, nshare ? 100 * stats_median(share, nshare) : NAN,
+	       *ok ? "ok" : "FAIL: ", *ok ? "" : why);
 	fflush(stdout);
 	if (!*ok) {
 		size_t used = strlen(failed);
@@ -354,8 +400,8 @@ static int check_opts(const struct selftest_opts *o)
 
 		snprintf(word, sizeof(word), "%.*s", (int)(len < 63 ? len : 63), p);
 		if (!selftest_preset(word))
-			return fb_usage("option '--presets': '%s' is not nopage, pf1, pf2, pf3 or pf4",
-					word);
+			return fb_usage(
+			    "option '--presets': '%s' is not nopage, pf1, pf2, pf3 or pf4", word);
 		p += len + (p[len] == ',');
 	}
 	for (const char *p = o->backings; *p;) {
@@ -421,9 +467,11 @@ static int run_all(const struct selftest_opts *o, const char *dir, const char *w
 			if (!in_list(o->backings, backing))
 				continue;
 			if (!p->file && f && in_list(o->backings, "tmpfs"))
-				continue;	/* anonymous memory: once is enough */
+				continue; /* anonymous memory: once is enough */
 			for (unsigned c = 0; c < 2 && !ret; c++) {
-				struct point_ctx pc = { .o = o, .p = p, .ncpus = counts[c],
+				struct point_ctx pc = { .o = o,
+							.p = p,
+							.ncpus = counts[c],
 							.backing = p->file ? backing : "anon",
 							.file_dir = f ? dir : o->tmpfs_dir,
 							.workdir = workdir };
@@ -474,7 +522,8 @@ int cmd_selftest(int argc, char **argv)
 	points = json_array();
 	json_object_set_new(doc, "points", points);
 	printf("# faultbench selftest: harness / bare loop, pages/s and pages per fault; bounds "
-	       "+-%.0f%% and %.1f%%\n", 100 * o.bound, 100 * o.count_bound);
+	       "+-%.0f%% and %.1f%%\n",
+	       100 * o.bound, 100 * o.count_bound);
 	ret = run_all(&o, dir, workdir, points, failed, sizeof(failed));
 	json_object_set_new(doc, "complete", json_boolean(ret == FB_OK));
 	json_object_set_new(doc, "ok", json_boolean(ret == FB_OK && !failed[0]));
@@ -484,7 +533,8 @@ int cmd_selftest(int argc, char **argv)
 	if (wret)
 		fb_fail("selftest: cannot write into '%s': %s", o.output, strerror(-wret));
 	else
-		printf("selftest: written to %s (the harness's results in %s/)\n", written, workdir);
+		printf("selftest: written to %s (the harness's results in %s/)\n", written,
+		       workdir);
 	if (!ret && failed[0])
 		ret = fb_fail("selftest: faultbench does not measure what a bare loop measures: %s",
 			      failed);

@@ -27,8 +27,7 @@ static json_t *count_or_null(bool known, uint64_t v)
 	return known ? json_integer((json_int_t)v) : json_null();
 }
 
-json_t *fault_acct_step_json(const struct step_result *r, const struct fault_marks *m,
-			     unsigned n)
+json_t *fault_acct_step_json(const struct step_result *r, const struct fault_marks *m, unsigned n)
 {
 	uint64_t sampled = 0, before = 0, between = 0, after = 0, total = 0;
 	json_t *o = json_object(), *per = json_array();
@@ -84,7 +83,7 @@ json_t *fault_acct_run_json(const struct step_result *steps, unsigned nsteps,
 	for (unsigned i = 0; i < nsteps; i++) {
 		const json_t *f = json_object_get(steps[i].extra, "faults");
 
-		if (!f)	/* a benchmark that runs its own step (run_step): no workers to count */
+		if (!f) /* a benchmark that runs its own step (run_step): no workers to count */
 			continue;
 		sampled += count_of(f, "sampled", &known);
 		unsampled += count_of(f, "unsampled", &known);

@@ -19,10 +19,10 @@
 
 /* One worker's cumulative fault count (minflt + majflt) at three instants. */
 struct fault_marks {
-	uint64_t first;		/* at the start of the first sample */
-	uint64_t last;		/* at the end of the last sample */
-	uint64_t final;		/* the worker's own getrusage() after its teardown */
-	bool final_known;	/* false: the worker failed or was not read */
+	uint64_t first;	  /* at the start of the first sample */
+	uint64_t last;	  /* at the end of the last sample */
+	uint64_t final;	  /* the worker's own getrusage() after its teardown */
+	bool final_known; /* false: the worker failed or was not read */
 };
 
 /*
@@ -30,8 +30,7 @@ struct fault_marks {
  * "between_samples", "after_samples", "per_worker": [{"sampled", "unsampled"}] };
  * the unsampled figures and total are null when a worker's final count is unknown.
  */
-json_t *fault_acct_step_json(const struct step_result *r, const struct fault_marks *m,
-			     unsigned n);
+json_t *fault_acct_step_json(const struct step_result *r, const struct fault_marks *m, unsigned n);
 
 /*
  * The run's top-level "faults": the steps' sums, and "harness": what the

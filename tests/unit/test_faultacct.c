@@ -54,8 +54,7 @@ static void test_step_split(void **state)
 	assert_int_equal(get(o, "before_samples"), 150);
 	assert_int_equal(get(o, "between_samples"), 4);
 	assert_int_equal(get(o, "after_samples"), 7);
-	assert_int_equal(get(json_array_get(json_object_get(o, "per_worker"), 1), "unsampled"),
-			 51);
+	assert_int_equal(get(json_array_get(json_object_get(o, "per_worker"), 1), "unsampled"), 51);
 	json_decref(o);
 }
 
@@ -90,7 +89,7 @@ static void test_run_harness(void **state)
 	steps[0].extra = json_object();
 	json_object_set_new(steps[0].extra, "faults", fault_acct_step_json(&steps[0], m, 2));
 	memset(&steps[1], 0, sizeof(steps[1]));
-	steps[1].extra = json_object();	/* a run_step benchmark: nothing to count */
+	steps[1].extra = json_object(); /* a run_step benchmark: nothing to count */
 	o = fault_acct_run_json(steps, 2, 1000);
 	assert_int_equal(get(o, "workers_sampled"), 40);
 	assert_int_equal(get(o, "workers_unsampled"), 161);

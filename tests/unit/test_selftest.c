@@ -39,7 +39,8 @@ static void test_presets_match_registry(void **state)
 		assert_true(has(e->preset, p->same ? "--sharing=same" : "--sharing=own"));
 		snprintf(size, sizeof(size), "--size=%zuM", p->size >> 20);
 		/* a preset without --size has the fault benchmark's default, 64M */
-		assert_true(has(e->preset, size) || (!has(e->preset, "--size") && p->size == 64 << 20));
+		assert_true(has(e->preset, size) ||
+			    (!has(e->preset, "--size") && p->size == 64 << 20));
 		/* nothing else: an option the bare loop does not copy would go unnoticed */
 		assert_false(has(e->preset, "--page") || has(e->preset, "--zap") ||
 			     has(e->preset, "--file-state") || has(e->preset, "--fault-around"));
