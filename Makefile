@@ -152,9 +152,10 @@ unit: $(UNIT_BIN)
 e2e: $(O)/faultbench
 	@FAULTBENCH=$(CURDIR)/$(O)/faultbench scripts/run-e2e.sh
 
-# The architecture as a test: which folder includes which, no include circles.
-layers:
-	@tests/tools/layers.sh
+# The architecture as a test: which folder includes and links which, every
+# folder has a rule, no include circles (tests/tools/layers.py).
+layers: $(O)/faultbench
+	@O=$(O) tests/tools/layers.sh
 
 test: layers unit e2e
 

@@ -11,16 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench.h"
 #include "cmds.h"
 #include "faultacct.h"
 #include "jsonfile.h"
 #include "mempolicy.h"
 #include "profile.h"
 #include "progress.h"
+#include "registry.h"
 #include "results.h"
-#include "runner.h"
 #include "runcheck.h"
+#include "runner.h"
 #include "store.h"
 #include "sysinfo.h"
 #include "topo.h"

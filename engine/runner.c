@@ -800,7 +800,7 @@ static void derive_all(struct step_run *s, struct step_result *r)
 		b->derive(&s->sc, r);
 	evidence_derive(r);
 	monitor_derive(r);
-	mem_derive_per_node(r, s->sc.topo);
+	mem_derive_per_node(r, &s->mp, s->sc.topo);
 }
 
 /*
