@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bench.h"
+#include "registry.h"
 #include "selftest.h"
 
 static bool has(const char *preset, const char *opt)
