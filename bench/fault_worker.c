@@ -48,6 +48,7 @@ struct fault_worker {
 	bool write;
 	size_t page;
 	unsigned long cost_ns;	/* FB_TEST_FAULT_COST_NS: test-only CPU time per page */
+	int test_advice;	/* FB_TEST_HARNESS_MADVISE: test-only advice, 0: none */
 };
 
 /*
@@ -72,6 +73,19 @@ unsigned long fault_test_cost_ns(void)
 	return v;
 }
 
+int fault_test_harness_madvise(void)
+{
+	const char *s = getenv("FB_TEST_HARNESS_MADVISE");
+
+	if (!s || !*s)
+		return 0;
+	if (!strcmp(s, "nohugepage"))
+		return MADV_NOHUGEPAGE;
+	if (!strcmp(s, "hugepage"))
+		return MADV_HUGEPAGE;
+	return -1;
+}
+
 static uint64_t thread_cpu_ns(void)
 {
 	struct timespec ts;
@@ -93,7 +107,7 @@ int fault_populate(int fd, unsigned long long off, unsigned long long len,
 {
 	/*
 	 * The write size picks the page-cache folio size on filesystems with
-	 * large folios (ext4, xfs): 4k writes for --page=4k, 2 MiB ones for thp.
+	 * large folios (ext4, xfs): 4k writes, 2 MiB ones for --page=thp.
 	 * tmpfs follows its huge= mount option instead.
 	 */
 	size_t wsize = fault_thp(p) ? FAULT_PMD_SIZE : (size_t)page_size();
@@ -212,15 +226,21 @@ static int disable_fault_around(struct worker *w, struct fault_worker *fw)
 	return 0;
 }
 
-/* What a new mapping of the range needs before it is touched: the THP advice, fault-around. */
+/*
+ * What a new mapping of the range needs before it is touched: the THP advice
+ * when --page asks for one (the default asks for none, as will-it-scale: on
+ * 6.18 MADV_NOHUGEPAGE alone halves shared write faults on ext4's large
+ * folios), fault-around off.
+ */
 static int advise_range(struct worker *w, struct fault_worker *fw)
 {
 	const struct fault_params *p = w->step->params;
 
-	if (madvise(fw->addr, fw->len, fault_thp(p) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
-		return worker_fail(w, "madvise(%s): %s",
-				   fault_thp(p) ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
-				   strerror(errno));
+	if ((fault_thp(p) || fault_nohuge(p)) &&
+	    madvise(fw->addr, fw->len, fault_thp(p) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		return worker_fail(w, "madvise(%s): %s", fault_advice_name(p), strerror(errno));
+	if (fw->test_advice > 0 && madvise(fw->addr, fw->len, fw->test_advice))
+		return worker_fail(w, "FB_TEST_HARNESS_MADVISE: madvise: %s", strerror(errno));
 	if (fault_around_off(p))
 		return disable_fault_around(w, fw);
 	return 0;
@@ -318,6 +338,7 @@ int fault_worker_init(struct worker *w)
 	fw->write = p->touch == TOUCH_WRITE;
 	fw->page = (size_t)page_size();
 	fw->cost_ns = fault_test_cost_ns();	/* checked by fault_check() */
+	fw->test_advice = fault_test_harness_madvise();
 	w->priv = fw;
 	if (map_range(w, fw))
 		return -1;
