@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "ccflags.h"
 #include "linux_source.h"
 #include "spawn.h"
 #include "stats.h"
@@ -185,7 +186,7 @@ static void write_function(FILE *f, unsigned file, unsigned fn, uint64_t *s)
 static int write_file(const char *path, unsigned file, unsigned nfunctions)
 {
 	uint64_t s = 0x9e3779b97f4a7c15ull ^ file;
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "wxe");
 	unsigned fn;
 
 	if (!f)
@@ -206,7 +207,7 @@ static int write_file(const char *path, unsigned file, unsigned nfunctions)
 
 static int write_main(const char *path, unsigned nfiles)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "wxe");
 	unsigned i;
 
 	if (!f)
@@ -227,7 +228,7 @@ static int write_main(const char *path, unsigned nfiles)
 
 static int write_makefile(const char *path, unsigned nfiles)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "wxe");
 	unsigned i;
 
 	if (!f)
@@ -249,7 +250,7 @@ static int generate_tree(const char *dir, unsigned nfiles, unsigned nfunctions)
 	unsigned i;
 
 	snprintf(path, sizeof(path), "%s/common.h", dir);
-	f = fopen(path, "w");
+	f = fopen(path, "wxe");
 	if (!f)
 		return -1;
 	write_header(f);
@@ -568,6 +569,24 @@ static int check_make_words(const char *opt, const char *value, const char *extr
 	return FB_OK;
 }
 
+/*
+ * A compiler flag can run a program (-wrapper, -fplugin=, -B), read more
+ * flags from a file (@file) or write anywhere (-o): only the kinds of
+ * lib/ccflags.h are taken, from a config as from the command line.
+ */
+static int check_cflags(const char *cflags)
+{
+	char flag[128], shown[256];
+
+	if (!cc_flags_refused(cflags, flag, sizeof(flag)))
+		return FB_OK;
+	return fb_usage("option '--cflags': '%s' is not a flag kernbench passes on: only -O "
+			"levels, -std=, -pipe, warnings (not -Wl,/-Wa,/-Wp,), -march=/-mtune=/"
+			"-mcpu=, -D/-U without a path, -g and -f switches that name no file, "
+			"plugin or program (docs/system-loads.md)",
+			fb_printable(flag, shown, sizeof(shown)));
+}
+
 static int check_compiler(const struct kernbench_params *p)
 {
 	int ret;
@@ -576,7 +595,7 @@ static int check_compiler(const struct kernbench_params *p)
 		return fb_usage("option '--cc': '%s' is not a compiler: name a program", p->cc);
 	ret = check_make_words("cc", p->cc, "");
 	if (!ret)
-		ret = check_make_words("cflags", p->cflags, " =,:");
+		ret = check_cflags(p->cflags);
 	if (!ret && strchr(p->cc, '/') && !program_exists(p->cc))
 		ret = fb_usage("option '--cc': '%s' is not an executable file", p->cc);
 	return ret;
@@ -646,7 +665,7 @@ static void kernbench_teardown(struct step_ctx *sc)
 static int copy_config(const char *from, const char *dir)
 {
 	char *text = read_text_file(from), *to = xasprintf("%s/.config", dir);
-	FILE *f = text ? fopen(to, "w") : NULL;
+	FILE *f = text ? fopen(to, "wxe") : NULL;
 	int ret = FB_OK;
 
 	if (!f || fputs(text, f) == EOF)

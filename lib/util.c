@@ -490,6 +490,53 @@ static int fill_temp(int fd, int (*fn)(FILE *f, const void *arg), const void *ar
 	return ret;
 }
 
+int fb_create(const char *path, enum fb_publish how)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char tmp[64], *dir;
+	int dfd, fd;
+
+	if (!*path || !*base)
+		return -EINVAL;
+	if (how != FB_REPLACE) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		return fd < 0 ? -errno : fd;
+	}
+	dir = slash ? xasprintf("%.*s", (int)(slash - path), path) : xstrdup(".");
+	dfd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (dfd < 0)
+		return -errno;
+	fd = create_temp(dfd, tmp, sizeof(tmp));
+	/* rename() replaces a link itself, never the file it points to */
+	if (fd >= 0 && renameat(dfd, tmp, dfd, base)) {
+		int err = -errno;
+
+		unlinkat(dfd, tmp, 0);
+		close(fd);
+		fd = err;
+	}
+	close(dfd);
+	return fd;
+}
+
+int fb_open_append(const char *path)
+{
+	/* O_NONBLOCK: a FIFO planted there must not block the open */
+	int fd =
+	    open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    fcntl(fd, F_SETFL, O_APPEND)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 int fb_write_file(const char *dir, const char *stem, const char *ext, enum fb_publish how,
 		  int (*fn)(FILE *f, const void *arg), const void *arg, char **written)
 {

@@ -119,6 +119,23 @@ int fb_write_file(const char *dir, const char *stem, const char *ext, enum fb_pu
 int fb_publish_at(int from, const char *tmp, int dfd, const char *stem, const char *ext,
 		  enum fb_publish how, char **name);
 
+/*
+ * Open a file for writing that faultbench creates itself (logs, copies),
+ * never through a link someone planted at path:
+ *   FB_NEW      O_CREAT|O_EXCL|O_NOFOLLOW: fails with -EEXIST if path exists
+ *   FB_REPLACE  a new file under a random name in path's directory, renamed
+ *               over path at once: an old file or link is replaced, never
+ *               written through or truncated
+ * The descriptor (close-on-exec), or -errno.
+ */
+int fb_create(const char *path, enum fb_publish how);
+/*
+ * Open path for appending, creating it when missing; only a regular file
+ * with one name is appended to (no symlink, FIFO, device or hard link to
+ * someone else's file).  The descriptor (close-on-exec), or -errno.
+ */
+int fb_open_append(const char *path);
+
 /* Set by SIGINT/SIGTERM once cmd_run has installed its handler: the signal number. */
 extern volatile int fb_interrupted;
 /*
