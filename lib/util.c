@@ -217,6 +217,13 @@ char *read_first_line(const char *path)
 	return s;
 }
 
+static bool is_symlink_at(int dfd, const char *name)
+{
+	struct stat st;
+
+	return !fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode);
+}
+
 int mkdir_p(const char *path)
 {
 	char *p, *s;
@@ -241,6 +248,35 @@ int mkdir_p(const char *path)
 			break;
 	}
 	free(p);
+	return ret;
+}
+
+int fb_mkdir_below(const char *base, const char *rel)
+{
+	char *copy = xstrdup(rel), *name, *save = NULL;
+	int ret = mkdir_p(base), dfd = -1, next;
+
+	if (!ret && (dfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ret = -errno;
+	for (name = strtok_r(copy, "/", &save); !ret && name; name = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(name, "..")) {
+			ret = -EINVAL;
+			break;
+		}
+		if (mkdirat(dfd, name, 0777) && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		/* O_NOFOLLOW: a planted link is refused, not entered */
+		next = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0)
+			ret = errno == ENOTDIR && is_symlink_at(dfd, name) ? -ELOOP : -errno;
+		close(dfd);
+		dfd = next;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	free(copy);
 	return ret;
 }
 

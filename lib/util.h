@@ -61,6 +61,13 @@ bool parse_size(const char *s, unsigned long long *bytes);
 char *read_text_file(const char *path);
 /* First line of a file with the newline stripped, or NULL. */
 char *read_first_line(const char *path);
+/*
+ * Create base (mkdir -p: the user named it, links in it are theirs), then
+ * each directory of rel below it, never through a link: a name in rel that
+ * is a symlink (planted by someone who can write there) gives -ELOOP, one
+ * that is a file -ENOTDIR.  0 or -errno.
+ */
+int fb_mkdir_below(const char *base, const char *rel);
 /* Create every directory of a path, like mkdir -p. 0 or -errno (-ENOENT for ""). */
 int mkdir_p(const char *path);
 long page_size(void);
