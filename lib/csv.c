@@ -4,6 +4,7 @@
  * without options.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
@@ -17,17 +18,42 @@ static bool needs_quotes(const char *s)
 	       (n && (s[0] == ' ' || s[n - 1] == ' ' || s[0] == '\t' || s[n - 1] == '\t'));
 }
 
+/*
+ * A spreadsheet runs a cell that starts with = + - @ (or a tab or CR before
+ * one) as a formula: "=cmd|' /C calc'!A0" from a variant or metric name of
+ * someone else's result would.  OWASP's rule: such a cell gets a leading
+ * single quote, which makes it text, and is quoted.  A number ("-3.5",
+ * "+2") is left as it is.
+ */
+bool csv_formula_like(const char *s)
+{
+	char *end;
+
+	if (!*s || !strchr("=+-@\t\r", *s))
+		return false;
+	if (*s != '+' && *s != '-')
+		return true;
+	/* after a sign strtod() skips no blank: "-3.5" is a number, "-x" or "- 1" not */
+	strtod(s, &end);
+	return end == s || *end;
+}
+
 void csv_field(FILE *f, const char *s, bool first)
 {
+	bool formula;
+
 	if (!first)
 		fputc(',', f);
 	if (!s)
 		return;
-	if (!needs_quotes(s)) {
+	formula = csv_formula_like(s);
+	if (!formula && !needs_quotes(s)) {
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (formula)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);
