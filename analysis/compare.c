@@ -400,7 +400,7 @@ int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o, 
 	t->ncols = nruns;
 	t->labels = xcalloc(nruns, sizeof(*t->labels));
 	for (c = 0; c < nruns; c++)
-		t->labels[c] = xstrdup(runs[c].label);
+		t->labels[c] = xstrdup(fb_esc(runs[c].label)); /* a directory's name, too */
 	for (c = 0; c < nruns && !ret; c++)
 		for (i = 0; i < runs[c].n && !ret; i++)
 			ret = add_doc(&b, c, runs[c].docs[i], runs[c].paths[i]);
@@ -532,10 +532,11 @@ void cmp_row_name(const struct cmp_row *r, char *buf, size_t len)
 	const char *eq = strchr(r->variant, '=');
 	const char *v = eq ? eq + 1 : r->variant;
 
+	/* names from result files: printable for the terminal, whatever they hold */
 	if (*v)
-		snprintf(buf, len, "%s:%s-%u", v, r->metric, r->ncpus);
+		snprintf(buf, len, "%s:%s-%u", fb_esc(v), fb_esc(r->metric), r->ncpus);
 	else
-		snprintf(buf, len, "%s-%u", r->metric, r->ncpus);
+		snprintf(buf, len, "%s-%u", fb_esc(r->metric), r->ncpus);
 }
 
 /* ---- output ---------------------------------------------------------------- */
@@ -604,7 +605,7 @@ static void note_untestable(struct out *out, const struct cmp_group *g, const st
 	out->untested = true;
 	cmp_row_name(r, name, sizeof(name));
 	snprintf(out->untested_example, sizeof(out->untested_example), "%s %s: %u vs %u run%s",
-		 g->name, name, r->verdicts[col].runs_a, r->verdicts[col].runs_b,
+		 fb_esc(g->name), name, r->verdicts[col].runs_a, r->verdicts[col].runs_b,
 		 r->verdicts[col].runs_b == 1 ? "" : "s");
 }
 
@@ -634,16 +635,19 @@ static void runs_range(const struct cmp_table *t, unsigned *lo, unsigned *hi, bo
 				cmp_row_name(row, name, sizeof(name));
 				if (!v->runs_needed) {
 					*over = true;
-					snprintf(hi_row, len, "%s %s", t->groups[g].name, name);
+					snprintf(hi_row, len, "%s %s", fb_esc(t->groups[g].name),
+						 name);
 					continue;
 				}
 				if (!*lo || v->runs_needed < *lo) {
 					*lo = v->runs_needed;
-					snprintf(lo_row, len, "%s %s", t->groups[g].name, name);
+					snprintf(lo_row, len, "%s %s", fb_esc(t->groups[g].name),
+						 name);
 				}
 				if (v->runs_needed > *hi && !*over) {
 					*hi = v->runs_needed;
-					snprintf(hi_row, len, "%s %s", t->groups[g].name, name);
+					snprintf(hi_row, len, "%s %s", fb_esc(t->groups[g].name),
+						 name);
 				}
 			}
 }
@@ -669,6 +673,24 @@ static const struct cmp_verdict *any_tested(const struct cmp_table *t, bool *one
 	return first;
 }
 
+/*
+ * A name, path or model field in a note: printable, and under markdown
+ * ("Note: " lines) escaped as well, so '|', '<b>' or '*' print as typed.
+ */
+static const char *note_text(const char *s, bool md)
+{
+	static char ring[6][1024];
+	static unsigned next;
+	char *e;
+
+	if (!md)
+		return fb_esc(s);
+	e = fb_md_escape(fb_esc(s));
+	snprintf(ring[next % 6], sizeof(ring[0]), "%s", e);
+	free(e);
+	return ring[next++ % 6];
+}
+
 /* Say once how the stars were decided, what Detect means, and what is missing. */
 static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct out *out,
 				const char *prefix)
@@ -691,8 +713,10 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 		    t->ncols > 2 ? "each column" : "the column");
 		for (i = 0; i < t->nmodels_used; i++)
 			fprintf(f, "%snoise model: %s (%s, kernel %s, %s)\n", prefix,
-				t->models_used[i]->path, t->models_used[i]->hostname,
-				t->models_used[i]->kernel, t->models_used[i]->date);
+				note_text(t->models_used[i]->path, *prefix),
+				note_text(t->models_used[i]->hostname, *prefix),
+				note_text(t->models_used[i]->kernel, *prefix),
+				note_text(t->models_used[i]->date, *prefix));
 		runs_range(t, &lo, &hi, &over, lo_row, hi_row, sizeof(lo_row));
 		fprintf(
 		    f,
@@ -700,12 +724,12 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 		    "given; runs a side for %.2f%% (--detect): ",
 		    prefix, 100 * CMP_POWER, t->detect_target);
 		if (lo && (hi > lo || over))
-			fprintf(f, "%u (%s) to %s%u (%s)\n", lo, lo_row, over ? "over " : "",
-				over ? 1000 : hi, hi_row);
+			fprintf(f, "%u (%s) to %s%u (%s)\n", lo, note_text(lo_row, *prefix),
+				over ? "over " : "", over ? 1000 : hi, note_text(hi_row, *prefix));
 		else if (lo)
 			fprintf(f, "%u\n", lo);
 		else
-			fprintf(f, "over 1000 (%s)\n", hi_row);
+			fprintf(f, "over 1000 (%s)\n", note_text(hi_row, *prefix));
 	}
 	if (t->nmodels_given && !t->nmodels_used)
 		fprintf(f,
@@ -730,7 +754,7 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 		    "beat the difference between runs, not between repeats of one run; measure "
 		    "this machine's once with 'faultbench noise configs/quick.ini', or give each "
 		    "side 3 or more runs (result files of the benchmark in its RUN)\n",
-		    prefix, out->untested_example);
+		    prefix, note_text(out->untested_example, *prefix));
 }
 
 static unsigned label_split(const char *label, char *top, char *bottom, size_t len)
@@ -900,7 +924,7 @@ static void print_group_text(FILE *f, const struct cmp_table *t, const struct cm
 			fprintf(f, "---:|");
 		fprintf(f, "\n");
 	} else {
-		fprintf(f, "%s\n", g->name);
+		fprintf(f, "%s\n", fb_esc(g->name));
 		bool any_top = false;
 
 		for (c = 0; c < t->ncols; c++)
@@ -990,7 +1014,7 @@ static void print_group_lkp(FILE *f, const struct cmp_table *t, const struct cmp
 			fprintf(f, "%17s %*s", val, *sd ? 10 : 9, sd);
 		}
 		cmp_row_name(row, name, sizeof(name));
-		fprintf(f, "  %s.%s\n", g->name, name);
+		fprintf(f, "  %s.%s\n", fb_esc(g->name), name);
 	}
 }
 

@@ -97,12 +97,13 @@ static void undecided_row(const struct cmp_group *g, const char *name, const str
 		v->no_info++;
 		printf("undecided  %s %s: %+.2f%%; %u baseline and %u candidate run%s and no noise "
 		       "model: no run-to-run information\n",
-		       g->name, name, pct, vd->runs_a, vd->runs_b, vd->runs_b == 1 ? "" : "s");
+		       fb_esc(g->name), name, pct, vd->runs_a, vd->runs_b,
+		       vd->runs_b == 1 ? "" : "s");
 		return;
 	}
-	printf("undecided  %s %s: %+.2f%%%s; detectable +-%.2f%% > threshold %.2f%% (", g->name,
-	       name, pct, vd->significant ? ", significant" : ", not significant", vd->detect_pct,
-	       threshold);
+	printf("undecided  %s %s: %+.2f%%%s; detectable +-%.2f%% > threshold %.2f%% (",
+	       fb_esc(g->name), name, pct, vd->significant ? ", significant" : ", not significant",
+	       vd->detect_pct, threshold);
 	if (vd->runs_needed) {
 		printf("needs %u runs a side)\n", vd->runs_needed);
 		if (vd->runs_needed > v->most_runs)
@@ -131,13 +132,14 @@ static void check_row(const struct cmp_group *g, const struct cmp_row *r, double
 	case CHECK_REGRESSION:
 		v->regressions++;
 		printf("REGRESSION %s %s: %.2f -> %.2f (%+.2f%%, worse; q=%.3g, %u vs %u runs)\n",
-		       g->name, name, base.mean, cand.mean, pct, vd->q, vd->runs_a, vd->runs_b);
+		       fb_esc(g->name), name, base.mean, cand.mean, pct, vd->q, vd->runs_a,
+		       vd->runs_b);
 		break;
 	case CHECK_OK:
 		v->ok++;
-		printf("ok         %s %s: %.2f -> %.2f (%+.2f%%%s; detectable +-%.2f%%)\n", g->name,
-		       name, base.mean, cand.mean, pct, vd->significant ? ", significant" : "",
-		       vd->detect_pct);
+		printf("ok         %s %s: %.2f -> %.2f (%+.2f%%%s; detectable +-%.2f%%)\n",
+		       fb_esc(g->name), name, base.mean, cand.mean, pct,
+		       vd->significant ? ", significant" : "", vd->detect_pct);
 		break;
 	case CHECK_UNDECIDED:
 		undecided_row(g, name, r, pct, threshold, v);
@@ -209,9 +211,9 @@ static int verdict(const struct cmp_table *t, double threshold)
 			check_row(&t->groups[g], &t->groups[g].rows[r], threshold, &v);
 	if (t->nmodels_used)
 		for (unsigned i = 0; i < t->nmodels_used; i++)
-			printf("noise model: %s (%s, kernel %s, %s)\n", t->models_used[i]->path,
-			       t->models_used[i]->hostname, t->models_used[i]->kernel,
-			       t->models_used[i]->date);
+			printf("noise model: %s (%s, kernel %s, %s)\n",
+			       fb_esc(t->models_used[i]->path), fb_esc(t->models_used[i]->hostname),
+			       fb_esc(t->models_used[i]->kernel), fb_esc(t->models_used[i]->date));
 	if (v.regressions) {
 		printf("check: %u regression%s worse than %.2f%%, significant against run-to-run "
 		       "noise (Benjamini-Hochberg over %u steps)\n",

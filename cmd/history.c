@@ -105,12 +105,13 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 {
 	unsigned i;
 
-	printf("%s %s at %ld CPU%s%s%s (%s is better): %u runs under %s\n", h->bench, h->metric,
-	       h->ncpus, h->ncpus == 1 ? "" : "s", *h->variant ? ", " : "", h->variant,
-	       h->higher_better ? "higher" : "lower", h->npoints, dir);
+	/* names from result files and directories: printable (fb_esc) */
+	printf("%s %s at %ld CPU%s%s%s (%s is better): %u runs under %s\n", fb_esc(h->bench),
+	       fb_esc(h->metric), h->ncpus, h->ncpus == 1 ? "" : "s", *h->variant ? ", " : "",
+	       fb_esc(h->variant), h->higher_better ? "higher" : "lower", h->npoints, fb_esc(dir));
 	printf("run-to-run noise: %.2f%% from %s", 100 * h->sigma, h->sigma_from);
 	if (h->have_model)
-		printf("; model %s: %.2f%%, series: %.2f%%", h->model_path,
+		printf("; model %s: %.2f%%, series: %.2f%%", fb_esc(h->model_path),
 		       100 * sqrt(h->var_model + h->var_within / h->model_repeats),
 		       100 * h->sigma_series);
 	printf("\nchange points: binary segmentation, CUSUM of a mean shift, alpha %.2f, a level "
@@ -124,8 +125,8 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 
 		if (!isnan(p->change))
 			snprintf(chg, sizeof(chg), "%+.2f%%", p->change);
-		printf("%-20.20s  %-24.24s %3u %14.2f %14.2f %9s", p->date, p->label, p->n, p->mean,
-		       p->level, chg);
+		printf("%-20.20s  %-24.24s %3u %14.2f %14.2f %9s", fb_esc(p->date),
+		       fb_esc(p->label), p->n, p->mean, p->level, chg);
 		if (p->mark == '*')
 			printf(" * %s", p->change < 0 ? "regression" : "improvement");
 		else if (p->mark == 'o')
@@ -151,7 +152,8 @@ static int plot_file(const struct history *h, const char *file)
 		*dot = '\0';
 	ret = history_plot(h, slash ? dir : ".", name);
 	if (!ret)
-		printf("\n%s/%s.png\n%s/%s.svg\n", slash ? dir : ".", name, slash ? dir : ".", name);
+		printf("\n%s/%s.png\n%s/%s.svg\n", fb_esc(slash ? dir : "."), name,
+		       fb_esc(slash ? dir : "."), name);
 	free(dir);
 	free(name);
 	return ret;

@@ -122,8 +122,8 @@ static void print_entry(const struct noise_entry *e)
 {
 	char name[200];
 
-	snprintf(name, sizeof(name), "%s %s%s%s-%u", e->name, e->variant, *e->variant ? ":" : "",
-		 e->metric, e->ncpus);
+	snprintf(name, sizeof(name), "%s %s%s%s-%u", fb_esc(e->name), fb_esc(e->variant),
+		 *e->variant ? ":" : "", fb_esc(e->metric), e->ncpus);
 	if (e->log_scale)
 		printf("  %-40.40s %5u %13.2f %16.2f\n", name, e->runs, 100 * sqrt(e->var_run),
 		       100 * sqrt(e->var_within));
@@ -173,8 +173,8 @@ static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strl
 	noise_model_init(&m, all.docs[0]);
 	m.date = utc_stamp(true);
 	m.version = xstrdup(fb_version);
-	printf("noise model of %s (%s), kernel %s, from %u result files:\n", m.hostname,
-	       m.cpu_model, m.kernel, all.n);
+	printf("noise model of %s (%s), kernel %s, from %u result files:\n", fb_esc(m.hostname),
+	       fb_esc(m.cpu_model), fb_esc(m.kernel), all.n);
 	cmp_derive_noise(&t, &m);
 	print_model(&t, &m);
 	if (!m.n) {

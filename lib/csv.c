@@ -9,6 +9,7 @@
 
 #include "csv.h"
 #include "jsonfile.h"
+#include "util.h"
 
 static bool needs_quotes(const char *s)
 {
@@ -46,6 +47,8 @@ void csv_field(FILE *f, const char *s, bool first)
 		fputc(',', f);
 	if (!s)
 		return;
+	/* a name from a result file: no terminal control reaches whoever cats the CSV */
+	s = fb_esc(s);
 	formula = csv_formula_like(s);
 	if (!formula && !needs_quotes(s)) {
 		fputs(s, f);

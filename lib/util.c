@@ -16,7 +16,9 @@
 
 #include "util.h"
 
-static char last_error[1024];
+static char last_error[4 * 1024 + 32];
+
+static const char *escape_into(const char *s, char *buf, size_t len, const char *keep);
 static bool quiet;
 volatile int fb_interrupted;
 volatile pid_t fb_forward_pid;
@@ -36,12 +38,14 @@ const char *fb_last_error(void)
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	char msg[sizeof(last_error)];
+	char msg[1024], shown[4 * 1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	snprintf(last_error, sizeof(last_error), "%s%s", prefix, msg);
+	/* a name or path from a result, label or directory never reaches the terminal raw */
+	escape_into(msg, shown, sizeof(shown), "\n\t");
+	snprintf(last_error, sizeof(last_error), "%s%s", prefix, shown);
 	if (!quiet)
-		fprintf(stderr, "faultbench: %s%s\n", prefix, msg);
+		fprintf(stderr, "faultbench: %s%s\n", prefix, shown);
 }
 
 int fb_error(int status, const char *fmt, ...)
@@ -70,14 +74,15 @@ DEFINE_REPORTER(fb_skip, FB_SKIP, "skipped: ")
 
 void fb_warn(const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], shown[4 * 1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (!quiet)
-		fprintf(stderr, "faultbench: warning: %s\n", msg);
+		fprintf(stderr, "faultbench: warning: %s\n",
+			escape_into(msg, shown, sizeof(shown), "\n\t"));
 }
 
 static void *check_alloc(void *p)
@@ -396,27 +401,66 @@ bool fb_utf8_ok(const char *s)
 	return true;
 }
 
-const char *fb_printable(const char *s, char *buf, size_t len)
+/*
+ * A terminal acts on more than C0 bytes: the C1 controls U+0080-U+009F (CSI
+ * is U+009B on some terminals) and the bidirectional overrides and isolates
+ * U+202A-U+202E, U+2066-U+2069, which make a name read as another.
+ */
+static bool unicode_control(const unsigned char *s, size_t n)
+{
+	if (n == 2)
+		return s[0] == 0xc2 && s[1] < 0xa0;
+	if (n == 3 && s[0] == 0xe2 && s[1] == 0x80)
+		return s[2] >= 0xaa && s[2] <= 0xae;
+	if (n == 3 && s[0] == 0xe2 && s[1] == 0x81)
+		return s[2] >= 0xa6 && s[2] <= 0xa9;
+	return false;
+}
+
+/* s into buf with control bytes and invalid UTF-8 as \xNN, except those in keep. */
+static const char *escape_into(const char *s, char *buf, size_t len, const char *keep)
 {
 	size_t used = 0, n;
 
-	/* Control bytes and invalid UTF-8 as \xNN: a terminal never sees them raw. */
+	if (!len)
+		return buf;
 	for (; *s && used + 5 < len; s += n) {
-		unsigned char c = (unsigned char)*s;
+		const unsigned char *u = (const unsigned char *)s;
 
-		n = utf8_len((const unsigned char *)s);
-		if (n > 1) {
+		n = utf8_len(u);
+		if (n > 1 && !unicode_control(u, n)) {
+			if (used + n + 1 > len)
+				break;
 			memcpy(buf + used, s, n);
 			used += n;
-		} else if (n == 1 && c >= 0x20 && c != 0x7f) {
-			buf[used++] = (char)c;
+		} else if (n == 1 && ((*u >= 0x20 && *u != 0x7f) || (*u && strchr(keep, *u)))) {
+			buf[used++] = (char)*u;
 		} else {
-			used += (size_t)snprintf(buf + used, len - used, "\\x%02x", c);
-			n = 1;
+			/* every byte of it: "\xc2\x9b", "\xe2\x80\xae" */
+			for (size_t i = 0; i < (n ? n : 1) && used + 5 < len; i++)
+				used += (size_t)snprintf(buf + used, len - used, "\\x%02x", u[i]);
+			n = n ? n : 1;
 		}
 	}
 	buf[used] = '\0';
 	return buf;
+}
+
+const char *fb_printable(const char *s, char *buf, size_t len)
+{
+	/* Control bytes and invalid UTF-8 as \xNN: a terminal never sees them raw. */
+	return escape_into(s, buf, len, "");
+}
+
+const char *fb_esc(const char *s)
+{
+	/* enough for a few names and paths in one printf; PATH_MAX bytes each as \xNN */
+	static char ring[8][4 * 4096 + 8];
+	static unsigned next;
+
+	if (!s)
+		return "(null)";
+	return fb_printable(s, ring[next++ % 8], sizeof(ring[0]));
 }
 
 char *fb_md_escape(const char *s)
@@ -429,8 +473,13 @@ char *fb_md_escape(const char *s)
 	 */
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
+		size_t n = utf8_len((const unsigned char *)s);
 
-		if (c == '<')
+		/* Unicode's C1 controls and bidi overrides, like the C0 ones: a space */
+		if (n > 1 && unicode_control((const unsigned char *)s, n)) {
+			*o++ = ' ';
+			s += n - 1;
+		} else if (c == '<')
 			o += sprintf(o, "&lt;");
 		else if (c == '>')
 			o += sprintf(o, "&gt;");

@@ -94,8 +94,19 @@ bool fb_name_ok(const char *s);
 /* FB_OK, or FB_USAGE after "WHAT: 'value' is not a usable name: ..." */
 int fb_check_name(const char *what, const char *value);
 bool fb_utf8_ok(const char *s);
-/* s for a message: control bytes and invalid UTF-8 shown as \xNN; returns buf. */
+/*
+ * s for a terminal: control bytes (C0, DEL, and the C1 controls and bidi
+ * overrides of Unicode) and invalid UTF-8 shown as \xNN; returns buf.
+ * Every message of fb_error()/fb_warn() goes through it (newlines and tabs
+ * kept).
+ */
 const char *fb_printable(const char *s, char *buf, size_t len);
+/*
+ * fb_printable() into one of 8 static buffers, in turn: for a name or path
+ * of a result, label or directory in a printf() to the terminal or into
+ * markdown ("%s", fb_esc(path)).  Not for threads.
+ */
+const char *fb_esc(const char *s);
 /*
  * s as a markdown table cell: '|', backslash, '`', '*', '_', '[', ']', '#', '~'
  * backslash-escaped, '<', '>', '&' as entities, control characters (newlines)
