@@ -510,13 +510,11 @@ void mem_derive_per_node(struct step_result *r, const struct topo *t)
 	if (!r->ncpus || !r->pus)
 		return;
 	/* one mapping shared by every worker cannot be local to each of them */
-	if (run_policy.kind == MEM_LOCAL &&
-	    json_is_true(json_object_get(r->extra, "placement_shared")))
+	if (run_policy.kind == MEM_LOCAL && json_is_true(json_object_get(r->extra, "placement_shared")))
 		verdict = NULL;
 	else
-		verdict =
-		    mem_placement_verdict(&run_policy, t, r->pus, r->ncpus,
-					  r->extra ? json_object_get(r->extra, "placement") : NULL);
+		verdict = mem_placement_verdict(&run_policy, t, r->pus, r->ncpus,
+						r->extra ? json_object_get(r->extra, "placement") : NULL);
 	if (verdict) {
 		const char *warn = json_string_value(json_object_get(verdict, "warning"));
 
