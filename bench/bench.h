@@ -189,10 +189,10 @@ enum {
 bool bench_uses_run_option(const struct bench *b, const char *name);
 
 struct bench_entry {
-	const char *name; /* what the user types: "fault", "nopage", "pf1" */
+	const char *name;		/* what the user types: "fault", "nopage", "pf1" */
 	const struct bench *bench;
-	const char *preset;  /* options applied before the user's, "--backing=tmpfs ..."; NULL */
-	const char *summary; /* for presets; benchmarks use bench->summary */
+	const char *preset;		/* options applied before the user's, "--backing=tmpfs ..."; NULL */
+	const char *summary;		/* for presets; benchmarks use bench->summary */
 };
 
 extern const struct bench_entry bench_registry[];
