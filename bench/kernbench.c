@@ -595,9 +595,16 @@ static int check_compiler(const struct kernbench_params *p)
 		return fb_usage("option '--cc': '%s' is not a compiler: name a program", p->cc);
 	ret = check_make_words("cc", p->cc, "");
 	if (!ret)
+		ret = check_make_words("cflags", p->cflags, " =,:");
+	if (!ret)
 		ret = check_cflags(p->cflags);
 	if (!ret && strchr(p->cc, '/') && !program_exists(p->cc))
 		ret = fb_usage("option '--cc': '%s' is not an executable file", p->cc);
+	/* make runs it: a config's cc = must not name any other program */
+	if (!ret && !cc_compiler_name_ok(p->cc))
+		ret = fb_usage("option '--cc': '%s' is not a C compiler's name (cc, gcc, clang, "
+			       "c99, icx, ..., as in x86_64-linux-gnu-gcc-14)",
+			       p->cc);
 	return ret;
 }
 

@@ -155,3 +155,28 @@ const char *cc_flags_refused(const char *flags, char *buf, size_t len)
 		s += n;
 	}
 }
+
+bool cc_compiler_name_ok(const char *cc)
+{
+	static const char *const names[] = { "cc",  "gcc", "clang", "c89", "c99",
+					     "c11", "icx", "icc",   "tcc" };
+	const char *base = strrchr(cc, '/') ? strrchr(cc, '/') + 1 : cc;
+	size_t n = strlen(base);
+
+	/* a version suffix: gcc-14, clang-19, gcc-14.2 */
+	while (n && ((base[n - 1] >= '0' && base[n - 1] <= '9') || base[n - 1] == '.'))
+		n--;
+	if (n < strlen(base) && n && base[n - 1] == '-')
+		n--;
+	else
+		n = strlen(base);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t k = strlen(names[i]);
+
+		/* the name itself, or a cross compiler's: x86_64-linux-gnu-gcc */
+		if (n >= k && !strncmp(base + n - k, names[i], k) &&
+		    (n == k || base[n - k - 1] == '-'))
+			return true;
+	}
+	return false;
+}

@@ -19,4 +19,12 @@ bool cc_flag_ok(const char *flag);
 /* NULL when every space-separated word of flags is taken; else the first refused one, in buf. */
 const char *cc_flags_refused(const char *flags, char *buf, size_t len);
 
+/*
+ * A C compiler's name, so that --cc (or a config's cc =) cannot name another
+ * program: cc, gcc, clang, c89, c99, c11, icx, icc or tcc, with a target
+ * prefix ("x86_64-linux-gnu-gcc") or a version ("gcc-14"), in a
+ * directory or not.
+ */
+bool cc_compiler_name_ok(const char *cc);
+
 #endif

@@ -63,6 +63,9 @@ K="kernbench --cpus 1 --jobs 1 --iterations 1 --files 2 --functions 1 --progress
 for flag in "-fplugin=$FB_TMP/x.so" -B/tmp -o @file -Wl,-plugin -include -specs=x -fuse-ld=gold; do
 	expect_usage "'$flag' is not a flag" fb run $K --cflags "-O2 $flag" -o kb.json
 done
+printf '[kernbench]\ncpus=1\njobs=1\niterations=1\nfiles=2\nfunctions=1\ncc = /usr/bin/touch\n' >kbcc.ini
+expect_usage "is not a C compiler's name" fb suite kbcc.ini --label k --results r
+expect_usage "is not a C compiler's name" fb run $K --cc sh -o kb.json
 [ ! -e kb.json ] || die "a refused kernbench run wrote a result"
 # the documented kinds are taken: a real (tiny) build with them
 if command -v make >/dev/null && command -v cc >/dev/null; then

@@ -185,6 +185,16 @@ static void test_cflags(void **state)
 	assert_string_equal(cc_flags_refused("-O2 -wrapper /usr/bin/mkdir,-p,/tmp/PWNED,--", buf,
 					     sizeof(buf)),
 			    "-wrapper");
+	/* --cc: a C compiler, never another program make would run */
+	assert_true(cc_compiler_name_ok("cc"));
+	assert_true(cc_compiler_name_ok("gcc-14"));
+	assert_true(cc_compiler_name_ok("/usr/bin/x86_64-linux-gnu-gcc-12"));
+	assert_true(cc_compiler_name_ok("clang-19"));
+	assert_false(cc_compiler_name_ok("sh"));
+	assert_false(cc_compiler_name_ok("/usr/bin/python3"));
+	assert_false(cc_compiler_name_ok("/tmp/evil"));
+	assert_false(cc_compiler_name_ok("notgcc"));
+	assert_false(cc_compiler_name_ok("gcc-"));
 	/* a flag longer than the buffer is refused, not checked cut short */
 	assert_non_null(cc_flags_refused("-DAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", buf, 8));
 }
