@@ -587,6 +587,15 @@ static int check_cflags(const char *cflags)
 			fb_printable(flag, shown, sizeof(shown)));
 }
 
+/* A path's program is installed, not planted: root's or ours, writable by nobody else. */
+static bool installed_program(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && (st.st_uid == 0 || st.st_uid == geteuid()) &&
+	       !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
 static int check_compiler(const struct kernbench_params *p)
 {
 	int ret;
@@ -600,6 +609,10 @@ static int check_compiler(const struct kernbench_params *p)
 		ret = check_cflags(p->cflags);
 	if (!ret && strchr(p->cc, '/') && !program_exists(p->cc))
 		ret = fb_usage("option '--cc': '%s' is not an executable file", p->cc);
+	if (!ret && strchr(p->cc, '/') && !installed_program(p->cc))
+		ret = fb_usage("option '--cc': '%s' may be changed by another user (owned by "
+			       "neither root nor you, or writable by others): make would run it",
+			       p->cc);
 	/* make runs it: a config's cc = must not name any other program */
 	if (!ret && !cc_compiler_name_ok(p->cc))
 		ret = fb_usage("option '--cc': '%s' is not a C compiler's name (cc, gcc, clang, "

@@ -152,25 +152,66 @@ static void test_mkdir_below(void **state)
 static void test_cflags(void **state)
 {
 	static const char *const good[] = {
-		"-O2",	     "-O",	    "-Os",	  "-Ofast",	   "-Wall",
-		"-Wextra",   "-Werror=format", "-Wno-unused", "-w",	   "-pedantic",
-		"-march=native", "-mtune=znver4", "-DFOO",	  "-DFOO=1",	   "-U_FORTIFY_SOURCE",
-		"-g",	     "-g3",	    "-ggdb",	  "-gdwarf-5",	   "-fno-omit-frame-pointer",
-		"-fPIC",     "-fsanitize=address", "-std=gnu11", "-pipe",
+		"-O2",
+		"-O",
+		"-Os",
+		"-Ofast",
+		"-Wall",
+		"-Wextra",
+		"-Werror=format",
+		"-Wno-unused",
+		"-w",
+		"-pedantic",
+		"-march=native",
+		"-mtune=znver4",
+		"-DFOO",
+		"-DFOO=1",
+		"-U_FORTIFY_SOURCE",
+		"-g",
+		"-g3",
+		"-ggdb",
+		"-gdwarf-5",
+		"-fno-omit-frame-pointer",
+		"-fPIC",
+		"-fsanitize=address",
+		"-std=gnu11",
+		"-pipe",
 	};
 	/* each of these runs a program, reads a file of flags, or writes elsewhere */
 	static const char *const bad[] = {
-		"-wrapper",	 "/usr/bin/mkdir,-p,/tmp/PWNED,--", "-fplugin=/tmp/x.so",
-		"-fplugin-arg-x-y=z", "-B/tmp",		      "-B",
-		"-o",		 "@file",			      "-include",
-		"-Wl,-plugin",	 "-Wa,--defsym,x=1",		      "-Wp,-MD,/tmp/x",
-		"-specs=x",	 "-fuse-ld=gold",		      "-fprofile-generate=/tmp",
-		"-fdump-tree-all", "-flto",			      "-DX=/etc/passwd",
-		"-D",		 "-D1X",			      "-UX=1",
-		"-save-temps=obj", "-MF",			      "x",
-		"-O2;id",	 "-O$(id)",			      "-O2`id`",
-		"-fcompare-debug=-fplugin=x", "-march=",	      "-Ox",
-		"--sysroot=x",	 "-iquote",			      "-x",
+		"-wrapper",
+		"/usr/bin/mkdir,-p,/tmp/PWNED,--",
+		"-fplugin=/tmp/x.so",
+		"-fplugin-arg-x-y=z",
+		"-B/tmp",
+		"-B",
+		"-o",
+		"@file",
+		"-include",
+		"-Wl,-plugin",
+		"-Wa,--defsym,x=1",
+		"-Wp,-MD,/tmp/x",
+		"-specs=x",
+		"-fuse-ld=gold",
+		"-fprofile-generate=/tmp",
+		"-fdump-tree-all",
+		"-flto",
+		"-DX=/etc/passwd",
+		"-D",
+		"-D1X",
+		"-UX=1",
+		"-save-temps=obj",
+		"-MF",
+		"x",
+		"-O2;id",
+		"-O$(id)",
+		"-O2`id`",
+		"-fcompare-debug=-fplugin=x",
+		"-march=",
+		"-Ox",
+		"--sysroot=x",
+		"-iquote",
+		"-x",
 	};
 	char buf[128];
 
@@ -182,9 +223,9 @@ static void test_cflags(void **state)
 			fail_msg("took %s", bad[i]);
 	assert_null(cc_flags_refused("-O2  -g -Wall", buf, sizeof(buf)));
 	assert_null(cc_flags_refused("", buf, sizeof(buf)));
-	assert_string_equal(cc_flags_refused("-O2 -wrapper /usr/bin/mkdir,-p,/tmp/PWNED,--", buf,
-					     sizeof(buf)),
-			    "-wrapper");
+	assert_string_equal(
+	    cc_flags_refused("-O2 -wrapper /usr/bin/mkdir,-p,/tmp/PWNED,--", buf, sizeof(buf)),
+	    "-wrapper");
 	/* --cc: a C compiler, never another program make would run */
 	assert_true(cc_compiler_name_ok("cc"));
 	assert_true(cc_compiler_name_ok("gcc-14"));
