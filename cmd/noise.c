@@ -189,7 +189,8 @@ static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strl
 
 			/* DIR/noise: never into a link planted there */
 			if (fb_mkdir_below(c->results, "noise"))
-				ret = fb_fail("cannot create '%s' (a symbolic link is refused)", dir);
+				ret =
+				    fb_fail("cannot create '%s' (a symbolic link is refused)", dir);
 			/* the host name comes from a result file: never a path of its own */
 			path = xasprintf("%s/%s-%s.json", dir,
 					 fb_name_ok(m.hostname) ? m.hostname : "machine", stamp);

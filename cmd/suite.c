@@ -23,6 +23,7 @@
 #include "config.h"
 #include "opt.h"
 #include "spawn.h"
+#include "store.h"
 #include "util.h"
 
 struct suite_cmd_opts {
@@ -113,8 +114,13 @@ static char **job_argv(const struct config *cfg, unsigned i, const char *label, 
 
 static void print_argv(FILE *f, char **argv)
 {
-	for (char **a = argv; *a; a++)
-		fprintf(f, "%s%s", a == argv ? "" : " ", *a);
+	for (char **a = argv; *a; a++) {
+		/* a PostgreSQL URL's password is never printed */
+		char *shown = a > argv && !strcmp(a[-1], "--store") ? store_redact(*a) : NULL;
+
+		fprintf(f, "%s%s", a == argv ? "" : " ", fb_esc(shown ? shown : *a));
+		free(shown);
+	}
 	fputc('\n', f);
 }
 

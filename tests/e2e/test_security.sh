@@ -60,9 +60,10 @@ printf '[kernbench]\ncpus=1\njobs=1\niterations=1\nfiles=2\nfunctions=1\ncflags 
 expect_usage "'-wrapper' is not a flag kernbench passes on" fb suite kb.ini --label k --results r
 [ ! -e pwned ] || die "a suite config ran a command through cflags"
 K="kernbench --cpus 1 --jobs 1 --iterations 1 --files 2 --functions 1 --progress=off"
-for flag in "-fplugin=$FB_TMP/x.so" -B/tmp -o @file -Wl,-plugin -include -specs=x -fuse-ld=gold; do
+for flag in "-fplugin=$FB_TMP/x.so" -B/tmp -o -Wl,-plugin -include -specs=x -fuse-ld=gold; do
 	expect_usage "'$flag' is not a flag" fb run $K --cflags "-O2 $flag" -o kb.json
 done
+expect_usage "has '@'" fb run $K --cflags "-O2 @file" -o kb.json
 printf '[kernbench]\ncpus=1\njobs=1\niterations=1\nfiles=2\nfunctions=1\ncc = /usr/bin/touch\n' >kbcc.ini
 expect_usage "is not a C compiler's name" fb suite kbcc.ini --label k --results r
 expect_usage "is not a C compiler's name" fb run $K --cc sh -o kb.json
@@ -123,6 +124,9 @@ grep -q s3cr3t err.txt && die "a password in a message: $(cat err.txt)"
 fb store import --store 'POSTGRESQL://u:s3cr3t@localhost:1/fb' results/L >/dev/null 2>err.txt &&
 	die "an unreachable PostgreSQL store was imported into"
 grep -q s3cr3t err.txt && die "a password in a message: $(cat err.txt)"
+fb suite one.ini --label k3 --results r --dry-run --store 'postgresql://u:s3cr3t@localhost:1/x?password=s3cr3t' \
+	>dry.txt 2>&1 || die "suite --dry-run failed: $(cat dry.txt)"
+grep -q s3cr3t dry.txt && die "suite --dry-run printed a password: $(cat dry.txt)"
 [ -z "$(ls -d POSTGRESQL* mysql* 2>/dev/null)" ] || die "a URL became an SQLite file: $(ls -d POSTGRESQL* mysql*)"
 
 # --- S6: control characters from result files and directory names
