@@ -30,7 +30,7 @@
 #include "spawn.h"
 #include "util.h"
 
-#define TOP_SYMBOLS 20
+#define TOP_SYMBOLS  20
 /*
  * Chains kept per symbol as perf prints them.  perf splits one call path
  * into several lines when the user-space frames below it differ only by
@@ -146,8 +146,8 @@ int profile_start(struct profile **pp, const char *perf_data_path, const char *c
 	p->data = xasprintf("%s/perf.data", p->tmpdir);
 	p->log = xasprintf("%s/perf.log", p->tmpdir);
 	/* the step's CPUs only: another tenant's symbols stay out of the profile */
-	const char *argv_cpus[] = { perf_binary(), "record", "-C",    p->cpus, "-g",
-				    "-q",	   "-o",     p->data, NULL };
+	const char *argv_cpus[] = { perf_binary(), "record", "-C", p->cpus, "-g", "-q", "-o",
+				    p->data, NULL };
 	const char *argv_all[] = { perf_binary(), "record", "-a", "-g", "-q", "-o", p->data, NULL };
 
 	*sp = (struct spawn){
@@ -159,8 +159,8 @@ int profile_start(struct profile **pp, const char *perf_data_path, const char *c
 		.child_setup = perf_record_setup,
 	};
 	if (spawn_start(sp))
-		return fail_start(
-		    p, why, xasprintf("perf record: %s", spawn_describe(sp, msg, sizeof(msg))));
+		return fail_start(p, why, xasprintf("perf record: %s",
+						    spawn_describe(sp, msg, sizeof(msg))));
 	/* the argv array lives in this function only; the child has it now */
 	sp->argv = NULL;
 	/*
@@ -343,16 +343,14 @@ static void stop_perf(struct profile *p, json_t *out)
 static void publish(struct profile *p, json_t *out)
 {
 	char *outdir = xstrdup(p->final), *slash = strrchr(outdir, '/'), *stem, *name = NULL;
-	const char *base = slash ? slash + 1 : p->final;
+	const char *base = slash ? slash + 1 : p->final, *ext = ".perf.data";
 	int from = open(p->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), to, ret;
+	size_t n = strlen(base), e = strlen(ext);
 	struct stat st;
 
 	if (slash)
 		*slash = '\0';
 	to = open(slash ? (*outdir ? outdir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	const char *ext = ".perf.data";
-	size_t n = strlen(base), e = strlen(ext);
-
 	if (n <= e || strcmp(base + n - e, ext))
 		ext = "", e = 0;
 	stem = xasprintf("%.*s", (int)(n - e), base);
