@@ -41,28 +41,34 @@ bool csv_formula_like(const char *s)
 
 void csv_field(FILE *f, const char *s, bool first)
 {
-	bool formula;
+	char *shown;
+	size_t len;
 
 	if (!first)
 		fputc(',', f);
 	if (!s)
 		return;
-	/* a name from a result file: no terminal control reaches whoever cats the CSV */
-	s = fb_esc(s);
-	formula = csv_formula_like(s);
-	if (!formula && !needs_quotes(s)) {
-		fputs(s, f);
-		return;
+	/*
+	 * A name from a result file: no terminal control reaches whoever cats
+	 * the CSV; CR, LF and TAB stay, quoted as RFC 4180 has it.
+	 */
+	len = 4 * strlen(s) + 8;
+	shown = xmalloc(len);
+	fb_printable_keep(s, shown, len, "\r\n\t");
+	if (!csv_formula_like(shown) && !needs_quotes(shown)) {
+		fputs(shown, f);
+	} else {
+		fputc('"', f);
+		if (csv_formula_like(shown))
+			fputc('\'', f);
+		for (const char *c = shown; *c; c++) {
+			if (*c == '"')
+				fputc('"', f);
+			fputc(*c, f);
+		}
+		fputc('"', f);
 	}
-	fputc('"', f);
-	if (formula)
-		fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	free(shown);
 }
 
 void csv_num(FILE *f, double v, bool first)

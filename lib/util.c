@@ -18,7 +18,6 @@
 
 static char last_error[4 * 1024 + 32];
 
-static const char *escape_into(const char *s, char *buf, size_t len, const char *keep);
 static bool quiet;
 volatile int fb_interrupted;
 volatile pid_t fb_forward_pid;
@@ -42,7 +41,7 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* a name or path from a result, label or directory never reaches the terminal raw */
-	escape_into(msg, shown, sizeof(shown), "\n\t");
+	fb_printable_keep(msg, shown, sizeof(shown), "\n\t");
 	snprintf(last_error, sizeof(last_error), "%s%s", prefix, shown);
 	if (!quiet)
 		fprintf(stderr, "faultbench: %s%s\n", prefix, shown);
@@ -82,7 +81,7 @@ void fb_warn(const char *fmt, ...)
 	va_end(ap);
 	if (!quiet)
 		fprintf(stderr, "faultbench: warning: %s\n",
-			escape_into(msg, shown, sizeof(shown), "\n\t"));
+			fb_printable_keep(msg, shown, sizeof(shown), "\n\t"));
 }
 
 static void *check_alloc(void *p)
@@ -417,8 +416,7 @@ static bool unicode_control(const unsigned char *s, size_t n)
 	return false;
 }
 
-/* s into buf with control bytes and invalid UTF-8 as \xNN, except those in keep. */
-static const char *escape_into(const char *s, char *buf, size_t len, const char *keep)
+const char *fb_printable_keep(const char *s, char *buf, size_t len, const char *keep)
 {
 	size_t used = 0, n;
 
@@ -449,7 +447,7 @@ static const char *escape_into(const char *s, char *buf, size_t len, const char 
 const char *fb_printable(const char *s, char *buf, size_t len)
 {
 	/* Control bytes and invalid UTF-8 as \xNN: a terminal never sees them raw. */
-	return escape_into(s, buf, len, "");
+	return fb_printable_keep(s, buf, len, "");
 }
 
 const char *fb_esc(const char *s)

@@ -101,6 +101,8 @@ bool fb_utf8_ok(const char *s);
  * kept).
  */
 const char *fb_printable(const char *s, char *buf, size_t len);
+/* The same, leaving the control bytes in keep as they are ("\n\t" for messages). */
+const char *fb_printable_keep(const char *s, char *buf, size_t len, const char *keep);
 /*
  * fb_printable() into one of 8 static buffers, in turn: for a name or path
  * of a result, label or directory in a printf() to the terminal or into

@@ -266,6 +266,9 @@ static void test_csv_formulas(void **state)
 		{ "pages/s", "pages/s" },
 		{ "a=b", "a=b" },
 		{ "", "" },
+		/* control characters shown as \xNN; CR, LF, TAB quoted as RFC 4180 has it */
+		{ "v\x1b]0;T\x07", "v\\x1b]0;T\\x07" },
+		{ "two\nlines", "\"two\nlines\"" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
