@@ -90,10 +90,12 @@ static const struct opt kernbench_opts[] = {
 	  .help = "C files in the generated tree (--tree generated)", .off = P(files) },
 	{ .name = "functions", .type = OPT_INT, .def = "20", .min = 1, .max = 10000,
 	  .help = "functions per file (--tree generated)", .off = P(functions) },
-	{ .name = "cc", .type = OPT_STR, .def = "cc", .help = "compiler the build uses",
+	{ .name = "cc", .type = OPT_STR, .def = "cc",
+	  .help = "C compiler the build uses: cc, gcc, clang, ... (gcc-14, a path to one)",
 	  .off = P(cc) },
 	{ .name = "cflags", .type = OPT_STR, .def = "-O2",
-	  .help = "flags the build compiles with (--tree generated; a kernel has its own)",
+	  .help = "flags the build compiles with (--tree generated; a kernel has its own): -O, "
+		  "-W, -march=, -D/-U, -g, -f switches (docs/system-loads.md)",
 	  .off = P(cflags) },
 	OPT_END
 };
