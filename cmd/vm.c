@@ -990,6 +990,21 @@ static int write_host_copy(const char *path, const char *dest)
 	return ret;
 }
 
+/* dir below --results: the guest's subdirectories, never through a link planted on the host */
+static int mkdir_below_results(const char *dir)
+{
+	const char *top = walk.vm->o->results;
+	size_t n = strlen(top);
+	int ret;
+
+	if (strncmp(dir, top, n) || (dir[n] != '/' && dir[n]))
+		return mkdir_p(dir);
+	ret = fb_mkdir_below(top, dir[n] ? dir + n + 1 : "");
+	if (ret)
+		errno = -ret;
+	return ret;
+}
+
 static int copy_result(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	char *dest, *dir, *slash;
@@ -1001,7 +1016,7 @@ static int copy_result(const char *path, const struct stat *st, int type, struct
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
-	if (mkdir_p(dir) || write_host_copy(path, dest)) {
+	if (mkdir_below_results(dir) || write_host_copy(path, dest)) {
 		fb_warn("vm: cannot write %s: %s", dest, strerror(errno));
 		walk.failed++;
 	} else {
