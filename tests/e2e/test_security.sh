@@ -53,6 +53,13 @@ if perf record -e cpu-clock -C 0 -q -o probe.data -- true >/dev/null 2>&1; then
 		die "perf.data is not a file of its own: '$data'"
 fi
 
+# the SQLite store's journal and WAL: SQLite opens them itself, never through a link
+victim
+ln -s "$FB_TMP/victim" s.db-journal
+ln -s "$FB_TMP/victim" s.db-wal
+fb store import --store s.db results/L >/dev/null 2>err.txt || die "store import failed: $(cat err.txt)"
+victim_kept "store import with a planted journal link"
+
 # --- S2: kernbench's cflags from a config or the command line run nothing
 rm -f pwned
 printf '[kernbench]\ncpus=1\njobs=1\niterations=1\nfiles=2\nfunctions=1\ncflags = -O2 -wrapper /usr/bin/touch,%s/pwned,--\n' \
