@@ -522,7 +522,7 @@ int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o, 
 	t->ncols = nruns;
 	t->labels = xcalloc(nruns, sizeof(*t->labels));
 	for (c = 0; c < nruns; c++)
-		t->labels[c] = xstrdup(runs[c].label);
+		t->labels[c] = xstrdup(fb_esc(runs[c].label)); /* a directory's name, too */
 	for (c = 0; c < nruns && !ret; c++)
 		for (i = 0; i < runs[c].n && !ret; i++)
 			ret = add_doc(&b, c, runs[c].docs[i], runs[c].paths[i]);
@@ -654,10 +654,11 @@ void cmp_row_name(const struct cmp_row *r, char *buf, size_t len)
 	const char *eq = strchr(r->variant, '=');
 	const char *v = eq ? eq + 1 : r->variant;
 
+	/* names from result files: printable for the terminal, whatever they hold */
 	if (*v)
-		snprintf(buf, len, "%s:%s-%u", v, r->metric, r->ncpus);
+		snprintf(buf, len, "%s:%s-%u", fb_esc(v), fb_esc(r->metric), r->ncpus);
 	else
-		snprintf(buf, len, "%s-%u", r->metric, r->ncpus);
+		snprintf(buf, len, "%s-%u", fb_esc(r->metric), r->ncpus);
 }
 
 /* ---- output ---------------------------------------------------------------- */
@@ -726,7 +727,7 @@ static void note_untestable(struct out *out, const struct cmp_group *g, const st
 	out->untested = true;
 	cmp_row_name(r, name, sizeof(name));
 	snprintf(out->untested_example, sizeof(out->untested_example), "%s %s: %u vs %u run%s",
-		 g->name, name, r->verdicts[col].runs_a, r->verdicts[col].runs_b,
+		 fb_esc(g->name), name, r->verdicts[col].runs_a, r->verdicts[col].runs_b,
 		 r->verdicts[col].runs_b == 1 ? "" : "s");
 }
 
@@ -756,16 +757,19 @@ static void runs_range(const struct cmp_table *t, unsigned *lo, unsigned *hi, bo
 				cmp_row_name(row, name, sizeof(name));
 				if (!v->runs_needed) {
 					*over = true;
-					snprintf(hi_row, len, "%s %s", t->groups[g].name, name);
+					snprintf(hi_row, len, "%s %s", fb_esc(t->groups[g].name),
+						 name);
 					continue;
 				}
 				if (!*lo || v->runs_needed < *lo) {
 					*lo = v->runs_needed;
-					snprintf(lo_row, len, "%s %s", t->groups[g].name, name);
+					snprintf(lo_row, len, "%s %s", fb_esc(t->groups[g].name),
+						 name);
 				}
 				if (v->runs_needed > *hi && !*over) {
 					*hi = v->runs_needed;
-					snprintf(hi_row, len, "%s %s", t->groups[g].name, name);
+					snprintf(hi_row, len, "%s %s", fb_esc(t->groups[g].name),
+						 name);
 				}
 			}
 }
@@ -791,6 +795,24 @@ static const struct cmp_verdict *any_tested(const struct cmp_table *t, bool *one
 	return first;
 }
 
+/*
+ * A name, path or model field in a note: printable, and under markdown
+ * ("Note: " lines) escaped as well, so '|', '<b>' or '*' print as typed.
+ */
+static const char *note_text(const char *s, bool md)
+{
+	static char ring[6][1024];
+	static unsigned next;
+	char *e;
+
+	if (!md)
+		return fb_esc(s);
+	e = fb_md_escape(fb_esc(s));
+	snprintf(ring[next % 6], sizeof(ring[0]), "%s", e);
+	free(e);
+	return ring[next++ % 6];
+}
+
 /* The first row a model was given for but not used, and why: false when none. */
 static bool model_unused_reason(const struct cmp_table *t, char *buf, size_t len)
 {
@@ -812,8 +834,9 @@ void cmp_print_model(FILE *f, const struct noise_model *m, const char *prefix)
 	json_t *c = m->conditions;
 	json_t *intf = json_object_get(c, "interference");
 
-	fprintf(f, "%snoise model: %s (%s, kernel %s, %s", prefix, m->path, m->hostname, m->kernel,
-		m->date);
+	fprintf(f, "%snoise model: %s (%s, kernel %s, %s", prefix, note_text(m->path, *prefix),
+		note_text(m->hostname, *prefix), note_text(m->kernel, *prefix),
+		note_text(m->date, *prefix));
 	if (m->runs)
 		fprintf(f, "; %u runs, df %u", m->runs, m->runs - 1);
 	if (json_is_number(json_object_get(c, "loadavg")))
@@ -867,7 +890,7 @@ static void print_validity_notes(FILE *f, const struct cmp_table *t, const char 
 	const struct cmp_group *g;
 	const struct cmp_row *r;
 	const struct cmp_cell *c = first_broken(t, &g, &r);
-	char name[160], shown[512]; /* paths may come from a store: never raw to a terminal */
+	char name[160]; /* paths may come from a store: never raw to a terminal (note_text) */
 
 	if (c) {
 		cmp_row_name(r, name, sizeof(name));
@@ -875,8 +898,9 @@ static void print_validity_notes(FILE *f, const struct cmp_table *t, const char 
 			"%sleft out: %u run%s held a value no measurement gives (zero, negative, "
 			"NaN or infinite; e.g. %s %s in %s: %s), each from the rows where it did: "
 			"never averaged, starred or put in a noise model\n",
-			prefix, t->broken, t->broken == 1 ? "" : "s", g->name, name,
-			fb_printable(c->broken_path, shown, sizeof(shown)), c->broken_why);
+			prefix, t->broken, t->broken == 1 ? "" : "s", note_text(g->name, *prefix),
+			note_text(name, *prefix), note_text(c->broken_path, *prefix),
+			note_text(c->broken_why, *prefix));
 	}
 	c = first_disturbed(t);
 	if (c)
@@ -885,20 +909,20 @@ static void print_validity_notes(FILE *f, const struct cmp_table *t, const char 
 			"from them (Runs \"3 (1 dist)\"; e.g. %s): judged on the runs alone, never "
 			"against a noise model\n",
 			prefix, t->disturbed, t->disturbed == 1 ? "" : "s",
-			fb_printable(c->disturbed_path, shown, sizeof(shown)));
+			note_text(c->disturbed_path, *prefix));
 	if (t->skipped_disturbed)
 		fprintf(f,
 			"%s%u row%s not judged against the noise model: a run was disturbed "
 			"(e.g. %s)\n",
 			prefix, t->skipped_disturbed, t->skipped_disturbed == 1 ? "" : "s",
-			fb_printable(t->skipped_disturbed_run, shown, sizeof(shown)));
+			note_text(t->skipped_disturbed_run, *prefix));
 	if (t->skipped_spread)
 		fprintf(f,
 			"%s%u row%s not judged against the noise model: the spread of the repeats "
 			"inside the runs is far beyond the model's (over %.0fx its variance; e.g. "
 			"%s): other conditions than the model's\n",
 			prefix, t->skipped_spread, t->skipped_spread == 1 ? "" : "s", 4.0,
-			fb_printable(t->skipped_spread_run, shown, sizeof(shown)));
+			note_text(t->skipped_spread_run, *prefix));
 }
 
 /* Say once how the stars were decided, what Detect means, and what is missing. */
@@ -937,12 +961,12 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 		    "given; runs a side for %.2f%% (--detect): ",
 		    prefix, 100 * CMP_POWER, t->detect_target);
 		if (lo && (hi > lo || over))
-			fprintf(f, "%u (%s) to %s%u (%s)\n", lo, lo_row, over ? "over " : "",
-				over ? 1000 : hi, hi_row);
+			fprintf(f, "%u (%s) to %s%u (%s)\n", lo, note_text(lo_row, *prefix),
+				over ? "over " : "", over ? 1000 : hi, note_text(hi_row, *prefix));
 		else if (lo)
 			fprintf(f, "%u\n", lo);
 		else
-			fprintf(f, "over 1000 (%s)\n", hi_row);
+			fprintf(f, "over 1000 (%s)\n", note_text(hi_row, *prefix));
 	}
 	if (t->nmodels_given && !t->nmodels_used) {
 		char why[512];
@@ -972,7 +996,7 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 		    "beat the difference between runs, not between repeats of one run; measure "
 		    "this machine's once with 'faultbench noise configs/quick.ini', or give each "
 		    "side 3 or more runs (result files of the benchmark in its RUN)\n",
-		    prefix, out->untested_example);
+		    prefix, note_text(out->untested_example, *prefix));
 }
 
 static unsigned label_split(const char *label, char *top, char *bottom, size_t len)
@@ -1161,7 +1185,7 @@ static void print_group_text(FILE *f, const struct cmp_table *t, const struct cm
 			fprintf(f, "---:|");
 		fprintf(f, "\n");
 	} else {
-		fprintf(f, "%s\n", g->name);
+		fprintf(f, "%s\n", fb_esc(g->name));
 		bool any_top = false;
 
 		for (c = 0; c < t->ncols; c++)
@@ -1251,7 +1275,7 @@ static void print_group_lkp(FILE *f, const struct cmp_table *t, const struct cmp
 			fprintf(f, "%17s %*s", val, *sd ? 10 : 9, sd);
 		}
 		cmp_row_name(row, name, sizeof(name));
-		fprintf(f, "  %s.%s\n", g->name, name);
+		fprintf(f, "  %s.%s\n", fb_esc(g->name), name);
 	}
 }
 

@@ -97,15 +97,16 @@ static void undecided_row(const struct cmp_group *g, const char *name, const str
 		v->no_info++;
 		printf("undecided  %s %s: %+.2f%%; %u baseline and %u candidate run%s and no noise "
 		       "model: no run-to-run information\n",
-		       g->name, name, pct, vd->runs_a, vd->runs_b, vd->runs_b == 1 ? "" : "s");
+		       fb_esc(g->name), name, pct, vd->runs_a, vd->runs_b,
+		       vd->runs_b == 1 ? "" : "s");
 		return;
 	}
 	{
 		char det[32];
 
 		cmp_fmt_detect(det, sizeof(det), vd->detect_pct);
-		printf("undecided  %s %s: %+.2f%%%s; detectable %s > threshold %.2f%% (", g->name,
-		       name, pct, vd->significant ? ", significant" : ", not significant", det,
+		printf("undecided  %s %s: %+.2f%%%s; detectable %s > threshold %.2f%% (",
+		       fb_esc(g->name), name, pct, vd->significant ? ", significant" : ", not significant", det,
 		       threshold);
 	}
 	if (vd->runs_needed) {
@@ -149,12 +150,13 @@ static void check_row(const struct cmp_group *g, const struct cmp_row *r, double
 	case CHECK_REGRESSION:
 		v->regressions++;
 		printf("REGRESSION %s %s: %.2f -> %.2f (%+.2f%%, worse; q=%.3g, %u vs %u runs)\n",
-		       g->name, name, base.mean, cand.mean, pct, vd->q, vd->runs_a, vd->runs_b);
+		       fb_esc(g->name), name, base.mean, cand.mean, pct, vd->q, vd->runs_a,
+		       vd->runs_b);
 		break;
 	case CHECK_OK:
 		v->ok++;
-		printf("ok         %s %s: %.2f -> %.2f (%+.2f%%%s; detectable +-%.2f%%)\n", g->name,
-		       name, base.mean, cand.mean, pct, vd->significant ? ", significant" : "",
+		printf("ok         %s %s: %.2f -> %.2f (%+.2f%%%s; detectable +-%.2f%%)\n",
+		       fb_esc(g->name), name, base.mean, cand.mean, pct, vd->significant ? ", significant" : "",
 		       vd->detect_pct); /* within the threshold: never capped */
 		break;
 	case CHECK_UNDECIDED:
@@ -232,17 +234,17 @@ static void print_model_unused(const struct cmp_table *t)
 			if (noise_why_unmatched(t->noise, t->groups[g].docs[0], t->groups[g].name,
 						row->variant, row->ncpus, row->metric, why,
 						sizeof(why))) {
-				printf("check: noise model not used: %s\n", why);
+				printf("check: noise model not used: %s\n", fb_esc(why));
 				return;
 			}
 		}
 	if (t->skipped_disturbed)
 		printf("check: noise model not used: a run was disturbed (%s)\n",
-		       t->skipped_disturbed_run);
+		       fb_esc(t->skipped_disturbed_run));
 	else if (t->skipped_spread)
 		printf("check: noise model not used: the spread inside the runs is far beyond "
 		       "the model's (%s)\n",
-		       t->skipped_spread_run);
+		       fb_esc(t->skipped_spread_run));
 	else if (t->disagreeing_rows)
 		printf("check: noise model not used: the runs vary significantly more than it "
 		       "says (stale model or busier machine)\n");

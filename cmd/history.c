@@ -118,9 +118,10 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 {
 	unsigned i;
 
-	printf("%s %s at %ld CPU%s%s%s (%s is better): %u runs under %s\n", h->bench, h->metric,
-	       h->ncpus, h->ncpus == 1 ? "" : "s", *h->variant ? ", " : "", h->variant,
-	       h->higher_better ? "higher" : "lower", h->npoints, dir);
+	/* names from result files and directories: printable (fb_esc) */
+	printf("%s %s at %ld CPU%s%s%s (%s is better): %u runs under %s\n", fb_esc(h->bench),
+	       fb_esc(h->metric), h->ncpus, h->ncpus == 1 ? "" : "s", *h->variant ? ", " : "",
+	       fb_esc(h->variant), h->higher_better ? "higher" : "lower", h->npoints, fb_esc(dir));
 	if (isfinite(h->sigma))
 		printf("run-to-run noise: %.2f%% from %s", 100 * h->sigma, h->sigma_from);
 	else
@@ -129,7 +130,7 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 		       h->npoints, h->npoints == 1 ? "" : "s");
 	/* the model's figure is the one 'noise' and compare print for this step */
 	if (h->have_model) {
-		printf("; model %s: %.2f%% (runs of %.3g repeats)", h->model_path, h->model_pct,
+		printf("; model %s: %.2f%% (runs of %.3g repeats)", fb_esc(h->model_path), h->model_pct,
 		       h->model_repeats);
 		if (fabs(h->series_repeats - h->model_repeats) > 1e-9)
 			printf(", %.2f%% for this series' %.3g",
@@ -158,7 +159,8 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 		if (!isnan(p->change))
 			snprintf(chg, sizeof(chg), fabs(p->change) < 1e5 ? "%+.2f%%" : "%+.2e%%",
 				 p->change);
-		printf("%-20.20s  %-24.24s %3u %14s %14s %9s", p->date, p->label, p->n,
+		printf("%-20.20s  %-24.24s %3u %14s %14s %9s", fb_esc(p->date),
+		       fb_esc(p->label), p->n,
 		       fmt_level(mean, sizeof(mean), p->mean),
 		       fmt_level(level, sizeof(level), p->level), chg);
 		if (p->mark == '*')
@@ -186,7 +188,8 @@ static int plot_file(const struct history *h, const char *file)
 		*dot = '\0';
 	ret = history_plot(h, slash ? dir : ".", name);
 	if (!ret)
-		printf("\n%s/%s.png\n%s/%s.svg\n", slash ? dir : ".", name, slash ? dir : ".", name);
+		printf("\n%s/%s.png\n%s/%s.svg\n", fb_esc(slash ? dir : "."), name,
+		       fb_esc(slash ? dir : "."), name);
 	free(dir);
 	free(name);
 	return ret;

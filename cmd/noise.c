@@ -123,8 +123,8 @@ static void print_entry(const struct noise_entry *e)
 {
 	char name[200];
 
-	snprintf(name, sizeof(name), "%s %s%s%s-%u", e->name, e->variant, *e->variant ? ":" : "",
-		 e->metric, e->ncpus);
+	snprintf(name, sizeof(name), "%s %s%s%s-%u", fb_esc(e->name), fb_esc(e->variant),
+		 *e->variant ? ":" : "", fb_esc(e->metric), e->ncpus);
 	/* the one run-to-run figure compare and history print too (noise_run_pct) */
 	if (e->log_scale)
 		printf("  %-40.40s %5u %4.0f %13.2f %16.2f\n", name, e->runs, e->df_run,
@@ -268,8 +268,8 @@ static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strl
 	m.version = xstrdup(fb_version);
 	m.runs = all.n;
 	m.conditions = model_conditions(&all);
-	printf("noise model of %s (%s), kernel %s, from %u result files:\n", m.hostname,
-	       m.cpu_model, m.kernel, all.n);
+	printf("noise model of %s (%s), kernel %s, from %u result files:\n", fb_esc(m.hostname),
+	       fb_esc(m.cpu_model), fb_esc(m.kernel), all.n);
 	{
 		json_t *in = json_object_get(m.conditions, "interference");
 
@@ -294,8 +294,10 @@ static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strl
 			char *stamp = utc_stamp(false);
 			char *dir = xasprintf("%s/noise", c->results);
 
-			if (mkdir_p(dir))
-				ret = fb_fail("cannot create '%s'", dir);
+			/* DIR/noise: never into a link planted there */
+			if (fb_mkdir_below(c->results, "noise"))
+				ret =
+				    fb_fail("cannot create '%s' (a symbolic link is refused)", dir);
 			/* the host name comes from a result file: never a path of its own */
 			path = xasprintf("%s/%s-%s.json", dir,
 					 fb_name_ok(m.hostname) ? m.hostname : "machine", stamp);

@@ -247,8 +247,10 @@ static void expand_variants(struct run_state *st)
 static int create_output(struct run_state *st)
 {
 	const char *out = st->ro.output;
+	bool by_label = !out;
 	size_t n;
 	struct stat sb;
+	int ret;
 
 	if (!out)
 		out = st->ro.output = st->default_output = xstrdup(st->outdir);
@@ -256,8 +258,16 @@ static int create_output(struct run_state *st)
 	/* lstat: a dangling link there would be refused only after the run */
 	if (n > 5 && !strcmp(out + n - 5, ".json") && !lstat(out, &sb))
 		return fb_usage("option '--output': '%s' exists; results are never overwritten", out);
-	if (mkdir_p(st->outdir))
-		return fb_usage("option '--output': cannot create '%s': %s", st->outdir, strerror(errno));
+	/* results/LABEL: a link planted there would take the results elsewhere */
+	ret = by_label ? fb_mkdir_below("results", st->outdir + strlen("results/"))
+		       : mkdir_p(st->outdir);
+	if (ret == -ELOOP)
+		return fb_usage("option '--label': '%s' is a symbolic link; results go into a "
+				"directory of that name, never through a link",
+				st->outdir);
+	if (ret)
+		return fb_usage("option '--output': cannot create '%s': %s", st->outdir,
+				strerror(by_label ? -ret : errno));
 	if (st->ro.dir != st->dir_alloc && mkdir_p(st->ro.dir))
 		return fb_usage("option '--dir': cannot create '%s': %s", st->ro.dir, strerror(errno));
 	return FB_OK;
