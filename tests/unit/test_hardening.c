@@ -174,8 +174,12 @@ static void test_concurrent_unique_names(void **state)
 				  ? 1
 				  : 0);
 	}
-	for (int i = 0; i < N; i++)
-		assert_int_equal(wait_child(pids[i]), 0);
+	for (int i = 0; i < N; i++) {
+		int st;
+
+		assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
 	/* every writer got a file of its own */
 	for (int i = 1; i <= N; i++) {
 		struct stat st;
