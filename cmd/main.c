@@ -10,6 +10,7 @@
 #include "runopts.h"
 #include "util.h"
 
+/* clang-format off */
 #define FB_COMMAND_ENTRY(id, n, o, a, s) \
 	{ .name = n, .fn = cmd_##id, .opts = o, .args = a, .summary = s },
 
@@ -17,6 +18,7 @@ const struct command fb_commands[] = {
 	FB_COMMANDS(FB_COMMAND_ENTRY)
 	{ .name = NULL }
 };
+/* clang-format on */
 
 static int usage(FILE *f)
 {
