@@ -346,8 +346,9 @@ int results_write(const struct run *run, const char *path, const char *store, ch
 	ret = mkdir_p(dir);
 	if (!ret)
 		ret = fb_write_file(dir, stem, ".json", how, dump_doc, doc, written);
+	/* indexing fails with a warning at worst: the file is the result */
 	if (!ret && written)
-		store_index_written(store, *written); /* a warning at worst: the file is the result */
+		store_index_written(store, *written);
 	if (ret == -EEXIST && how == FB_NEW)
 		ret = fb_fail("cannot create '%s': it exists; results are never overwritten", path);
 	else if (ret)

@@ -64,10 +64,10 @@ int kb_load_prepare(struct kb_load *l, const char *dir)
 void kb_load_exec(const struct kb_load *l)
 {
 	struct spawn sp = {
-		.argv = (const char *const[]){ l->exe, "run", "kernbench", "--cpus=max",
-					       "--jobs=optimal", "--iterations=1000",
-					       "--progress=off", "--dir", l->dir, "--output",
-					       l->result, NULL },
+		.argv =
+		    (const char *const[]){ l->exe, "run", "kernbench", "--cpus=max",
+					   "--jobs=optimal", "--iterations=1000", "--progress=off",
+					   "--dir", l->dir, "--output", l->result, NULL },
 		.out = { SPAWN_FILE, .path = l->log },
 		.err = { SPAWN_TO_STDOUT },
 		/* the harness's SIGTERM to this child must reach kernbench, which then stops */

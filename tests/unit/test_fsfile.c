@@ -202,8 +202,8 @@ static void test_mkdtemp(void **state)
 static void test_remove_tree(void **state)
 {
 	char *out = at("outside"), *out_file = at("outside/keep"), *tree = at("tree");
-	char *paths[] = { at("tree/a"), at("tree/a/b"), at("tree/a/b/c"), at("tree/a/b/c/f"),
-			  at("tree/f"), at("tree/.hidden") };
+	char *paths[] = { at("tree/a"),	      at("tree/a/b"), at("tree/a/b/c"),
+			  at("tree/a/b/c/f"), at("tree/f"),   at("tree/.hidden") };
 	char *to_dir = at("tree/a/link-dir"), *to_file = at("tree/a/b/link-file");
 	char *dangling = at("tree/dangling"), *fifo = at("tree/a/fifo");
 	struct stat st;

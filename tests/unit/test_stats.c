@@ -109,12 +109,9 @@ static void test_pdiff(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty_is_nan),
-		cmocka_unit_test(test_basic),
-		cmocka_unit_test(test_hmean_nonpositive),
-		cmocka_unit_test(test_percentiles),
-		cmocka_unit_test(test_best_means),
-		cmocka_unit_test(test_pdiff),
+		cmocka_unit_test(test_empty_is_nan),	  cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_hmean_nonpositive), cmocka_unit_test(test_percentiles),
+		cmocka_unit_test(test_best_means),	  cmocka_unit_test(test_pdiff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -108,8 +108,8 @@ static void sim_model(gsl_rng *rng, struct noise_models *ms)
  * simulations hold the verdicts against (nothing else uses it any more).
  */
 struct welch {
-	double t, df, p;	/* two-sided p-value */
-	bool valid;		/* false when either side has fewer than 2 values or no variance */
+	double t, df, p; /* two-sided p-value */
+	bool valid;	 /* false when either side has fewer than 2 values or no variance */
 };
 
 static double sample_variance(const double *v, size_t n)
