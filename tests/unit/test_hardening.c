@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "fsfile.h"
 #include "opt.h"
 #include "plot.h"
 #include "resultset.h"
@@ -346,10 +347,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
+	return fsfile_remove_tree(dir);
 }
 
 int main(void)
