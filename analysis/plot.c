@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsfile.h"
 #include "plot.h"
 #include "spawn.h"
 #include "util.h"
@@ -450,11 +451,11 @@ int plot_write(const struct plot_spec *p)
 	if (dfd < 0)
 		return fb_usage("cannot open '%s': %s", p->dir, strerror(errno));
 	tdir = xasprintf("%s/.fb-plot-XXXXXX", p->dir);
-	if (!mkdtemp(tdir) ||
-	    (tdfd = open(tdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	ret = fsfile_mkdtemp(tdir, "plot", FB_USAGE);
+	if (!ret && (tdfd = open(tdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		ret = fb_usage("cannot write into '%s': %s", p->dir, strerror(errno));
 		rmdir(tdir);
-	} else {
+	} else if (!ret) {
 		ret = write_in_private(p, tdir, tdfd, dfd);
 		remove_private(tdir, tdfd);
 	}

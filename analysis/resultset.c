@@ -360,22 +360,14 @@ static int load_dir(struct resultset *rs, const char *dir)
 	return FB_OK;
 }
 
-/* The store "store:" RUNs are read from: --store, else results/faultbench.db. */
-static const char *rs_store;
-
-void resultset_use_store(const char *target)
-{
-	rs_store = target;
-}
-
 /*
  * A RUN from the store: the documents of the runs the selector picks, in
  * the order a walk of the directories they came from would read them, each
  * under the path it was indexed from.
  */
-static int load_store(struct resultset *rs, const char *arg)
+static int load_store(struct resultset *rs, const char *arg, const char *store)
 {
-	const char *target = rs_store ? rs_store : STORE_DEFAULT;
+	const char *target = store ? store : STORE_DEFAULT;
 	struct store_sel sel;
 	struct store_entry *list = NULL;
 	struct store *s = NULL;
@@ -412,7 +404,7 @@ static int load_store(struct resultset *rs, const char *arg)
 	return ret;
 }
 
-int resultset_load(struct resultset *rs, const char *arg)
+int resultset_load(struct resultset *rs, const char *arg, const char *store)
 {
 	struct stat st;
 	int ret;
@@ -420,7 +412,7 @@ int resultset_load(struct resultset *rs, const char *arg)
 	memset(rs, 0, sizeof(*rs));
 	rs->arg = xstrdup(arg);
 	if (store_is_selector(arg)) {
-		ret = load_store(rs, arg);
+		ret = load_store(rs, arg, store);
 	} else if (stat(arg, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			ret = load_dir(rs, arg);
@@ -464,13 +456,13 @@ void resultset_free(struct resultset *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
-int resultset_load_all(struct resultset **runs, char *const *args, unsigned n)
+int resultset_load_all(struct resultset **runs, char *const *args, unsigned n, const char *store)
 {
 	int ret = FB_OK;
 
 	*runs = xcalloc(n, sizeof(**runs));
 	for (unsigned i = 0; i < n && !ret; i++)
-		ret = resultset_load(&(*runs)[i], args[i]);
+		ret = resultset_load(&(*runs)[i], args[i], store);
 	return ret;
 }
 
@@ -481,7 +473,8 @@ void resultset_free_all(struct resultset *runs, unsigned n)
 	free(runs);
 }
 
-int resultset_load_merged(struct resultset *all, const char *const *args, unsigned n)
+int resultset_load_merged(struct resultset *all, const char *const *args, unsigned n,
+			  const char *store)
 {
 	int ret = FB_OK;
 
@@ -489,7 +482,7 @@ int resultset_load_merged(struct resultset *all, const char *const *args, unsign
 	for (unsigned i = 0; i < n && !ret; i++) {
 		struct resultset rs;
 
-		ret = resultset_load(&rs, args[i]);
+		ret = resultset_load(&rs, args[i], store);
 		if (ret) {
 			resultset_free(&rs);
 			break;

@@ -47,6 +47,7 @@
 
 #include "bench.h"
 #include "ccflags.h"
+#include "fsfile.h"
 #include "linux_source.h"
 #include "spawn.h"
 #include "stats.h"
@@ -755,13 +756,10 @@ static int kernbench_setup(struct step_ctx *sc)
 	t->kernel = p->tree == TREE_KERNEL;
 	mkdir_p(base);
 	snprintf(t->dir, sizeof(t->dir), "%s/fb-kernbench.XXXXXX", base);
-	if (!mkdtemp(t->dir)) {
-		int err = errno;
-
+	if (fsfile_mkdtemp(t->dir, "kernbench", FB_FAIL)) {
 		t->dir[0] = '\0';
 		kernbench_teardown(sc);
-		return fb_fail("kernbench: cannot create a directory in '%s': %s", base,
-			       strerror(err));
+		return FB_FAIL;
 	}
 	snprintf(t->log, sizeof(t->log), "%s/build.log", t->dir);
 	if (p->tree == TREE_KERNEL) {

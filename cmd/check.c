@@ -203,10 +203,9 @@ static int build_table(const struct check_cmd_opts *c, struct resultset *runs, s
 		o.metrics = &c->metric;
 		o.nmetrics = 1;
 	}
-	resultset_use_store(c->store);
-	ret = resultset_load_merged(&runs[0], c->baseline.v, c->baseline.n);
+	ret = resultset_load_merged(&runs[0], c->baseline.v, c->baseline.n, c->store);
 	if (!ret)
-		ret = resultset_load_merged(&runs[1], c->candidate.v, c->candidate.n);
+		ret = resultset_load_merged(&runs[1], c->candidate.v, c->candidate.n, c->store);
 	if (!ret) {
 		ret = cmp_build(runs, 2, &o, t);
 		/* Mismatched parameters: the question has no answer, which is not "bad". */

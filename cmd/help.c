@@ -343,6 +343,12 @@ int cmd_help(int argc, char **argv)
 	name = xasprintf("faultbench-%s", c->name);
 	page = find_page(name);
 	fflush(stdout);
+	/*
+	 * Exec in place, not lib/spawn: man and its pager must own the terminal
+	 * alone, as git help does.  A waiting parent would die of the ^C meant
+	 * for the pager (leaving it on the terminal), or, ignoring SIGINT, pass
+	 * the ignoring on to the pager through exec.  On failure: --help below.
+	 */
 	if (page && isatty(STDOUT_FILENO))
 		execlp("man", "man", "-l", page, (char *)NULL);
 	free(page);

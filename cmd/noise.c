@@ -256,7 +256,7 @@ static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strl
 	char *path = NULL;
 	int ret;
 
-	ret = resultset_load_merged(&all, from->v, from->n);
+	ret = resultset_load_merged(&all, from->v, from->n, NULL);
 	if (!ret)
 		ret = cmp_build(&all, 1, &o, &t);
 	if (!ret && !t.ngroups)

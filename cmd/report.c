@@ -140,7 +140,7 @@ static int report_of_runs(char **args, unsigned nruns, const struct report_cmd_o
 	int ret = cmp_parse_percent("detect", c->detect, &o.detect_pct);
 
 	if (!ret)
-		ret = resultset_load_all(&runs, args, nruns);
+		ret = resultset_load_all(&runs, args, nruns, NULL);
 	if (!ret)
 		ret = report_runs(runs, nruns, &o);
 	if (runs)

@@ -48,6 +48,7 @@ struct run_state {
 	char *preset_args;		/* OPT_STR values of the preset point into it */
 	char *run_defaults_args;
 	char *default_output;
+	const char *store;		/* --store: where the result is indexed, or NULL */
 	char stamp[32];
 	unsigned *profile_counts;	/* worker counts of the steps to profile */
 	unsigned nprofile;
@@ -83,7 +84,7 @@ static const char *take_store_option(int *argc, char **argv)
 }
 
 /* The store the result goes to: --store, else the default for results/LABEL/. */
-static int choose_store(const struct run_state *st, const char *given)
+static int choose_store(struct run_state *st, const char *given)
 {
 	if (given && !*given)
 		return fb_usage("option '--store' is empty; name a store, or 'none'");
@@ -91,7 +92,7 @@ static int choose_store(const struct run_state *st, const char *given)
 		given = NULL;
 	else if (!given && st->default_output)
 		given = STORE_DEFAULT;
-	store_set_write_target(given);
+	st->store = given;
 	return FB_OK;
 }
 
@@ -449,7 +450,7 @@ static int finish(struct run_state *st, int ret, int argc, char **argv)
 	results_derive_efficiency(&st->run);
 	st->run.faults = fault_acct_run_json(st->run.steps, st->run.nsteps,
 					     fault_acct_process_faults());
-	wret = results_write(&st->run, st->ro.output, &written);
+	wret = results_write(&st->run, st->ro.output, st->store, &written);
 	if (st->ro.format == FORMAT_JSON) {
 		json_t *doc = results_to_json(&st->run);
 

@@ -1122,10 +1122,8 @@ static char *guest_error(const struct vm *vm)
 
 static void remove_work(const struct vm *vm)
 {
-	char *args[] = { "rm", "-rf", vm->work, NULL };
-
 	if (vm->work)
-		run_wait(args, NULL);
+		fsfile_remove_tree(vm->work);
 }
 
 /*
@@ -1266,12 +1264,9 @@ static int make_work_dir(struct vm *vm)
 	const char *tmp = getenv("TMPDIR");
 	char *templ = xasprintf("%s/fb-vm.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 
-	if (!mkdtemp(templ)) {
-		int ret =
-		    fb_fail("vm: cannot create a work directory %s: %s", templ, strerror(errno));
-
+	if (fsfile_mkdtemp(templ, "vm", FB_FAIL)) {
 		free(templ);
-		return ret;
+		return FB_FAIL;
 	}
 	vm->work = templ;
 	vm->initrd = xasprintf("%s/initrd.cpio", templ);

@@ -330,7 +330,7 @@ static void split_target(const char *path, char **dir, char **stem)
 	*stem = xasprintf("%.*s", (int)(strlen(base) - 5), base);
 }
 
-int results_write(const struct run *run, const char *path, char **written)
+int results_write(const struct run *run, const char *path, const char *store, char **written)
 {
 	json_t *doc = results_to_json(run);
 	char *dir, *stem;
@@ -348,8 +348,9 @@ int results_write(const struct run *run, const char *path, char **written)
 	ret = mkdir_p(dir);
 	if (!ret)
 		ret = fb_write_file(dir, stem, ".json", how, dump_doc, doc, written);
+	/* indexing fails with a warning at worst: the file is the result */
 	if (!ret && written)
-		store_index_written(*written); /* a warning at worst: the file is the result */
+		store_index_written(store, *written);
 	if (ret == -EEXIST && how == FB_NEW)
 		ret = fb_fail("cannot create '%s': it exists; results are never overwritten", path);
 	else if (ret)

@@ -82,9 +82,10 @@ json_t *results_to_json(const struct run *run);
  * when taken, picked atomically).  Written with fb_write_file(): a temporary
  * file no link can redirect, fsync'ed and linked into place; an existing file
  * is never overwritten.  The path written is
- * returned in *written (malloc'd).  FB_OK or FB_FAIL.
+ * returned in *written (malloc'd) and indexed into the store (--store;
+ * NULL: none).  FB_OK or FB_FAIL.
  */
-int results_write(const struct run *run, const char *path, char **written);
+int results_write(const struct run *run, const char *path, const char *store, char **written);
 /* The comment-headed text table (gnuplot and awk read it). */
 void results_print_table(FILE *f, const struct run *run);
 /* --format csv: one record per step and metric, with a header (RFC 4180). */

@@ -105,23 +105,6 @@ int fb_json_dumpf(const json_t *doc, FILE *f, size_t flags)
 	return ret;
 }
 
-char *fb_json_dumps(const json_t *doc, size_t flags)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	int ret;
-
-	if (!m)
-		return NULL;
-	ret = fb_json_dumpf(doc, m, flags);
-	if (fclose(m) || ret) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 int json_write_new_file(json_t *doc, const char *path)
 {
 	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());

@@ -22,11 +22,10 @@
 void fb_fmt_shortest(char *buf, size_t len, double v);
 
 /*
- * json_dumpf()/json_dumps() with flags (JSON_INDENT, ...), reals as
- * fb_fmt_shortest(); any JSON_REAL_PRECISION in flags is ignored.
+ * json_dumpf() with flags (JSON_INDENT, ...), reals as fb_fmt_shortest();
+ * any JSON_REAL_PRECISION in flags is ignored.
  */
 int fb_json_dumpf(const json_t *doc, FILE *f, size_t flags);
-char *fb_json_dumps(const json_t *doc, size_t flags);
 
 /* FB_OK, or FB_FAIL with the reason printed. */
 int json_write_new_file(json_t *doc, const char *path);

@@ -293,16 +293,6 @@ long page_size(void)
 	return ps;
 }
 
-int wait_child(pid_t pid)
-{
-	int st;
-
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void on_signal(int sig)
 {
 	int saved = errno;

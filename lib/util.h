@@ -77,11 +77,6 @@ long page_size(void);
  * its cgroup and their parents leave.  ULLONG_MAX when neither is known.
  */
 unsigned long long fb_mem_available(void);
-/*
- * Wait for a child, retrying on EINTR: its exit status, 128 + the signal
- * that killed it (as a shell reports it), or -errno.
- */
-int wait_child(pid_t pid);
 
 /*
  * Names that become directories, file names, plot titles and table cells

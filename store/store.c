@@ -806,18 +806,6 @@ int store_values(struct store *s, const struct store_sel *sel, const char *name,
 
 /* ---- the store a run writes into -------------------------------------------- */
 
-static const char *write_target;
-
-void store_set_write_target(const char *target)
-{
-	write_target = target;
-}
-
-const char *store_write_target(void)
-{
-	return write_target;
-}
-
 static int index_file(struct store *s, const char *path)
 {
 	char *text = read_text_file(path), *origin;
@@ -845,7 +833,7 @@ static int index_file(struct store *s, const char *path)
 	return ret;
 }
 
-void store_index_written(const char *path)
+void store_index_written(const char *write_target, const char *path)
 {
 	struct store *s;
 	int ret;

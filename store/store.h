@@ -124,13 +124,11 @@ int store_values(struct store *s, const struct store_sel *sel, const char *name,
 		 size_t *n);
 
 /*
- * The store "faultbench run" indexes what it writes into: set by run's
- * --store (NULL: none, the result file alone).  store_index_written() adds
- * the file just written; a failure is a warning, never a lost result.
+ * Index the result file "faultbench run" just wrote into write_target, its
+ * --store (NULL: none, the result file alone).  A failure is a warning,
+ * never a lost result.
  */
-void store_set_write_target(const char *target);
-const char *store_write_target(void);
-void store_index_written(const char *path);
+void store_index_written(const char *write_target, const char *path);
 
 /* Compare two paths as a directory walk meets them (for sorting origins). */
 int store_walk_cmp(const char *a, const char *b);

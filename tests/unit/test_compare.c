@@ -319,7 +319,7 @@ static void test_load_files(void **state)
 	gzputs(gz, text);
 	gzclose(gz);
 	/* a directory: both files, the gzipped one read transparently */
-	assert_int_equal(resultset_load(&rs, dir), FB_OK);
+	assert_int_equal(resultset_load(&rs, dir, NULL), FB_OK);
 	assert_int_equal(rs.n, 2);
 	assert_string_equal(rs.label, "6.18-x");
 	resultset_free(&rs);
@@ -327,14 +327,14 @@ static void test_load_files(void **state)
 	f = fopen(p3, "w");
 	fputs("{\"not\": \"a result\"}", f);
 	fclose(f);
-	assert_int_equal(resultset_load(&rs, p3), FB_USAGE);
+	assert_int_equal(resultset_load(&rs, p3, NULL), FB_USAGE);
 	assert_non_null(strstr(fb_last_error(), "not a faultbench result"));
 	resultset_free(&rs);
 	f = fopen(p3, "w");
 	fputs("{\"truncated", f);
 	fclose(f);
 	assert_null(rs_load_file(p3));
-	assert_int_equal(resultset_load(&rs, "/nonexistent/x.json"), FB_USAGE);
+	assert_int_equal(resultset_load(&rs, "/nonexistent/x.json", NULL), FB_USAGE);
 	resultset_free(&rs);
 	unlink(p1);
 	unlink(p2);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fsfile.h"
 #include "kimage.h"
 #include "util.h"
 
@@ -117,10 +118,7 @@ static int make_tree(void **state)
 
 static int remove_tree(void **state)
 {
-	char *cmd = xasprintf("rm -rf '%s'", root);
-
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(fsfile_remove_tree(root), 0);
 	return 0;
 }
 
