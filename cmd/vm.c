@@ -34,6 +34,7 @@
 #include "cmds.h"
 #include "fsfile.h"
 #include "kimage.h"
+#include "kneeds.h"
 #include "opt.h"
 #include "spawn.h"
 #include "util.h"
@@ -167,20 +168,29 @@ struct vm {
 	int guest_status; /* the exit status of the guest's command */
 };
 
+static char *scripts_dir(const char *exe_dir);
+
 static int usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: faultbench vm --kernel PATH [options] -- <faultbench command line>\n\n"
-	    "Boot PATH in a qemu guest with the NUMA topology given, run the faultbench\n"
-	    "command line there (in a scratch ext4 disk) and copy the result files it\n"
-	    "wrote to the host's results directory, with the guest's kernel and topology\n"
-	    "under \"vm\".  Example:\n"
-	    "  faultbench vm --kernel /boot/vmlinuz-6.1.0-56-cloud-amd64 --numa 4x16 --smt 2 \\\n"
-	    "      -- run nopage --cpus walk\n"
-	    "A kernel of your own with NVMe or ext4 as modules: --modules DIR (its\n"
-	    "INSTALL_MOD_PATH, or the build tree).  --mem is the guest's RAM; run's --mem\n"
-	    "(memory placement) goes after '--'.\n\noptions:\n");
+	char *self = fsfile_self_dir(), *scripts = self ? scripts_dir(self) : NULL;
+	char real[PATH_MAX];
+
+	fprintf(f,
+		"usage: faultbench vm --kernel PATH [options] -- <faultbench command line>\n\n"
+		"Boot PATH in a qemu guest with the NUMA topology given, run the faultbench\n"
+		"command line there (in a scratch ext4 disk) and copy the result files it\n"
+		"wrote to the host's results directory, with the guest's kernel and topology\n"
+		"under \"vm\".  Example:\n"
+		"  faultbench vm --kernel \"$(%s/fetch-kernel.sh)\" --numa 4x16 --smt 2 \\\n"
+		"      -- run nopage --cpus walk\n"
+		"(fetch-kernel.sh downloads Debian's cloud kernel into ~/.cache, installs\n"
+		"nothing, and prints its path.)\n"
+		"A kernel of your own with NVMe or ext4 as modules: --modules DIR (its\n"
+		"INSTALL_MOD_PATH, or the build tree).  --mem is the guest's RAM; run's --mem\n"
+		"(memory placement) goes after '--'.\n\noptions:\n",
+		scripts && realpath(scripts, real) ? real : "scripts/vm");
+	free(scripts);
+	free(self);
 	opt_print_help(f, vm_options);
 	return FB_USAGE;
 }
@@ -288,7 +298,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* The directory holding init and mkinitramfs.sh: $FB_VM_SCRIPTS, or next to the binary. */
-static char *scripts_dir(const struct vm *vm)
+static char *scripts_dir(const char *exe_dir)
 {
 	static const char *const rel[] = { "../scripts/vm", "scripts/vm",
 					   "../share/faultbench/vm" };
@@ -299,7 +309,7 @@ static char *scripts_dir(const struct vm *vm)
 	if (env)
 		return xstrdup(env);
 	for (i = 0; i < ARRAY_SIZE(rel); i++) {
-		d = xasprintf("%s/%s", vm->exe_dir, rel[i]);
+		d = xasprintf("%s/%s", exe_dir, rel[i]);
 		init = xasprintf("%s/init", d);
 		if (is_file(init)) {
 			free(init);
@@ -359,9 +369,9 @@ static int write_guest_command(const struct vm *vm, const char *path, int argc, 
  * into the initramfs as /fb/conf/NAME and the guest's command names it
  * there.  The index of that argument, or -1.
  */
-static int suite_config_arg(const struct vm *vm, int argc, char **argv)
+static int suite_config_arg(const struct vm_opts *o, int argc, char **argv)
 {
-	if (vm->o->shell || argc < 2 || strcmp(argv[0], "suite"))
+	if (o->shell || argc < 2 || strcmp(argv[0], "suite"))
 		return -1;
 	for (int i = 1; i < argc; i++)
 		if (ends_with(argv[i], ".ini") && is_file(argv[i]))
@@ -371,7 +381,8 @@ static int suite_config_arg(const struct vm *vm, int argc, char **argv)
 
 static int build_initramfs(struct vm *vm, int argc, char **argv)
 {
-	char *scripts = scripts_dir(vm), *init, *mk, *cmd, *self, *helper = NULL, *lstopo, *self_arg;
+	char *scripts = scripts_dir(vm->exe_dir), *init, *mk, *cmd, *self, *helper = NULL, *lstopo,
+	     *self_arg;
 	char *guest_conf = NULL;
 	char *args[16], path[PATH_MAX];
 	int conf;
@@ -390,7 +401,7 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 		free(self);
 		self = xstrdup("/proc/self/exe");
 	}
-	conf = suite_config_arg(vm, argc, argv);
+	conf = suite_config_arg(vm->o, argc, argv);
 	if (conf >= 0) {
 		const char *base =
 		    strrchr(argv[conf], '/') ? strrchr(argv[conf], '/') + 1 : argv[conf];
@@ -1107,6 +1118,7 @@ static void remove_work(const struct vm *vm)
  */
 static int check_kernel(const char *kernel)
 {
+	unsigned long long want, have;
 	struct stat st;
 
 	if (!kernel)
@@ -1121,6 +1133,11 @@ static int check_kernel(const char *kernel)
 		return fb_usage("option '--kernel': '%s' is not an x86 Linux kernel image (no "
 				"bzImage header; a vmlinux or a compressed file will not boot)",
 				kernel);
+	/* a copy cut short boots into a crash before the kernel prints anything */
+	if (kimage_truncated(kernel, &want, &have))
+		return fb_usage("option '--kernel': '%s' is truncated: %llu bytes, and its header "
+				"says %llu (an interrupted copy or download?)",
+				kernel, have, want);
 	return FB_OK;
 }
 
@@ -1167,13 +1184,48 @@ static int check_kernel_config(const struct vm_kernel *k)
 	return ret;
 }
 
+/* The guest's NUMA nodes as --numa says (0 when it is malformed: parse_topology() says so). */
+static unsigned guest_nodes(const struct vm_opts *o)
+{
+	unsigned long n = strtoul(o->numa, NULL, 10);
+
+	return n <= 64 ? (unsigned)n : 0;
+}
+
+/*
+ * What the guest's topology and command ask of the kernel (lib/kneeds.c):
+ * --page=thp on a kernel without THP would fail in the guest after minutes
+ * of booting, and a bisection would call the commit bad.
+ */
+static int check_guest_needs(const struct vm_opts *o, const struct vm_kernel *k, int argc,
+			     char **argv)
+{
+	struct kneed needs[16];
+	int conf = suite_config_arg(o, argc, argv);
+	char *ini = conf >= 0 ? read_text_file(argv[conf]) : NULL;
+	char *text = k->config ? read_text_file(k->config) : NULL;
+	size_t n = kneeds_find(argc, (const char *const *)argv, o->shell, ini, guest_nodes(o),
+			       needs, ARRAY_SIZE(needs));
+	const struct kneed *u = kneeds_unmet(text, needs, n);
+	int ret = FB_OK;
+
+	if (u)
+		ret = fb_usage("vm: %s lacks %s, which %s needs (says %s): choose another kernel "
+			       "or leave the option out",
+			       k->path, u->sym, u->why, k->config);
+	kneeds_free(needs, n);
+	free(text);
+	free(ini);
+	return ret;
+}
+
 /*
  * Find the release, modules and .config of each kernel.  Each --modules DIR
  * is matched to the kernels by release, so "--kernel A --kernel B --modules
  * MA --modules MB" needs no order; a DIR that matches no kernel is an error
  * (it was meant for one).
  */
-static int prepare_kernels(const struct vm_opts *o, struct vm_kernel *ks)
+static int prepare_kernels(const struct vm_opts *o, struct vm_kernel *ks, int argc, char **argv)
 {
 	unsigned i, m;
 	int err = FB_OK;
@@ -1219,6 +1271,8 @@ static int prepare_kernels(const struct vm_opts *o, struct vm_kernel *ks)
 	}
 	for (i = 0; i < o->kernel.n && !err; i++)
 		err = check_kernel_config(&ks[i]);
+	for (i = 0; i < o->kernel.n && !err; i++)
+		err = check_guest_needs(o, &ks[i], argc, argv);
 	return err;
 }
 
@@ -1478,7 +1532,7 @@ int cmd_vm(int argc, char **argv)
 		err = check_kernel(NULL);
 	ks = xcalloc(o.kernel.n + 1, sizeof(*ks));
 	if (!err)
-		err = prepare_kernels(&o, ks);
+		err = prepare_kernels(&o, ks, npos, argv + 1);
 	if (!err && (o.kernel.n > 1 || o.boots > 1))
 		err = boot_interleaved(&o, ks, npos, argv + 1);
 	else if (!err)
