@@ -636,7 +636,15 @@ static void stop_qemu(struct spawn *qemu)
 	spawn_stop(qemu, SIGTERM, 5);
 }
 
-enum boot_outcome { BOOT_DONE, BOOT_NO_START, BOOT_HUNG, BOOT_FROZE, BOOT_FAILED };
+enum boot_outcome { BOOT_DONE, BOOT_NO_START, BOOT_RESET, BOOT_HUNG, BOOT_FROZE, BOOT_FAILED };
+
+/*
+ * Seconds qemu gets to exit by itself after the guest's init said "FB-VM:
+ * done" (its disk synced and unmounted): a kernel that cannot power off
+ * (acpi=off, no CONFIG_ACPI) halts instead and would keep qemu running to
+ * --timeout.  Then vm ends qemu itself; the results are on the disk.
+ */
+#define VM_POWEROFF_GRACE 10.0
 
 /*
  * The guest kernel's soft-lockup report (printed at KERN_EMERG, so it passes
@@ -664,9 +672,9 @@ static char *froze(const char *con)
 static enum boot_outcome watch_boot(struct vm *vm, struct spawn *sp, double start, double probe,
 				    char **why)
 {
-	double deadline = start + vm->o->timeout;
+	double deadline = start + vm->o->timeout, done_at = 0;
 	size_t shown = 0;
-	bool started = false, booted = false;
+	bool started = false, booted = false, halted;
 
 	for (;;) {
 		bool exited = spawn_exited(sp);
@@ -682,6 +690,10 @@ static enum boot_outcome watch_boot(struct vm *vm, struct spawn *sp, double star
 			booted = true;
 			vm->boot_seconds = now - start;
 		}
+		if (!done_at && strstr(con, "FB-VM: done"))
+			done_at = now;
+		/* "Power off not available: System halted instead", "reboot: System halted" */
+		halted = done_at && strstr(con, "System halted");
 		*why = froze(con);
 		free(con);
 		if (*why) {
@@ -689,6 +701,18 @@ static enum boot_outcome watch_boot(struct vm *vm, struct spawn *sp, double star
 			return BOOT_FROZE;
 		}
 		if (exited) {
+			if (!started && sp->end == SPAWN_EXITED && !sp->code) {
+				/*
+				 * qemu exits 0 when the guest resets (-no-reboot): a
+				 * kernel that crashed before its console was up (a
+				 * corrupt image, one built for another CPU).  qemu
+				 * itself failing to start exits 1 with its reason.
+				 */
+				*why = xasprintf("the kernel crashed or reset before printing "
+						 "anything on its console (qemu exited with status "
+						 "0, as it does when the guest resets)");
+				return BOOT_RESET;
+			}
 			if (!started) {
 				*why = xasprintf(
 				    "qemu exited (%s %d) before the guest printed anything",
@@ -696,6 +720,14 @@ static enum boot_outcome watch_boot(struct vm *vm, struct spawn *sp, double star
 				    sp->end == SPAWN_EXITED ? sp->code : sp->code - 128);
 				return BOOT_NO_START;
 			}
+			return BOOT_DONE;
+		}
+		if (done_at && (halted || now - done_at > VM_POWEROFF_GRACE)) {
+			stop_qemu(sp);
+			fprintf(stderr,
+				"faultbench: vm: the guest finished but did not power off%s; qemu "
+				"stopped\n",
+				halted ? " (its kernel halted instead)" : "");
 			return BOOT_DONE;
 		}
 		if (fb_interrupted) {
@@ -798,7 +830,7 @@ static int boot_with_accel(struct vm *vm)
 
 				print_tail("guest console", vm->console, 30);
 				print_tail("qemu output", vm->qemu_log, 10);
-				ret = r == BOOT_FAILED || r == BOOT_FROZE
+				ret = r == BOOT_FAILED || r == BOOT_FROZE || r == BOOT_RESET
 					  ? fb_fail("vm: KVM guest: %s", why)
 					  : fb_skip("vm: KVM guest did not boot: %s", why);
 				free(why);
@@ -834,6 +866,7 @@ static int boot_with_accel(struct vm *vm)
 	{
 		int ret =
 		    r == BOOT_NO_START ? fb_skip("vm: qemu cannot start: %s", why)
+		    : r == BOOT_RESET  ? fb_fail("vm: %s", why)
 		    : r == BOOT_HUNG   ? fb_skip("vm: the guest did not boot, twice: %s", why)
 		    : r == BOOT_FROZE
 			? fb_skip("vm: under TCG %s, twice (see 'Freezes' in docs/vm.md)", why)
@@ -926,33 +959,43 @@ static struct {
 	const char *base; /* .../.fb-vm/out */
 	json_t *meta;
 	unsigned copied, failed;
+	char *first; /* the first result file found, by find_first() */
 } walk;
+
+/* p, or when a file of that name exists p with -2, -3, ... before its extension (p is taken). */
+static char *unused_path(char *p)
+{
+	const char *slash = strrchr(p, '/'), *dot = strrchr(p, '.');
+	char *base, *ext, *q = p;
+
+	if (access(p, F_OK))
+		return p;
+	/* Never overwrite a result: add a suffix. */
+	if (dot && slash && dot < slash)
+		dot = NULL;
+	ext = xstrdup(dot ? dot : "");
+	base = xasprintf("%.*s", (int)(dot ? (size_t)(dot - p) : strlen(p)), p);
+	for (unsigned i = 2; !access(q, F_OK); i++) {
+		if (q != p)
+			free(q);
+		q = xasprintf("%s-%u%s", base, i, ext);
+	}
+	free(p);
+	free(base);
+	free(ext);
+	return q;
+}
 
 /* Host path for a guest file: its path below the guest's results/ (or cwd) under --results. */
 static char *host_path(const char *rel)
 {
 	const char *r = rel;
-	char *p, *base, *ext;
-	unsigned i;
 
 	if (!strncmp(r, "./", 2))
 		r += 2;
 	if (!strncmp(r, "results/", 8))
 		r += 8;
-	p = xasprintf("%s/%s", walk.vm->o->results, r);
-	if (access(p, F_OK))
-		return p;
-	/* Never overwrite a result: add a suffix. */
-	base = xstrdup(p);
-	ext = strrchr(base, '.');
-	if (ext)
-		*ext = '\0';
-	for (i = 2; !access(p, F_OK); i++) {
-		free(p);
-		p = xasprintf("%s-%u%s", base, i, ext ? strrchr(r, '.') : "");
-	}
-	free(base);
-	return p;
+	return unused_path(xasprintf("%s/%s", walk.vm->o->results, r));
 }
 
 /* A result JSON gets the "vm" object; other files (*.xml, *.json.gz) are copied as they are. */
@@ -985,6 +1028,54 @@ static int write_host_copy(const char *path, const char *dest)
 	ret = json_dump_file(doc, dest, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(doc);
 	return ret;
+}
+
+static int find_first(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	if (type != FTW_F)
+		return 0;
+	walk.first = xstrdup(path);
+	return 1;
+}
+
+/*
+ * Where the guest's console log goes: beside the results (the directory of
+ * the first one), as console-<release>.log, so that a run's kernel messages
+ * stay with it; NULL when the guest wrote no result.
+ */
+static char *console_dest(const char *release)
+{
+	char *first, *slash, *p;
+
+	nftw(walk.base, find_first, 16, FTW_PHYS);
+	if (!walk.first)
+		return NULL;
+	first = walk.first;
+	walk.first = NULL;
+	/* the directory of its host copy, not the copy itself: the name may be taken later */
+	p = xasprintf("%s", first + strlen(walk.base) + 1);
+	free(first);
+	slash = strrchr(p, '/');
+	first = slash ? xasprintf("%.*s/", (int)(slash - p), p) : xstrdup("");
+	free(p);
+	if (!strncmp(first, "./", 2))
+		memmove(first, first + 2, strlen(first + 2) + 1);
+	if (!strncmp(first, "results/", 8))
+		memmove(first, first + 8, strlen(first + 8) + 1);
+	p = unused_path(xasprintf("%s/%sconsole-%s.log", walk.vm->o->results, first,
+				  release ? release : "unknown"));
+	free(first);
+	return p;
+}
+
+static void keep_console(const struct vm *vm, const char *dest)
+{
+	char *args[] = { "cp", vm->console, (char *)dest, NULL };
+
+	if (run_wait(args, NULL))
+		fb_warn("vm: cannot keep the guest's console log as %s", dest);
+	else
+		fprintf(stderr, "faultbench: vm: console log %s\n", dest);
 }
 
 static int copy_result(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -1039,7 +1130,7 @@ static void report_oom(const struct vm *vm, const char *fbvm, json_t *meta)
 static int collect(struct vm *vm)
 {
 	char *fbvm = xasprintf("%s/.fb-vm", vm->work);
-	char *status_s, *release, *output, *path;
+	char *status_s, *release, *output, *path, *console;
 	int status = FB_FAIL;
 
 	path = xasprintf("%s/output", fbvm);
@@ -1067,7 +1158,13 @@ static int collect(struct vm *vm)
 	walk.meta = vm_metadata(vm, release);
 	report_oom(vm, fbvm, walk.meta);
 	walk.copied = walk.failed = 0;
+	console = console_dest(release);
+	if (console)
+		json_object_set_new(walk.meta, "console_log", json_string(console));
 	nftw(path, copy_result, 16, FTW_PHYS);
+	if (console && walk.copied)
+		keep_console(vm, console);
+	free(console);
 	if (walk.failed && !status)
 		status = FB_FAIL;
 	if (walk.copied && !strcmp(vm->accel_used, "tcg"))

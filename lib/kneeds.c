@@ -33,6 +33,9 @@ static const struct kneed_rule {
 } rules[] = {
 	/* MADV_HUGEPAGE fails with EINVAL on a kernel without THP */
 	{ "page", VALUE_IS, "thp", "CONFIG_TRANSPARENT_HUGEPAGE", "transparent huge pages" },
+	/* fault's --page=4k is MADV_NOHUGEPAGE (its default, no madvise, runs anywhere) */
+	{ "page", VALUE_IS, "4k", "CONFIG_TRANSPARENT_HUGEPAGE",
+	  "MADV_NOHUGEPAGE, transparent huge pages" },
 	{ "buffer", VALUE_IS, "thp", "CONFIG_TRANSPARENT_HUGEPAGE", "transparent huge pages" },
 	{ "large-folios", VALUE_IS, "on", "CONFIG_TRANSPARENT_HUGEPAGE",
 	  "MADV_HUGEPAGE, transparent huge pages" },
