@@ -119,6 +119,15 @@ int fb_write_file(const char *dir, const char *stem, const char *ext, enum fb_pu
 int fb_publish_at(int from, const char *tmp, int dfd, const char *stem, const char *ext,
 		  enum fb_publish how, char **name);
 
+/*
+ * Two byte counts for one message ("needs X, more than the Y available"):
+ * in GiB (MiB when both are below 1 GiB) with as few decimals as make them
+ * differ when they differ, never "0.2 GiB, more than the 0.2 GiB".  len: of
+ * each buffer.
+ */
+void fb_format_size_pair(unsigned long long a, unsigned long long b, char *sa, char *sb,
+			 size_t len);
+
 /* Set by SIGINT/SIGTERM once cmd_run has installed its handler: the signal number. */
 extern volatile int fb_interrupted;
 /*
