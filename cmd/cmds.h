@@ -30,6 +30,7 @@ int cmd_noise(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int cmd_campaign(int argc, char **argv);
 int cmd_hold_keys(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int cmd_help(int argc, char **argv);
@@ -51,5 +52,6 @@ extern const struct opt stress_options[];
 extern const struct opt suite_options[];
 extern const struct opt topo_cmd_options[];
 extern const struct opt vm_options[];
+extern const struct opt campaign_options[];
 
 #endif
