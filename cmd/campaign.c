@@ -484,6 +484,35 @@ static int install_unit(const struct ctx *x)
 	return ret;
 }
 
+/*
+ * A kernel without append = boots with this boot's command line (what the
+ * machine's boot loader gave the default kernel: root=, console=, ...),
+ * less BOOT_IMAGE= (the loader's note) and any campaign's marker.
+ */
+static void default_append(const struct ctx *x, struct campaign *c)
+{
+	char *cl = proc_line(x, "cmdline", "cmdline"), *save = NULL, *w;
+	char *keep = xstrdup("");
+
+	for (w = cl ? strtok_r(cl, " ", &save) : NULL; w; w = strtok_r(NULL, " ", &save)) {
+		char *t;
+
+		if (!strncmp(w, "BOOT_IMAGE=", 11) || !strncmp(w, "fb_campaign=", 12))
+			continue;
+		t = xasprintf("%s%s%s", keep, *keep ? " " : "", w);
+		free(keep);
+		keep = t;
+	}
+	for (unsigned k = 0; k < c->nkernels; k++)
+		if (!c->kernels[k].append) {
+			c->kernels[k].append = xstrdup(keep);
+			printf("campaign: kernel %s boots with this boot's command line: '%s'\n",
+			       c->kernels[k].label, keep);
+		}
+	free(keep);
+	free(cl);
+}
+
 /* "suite FILE": FILE made absolute, since the runs start in their own directories. */
 static int absolute_command(struct campaign *c)
 {
@@ -537,6 +566,7 @@ static int start(const struct ctx *x, const char *plan_path)
 		for (size_t i = 0; i < sizeof(r); i++)
 			snprintf(c.id + 2 * i, 3, "%02x", r[i]);
 		absolute_command(&c);
+		default_append(x, &c);
 		ret = op_save((void *)x, &c) ? FB_FAIL : install_unit(x);
 	}
 	if (!ret) {

@@ -30,7 +30,8 @@ reboot_into() { # the kernel command line the machine comes up with
 	echo "12.5 20.0" >proc/uptime
 	echo "0.10 0.20 0.30 1/100 1000" >proc/loadavg
 }
-reboot_into "root=/dev/sda1 ro"
+# the boot loader's BOOT_IMAGE= is not passed on; a kernel without append = gets the rest
+reboot_into "BOOT_IMAGE=/boot/vmlinuz-default root=/dev/sda1 ro"
 : >calls.log
 touch ka kb
 cat >plan.ini <<EOF
@@ -74,7 +75,7 @@ for n in 1 2 3 4; do
 	cl=$(last_cmdline)
 	case $n in
 	1) echo "$cl" | grep -q "^root=/dev/sda1 ro fb_campaign=[0-9a-f]*\.0$" || die "boot 1's command line: $cl" ;;
-	2) grep -q "^kexec -l $PWD/kb --command-line=fb_campaign=[0-9a-f]*\.1 --initrd=$PWD/kb$" calls.log ||
+	2) grep -q "^kexec -l $PWD/kb --command-line=root=/dev/sda1 ro fb_campaign=[0-9a-f]*\.1 --initrd=$PWD/kb\$" calls.log ||
 		die "boot 2 (kernel b with its initrd): $(tail -n 3 calls.log)" ;;
 	esac
 	: >calls.log
