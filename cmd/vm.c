@@ -1045,27 +1045,25 @@ static int find_first(const char *path, const struct stat *st, int type, struct 
  */
 static char *console_dest(const char *release)
 {
-	char *first, *slash, *p;
+	const char *rel, *slash;
+	char *dest;
 
 	nftw(walk.base, find_first, 16, FTW_PHYS);
 	if (!walk.first)
 		return NULL;
-	first = walk.first;
+	/* the directory of its host copy (host_path()'s rule), not the copy itself */
+	rel = walk.first + strlen(walk.base) + 1;
+	if (!strncmp(rel, "./", 2))
+		rel += 2;
+	if (!strncmp(rel, "results/", 8))
+		rel += 8;
+	slash = strrchr(rel, '/');
+	dest = unused_path(xasprintf("%s/%.*sconsole-%s.log", walk.vm->o->results,
+				     slash ? (int)(slash - rel + 1) : 0, rel,
+				     release ? release : "unknown"));
+	free(walk.first);
 	walk.first = NULL;
-	/* the directory of its host copy, not the copy itself: the name may be taken later */
-	p = xasprintf("%s", first + strlen(walk.base) + 1);
-	free(first);
-	slash = strrchr(p, '/');
-	first = slash ? xasprintf("%.*s/", (int)(slash - p), p) : xstrdup("");
-	free(p);
-	if (!strncmp(first, "./", 2))
-		memmove(first, first + 2, strlen(first + 2) + 1);
-	if (!strncmp(first, "results/", 8))
-		memmove(first, first + 8, strlen(first + 8) + 1);
-	p = unused_path(xasprintf("%s/%sconsole-%s.log", walk.vm->o->results, first,
-				  release ? release : "unknown"));
-	free(first);
-	return p;
+	return dest;
 }
 
 static void keep_console(const struct vm *vm, const char *dest)
