@@ -75,8 +75,8 @@ static int usage(FILE *f)
 		   "each boot waits for a quiet machine and runs the plan's command as one run\n"
 		   "of its kernel's label; the compare table and check's verdict come at the\n"
 		   "end, and the machine goes back to its default kernel.  A systemd unit\n"
-		   "resumes the campaign at every boot; root, kexec-tools and kexec_load not\n"
-		   "locked down are needed (docs/campaign.md).\n\noptions:\n");
+		   "resumes the campaign at every boot; root and kexec not locked down are\n"
+		   "needed (docs/campaign.md).\n\noptions:\n");
 	opt_print_help(f, campaign_options);
 	return FB_USAGE;
 }

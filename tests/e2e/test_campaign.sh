@@ -8,8 +8,8 @@
 # default kernel), which is recorded as a failed boot and the campaign goes
 # on; at the end the compare table, check's verdict, the return to the
 # default kernel and the unit's removal.  The runs are real, tiny pf1 runs on
-# this machine.  (Through real kexec in a guest: not done yet, see
-# docs/campaign.md.)
+# this machine.  Through real kexec in a qemu guest:
+# tests/vm-long/test_campaign_vm.sh.
 . "$FB_SRC/tests/e2e/lib.sh"
 
 mkdir -p bin proc units
