@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <linux/kexec.h>
 #include <linux/reboot.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
@@ -394,6 +395,37 @@ static int op_return(void *ctx)
 	return run_tool(argv);
 }
 
+/*
+ * The campaign's lock, held by the process that changes its state (start,
+ * resume, stop) until it exits: a descriptor, -1 when another holds it, -2
+ * when it cannot be made.
+ */
+static int take_lock(const struct ctx *x)
+{
+	char *p = xasprintf("%s/lock", x->o->dir);
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	free(p);
+	if (fd < 0)
+		return -2;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* 'campaign stop' while a resume ran: DIR/stop, which the resume reads between acts. */
+static bool op_stop_requested(void *ctx)
+{
+	struct ctx *x = ctx;
+	char *p = xasprintf("%s/stop", x->o->dir);
+	bool yes = !access(p, F_OK);
+
+	free(p);
+	return yes;
+}
+
 static const struct campaign_ops machine_ops = {
 	.save = op_save,
 	.load = op_load,
@@ -402,6 +434,7 @@ static const struct campaign_ops machine_ops = {
 	.finish = op_finish,
 	.uninstall = op_uninstall,
 	.return_default = op_return,
+	.stop_requested = op_stop_requested,
 };
 
 /* This binary's path, for the unit's ExecStart. malloc'd, or NULL. */
@@ -615,6 +648,8 @@ static int start(const struct ctx *x, const char *plan_path)
 		ret = check_machine(x);
 	if (!ret && mkdir_p(x->o->dir))
 		ret = fb_fail("campaign: cannot create %s: %s", x->o->dir, strerror(errno));
+	if (!ret && take_lock(x) < 0)
+		ret = fb_fail("campaign: cannot lock %s/lock", x->o->dir);
 	if (!ret && getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		ret = fb_fail("campaign: no random bytes for its id");
 	if (!ret) {
@@ -648,6 +683,21 @@ static void status(const struct campaign *c, const struct ctx *x)
 		       c->kernels[b->kernel].label, campaign_boot_state_name(b->state),
 		       b->boot_id[0] ? b->boot_id : "-", b->uptime, b->load, b->why ? b->why : "");
 	}
+}
+
+/* A resume is running (its run, or a switch): it stops at its next act. */
+static int stop_meanwhile(const struct ctx *x)
+{
+	char *p = xasprintf("%s/stop", x->o->dir);
+	FILE *f = fopen(p, "w");
+	int ret = f && !fclose(f) ? FB_OK : fb_fail("campaign: cannot write %s", p);
+
+	if (!ret)
+		printf("campaign: a resume is running in %s: the campaign stops after the run in "
+		       "progress, then the machine goes back to its default kernel\n",
+		       x->o->dir);
+	free(p);
+	return ret;
 }
 
 static int stop(const struct ctx *x, struct campaign *c)
@@ -711,6 +761,18 @@ int cmd_campaign(int argc, char **argv)
 		return fb_usage("campaign: unknown subcommand '%s' (start, resume, status, stop, "
 				"unit)",
 				sub);
+	if (strcmp(sub, "status")) {
+		int lock = take_lock(&x);
+
+		if (lock == -1 && !strcmp(sub, "stop"))
+			return stop_meanwhile(&x);
+		if (lock == -1)
+			return fb_skip("campaign: another 'campaign resume' is running in %s",
+				       o.dir);
+		if (lock < 0)
+			return fb_usage("campaign: no campaign in %s (cannot open its lock: %s)",
+					o.dir, strerror(errno));
+	}
 	ret = load_state(&x, &c);
 	if (ret)
 		return ret;

@@ -543,9 +543,32 @@ enum campaign_outcome campaign_resume(struct campaign *c, const struct campaign_
 				      const struct campaign_ops *ops)
 {
 	for (;;) {
-		struct campaign_action a = campaign_decide(c, f);
-		struct campaign_boot *b = &c->boots[a.boot];
+		struct campaign_action a;
+		struct campaign_boot *b;
 		int status;
+
+		/* a stop asked while a run went on: after that run, not during it */
+		if (c->phase == CAMPAIGN_RUNNING && ops->stop_requested &&
+		    ops->stop_requested(ops->ctx)) {
+			c->phase = CAMPAIGN_STOPPED;
+			free(c->why_stopped);
+			c->why_stopped = xstrdup("stopped by 'campaign stop'");
+			/* a boot switched to but not run is not a boot: planned again */
+			for (unsigned i = 0; i < c->nboots; i++) {
+				struct campaign_boot *p = &c->boots[i];
+
+				if (p->state == CB_LOADING || p->state == CB_SWITCHING) {
+					p->state = CB_PLANNED;
+					p->attempts = 0;
+				} else if (p->state == CB_RUNNING) {
+					fail_boot(c, p,
+						  xstrdup("the campaign was stopped before its run "
+							  "ended"));
+				}
+			}
+		}
+		a = campaign_decide(c, f);
+		b = &c->boots[a.boot];
 
 		if (ops->save(ops->ctx, c))
 			return CAMPAIGN_ERROR;

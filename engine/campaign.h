@@ -136,6 +136,8 @@ struct campaign_ops {
 	int (*uninstall)(void *ctx);
 	/* reboot into the machine's default kernel */
 	int (*return_default)(void *ctx);
+	/* whether 'campaign stop' asked, meanwhile, for the end (may be NULL) */
+	bool (*stop_requested)(void *ctx);
 };
 
 enum campaign_outcome {

@@ -116,4 +116,24 @@ fb campaign status --dir "$D2" --unit-dir "$PWD/units" | grep -q "stopped: stopp
 reboot_into "root=/dev/sda1 ro"
 fb campaign resume --dir "$D2" --unit-dir "$PWD/units" >/dev/null 2>&1 || die "resume after stop"
 [ -e units/faultbench-campaign.service ] && die "the unit outlived the stopped campaign"
+# stop while a resume runs (it holds the campaign's lock): the resume stops
+# at its next act, after the run in progress, and goes back to the default kernel
+: >calls.log
+D3=$PWD/camp3
+fb campaign start plan.ini --dir "$D3" --unit-dir "$PWD/units" >start3.out 2>&1 || die "third start"
+reboot_into "$(last_cmdline)"
+: >calls.log
+flock "$D3/lock" sleep 3 &
+sleep 0.5
+fb campaign stop --dir "$D3" --unit-dir "$PWD/units" >stop3.out 2>&1 || die "stop during a resume failed"
+grep -q "a resume is running" stop3.out || die "stop did not see the running resume: $(cat stop3.out)"
+grep -q 'reboot' calls.log && die "stop rebooted under a running resume"
+wait
+fb campaign resume --dir "$D3" --unit-dir "$PWD/units" >resume3.out 2>&1 || die "resume after a stop request"
+grep -q '^systemctl reboot$' calls.log || die "the stopped campaign did not go back to the default kernel"
+grep -q '^kexec' calls.log && die "the stopped campaign switched again"
+fb campaign status --dir "$D3" --unit-dir "$PWD/units" | grep -q "stopped: stopped by 'campaign stop'" ||
+	die "the stop request is not in the state"
+fb campaign status --dir "$D3" --unit-dir "$PWD/units" | grep -qE '^ +1 +a +planned ' ||
+	die "the boot switched to but not run is not planned again"
 echo "campaign: 4 boots (one that did not come back), table, verdict, return and stop: ok"

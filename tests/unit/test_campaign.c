@@ -166,6 +166,8 @@ struct machine {
 	unsigned finishes, returns;
 	bool installed;
 	const char *id;
+	unsigned stop_after; /* 'campaign stop' once this many runs completed (0: never) */
+	unsigned runs_done;
 };
 
 static void tick(struct machine *m)
@@ -226,6 +228,7 @@ static int op_run(void *ctx, const struct campaign *c, struct campaign_boot *b, 
 	assert_int_equal(campaign_marker(m->cmdline, c->id), (int)i);
 	assert_string_equal(b->boot_id, m->boot_id);
 	m->runs[i]++;
+	m->runs_done++;
 	snprintf(m->run_boot_id[i], sizeof(m->run_boot_id[i]), "%s", m->boot_id);
 	tick(m); /* a crash after the run, before it is recorded */
 	return 0;
@@ -259,7 +262,15 @@ static int op_return(void *ctx)
 	return 0;
 }
 
+static bool op_stop_requested(void *ctx)
+{
+	struct machine *m = ctx;
+
+	return m->stop_after && m->runs_done >= m->stop_after;
+}
+
 static const struct campaign_ops ops = {
+	.stop_requested = op_stop_requested,
 	.save = op_save,
 	.load = op_load,
 	.switch_kernel = op_switch,
@@ -434,12 +445,34 @@ static void kernel_does_not_come_back(void **state)
 	campaign_free(&c);
 }
 
+/* 'campaign stop' during the second run: that run counts, the rest is not run, back to default. */
+static void stop_meanwhile(void **state)
+{
+	struct machine m = { .stop_after = 2 };
+	struct campaign c;
+
+	(void)state;
+	drive(&m, plan_ab, &c);
+	assert_int_equal(c.phase, CAMPAIGN_STOPPED);
+	assert_string_equal(c.why_stopped, "stopped by 'campaign stop'");
+	assert_int_equal(check_end(&m, &c), 0);
+	assert_int_equal(c.boots[1].state, CB_DONE);
+	assert_int_equal(c.boots[2].state, CB_PLANNED);
+	assert_int_equal(m.returns, 1);
+	assert_int_equal(m.finishes, 0);
+	campaign_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(plan_parsing),	  cmocka_unit_test(json_round_trip),
-		cmocka_unit_test(markers),	  cmocka_unit_test(clean_campaign),
-		cmocka_unit_test(crash_anywhere), cmocka_unit_test(kernel_does_not_come_back),
+		cmocka_unit_test(plan_parsing),
+		cmocka_unit_test(json_round_trip),
+		cmocka_unit_test(markers),
+		cmocka_unit_test(clean_campaign),
+		cmocka_unit_test(crash_anywhere),
+		cmocka_unit_test(kernel_does_not_come_back),
+		cmocka_unit_test(stop_meanwhile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
