@@ -143,7 +143,8 @@ static char *copy_result(const char *dir, unsigned col, unsigned i, const char *
 	}
 	data = read_raw(path, &b.len);
 	b.data = data;
-	ret = data ? mkdir_p(to) : -errno;
+	/* DIR/results/N below the report folder: never into a link planted there */
+	ret = data ? fb_mkdir_below(dir, to + strlen(dir) + 1) : -errno;
 	if (!ret)
 		ret = fb_write_file(to, stem, ext, FB_REPLACE, put_blob, &b, NULL);
 	if (ret)
@@ -439,10 +440,14 @@ static int write_runs_page(FILE *f, const void *arg)
 
 static int write_common(const char *dir)
 {
-	int ret = mkdir_p(dir);
+	/* the figures' folder below DIR is ours: a link planted there is refused */
+	int ret = fb_mkdir_below(dir, FIG_DIR);
 
 	if (ret)
-		return fb_usage("cannot create '%s': %s", dir, strerror(-ret));
+		return fb_usage("cannot create '%s/" FIG_DIR "': %s", dir,
+				ret == -ELOOP ? "it is a symbolic link; the report writes into "
+						"directories, never through a link"
+					      : strerror(-ret));
 	ret = fb_write_file(dir, "report", ".js", FB_REPLACE, put_text, report_js, NULL);
 	if (ret)
 		return fb_usage("cannot write into '%s': %s", dir, strerror(-ret));

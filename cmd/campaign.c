@@ -548,7 +548,7 @@ static int install_unit(const struct ctx *x)
 	char *self = self_path(), *text, *p = unit_path(x);
 	const char *en[] = { "systemctl", "enable", CAMPAIGN_UNIT, NULL };
 	FILE *f;
-	int ret = FB_OK;
+	int ret = FB_OK, fd;
 
 	if (!have_program("systemctl")) {
 		printf("campaign: no systemctl: no unit installed; run 'faultbench campaign resume "
@@ -559,9 +559,14 @@ static int install_unit(const struct ctx *x)
 		return FB_OK;
 	}
 	text = unit_text(x, self ? self : "/usr/local/bin/faultbench");
-	f = fopen(p, "w");
+	/* replaced, never written through a link planted there */
+	fd = fb_create(p, FB_REPLACE);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (fd >= 0 && !f)
+		close(fd);
 	if (!f || fputs(text, f) < 0 || fclose(f))
-		ret = fb_fail("campaign: cannot write %s: %s", p, strerror(errno));
+		ret = fb_fail("campaign: cannot write %s: %s", p,
+			      strerror(fd < 0 ? -fd : errno));
 	else if (run_tool(en))
 		ret = fb_fail("campaign: systemctl enable %s failed", CAMPAIGN_UNIT);
 	else
@@ -689,8 +694,8 @@ static void status(const struct campaign *c, const struct ctx *x)
 static int stop_meanwhile(const struct ctx *x)
 {
 	char *p = xasprintf("%s/stop", x->o->dir);
-	FILE *f = fopen(p, "w");
-	int ret = f && !fclose(f) ? FB_OK : fb_fail("campaign: cannot write %s", p);
+	int fd = fb_create(p, FB_REPLACE);
+	int ret = fd >= 0 && !close(fd) ? FB_OK : fb_fail("campaign: cannot write %s", p);
 
 	if (!ret)
 		printf("campaign: a resume is running in %s: the campaign stops after the run in "

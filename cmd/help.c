@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench.h"
 #include "cmds.h"
+#include "registry.h"
 #include "suggest.h"
 #include "util.h"
 
@@ -252,6 +252,7 @@ static int write_man_dir(const char *dir)
 {
 	char *path;
 	FILE *f;
+	int fd;
 
 	if (mkdir_p(dir))
 		return fb_fail("cannot create '%s': %s", dir, strerror(errno));
@@ -260,8 +261,14 @@ static int write_man_dir(const char *dir)
 			break;
 		path = c ? xasprintf("%s/faultbench-%s.1", dir, c->name)
 			 : xasprintf("%s/faultbench.1", dir);
-		f = fopen(path, "w");
+		/* a link planted in dir is replaced, never written through */
+		fd = fb_create(path, FB_REPLACE);
+		f = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!f) {
+			if (fd >= 0)
+				close(fd);
+			else
+				errno = -fd;
 			int ret = fb_fail("cannot write '%s': %s", path, strerror(errno));
 
 			free(path);

@@ -11,15 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench.h"
 #include "cmds.h"
+#include "faultacct.h"
 #include "jsonfile.h"
 #include "mempolicy.h"
 #include "profile.h"
 #include "progress.h"
+#include "registry.h"
 #include "results.h"
-#include "runner.h"
 #include "runcheck.h"
+#include "runner.h"
 #include "store.h"
 #include "sysinfo.h"
 #include "topo.h"
@@ -246,8 +247,10 @@ static void expand_variants(struct run_state *st)
 static int create_output(struct run_state *st)
 {
 	const char *out = st->ro.output;
+	bool by_label = !out;
 	size_t n;
 	struct stat sb;
+	int ret;
 
 	if (!out)
 		out = st->ro.output = st->default_output = xstrdup(st->outdir);
@@ -255,8 +258,16 @@ static int create_output(struct run_state *st)
 	/* lstat: a dangling link there would be refused only after the run */
 	if (n > 5 && !strcmp(out + n - 5, ".json") && !lstat(out, &sb))
 		return fb_usage("option '--output': '%s' exists; results are never overwritten", out);
-	if (mkdir_p(st->outdir))
-		return fb_usage("option '--output': cannot create '%s': %s", st->outdir, strerror(errno));
+	/* results/LABEL: a link planted there would take the results elsewhere */
+	ret = by_label ? fb_mkdir_below("results", st->outdir + strlen("results/"))
+		       : mkdir_p(st->outdir);
+	if (ret == -ELOOP)
+		return fb_usage("option '--label': '%s' is a symbolic link; results go into a "
+				"directory of that name, never through a link",
+				st->outdir);
+	if (ret)
+		return fb_usage("option '--output': cannot create '%s': %s", st->outdir,
+				strerror(by_label ? -ret : errno));
 	if (st->ro.dir != st->dir_alloc && mkdir_p(st->ro.dir))
 		return fb_usage("option '--dir': cannot create '%s': %s", st->ro.dir, strerror(errno));
 	return FB_OK;
@@ -436,6 +447,8 @@ static int finish(struct run_state *st, int ret, int argc, char **argv)
 	if (!st->run.nsteps && ret != FB_OK)
 		return ret;	/* nothing measured: nothing to keep */
 	results_derive_efficiency(&st->run);
+	st->run.faults = fault_acct_run_json(st->run.steps, st->run.nsteps,
+					     fault_acct_process_faults());
 	wret = results_write(&st->run, st->ro.output, &written);
 	if (st->ro.format == FORMAT_JSON) {
 		json_t *doc = results_to_json(&st->run);
@@ -475,6 +488,7 @@ static void release(struct run_state *st)
 	json_decref(st->run.system);
 	json_decref(st->run.topology);
 	json_decref(st->run.evidence);
+	json_decref(st->run.faults);
 }
 
 /* Did the user give --size (not the preset or the benchmark's default)? */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "config.h"
 #include "opt.h"
 #include "spawn.h"
+#include "store.h"
 #include "util.h"
 
 struct suite_cmd_opts {
@@ -112,8 +114,13 @@ static char **job_argv(const struct config *cfg, unsigned i, const char *label, 
 
 static void print_argv(FILE *f, char **argv)
 {
-	for (char **a = argv; *a; a++)
-		fprintf(f, "%s%s", a == argv ? "" : " ", *a);
+	for (char **a = argv; *a; a++) {
+		/* a PostgreSQL URL's password is never printed */
+		char *shown = a > argv && !strcmp(a[-1], "--store") ? store_redact(*a) : NULL;
+
+		fprintf(f, "%s%s", a == argv ? "" : " ", fb_esc(shown ? shown : *a));
+		free(shown);
+	}
 	fputc('\n', f);
 }
 
@@ -207,6 +214,20 @@ static unsigned run_jobs(const struct config *cfg, const char *label, const char
 	return i;
 }
 
+static int label_dir_link(const char *results, const char *label)
+{
+	char *dir = xasprintf("%s/%s", results, label);
+	struct stat st;
+	int ret = FB_OK;
+
+	if (!lstat(dir, &st) && S_ISLNK(st.st_mode))
+		ret = fb_usage("option '--label': '%s' is a symbolic link; results go into a "
+			       "directory of that name, never through a link",
+			       dir);
+	free(dir);
+	return ret;
+}
+
 static int run_suite(const char *file, const char *label, const struct suite_cmd_opts *c)
 {
 	struct job_result *res;
@@ -221,6 +242,13 @@ static int run_suite(const char *file, const char *label, const struct suite_cmd
 		return ret;
 	}
 	out = xasprintf("%s/%s/", c->results, label);
+	/* DIR/LABEL: a link planted there would take every job's results elsewhere */
+	ret = label_dir_link(c->results, label);
+	if (ret) {
+		free(out);
+		config_free(&cfg);
+		return ret;
+	}
 	/* the store beside the labels, as results/faultbench.db is beside results/LABEL/ */
 	store = c->store ? xstrdup(c->store) : xasprintf("%s/faultbench.db", c->results);
 	/* A signal stops the job running, then the suite prints its summary and exits 128 + it. */

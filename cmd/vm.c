@@ -998,34 +998,48 @@ static char *host_path(const char *rel)
 	return unused_path(xasprintf("%s/%s", walk.vm->o->results, r));
 }
 
+/*
+ * Copy src's bytes into the new file fd (closed here).  dest is created with
+ * fb_create(FB_NEW), never through a link planted in the results directory
+ * (cp and fopen("w") followed one).
+ */
+static int copy_bytes(const char *src, int fd)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), ret = in < 0 || fd < 0 ? -1 : 0;
+	char buf[65536];
+	ssize_t n = 0;
+
+	while (!ret && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			ret = -1;
+	if (n < 0 || (fd >= 0 && close(fd)))
+		ret = -1;
+	if (in >= 0)
+		close(in);
+	return ret;
+}
+
 /* A result JSON gets the "vm" object; other files (*.xml, *.json.gz) are copied as they are. */
 static int write_host_copy(const char *path, const char *dest)
 {
+	int fd = fb_create(dest, FB_NEW);
 	json_error_t err;
 	json_t *doc;
-	char *data;
 	FILE *f;
 	int ret;
 
-	if (!ends_with(path, ".json")) {
-		char *args[] = { "cp", (char *)path, (char *)dest, NULL };
-
-		return run_wait(args, NULL) ? -1 : 0;
-	}
-	doc = json_load_file(path, 0, &err);
-	if (!doc) {
-		/* Not JSON after all (a command's stdout redirected there): keep it as it is. */
-		data = read_text_file(path);
-		f = data ? fopen(dest, "w") : NULL;
-		ret = f && fputs(data, f) >= 0 ? 0 : -1;
-		if (f && fclose(f))
-			ret = -1;
-		free(data);
-		return ret;
-	}
+	if (fd < 0)
+		return errno = -fd, -1;
+	doc = ends_with(path, ".json") ? json_load_file(path, 0, &err) : NULL;
+	/* not JSON after all (a command's stdout redirected there): kept as it is */
+	if (!doc)
+		return copy_bytes(path, fd);
 	if (json_is_object(doc))
 		json_object_set(doc, "vm", walk.meta);
-	ret = json_dump_file(doc, dest, JSON_INDENT(1) | JSON_SORT_KEYS);
+	f = fdopen(fd, "w");
+	ret = f ? json_dumpf(doc, f, JSON_INDENT(1) | JSON_SORT_KEYS) : -1;
+	if (f ? fclose(f) : close(fd))
+		ret = -1;
 	json_decref(doc);
 	return ret;
 }
@@ -1066,14 +1080,28 @@ static char *console_dest(const char *release)
 	return dest;
 }
 
+/* Like the results: a new file, never written through a link planted there. */
 static void keep_console(const struct vm *vm, const char *dest)
 {
-	char *args[] = { "cp", vm->console, (char *)dest, NULL };
-
-	if (run_wait(args, NULL))
+	if (copy_bytes(vm->console, fb_create(dest, FB_NEW)))
 		fb_warn("vm: cannot keep the guest's console log as %s", dest);
 	else
 		fprintf(stderr, "faultbench: vm: console log %s\n", dest);
+}
+
+/* dir below --results: the guest's subdirectories, never through a link planted on the host */
+static int mkdir_below_results(const char *dir)
+{
+	const char *top = walk.vm->o->results;
+	size_t n = strlen(top);
+	int ret;
+
+	if (strncmp(dir, top, n) || (dir[n] != '/' && dir[n]))
+		return mkdir_p(dir);
+	ret = fb_mkdir_below(top, dir[n] ? dir + n + 1 : "");
+	if (ret)
+		errno = -ret;
+	return ret;
 }
 
 static int copy_result(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -1087,7 +1115,7 @@ static int copy_result(const char *path, const struct stat *st, int type, struct
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
-	if (mkdir_p(dir) || write_host_copy(path, dest)) {
+	if (mkdir_below_results(dir) || write_host_copy(path, dest)) {
 		fb_warn("vm: cannot write %s: %s", dest, strerror(errno));
 		walk.failed++;
 	} else {

@@ -42,6 +42,12 @@ void store_close(struct store *s);
 /* "SQLite" or "PostgreSQL", and the target as given. */
 const char *store_engine_name(const struct store *s);
 const char *store_target(const struct store *s);
+/*
+ * target for a message: a URL's password ("postgresql://u:***@h/db") and
+ * every password= or sslpassword= of its query ("?password=***") masked.
+ * malloc'd.
+ */
+char *store_redact(const char *target);
 /* The schema version of an open store. */
 int store_schema_version(struct store *s, int *version);
 

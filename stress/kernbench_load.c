@@ -74,7 +74,7 @@ void kb_load_exec(const struct kb_load *l)
 			 "--progress=off",  "--dir",
 			 (char *)l->dir,    "--output",
 			 (char *)l->result, NULL };
-	int fd = open(l->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(l->log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 
 	if (fd >= 0) {
 		dup2(fd, 1);
