@@ -588,8 +588,14 @@ int cmp_parse_percent(const char *opt, const char *s, double *out)
 	char *end;
 	double v = strtod(s, &end);
 
-	if (end == s || (*end && strcmp(end, "%")) || !(v >= 0) || v >= 100)
+	if (end == s || (*end && strcmp(end, "%")) || !(v >= 0))
 		return fb_usage("option '--%s': '%s' is not a percentage (e.g. 2%%)", opt, s);
+	/* changes are shares of the baseline on a log scale: no run loses more than all of it */
+	if (v >= 100)
+		return fb_usage("option '--%s': '%s' is not a percentage below 100%%: a change is "
+				"a share of the baseline, and a run falls by less than all of it "
+				"(half the speed or twice the time is 50%%, a tenth 90%%)",
+				opt, s);
 	*out = v;
 	return FB_OK;
 }

@@ -41,6 +41,8 @@ struct command {
 	  "self-checking race reproducers (exit 0 ok, 1 corruption, 125 skip)")	\
 	X(vm, "vm", vm_options, "-- COMMAND...",				\
 	  "boot a kernel in a qemu NUMA guest and run a command there")		\
+	X(campaign, "campaign", campaign_options, "start PLAN.ini|status|stop|resume|unit", \
+	  "boots of several kernels on this machine through kexec, then compare") \
 	X(hold_keys, "hold-keys", hold_options, "",				\
 	  "keep perf's kernel static keys on between runs (VM guests)")		\
 	X(plot, "plot", plot_options, "RUN...",					\
@@ -83,5 +85,6 @@ extern const struct opt stress_options[];
 extern const struct opt suite_options[];
 extern const struct opt topo_cmd_options[];
 extern const struct opt vm_options[];
+extern const struct opt campaign_options[];
 
 #endif

@@ -85,16 +85,18 @@ static bool halve_to_fit(const struct bench *b, void *params, const struct cpu_p
 bool run_fit_size(const struct bench *b, void *params, const struct cpu_plan *plan, bool quiet)
 {
 	unsigned long long was, need;
+	char sneed[32], savail[32];
 
 	if (!halve_to_fit(b, params, plan, &was, &need))
 		return false;
+	fb_format_size_pair(need, fb_mem_available(), sneed, savail, sizeof(sneed));
 	if (!quiet)
-		fb_warn("%s: --size %llu MiB for a step of %u workers would need %.1f GiB, more "
-			"than the %.1f GiB available; running with --size %llu MiB (give --size to "
+		fb_warn("%s: --size %llu MiB for a step of %u workers would need %s, more "
+			"than the %s available; running with --size %llu MiB (give --size to "
 			"choose)",
-			b->name, was >> 20, cpu_plan_largest(plan), need / 1073741824.0,
-			fb_mem_available() / 1073741824.0,
-			*(unsigned long long *)((char *)params + opt_find(b->opts, "size")->off) >> 20);
+			b->name, was >> 20, cpu_plan_largest(plan), sneed, savail,
+			*(unsigned long long *)((char *)params + opt_find(b->opts, "size")->off) >>
+			    20);
 	return true;
 }
 
@@ -102,15 +104,17 @@ int run_check_plan_memory(const struct bench *b, const void *params, const struc
 {
 	unsigned long long avail = fb_mem_available(), need;
 	unsigned n = cpu_plan_largest(plan);
+	char sneed[32], savail[32];
 
 	if (!b->mem_need || !n)
 		return FB_OK;
 	need = b->mem_need(params, n);
 	if (need <= avail)
 		return FB_OK;
-	return fb_usage("%s: a step of %u workers needs about %.1f GiB, more than this machine has "
-			"available (%.1f GiB): lower --size or --cpus",
-			b->name, n, need / 1073741824.0, avail / 1073741824.0);
+	fb_format_size_pair(need, avail, sneed, savail, sizeof(sneed));
+	return fb_usage("%s: a step of %u workers needs about %s, more than this machine has "
+			"available (%s): lower --size or --cpus",
+			b->name, n, sneed, savail);
 }
 
 int run_check_plan(const struct bench *b, const void *params, const struct run_opts *ro,

@@ -741,3 +741,29 @@ unsigned long long fb_mem_available(void)
 		avail = ~0ULL;
 	return avail < room ? avail : room;
 }
+
+void fb_format_size_pair(unsigned long long a, unsigned long long b, char *sa, char *sb, size_t len)
+{
+	static const struct {
+		double unit;
+		const char *name;
+	} units[] = { { 1073741824.0, "GiB" }, { 1048576.0, "MiB" }, { 1024.0, "KiB" } };
+	size_t u = 0;
+
+	/* the largest unit that the larger is at least one of, or the smallest */
+	while (u + 1 < ARRAY_SIZE(units) && a < units[u].unit && b < units[u].unit)
+		u++;
+	for (;; u++) {
+		for (int d = 1; d <= 3; d++) {
+			snprintf(sa, len, "%.*f %s", d, a / units[u].unit, units[u].name);
+			snprintf(sb, len, "%.*f %s", d, b / units[u].unit, units[u].name);
+			if (a == b || strcmp(sa, sb))
+				return;
+		}
+		if (u + 1 == ARRAY_SIZE(units)) {
+			snprintf(sa, len, "%llu bytes", a);
+			snprintf(sb, len, "%llu bytes", b);
+			return;
+		}
+	}
+}

@@ -135,6 +135,15 @@ int fb_publish_at(int from, const char *tmp, int dfd, const char *stem, const ch
 		  enum fb_publish how, char **name);
 
 /*
+ * Two byte counts for one message ("needs X, more than the Y available"):
+ * in GiB (MiB when both are below 1 GiB) with as few decimals as make them
+ * differ when they differ, never "0.2 GiB, more than the 0.2 GiB".  len: of
+ * each buffer.
+ */
+void fb_format_size_pair(unsigned long long a, unsigned long long b, char *sa, char *sb,
+			 size_t len);
+
+/*
  * Open a file for writing that faultbench creates itself (logs, copies),
  * never through a link someone planted at path:
  *   FB_NEW      O_CREAT|O_EXCL|O_NOFOLLOW: fails with -EEXIST if path exists

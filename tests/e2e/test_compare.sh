@@ -60,6 +60,7 @@ bad_value "option '--primary': 'maybe' is not on or off" compare A --primary=may
 bad_value "option '--metric' needs a value" plot A B --metric
 bad_value "option '--threshold': 'x' is not a percentage" check --baseline A --candidate B --threshold x
 bad_value "option '--threshold': '100' is not a percentage" history . --bench pf1 --threshold 100
+bad_value "option '--threshold': '100%' is not a percentage below 100%: a change is a share of the baseline" check --baseline A --candidate B --threshold 100%
 bad_value "option '--min-segment': '0' is out of range (1 to 64)" history . --bench pf1 --min-segment 0
 bad_value "option '--cpus': 'two' is not an integer" history . --cpus two --bench pf1
 bad_value "option '--dry-run': 'maybe' is not on or off" suite x.ini --dry-run=maybe
