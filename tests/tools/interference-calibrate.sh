@@ -20,6 +20,7 @@ opts=${CAL_OPTS:---cpus 1,2 --samples 10 --sample-time 0.5 --warmup 1 --progress
 hog=
 cleanup() { [ -z "$hog" ] || kill "$hog" 2>/dev/null || true; }
 trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 
 mkdir -p "$out"
 log=$out/runs.log
