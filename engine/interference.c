@@ -448,31 +448,31 @@ void intf_reading_free(struct intf_reading *rd)
 	free(rd);
 }
 
-/* The whole of a /proc file into in->buf (NUL-terminated), or NULL. */
+/*
+ * The whole of a /proc file into in->buf (NUL-terminated), or NULL.  In one
+ * read from offset 0, again with a larger buffer when it filled this one:
+ * the kernel formats the file anew for every read, and two reads at two
+ * offsets would join two different moments in one line.
+ */
 static const char *read_whole(struct intf *in, int fd)
 {
-	size_t used = 0;
-
-	if (fd < 0)
-		return NULL;
 	for (;;) {
 		ssize_t got;
 
-		if (used + 1 >= in->buflen) {
-			in->buflen *= 2;
-			in->buf = xrealloc(in->buf, in->buflen);
-		}
-		got = pread(fd, in->buf + used, in->buflen - used - 1, (off_t)used);
+		if (fd < 0)
+			return NULL;
+		got = pread(fd, in->buf, in->buflen - 1, 0);
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got < 0)
+		if (got <= 0)
 			return NULL;
-		if (got == 0)
-			break;
-		used += (size_t)got;
+		if ((size_t)got < in->buflen - 1) {
+			in->buf[got] = '\0';
+			return in->buf;
+		}
+		in->buflen *= 2;
+		in->buf = xrealloc(in->buf, in->buflen);
 	}
-	in->buf[used] = '\0';
-	return used ? in->buf : NULL;
 }
 
 static uint64_t clock_ns(clockid_t clk)
