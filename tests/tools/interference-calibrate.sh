@@ -9,6 +9,8 @@
 #
 #   tests/tools/interference-calibrate.sh [OUT] [ROUNDS]
 #
+# SUMMARY_ONLY=1 summarises the result files in OUT (and OUT/*/) again.
+#
 # A benchmark command, run by hand: the machine's load is part of the figures.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,8 +25,9 @@ trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
 mkdir -p "$out"
+[ -n "${SUMMARY_ONLY:-}" ] && rounds=0
 log=$out/runs.log
-{
+[ "$rounds" = 0 ] || {
 	echo "# $(date -u +%FT%TZ) host $(uname -n) kernel $(uname -r), $(nproc) CPUs"
 	echo "# faultbench $("$fb" --version 2>/dev/null | head -n1)"
 	echo "# options: $opts; hog: taskset -c $hog_cpu sh -c 'while :; do :; done'"
@@ -57,7 +60,9 @@ done
 python3 - "$out" >"$out/summary.txt" <<'PY'
 import glob, json, os, statistics as st, sys
 rows = {}
-for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
+explained = []
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.json")) +
+                glob.glob(os.path.join(sys.argv[1], "*", "*.json"))):
     d = json.load(open(f))
     bench, cond = d["label"].split("-")[:2]
     head = d["headline_metric"]
@@ -67,6 +72,14 @@ for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
                                   "dist": 0, "n": 0, "rate": [], "read": [], "files": 0})
         r["files"] += 1
         r["rate"].append(s["metrics"][head]["value"])
+        # how much of the spread between samples the workers' CPU share explains
+        v = s["metrics"][head]["samples"]
+        sh = [sum(x for x in smp["interference"]["share"] if x) for smp in s["samples"]]
+        per_cpu = [a / b for a, b in zip(v, sh) if a and b > 0.01]
+        if len(per_cpu) > 2 and len(v) > 2:
+            explained.append((os.path.relpath(f, sys.argv[1]), s["ncpus"],
+                              st.pstdev(v) / st.mean(v), st.pstdev(per_cpu) / st.mean(per_cpu),
+                              st.mean(sh) / s["ncpus"]))
         for smp in s["samples"]:
             i = smp.get("interference")
             if not i:
@@ -96,5 +109,11 @@ for (bench, cond, n), r in sorted(rows.items()):
         max(r["other"]), max(r["steal"]), st.median(r["psi"]) if r["psi"] else float("nan"),
         r["dist"], r["n"], " ".join("%.0f" % x for x in r["rate"]),
         1e6 * st.median(r["read"]), 1e6 * max(r["read"])))
+print()
+print("CoV of the headline rate between samples, and of the rate per CPU-second of the workers")
+print("(rate / sum of shares; samples where the workers had under 1% left out):")
+print("%-26s %4s %9s %14s %11s" % ("file", "cpus", "rate cov", "per-CPU-s cov", "share mean"))
+for f, n, a, b, m in explained:
+    print("%-26s %4d %8.1f%% %13.1f%% %11.3f" % (f, n, 100 * a, 100 * b, m))
 PY
 cat "$out/summary.txt"
