@@ -586,7 +586,6 @@ static bool drop_disturbed(struct step_run *s, struct step_result *r, json_t **r
 	if (!*retried)
 		*retried = json_array();
 	o = intf_sample_json(smp->intf);
-
 	json_object_set_new(o, "t", json_real(smp->t));
 	json_object_set_new(o, "start_unix", json_real(smp->start_unix));
 	json_array_append_new(*retried, o);
@@ -630,9 +629,8 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 	const struct run_opts *ro = s->sc.ro;
 	struct reading prev, cur;
 	double start, next;
+	json_t *retried = NULL;	/* disturbed samples replaced by the next one */
 	int ret = FB_OK;
-
-	json_t *retried = NULL;
 
 	reading_alloc(&prev, s->n, r->nmonitors);
 	reading_alloc(&cur, s->n, r->nmonitors);
