@@ -46,6 +46,13 @@ json_t *rs_load_file(const char *path);
 /* The same checks on a file's text already read (store import). */
 json_t *rs_parse(const char *path, const char *text, size_t len);
 
+/*
+ * Only the parsing of rs_parse(), without its checks or messages (history
+ * reads every JSON file under a directory, noise models included): duplicate
+ * keys refused, NaN and Infinity read as strings that validity.h names.
+ */
+json_t *rs_parse_text(const char *text, size_t len, json_error_t *err);
+
 /* Does the name end in .json or .json.gz? */
 bool rs_is_result_name(const char *name);
 
