@@ -107,7 +107,11 @@ json_t *intf_bounds_json(const struct intf_bounds *b);
 struct intf;
 struct intf_reading;
 
-/* For the workers pinned to pus[0..n-1]; never fails (what cannot be read stays unknown). */
+/*
+ * For the workers pinned to pus[0..n-1]; never fails (what cannot be read
+ * stays unknown).  NULL, and no interference recorded (unknown), when the
+ * test-only environment variable FB_TEST_NO_INTERFERENCE is set.
+ */
 struct intf *intf_create(const unsigned *pus, unsigned n);
 /*
  * Worker i is task tid (of this process when self_task, its own process

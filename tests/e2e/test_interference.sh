@@ -7,6 +7,7 @@
 # share, far below the 0.97 bound, so every step must be marked disturbed; and
 # --retry-disturbed re-measures its samples and records that it did.
 . "$FB_SRC/tests/e2e/lib.sh"
+unset FB_TEST_NO_INTERFERENCE
 
 hog=
 cleanup() { [ -z "$hog" ] || kill "$hog" 2>/dev/null || true; }
