@@ -23,22 +23,20 @@
 static const char schedstat_text[] = "183570394 8574645 397\n";
 
 /* The end of /proc/self/status on the development VM. */
-static const char status_text[] =
-	"Cpus_allowed:\t3\n"
-	"Cpus_allowed_list:\t0-1\n"
-	"Mems_allowed_list:\t0\n"
-	"voluntary_ctxt_switches:\t17\n"
-	"nonvoluntary_ctxt_switches:\t4\n";
+static const char status_text[] = "Cpus_allowed:\t3\n"
+				  "Cpus_allowed_list:\t0-1\n"
+				  "Mems_allowed_list:\t0\n"
+				  "voluntary_ctxt_switches:\t17\n"
+				  "nonvoluntary_ctxt_switches:\t4\n";
 
 /* /proc/stat of the development VM, with a cpu10 added to tell it from cpu1. */
-static const char stat_text[] =
-	"cpu  11307 45 12230 24709 696 0 150 17 0 0\n"
-	"cpu0 5295 24 7957 11117 184 0 17 6 0 0\n"
-	"cpu1 6012 21 4273 13591 511 0 132 10 0 0\n"
-	"cpu10 1 2 3 4 5 6 7 8 0 0\n"
-	"intr 2630179 0 9 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
-	"ctxt 4433542\n"
-	"cpu2 this is not a cpu line\n";
+static const char stat_text[] = "cpu  11307 45 12230 24709 696 0 150 17 0 0\n"
+				"cpu0 5295 24 7957 11117 184 0 17 6 0 0\n"
+				"cpu1 6012 21 4273 13591 511 0 132 10 0 0\n"
+				"cpu10 1 2 3 4 5 6 7 8 0 0\n"
+				"intr 2630179 0 9 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+				"ctxt 4433542\n"
+				"cpu2 this is not a cpu line\n";
 
 /* /proc/pressure/cpu on the development VM. */
 static const char psi_text[] = "some avg10=9.84 avg60=30.73 avg300=13.34 total=50673964\n"
@@ -204,18 +202,17 @@ static void test_step_summary(void **state)
 
 	/* the keys of the shared contract */
 	o = intf_step_json(&st);
-	for (const char *const *k = (const char *const[]){ "share_min", "wait_max", "other_max",
-							   "steal_max", "psi_some", "samples",
-							   "samples_disturbed", "disturbed",
-							   "retries", NULL };
+	for (const char *const *k =
+		 (const char *const[]){ "share_min", "wait_max", "other_max", "steal_max",
+					"psi_some", "samples", "samples_disturbed", "disturbed",
+					"retries", NULL };
 	     *k; k++)
 		assert_non_null(json_object_get(o, *k));
 	assert_true(json_is_true(json_object_get(o, "disturbed")));
 	json_decref(o);
 	o = intf_sample_json(samples[1].intf);
 	for (const char *const *k = (const char *const[]){ "share", "wait", "nivcsw", "other",
-							   "steal", "psi_some", "disturbed",
-							   NULL };
+							   "steal", "psi_some", "disturbed", NULL };
 	     *k; k++)
 		assert_non_null(json_object_get(o, *k));
 	assert_true(json_is_array(json_object_get(o, "share")));
@@ -232,9 +229,9 @@ static void test_step_summary(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_schedstat),    cmocka_unit_test(test_ctxt),
-		cmocka_unit_test(test_stat_cpu),     cmocka_unit_test(test_psi),
-		cmocka_unit_test(test_rule),	     cmocka_unit_test(test_step_summary),
+		cmocka_unit_test(test_schedstat), cmocka_unit_test(test_ctxt),
+		cmocka_unit_test(test_stat_cpu),  cmocka_unit_test(test_psi),
+		cmocka_unit_test(test_rule),	  cmocka_unit_test(test_step_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
