@@ -14,10 +14,21 @@
  *   run {common run options}, system {sysinfo_collect()},
  *   topology {topo_to_json()}, start_time, end_time, complete (bool),
  *   incomplete_reason (when complete is false), evidence {...} (run-wide),
+ *   interference { bounds { share_min, wait_max, other_max, steal_max },
+ *                  steps, steps_disturbed, disturbed, retries } (when a step has it),
  *   steps [ {
  *     index, repeat, variant (matrix option values joined by '/', "thp/own", or ""), ncpus, what, pus [..], complete,
  *     counters ["pages", ...], events ["page-faults", ...],
- *     samples [ { t, workers [ { count [..], minflt, majflt, cpu, ev [..] } ] } ],
+ *     samples [ { t, workers [ { count [..], minflt, majflt, cpu, ev [..] } ],
+ *                 interference { share [per worker], wait [per worker],
+ *                   nivcsw [..], nvcsw [..], pus [distinct pinned PUs],
+ *                   other [per PU], steal [per PU], tick, psi_some (or null),
+ *                   read_s, disturbed, retries and retried [..] (when
+ *                   --retry-disturbed replaced disturbed measurements) } } ],
+ *     interference { share_min, wait_max, other_max, steal_max, psi_some,
+ *                    read_s_max, samples, samples_disturbed, disturbed, retries }
+ *                  (engine/interference.h; absent for a benchmark that runs
+ *                  its own steps: interference unknown, never "quiet"),
  *     monitors { names ["vmstat:pgfault", "interrupts:TLB", ...], t [s per sample],
                 samples [ [delta or null per name] per sample ], total [..] }
                 (absent with --monitors=off; engine/monitor.h),

@@ -19,10 +19,12 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "evidence.h"
 #include "faultacct.h"
+#include "interference.h"
 #include "mempolicy.h"
 #include "monitor.h"
 #include "progress.h"
@@ -221,6 +223,7 @@ struct step_run {
 	struct evidence *ev;
 	struct monitor *mon;		/* NULL: --monitors=off */
 	struct fault_marks *marks;	/* each worker's faults at the sample ends (faultacct.h) */
+	struct intf *intf;		/* interference per sample */
 	struct mem_policy mp;
 	bool threads_mode;
 };
@@ -481,6 +484,7 @@ struct reading {
 	uint64_t (*ev)[FB_MAX_EVENTS];
 	uint64_t *mon;	/* system-wide monitors, read just after the workers */
 	double mon_t;
+	struct intf_reading *intf;
 };
 
 static void reading_alloc(struct reading *rd, unsigned n, unsigned nmon)
@@ -491,6 +495,7 @@ static void reading_alloc(struct reading *rd, unsigned n, unsigned nmon)
 	rd->cpu = xcalloc(n, sizeof(int32_t));
 	rd->ev = xcalloc(n, sizeof(*rd->ev));
 	rd->mon = nmon ? xcalloc(nmon, sizeof(uint64_t)) : NULL;
+	rd->intf = NULL;
 }
 
 static void reading_free(struct reading *rd)
@@ -501,6 +506,7 @@ static void reading_free(struct reading *rd)
 	free(rd->cpu);
 	free(rd->ev);
 	free(rd->mon);
+	intf_reading_free(rd->intf);
 }
 
 /*
@@ -524,6 +530,9 @@ static void take_reading(struct step_run *s, struct reading *rd)
 	rd->t = (t0 + now_monotonic()) / 2;
 	/* the same instant on the wall clock, to line samples up with other logs */
 	rd->wall = wall0 + (rd->t - t0);
+	/* its own time stamps: share is CPU time over the same interval as the clocks read */
+	if (rd->intf)
+		intf_read(s->intf, rd->intf);
 	/*
 	 * After the workers' pass and outside its time stamp: /proc/interrupts
 	 * takes long to format on a large machine, and these carry their own.
@@ -563,6 +572,45 @@ static void store_sample(struct step_run *s, struct step_result *r, const struct
 			smp->mon[m] = monitor_delta(a->mon[m], b->mon[m]);
 		smp->mon_t = b->mon_t - a->mon_t;
 	}
+	if (a->intf && b->intf)
+		smp->intf = intf_sample_between(s->intf, a->intf, b->intf);
+}
+
+/*
+ * --retry-disturbed: drop the sample just stored when interference disturbed
+ * it and it may be taken again; its figures are kept, and handed to the
+ * sample that replaces it (keep_retried()).  True when dropped.
+ */
+static bool drop_disturbed(struct step_run *s, struct step_result *r, json_t **retried)
+{
+	struct sample *smp = &r->samples[r->nsamples - 1];
+	json_t *o;
+
+	if (!smp->intf || !smp->intf->disturbed ||
+	    (long long)json_array_size(*retried) >= s->sc.ro->retry_disturbed)
+		return false;
+	if (!*retried)
+		*retried = json_array();
+	o = intf_sample_json(smp->intf);
+	json_object_set_new(o, "t", json_real(smp->t));
+	json_object_set_new(o, "start_unix", json_real(smp->start_unix));
+	json_array_append_new(*retried, o);
+	sample_free(smp);
+	r->nsamples--;
+	return true;
+}
+
+static void keep_retried(struct step_result *r, json_t **retried)
+{
+	struct sample *smp = &r->samples[r->nsamples - 1];
+
+	if (*retried && smp->intf) {
+		smp->intf->retries = (unsigned)json_array_size(*retried);
+		smp->intf->retried = *retried;
+	} else {
+		json_decref(*retried);
+	}
+	*retried = NULL;
 }
 
 /* Where the sampled windows start and end, for the faults outside them. */
@@ -599,10 +647,15 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 	const struct run_opts *ro = s->sc.ro;
 	struct reading prev, cur;
 	double start, next;
+	json_t *retried = NULL;	/* disturbed samples replaced by the next one */
 	int ret = FB_OK;
 
 	reading_alloc(&prev, s->n, r->nmonitors);
 	reading_alloc(&cur, s->n, r->nmonitors);
+	if (s->intf) {
+		prev.intf = intf_reading_alloc(s->intf);
+		cur.intf = intf_reading_alloc(s->intf);
+	}
 	start = now_monotonic();
 	__atomic_store_n(&ctl->go, 1, __ATOMIC_RELEASE);
 	futex_wake_all(&ctl->go);
@@ -624,12 +677,18 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 		take_reading(s, &cur);
 		mark_faults(s, &cur, false);
 		store_sample(s, r, &prev, &cur);
-		progress_sample(r);
+		if (drop_disturbed(s, r, &retried)) {
+			k--; /* measured again from here */
+		} else {
+			keep_retried(r, &retried);
+			progress_sample(r);
+		}
 		struct reading tmp = prev;
 		prev = cur;
 		cur = tmp;
 	}
 out:
+	json_decref(retried);
 	reading_free(&prev);
 	reading_free(&cur);
 	return ret;
@@ -731,6 +790,20 @@ static void start_monitors(struct step_run *s, struct step_result *r)
 		json_decref(missing);
 }
 
+/* Each worker's CPU clock and /proc files, opened once for every sample. */
+static void start_interference(struct step_run *s)
+{
+	s->intf = intf_create(s->sc.pus, s->n);
+	for (unsigned i = 0; i < s->n; i++) {
+		clockid_t clk = (clockid_t)-1;
+		int err = s->threads_mode ? pthread_getcpuclockid(s->threads[i].thread, &clk)
+					  : clock_getcpuclockid(s->pids[i], &clk);
+
+		intf_attach(s->intf, i, slot_of(s, i)->tid, s->threads_mode,
+			    err ? (clockid_t)-1 : clk);
+	}
+}
+
 static int run_workers(struct step_run *s, struct step_result *r)
 {
 	int ret;
@@ -747,6 +820,7 @@ static int run_workers(struct step_run *s, struct step_result *r)
 		for (unsigned i = 0; s->ev && i < s->n; i++)
 			evidence_attach(s->ev, i, slot_of(s, i)->tid);
 		name_events(s, r);
+		start_interference(s);
 		start_monitors(s, r);
 		record_workers(s, r);
 		ret = sample_loop(s, r);
@@ -775,6 +849,7 @@ static void release_step(struct step_run *s)
 	ctl = NULL;
 	evidence_destroy(s->ev);
 	monitor_destroy(s->mon);
+	intf_destroy(s->intf);
 }
 
 static int setup_step(struct step_run *s)

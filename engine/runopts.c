@@ -64,6 +64,10 @@ const struct opt run_options[] = {
 	  .help = "system-wide /proc/vmstat, TLB shootdown and numastat deltas per sample, "
 		  "as vmstat:KEY, interrupts:TLB and numastat:nodeN:KEY metrics (shown by "
 		  "compare --metric only)", .off = R(monitors) },
+	{ .name = "retry-disturbed", .type = OPT_INT, .def = "0", .max = 100,
+	  .help = "re-measure a sample that interference disturbed (docs/compare.md, "
+		  "\"Interference\") up to N times; the result keeps how many were replaced",
+	  .off = R(retry_disturbed) },
 	{ .name = "progress", .type = OPT_BOOL, .def = "on",
 	  .help = "live progress line on a terminal (stderr)", .off = R(progress) },
 	OPT_END

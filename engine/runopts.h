@@ -36,6 +36,7 @@ struct run_opts {
 	const char *mem;	/* NUMA memory policy: local|node:N|interleave|remote|preferred:N */
 	bool progress;
 	bool monitors;		/* read /proc/vmstat, TLB interrupts, numastat per sample */
+	long long retry_disturbed; /* re-measure a disturbed sample up to N times */
 };
 extern const struct opt run_options[];
 

@@ -27,6 +27,8 @@ struct metric {
 	double value;			/* over the whole measured interval (totals / total time) */
 };
 
+struct intf_sample;
+
 struct sample {
 	double t;			/* duration in seconds, measured */
 	double start_unix;		/* CLOCK_REALTIME at its start, s since the epoch */
@@ -38,6 +40,7 @@ struct sample {
 	/* system-wide monitors (engine/monitor.h), nmonitors deltas; NULL when off */
 	uint64_t *mon;			/* UINT64_MAX: not read at one end */
 	double mon_t;			/* seconds between the two monitor readings */
+	struct intf_sample *intf;	/* interference (engine/interference.h), or NULL */
 };
 
 struct step_result {
@@ -59,6 +62,8 @@ struct step_result {
 };
 
 void step_result_free(struct step_result *r);
+/* Free what one sample holds (not the sample itself). */
+void sample_free(struct sample *s);
 
 /* Add a metric with room for n per-sample values; returns it. */
 struct metric *step_add_metric(struct step_result *r, const char *name, bool higher_better);
