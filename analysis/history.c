@@ -35,7 +35,6 @@
 #include "stats.h"
 #include "util.h"
 
-
 /* Quick test before parsing: the name must appear as a JSON string. */
 static bool mentions(const char *text, size_t len, const char *name)
 {
@@ -163,7 +162,7 @@ static int visit(const char *path, void *arg)
 
 	h->files++;
 	if (!text) {
-		fb_warn("cannot read '%s'; skipped", path);
+		h->skipped++;
 		return 0;
 	}
 	if (!mentions(text, len, h->bench)) {
@@ -174,7 +173,7 @@ static int visit(const char *path, void *arg)
 	free(text);
 	h->parsed++;
 	if (!doc) {
-		fb_warn("'%s' line %d: %s; skipped", path, err.line, err.text);
+		h->skipped++;
 		return 0;
 	}
 	name = rs_doc_name(doc);
@@ -339,6 +338,18 @@ int history_load(struct history *h, const char *dir)
 	return ret ? ret : history_finish(h, dir);
 }
 
+/*
+ * One line for every file under DIR that could not be read as JSON, instead
+ * of one per file: a results folder may hold anything beside the runs.  JSON
+ * that is not a run (a noise model, a stress test's output) is no news at all.
+ */
+static void warn_skipped(unsigned n, const char *dir)
+{
+	if (n)
+		fb_warn("%u .json file%s under '%s' could not be read as JSON; skipped", n,
+			n == 1 ? "" : "s", dir);
+}
+
 int history_finish(struct history *h, const char *dir)
 {
 	int ret = FB_OK;
@@ -353,6 +364,7 @@ int history_finish(struct history *h, const char *dir)
 	} else {
 		qsort(h->points, h->npoints, sizeof(*h->points), by_date);
 	}
+	warn_skipped(h->skipped, dir);
 	return ret;
 }
 
@@ -423,16 +435,22 @@ void history_free(struct history *h)
 
 struct bench_names {
 	char **names;
-	unsigned n;
+	unsigned n, skipped;
 };
 
 /* Cheap: only files that look like results are parsed, and each is dropped at once. */
 static int collect_bench(const char *path, void *arg)
 {
 	struct bench_names *b = arg;
-	json_t *doc = rs_load_file(path);
-	const char *name = doc ? rs_doc_name(doc) : NULL;
+	size_t len;
+	char *text = rs_read_file(path, &len);
+	json_t *doc = text ? json_loadb(text, len, 0, NULL) : NULL;
+	const char *name = rs_is_result_doc(doc) ? rs_doc_name(doc) : NULL;
 	unsigned i;
+
+	free(text);
+	if (!doc)
+		b->skipped++;
 
 	for (i = 0; name && i < b->n && strcmp(b->names[i], name); i++)
 		;
@@ -450,6 +468,7 @@ int history_benches(const char *dir, char ***names, unsigned *n)
 	struct bench_names b = { 0 };
 	int ret = rs_walk(dir, true, collect_bench, &b);
 
+	warn_skipped(b.skipped, dir);
 	*names = b.names;
 	*n = b.n;
 	return ret;

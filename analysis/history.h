@@ -35,6 +35,7 @@ struct history {
 	unsigned npoints;
 	struct point *points;
 	unsigned files, parsed;
+	unsigned skipped; /* .json files that are not JSON: one line for all */
 	const struct noise_models *models;
 	bool have_model; /* var_model from the model matching the first result */
 	double var_model, df_model, model_repeats, var_within;

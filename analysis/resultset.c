@@ -186,9 +186,18 @@ static void upgrade_v1(json_t *doc)
 		return;
 	list = json_array();
 	json_object_foreach (json_object_get(doc, "params"), key, v)
-		if (json_is_string(v) && *json_string_value(v) && in_variants(doc, json_string_value(v)))
+		if (json_is_string(v) && *json_string_value(v) &&
+		    in_variants(doc, json_string_value(v)))
 			json_array_append_new(list, json_string(key));
 	json_object_set_new(doc, "matrix_options", list);
+}
+
+/* A noise model, a stress test's output or any other JSON is not a run. */
+bool rs_is_result_doc(json_t *doc)
+{
+	return json_is_object(doc) && json_is_integer(json_object_get(doc, "schema_version")) &&
+	       json_is_string(json_object_get(doc, "bench")) &&
+	       json_is_array(json_object_get(doc, "steps"));
 }
 
 json_t *rs_parse(const char *path, const char *text, size_t len)
@@ -200,9 +209,7 @@ json_t *rs_parse(const char *path, const char *text, size_t len)
 		fb_usage("'%s' line %d: %s", path, err.line, err.text);
 		return NULL;
 	}
-	if (!json_is_object(doc) || !json_is_integer(json_object_get(doc, "schema_version")) ||
-	    !json_is_string(json_object_get(doc, "bench")) ||
-	    !json_is_array(json_object_get(doc, "steps"))) {
+	if (!rs_is_result_doc(doc)) {
 		json_decref(doc);
 		fb_usage("'%s' is not a faultbench result (no schema_version, bench or steps)",
 			 path);
@@ -214,7 +221,8 @@ json_t *rs_parse(const char *path, const char *text, size_t len)
 	}
 	if (json_integer_value(json_object_get(doc, "schema_version")) > RS_SCHEMA_VERSION)
 		fb_warn("'%s': schema_version %lld is newer than this faultbench knows (%d)", path,
-			json_integer_value(json_object_get(doc, "schema_version")), RS_SCHEMA_VERSION);
+			json_integer_value(json_object_get(doc, "schema_version")),
+			RS_SCHEMA_VERSION);
 	if (json_integer_value(json_object_get(doc, "schema_version")) < 2)
 		upgrade_v1(doc);
 	return doc;

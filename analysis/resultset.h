@@ -15,7 +15,7 @@
  * can inflate to gigabytes.  The largest real result is a few megabytes.
  */
 #define RS_MAX_BYTES (256u << 20)
-#define RS_MAX_TEXT "256 MiB"
+#define RS_MAX_TEXT  "256 MiB"
 /* rs_walk() descends this deep at most. */
 #define RS_MAX_DEPTH 32
 
@@ -45,6 +45,8 @@ struct resultset {
 json_t *rs_load_file(const char *path);
 /* The same checks on a file's text already read (store import). */
 json_t *rs_parse(const char *path, const char *text, size_t len);
+/* true when DOC is a faultbench result (not a noise model, not stress output) */
+bool rs_is_result_doc(json_t *doc);
 
 /* Does the name end in .json or .json.gz? */
 bool rs_is_result_name(const char *name);
