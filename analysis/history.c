@@ -35,6 +35,7 @@
 #include "stats.h"
 #include "util.h"
 
+
 /* Quick test before parsing: the name must appear as a JSON string. */
 static bool mentions(const char *text, size_t len, const char *name)
 {

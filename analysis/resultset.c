@@ -186,8 +186,7 @@ static void upgrade_v1(json_t *doc)
 		return;
 	list = json_array();
 	json_object_foreach (json_object_get(doc, "params"), key, v)
-		if (json_is_string(v) && *json_string_value(v) &&
-		    in_variants(doc, json_string_value(v)))
+		if (json_is_string(v) && *json_string_value(v) && in_variants(doc, json_string_value(v)))
 			json_array_append_new(list, json_string(key));
 	json_object_set_new(doc, "matrix_options", list);
 }
@@ -221,8 +220,7 @@ json_t *rs_parse(const char *path, const char *text, size_t len)
 	}
 	if (json_integer_value(json_object_get(doc, "schema_version")) > RS_SCHEMA_VERSION)
 		fb_warn("'%s': schema_version %lld is newer than this faultbench knows (%d)", path,
-			json_integer_value(json_object_get(doc, "schema_version")),
-			RS_SCHEMA_VERSION);
+			json_integer_value(json_object_get(doc, "schema_version")), RS_SCHEMA_VERSION);
 	if (json_integer_value(json_object_get(doc, "schema_version")) < 2)
 		upgrade_v1(doc);
 	return doc;
