@@ -23,6 +23,7 @@
 #include "compare.h"
 #include "csv.h"
 #include "jsonfile.h"
+#include "labels.h"
 #include "opt.h"
 #include "profile_cmp.h"
 #include "stats.h"
@@ -401,6 +402,15 @@ int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o, 
 	t->labels = xcalloc(nruns, sizeof(*t->labels));
 	for (c = 0; c < nruns; c++)
 		t->labels[c] = xstrdup(runs[c].label);
+	{
+		json_t **first = xcalloc(nruns, sizeof(*first));
+
+		for (c = 0; c < nruns; c++)
+			first[c] = runs[c].n ? runs[c].docs[0] : NULL;
+		/* two machines' lab-3 are two columns: never one header twice */
+		labels_make_distinct(t->labels, first, nruns);
+		free(first);
+	}
 	for (c = 0; c < nruns && !ret; c++)
 		for (i = 0; i < runs[c].n && !ret; i++)
 			ret = add_doc(&b, c, runs[c].docs[i], runs[c].paths[i]);
@@ -733,13 +743,22 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 		    prefix, out->untested_example);
 }
 
+/*
+ * A header on two lines: a label told apart by its machine or kernel
+ * ("lab-3@big1") above its '@', else cut at the dash nearest its middle, the
+ * narrowest column (the whole label is the two lines read together).
+ */
 static unsigned label_split(const char *label, char *top, char *bottom, size_t len)
 {
-	const char *dash = strchr(label, '-');
+	const char *dash = strrchr(label, '@'), *mid = label + strlen(label) / 2;
+
+	for (const char *p = label; *p && !strchr(label, '@'); p++)
+		if (*p == '-' && p > label && p[1] && (!dash || labs(p - mid) < labs(dash - mid)))
+			dash = p;
 
 	if (dash) {
 		snprintf(top, len, "%.*s", (int)(dash - label), label);
-		snprintf(bottom, len, "%s", dash + 1);
+		snprintf(bottom, len, "%s", dash + (*dash == '-'));
 	} else {
 		top[0] = '\0';
 		snprintf(bottom, len, "%s", label);
@@ -952,10 +971,16 @@ static void print_group_lkp(FILE *f, const struct cmp_table *t, const struct cmp
 {
 	unsigned c, r;
 	char name[160];
+	char **heads = xcalloc(t->ncols, sizeof(*heads));
 
-	fprintf(f, "%17.17s %9s", t->labels[0], "");
+	/* 17 columns: cut labels keep the part that tells them apart */
+	if (labels_fit(t->labels, t->ncols, 17, heads))
+		labels_legend(f, t->labels, g->docs, t->ncols);
+	fprintf(f, "%17s %9s", heads[0], "");
 	for (c = 1; c < t->ncols; c++)
-		fprintf(f, " %10s%17.17s %9s", "", t->labels[c], "");
+		fprintf(f, " %10s%17s %9s", "", heads[c], "");
+	labels_free(heads, t->ncols);
+	free(heads);
 	/* "±" is two bytes in UTF-8: one more byte of width for the same columns */
 	fprintf(f, "\n%17s %10s", "value", "±%stddev");
 	for (c = 1; c < t->ncols; c++)

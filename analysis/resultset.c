@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "labels.h"
 #include "resultset.h"
 #include "store.h"
 #include "util.h"
@@ -480,6 +481,21 @@ int resultset_load_all(struct resultset **runs, char *const *args, unsigned n)
 	*runs = xcalloc(n, sizeof(**runs));
 	for (unsigned i = 0; i < n && !ret; i++)
 		ret = resultset_load(&(*runs)[i], args[i]);
+	if (!ret) {
+		char **labels = xcalloc(n, sizeof(*labels));
+		json_t **first = xcalloc(n, sizeof(*first));
+
+		for (unsigned i = 0; i < n; i++) {
+			labels[i] = (*runs)[i].label;
+			first[i] = (*runs)[i].docs[0];
+		}
+		/* two machines' lab-3 are two runs: every view names them apart */
+		labels_make_distinct(labels, first, n);
+		for (unsigned i = 0; i < n; i++)
+			(*runs)[i].label = labels[i];
+		free(labels);
+		free(first);
+	}
 	return ret;
 }
 

@@ -104,7 +104,11 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 			  double threshold)
 {
 	unsigned i;
+	int wl = 24; /* the whole label: cut, two nights' labels would read alike */
 
+	for (i = 0; i < h->npoints; i++)
+		if ((int)strlen(h->points[i].label) > wl)
+			wl = (int)strlen(h->points[i].label);
 	printf("%s %s at %ld CPU%s%s%s (%s is better): %u runs under %s\n", h->bench, h->metric,
 	       h->ncpus, h->ncpus == 1 ? "" : "s", *h->variant ? ", " : "", h->variant,
 	       h->higher_better ? "higher" : "lower", h->npoints, dir);
@@ -116,7 +120,7 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 	printf("\nchange points: binary segmentation, CUSUM of a mean shift, alpha %.2f, a level "
 	       "lasts %u runs or more; * level moved by more than %.2f%%, o outlier\n\n",
 	       CMP_ALPHA, min_segment, threshold);
-	printf("%-20s  %-24s %3s %14s %14s %9s\n", "date", "label", "n",
+	printf("%-20s  %-*s %3s %14s %14s %9s\n", "date", wl, "label", "n",
 	       h->higher_better ? "Hmean" : "Amean", "level", "change");
 	for (i = 0; i < h->npoints; i++) {
 		const struct point *p = &h->points[i];
@@ -124,7 +128,7 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 
 		if (!isnan(p->change))
 			snprintf(chg, sizeof(chg), "%+.2f%%", p->change);
-		printf("%-20.20s  %-24.24s %3u %14.2f %14.2f %9s", p->date, p->label, p->n, p->mean,
+		printf("%-20.20s  %-*s %3u %14.2f %14.2f %9s", p->date, wl, p->label, p->n, p->mean,
 		       p->level, chg);
 		if (p->mark == '*')
 			printf(" * %s", p->change < 0 ? "regression" : "improvement");
