@@ -26,6 +26,7 @@
 #include "labels.h"
 #include "opt.h"
 #include "profile_cmp.h"
+#include "rerun.h"
 #include "stats.h"
 #include "util.h"
 
@@ -602,6 +603,7 @@ static void fmt_value(char *buf, size_t len, double v)
 struct out {
 	bool untested; /* a row of the tested family had no test somewhere */
 	char untested_example[160];
+	char more_runs[2][1024]; /* the commands that would give a verdict: baseline, column */
 };
 
 static void note_untestable(struct out *out, const struct cmp_group *g, const struct cmp_row *r,
@@ -616,6 +618,12 @@ static void note_untestable(struct out *out, const struct cmp_group *g, const st
 	snprintf(out->untested_example, sizeof(out->untested_example), "%s %s: %u vs %u run%s",
 		 g->name, name, r->verdicts[col].runs_a, r->verdicts[col].runs_b,
 		 r->verdicts[col].runs_b == 1 ? "" : "s");
+	if (r->verdicts[col].runs_a < 3 && g->docs[0])
+		rerun_command(g->docs[0], 3 - r->verdicts[col].runs_a, out->more_runs[0],
+			      sizeof(out->more_runs[0]));
+	if (r->verdicts[col].runs_b < 3 && g->docs[col])
+		rerun_command(g->docs[col], 3 - r->verdicts[col].runs_b, out->more_runs[1],
+			      sizeof(out->more_runs[1]));
 }
 
 static const char *source_name(enum cmp_var_source s)
@@ -733,14 +741,21 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 			"%s%u row%s: the runs vary significantly less than the noise model says: "
 			"the model's larger variance was pooled in\n",
 			prefix, t->exceeding_rows, t->exceeding_rows == 1 ? "" : "s");
-	if (out->untested)
+	if (out->untested) {
 		fprintf(
 		    f,
 		    "%sno star where a row has no run-to-run information (e.g. %s): a star must "
 		    "beat the difference between runs, not between repeats of one run; measure "
 		    "this machine's once with 'faultbench noise configs/quick.ini', or give each "
-		    "side 3 or more runs (result files of the benchmark in its RUN)\n",
+		    "side 3 or more runs (result files of the benchmark in its RUN)",
 		    prefix, out->untested_example);
+		if (*out->more_runs[0] || *out->more_runs[1])
+			fprintf(f, "; for a verdict, run then compare again:");
+		fprintf(f, "\n");
+		for (int k = 0; k < 2; k++)
+			if (*out->more_runs[k])
+				fprintf(f, "%s  %s\n", prefix, out->more_runs[k]);
+	}
 }
 
 /*

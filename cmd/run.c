@@ -20,6 +20,7 @@
 #include "results.h"
 #include "runner.h"
 #include "runcheck.h"
+#include "runs.h"
 #include "store.h"
 #include "sysinfo.h"
 #include "topo.h"
@@ -522,8 +523,15 @@ static int prepare(struct run_state *st, int argc, char **argv)
 int cmd_run(int argc, char **argv)
 {
 	struct run_state st = { 0 };
-	const char *store = take_store_option(&argc, argv);
-	int ret;
+	const char *store;
+	long runs;
+	int ret = runs_take_option(&argc, argv, &runs);
+
+	if (ret)
+		return ret;
+	if (runs > 1) /* each run its own process, with every other option as given */
+		return runs_repeat(argc, argv, runs);
+	store = take_store_option(&argc, argv);
 
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
