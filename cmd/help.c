@@ -127,7 +127,11 @@ static void man_exit_status(FILE *f)
 		   ".TP\n.B 1\na benchmark failed, or a check found a regression\n"
 		   ".TP\n.B 2\nbad usage or input (the message names the option and value)\n"
 		   ".TP\n.B 4\ncannot run here (skipped; the reason is printed)\n"
-		   ".TP\n.B 125\ncheck and stress: cannot decide (git bisect's skip)\n");
+		   ".TP\n.B 125\ncheck and stress: cannot decide (git bisect's skip)\n"
+		   ".TP\n.B 130\ninterrupted by SIGINT (Ctrl-C); what was measured is written, "
+		   "marked incomplete\n"
+		   ".TP\n.B 143\nstopped by SIGTERM; what was measured is written, marked "
+		   "incomplete\n");
 }
 
 static void man_benchmarks(FILE *f)
@@ -171,6 +175,35 @@ static void man_synopsis(FILE *f, const struct command *c)
 	}
 }
 
+/* What compare's table says beyond its numbers: stars, Runs, Detect. */
+static void man_reading_compare(FILE *f)
+{
+	fprintf(f,
+		".SH READING THE TABLE\n"
+		"The first \\fIRUN\\fR is the baseline.  A \\fIRUN\\fR is a result file, a "
+		"directory of them (one label: each file in it is one run) or a store "
+		"selection.  Each cell is the statistic of a column and, in brackets, its change "
+		"against the baseline, positive when better.\n"
+		".TP\n.B *\\-8.10%%*\n"
+		"A star: the change is beyond what separate runs of one kernel on this machine "
+		"show.  Per-run values are tested (Student's t, on a log scale for rates) against "
+		"the run-to-run variance from several runs a side and/or the machine's noise model "
+		"(\\fBfaultbench noise\\fR), at most 5%% false stars per column "
+		"(Benjamini-Hochberg).  No star means \\(lqnot shown\\(rq, never \\(lqno "
+		"change\\(rq; with one run a side and no noise model there is no star at all.\n"
+		".TP\n.B Runs\n"
+		"How many runs (result files) each column has at that row: the replicates of the "
+		"test.  Repeats inside one run (\\-\\-repeat) are not runs.  "
+		"\\fBfaultbench run \\-\\-runs\\fR \\fIN\\fR and \\fBfaultbench suite "
+		"\\-\\-runs\\fR \\fIN\\fR make N runs into one label; the footer prints the "
+		"command that gives a side enough runs for a verdict.\n"
+		".TP\n.B Detect\n"
+		"The smallest change that row could have starred with 80%% power, with the runs "
+		"given: an unstarred change smaller than Detect was not measurable, not "
+		"absent.  The footer says how many runs a side would detect \\-\\-detect "
+		"(default 5%%).\n");
+}
+
 /* faultbench-COMMAND(1) */
 static void man_command(FILE *f, const struct command *c)
 {
@@ -188,8 +221,11 @@ static void man_command(FILE *f, const struct command *c)
 	}
 	if (!strcmp(c->name, "run")) {
 		fprintf(f, ".TP\n.B \\-o \\fIFILE|DIR\\fR\nSame as \\-\\-output.\n");
+		fprintf(f, ".PP\nOptions may come before or after \\fIBENCH\\fR.\n");
 		man_benchmarks(f);
 	}
+	if (!strcmp(c->name, "compare"))
+		man_reading_compare(f);
 	man_exit_status(f);
 	fprintf(f, ".SH SEE ALSO\n.BR faultbench (1)\n");
 }
@@ -336,11 +372,12 @@ int cmd_help(int argc, char **argv)
 	name = xasprintf("faultbench-%s", c->name);
 	page = find_page(name);
 	fflush(stdout);
-	if (page && isatty(STDOUT_FILENO))
+	/* not a terminal too: man formats the page as plain text into a pipe or file */
+	if (page)
 		execlp("man", "man", "-l", page, (char *)NULL);
 	free(page);
 	free(name);
-	/* no man, no page or not a terminal: the command's own --help */
+	/* no man or no page: the command's own --help */
 	return c->fn(2, (char *[]){ (char *)c->name, (char *)"--help", NULL });
 }
 
