@@ -453,6 +453,49 @@ static void complete_choices(const struct opt *o, const char *prefix, const char
  * the word being completed (maybe "").  Prints candidates, one a line;
  * nothing means "complete file names".
  */
+/* Does PREV, an option without '=', take the next word as its value (run)? */
+static bool value_next(const char *prev)
+{
+	const struct opt *o = NULL;
+
+	if (!strcmp(prev, "-o"))
+		return true;
+	if (strncmp(prev, "--", 2) || strchr(prev, '='))
+		return false;
+	o = opt_find(run_options, prev + 2);
+	for (const struct bench_entry *e = bench_registry; !o && e->name; e++)
+		o = opt_find(e->bench->opts, prev + 2);
+	return o && o->type != OPT_BOOL;
+}
+
+/* run's BENCH among ARGV[2..N): the first word that is no option nor its value. */
+static const struct bench_entry *run_bench_word(int n, char **argv)
+{
+	for (int i = 2; i < n; i++) {
+		if (argv[i][0] != '-')
+			return bench_lookup(argv[i]);
+		if (value_next(argv[i]))
+			i++;
+	}
+	return NULL;
+}
+
+/* "run --si<TAB>" before BENCH: the common options, then every benchmark's, once each. */
+static int complete_every_bench_option(const char *cur)
+{
+	complete_options(cur, run_options);
+	for (const struct bench_entry *e = bench_registry; e->name; e++)
+		for (const struct opt *o = e->bench->opts; o && o->name; o++) {
+			const struct bench_entry *d = bench_registry;
+
+			while (d < e && !opt_find(d->bench->opts, o->name))
+				d++;
+			if (d == e && !opt_find(run_options, o->name) && !strncmp(o->name, cur + 2, strlen(cur + 2)))
+				printf("--%s%s\n", o->name, o->type == OPT_BOOL ? "" : "=");
+		}
+	return FB_OK;
+}
+
 int cmd_complete(int argc, char **argv)
 {
 	const char *cur = argc > 1 ? argv[argc - 1] : "";
@@ -477,17 +520,19 @@ int cmd_complete(int argc, char **argv)
 		return FB_OK;
 	}
 	if (!strcmp(c->name, "run")) {
-		const struct bench_entry *e;
+		const struct bench_entry *e = run_bench_word(argc - 1, argv);
 
-		if (argc == 3) {
+		/* options may come before BENCH: until it is there, any benchmark's */
+		if (!e && *cur != '-' && !(prev && value_next(prev))) {
 			for (e = bench_registry; e->name; e++)
 				complete_words(cur, &e->name, 1);
 			return FB_OK;
 		}
-		e = bench_lookup(argv[2]);
 		tables[nt++] = run_options;
 		if (e)
 			tables[nt++] = e->bench->opts;
+		else if (*cur == '-' && !strchr(cur, '='))
+			return complete_every_bench_option(cur);
 	} else if (c->opts) {
 		tables[nt++] = c->opts;
 	}
@@ -495,6 +540,10 @@ int cmd_complete(int argc, char **argv)
 	if (!strncmp(cur, "--", 2) && (eq = strchr(cur, '='))) {
 		const struct opt *o = find_opt(tables, nt, cur + 2, (size_t)(eq - cur - 2));
 
+		/* run --backing=tm<TAB> before BENCH: the first benchmark that has it */
+		for (const struct bench_entry *e = bench_registry;
+		     !o && !strcmp(c->name, "run") && e->name; e++)
+			o = find_opt(&e->bench->opts, 1, cur + 2, (size_t)(eq - cur - 2));
 		if (o)
 			complete_choices(o, "", eq + 1);
 		return FB_OK;
@@ -503,6 +552,9 @@ int cmd_complete(int argc, char **argv)
 	if (prev && !strncmp(prev, "--", 2) && !strchr(prev, '=')) {
 		const struct opt *o = find_opt(tables, nt, prev + 2, strlen(prev + 2));
 
+		for (const struct bench_entry *e = bench_registry;
+		     !o && !strcmp(c->name, "run") && e->name; e++)
+			o = find_opt(&e->bench->opts, 1, prev + 2, strlen(prev + 2));
 		if (o && o->type != OPT_BOOL) {
 			complete_choices(o, "", cur);
 			return FB_OK;
