@@ -1155,7 +1155,8 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 {
 	static const char *const head[] = {
 		"group", "bench", "metric", "variant", "cpus", "higher_better", "column", "label",
-		"n", "min", "mean", "stddev", "cov_pct", "max", "bmean95", "pdiff_pct", "runs",
+		"n", "min", "hmean", "amean", "stddev", "cov_pct", "max", "bmean95", "pdiff_pct",
+		"runs",
 		"tested", "significant", "p", "q", "detectable_pct"
 	};
 
@@ -1187,7 +1188,9 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 				csv_field(f, t->labels[c], false);
 				csv_uint(f, s.n, false);
 				csv_num(f, stat_value(&s, ST_MIN), false);
-				csv_num(f, stat_value(&s, ST_MEAN), false);
+				/* the mean the table shows, under its own name: harmonic for rates */
+				csv_num(f, row->higher_better ? stat_value(&s, ST_MEAN) : NAN, false);
+				csv_num(f, row->higher_better ? NAN : stat_value(&s, ST_MEAN), false);
 				csv_num(f, stat_value(&s, ST_STDDEV), false);
 				csv_num(f, stat_value(&s, ST_COV), false);
 				csv_num(f, stat_value(&s, ST_MAX), false);

@@ -24,12 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <gsl/gsl_cdf.h>
 
 #include "compare.h"
 #include "history.h"
+#include "nearby.h"
 #include "plot.h"
 #include "resultset.h"
 #include "stats.h"
@@ -351,6 +353,21 @@ static void warn_skipped(unsigned n, const char *dir)
 			n == 1 ? "" : "s", dir);
 }
 
+/* "; did you mean 'pf1'?" among the benchmarks under DIR, for a --bench none has. */
+static void bench_hint(const char *bench, const char *dir, char *hint, size_t len)
+{
+	struct stat st;
+	char **names = NULL;
+	unsigned n = 0;
+
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || history_benches(dir, &names, &n))
+		return;
+	nearby_name_hint(bench, names, n, hint, len);
+	for (unsigned i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 int history_finish(struct history *h, const char *dir)
 {
 	int ret = FB_OK;
@@ -358,10 +375,15 @@ int history_finish(struct history *h, const char *dir)
 	if (!h->npoints) {
 		char step[32] = "its largest step";
 
+		char hint[256] = "";
+
 		if (h->ncpus > 0)
 			snprintf(step, sizeof(step), "%ld CPUs", h->ncpus);
-		ret = fb_usage("no result of '%s' with %s at %s under '%s' (%u files read)",
-			       h->bench, h->metric ? h->metric : "its metric", step, dir, h->files);
+		if (!h->parsed)
+			bench_hint(h->bench, dir, hint, sizeof(hint));
+		ret = fb_usage("no result of '%s' with %s at %s under '%s' (%u files read)%s",
+			       h->bench, h->metric ? h->metric : "its metric", step, dir, h->files,
+			       hint);
 	} else {
 		qsort(h->points, h->npoints, sizeof(*h->points), by_date);
 	}

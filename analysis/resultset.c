@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "labels.h"
+#include "nearby.h"
 #include "resultset.h"
 #include "store.h"
 #include "util.h"
@@ -439,15 +440,21 @@ int resultset_load(struct resultset *rs, const char *arg)
 	} else if (!strchr(arg, '/')) {
 		char *dir = xasprintf("results/%s", arg);
 
+		char hint[256];
+
 		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 			ret = load_dir(rs, dir);
 		else
 			ret = fb_usage("'%s' is neither a result file, a directory nor a label "
-				       "under results/",
-				       arg);
+				       "under results/%s",
+				       arg, nearby_run_hint(arg, hint, sizeof(hint)));
 		free(dir);
 	} else {
-		ret = fb_usage("cannot read '%s': %s", arg, strerror(errno));
+		char hint[256];
+		int err = errno;
+
+		ret = fb_usage("cannot read '%s': %s%s", arg, strerror(err),
+			       err == ENOENT ? nearby_run_hint(arg, hint, sizeof(hint)) : "");
 	}
 	if (ret)
 		return ret;

@@ -34,7 +34,13 @@ fb compare tiny tiny --format csv >cmp.csv
 python3 - cmp.csv <<'PY' || die "compare CSV does not parse"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
-assert rows and {"metric", "cpus", "label", "mean", "pdiff_pct", "significant"} <= set(rows[0])
+assert rows and {"metric", "cpus", "label", "hmean", "amean", "pdiff_pct", "significant"} <= set(rows[0])
+# each mean under its own name: harmonic for rates (higher is better), else arithmetic
+for r in rows:
+    assert (r["hmean"] != "") == (r["higher_better"] == "true"), r
+    assert (r["amean"] != "") == (r["higher_better"] == "false"), r
+assert not any(r["metric"] == "pages/fault" and r["higher_better"] == "true" for r in rows), \
+    "pages/fault is marked higher-is-better"
 PY
 
 # progress: stderr not a terminal, one line per finished step

@@ -16,7 +16,7 @@ bad = []
 for f in ["README.md"] + glob.glob("docs/*.md") + glob.glob("tests/tools/*") + glob.glob("tests/e2e/*"):
     text = open(f, errors="replace").read()
     base = os.path.dirname(f) if f.startswith("docs/") else ""
-    for m in re.finditer(r"(docs/data/[\w./-]+)(\{?)", text):
+    for m in re.finditer(r"(docs/data/[\w./-]+)([{*]?)", text):
         if not m.group(2):
             bad += [(f, m.group(1).rstrip(".)"))]
     if f.startswith("docs/"):
@@ -45,4 +45,11 @@ grep -q '2 runs under R' h.txt || die "history should find the 2 runs: $(head -1
 fb report --history R -o rep >r.txt 2>r.err || { cat r.err; die "report --history failed"; }
 [ "$(wc -l <r.err)" -le 1 ] || die "report --history warns per file: $(cat r.err)"
 ! grep -q 'not a faultbench result' r.err || die "report warned about a file that is not a run"
+
+# a mistyped label or benchmark: "did you mean"
+expect_status 2 fb compare R/lbb R/lab
+fb compare R/lbb R/lab 2>&1 | grep -q "did you mean 'R/lab'" || die "no 'did you mean' for a mistyped RUN"
+mkdir -p results && cp -r R/lab results/6.18-vanilla
+fb compare 6.18-vanila 2>&1 | grep -q "did you mean '6.18-vanilla'" || die "no 'did you mean' for a mistyped label"
+fb history R --bench pf11 2>&1 | grep -q "did you mean 'pf1'" || die "no 'did you mean' for a mistyped benchmark"
 echo ok
