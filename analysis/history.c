@@ -461,6 +461,8 @@ struct bench_names {
 	unsigned n, skipped;
 };
 
+static void add_bench_name(struct bench_names *b, const char *name);
+
 /* Cheap: only files that look like results are parsed, and each is dropped at once. */
 static int collect_bench(const char *path, void *arg)
 {
@@ -469,11 +471,18 @@ static int collect_bench(const char *path, void *arg)
 	char *text = rs_read_file(path, &len);
 	json_t *doc = text ? json_loadb(text, len, 0, NULL) : NULL;
 	const char *name = rs_is_result_doc(doc) ? rs_doc_name(doc) : NULL;
-	unsigned i;
 
 	free(text);
 	if (!doc)
 		b->skipped++;
+	add_bench_name(b, name);
+	json_decref(doc);
+	return 0;
+}
+
+static void add_bench_name(struct bench_names *b, const char *name)
+{
+	unsigned i;
 
 	for (i = 0; name && i < b->n && strcmp(b->names[i], name); i++)
 		;
@@ -482,8 +491,6 @@ static int collect_bench(const char *path, void *arg)
 		b->names[b->n++] = xstrdup(name);
 		b->names[b->n] = NULL;
 	}
-	json_decref(doc);
-	return 0;
 }
 
 int history_benches(const char *dir, char ***names, unsigned *n)
@@ -495,4 +502,31 @@ int history_benches(const char *dir, char ***names, unsigned *n)
 	*names = b.names;
 	*n = b.n;
 	return ret;
+}
+
+/* The same from a RUN already loaded (a store: selection): report --history. */
+int history_load_set(struct history *h, const struct resultset *rs)
+{
+	for (unsigned i = 0; i < rs->n; i++) {
+		const char *name = rs_doc_name(rs->docs[i]);
+
+		h->files++;
+		h->parsed++;
+		if (name && !strcmp(name, h->bench)) {
+			history_choose(h, rs->docs[i]);
+			add_point(h, rs->docs[i], rs->paths[i]);
+		}
+	}
+	return history_finish(h, rs->arg);
+}
+
+int history_benches_set(const struct resultset *rs, char ***names, unsigned *n)
+{
+	struct bench_names b = { 0 };
+
+	for (unsigned i = 0; i < rs->n; i++)
+		add_bench_name(&b, rs_doc_name(rs->docs[i]));
+	*names = b.names;
+	*n = b.n;
+	return FB_OK;
 }

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "noise.h"
+#include "resultset.h"
 
 struct point {
 	char date[32];
@@ -72,5 +73,8 @@ void history_free(struct history *h);
  * first appearance: the report's list of trends.  *names is NULL-terminated.
  */
 int history_benches(const char *dir, char ***names, unsigned *n);
+/* history_load() and history_benches() from a RUN already loaded (store: selections). */
+int history_load_set(struct history *h, const struct resultset *rs);
+int history_benches_set(const struct resultset *rs, char ***names, unsigned *n);
 
 #endif

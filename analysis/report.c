@@ -631,7 +631,7 @@ static int load_trend(const struct report_history_opts *o, const char *bench, co
 	h->metric = o->metric ? xstrdup(o->metric) : NULL;
 	h->ncpus = o->ncpus;
 	h->models = o->noise;
-	ret = history_load(h, o->results);
+	ret = o->set ? history_load_set(h, o->set) : history_load(h, o->results);
 	if (ret)
 		return ret;
 	history_analyse(h, o->min_segment, o->threshold);
@@ -653,7 +653,8 @@ int report_history(const struct report_history_opts *o)
 	int ret = FB_OK;
 
 	if (!benches) {
-		ret = history_benches(o->results, &found, &nfound);
+		ret = o->set ? history_benches_set(o->set, &found, &nfound)
+			     : history_benches(o->results, &found, &nfound);
 		if (!ret && !nfound)
 			ret = fb_usage("no faultbench result under '%s'", o->results);
 		benches = (const char *const *)found;
@@ -666,7 +667,7 @@ int report_history(const struct report_history_opts *o)
 		hp.n++;
 	}
 	ref = xasprintf("%s/reference", o->results);
-	hp.reference = read_text_file(ref);
+	hp.reference = o->set ? NULL : read_text_file(ref);
 	free(ref);
 	if (hp.reference && !fb_utf8_ok(hp.reference)) {
 		free(hp.reference);

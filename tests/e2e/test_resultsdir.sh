@@ -30,8 +30,8 @@ PY
 cd "$FB_TMP"
 
 mkdir -p R/lab R/noise R/stress
-fb run pf1 $TINY --cpus 1 --size 4M --label lab --output R/lab/run1.json >/dev/null
-fb run pf1 $TINY --cpus 1 --size 4M --label lab --output R/lab/run2.json >/dev/null
+fb run pf1 $TINY --cpus 1 --size 4M --label lab --output R/lab/run1.json --store st.db >/dev/null
+fb run pf1 $TINY --cpus 1 --size 4M --label lab --output R/lab/run2.json --store st.db >/dev/null
 cp "$FB_SRC/docs/data/verdicts/model.json" R/noise/model.json
 cp "$FB_SRC"/docs/data/stress/*.json R/stress/
 printf 'SQLite format 3\0' >R/faultbench.db
@@ -45,6 +45,12 @@ grep -q '2 runs under R' h.txt || die "history should find the 2 runs: $(head -1
 fb report --history R -o rep >r.txt 2>r.err || { cat r.err; die "report --history failed"; }
 [ "$(wc -l <r.err)" -le 1 ] || die "report --history warns per file: $(cat r.err)"
 ! grep -q 'not a faultbench result' r.err || die "report warned about a file that is not a run"
+
+# report --history takes what history takes: a store selection too
+fb history store:label=lab --store st.db --bench pf1 | grep -q '2 runs under store:label=lab' ||
+	die "history from the store does not find the 2 runs"
+fb report --history store:label=lab --store st.db -o SR >sr.txt 2>&1 || { cat sr.txt; die "report --history store: failed"; }
+[ "$(grep -c '<tr><th scope="row">' SR/index.html)" = 2 ] || die "report --history store: does not list the 2 runs"
 
 # a mistyped label or benchmark: "did you mean"
 expect_status 2 fb compare R/lbb R/lab
