@@ -303,8 +303,10 @@ static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigne
 				r->metric = xstrdup(mname);
 				r->variant = xstrdup(variant);
 				r->ncpus = (unsigned)json_integer_value(nc);
+				/* null: neither (pages/fault), summarised as a rate */
+				r->neither = json_is_null(json_object_get(m, "higher_better"));
 				r->higher_better =
-				    json_is_true(json_object_get(m, "higher_better"));
+				    r->neither || json_is_true(json_object_get(m, "higher_better"));
 				r->cells = xcalloc(b->t->ncols, sizeof(*r->cells));
 				r->verdicts = xcalloc(b->t->ncols, sizeof(*r->verdicts));
 				r->tested_metric = !cmp_is_evidence(mname);
@@ -1183,7 +1185,8 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 				csv_field(f, row->metric, false);
 				csv_field(f, row->variant, false);
 				csv_uint(f, row->ncpus, false);
-				csv_field(f, row->higher_better ? "true" : "false", false);
+				csv_field(f, row->neither ? "" : row->higher_better ? "true" : "false",
+					  false);
 				csv_uint(f, c, false);
 				csv_field(f, t->labels[c], false);
 				csv_uint(f, s.n, false);

@@ -110,7 +110,7 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 		    json_integer_value(json_object_get(step, "ncpus")) != h->ncpus ||
 		    strcmp(v ? v : "", h->variant))
 			continue;
-		h->higher_better = json_is_true(json_object_get(m, "higher_better"));
+		h->higher_better = !json_is_false(json_object_get(m, "higher_better")); /* null: neither */
 		pt.v = xrealloc(pt.v, (pt.n + 1) * sizeof(double));
 		pt.v[pt.n++] = json_number_value(val);
 	}
