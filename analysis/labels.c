@@ -29,6 +29,17 @@ static const char *kernel(json_t *doc)
 	return sys_str(doc, "kernel", "release");
 }
 
+/* A label with a machine's name: control characters of a crafted result never reach a terminal. */
+static char *with_suffix(const char *label, const char *what)
+{
+	char *s = xasprintf("%s@%s", label, what);
+
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
 static bool all_distinct(char *const *s, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
@@ -58,9 +69,9 @@ void labels_make_distinct(char **labels, json_t *const *docs, unsigned n)
 	out = xcalloc(n, sizeof(*out));
 	for (unsigned c = 0; c < n; c++) {
 		if (differs(labels, docs, n, c, hostname))
-			out[c] = xasprintf("%s@%s", labels[c], hostname(docs[c]));
+			out[c] = with_suffix(labels[c], hostname(docs[c]));
 		else if (differs(labels, docs, n, c, kernel))
-			out[c] = xasprintf("%s@%s", labels[c], kernel(docs[c]));
+			out[c] = with_suffix(labels[c], kernel(docs[c]));
 		else
 			out[c] = xstrdup(labels[c]);
 	}
@@ -116,9 +127,14 @@ void labels_free(char **heads, unsigned n)
 void labels_legend(FILE *f, char *const *labels, json_t *const *docs, unsigned n)
 {
 	for (unsigned c = 0; c < n; c++) {
-		fprintf(f, "#%-3u %s", c + 1, labels[c]);
-		if (docs[c])
-			fprintf(f, "  (machine %s, kernel %s)", hostname(docs[c]), kernel(docs[c]));
-		fprintf(f, "\n");
+		char *line = docs[c] ? xasprintf("#%-3u %s  (machine %s, kernel %s)", c + 1, labels[c],
+						 hostname(docs[c]), kernel(docs[c]))
+				     : xasprintf("#%-3u %s", c + 1, labels[c]);
+
+		for (char *p = line; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		fprintf(f, "%s\n", line);
+		free(line);
 	}
 }
