@@ -127,8 +127,8 @@ void labels_free(char **heads, unsigned n)
 void labels_legend(FILE *f, char *const *labels, json_t *const *docs, unsigned n)
 {
 	for (unsigned c = 0; c < n; c++) {
-		char *line = docs[c] ? xasprintf("#%-3u %s  (machine %s, kernel %s)", c + 1, labels[c],
-						 hostname(docs[c]), kernel(docs[c]))
+		char *line = docs[c] ? xasprintf("#%-3u %s  (machine %s, kernel %s)", c + 1,
+						 labels[c], hostname(docs[c]), kernel(docs[c]))
 				     : xasprintf("#%-3u %s", c + 1, labels[c]);
 
 		for (char *p = line; *p; p++)

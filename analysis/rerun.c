@@ -17,8 +17,9 @@ static bool plain(const char *s)
 	if (!*s)
 		return false;
 	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./,:=@%+-",
-			    *s))
+		if (!strchr(
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./,:=@%+-",
+			*s))
 			return false;
 	return true;
 }
@@ -73,8 +74,8 @@ void rerun_command(json_t *doc, unsigned more, char *buf, size_t len)
 		const char *w = json_string_value(json_array_get(cl, k)) ?: "";
 		const char *next = json_string_value(json_array_get(cl, k + 1)) ?: "";
 
-		if (!strcmp(w, "--runs") || ((!strcmp(w, "--output") || !strcmp(w, "-o")) &&
-					     is_json_file(next))) {
+		if (!strcmp(w, "--runs") ||
+		    ((!strcmp(w, "--output") || !strcmp(w, "-o")) && is_json_file(next))) {
 			k++;
 			continue;
 		}

@@ -81,14 +81,17 @@ int runs_repeat(int argc, char **argv, long n)
 		args[i + 1] = argv[i];
 	fb_install_signal_handlers();
 	for (long r = 1; r <= n && !code; r++) {
-		struct spawn sp = { .argv = args, .file = "/proc/self/exe", .pass_interrupt = true };
+		struct spawn sp = { .argv = args,
+				    .file = "/proc/self/exe",
+				    .pass_interrupt = true };
 		char why[256];
 
 		fprintf(stderr, "faultbench: run %ld of %ld\n", r, n);
 		code = spawn_run(&sp);
 		if (code)
-			fprintf(stderr, "faultbench: run %ld of %ld %s; the %ld before it are kept\n", r,
-				n, spawn_describe(&sp, why, sizeof(why)), r - 1);
+			fprintf(stderr,
+				"faultbench: run %ld of %ld %s; the %ld before it are kept\n", r, n,
+				spawn_describe(&sp, why, sizeof(why)), r - 1);
 		spawn_clear(&sp);
 		if (fb_interrupted && !code)
 			code = 128 + fb_interrupted;
