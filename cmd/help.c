@@ -345,6 +345,59 @@ static char *find_page(const char *page)
 	return NULL;
 }
 
+/*
+ * The page as plain text where man(1) is not installed: section names on
+ * their own line, paragraphs and tagged items indented, font escapes and
+ * "\-" taken off.  Rough, but every word of the page is there.
+ */
+static int print_page_plain(const struct command *c)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return fb_fail("out of memory");
+	man_command(m, c);
+	fclose(m);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *text = line;
+		bool section = !strncmp(line, ".SH ", 4);
+
+		if (!strncmp(line, ".\\\"", 3))
+			continue; /* a roff comment */
+		if (!strcmp(line, ".TP") || !strcmp(line, ".PP") || !strncmp(line, ".TH", 3)) {
+			putchar('\n');
+			continue;
+		}
+		if (line[0] == '.') {
+			text = strchr(line, ' ');
+			if (!text)
+				continue;
+			text++;
+		}
+		fputs(section ? "" : "       ", stdout);
+		for (const char *p = text; *p; p++) {
+			if (p[0] == '\\' && p[1] == 'f' && p[2]) {
+				p += 2;
+			} else if (p[0] == '\\' && p[1] == '-') {
+				putchar('-');
+				p++;
+			} else if (p[0] == '\\' && p[1] == '(' && p[2] && p[3]) {
+				putchar('"');
+				p += 3;
+			} else if (p[0] == '\\' && p[1] == ':') {
+				p++;
+			} else if (*p != '"' || line[0] != '.') {
+				putchar(*p);
+			}
+		}
+		putchar('\n');
+	}
+	free(buf);
+	return FB_OK;
+}
+
 int cmd_help(int argc, char **argv)
 {
 	const struct command *c = NULL;
@@ -377,8 +430,8 @@ int cmd_help(int argc, char **argv)
 		execlp("man", "man", "-l", page, (char *)NULL);
 	free(page);
 	free(name);
-	/* no man or no page: the command's own --help */
-	return c->fn(2, (char *[]){ (char *)c->name, (char *)"--help", NULL });
+	/* no man or no page: the same page, its roff markup taken off */
+	return print_page_plain(c);
 }
 
 /* ---- completion ---- */

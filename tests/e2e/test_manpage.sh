@@ -74,4 +74,8 @@ done
 # help into a pipe: the page (its sections), not the one usage line
 fb help run | cat >help-run.txt
 grep -q 'EXIT STATUS' help-run.txt || die "'faultbench help run | cat' is not the page: $(head -3 help-run.txt)"
+# and where man(1) is not installed: the page as plain text
+PATH=/var/empty "$FAULTBENCH" help run >help-plain.txt
+grep -q 'EXIT STATUS' help-plain.txt && grep -q -- '--runs=N' help-plain.txt ||
+	die "'faultbench help run' without man is not the page: $(head -3 help-plain.txt)"
 echo ok
