@@ -49,7 +49,7 @@ HELPERS   := $(O)/fb-exec-helper
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c) and their seed corpora (tests/fuzz/corpus/NAME/).
-FUZZ_TARGETS := opt cpulist config result selector kimage monitor profile
+FUZZ_TARGETS := opt cpulist config result selector kimage monitor profile noise document
 FUZZ_SECONDS ?= 600
 FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
@@ -161,9 +161,10 @@ unit: $(UNIT_BIN)
 e2e: $(O)/faultbench
 	@FAULTBENCH=$(CURDIR)/$(O)/faultbench scripts/run-e2e.sh
 
-# The architecture as a test: which folder includes which, no include circles.
-layers:
-	@tests/tools/layers.sh
+# The architecture as a test: which folder includes and links which, every
+# folder has a rule, no include circles (tests/tools/layers.py).
+layers: $(O)/faultbench
+	@O=$(O) tests/tools/layers.sh
 
 test: layers unit e2e
 

@@ -36,7 +36,7 @@
 #include "resultset.h"
 #include "stats.h"
 #include "util.h"
-
+#include "validity.h"
 
 /* Quick test before parsing: the name must appear as a JSON string. */
 static bool mentions(const char *text, size_t len, const char *name)
@@ -98,6 +98,7 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 	struct point pt = { 0 };
 	json_t *step;
 	size_t i;
+	bool broken = false;
 
 	if (!date)
 		date = json_string_value(json_object_get(doc, "start_time"));
@@ -106,16 +107,29 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 		json_t *m = json_object_get(json_object_get(step, "metrics"), h->metric);
 		json_t *val = json_object_get(m, "value");
 
-		if (json_is_false(json_object_get(step, "complete")) || !json_is_number(val) ||
+		if (json_is_false(json_object_get(step, "complete")) || !m ||
 		    json_integer_value(json_object_get(step, "ncpus")) != h->ncpus ||
 		    strcmp(v ? v : "", h->variant))
 			continue;
+		/* a value no measurement gives never becomes a level (validity.h) */
+		if (rs_metric_problem(m, false)) {
+			char name[200];
+
+			rs_step_name(doc, step, name, sizeof(name));
+			fb_warn("%s: %s: %s is %s; this run is left out", path, name, h->metric,
+				rs_metric_problem(m, false));
+			h->left_out++;
+			broken = true; /* as compare does: never a mean over what remains */
+			continue;
+		}
 		h->higher_better = !json_is_false(json_object_get(m, "higher_better")); /* null: neither */
 		pt.v = xrealloc(pt.v, (pt.n + 1) * sizeof(double));
 		pt.v[pt.n++] = json_number_value(val);
 	}
-	if (!pt.n)
+	if (!pt.n || broken) {
+		free(pt.v);
 		return;
+	}
 	snprintf(pt.date, sizeof(pt.date), "%s", date ? date : "?");
 	pt.when = history_parse_date(date);
 	pt.label = xstrdup(label ? label : "?");
@@ -134,14 +148,12 @@ static void find_model(struct history *h, json_t *doc)
 	if (!e || !e->log_scale)
 		return;
 	h->have_model = true;
+	h->model_e = e;
 	h->df_model = e->df_run;
 	h->model_repeats = e->repeats;
 	h->model_path = m->path;
-	/* the within-run part is rescaled to the series' repeats in find_changes */
-	h->var_model = e->var_run - e->var_within / e->repeats;
-	if (h->var_model < 0)
-		h->var_model = 0;
-	h->var_within = e->var_within;
+	/* the figure noise prints; the sigma is rescaled to the series' repeats (same function) */
+	h->model_pct = noise_run_pct(e, e->repeats);
 }
 
 void history_choose(struct history *h, json_t *doc)
@@ -172,7 +184,7 @@ static int visit(const char *path, void *arg)
 		free(text);
 		return 0;
 	}
-	doc = json_loadb(text, len, 0, &err);
+	doc = rs_parse_text(text, len, &err);
 	free(text);
 	h->parsed++;
 	if (!doc) {
@@ -232,8 +244,9 @@ static void choose_sigma(struct history *h, const double *y, double repeats)
 	h->sigma_series = sigma_from_series(y, h->npoints);
 	/* MAD of differences: about 0.37 of the efficiency of a variance, a rough df */
 	h->df_series = h->npoints > 2 ? 0.37 * (h->npoints - 1) : 0;
+	h->series_repeats = repeats;
 	if (h->have_model)
-		var_m = h->var_model + h->var_within / (repeats >= 1 ? repeats : h->model_repeats);
+		var_m = noise_var_for(h->model_e, repeats);
 	if (h->have_model && var_m > 0) {
 		double f = h->sigma_series * h->sigma_series / var_m;
 

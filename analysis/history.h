@@ -38,12 +38,16 @@ struct history {
 	unsigned files, parsed;
 	unsigned skipped; /* .json files that are not JSON: one line for all */
 	const struct noise_models *models;
-	bool have_model; /* var_model from the model matching the first result */
-	double var_model, df_model, model_repeats, var_within;
+	bool have_model; /* model_e: the model's entry matching the first result */
+	const struct noise_entry *model_e;
+	double df_model, model_repeats;
+	double model_pct; /* the model's run-to-run figure, as noise prints it (noise_run_pct) */
 	const char *model_path;
+	unsigned left_out; /* values left out: impossible (validity.h) */
 	/* found by find_changes */
 	bool log_scale;
 	double sigma, sigma_series, df_series;
+	double series_repeats; /* mean repeats a run in the series */
 	const char *sigma_from;
 	unsigned nchanges, noutliers;
 };

@@ -233,8 +233,16 @@ static void write_series(FILE *f, const struct plot_spec *p, unsigned i, unsigne
 
 static void write_plot_command(FILE *f, const struct plot_spec *p)
 {
-	unsigned i, drawn = 0;
+	unsigned i, drawn = 0, any = 0;
 
+	for (i = 0; i < p->nseries; i++)
+		any += p->series[i].n > 0;
+	/* every value left out (validity.h): an empty figure that says so, not a gnuplot error */
+	if (!any && isnan(p->hline)) {
+		fprintf(f, "set label 1 'no valid value to plot' at graph 0.5,0.5 center\n"
+			   "set yrange [0:1]\nunset key\nplot -1 notitle\n");
+		return;
+	}
 	fprintf(f, "plot ");
 	for (i = 0; i < p->nseries; i++)
 		if (p->series[i].n)

@@ -18,6 +18,7 @@
 #include "resultset.h"
 #include "store.h"
 #include "util.h"
+#include "validity.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -104,33 +105,6 @@ static const char *read_error(int err)
 	}
 }
 
-/*
- * Names from a result reach file names (plots), gnuplot titles and markdown:
- * a result whose label, bench or preset a run could not have written is not
- * read at all.
- */
-static int check_doc_names(const char *path, json_t *doc)
-{
-	static const char *const keys[] = { "label", "bench", "preset" };
-	char shown[256];
-
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		json_t *v = json_object_get(doc, keys[i]);
-
-		if (!v || json_is_null(v) ||
-		    (json_is_string(v) && fb_name_ok(json_string_value(v))))
-			continue;
-		if (!json_is_string(v))
-			return fb_usage("'%s': \"%s\" is not a string; not a faultbench result",
-					path, keys[i]);
-		return fb_usage("'%s': %s '%s' is not a name faultbench writes (letters, digits "
-				"and '.-_+~'); refusing this result",
-				path, keys[i],
-				fb_printable(json_string_value(v), shown, sizeof(shown)));
-	}
-	return FB_OK;
-}
-
 /* Is tok one of the '/'-joined values of a variant ("thp/own")? */
 static bool variant_has(const char *variant, const char *tok)
 {
@@ -188,7 +162,8 @@ static void upgrade_v1(json_t *doc)
 		return;
 	list = json_array();
 	json_object_foreach (json_object_get(doc, "params"), key, v)
-		if (json_is_string(v) && *json_string_value(v) && in_variants(doc, json_string_value(v)))
+		if (json_is_string(v) && *json_string_value(v) &&
+		    in_variants(doc, json_string_value(v)))
 			json_array_append_new(list, json_string(key));
 	json_object_set_new(doc, "matrix_options", list);
 }
@@ -201,28 +176,42 @@ bool rs_is_result_doc(json_t *doc)
 	       json_is_array(json_object_get(doc, "steps"));
 }
 
+/*
+ * Duplicate keys are refused: which of two "value"s a reader takes is not
+ * the JSON standard's to say, and a result never has two.
+ */
+json_t *rs_parse_text(const char *text, size_t len, json_error_t *err)
+{
+	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, err);
+	size_t qlen;
+	char *quoted;
+
+	if (doc)
+		return doc;
+	/* NaN or Infinity from Python's json: read, so the value is refused by name */
+	quoted = rs_quote_nonfinite(text, len, &qlen);
+	if (quoted) {
+		json_error_t err2;
+
+		doc = json_loadb(quoted, qlen, JSON_REJECT_DUPLICATES, &err2);
+		free(quoted);
+	}
+	return doc;
+}
+
 json_t *rs_parse(const char *path, const char *text, size_t len)
 {
 	json_error_t err;
-	json_t *doc = json_loadb(text, len, 0, &err);
+	json_t *doc = rs_parse_text(text, len, &err);
 
 	if (!doc) {
 		fb_usage("'%s' line %d: %s", path, err.line, err.text);
 		return NULL;
 	}
-	if (!rs_is_result_doc(doc)) {
-		json_decref(doc);
-		fb_usage("'%s' is not a faultbench result (no schema_version, bench or steps)",
-			 path);
-		return NULL;
-	}
-	if (check_doc_names(path, doc)) {
+	if (rs_check_doc(path, doc)) {
 		json_decref(doc);
 		return NULL;
 	}
-	if (json_integer_value(json_object_get(doc, "schema_version")) > RS_SCHEMA_VERSION)
-		fb_warn("'%s': schema_version %lld is newer than this faultbench knows (%d)", path,
-			json_integer_value(json_object_get(doc, "schema_version")), RS_SCHEMA_VERSION);
 	if (json_integer_value(json_object_get(doc, "schema_version")) < 2)
 		upgrade_v1(doc);
 	return doc;
@@ -410,6 +399,16 @@ static int load_store(struct resultset *rs, const char *arg)
 	for (size_t i = 0; i < n && !ret; i++) {
 		json_t *doc = store_document(s, list[i].id);
 
+		char *where = xasprintf("%s (run %lld of the store)", list[i].origin, list[i].id);
+
+		/* a document from the store passes the checks of a file: it was one */
+		if (doc && rs_check_doc(where, doc)) {
+			json_decref(doc);
+			doc = NULL;
+		} else if (doc && json_integer_value(json_object_get(doc, "schema_version")) < 2) {
+			upgrade_v1(doc);
+		}
+		free(where);
 		if (doc)
 			rs_add(rs, doc, list[i].origin);
 		else

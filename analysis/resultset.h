@@ -48,6 +48,13 @@ json_t *rs_parse(const char *path, const char *text, size_t len);
 /* true when DOC is a faultbench result (not a noise model, not stress output) */
 bool rs_is_result_doc(json_t *doc);
 
+/*
+ * Only the parsing of rs_parse(), without its checks or messages (history
+ * reads every JSON file under a directory, noise models included): duplicate
+ * keys refused, NaN and Infinity read as strings that validity.h names.
+ */
+json_t *rs_parse_text(const char *text, size_t len, json_error_t *err);
+
 /* Does the name end in .json or .json.gz? */
 bool rs_is_result_name(const char *name);
 

@@ -32,6 +32,7 @@ int cmd_stress(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_hold_keys(int argc, char **argv);
 int cmd_store(int argc, char **argv);
+int cmd_selftest(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 /* "'NAME' is not a faultbench command; did you mean ...?", FB_USAGE (cmd/help.c). */
 int cmd_unknown(const char *name);
@@ -44,6 +45,7 @@ extern const struct opt compare_options[];
 extern const struct opt history_options[];
 extern const struct opt hold_options[];
 extern const struct opt noise_options[];
+extern const struct opt selftest_options[];
 extern const struct opt plot_options[];
 extern const struct opt report_options[];
 extern const struct opt store_options[];

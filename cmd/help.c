@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench.h"
 #include "cmds.h"
+#include "registry.h"
 #include "suggest.h"
 #include "util.h"
 

@@ -13,6 +13,8 @@
 const struct command fb_commands[] = {
 	{ .name = "list", .fn = cmd_list, .args = "",
 	  .summary = "list benchmarks and presets" },
+	{ .name = "selftest", .fn = cmd_selftest, .opts = selftest_options, .args = "",
+	  .summary = "first on a new machine or kernel: does each preset measure what a bare loop does?" },
 	{ .name = "run", .fn = cmd_run, .opts = run_options, .args = "BENCH",
 	  .summary = "run a benchmark as a sweep over CPU counts" },
 	{ .name = "topo", .fn = cmd_topo, .opts = topo_cmd_options, .args = "",

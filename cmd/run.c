@@ -11,15 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench.h"
 #include "cmds.h"
+#include "faultacct.h"
 #include "jsonfile.h"
 #include "mempolicy.h"
 #include "profile.h"
 #include "progress.h"
+#include "registry.h"
 #include "results.h"
-#include "runner.h"
 #include "runcheck.h"
+#include "runner.h"
 #include "runs.h"
 #include "store.h"
 #include "sysinfo.h"
@@ -437,6 +438,8 @@ static int finish(struct run_state *st, int ret, int argc, char **argv)
 	if (!st->run.nsteps && ret != FB_OK)
 		return ret;	/* nothing measured: nothing to keep */
 	results_derive_efficiency(&st->run);
+	st->run.faults = fault_acct_run_json(st->run.steps, st->run.nsteps,
+					     fault_acct_process_faults());
 	wret = results_write(&st->run, st->ro.output, &written);
 	if (st->ro.format == FORMAT_JSON) {
 		json_t *doc = results_to_json(&st->run);
@@ -476,6 +479,7 @@ static void release(struct run_state *st)
 	json_decref(st->run.system);
 	json_decref(st->run.topology);
 	json_decref(st->run.evidence);
+	json_decref(st->run.faults);
 }
 
 /* Did the user give --size (not the preset or the benchmark's default)? */

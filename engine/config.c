@@ -14,9 +14,9 @@
 #include <string.h>
 #include <ini.h>
 
-#include "bench.h"
 #include "config.h"
 #include "opt.h"
+#include "registry.h"
 #include "runcheck.h"
 #include "util.h"
 

@@ -285,6 +285,8 @@ json_t *results_to_json(const struct run *run)
 		json_object_set_new(o, "incomplete_reason",
 				    json_string(run->incomplete_reason ? run->incomplete_reason : "unknown"));
 	json_object_set_new(o, "evidence", run->evidence ? json_incref(run->evidence) : json_object());
+	if (run->faults)
+		json_object_set_new(o, "faults", json_incref(run->faults));
 	for (unsigned i = 0; i < run->nsteps; i++)
 		json_array_append_new(steps, step_json(run, &run->steps[i], i));
 	json_object_set_new(o, "steps", steps);

@@ -61,6 +61,7 @@ struct run {
 	json_t *system;
 	json_t *topology;
 	json_t *evidence;		/* run-wide evidence (profile, ...), may be NULL */
+	json_t *faults;			/* every fault accounted for (faultacct.h), may be NULL */
 	char start_time[32], end_time[32];
 	unsigned nsteps;
 	struct step_result *steps;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "evidence.h"
+#include "faultacct.h"
 #include "mempolicy.h"
 #include "monitor.h"
 #include "progress.h"
@@ -219,6 +220,7 @@ struct step_run {
 	int *statfd;			/* /proc/.../stat of each worker */
 	struct evidence *ev;
 	struct monitor *mon;		/* NULL: --monitors=off */
+	struct fault_marks *marks;	/* each worker's faults at the sample ends (faultacct.h) */
 	struct mem_policy mp;
 	bool threads_mode;
 };
@@ -374,6 +376,10 @@ static void cross_check_faults(struct step_run *s, struct step_result *r)
 		    read_task_stat(s->statfd[i], &minflt, &majflt, &cpu))
 			continue;
 		json_object_set_new(w, "final_faults_proc", json_integer((json_int_t)(minflt + majflt)));
+		if (s->marks) {
+			s->marks[i].final = slot->ru_minflt + slot->ru_majflt;
+			s->marks[i].final_known = true;
+		}
 		json_object_set_new(w, "final_faults_rusage",
 				    json_integer((json_int_t)(slot->ru_minflt + slot->ru_majflt)));
 	}
@@ -559,6 +565,18 @@ static void store_sample(struct step_run *s, struct step_result *r, const struct
 	}
 }
 
+/* Where the sampled windows start and end, for the faults outside them. */
+static void mark_faults(struct step_run *s, const struct reading *rd, bool first)
+{
+	if (!s->marks)
+		s->marks = xcalloc(s->n, sizeof(*s->marks));
+	for (unsigned i = 0; i < s->n; i++) {
+		if (first)
+			s->marks[i].first = rd->minflt[i] + rd->majflt[i];
+		s->marks[i].last = rd->minflt[i] + rd->majflt[i];
+	}
+}
+
 static bool step_should_end(struct step_run *s, int *ret)
 {
 	int bad;
@@ -595,6 +613,7 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 	if (ret)
 		goto out;
 	take_reading(s, &prev);
+	mark_faults(s, &prev, true);
 	next = prev.t;
 	for (long long k = 0; k < ro->samples; k++) {
 		next += ro->sample_time;
@@ -603,6 +622,7 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 		if (ret)
 			break;
 		take_reading(s, &cur);
+		mark_faults(s, &cur, false);
 		store_sample(s, r, &prev, &cur);
 		progress_sample(r);
 		struct reading tmp = prev;
@@ -732,6 +752,8 @@ static int run_workers(struct step_run *s, struct step_result *r)
 		ret = sample_loop(s, r);
 	}
 	stop_workers(s, s->statfd ? r : NULL);
+	if (s->marks && r->nsamples)
+		json_object_set_new(r->extra, "faults", fault_acct_step_json(r, s->marks, s->n));
 	if (!ret && failed_worker(s) >= 0)
 		ret = report_failure(s, failed_worker(s));
 	return ret;
@@ -743,6 +765,7 @@ static void release_step(struct step_run *s)
 		if (s->statfd[i] >= 0)
 			close(s->statfd[i]);
 	free(s->statfd);
+	free(s->marks);
 	free(s->threads);
 	free(s->pids);
 	if (s->slots)
@@ -777,7 +800,7 @@ static void derive_all(struct step_run *s, struct step_result *r)
 		b->derive(&s->sc, r);
 	evidence_derive(r);
 	monitor_derive(r);
-	mem_derive_per_node(r, s->sc.topo);
+	mem_derive_per_node(r, &s->mp, s->sc.topo);
 }
 
 /*

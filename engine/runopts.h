@@ -40,4 +40,8 @@ struct run_opts {
 };
 extern const struct opt run_options[];
 
+struct bench;
+/* False when the benchmark lists the run option in bench->ignores_options. */
+bool bench_uses_run_option(const struct bench *b, const char *name);
+
 #endif

@@ -627,7 +627,8 @@ json_t *store_document(struct store *s, long long id)
 		fb_usage("'%s': run %lld is gone (deleted while read?)", s->target, id);
 		return NULL;
 	}
-	doc = json_loads(text, 0, &err);
+	/* as strict as a file's reader (analysis/resultset.c): no duplicate keys */
+	doc = json_loads(text, JSON_REJECT_DUPLICATES, &err);
 	if (!doc)
 		fb_usage("'%s': the document of run %lld is damaged: %s", s->target, id, err.text);
 	free(text);

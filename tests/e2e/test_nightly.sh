@@ -10,7 +10,7 @@
 # machine is, and a loaded machine slows the reference nights too.
 . "$FB_SRC/tests/e2e/lib.sh"
 
-printf '[global]\nrepeat = 1\nsamples = 2\nsample-time = 0.1\nwarmup = 0.05\nprogress = off\n[pf1]\ncpus = 1\n' >n.ini
+printf '[global]\nrepeat = 1\nsamples = 2\nsample-time = 0.1\nwarmup = 0.05\nprogress = off\n[pf1]\ncpus = 1\nsize = 1M\n' >n.ini
 # a 30% threshold: only the slowed night (a thousandth) is beyond it; an
 # unchanged night that is significant by chance must also be 30% worse
 export FAULTBENCH FB_RESULTS=$PWD/R FB_CONFIG=$PWD/n.ini FB_REFERENCE_NIGHTS=3 FB_THRESHOLD=30%

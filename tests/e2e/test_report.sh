@@ -12,7 +12,7 @@
 # skipped with the reason, after the checks that need no browser.
 . "$FB_SRC/tests/e2e/lib.sh"
 
-RUN="pf1 --cpus 1,2 --repeat 2 $TINY"
+RUN="pf1 --cpus 1,2 --repeat 2 --size 1M $TINY"
 shots=${FB_REPORT_SHOTS:-$FB_SRC/build/e2e}
 export HOME=$FB_TMP
 

@@ -168,7 +168,11 @@ static void test_aa_one_run_a_side(void **state)
 		      res.tested, rows, res.stars, 100.0 * res.stars / rows,
 		      res.tables_with_regression, SIM_N, res.old_stars,
 		      100.0 * res.old_stars / rows);
-	assert_int_equal(res.tested, rows);
+	/*
+	 * Nearly every row is tested: a run whose repeats spread far beyond the
+	 * model's (F test at 0.1%) is, by chance, kept from the model now and then.
+	 */
+	assert_true(res.tested >= rows - rows / 100);
 	assert_true(res.stars <= rows / 20);
 	assert_true(res.tables_with_regression <= SIM_N / 20);
 	/* the old rule fails this test: run effects look like changes to it */
