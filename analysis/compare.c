@@ -23,8 +23,10 @@
 #include "compare.h"
 #include "csv.h"
 #include "jsonfile.h"
+#include "labels.h"
 #include "opt.h"
 #include "profile_cmp.h"
+#include "rerun.h"
 #include "stats.h"
 #include "util.h"
 #include "validity.h"
@@ -398,8 +400,10 @@ static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigne
 				r->metric = xstrdup(mname);
 				r->variant = xstrdup(variant);
 				r->ncpus = (unsigned)json_integer_value(nc);
+				/* null: neither (pages/fault), summarised as a rate */
+				r->neither = json_is_null(json_object_get(m, "higher_better"));
 				r->higher_better =
-				    json_is_true(json_object_get(m, "higher_better"));
+				    r->neither || json_is_true(json_object_get(m, "higher_better"));
 				r->cells = xcalloc(b->t->ncols, sizeof(*r->cells));
 				r->verdicts = xcalloc(b->t->ncols, sizeof(*r->verdicts));
 				r->tested_metric = !cmp_is_evidence(mname);
@@ -523,6 +527,15 @@ int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o, 
 	t->labels = xcalloc(nruns, sizeof(*t->labels));
 	for (c = 0; c < nruns; c++)
 		t->labels[c] = xstrdup(fb_esc(runs[c].label)); /* a directory's name, too */
+	{
+		json_t **first = xcalloc(nruns, sizeof(*first));
+
+		for (c = 0; c < nruns; c++)
+			first[c] = runs[c].n ? runs[c].docs[0] : NULL;
+		/* two machines' lab-3 are two columns: never one header twice */
+		labels_make_distinct(t->labels, first, nruns);
+		free(first);
+	}
 	for (c = 0; c < nruns && !ret; c++)
 		for (i = 0; i < runs[c].n && !ret; i++)
 			ret = add_doc(&b, c, runs[c].docs[i], runs[c].paths[i]);
@@ -721,6 +734,7 @@ static void fmt_value(char *buf, size_t len, double v)
 struct out {
 	bool untested; /* a row of the tested family had no test somewhere */
 	char untested_example[160];
+	char more_runs[2][1024]; /* the commands that would give a verdict: baseline, column */
 };
 
 static void note_untestable(struct out *out, const struct cmp_group *g, const struct cmp_row *r,
@@ -735,6 +749,12 @@ static void note_untestable(struct out *out, const struct cmp_group *g, const st
 	snprintf(out->untested_example, sizeof(out->untested_example), "%s %s: %u vs %u run%s",
 		 fb_esc(g->name), name, r->verdicts[col].runs_a, r->verdicts[col].runs_b,
 		 r->verdicts[col].runs_b == 1 ? "" : "s");
+	if (r->verdicts[col].runs_a < 3 && g->docs[0])
+		rerun_command(g->docs[0], 3 - r->verdicts[col].runs_a, out->more_runs[0],
+			      sizeof(out->more_runs[0]));
+	if (r->verdicts[col].runs_b < 3 && g->docs[col])
+		rerun_command(g->docs[col], 3 - r->verdicts[col].runs_b, out->more_runs[1],
+			      sizeof(out->more_runs[1]));
 }
 
 static const char *source_name(enum cmp_var_source s)
@@ -995,23 +1015,39 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 			"%s%u row%s: the runs vary significantly less than the noise model says: "
 			"the model's larger variance was pooled in\n",
 			prefix, t->exceeding_rows, t->exceeding_rows == 1 ? "" : "s");
-	if (out->untested)
+	if (out->untested) {
 		fprintf(
 		    f,
 		    "%sno star where a row has no run-to-run information (e.g. %s): a star must "
 		    "beat the difference between runs, not between repeats of one run; measure "
 		    "this machine's once with 'faultbench noise configs/quick.ini', or give each "
-		    "side 3 or more runs (result files of the benchmark in its RUN)\n",
+		    "side 3 or more runs (result files of the benchmark in its RUN)",
 		    prefix, note_text(out->untested_example, *prefix));
+		if (*out->more_runs[0] || *out->more_runs[1])
+			fprintf(f, "; for a verdict, run then compare again:");
+		fprintf(f, "\n");
+		for (int k = 0; k < 2; k++)
+			if (*out->more_runs[k])
+				fprintf(f, "%s  %s\n", prefix, fb_esc(out->more_runs[k]));
+	}
 }
 
+/*
+ * A header on two lines: a label told apart by its machine or kernel
+ * ("lab-3@big1") above its '@', else cut at the dash nearest its middle, the
+ * narrowest column (the whole label is the two lines read together).
+ */
 static unsigned label_split(const char *label, char *top, char *bottom, size_t len)
 {
-	const char *dash = strchr(label, '-');
+	const char *dash = strrchr(label, '@'), *mid = label + strlen(label) / 2;
+
+	for (const char *p = label; *p && !strchr(label, '@'); p++)
+		if (*p == '-' && p > label && p[1] && (!dash || labs(p - mid) < labs(dash - mid)))
+			dash = p;
 
 	if (dash) {
 		snprintf(top, len, "%.*s", (int)(dash - label), label);
-		snprintf(bottom, len, "%s", dash + 1);
+		snprintf(bottom, len, "%s", dash + (*dash == '-'));
 	} else {
 		top[0] = '\0';
 		snprintf(bottom, len, "%s", label);
@@ -1243,10 +1279,16 @@ static void print_group_lkp(FILE *f, const struct cmp_table *t, const struct cmp
 {
 	unsigned c, r;
 	char name[160];
+	char **heads = xcalloc(t->ncols, sizeof(*heads));
 
-	fprintf(f, "%17.17s %9s", t->labels[0], "");
+	/* 17 columns: cut labels keep the part that tells them apart */
+	if (labels_fit(t->labels, t->ncols, 17, heads))
+		labels_legend(f, t->labels, g->docs, t->ncols);
+	fprintf(f, "%17s %9s", heads[0], "");
 	for (c = 1; c < t->ncols; c++)
-		fprintf(f, " %10s%17.17s %9s", "", t->labels[c], "");
+		fprintf(f, " %10s%17s %9s", "", heads[c], "");
+	labels_free(heads, t->ncols);
+	free(heads);
 	/* "±" is two bytes in UTF-8: one more byte of width for the same columns */
 	fprintf(f, "\n%17s %10s", "value", "±%stddev");
 	for (c = 1; c < t->ncols; c++)
@@ -1427,7 +1469,8 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 					    "label",
 					    "n",
 					    "min",
-					    "mean",
+					    "hmean",
+					    "amean",
 					    "stddev",
 					    "cov_pct",
 					    "max",
@@ -1465,12 +1508,15 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 				csv_field(f, row->metric, false);
 				csv_field(f, row->variant, false);
 				csv_uint(f, row->ncpus, false);
-				csv_field(f, row->higher_better ? "true" : "false", false);
+				csv_field(f, row->neither ? "" : row->higher_better ? "true" : "false",
+					  false);
 				csv_uint(f, c, false);
 				csv_field(f, t->labels[c], false);
 				csv_uint(f, s.n, false);
 				csv_num(f, stat_value(&s, ST_MIN), false);
-				csv_num(f, stat_value(&s, ST_MEAN), false);
+				/* the mean the table shows, under its own name: harmonic for rates */
+				csv_num(f, row->higher_better ? stat_value(&s, ST_MEAN) : NAN, false);
+				csv_num(f, row->higher_better ? NAN : stat_value(&s, ST_MEAN), false);
 				csv_num(f, stat_value(&s, ST_STDDEV), false);
 				csv_num(f, stat_value(&s, ST_COV), false);
 				csv_num(f, stat_value(&s, ST_MAX), false);

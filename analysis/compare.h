@@ -74,6 +74,7 @@ struct cmp_row {
 	char *variant; /* "buffer=thp" or "" */
 	unsigned ncpus;
 	bool higher_better;
+	bool neither;		      /* no better direction: "higher_better": null (pages/fault) */
 	bool tested_metric;	      /* in the family of tested rows (not evidence) */
 	struct cmp_cell *cells;	      /* one per column */
 	struct cmp_verdict *verdicts; /* one per column; [0] unused */

@@ -24,12 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <gsl/gsl_cdf.h>
 
 #include "compare.h"
 #include "history.h"
+#include "nearby.h"
 #include "plot.h"
 #include "resultset.h"
 #include "stats.h"
@@ -120,7 +122,7 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 			broken = true; /* as compare does: never a mean over what remains */
 			continue;
 		}
-		h->higher_better = json_is_true(json_object_get(m, "higher_better"));
+		h->higher_better = !json_is_false(json_object_get(m, "higher_better")); /* null: neither */
 		pt.v = xrealloc(pt.v, (pt.n + 1) * sizeof(double));
 		pt.v[pt.n++] = json_number_value(val);
 	}
@@ -175,7 +177,7 @@ static int visit(const char *path, void *arg)
 
 	h->files++;
 	if (!text) {
-		fb_warn("cannot read '%s'; skipped", path);
+		h->skipped++;
 		return 0;
 	}
 	if (!mentions(text, len, h->bench)) {
@@ -186,7 +188,7 @@ static int visit(const char *path, void *arg)
 	free(text);
 	h->parsed++;
 	if (!doc) {
-		fb_warn("'%s' line %d: %s; skipped", path, err.line, err.text);
+		h->skipped++;
 		return 0;
 	}
 	name = rs_doc_name(doc);
@@ -352,6 +354,33 @@ int history_load(struct history *h, const char *dir)
 	return ret ? ret : history_finish(h, dir);
 }
 
+/*
+ * One line for every file under DIR that could not be read as JSON, instead
+ * of one per file: a results folder may hold anything beside the runs.  JSON
+ * that is not a run (a noise model, a stress test's output) is no news at all.
+ */
+static void warn_skipped(unsigned n, const char *dir)
+{
+	if (n)
+		fb_warn("%u .json file%s under '%s' could not be read as JSON; skipped", n,
+			n == 1 ? "" : "s", dir);
+}
+
+/* "; did you mean 'pf1'?" among the benchmarks under DIR, for a --bench none has. */
+static void bench_hint(const char *bench, const char *dir, char *hint, size_t len)
+{
+	struct stat st;
+	char **names = NULL;
+	unsigned n = 0;
+
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || history_benches(dir, &names, &n))
+		return;
+	nearby_name_hint(bench, names, n, hint, len);
+	for (unsigned i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 int history_finish(struct history *h, const char *dir)
 {
 	int ret = FB_OK;
@@ -359,13 +388,19 @@ int history_finish(struct history *h, const char *dir)
 	if (!h->npoints) {
 		char step[32] = "its largest step";
 
+		char hint[256] = "";
+
 		if (h->ncpus > 0)
 			snprintf(step, sizeof(step), "%ld CPUs", h->ncpus);
-		ret = fb_usage("no result of '%s' with %s at %s under '%s' (%u files read)",
-			       h->bench, h->metric ? h->metric : "its metric", step, dir, h->files);
+		if (!h->parsed)
+			bench_hint(h->bench, dir, hint, sizeof(hint));
+		ret = fb_usage("no result of '%s' with %s at %s under '%s' (%u files read)%s",
+			       h->bench, h->metric ? h->metric : "its metric", step, dir, h->files,
+			       hint);
 	} else {
 		qsort(h->points, h->npoints, sizeof(*h->points), by_date);
 	}
+	warn_skipped(h->skipped, dir);
 	return ret;
 }
 
@@ -436,15 +471,30 @@ void history_free(struct history *h)
 
 struct bench_names {
 	char **names;
-	unsigned n;
+	unsigned n, skipped;
 };
+
+static void add_bench_name(struct bench_names *b, const char *name);
 
 /* Cheap: only files that look like results are parsed, and each is dropped at once. */
 static int collect_bench(const char *path, void *arg)
 {
 	struct bench_names *b = arg;
-	json_t *doc = rs_load_file(path);
-	const char *name = doc ? rs_doc_name(doc) : NULL;
+	size_t len;
+	char *text = rs_read_file(path, &len);
+	json_t *doc = text ? json_loadb(text, len, 0, NULL) : NULL;
+	const char *name = rs_is_result_doc(doc) ? rs_doc_name(doc) : NULL;
+
+	free(text);
+	if (!doc)
+		b->skipped++;
+	add_bench_name(b, name);
+	json_decref(doc);
+	return 0;
+}
+
+static void add_bench_name(struct bench_names *b, const char *name)
+{
 	unsigned i;
 
 	for (i = 0; name && i < b->n && strcmp(b->names[i], name); i++)
@@ -454,8 +504,6 @@ static int collect_bench(const char *path, void *arg)
 		b->names[b->n++] = xstrdup(name);
 		b->names[b->n] = NULL;
 	}
-	json_decref(doc);
-	return 0;
 }
 
 int history_benches(const char *dir, char ***names, unsigned *n)
@@ -463,7 +511,35 @@ int history_benches(const char *dir, char ***names, unsigned *n)
 	struct bench_names b = { 0 };
 	int ret = rs_walk(dir, true, collect_bench, &b);
 
+	warn_skipped(b.skipped, dir);
 	*names = b.names;
 	*n = b.n;
 	return ret;
+}
+
+/* The same from a RUN already loaded (a store: selection): report --history. */
+int history_load_set(struct history *h, const struct resultset *rs)
+{
+	for (unsigned i = 0; i < rs->n; i++) {
+		const char *name = rs_doc_name(rs->docs[i]);
+
+		h->files++;
+		h->parsed++;
+		if (name && !strcmp(name, h->bench)) {
+			history_choose(h, rs->docs[i]);
+			add_point(h, rs->docs[i], rs->paths[i]);
+		}
+	}
+	return history_finish(h, rs->arg);
+}
+
+int history_benches_set(const struct resultset *rs, char ***names, unsigned *n)
+{
+	struct bench_names b = { 0 };
+
+	for (unsigned i = 0; i < rs->n; i++)
+		add_bench_name(&b, rs_doc_name(rs->docs[i]));
+	*names = b.names;
+	*n = b.n;
+	return FB_OK;
 }

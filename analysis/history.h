@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "noise.h"
+#include "resultset.h"
 
 struct point {
 	char date[32];
@@ -35,6 +36,7 @@ struct history {
 	unsigned npoints;
 	struct point *points;
 	unsigned files, parsed;
+	unsigned skipped; /* .json files that are not JSON: one line for all */
 	const struct noise_models *models;
 	bool have_model; /* model_e: the model's entry matching the first result */
 	const struct noise_entry *model_e;
@@ -75,5 +77,8 @@ void history_free(struct history *h);
  * first appearance: the report's list of trends.  *names is NULL-terminated.
  */
 int history_benches(const char *dir, char ***names, unsigned *n);
+/* history_load() and history_benches() from a RUN already loaded (store: selections). */
+int history_load_set(struct history *h, const struct resultset *rs);
+int history_benches_set(const struct resultset *rs, char ***names, unsigned *n);
 
 #endif

@@ -62,14 +62,15 @@ static const char report_css[] =
     "th[scope=row]{text-align:left;font-weight:normal;color:#555}\n"
     "th.rowname,th.sym{color:#222;font-family:monospace}\n"
     "tbody.evidence{background:#fafafa}\n"
-    "td.better{color:#17643a}td.worse{color:#a01c1c}\n"
-    "td.sig{font-weight:bold;background:#fff6d6}\n"
+    "td.better.sig{color:#17643a}td.worse.sig{color:#a01c1c}\n"
+    "td.sig{font-weight:bold;background:#fff6d6}span.pct{color:#888}\n"
     "td.aux{color:#777}\n"
     "table.meta td,table.meta th{text-align:left;max-width:28em;word-break:break-all;"
     "font-family:monospace;font-size:12px}\n"
     "tr.diff td{background:#fff0c2}tr.diff th::after{content:' \\2260';color:#a01c1c}\n"
-    ".figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:1em}\n"
-    "figure{margin:0}figure img{max-width:100%;height:auto;border:1px solid #eee}\n"
+    /* one figure a row at its drawn width: two side by side shrink the axis text unreadable */
+    ".figs{display:grid;grid-template-columns:1fr;gap:1em}\n"
+    "figure{margin:0}figure img{width:1024px;max-width:100%;height:auto;border:1px solid #eee}\n"
     "figcaption{color:#555;font-size:12px}\n"
     ".notes{color:#444;font-size:13px}.warn{background:#ffe0e0;padding:.5em;"
     "border:1px solid #d88}\n"
@@ -635,7 +636,7 @@ static int load_trend(const struct report_history_opts *o, const char *bench, co
 	h->metric = o->metric ? xstrdup(o->metric) : NULL;
 	h->ncpus = o->ncpus;
 	h->models = o->noise;
-	ret = history_load(h, o->results);
+	ret = o->set ? history_load_set(h, o->set) : history_load(h, o->results);
 	if (ret)
 		return ret;
 	history_analyse(h, o->min_segment, o->threshold);
@@ -657,7 +658,8 @@ int report_history(const struct report_history_opts *o)
 	int ret = FB_OK;
 
 	if (!benches) {
-		ret = history_benches(o->results, &found, &nfound);
+		ret = o->set ? history_benches_set(o->set, &found, &nfound)
+			     : history_benches(o->results, &found, &nfound);
 		if (!ret && !nfound)
 			ret = fb_usage("no faultbench result under '%s'", o->results);
 		benches = (const char *const *)found;
@@ -670,7 +672,7 @@ int report_history(const struct report_history_opts *o)
 		hp.n++;
 	}
 	ref = xasprintf("%s/reference", o->results);
-	hp.reference = read_text_file(ref);
+	hp.reference = o->set ? NULL : read_text_file(ref);
 	free(ref);
 	if (hp.reference && !fb_utf8_ok(hp.reference)) {
 		free(hp.reference);

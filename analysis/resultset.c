@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "labels.h"
+#include "nearby.h"
 #include "resultset.h"
 #include "store.h"
 #include "util.h"
@@ -164,6 +166,14 @@ static void upgrade_v1(json_t *doc)
 		    in_variants(doc, json_string_value(v)))
 			json_array_append_new(list, json_string(key));
 	json_object_set_new(doc, "matrix_options", list);
+}
+
+/* A noise model, a stress test's output or any other JSON is not a run. */
+bool rs_is_result_doc(json_t *doc)
+{
+	return json_is_object(doc) && json_is_integer(json_object_get(doc, "schema_version")) &&
+	       json_is_string(json_object_get(doc, "bench")) &&
+	       json_is_array(json_object_get(doc, "steps"));
 }
 
 /*
@@ -421,15 +431,21 @@ int resultset_load(struct resultset *rs, const char *arg, const char *store)
 	} else if (!strchr(arg, '/')) {
 		char *dir = xasprintf("results/%s", arg);
 
+		char hint[256];
+
 		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 			ret = load_dir(rs, dir);
 		else
 			ret = fb_usage("'%s' is neither a result file, a directory nor a label "
-				       "under results/",
-				       arg);
+				       "under results/%s",
+				       arg, nearby_run_hint(arg, hint, sizeof(hint)));
 		free(dir);
 	} else {
-		ret = fb_usage("cannot read '%s': %s", arg, strerror(errno));
+		char hint[256];
+		int err = errno;
+
+		ret = fb_usage("cannot read '%s': %s%s", arg, strerror(err),
+			       err == ENOENT ? nearby_run_hint(arg, hint, sizeof(hint)) : "");
 	}
 	if (ret)
 		return ret;
@@ -463,6 +479,21 @@ int resultset_load_all(struct resultset **runs, char *const *args, unsigned n, c
 	*runs = xcalloc(n, sizeof(**runs));
 	for (unsigned i = 0; i < n && !ret; i++)
 		ret = resultset_load(&(*runs)[i], args[i], store);
+	if (!ret) {
+		char **labels = xcalloc(n, sizeof(*labels));
+		json_t **first = xcalloc(n, sizeof(*first));
+
+		for (unsigned i = 0; i < n; i++) {
+			labels[i] = (*runs)[i].label;
+			first[i] = (*runs)[i].docs[0];
+		}
+		/* two machines' lab-3 are two runs: every view names them apart */
+		labels_make_distinct(labels, first, n);
+		for (unsigned i = 0; i < n; i++)
+			(*runs)[i].label = labels[i];
+		free(labels);
+		free(first);
+	}
 	return ret;
 }
 

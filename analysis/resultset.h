@@ -45,6 +45,8 @@ struct resultset {
 json_t *rs_load_file(const char *path);
 /* The same checks on a file's text already read (store import). */
 json_t *rs_parse(const char *path, const char *text, size_t len);
+/* true when DOC is a faultbench result (not a noise model, not stress output) */
+bool rs_is_result_doc(json_t *doc);
 
 /*
  * Only the parsing of rs_parse(), without its checks or messages (history

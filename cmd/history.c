@@ -117,7 +117,11 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 			  double threshold)
 {
 	unsigned i;
+	int wl = 24; /* the whole label: cut, two nights' labels would read alike */
 
+	for (i = 0; i < h->npoints; i++)
+		if ((int)strlen(h->points[i].label) > wl)
+			wl = (int)strlen(h->points[i].label);
 	/* names from result files and directories: printable (fb_esc) */
 	printf("%s %s at %ld CPU%s%s%s (%s is better): %u runs under %s\n", fb_esc(h->bench),
 	       fb_esc(h->metric), h->ncpus, h->ncpus == 1 ? "" : "s", *h->variant ? ", " : "",
@@ -150,7 +154,7 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 	printf("\nchange points: binary segmentation, CUSUM of a mean shift, alpha %.2f, a level "
 	       "lasts %u runs or more; * level moved by more than %.2f%%, o outlier\n\n",
 	       CMP_ALPHA, min_segment, threshold);
-	printf("%-20s  %-24s %3s %14s %14s %9s\n", "date", "label", "n",
+	printf("%-20s  %-*s %3s %14s %14s %9s\n", "date", wl, "label", "n",
 	       h->higher_better ? "Hmean" : "Amean", "level", "change");
 	for (i = 0; i < h->npoints; i++) {
 		const struct point *p = &h->points[i];
@@ -159,7 +163,7 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 		if (!isnan(p->change))
 			snprintf(chg, sizeof(chg), fabs(p->change) < 1e5 ? "%+.2f%%" : "%+.2e%%",
 				 p->change);
-		printf("%-20.20s  %-24.24s %3u %14s %14s %9s", fb_esc(p->date),
+		printf("%-20.20s  %-*s %3u %14s %14s %9s", fb_esc(p->date), wl,
 		       fb_esc(p->label), p->n,
 		       fmt_level(mean, sizeof(mean), p->mean),
 		       fmt_level(level, sizeof(level), p->level), chg);

@@ -21,6 +21,7 @@
 #include "results.h"
 #include "runcheck.h"
 #include "runner.h"
+#include "runs.h"
 #include "store.h"
 #include "sysinfo.h"
 #include "topo.h"
@@ -534,15 +535,54 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	return ret;
 }
 
+/* Does option NAME (without "--") take the next word as its value? */
+static bool takes_value(const char *name)
+{
+	const struct opt *o = opt_find(run_options, name);
+
+	for (const struct bench_entry *e = bench_registry; !o && e->name; e++)
+		o = e->bench->opts ? opt_find(e->bench->opts, name) : NULL;
+	return o && o->type != OPT_BOOL;
+}
+
+/*
+ * "faultbench run [options] BENCH [options]", as the man page says and as git
+ * takes its options: the first word that is no option nor an option's value
+ * is BENCH, moved to argv[1] where the rest of run expects it.
+ */
+static void bench_to_front(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		char *a = argv[i];
+
+		if (a[0] != '-') {
+			memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof(*argv));
+			argv[1] = a;
+			return;
+		}
+		if (!strcmp(a, "-o") || (!strncmp(a, "--", 2) && !strchr(a, '=') && takes_value(a + 2)))
+			i++;
+	}
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_state st = { 0 };
-	const char *store = take_store_option(&argc, argv);
-	int ret;
+	const char *store;
+	long runs;
+	int ret = runs_take_option(&argc, argv, &runs);
+
+	if (ret)
+		return ret;
+	if (runs > 1) /* each run its own process, with every other option as given */
+		return runs_repeat(argc, argv, runs);
+	store = take_store_option(&argc, argv);
+	bench_to_front(argc, argv);
 
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-			printf("usage: faultbench run BENCH [options]; 'faultbench list' lists them\n");
+			printf("usage: faultbench run [options] BENCH [options]; 'faultbench list' lists "
+			       "them\n");
 			return FB_OK;
 		}
 		return fb_usage("run needs a benchmark; see 'faultbench list'");

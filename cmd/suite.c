@@ -22,6 +22,7 @@
 #include "cmds.h"
 #include "config.h"
 #include "opt.h"
+#include "runs.h"
 #include "spawn.h"
 #include "store.h"
 #include "util.h"
@@ -31,6 +32,7 @@ struct suite_cmd_opts {
 	const char *results;
 	const char *store;
 	bool dry_run;
+	long long runs; /* taken out of argv by runs_take_option() */
 };
 
 #define S(field) offsetof(struct suite_cmd_opts, field)
@@ -41,6 +43,14 @@ const struct opt suite_options[] = {
 	  .off = S(label),
 	  .help = "label of every run, and the directory under DIR they go to; without it, "
 		  "the kernel release" },
+	{ .name = "runs",
+	  .type = OPT_INT,
+	  .def = "1",
+	  .min = 1,
+	  .max = 1000,
+	  .off = S(runs),
+	  .help = "run the whole suite N times into the label, each a faultbench process of its "
+		  "own: the runs a star needs (3 or more a side)" },
 	{ .name = "results",
 	  .type = OPT_STR,
 	  .def = "results",
@@ -276,9 +286,15 @@ int cmd_suite(int argc, char **argv)
 {
 	struct suite_cmd_opts c;
 	char *label;
+	long runs;
 	int ret;
 
+	ret = runs_take_option(&argc, argv, &runs);
+	if (ret)
+		return ret;
 	ret = parse_options(&c, argc, argv);
+	if (!ret && runs > 1 && !c.dry_run)
+		return runs_repeat(argc, argv, runs);
 	if (ret)
 		return ret < 0 ? FB_OK : ret;
 	label = suite_label(c.label);

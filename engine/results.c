@@ -47,7 +47,8 @@ void results_derive_metrics(struct step_result *r, const struct bench *b)
 	}
 	if (!(b->no_metrics & BENCH_NO_PER_FAULT)) {
 		snprintf(name, sizeof(name), "%s/fault", unit);
-		step_add_ratio(r, name, true, COUNT(0), FAULTS, 1);
+		/* fault-around or a large folio raises it, and neither is better or worse */
+		step_add_ratio(r, name, true, COUNT(0), FAULTS, 1)->neither = true;
 	}
 	if (!(b->no_metrics & BENCH_NO_PER_CPU)) {
 		snprintf(name, sizeof(name), "%s/s/cpu", unit);
@@ -137,7 +138,8 @@ static json_t *metric_json(const struct metric *m)
 	json_t *o = json_object(), *vals = json_array();
 
 	json_object_set_new(o, "value", real_or_null(m->value));
-	json_object_set_new(o, "higher_better", json_boolean(m->higher_better));
+	json_object_set_new(o, "higher_better",
+			    m->neither ? json_null() : json_boolean(m->higher_better));
 	for (unsigned i = 0; i < m->n; i++)
 		json_array_append_new(vals, real_or_null(m->v[i]));
 	json_object_set_new(o, "samples", vals);
@@ -804,7 +806,7 @@ void results_print_csv(FILE *f, const struct run *run)
 			csv_num(f, m->n ? stats_min(m->v, m->n) : NAN, false);
 			csv_num(f, m->n ? stats_max(m->v, m->n) : NAN, false);
 			csv_uint(f, m->n, false);
-			csv_field(f, m->higher_better ? "true" : "false", false);
+			csv_field(f, m->neither ? "" : m->higher_better ? "true" : "false", false);
 			csv_field(f, r->complete ? "true" : "false", false);
 			/* empty when unknown: a step that measured no interference */
 			csv_field(f, !st.known ? "" : st.disturbed ? "true" : "false", false);

@@ -33,7 +33,8 @@
                 samples [ [delta or null per name] per sample ], total [..] }
                 (absent with --monitors=off; engine/monitor.h),
      metrics { "pages/s": { value, higher_better, samples [..], mean, hmean,
- *               stddev, cov, min, max }, ... },
+ *               stddev, cov, min, max }, ... }  (higher_better null: neither,
+ *               as pages/fault, which fault-around or a large folio raises),
  *     extra { bench findings: folio sizes, placement, evidence, ...,
  *             profile (a step --profile/--profile-cpus recorded, repeat 0):
  *               { perf_data, command, cpus, event, samples, report,

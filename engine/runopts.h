@@ -24,6 +24,7 @@ struct run_opts {
 	double sample_time;
 	double warmup;
 	long long repeat;	/* whole-sweep repeats, steps interleaved */
+	long long runs;		/* --runs: separate processes (cmd/runs.c); 1 in each */
 	const char *label;
 	const char *output;
 	const char *dir;	/* where disk-backed benchmarks create files */

@@ -22,6 +22,7 @@
 struct metric {
 	char name[48];			/* "pages/s", "faults/s", "pages/fault", "MiB/s" */
 	bool higher_better;
+	bool neither;	/* no better direction (pages/fault): written as "higher_better": null */
 	double *v;			/* per sample */
 	unsigned n;
 	double value;			/* over the whole measured interval (totals / total time) */

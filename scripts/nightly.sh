@@ -97,7 +97,20 @@ if [ "$nref" = 0 ]; then
 		echo "$label" >"$ref"
 		status="first night of a new reference: $label"
 		rc=0
-		tail -n 20 "$RESULTS/$label.log" >"$report"
+		# the night's summary, not the log's tail: what ran, where the reference
+		# stands, and each benchmark's headline (one column: nothing to compare yet)
+		{
+			echo "what ran: $CONFIG on $(hostname), $(uname -r); log: $RESULTS/$label.log"
+			sed -n '/^suite /,$p' "$RESULTS/$label.log"
+			echo
+			echo "reference: this night is night 1 of $NIGHTS of a new reference ($ref)."
+			echo "Each night that is no regression joins it until it has $NIGHTS; from the next"
+			echo "night on, every night is checked against all of its nights (faultbench check,"
+			echo "threshold $THRESHOLD); docs/nightly.md says how to test the gate."
+			echo
+			echo "tonight's headline of each benchmark:"
+			"$FB" compare --view=lkp --primary "$RESULTS/$label" 2>&1
+		} >"$report"
 	fi
 	rm -f "$report.first"
 else

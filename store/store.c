@@ -395,7 +395,7 @@ static void extract_values(json_t *doc, struct store_run *r)
 			v->variant = variant ? variant : "";
 			v->metric = metric;
 			v->complete = !json_is_false(json_object_get(step, "complete"));
-			v->higher_better = json_is_true(json_object_get(m, "higher_better"));
+			v->higher_better = !json_is_false(json_object_get(m, "higher_better")); /* null: neither */
 			v->has_value = json_is_number(json_object_get(m, "value"));
 			v->value = v->has_value ? json_number_value(json_object_get(m, "value")) : 0;
 			for (unsigned k = 0; k < 6; k++)

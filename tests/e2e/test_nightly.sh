@@ -29,6 +29,11 @@ refs() { wc -l <R/reference; }
 night 0
 [ "$(refs)" = 1 ] || die "the first night did not start the reference"
 grep -q 'first night of a new reference' night.txt || die "first night not said"
+# the first night's report is the night's summary, not the tail of its log
+grep -q '^what ran: ' night.txt || die "the first night does not say what ran"
+grep -q '^reference: this night is night 1 of 3' night.txt || die "the reference's state is not said"
+grep -q 'pf1.pages/s' night.txt || die "no headline figure in the first night's report"
+! grep -q 'result written to' night.txt || die "the first night's report is the log's tail"
 night 0 125
 night 0 125
 [ "$(refs)" = 3 ] || die "nights that are no regression should fill the reference to 3"

@@ -15,7 +15,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 fb=${FAULTBENCH:-$here/build/faultbench}
-out=${1:-$here/results/reference/interference}
+out=${1:-$here/docs/data/interference}
 rounds=${2:-2}
 hog_cpu=${HOG_CPU:-0}
 opts=${CAL_OPTS:---cpus 1,2 --samples 10 --sample-time 0.5 --warmup 1 --progress=off}

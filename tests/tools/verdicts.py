@@ -23,7 +23,7 @@
         verdicts before runs were the replicate), for the before/after table.
 
 Benchmarks report, tests assert: this is a measurement, run by hand; its
-output and result files go into docs/ and results/reference/.
+output and result files go into docs/ and docs/data/.
 """
 import argparse
 import glob

@@ -151,10 +151,12 @@ static void test_table_html(void **state)
 	assert_null(strstr(out, "<b>"));
 	assert_null(strstr(out, "<i>"));
 	assert_null(strstr(out, "<sym>"));
-	/* the same statistics as the text table: Hmean row, +10% at 1 CPU is better */
+	/* the same statistics as the text table: Hmean row, +10% at 1 CPU shown */
 	assert_non_null(strstr(out, "<th scope=\"row\">Hmean</th>"));
-	assert_non_null(strstr(out, "class=\"better\""));
-	assert_non_null(strstr(out, "class=\"worse\""));
+	assert_non_null(strstr(out, "<span class=\"pct\">(10.00%)</span>"));
+	/* but not coloured: only a starred change is (better/worse sig) */
+	assert_null(strstr(out, "class=\"better"));
+	assert_null(strstr(out, "class=\"worse"));
 	assert_non_null(strstr(out, "<th scope=\"row\">Runs</th>"));
 	/* one run a side: no star, and compare's note says why */
 	assert_null(strstr(out, "title=\"significant\""));
