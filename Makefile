@@ -49,8 +49,8 @@ HELPERS   := $(O)/fb-exec-helper
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c) and their seed corpora (tests/fuzz/corpus/NAME/).
-FUZZ_TARGETS := opt cpulist config result selector kimage monitor profile \
-                walk sysinfo smaps benchout kmsg topoxml
+FUZZ_TARGETS := opt cpulist config result selector kimage monitor profile noise document \
+		campaign kneeds interference walk sysinfo smaps benchout kmsg topoxml
 FUZZ_SECONDS ?= 600
 FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
@@ -83,10 +83,15 @@ $(O)/man/faultbench.1: $(O)/faultbench
 		rm -rf $(O)/man && mv $(O)/man.tmp $(O)/man
 
 # fb-exec-helper goes beside the binary: aim9, stress and vm look for it there.
+# The directories install creates (and their missing parents) are listed in
+# DATADIR/faultbench/created-dirs: uninstall removes those, when empty, and no other.
+INSTALL_DIRS = $(BINDIR) $(MANDIR)/man1 $(BASHCOMPDIR) $(DATADIR)/faultbench/configs \
+	$(DATADIR)/faultbench/scripts $(DATADIR)/faultbench/vm
 install: $(O)/faultbench man
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
-		$(DESTDIR)$(DATADIR)/faultbench/configs $(DESTDIR)$(DATADIR)/faultbench/scripts \
-		$(DESTDIR)$(DATADIR)/faultbench/vm
+	@for d in $(INSTALL_DIRS); do while [ "$$d" != / ] && [ ! -d "$(DESTDIR)$$d" ]; do echo "$$d"; \
+		d=$$(dirname "$$d"); done; done | sort -u >$(O)/created-dirs
+	install -d $(addprefix $(DESTDIR),$(INSTALL_DIRS))
+	install -m 644 $(O)/created-dirs $(DESTDIR)$(DATADIR)/faultbench/created-dirs
 	install -m 755 $(O)/faultbench $(O)/fb-exec-helper $(DESTDIR)$(BINDIR)/
 	install -m 644 $(O)/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 scripts/faultbench.bash $(DESTDIR)$(BASHCOMPDIR)/faultbench
@@ -99,7 +104,11 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/faultbench $(DESTDIR)$(BINDIR)/fb-exec-helper \
 		$(DESTDIR)$(MANDIR)/man1/faultbench.1 $(DESTDIR)$(MANDIR)/man1/faultbench-*.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/faultbench
+	@cp $(DESTDIR)$(DATADIR)/faultbench/created-dirs $(O)/uninstall-dirs 2>/dev/null || \
+		: >$(O)/uninstall-dirs
 	rm -rf $(DESTDIR)$(DATADIR)/faultbench
+	@sort -r $(O)/uninstall-dirs | while read -r d; do \
+		rmdir "$(DESTDIR)$$d" 2>/dev/null || true; done
 
 # The exec benchmark needs a tiny static program that does nothing but exit.
 $(O)/fb-exec-helper: bench/helper/exec_helper.c
@@ -153,9 +162,10 @@ unit: $(UNIT_BIN)
 e2e: $(O)/faultbench
 	@FAULTBENCH=$(CURDIR)/$(O)/faultbench scripts/run-e2e.sh
 
-# The architecture as a test: which folder includes which, no include circles.
-layers:
-	@tests/tools/layers.sh
+# The architecture as a test: which folder includes and links which, every
+# folder has a rule, no include circles (tests/tools/layers.py).
+layers: $(O)/faultbench
+	@O=$(O) tests/tools/layers.sh
 
 test: layers unit e2e
 

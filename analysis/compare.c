@@ -23,10 +23,13 @@
 #include "compare.h"
 #include "csv.h"
 #include "jsonfile.h"
+#include "labels.h"
 #include "opt.h"
 #include "profile_cmp.h"
+#include "rerun.h"
 #include "stats.h"
 #include "util.h"
+#include "validity.h"
 
 /* ---- building the table ---------------------------------------------------- */
 
@@ -269,49 +272,172 @@ static void add_values(struct cmp_cell *c, json_t *m, json_t *val, bool replicat
 		cell_add(c, json_number_value(val), run);
 }
 
+/* A row (metric, variant, CPU count) of one run left out for a value no measurement gives. */
+struct broken_key {
+	const char *metric; /* NULL: every metric of the step (its headline is broken) */
+	const char *variant;
+	long long ncpus;
+	const char *why; /* what is wrong with the value */
+};
+
+/* Why this row of the run is left out, or NULL. */
+static const char *is_broken(const struct broken_key *k, unsigned n, const char *metric,
+			     const char *variant, long long ncpus)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (k[i].ncpus == ncpus && !strcmp(k[i].variant, variant) &&
+		    (!k[i].metric || !strcmp(k[i].metric, metric)))
+			return k[i].why;
+	return NULL;
+}
+
+/*
+ * The rows of this run that hold an impossible value in some repeat: the run
+ * is left out of each (a run's value is the mean of its repeats, and a mean
+ * over a repeat that counted nothing is no measurement of the kernel).  A
+ * step that did not complete is left out by itself, as before.  One message
+ * per step, naming the file, the step and what is wrong.
+ */
+static struct broken_key *find_broken(struct build *b, json_t *doc, const char *path, bool samples,
+				      unsigned *nkeys)
+{
+	const char *primary = cmp_primary_metric(doc), *mname;
+	struct broken_key *k = NULL;
+	json_t *step, *m;
+	size_t i;
+
+	*nkeys = 0;
+	json_array_foreach (json_object_get(doc, "steps"), i, step) {
+		const char *variant = json_string_value(json_object_get(step, "variant"));
+		const char *first = NULL, *why = NULL;
+		bool whole = false;
+		unsigned nbad = 0;
+
+		if (json_is_false(json_object_get(step, "complete")))
+			continue;
+		json_object_foreach (json_object_get(step, "metrics"), mname, m) {
+			const char *w;
+
+			if (!wanted_metric(b->o, doc, mname) ||
+			    !(w = rs_metric_problem(m, samples)))
+				continue;
+			if (!first) {
+				first = mname;
+				why = w;
+			}
+			whole |= primary && !strcmp(mname, primary);
+			nbad++;
+			k = xrealloc(k, (*nkeys + 1) * sizeof(*k));
+			k[*nkeys] = (struct broken_key){ .metric = mname,
+							 .variant = variant ? variant : "",
+							 .ncpus = json_integer_value(
+							     json_object_get(step, "ncpus")),
+							 .why = w };
+			(*nkeys)++;
+		}
+		if (whole) {
+			k = xrealloc(k, (*nkeys + 1) * sizeof(*k));
+			k[*nkeys] = (struct broken_key){
+				.metric = NULL,
+				.variant = variant ? variant : "",
+				.ncpus = json_integer_value(json_object_get(step, "ncpus")),
+				.why = "left out with its step, whose headline is broken"
+			};
+			(*nkeys)++;
+		}
+		if (first) {
+			char name[200];
+
+			rs_step_name(doc, step, name, sizeof(name));
+			fb_warn("%s: %s: %s is %s%s; this run is left out of %s at this step", path,
+				name, first, why, nbad > 1 ? " (and other metrics)" : "",
+				whole ? "every metric" : "that metric");
+		}
+	}
+	return k;
+}
+
 static void add_steps(struct build *b, struct cmp_group *g, unsigned gi, unsigned col, json_t *doc,
-		      unsigned run)
+		      const char *path, unsigned run)
 {
 	bool replicate_samples = json_is_true(json_object_get(doc, "samples_are_replicates"));
 	json_t *step, *m;
 	const char *mname;
 	size_t i;
+	unsigned nbroken;
+	struct broken_key *broken = find_broken(b, doc, path, replicate_samples, &nbroken);
+
+	b->t->broken += nbroken > 0; /* runs with a value left out */
 
 	json_array_foreach (json_object_get(doc, "steps"), i, step) {
 		const char *variant = json_string_value(json_object_get(step, "variant"));
 		json_t *nc = json_object_get(step, "ncpus");
+		bool disturbed = rs_step_disturbed(step);
 
 		/* An interrupted step measured less than asked for: never mix it in. */
 		if (json_is_false(json_object_get(step, "complete")) || !json_is_integer(nc) ||
 		    json_integer_value(nc) < 0 || json_integer_value(nc) > UINT32_MAX)
+			continue;
+		/* a noise model is the machine undisturbed: a disturbed step says nothing of it */
+		if (disturbed && b->o && b->o->skip_disturbed)
 			continue;
 		if (!variant)
 			variant = "";
 		json_object_foreach (json_object_get(step, "metrics"), mname, m) {
 			json_t *val = json_object_get(m, "value");
 			struct cmp_row *r;
+			const char *bad =
+			    is_broken(broken, nbroken, mname, variant, json_integer_value(nc));
 
-			if (!json_is_number(val) || !isfinite(json_number_value(val)) ||
-			    !wanted_metric(b->o, doc, mname))
+			if (!wanted_metric(b->o, doc, mname) ||
+			    (!bad && (!json_is_number(val) || !isfinite(json_number_value(val)))))
 				continue;
 			r = find_row(g, mname, variant, (unsigned)json_integer_value(nc));
 			if (!r) {
 				g->rows = xrealloc(g->rows, (g->nrows + 1) * sizeof(*g->rows));
 				r = &g->rows[g->nrows++];
+				memset(r, 0, sizeof(*r));
 				r->metric = xstrdup(mname);
 				r->variant = xstrdup(variant);
 				r->ncpus = (unsigned)json_integer_value(nc);
+				/* null: neither (pages/fault), summarised as a rate */
+				r->neither = json_is_null(json_object_get(m, "higher_better"));
 				r->higher_better =
-				    json_is_true(json_object_get(m, "higher_better"));
+				    r->neither || json_is_true(json_object_get(m, "higher_better"));
 				r->cells = xcalloc(b->t->ncols, sizeof(*r->cells));
 				r->verdicts = xcalloc(b->t->ncols, sizeof(*r->verdicts));
 				r->tested_metric = !cmp_is_evidence(mname);
 				name_index(&b->morder[gi], &b->nm[gi], mname);
 				name_index(&b->vorder[gi], &b->nv[gi], variant);
 			}
+			if (bad) {
+				struct cmp_cell *c = &r->cells[col];
+
+				/* counted once per run, at its first repeat */
+				if (c->last_broken_run != run + 1) {
+					c->broken++;
+					c->last_broken_run = run + 1;
+				}
+				if (!c->broken_path) {
+					c->broken_path = path;
+					c->broken_why = bad;
+				}
+				continue;
+			}
+			if (disturbed) {
+				struct cmp_cell *c = &r->cells[col];
+
+				if (c->last_disturbed_run != run + 1) {
+					c->disturbed++;
+					c->last_disturbed_run = run + 1;
+				}
+				if (!c->disturbed_path)
+					c->disturbed_path = path;
+			}
 			add_values(&r->cells[col], m, val, replicate_samples, run);
 		}
 	}
+	free(broken);
 }
 
 static struct build *sort_ctx;
@@ -385,7 +511,7 @@ static int add_doc(struct build *b, unsigned col, json_t *doc, const char *path)
 		}
 	}
 	/* one result file is one run: the replicate of every test */
-	add_steps(b, g, (unsigned)(g - t->groups), col, doc, b->next_run[col]++);
+	add_steps(b, g, (unsigned)(g - t->groups), col, doc, path, b->next_run[col]++);
 	return FB_OK;
 }
 
@@ -400,7 +526,16 @@ int cmp_build(struct resultset *runs, unsigned nruns, const struct cmp_opts *o, 
 	t->ncols = nruns;
 	t->labels = xcalloc(nruns, sizeof(*t->labels));
 	for (c = 0; c < nruns; c++)
-		t->labels[c] = xstrdup(runs[c].label);
+		t->labels[c] = xstrdup(fb_esc(runs[c].label)); /* a directory's name, too */
+	{
+		json_t **first = xcalloc(nruns, sizeof(*first));
+
+		for (c = 0; c < nruns; c++)
+			first[c] = runs[c].n ? runs[c].docs[0] : NULL;
+		/* two machines' lab-3 are two columns: never one header twice */
+		labels_make_distinct(t->labels, first, nruns);
+		free(first);
+	}
 	for (c = 0; c < nruns && !ret; c++)
 		for (i = 0; i < runs[c].n && !ret; i++)
 			ret = add_doc(&b, c, runs[c].docs[i], runs[c].paths[i]);
@@ -466,8 +601,14 @@ int cmp_parse_percent(const char *opt, const char *s, double *out)
 	char *end;
 	double v = strtod(s, &end);
 
-	if (end == s || (*end && strcmp(end, "%")) || !(v >= 0) || v >= 100)
+	if (end == s || (*end && strcmp(end, "%")) || !(v >= 0))
 		return fb_usage("option '--%s': '%s' is not a percentage (e.g. 2%%)", opt, s);
+	/* changes are shares of the baseline on a log scale: no run loses more than all of it */
+	if (v >= 100)
+		return fb_usage("option '--%s': '%s' is not a percentage below 100%%: a change is "
+				"a share of the baseline, and a run falls by less than all of it "
+				"(half the speed or twice the time is 50%%, a tenth 90%%)",
+				opt, s);
 	*out = v;
 	return FB_OK;
 }
@@ -532,10 +673,11 @@ void cmp_row_name(const struct cmp_row *r, char *buf, size_t len)
 	const char *eq = strchr(r->variant, '=');
 	const char *v = eq ? eq + 1 : r->variant;
 
+	/* names from result files: printable for the terminal, whatever they hold */
 	if (*v)
-		snprintf(buf, len, "%s:%s-%u", v, r->metric, r->ncpus);
+		snprintf(buf, len, "%s:%s-%u", fb_esc(v), fb_esc(r->metric), r->ncpus);
 	else
-		snprintf(buf, len, "%s-%u", r->metric, r->ncpus);
+		snprintf(buf, len, "%s-%u", fb_esc(r->metric), r->ncpus);
 }
 
 /* ---- output ---------------------------------------------------------------- */
@@ -592,6 +734,7 @@ static void fmt_value(char *buf, size_t len, double v)
 struct out {
 	bool untested; /* a row of the tested family had no test somewhere */
 	char untested_example[160];
+	char more_runs[2][1024]; /* the commands that would give a verdict: baseline, column */
 };
 
 static void note_untestable(struct out *out, const struct cmp_group *g, const struct cmp_row *r,
@@ -604,8 +747,14 @@ static void note_untestable(struct out *out, const struct cmp_group *g, const st
 	out->untested = true;
 	cmp_row_name(r, name, sizeof(name));
 	snprintf(out->untested_example, sizeof(out->untested_example), "%s %s: %u vs %u run%s",
-		 g->name, name, r->verdicts[col].runs_a, r->verdicts[col].runs_b,
+		 fb_esc(g->name), name, r->verdicts[col].runs_a, r->verdicts[col].runs_b,
 		 r->verdicts[col].runs_b == 1 ? "" : "s");
+	if (r->verdicts[col].runs_a < 3 && g->docs[0])
+		rerun_command(g->docs[0], 3 - r->verdicts[col].runs_a, out->more_runs[0],
+			      sizeof(out->more_runs[0]));
+	if (r->verdicts[col].runs_b < 3 && g->docs[col])
+		rerun_command(g->docs[col], 3 - r->verdicts[col].runs_b, out->more_runs[1],
+			      sizeof(out->more_runs[1]));
 }
 
 static const char *source_name(enum cmp_var_source s)
@@ -634,16 +783,19 @@ static void runs_range(const struct cmp_table *t, unsigned *lo, unsigned *hi, bo
 				cmp_row_name(row, name, sizeof(name));
 				if (!v->runs_needed) {
 					*over = true;
-					snprintf(hi_row, len, "%s %s", t->groups[g].name, name);
+					snprintf(hi_row, len, "%s %s", fb_esc(t->groups[g].name),
+						 name);
 					continue;
 				}
 				if (!*lo || v->runs_needed < *lo) {
 					*lo = v->runs_needed;
-					snprintf(lo_row, len, "%s %s", t->groups[g].name, name);
+					snprintf(lo_row, len, "%s %s", fb_esc(t->groups[g].name),
+						 name);
 				}
 				if (v->runs_needed > *hi && !*over) {
 					*hi = v->runs_needed;
-					snprintf(hi_row, len, "%s %s", t->groups[g].name, name);
+					snprintf(hi_row, len, "%s %s", fb_esc(t->groups[g].name),
+						 name);
 				}
 			}
 }
@@ -669,6 +821,136 @@ static const struct cmp_verdict *any_tested(const struct cmp_table *t, bool *one
 	return first;
 }
 
+/*
+ * A name, path or model field in a note: printable, and under markdown
+ * ("Note: " lines) escaped as well, so '|', '<b>' or '*' print as typed.
+ */
+static const char *note_text(const char *s, bool md)
+{
+	static char ring[6][1024];
+	static unsigned next;
+	char *e;
+
+	if (!md)
+		return fb_esc(s);
+	e = fb_md_escape(fb_esc(s));
+	snprintf(ring[next % 6], sizeof(ring[0]), "%s", e);
+	free(e);
+	return ring[next++ % 6];
+}
+
+/* The first row a model was given for but not used, and why: false when none. */
+static bool model_unused_reason(const struct cmp_table *t, char *buf, size_t len)
+{
+	for (unsigned g = 0; g < t->ngroups; g++)
+		for (unsigned r = 0; r < t->groups[g].nrows; r++) {
+			const struct cmp_row *row = &t->groups[g].rows[r];
+
+			if (!row->tested_metric)
+				continue;
+			if (noise_why_unmatched(t->noise, t->groups[g].docs[0], t->groups[g].name,
+						row->variant, row->ncpus, row->metric, buf, len))
+				return true;
+		}
+	return false;
+}
+
+void cmp_print_model(FILE *f, const struct noise_model *m, const char *prefix)
+{
+	json_t *c = m->conditions;
+	json_t *intf = json_object_get(c, "interference");
+
+	fprintf(f, "%snoise model: %s (%s, kernel %s, %s", prefix, note_text(m->path, *prefix),
+		note_text(m->hostname, *prefix), note_text(m->kernel, *prefix),
+		note_text(m->date, *prefix));
+	if (m->runs)
+		fprintf(f, "; %u runs, df %u", m->runs, m->runs - 1);
+	if (json_is_number(json_object_get(c, "loadavg")))
+		fprintf(f, "; load %.2f", json_number_value(json_object_get(c, "loadavg")));
+	if (json_is_integer(json_object_get(intf, "runs_disturbed")))
+		fprintf(f, "; %lld disturbed runs left out",
+			(long long)json_integer_value(json_object_get(intf, "runs_disturbed")));
+	else if (c)
+		fprintf(f, "; interference unknown");
+	fprintf(f, ")\n");
+}
+
+void cmp_fmt_detect(char *buf, size_t len, double pct)
+{
+	if (isnan(pct))
+		snprintf(buf, len, "-");
+	else if (pct > CMP_DETECT_CAP)
+		snprintf(buf, len, ">%.0f%%", CMP_DETECT_CAP);
+	else
+		snprintf(buf, len, "+-%.2f%%", pct);
+}
+
+/* The first cell with a run left out for an impossible value, and where. */
+static const struct cmp_cell *first_broken(const struct cmp_table *t, const struct cmp_group **gp,
+					   const struct cmp_row **rp)
+{
+	for (unsigned g = 0; g < t->ngroups; g++)
+		for (unsigned r = 0; r < t->groups[g].nrows; r++)
+			for (unsigned c = 0; c < t->ncols; c++)
+				if (t->groups[g].rows[r].cells[c].broken) {
+					*gp = &t->groups[g];
+					*rp = &t->groups[g].rows[r];
+					return &t->groups[g].rows[r].cells[c];
+				}
+	return NULL;
+}
+
+static const struct cmp_cell *first_disturbed(const struct cmp_table *t)
+{
+	for (unsigned g = 0; g < t->ngroups; g++)
+		for (unsigned r = 0; r < t->groups[g].nrows; r++)
+			for (unsigned c = 0; c < t->ncols; c++)
+				if (t->groups[g].rows[r].cells[c].disturbed)
+					return &t->groups[g].rows[r].cells[c];
+	return NULL;
+}
+
+/* Runs left out (impossible values), disturbed runs, rows not judged against the model. */
+static void print_validity_notes(FILE *f, const struct cmp_table *t, const char *prefix)
+{
+	const struct cmp_group *g;
+	const struct cmp_row *r;
+	const struct cmp_cell *c = first_broken(t, &g, &r);
+	char name[160]; /* paths may come from a store: never raw to a terminal (note_text) */
+
+	if (c) {
+		cmp_row_name(r, name, sizeof(name));
+		fprintf(f,
+			"%sleft out: %u run%s held a value no measurement gives (zero, negative, "
+			"NaN or infinite; e.g. %s %s in %s: %s), each from the rows where it did: "
+			"never averaged, starred or put in a noise model\n",
+			prefix, t->broken, t->broken == 1 ? "" : "s", note_text(g->name, *prefix),
+			note_text(name, *prefix), note_text(c->broken_path, *prefix),
+			note_text(c->broken_why, *prefix));
+	}
+	c = first_disturbed(t);
+	if (c)
+		fprintf(f,
+			"%sdisturbed: %u cell%s hold runs measured while other work took CPU time "
+			"from them (Runs \"3 (1 dist)\"; e.g. %s): judged on the runs alone, never "
+			"against a noise model\n",
+			prefix, t->disturbed, t->disturbed == 1 ? "" : "s",
+			note_text(c->disturbed_path, *prefix));
+	if (t->skipped_disturbed)
+		fprintf(f,
+			"%s%u row%s not judged against the noise model: a run was disturbed "
+			"(e.g. %s)\n",
+			prefix, t->skipped_disturbed, t->skipped_disturbed == 1 ? "" : "s",
+			note_text(t->skipped_disturbed_run, *prefix));
+	if (t->skipped_spread)
+		fprintf(f,
+			"%s%u row%s not judged against the noise model: the spread of the repeats "
+			"inside the runs is far beyond the model's (over %.0fx its variance; e.g. "
+			"%s): other conditions than the model's\n",
+			prefix, t->skipped_spread, t->skipped_spread == 1 ? "" : "s", 4.0,
+			note_text(t->skipped_spread_run, *prefix));
+}
+
 /* Say once how the stars were decided, what Detect means, and what is missing. */
 static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct out *out,
 				const char *prefix)
@@ -690,9 +972,14 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 		    prefix, source_name(v->source), 100 * CMP_ALPHA, t->family[1],
 		    t->ncols > 2 ? "each column" : "the column");
 		for (i = 0; i < t->nmodels_used; i++)
-			fprintf(f, "%snoise model: %s (%s, kernel %s, %s)\n", prefix,
-				t->models_used[i]->path, t->models_used[i]->hostname,
-				t->models_used[i]->kernel, t->models_used[i]->date);
+			cmp_print_model(f, t->models_used[i], prefix);
+		if (t->model_min_runs && t->model_min_runs < CMP_MODEL_MIN_RUNS)
+			fprintf(
+			    f,
+			    "%swarning: the noise model has only %u runs (df %u) behind some "
+			    "step: its variance is rough and the stars and Detect with it; %d or "
+			    "more runs are advised ('faultbench noise --runs 10')\n",
+			    prefix, t->model_min_runs, t->model_min_runs - 1, CMP_MODEL_MIN_RUNS);
 		runs_range(t, &lo, &hi, &over, lo_row, hi_row, sizeof(lo_row));
 		fprintf(
 		    f,
@@ -700,19 +987,24 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 		    "given; runs a side for %.2f%% (--detect): ",
 		    prefix, 100 * CMP_POWER, t->detect_target);
 		if (lo && (hi > lo || over))
-			fprintf(f, "%u (%s) to %s%u (%s)\n", lo, lo_row, over ? "over " : "",
-				over ? 1000 : hi, hi_row);
+			fprintf(f, "%u (%s) to %s%u (%s)\n", lo, note_text(lo_row, *prefix),
+				over ? "over " : "", over ? 1000 : hi, note_text(hi_row, *prefix));
 		else if (lo)
 			fprintf(f, "%u\n", lo);
 		else
-			fprintf(f, "over 1000 (%s)\n", hi_row);
+			fprintf(f, "over 1000 (%s)\n", note_text(hi_row, *prefix));
 	}
-	if (t->nmodels_given && !t->nmodels_used)
-		fprintf(f,
-			"%s%s fits no row: a model is used only for the machine (hostname, CPU "
-			"model) and the benchmark parameters it was measured with\n",
-			prefix,
-			t->nmodels_given == 1 ? "the noise model found" : "no noise model found");
+	if (t->nmodels_given && !t->nmodels_used) {
+		char why[512];
+
+		/* one that fits but was kept out (disturbed runs...) is said below */
+		if (model_unused_reason(t, why, sizeof(why)))
+			fprintf(f,
+				"%snoise model not used: %s (a model is used only for the machine "
+				"and the benchmark parameters it was measured with)\n",
+				prefix, why);
+	}
+	print_validity_notes(f, t, prefix);
 	if (t->disagreeing_rows)
 		fprintf(f,
 			"%s%u row%s: the runs vary significantly more than the noise model says "
@@ -723,23 +1015,39 @@ static void print_verdict_notes(FILE *f, const struct cmp_table *t, const struct
 			"%s%u row%s: the runs vary significantly less than the noise model says: "
 			"the model's larger variance was pooled in\n",
 			prefix, t->exceeding_rows, t->exceeding_rows == 1 ? "" : "s");
-	if (out->untested)
+	if (out->untested) {
 		fprintf(
 		    f,
 		    "%sno star where a row has no run-to-run information (e.g. %s): a star must "
 		    "beat the difference between runs, not between repeats of one run; measure "
 		    "this machine's once with 'faultbench noise configs/quick.ini', or give each "
-		    "side 3 or more runs (result files of the benchmark in its RUN)\n",
-		    prefix, out->untested_example);
+		    "side 3 or more runs (result files of the benchmark in its RUN)",
+		    prefix, note_text(out->untested_example, *prefix));
+		if (*out->more_runs[0] || *out->more_runs[1])
+			fprintf(f, "; for a verdict, run then compare again:");
+		fprintf(f, "\n");
+		for (int k = 0; k < 2; k++)
+			if (*out->more_runs[k])
+				fprintf(f, "%s  %s\n", prefix, fb_esc(out->more_runs[k]));
+	}
 }
 
+/*
+ * A header on two lines: a label told apart by its machine or kernel
+ * ("lab-3@big1") above its '@', else cut at the dash nearest its middle, the
+ * narrowest column (the whole label is the two lines read together).
+ */
 static unsigned label_split(const char *label, char *top, char *bottom, size_t len)
 {
-	const char *dash = strchr(label, '-');
+	const char *dash = strrchr(label, '@'), *mid = label + strlen(label) / 2;
+
+	for (const char *p = label; *p && !strchr(label, '@'); p++)
+		if (*p == '-' && p > label && p[1] && (!dash || labs(p - mid) < labs(dash - mid)))
+			dash = p;
 
 	if (dash) {
 		snprintf(top, len, "%.*s", (int)(dash - label), label);
-		snprintf(bottom, len, "%s", dash + 1);
+		snprintf(bottom, len, "%s", dash + (*dash == '-'));
 	} else {
 		top[0] = '\0';
 		snprintf(bottom, len, "%s", label);
@@ -752,6 +1060,8 @@ static void fmt_pct(char *buf, size_t len, double pct, bool star)
 {
 	if (isnan(pct))
 		snprintf(buf, len, " (%8s)", "-");
+	else if (fabs(pct) >= 1e5) /* no 150-digit percentage from a huge (if valid) value */
+		snprintf(buf, len, star ? " *%.1e%%*" : " (%.1e%%)", pct);
 	else if (star)
 		snprintf(buf, len, " *%7.2f%%*", pct);
 	else
@@ -845,29 +1155,46 @@ static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_
 	char name[160], val[64];
 	double *tmp;
 
-	for (int kind = 0; kind < 2; kind++)
+	static const char *const kinds[] = { "Runs", "Detect", "Noise" };
+
+	for (int kind = 0; kind < 3; kind++)
 		for (unsigned i = start; i < end; i++) {
 			const struct cmp_row *row = &g->rows[i];
+			bool model = false;
 
+			/* Noise: the model's run-to-run figure, the one 'noise' and history print
+			 */
+			for (unsigned c = 1; c < t->ncols; c++)
+				model |= isfinite(row->verdicts[c].model_run_pct);
+			if (kind == 2 && !model)
+				continue;
 			cmp_row_name(row, name, sizeof(name));
 			if (markdown) {
-				fprintf(f, "| %s |", kind ? "Detect" : "Runs");
+				fprintf(f, "| %s |", kinds[kind]);
 				md_cell(f, name);
 			} else {
-				fprintf(f, "%-9s %-*s", kind ? "Detect" : "Runs", (int)wname, name);
+				fprintf(f, "%-9s %-*s", kinds[kind], (int)wname, name);
 			}
 			for (unsigned c = 0; c < t->ncols; c++) {
 				const struct cmp_cell *cell = &row->cells[c];
 				const struct cmp_verdict *v = &row->verdicts[c];
 
-				if (!kind) {
+				if (kind == 0) {
+					unsigned nr;
+
 					tmp = xmalloc((cell->n + 1) * sizeof(*tmp));
-					snprintf(
-					    val, sizeof(val), "%u",
-					    cmp_cell_runs(cell, row->higher_better, tmp, NULL));
+					nr = cmp_cell_runs(cell, row->higher_better, tmp, NULL);
 					free(tmp);
-				} else if (c > 0 && v->tested && isfinite(v->detect_pct)) {
-					snprintf(val, sizeof(val), "+-%.2f%%", v->detect_pct);
+					/* "3 (1 dist)": one of the 3 runs was disturbed (footer) */
+					if (cell->disturbed)
+						snprintf(val, sizeof(val), "%u (%u dist)", nr,
+							 cell->disturbed);
+					else
+						snprintf(val, sizeof(val), "%u", nr);
+				} else if (kind == 2 && c > 0 && isfinite(v->model_run_pct)) {
+					snprintf(val, sizeof(val), "%.2f%%", v->model_run_pct);
+				} else if (kind == 1 && c > 0 && v->tested) {
+					cmp_fmt_detect(val, sizeof(val), v->detect_pct);
 				} else {
 					snprintf(val, sizeof(val), "-");
 				}
@@ -900,7 +1227,7 @@ static void print_group_text(FILE *f, const struct cmp_table *t, const struct cm
 			fprintf(f, "---:|");
 		fprintf(f, "\n");
 	} else {
-		fprintf(f, "%s\n", g->name);
+		fprintf(f, "%s\n", fb_esc(g->name));
 		bool any_top = false;
 
 		for (c = 0; c < t->ncols; c++)
@@ -952,10 +1279,16 @@ static void print_group_lkp(FILE *f, const struct cmp_table *t, const struct cmp
 {
 	unsigned c, r;
 	char name[160];
+	char **heads = xcalloc(t->ncols, sizeof(*heads));
 
-	fprintf(f, "%17.17s %9s", t->labels[0], "");
+	/* 17 columns: cut labels keep the part that tells them apart */
+	if (labels_fit(t->labels, t->ncols, 17, heads))
+		labels_legend(f, t->labels, g->docs, t->ncols);
+	fprintf(f, "%17s %9s", heads[0], "");
 	for (c = 1; c < t->ncols; c++)
-		fprintf(f, " %10s%17.17s %9s", "", t->labels[c], "");
+		fprintf(f, " %10s%17s %9s", "", heads[c], "");
+	labels_free(heads, t->ncols);
+	free(heads);
 	/* "±" is two bytes in UTF-8: one more byte of width for the same columns */
 	fprintf(f, "\n%17s %10s", "value", "±%stddev");
 	for (c = 1; c < t->ncols; c++)
@@ -990,7 +1323,7 @@ static void print_group_lkp(FILE *f, const struct cmp_table *t, const struct cmp
 			fprintf(f, "%17s %*s", val, *sd ? 10 : 9, sd);
 		}
 		cmp_row_name(row, name, sizeof(name));
-		fprintf(f, "  %s.%s\n", g->name, name);
+		fprintf(f, "  %s.%s\n", fb_esc(g->name), name);
 	}
 }
 
@@ -1041,6 +1374,12 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 					json_array_append_new(vals, json_real(row->cells[c].v[i]));
 				json_object_set_new(jc, "values", vals);
 				json_object_set_new(jc, "n", json_integer(s.n));
+				/* runs measured disturbed, and runs left out for an impossible
+				 * value */
+				json_object_set_new(jc, "disturbed_runs",
+						    json_integer(row->cells[c].disturbed));
+				json_object_set_new(jc, "broken_runs",
+						    json_integer(row->cells[c].broken));
 				json_object_set_new(jc, "min", num(s.min));
 				json_object_set_new(jc, row->higher_better ? "hmean" : "amean",
 						    num(s.mean));
@@ -1076,6 +1415,13 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 								: json_null());
 					json_object_set_new(jc, "model_disagrees",
 							    json_boolean(v->model_disagrees));
+					json_object_set_new(jc, "model_run_pct",
+							    num(v->model_run_pct));
+					json_object_set_new(
+					    jc, "model_not_used",
+					    v->model_skipped_disturbed ? json_string("disturbed")
+					    : v->model_skipped_spread  ? json_string("spread")
+								       : json_null());
 					if (!cmp_testable(row, c) && row->cells[0].n &&
 					    row->cells[c].n)
 						note_untestable(out, gr, row, c);
@@ -1113,11 +1459,31 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
  */
 static void print_csv(FILE *f, const struct cmp_table *t)
 {
-	static const char *const head[] = {
-		"group", "bench", "metric", "variant", "cpus", "higher_better", "column", "label",
-		"n", "min", "mean", "stddev", "cov_pct", "max", "bmean95", "pdiff_pct", "runs",
-		"tested", "significant", "p", "q", "detectable_pct"
-	};
+	static const char *const head[] = { "group",
+					    "bench",
+					    "metric",
+					    "variant",
+					    "cpus",
+					    "higher_better",
+					    "column",
+					    "label",
+					    "n",
+					    "min",
+					    "hmean",
+					    "amean",
+					    "stddev",
+					    "cov_pct",
+					    "max",
+					    "bmean95",
+					    "pdiff_pct",
+					    "runs",
+					    "tested",
+					    "significant",
+					    "p",
+					    "q",
+					    "detectable_pct",
+					    "disturbed_runs",
+					    "broken_runs" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
 		csv_field(f, head[i], i == 0);
@@ -1142,12 +1508,15 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 				csv_field(f, row->metric, false);
 				csv_field(f, row->variant, false);
 				csv_uint(f, row->ncpus, false);
-				csv_field(f, row->higher_better ? "true" : "false", false);
+				csv_field(f, row->neither ? "" : row->higher_better ? "true" : "false",
+					  false);
 				csv_uint(f, c, false);
 				csv_field(f, t->labels[c], false);
 				csv_uint(f, s.n, false);
 				csv_num(f, stat_value(&s, ST_MIN), false);
-				csv_num(f, stat_value(&s, ST_MEAN), false);
+				/* the mean the table shows, under its own name: harmonic for rates */
+				csv_num(f, row->higher_better ? stat_value(&s, ST_MEAN) : NAN, false);
+				csv_num(f, row->higher_better ? NAN : stat_value(&s, ST_MEAN), false);
 				csv_num(f, stat_value(&s, ST_STDDEV), false);
 				csv_num(f, stat_value(&s, ST_COV), false);
 				csv_num(f, stat_value(&s, ST_MAX), false);
@@ -1163,6 +1532,8 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 				csv_num(f, c && tested ? v->p : NAN, false);
 				csv_num(f, q, false);
 				csv_num(f, c && tested ? v->detect_pct : NAN, false);
+				csv_uint(f, row->cells[c].disturbed, false);
+				csv_uint(f, row->cells[c].broken, false);
 				csv_end_row(f);
 			}
 		}

@@ -33,6 +33,13 @@ struct cmp_cell {
 	double *v;
 	unsigned *run; /* the run (result file) of each value, numbered per column */
 	unsigned n;
+	/* runs left out of this cell: a value no measurement gives (validity.h) */
+	unsigned broken;
+	const char *broken_why, *broken_path; /* the first one's, borrowed */
+	/* runs in the cell measured while other work disturbed them (interference keys) */
+	unsigned disturbed;
+	const char *disturbed_path;		      /* the first one's, borrowed */
+	unsigned last_broken_run, last_disturbed_run; /* while building: run + 1 last counted */
 };
 
 /* Where a test's run-to-run variance came from. */
@@ -46,6 +53,10 @@ struct cmp_verdict {
 	enum cmp_var_source source;
 	bool model_disagrees; /* the runs vary significantly more than the model says */
 	bool model_exceeds;   /* ... or significantly less */
+	/* a model matched but was not used: a run was disturbed, or its spread is far beyond */
+	bool model_skipped_disturbed, model_skipped_spread;
+	double model_run_pct; /* the matching model entry's run-to-run figure (noise_run_pct), or
+				 NAN */
 	unsigned runs_a, runs_b;
 	double repeats;	      /* mean repeats a run */
 	double var, df;	      /* variance of one run's value (test scale) and its df */
@@ -63,6 +74,7 @@ struct cmp_row {
 	char *variant; /* "buffer=thp" or "" */
 	unsigned ncpus;
 	bool higher_better;
+	bool neither;		      /* no better direction: "higher_better": null (pages/fault) */
 	bool tested_metric;	      /* in the family of tested rows (not evidence) */
 	struct cmp_cell *cells;	      /* one per column */
 	struct cmp_verdict *verdicts; /* one per column; [0] unused */
@@ -89,6 +101,13 @@ struct cmp_table {
 	const struct noise_model **models_used; /* distinct, nmodels_used */
 	unsigned nmodels_used, nmodels_given;
 	unsigned disagreeing_rows, exceeding_rows; /* tested rows the model disagrees with */
+	/* tested rows not judged against the model, and the first run that made it so */
+	unsigned skipped_disturbed, skipped_spread;
+	char skipped_disturbed_run[256], skipped_spread_run[256];
+	unsigned broken;		  /* runs left out of some row for an impossible value */
+	unsigned disturbed;		  /* cells with a disturbed run */
+	unsigned model_min_runs;	  /* fewest runs behind a model entry used (0: none used) */
+	const struct noise_models *noise; /* the models given (cmp_opts.noise), borrowed */
 };
 
 /* Which metrics: by default the primary metric and the kernel-side evidence. */
@@ -100,6 +119,7 @@ struct cmp_opts {
 	bool quiet;			  /* no warnings about differing machines */
 	const struct noise_models *noise; /* the machine's between-run noise, or NULL */
 	double detect_pct;		  /* runs needed for this detectable change (default 5) */
+	bool skip_disturbed;		  /* leave disturbed steps out (noise models) */
 };
 
 /*
@@ -163,6 +183,19 @@ double cmp_cell_within_var(const struct cmp_cell *c, bool log_scale, double *df)
 
 /* The row's name in tables: "faults/s-64", with a variant "thp:MiB/s-2". */
 void cmp_row_name(const struct cmp_row *r, char *buf, size_t len);
+
+/*
+ * Fewer runs than this behind a noise model entry: allowed, but every table
+ * using it says so (a variance from 4 runs is off by a factor of 2 as often
+ * as not).
+ */
+#define CMP_MODEL_MIN_RUNS 8
+/* A detectable change larger than this is printed as ">100%": beyond it, nothing can be said. */
+#define CMP_DETECT_CAP 100.0
+/* "+-4.20%" or ">100%": Detect as people read it. */
+void cmp_fmt_detect(char *buf, size_t len, double pct);
+/* "noise model: PATH (host, kernel, date; runs, df, load, disturbed runs left out)" */
+void cmp_print_model(FILE *f, const struct noise_model *m, const char *prefix);
 
 enum cmp_format { CMP_TEXT, CMP_MARKDOWN, CMP_JSON, CMP_CSV };
 void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp);

@@ -4,10 +4,13 @@
  * table model of compare.c (cmp_cell_stats, the verdicts); only their
  * layout is here.  Every string of a result goes through html_put().
  *
- * A cell's percentage is "positive means better", as in the text table; its
- * class (better/worse, sig for a star) only colours it, the text says the
- * same without colour (a star, a sign), so a printout or a screen reader
- * loses nothing.
+ * A cell's percentage is "positive means better", as in the text table.
+ * Only a starred change is coloured (class better/worse sig): a colour says
+ * "this is real", and an unstarred change is noise until the test says
+ * otherwise, so it stays grey however large.  The text says the same without
+ * colour (a star, a sign), so a printout or a screen reader loses nothing.
+ * A spread (Stddev, CoeffVar) has no better or worse to sign: it is shown as
+ * a ratio to the baseline's ("x2.10"), never as "-1748.47%".
  */
 #include <math.h>
 #include <stdlib.h>
@@ -72,11 +75,17 @@ static void put_cell(FILE *f, const struct cmp_row *r, unsigned c, enum kind k)
 	if (k == K_MEAN && c > 0)
 		star = cmp_significant(r, c, NULL);
 	fprintf(f, "<td");
-	if (!isnan(d) && d != 0)
-		fprintf(f, " class=\"%s%s\"", d > 0 ? "better" : "worse", star ? " sig" : "");
+	if (star && !isnan(d) && d != 0)
+		fprintf(f, " class=\"%s sig\"", d > 0 ? "better" : "worse");
 	fprintf(f, ">");
 	put_value(f, kind_value(&s, k));
-	if (!isnan(d)) {
+	if (k == K_STDDEV || k == K_COV) {
+		double b = kind_value(&base, k), v = kind_value(&s, k);
+
+		if (c > 0 && b > 0 && isfinite(v))
+			fprintf(f, " <span class=\"pct\" title=\"of the baseline's\">(&times;%.2f)</span>",
+				v / b);
+	} else if (!isnan(d)) {
 		if (star)
 			fprintf(f, " <b title=\"significant\">*%.2f%%*</b>", d);
 		else

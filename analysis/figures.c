@@ -278,6 +278,39 @@ static void add_node_series(struct plotter *pl, struct plot_spec *p, unsigned c,
 	}
 }
 
+/*
+ * The efficiency band at a step: each repeat's value per CPU against the same
+ * repeat's at the smallest step (the same run, the same place in it), min to
+ * max.  Dividing every repeat by the smallest step's mean instead drew that
+ * step's own band as its repeats' min/mean to max/mean (0.87 to 1.28 at
+ * 1 CPU for pagelock in docs/data/verdicts/aa/aa-01-a and -b; 2.65 for a
+ * noisier run, whose fastest repeat was 2.65 times the harmonic mean), where
+ * efficiency is 1 by definition.  NAN when no repeat pairs up.
+ */
+static void efficiency_band(const struct cmp_cell *base, unsigned base_cpus,
+			    const struct cmp_cell *cell, unsigned cpus, double *lo, double *hi)
+{
+	*lo = *hi = NAN;
+	for (unsigned i = 0; i < cell->n; i++) {
+		unsigned nth = 0, seen = 0;
+
+		for (unsigned j = 0; j < i; j++)
+			nth += cell->run[j] == cell->run[i];
+		for (unsigned j = 0; j < base->n; j++) {
+			double e;
+
+			if (base->run[j] != cell->run[i] || seen++ != nth)
+				continue;
+			e = cell->v[i] / cpus / (base->v[j] / base_cpus);
+			if (isfinite(e)) {
+				*lo = isnan(*lo) ? e : fmin(*lo, e);
+				*hi = isnan(*hi) ? e : fmax(*hi, e);
+			}
+			break;
+		}
+	}
+}
+
 /* Throughput, and per-CPU efficiency relative to the smallest step of each line. */
 static int plot_scaling(struct plotter *pl, bool efficiency)
 {
@@ -292,6 +325,7 @@ static int plot_scaling(struct plotter *pl, bool efficiency)
 			struct plot_series *s;
 			char *st = series_title(pl, c, pl->variants[v]);
 			double base = NAN;
+			const struct cmp_row *base_row = NULL;
 
 			s = add_series(&p, st);
 			free(st);
@@ -299,7 +333,7 @@ static int plot_scaling(struct plotter *pl, bool efficiency)
 			for (r = 0; r < g->nrows; r++) {
 				const struct cmp_row *row = &g->rows[r];
 				struct cmp_stats cs;
-				double k;
+				double k, lo, hi;
 
 				if (strcmp(row->metric, pl->metric) ||
 				    strcmp(row->variant, pl->variants[v]) || !row->cells[c].n)
@@ -311,10 +345,14 @@ static int plot_scaling(struct plotter *pl, bool efficiency)
 					continue;
 				}
 				/* per CPU, relative to the first (smallest) step: 1 = linear */
-				if (isnan(base))
+				if (isnan(base)) {
 					base = cs.mean / row->ncpus;
+					base_row = row;
+				}
 				k = 1.0 / row->ncpus / base;
-				plot_series_add(s, row->ncpus, cs.mean * k, cs.min * k, cs.max * k);
+				efficiency_band(&base_row->cells[c], base_row->ncpus, &row->cells[c],
+						row->ncpus, &lo, &hi);
+				plot_series_add(s, row->ncpus, cs.mean * k, lo, hi);
 			}
 			if (!efficiency) {
 				struct plot_series parent = *s;

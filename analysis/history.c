@@ -24,17 +24,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <gsl/gsl_cdf.h>
 
 #include "compare.h"
 #include "history.h"
+#include "nearby.h"
 #include "plot.h"
 #include "resultset.h"
 #include "stats.h"
 #include "util.h"
-
+#include "validity.h"
 
 /* Quick test before parsing: the name must appear as a JSON string. */
 static bool mentions(const char *text, size_t len, const char *name)
@@ -96,6 +98,7 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 	struct point pt = { 0 };
 	json_t *step;
 	size_t i;
+	bool broken = false;
 
 	if (!date)
 		date = json_string_value(json_object_get(doc, "start_time"));
@@ -104,16 +107,29 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 		json_t *m = json_object_get(json_object_get(step, "metrics"), h->metric);
 		json_t *val = json_object_get(m, "value");
 
-		if (json_is_false(json_object_get(step, "complete")) || !json_is_number(val) ||
+		if (json_is_false(json_object_get(step, "complete")) || !m ||
 		    json_integer_value(json_object_get(step, "ncpus")) != h->ncpus ||
 		    strcmp(v ? v : "", h->variant))
 			continue;
-		h->higher_better = json_is_true(json_object_get(m, "higher_better"));
+		/* a value no measurement gives never becomes a level (validity.h) */
+		if (rs_metric_problem(m, false)) {
+			char name[200];
+
+			rs_step_name(doc, step, name, sizeof(name));
+			fb_warn("%s: %s: %s is %s; this run is left out", path, name, h->metric,
+				rs_metric_problem(m, false));
+			h->left_out++;
+			broken = true; /* as compare does: never a mean over what remains */
+			continue;
+		}
+		h->higher_better = !json_is_false(json_object_get(m, "higher_better")); /* null: neither */
 		pt.v = xrealloc(pt.v, (pt.n + 1) * sizeof(double));
 		pt.v[pt.n++] = json_number_value(val);
 	}
-	if (!pt.n)
+	if (!pt.n || broken) {
+		free(pt.v);
 		return;
+	}
 	snprintf(pt.date, sizeof(pt.date), "%s", date ? date : "?");
 	pt.when = history_parse_date(date);
 	pt.label = xstrdup(label ? label : "?");
@@ -132,14 +148,12 @@ static void find_model(struct history *h, json_t *doc)
 	if (!e || !e->log_scale)
 		return;
 	h->have_model = true;
+	h->model_e = e;
 	h->df_model = e->df_run;
 	h->model_repeats = e->repeats;
 	h->model_path = m->path;
-	/* the within-run part is rescaled to the series' repeats in find_changes */
-	h->var_model = e->var_run - e->var_within / e->repeats;
-	if (h->var_model < 0)
-		h->var_model = 0;
-	h->var_within = e->var_within;
+	/* the figure noise prints; the sigma is rescaled to the series' repeats (same function) */
+	h->model_pct = noise_run_pct(e, e->repeats);
 }
 
 void history_choose(struct history *h, json_t *doc)
@@ -163,19 +177,19 @@ static int visit(const char *path, void *arg)
 
 	h->files++;
 	if (!text) {
-		fb_warn("cannot read '%s'; skipped", path);
-		return RS_WALK_SKIP;
+		h->skipped++;
+		return 0;
 	}
 	if (!mentions(text, len, h->bench)) {
 		free(text);
 		return 0;
 	}
-	doc = json_loadb(text, len, 0, &err);
+	doc = rs_parse_text(text, len, &err);
 	free(text);
 	h->parsed++;
 	if (!doc) {
-		fb_warn("'%s' line %d: %s; skipped", path, err.line, err.text);
-		return RS_WALK_SKIP;
+		h->skipped++;
+		return 0;
 	}
 	name = rs_doc_name(doc);
 	/* a preset is a benchmark of its own here: pf1 and nopage never mix */
@@ -230,8 +244,9 @@ static void choose_sigma(struct history *h, const double *y, double repeats)
 	h->sigma_series = sigma_from_series(y, h->npoints);
 	/* MAD of differences: about 0.37 of the efficiency of a variance, a rough df */
 	h->df_series = h->npoints > 2 ? 0.37 * (h->npoints - 1) : 0;
+	h->series_repeats = repeats;
 	if (h->have_model)
-		var_m = h->var_model + h->var_within / (repeats >= 1 ? repeats : h->model_repeats);
+		var_m = noise_var_for(h->model_e, repeats);
 	if (h->have_model && var_m > 0) {
 		double f = h->sigma_series * h->sigma_series / var_m;
 
@@ -339,6 +354,33 @@ int history_load(struct history *h, const char *dir)
 	return ret ? ret : history_finish(h, dir);
 }
 
+/*
+ * One line for every file under DIR that could not be read as JSON, instead
+ * of one per file: a results folder may hold anything beside the runs.  JSON
+ * that is not a run (a noise model, a stress test's output) is no news at all.
+ */
+static void warn_skipped(unsigned n, const char *dir)
+{
+	if (n)
+		fb_warn("%u .json file%s under '%s' could not be read as JSON; skipped", n,
+			n == 1 ? "" : "s", dir);
+}
+
+/* "; did you mean 'pf1'?" among the benchmarks under DIR, for a --bench none has. */
+static void bench_hint(const char *bench, const char *dir, char *hint, size_t len)
+{
+	struct stat st;
+	char **names = NULL;
+	unsigned n = 0;
+
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || history_benches(dir, &names, &n))
+		return;
+	nearby_name_hint(bench, names, n, hint, len);
+	for (unsigned i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 int history_finish(struct history *h, const char *dir)
 {
 	int ret = FB_OK;
@@ -346,13 +388,19 @@ int history_finish(struct history *h, const char *dir)
 	if (!h->npoints) {
 		char step[32] = "its largest step";
 
+		char hint[256] = "";
+
 		if (h->ncpus > 0)
 			snprintf(step, sizeof(step), "%ld CPUs", h->ncpus);
-		ret = fb_usage("no result of '%s' with %s at %s under '%s' (%u files read)",
-			       h->bench, h->metric ? h->metric : "its metric", step, dir, h->files);
+		if (!h->parsed)
+			bench_hint(h->bench, dir, hint, sizeof(hint));
+		ret = fb_usage("no result of '%s' with %s at %s under '%s' (%u files read)%s",
+			       h->bench, h->metric ? h->metric : "its metric", step, dir, h->files,
+			       hint);
 	} else {
 		qsort(h->points, h->npoints, sizeof(*h->points), by_date);
 	}
+	warn_skipped(h->skipped, dir);
 	return ret;
 }
 
@@ -423,23 +471,31 @@ void history_free(struct history *h)
 
 struct bench_names {
 	char **names;
-	unsigned n;
+	unsigned n, skipped;
 };
+
+static void add_bench_name(struct bench_names *b, const char *name);
 
 /* Cheap: only files that look like results are parsed, and each is dropped at once. */
 static int collect_bench(const char *path, void *arg)
 {
 	struct bench_names *b = arg;
-	bool was = fb_set_quiet(true);
-	json_t *doc = rs_load_file(path);
-	const char *name = doc ? rs_doc_name(doc) : NULL;
-	unsigned i;
+	size_t len;
+	char *text = rs_read_file(path, &len);
+	json_t *doc = text ? json_loadb(text, len, 0, NULL) : NULL;
+	const char *name = rs_is_result_doc(doc) ? rs_doc_name(doc) : NULL;
 
-	fb_set_quiet(was);
-	if (!doc) {
-		fb_warn("%s; skipped", fb_last_error());
-		return RS_WALK_SKIP;
-	}
+	free(text);
+	if (!doc)
+		b->skipped++;
+	add_bench_name(b, name);
+	json_decref(doc);
+	return 0;
+}
+
+static void add_bench_name(struct bench_names *b, const char *name)
+{
+	unsigned i;
 
 	for (i = 0; name && i < b->n && strcmp(b->names[i], name); i++)
 		;
@@ -448,8 +504,6 @@ static int collect_bench(const char *path, void *arg)
 		b->names[b->n++] = xstrdup(name);
 		b->names[b->n] = NULL;
 	}
-	json_decref(doc);
-	return 0;
 }
 
 int history_benches(const char *dir, char ***names, unsigned *n)
@@ -457,7 +511,35 @@ int history_benches(const char *dir, char ***names, unsigned *n)
 	struct bench_names b = { 0 };
 	int ret = rs_walk(dir, true, collect_bench, &b);
 
+	warn_skipped(b.skipped, dir);
 	*names = b.names;
 	*n = b.n;
 	return ret;
+}
+
+/* The same from a RUN already loaded (a store: selection): report --history. */
+int history_load_set(struct history *h, const struct resultset *rs)
+{
+	for (unsigned i = 0; i < rs->n; i++) {
+		const char *name = rs_doc_name(rs->docs[i]);
+
+		h->files++;
+		h->parsed++;
+		if (name && !strcmp(name, h->bench)) {
+			history_choose(h, rs->docs[i]);
+			add_point(h, rs->docs[i], rs->paths[i]);
+		}
+	}
+	return history_finish(h, rs->arg);
+}
+
+int history_benches_set(const struct resultset *rs, char ***names, unsigned *n)
+{
+	struct bench_names b = { 0 };
+
+	for (unsigned i = 0; i < rs->n; i++)
+		add_bench_name(&b, rs_doc_name(rs->docs[i]));
+	*names = b.names;
+	*n = b.n;
+	return FB_OK;
 }

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "noise.h"
+#include "resultset.h"
 
 struct point {
 	char date[32];
@@ -35,13 +36,18 @@ struct history {
 	unsigned npoints;
 	struct point *points;
 	unsigned files, parsed;
+	unsigned skipped; /* .json files that are not JSON: one line for all */
 	const struct noise_models *models;
-	bool have_model; /* var_model from the model matching the first result */
-	double var_model, df_model, model_repeats, var_within;
+	bool have_model; /* model_e: the model's entry matching the first result */
+	const struct noise_entry *model_e;
+	double df_model, model_repeats;
+	double model_pct; /* the model's run-to-run figure, as noise prints it (noise_run_pct) */
 	const char *model_path;
+	unsigned left_out; /* values left out: impossible (validity.h) */
 	/* found by find_changes */
 	bool log_scale;
 	double sigma, sigma_series, df_series;
+	double series_repeats; /* mean repeats a run in the series */
 	const char *sigma_from;
 	unsigned nchanges, noutliers;
 };
@@ -71,5 +77,8 @@ void history_free(struct history *h);
  * first appearance: the report's list of trends.  *names is NULL-terminated.
  */
 int history_benches(const char *dir, char ***names, unsigned *n);
+/* history_load() and history_benches() from a RUN already loaded (store: selections). */
+int history_load_set(struct history *h, const struct resultset *rs);
+int history_benches_set(const struct resultset *rs, char ***names, unsigned *n);
 
 #endif

@@ -31,21 +31,6 @@ void html_put(FILE *f, const char *s)
 	}
 }
 
-char *html_escape(const char *s)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-
-	if (!m) {
-		fb_fail("out of memory");
-		abort();
-	}
-	html_put(m, s);
-	fclose(m);
-	return buf;
-}
-
 void html_printf(FILE *f, const char *fmt, ...)
 {
 	va_list ap;

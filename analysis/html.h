@@ -15,8 +15,6 @@
  * as U+FFFD (a browser would otherwise guess an encoding).
  */
 void html_put(FILE *f, const char *s);
-/* The same into a new string. */
-char *html_escape(const char *s);
 /* A formatted string, escaped: html_printf(f, "%s on %s", label, host). */
 void html_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -36,15 +36,22 @@ static double num_or_nan(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static bool entry_from_json(struct noise_entry *e, json_t *j)
+static void entry_free(struct noise_entry *e);
+
+/*
+ * One entry; NULL when usable, else why not.  A variance that is negative,
+ * NaN or infinite (or df below 1, repeats below 1) no set of runs can give:
+ * the model is broken, and is refused whole rather than trusted in part.
+ */
+static const char *entry_from_json(struct noise_entry *e, json_t *j)
 {
-	json_t *nc = json_object_get(j, "ncpus");
+	json_t *nc = json_object_get(j, "ncpus"), *vw = json_object_get(j, "var_within");
 
 	memset(e, 0, sizeof(*e));
-	if (!json_is_string(json_object_get(j, "name")) ||
+	if (!json_is_object(j) || !json_is_string(json_object_get(j, "name")) ||
 	    !json_is_string(json_object_get(j, "metric")) || !json_is_integer(nc) ||
 	    json_integer_value(nc) < 1 || json_integer_value(nc) > 1 << 20)
-		return false;
+		return "no name, metric or CPU count";
 	e->name = dup_str(j, "name");
 	e->variant = dup_str(j, "variant");
 	e->metric = dup_str(j, "metric");
@@ -55,58 +62,133 @@ static bool entry_from_json(struct noise_entry *e, json_t *j)
 	e->var_within = num_or_nan(j, "var_within");
 	e->df_within = num_or_nan(j, "df_within");
 	e->repeats = num_or_nan(j, "repeats");
-	e->runs = (unsigned)json_integer_value(json_object_get(j, "runs"));
-	/* an entry the statistics cannot use is dropped, not trusted */
-	if (!(e->var_run >= 0) || !(e->df_run >= 1) || !(e->repeats >= 1) ||
-	    !isfinite(e->var_run)) {
-		free(e->name);
-		free(e->variant);
-		free(e->metric);
-		return false;
+	{
+		json_int_t runs = json_integer_value(json_object_get(j, "runs"));
+
+		e->runs = runs > 0 && runs < 1 << 30 ? (unsigned)runs : 0;
 	}
-	if (!(e->var_within >= 0) || !isfinite(e->var_within))
+	if (!(e->var_run >= 0) || !isfinite(e->var_run))
+		return isnan(e->var_run) ? "var_run is missing or NaN"
+					 : "var_run is negative or infinite";
+	if (!(e->df_run >= 1) || !isfinite(e->df_run))
+		return "df_run is below 1 (a variance needs 2 runs)";
+	if (!(e->repeats >= 1) || !isfinite(e->repeats))
+		return "repeats is below 1";
+	if (vw && (!(e->var_within >= 0) || !isfinite(e->var_within)))
+		return "var_within is negative, NaN or infinite";
+	if (!vw)
 		e->var_within = 0;
-	return true;
+	if (!(e->df_within >= 0) || !isfinite(e->df_within))
+		e->df_within = 0;
+	return NULL;
+}
+
+/* The model of doc (already parsed) into ms; FB_OK or FB_USAGE saying why it is refused. */
+static int model_from_json(struct noise_models *ms, const char *path, json_t *doc)
+{
+	json_t *entries = json_object_get(doc, "entries"),
+	       *machine = json_object_get(doc, "machine");
+	json_t *version = json_object_get(doc, "noise_model"), *j;
+	struct noise_model m = { 0 };
+	size_t i;
+
+	if (!json_is_object(doc) || !json_is_integer(version) || !json_is_array(entries) ||
+	    !json_is_object(machine))
+		return fb_usage("'%s' is not a faultbench noise model (no noise_model, machine or "
+				"entries)",
+				path);
+	if (json_integer_value(version) != NOISE_SCHEMA)
+		return fb_usage("noise model '%s': noise_model %lld is not a version this "
+				"faultbench reads (%d)",
+				path, (long long)json_integer_value(version), NOISE_SCHEMA);
+	m.path = xstrdup(path);
+	m.hostname = dup_str(machine, "hostname");
+	m.cpu_model = dup_str(machine, "cpu_model");
+	m.kernel = dup_str(machine, "kernel");
+	m.date = dup_str(doc, "date");
+	m.version = dup_str(doc, "faultbench_version");
+	m.params = json_incref(json_object_get(doc, "params"));
+	if (!json_is_object(m.params)) {
+		json_decref(m.params);
+		m.params = json_object();
+	}
+	m.conditions = json_incref(json_object_get(doc, "conditions"));
+	{
+		json_int_t runs = json_integer_value(json_object_get(doc, "runs"));
+
+		m.runs = runs > 0 && runs < 1 << 30 ? (unsigned)runs : 0;
+	}
+	json_array_foreach (entries, i, j) {
+		struct noise_entry e;
+		const char *why = entry_from_json(&e, j);
+
+		if (why) {
+			char shown[128];
+
+			entry_free(&e);
+			noise_model_free(&m);
+			return fb_usage(
+			    "noise model '%s': entry %zu (%s): %s; a broken model, not "
+			    "used (make it again with 'faultbench noise')",
+			    path, i,
+			    fb_printable(json_string_value(json_object_get(j, "name"))
+					     ? json_string_value(json_object_get(j, "name"))
+					     : "?",
+					 shown, sizeof(shown)),
+			    why);
+		}
+		m.e = xrealloc(m.e, (m.n + 1) * sizeof(*m.e));
+		m.e[m.n++] = e;
+	}
+	ms->m = xrealloc(ms->m, (ms->n + 1) * sizeof(*ms->m));
+	ms->m[ms->n++] = m;
+	return FB_OK;
+}
+
+int noise_parse(struct noise_models *ms, const char *path, const char *text, size_t len)
+{
+	json_error_t err;
+	json_t *doc;
+	int ret;
+
+	if (len > NOISE_MAX_BYTES)
+		return fb_usage("noise model '%s' is larger than %u MiB; not a faultbench noise "
+				"model",
+				path, NOISE_MAX_BYTES >> 20);
+	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	if (!doc)
+		return fb_usage("noise model '%s' line %d: %s", path, err.line, err.text);
+	ret = model_from_json(ms, path, doc);
+	json_decref(doc);
+	return ret;
 }
 
 static int load_file(struct noise_models *ms, const char *path)
 {
-	json_error_t err;
-	json_t *doc = fb_json_load_file(path, &err), *entries, *j, *machine;
-	struct noise_model *m;
-	size_t i;
+	struct stat st;
+	FILE *f;
+	char *text;
+	size_t len;
+	int ret;
 
-	if (!doc)
-		return fb_usage("noise model '%s' line %d: %s", path, err.line, err.text);
-	entries = json_object_get(doc, "entries");
-	machine = json_object_get(doc, "machine");
-	if (!json_is_integer(json_object_get(doc, "noise_model")) || !json_is_array(entries) ||
-	    !json_is_object(machine)) {
-		json_decref(doc);
-		return fb_usage("'%s' is not a faultbench noise model", path);
-	}
-	ms->m = xrealloc(ms->m, (ms->n + 1) * sizeof(*ms->m));
-	m = &ms->m[ms->n++];
-	memset(m, 0, sizeof(*m));
-	m->path = xstrdup(path);
-	m->hostname = dup_str(machine, "hostname");
-	m->cpu_model = dup_str(machine, "cpu_model");
-	m->kernel = dup_str(machine, "kernel");
-	m->date = dup_str(doc, "date");
-	m->version = dup_str(doc, "faultbench_version");
-	m->params = json_incref(json_object_get(doc, "params"));
-	if (!m->params)
-		m->params = json_object();
-	json_array_foreach (entries, i, j) {
-		struct noise_entry e;
-
-		if (!entry_from_json(&e, j))
-			continue;
-		m->e = xrealloc(m->e, (m->n + 1) * sizeof(*m->e));
-		m->e[m->n++] = e;
-	}
-	json_decref(doc);
-	return FB_OK;
+	errno = 0;
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return fb_usage("cannot read noise model '%s': %s", path,
+				errno ? strerror(errno) : "not a regular file");
+	/* a huge model makes every compare slow and hungry (issue 23 C4): refuse it */
+	if ((unsigned long long)st.st_size > NOISE_MAX_BYTES)
+		return fb_usage("noise model '%s' is larger than %u MiB; not a faultbench noise "
+				"model",
+				path, NOISE_MAX_BYTES >> 20);
+	f = fopen(path, "rb");
+	if (!f)
+		return fb_usage("cannot read noise model '%s': %s", path, strerror(errno));
+	text = xmalloc((size_t)st.st_size + 1);
+	len = fread(text, 1, (size_t)st.st_size, f);
+	fclose(f);
+	ret = noise_parse(ms, path, text, len);
+	free(text);
+	return ret;
 }
 
 static bool is_json_name(const char *name)
@@ -191,6 +273,7 @@ void noise_model_free(struct noise_model *m)
 	free(m->date);
 	free(m->version);
 	json_decref(m->params);
+	json_decref(m->conditions);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -248,16 +331,92 @@ const struct noise_entry *noise_find(const struct noise_models *ms, json_t *doc,
 	return best;
 }
 
+static const char *first_param_difference(json_t *a, json_t *b)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach (a, key, v)
+		if (!json_equal(v, json_object_get(b, key)))
+			return key;
+	json_object_foreach (b, key, v)
+		if (!json_object_get(a, key))
+			return key;
+	return NULL;
+}
+
+bool noise_why_unmatched(const struct noise_models *ms, json_t *doc, const char *name,
+			 const char *variant, unsigned ncpus, const char *metric, char *buf,
+			 size_t len)
+{
+	json_t *sys = json_object_get(doc, "system");
+	const char *host = json_string_value(json_object_get(sys, "hostname"));
+	const char *cpu = json_string_value(json_object_get(sys, "cpu_model"));
+	char a[96], b[96];
+
+	if (!ms || !ms->n) {
+		snprintf(buf, len, "no noise model");
+		return true;
+	}
+	if (noise_find(ms, doc, name, variant, ncpus, metric, NULL))
+		return false;
+	/* the newest model (the one that would win) explains */
+	{
+		const struct noise_model *m = &ms->m[0];
+		const char *key;
+
+		for (unsigned i = 1; i < ms->n; i++)
+			if (strcmp(ms->m[i].date, m->date) > 0)
+				m = &ms->m[i];
+		if (!same_machine(m, doc)) {
+			snprintf(buf, len,
+				 "'%s' is of host '%s' (%s), these runs of host '%s' (%s): a model "
+				 "is of one machine",
+				 m->path, fb_printable(m->hostname, a, sizeof(a)), m->cpu_model,
+				 fb_printable(host ? host : "?", b, sizeof(b)), cpu ? cpu : "?");
+			return true;
+		}
+		if (!json_object_get(m->params, name)) {
+			snprintf(buf, len, "'%s' has no step of %s", m->path,
+				 fb_printable(name, a, sizeof(a)));
+			return true;
+		}
+		key = first_param_difference(json_object_get(m->params, name),
+					     json_object_get(doc, "params"));
+		if (key) {
+			snprintf(buf, len,
+				 "'%s' was measured with other %s parameters ('%s' differs): the "
+				 "noise depends on them",
+				 m->path, fb_printable(name, a, sizeof(a)),
+				 fb_printable(key, b, sizeof(b)));
+			return true;
+		}
+		snprintf(buf, len, "'%s' has no entry for %s %s at %u CPU%s%s%s", m->path,
+			 fb_printable(name, a, sizeof(a)), metric, ncpus, ncpus == 1 ? "" : "s",
+			 *variant ? ", variant " : "", fb_printable(variant, b, sizeof(b)));
+	}
+	return true;
+}
+
+double noise_run_pct(const struct noise_entry *e, double repeats)
+{
+	if (!e->log_scale)
+		return NAN;
+	return 100 * sqrt(noise_var_for(e, repeats >= 1 ? repeats : e->repeats));
+}
+
 double noise_var_for(const struct noise_entry *e, double repeats)
 {
+	/* one repeat a run has no within-run variance: none to take out or put in */
+	double within = isfinite(e->var_within) ? e->var_within : 0;
 	/* The model's runs had e->repeats repeats: take their share out, put ours in. */
-	double between = e->var_run - e->var_within / e->repeats;
+	double between = e->var_run - within / e->repeats;
 
 	if (between < 0)
 		between = 0; /* the runs varied less than their repeats: no run effect seen */
 	if (!(repeats >= 1))
 		repeats = e->repeats;
-	return between + e->var_within / repeats;
+	return between + within / repeats;
 }
 
 void noise_model_init(struct noise_model *m, json_t *doc)
@@ -300,16 +459,15 @@ static json_t *entry_json(const struct noise_entry *e)
 	json_object_set_new(j, "df_run", json_real(e->df_run));
 	json_object_set_new(j, "var_within", json_real(e->var_within));
 	json_object_set_new(j, "df_within", json_real(e->df_within));
-	/* for people: the run-to-run spread as a percentage (log scale: ~ CoV) */
+	/* for people: the run-to-run figure noise, compare and history print (log scale: ~ CoV) */
 	if (e->log_scale)
-		json_object_set_new(j, "run_cov_pct", json_real(100 * sqrt(e->var_run)));
+		json_object_set_new(j, "run_cov_pct", json_real(noise_run_pct(e, e->repeats)));
 	return j;
 }
 
 static int dump_json(FILE *f, const void *doc)
 {
-	return fb_json_dumpf(doc, f, JSON_INDENT(1)) ||
-	       fputc('\n', f) == EOF;
+	return fb_json_dumpf(doc, f, JSON_INDENT(1)) || fputc('\n', f) == EOF;
 }
 
 /* Through the one safe-write helper: never over an existing file, never through a link. */
@@ -341,6 +499,7 @@ int noise_save(const struct noise_model *m, const char *path, json_t *sources)
 	int ret;
 
 	json_object_set_new(doc, "noise_model", json_integer(NOISE_SCHEMA));
+	json_object_set_new(doc, "runs", json_integer(m->runs));
 	json_object_set_new(doc, "faultbench_version", json_string(m->version ? m->version : ""));
 	json_object_set_new(doc, "date", json_string(m->date ? m->date : ""));
 	json_object_set_new(machine, "hostname", json_string(m->hostname));
@@ -349,6 +508,8 @@ int noise_save(const struct noise_model *m, const char *path, json_t *sources)
 	json_object_set_new(doc, "machine", machine);
 	json_object_set(doc, "params", m->params);
 	json_object_set_new(doc, "sources", sources ? sources : json_array()); /* stolen */
+	if (m->conditions)
+		json_object_set(doc, "conditions", m->conditions);
 	for (unsigned i = 0; i < m->n; i++)
 		json_array_append_new(entries, entry_json(&m->e[i]));
 	json_object_set_new(doc, "entries", entries);

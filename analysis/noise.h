@@ -14,9 +14,12 @@
 #define FB_NOISE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <jansson.h>
 
 #define NOISE_SCHEMA 1
+/* A model file larger than this is refused: the largest real one is well under 1 MB. */
+#define NOISE_MAX_BYTES (16u << 20)
 
 /* One row of the model. */
 struct noise_entry {
@@ -37,6 +40,13 @@ struct noise_model {
 	char *path;
 	char *hostname, *cpu_model, *kernel, *date, *version;
 	json_t *params; /* per name: the benchmark parameters measured */
+	/*
+	 * What the model was measured under (noise_conditions()): its runs and how
+	 * many were left out as disturbed, the worst interference figures of the
+	 * runs (when their results record them), load, kernels, settings.  Owned.
+	 */
+	json_t *conditions;
+	unsigned runs; /* result files behind the model (0: an older model) */
 	unsigned n;
 	struct noise_entry *e;
 };
@@ -67,6 +77,8 @@ int noise_load_option(struct noise_models *ms, const char *value);
  */
 int noise_load(struct noise_models *ms, const char *path, bool must_exist);
 void noise_free(struct noise_models *ms);
+/* A model from its file's text (the fuzz target's entry): FB_OK or FB_USAGE. */
+int noise_parse(struct noise_models *ms, const char *path, const char *text, size_t len);
 
 /*
  * The model entry for a row of results measured on doc's machine with doc's
@@ -79,6 +91,21 @@ const struct noise_entry *noise_find(const struct noise_models *ms, json_t *doc,
 
 /* The variance of a run's value with this many repeats: between + within / repeats. */
 double noise_var_for(const struct noise_entry *e, double repeats);
+/*
+ * The run-to-run figure people read, in percent (log scale: about the
+ * coefficient of variation of a run's value), for runs of `repeats` repeats
+ * (< 1: the model's own).  noise, compare and history print this one
+ * figure; NAN for a plain-scale entry.
+ */
+double noise_run_pct(const struct noise_entry *e, double repeats);
+
+/*
+ * Why no entry of the models fits this row, in words ("the model is of host
+ * big1, these runs of host small2"), into buf; false when one fits.
+ */
+bool noise_why_unmatched(const struct noise_models *ms, json_t *doc, const char *name,
+			 const char *variant, unsigned ncpus, const char *metric, char *buf,
+			 size_t len);
 
 /* A new model for the machine of doc (hostname, CPU model, kernel). */
 void noise_model_init(struct noise_model *m, json_t *doc);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsfile.h"
 #include "plot.h"
 #include "spawn.h"
 #include "util.h"
@@ -233,8 +234,16 @@ static void write_series(FILE *f, const struct plot_spec *p, unsigned i, unsigne
 
 static void write_plot_command(FILE *f, const struct plot_spec *p)
 {
-	unsigned i, drawn = 0;
+	unsigned i, drawn = 0, any = 0;
 
+	for (i = 0; i < p->nseries; i++)
+		any += p->series[i].n > 0;
+	/* every value left out (validity.h): an empty figure that says so, not a gnuplot error */
+	if (!any && isnan(p->hline)) {
+		fprintf(f, "set label 1 'no valid value to plot' at graph 0.5,0.5 center\n"
+			   "set yrange [0:1]\nunset key\nplot -1 notitle\n");
+		return;
+	}
 	fprintf(f, "plot ");
 	for (i = 0; i < p->nseries; i++)
 		if (p->series[i].n)
@@ -273,6 +282,32 @@ static double x_span(const struct plot_spec *p)
 	return hi > lo ? hi - lo : 0;
 }
 
+unsigned plot_wrap(const char *text, unsigned width, char ***lines)
+{
+	unsigned n = 0;
+
+	*lines = NULL;
+	while (*text) {
+		size_t len = strlen(text), cut = len;
+
+		if (len > width) {
+			/* the last ", " that keeps the line within width, else a hard cut */
+			cut = width;
+			for (size_t i = width; i > 0; i--)
+				if (text[i - 1] == ',' && text[i] == ' ') {
+					cut = i;
+					break;
+				}
+		}
+		*lines = xrealloc(*lines, (n + 1) * sizeof(**lines));
+		(*lines)[n++] = xasprintf("%.*s", (int)cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+	return n;
+}
+
 /*
  * One title line (what, where) and the parameters in a smaller line under
  * it: a figure pasted into a cover letter is read at a glance, and three
@@ -280,14 +315,27 @@ static double x_span(const struct plot_spec *p)
  */
 static void write_titles(FILE *f, const struct plot_spec *p)
 {
+	char **lines = NULL;
+	unsigned n = p->subtitle ? plot_wrap(p->subtitle, PLOT_SUBTITLE_CHARS, &lines) : 0;
+
 	fprintf(f, "set title ");
 	plot_put_string(f, p->title);
-	fprintf(f, " noenhanced font \",12\"%s\n", p->subtitle && *p->subtitle ? " offset 0,1.2" : "");
-	if (p->subtitle && *p->subtitle) {
-		fprintf(f, "set tmargin 5\nset label 1 ");
-		plot_put_string(f, p->subtitle);
-		fprintf(f, " at graph 0.5, graph 1.03 center noenhanced font \",9\" tc rgb \"gray30\"\n");
+	fprintf(f, " noenhanced font \",12\"");
+	if (n)
+		fprintf(f, " offset 0,%.1f", 1.2 + 1.1 * (n - 1));
+	fprintf(f, "\n");
+	if (n)
+		fprintf(f, "set tmargin %u\n", 4 + n);
+	/* one label a line, centred: a line wider than the canvas is cut at both ends */
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(f, "set label %u ", i + 1);
+		plot_put_string(f, lines[i]);
+		fprintf(f, " at graph 0.5, graph 1 offset 0,%.1f center noenhanced font \",9\" "
+			   "tc rgb \"gray30\"\n",
+			0.8 + 1.1 * (n - 1 - i));
+		free(lines[i]);
 	}
+	free(lines);
 }
 
 static int write_gp(FILE *f, const void *arg)
@@ -442,11 +490,11 @@ int plot_write(const struct plot_spec *p)
 	if (dfd < 0)
 		return fb_usage("cannot open '%s': %s", p->dir, strerror(errno));
 	tdir = xasprintf("%s/.fb-plot-XXXXXX", p->dir);
-	if (!mkdtemp(tdir) ||
-	    (tdfd = open(tdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	ret = fsfile_mkdtemp(tdir, "plot", FB_USAGE);
+	if (!ret && (tdfd = open(tdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		ret = fb_usage("cannot write into '%s': %s", p->dir, strerror(errno));
 		rmdir(tdir);
-	} else {
+	} else if (!ret) {
 		ret = write_in_private(p, tdir, tdfd, dfd);
 		remove_private(tdir, tdfd);
 	}

@@ -84,4 +84,13 @@ void plot_put_string(FILE *f, const char *s);
  */
 int plot_write(const struct plot_spec *p);
 
+/*
+ * TEXT cut into lines of at most WIDTH bytes after a ", " where it can
+ * (*LINES: n malloc'ed strings, the array malloc'ed too); returns n.  The
+ * subtitle's lines: at 9 points a 1024-pixel figure holds about 150
+ * characters; PLOT_SUBTITLE_CHARS leaves room for wide letters.
+ */
+#define PLOT_SUBTITLE_CHARS 120
+unsigned plot_wrap(const char *text, unsigned width, char ***lines);
+
 #endif

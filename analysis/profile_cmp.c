@@ -379,6 +379,7 @@ static void print_name(FILE *f, const char *indent, const char *name)
 {
 	int room = NAME_WIDTH - (int)strlen(indent);
 
+	name = fb_esc(name); /* a symbol from a result file: printable */
 	if ((int)strlen(name) > room)
 		fprintf(f, "%s%.*s...", indent, room - 3, name);
 	else
@@ -396,8 +397,9 @@ static void md_cell(FILE *f, const char *s)
 static void print_head(FILE *f, const struct pcmp_step *st, unsigned ncols, char *const *labels,
 		       bool markdown)
 {
-	char *title = xasprintf("Top profile symbols, %s%s%u CPU%s (%% of samples)", st->variant,
-				*st->variant ? " " : "", st->ncpus, st->ncpus == 1 ? "" : "s");
+	char *title =
+	    xasprintf("Top profile symbols, %s%s%u CPU%s (%% of samples)", fb_esc(st->variant),
+		      *st->variant ? " " : "", st->ncpus, st->ncpus == 1 ? "" : "s");
 	unsigned c;
 
 	if (markdown) {
@@ -412,7 +414,7 @@ static void print_head(FILE *f, const struct pcmp_step *st, unsigned ncols, char
 	} else {
 		fprintf(f, "\n%-*s", NAME_WIDTH, title);
 		for (c = 0; c < ncols; c++)
-			fprintf(f, " %14.14s", labels[c]);
+			fprintf(f, " %14.14s", fb_esc(labels[c]));
 		if (ncols > 1)
 			fprintf(f, " %14s", "delta");
 		fprintf(f, "\n");

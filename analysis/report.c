@@ -62,14 +62,15 @@ static const char report_css[] =
     "th[scope=row]{text-align:left;font-weight:normal;color:#555}\n"
     "th.rowname,th.sym{color:#222;font-family:monospace}\n"
     "tbody.evidence{background:#fafafa}\n"
-    "td.better{color:#17643a}td.worse{color:#a01c1c}\n"
-    "td.sig{font-weight:bold;background:#fff6d6}\n"
+    "td.better.sig{color:#17643a}td.worse.sig{color:#a01c1c}\n"
+    "td.sig{font-weight:bold;background:#fff6d6}span.pct{color:#888}\n"
     "td.aux{color:#777}\n"
     "table.meta td,table.meta th{text-align:left;max-width:28em;word-break:break-all;"
     "font-family:monospace;font-size:12px}\n"
     "tr.diff td{background:#fff0c2}tr.diff th::after{content:' \\2260';color:#a01c1c}\n"
-    ".figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:1em}\n"
-    "figure{margin:0}figure img{max-width:100%;height:auto;border:1px solid #eee}\n"
+    /* one figure a row at its drawn width: two side by side shrink the axis text unreadable */
+    ".figs{display:grid;grid-template-columns:1fr;gap:1em}\n"
+    "figure{margin:0}figure img{width:1024px;max-width:100%;height:auto;border:1px solid #eee}\n"
     "figcaption{color:#555;font-size:12px}\n"
     ".notes{color:#444;font-size:13px}.warn{background:#ffe0e0;padding:.5em;"
     "border:1px solid #d88}\n"
@@ -143,7 +144,8 @@ static char *copy_result(const char *dir, unsigned col, unsigned i, const char *
 	}
 	data = read_raw(path, &b.len);
 	b.data = data;
-	ret = data ? mkdir_p(to) : -errno;
+	/* DIR/results/N below the report folder: never into a link planted there */
+	ret = data ? fb_mkdir_below(dir, to + strlen(dir) + 1) : -errno;
 	if (!ret)
 		ret = fb_write_file(to, stem, ext, FB_REPLACE, put_blob, &b, NULL);
 	if (ret)
@@ -439,10 +441,14 @@ static int write_runs_page(FILE *f, const void *arg)
 
 static int write_common(const char *dir)
 {
-	int ret = mkdir_p(dir);
+	/* the figures' folder below DIR is ours: a link planted there is refused */
+	int ret = fb_mkdir_below(dir, FIG_DIR);
 
 	if (ret)
-		return fb_usage("cannot create '%s': %s", dir, strerror(-ret));
+		return fb_usage("cannot create '%s/" FIG_DIR "': %s", dir,
+				ret == -ELOOP ? "it is a symbolic link; the report writes into "
+						"directories, never through a link"
+					      : strerror(-ret));
 	ret = fb_write_file(dir, "report", ".js", FB_REPLACE, put_text, report_js, NULL);
 	if (ret)
 		return fb_usage("cannot write into '%s': %s", dir, strerror(-ret));
@@ -630,7 +636,7 @@ static int load_trend(const struct report_history_opts *o, const char *bench, co
 	h->metric = o->metric ? xstrdup(o->metric) : NULL;
 	h->ncpus = o->ncpus;
 	h->models = o->noise;
-	ret = history_load(h, o->results);
+	ret = o->set ? history_load_set(h, o->set) : history_load(h, o->results);
 	if (ret)
 		return ret;
 	history_analyse(h, o->min_segment, o->threshold);
@@ -652,7 +658,8 @@ int report_history(const struct report_history_opts *o)
 	int ret = FB_OK;
 
 	if (!benches) {
-		ret = history_benches(o->results, &found, &nfound);
+		ret = o->set ? history_benches_set(o->set, &found, &nfound)
+			     : history_benches(o->results, &found, &nfound);
 		if (!ret && !nfound)
 			ret = fb_usage("no faultbench result under '%s'", o->results);
 		benches = (const char *const *)found;
@@ -665,7 +672,7 @@ int report_history(const struct report_history_opts *o)
 		hp.n++;
 	}
 	ref = xasprintf("%s/reference", o->results);
-	hp.reference = read_text_file(ref);
+	hp.reference = o->set ? NULL : read_text_file(ref);
 	free(ref);
 	if (hp.reference && !fb_utf8_ok(hp.reference)) {
 		free(hp.reference);

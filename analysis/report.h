@@ -36,6 +36,8 @@ struct report_history_opts {
 	double threshold;	  /* percent */
 	unsigned min_segment;
 	const struct noise_models *noise;
+	/* results as a RUN already loaded (a store: selection), or NULL: walk results */
+	const struct resultset *set;
 };
 
 int report_history(const struct report_history_opts *o);

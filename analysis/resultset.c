@@ -15,9 +15,12 @@
 #include <zlib.h>
 #include <linux/magic.h>
 
+#include "labels.h"
+#include "nearby.h"
 #include "resultset.h"
 #include "store.h"
 #include "util.h"
+#include "validity.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -104,33 +107,6 @@ static const char *read_error(int err)
 	}
 }
 
-/*
- * Names from a result reach file names (plots), gnuplot titles and markdown:
- * a result whose label, bench or preset a run could not have written is not
- * read at all.
- */
-static int check_doc_names(const char *path, json_t *doc)
-{
-	static const char *const keys[] = { "label", "bench", "preset" };
-	char shown[256];
-
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		json_t *v = json_object_get(doc, keys[i]);
-
-		if (!v || json_is_null(v) ||
-		    (json_is_string(v) && fb_name_ok(json_string_value(v))))
-			continue;
-		if (!json_is_string(v))
-			return fb_usage("'%s': \"%s\" is not a string; not a faultbench result",
-					path, keys[i]);
-		return fb_usage("'%s': %s '%s' is not a name faultbench writes (letters, digits "
-				"and '.-_+~'); refusing this result",
-				path, keys[i],
-				fb_printable(json_string_value(v), shown, sizeof(shown)));
-	}
-	return FB_OK;
-}
-
 /* Is tok one of the '/'-joined values of a variant ("thp/own")? */
 static bool variant_has(const char *variant, const char *tok)
 {
@@ -188,35 +164,56 @@ static void upgrade_v1(json_t *doc)
 		return;
 	list = json_array();
 	json_object_foreach (json_object_get(doc, "params"), key, v)
-		if (json_is_string(v) && *json_string_value(v) && in_variants(doc, json_string_value(v)))
+		if (json_is_string(v) && *json_string_value(v) &&
+		    in_variants(doc, json_string_value(v)))
 			json_array_append_new(list, json_string(key));
 	json_object_set_new(doc, "matrix_options", list);
+}
+
+/* A noise model, a stress test's output or any other JSON is not a run. */
+bool rs_is_result_doc(json_t *doc)
+{
+	return json_is_object(doc) && json_is_integer(json_object_get(doc, "schema_version")) &&
+	       json_is_string(json_object_get(doc, "bench")) &&
+	       json_is_array(json_object_get(doc, "steps"));
+}
+
+/*
+ * Duplicate keys are refused: which of two "value"s a reader takes is not
+ * the JSON standard's to say, and a result never has two.
+ */
+json_t *rs_parse_text(const char *text, size_t len, json_error_t *err)
+{
+	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, err);
+	size_t qlen;
+	char *quoted;
+
+	if (doc)
+		return doc;
+	/* NaN or Infinity from Python's json: read, so the value is refused by name */
+	quoted = rs_quote_nonfinite(text, len, &qlen);
+	if (quoted) {
+		json_error_t err2;
+
+		doc = json_loadb(quoted, qlen, JSON_REJECT_DUPLICATES, &err2);
+		free(quoted);
+	}
+	return doc;
 }
 
 json_t *rs_parse(const char *path, const char *text, size_t len)
 {
 	json_error_t err;
-	json_t *doc = json_loadb(text, len, 0, &err);
+	json_t *doc = rs_parse_text(text, len, &err);
 
 	if (!doc) {
 		fb_usage("'%s' line %d: %s", path, err.line, err.text);
 		return NULL;
 	}
-	if (!json_is_object(doc) || !json_is_integer(json_object_get(doc, "schema_version")) ||
-	    !json_is_string(json_object_get(doc, "bench")) ||
-	    !json_is_array(json_object_get(doc, "steps"))) {
-		json_decref(doc);
-		fb_usage("'%s' is not a faultbench result (no schema_version, bench or steps)",
-			 path);
-		return NULL;
-	}
-	if (check_doc_names(path, doc)) {
+	if (rs_check_doc(path, doc)) {
 		json_decref(doc);
 		return NULL;
 	}
-	if (json_integer_value(json_object_get(doc, "schema_version")) > RS_SCHEMA_VERSION)
-		fb_warn("'%s': schema_version %lld is newer than this faultbench knows (%d)", path,
-			json_integer_value(json_object_get(doc, "schema_version")), RS_SCHEMA_VERSION);
 	if (json_integer_value(json_object_get(doc, "schema_version")) < 2)
 		upgrade_v1(doc);
 	return doc;
@@ -419,22 +416,14 @@ static int load_dir(struct resultset *rs, const char *dir)
 	return FB_OK;
 }
 
-/* The store "store:" RUNs are read from: --store, else results/faultbench.db. */
-static const char *rs_store;
-
-void resultset_use_store(const char *target)
-{
-	rs_store = target;
-}
-
 /*
  * A RUN from the store: the documents of the runs the selector picks, in
  * the order a walk of the directories they came from would read them, each
  * under the path it was indexed from.
  */
-static int load_store(struct resultset *rs, const char *arg)
+static int load_store(struct resultset *rs, const char *arg, const char *store)
 {
-	const char *target = rs_store ? rs_store : STORE_DEFAULT;
+	const char *target = store ? store : STORE_DEFAULT;
 	struct store_sel sel;
 	struct store_entry *list = NULL;
 	struct store *s = NULL;
@@ -448,6 +437,16 @@ static int load_store(struct resultset *rs, const char *arg)
 	for (size_t i = 0; i < n && !ret; i++) {
 		json_t *doc = store_document(s, list[i].id);
 
+		char *where = xasprintf("%s (run %lld of the store)", list[i].origin, list[i].id);
+
+		/* a document from the store passes the checks of a file: it was one */
+		if (doc && rs_check_doc(where, doc)) {
+			json_decref(doc);
+			doc = NULL;
+		} else if (doc && json_integer_value(json_object_get(doc, "schema_version")) < 2) {
+			upgrade_v1(doc);
+		}
+		free(where);
 		if (doc)
 			rs_add(rs, doc, list[i].origin);
 		else
@@ -461,7 +460,7 @@ static int load_store(struct resultset *rs, const char *arg)
 	return ret;
 }
 
-int resultset_load(struct resultset *rs, const char *arg)
+int resultset_load(struct resultset *rs, const char *arg, const char *store)
 {
 	struct stat st;
 	int ret;
@@ -469,7 +468,7 @@ int resultset_load(struct resultset *rs, const char *arg)
 	memset(rs, 0, sizeof(*rs));
 	rs->arg = xstrdup(arg);
 	if (store_is_selector(arg)) {
-		ret = load_store(rs, arg);
+		ret = load_store(rs, arg, store);
 	} else if (stat(arg, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			ret = load_dir(rs, arg);
@@ -478,15 +477,21 @@ int resultset_load(struct resultset *rs, const char *arg)
 	} else if (!strchr(arg, '/')) {
 		char *dir = xasprintf("results/%s", arg);
 
+		char hint[256];
+
 		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 			ret = load_dir(rs, dir);
 		else
 			ret = fb_usage("'%s' is neither a result file, a directory nor a label "
-				       "under results/",
-				       arg);
+				       "under results/%s",
+				       arg, nearby_run_hint(arg, hint, sizeof(hint)));
 		free(dir);
 	} else {
-		ret = fb_usage("cannot read '%s': %s", arg, strerror(errno));
+		char hint[256];
+		int err = errno;
+
+		ret = fb_usage("cannot read '%s': %s%s", arg, strerror(err),
+			       err == ENOENT ? nearby_run_hint(arg, hint, sizeof(hint)) : "");
 	}
 	if (ret)
 		return ret;
@@ -513,13 +518,28 @@ void resultset_free(struct resultset *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
-int resultset_load_all(struct resultset **runs, char *const *args, unsigned n)
+int resultset_load_all(struct resultset **runs, char *const *args, unsigned n, const char *store)
 {
 	int ret = FB_OK;
 
 	*runs = xcalloc(n, sizeof(**runs));
 	for (unsigned i = 0; i < n && !ret; i++)
-		ret = resultset_load(&(*runs)[i], args[i]);
+		ret = resultset_load(&(*runs)[i], args[i], store);
+	if (!ret) {
+		char **labels = xcalloc(n, sizeof(*labels));
+		json_t **first = xcalloc(n, sizeof(*first));
+
+		for (unsigned i = 0; i < n; i++) {
+			labels[i] = (*runs)[i].label;
+			first[i] = (*runs)[i].docs[0];
+		}
+		/* two machines' lab-3 are two runs: every view names them apart */
+		labels_make_distinct(labels, first, n);
+		for (unsigned i = 0; i < n; i++)
+			(*runs)[i].label = labels[i];
+		free(labels);
+		free(first);
+	}
 	return ret;
 }
 
@@ -530,7 +550,8 @@ void resultset_free_all(struct resultset *runs, unsigned n)
 	free(runs);
 }
 
-int resultset_load_merged(struct resultset *all, const char *const *args, unsigned n)
+int resultset_load_merged(struct resultset *all, const char *const *args, unsigned n,
+			  const char *store)
 {
 	int ret = FB_OK;
 
@@ -538,7 +559,7 @@ int resultset_load_merged(struct resultset *all, const char *const *args, unsign
 	for (unsigned i = 0; i < n && !ret; i++) {
 		struct resultset rs;
 
-		ret = resultset_load(&rs, args[i]);
+		ret = resultset_load(&rs, args[i], store);
 		if (ret) {
 			resultset_free(&rs);
 			break;

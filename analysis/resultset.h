@@ -45,24 +45,36 @@ struct resultset {
 json_t *rs_load_file(const char *path);
 /* The same checks on a file's text already read (store import). */
 json_t *rs_parse(const char *path, const char *text, size_t len);
+/* true when DOC is a faultbench result (not a noise model, not stress output) */
+bool rs_is_result_doc(json_t *doc);
+
+/*
+ * Only the parsing of rs_parse(), without its checks or messages (history
+ * reads every JSON file under a directory, noise models included): duplicate
+ * keys refused, NaN and Infinity read as strings that validity.h names.
+ */
+json_t *rs_parse_text(const char *text, size_t len, json_error_t *err);
 
 /* Does the name end in .json or .json.gz? */
 bool rs_is_result_name(const char *name);
 
-/* The store "store:..." RUNs are read from (NULL: results/faultbench.db). */
-void resultset_use_store(const char *target);
-/* Load a RUN argument; FB_OK or FB_USAGE with a message. */
-int resultset_load(struct resultset *rs, const char *arg);
+/*
+ * Load a RUN argument; FB_OK or FB_USAGE with a message.  A "store:..." RUN
+ * is read from store (--store; NULL: results/faultbench.db), here and in
+ * the functions below.
+ */
+int resultset_load(struct resultset *rs, const char *arg, const char *store);
 void resultset_free(struct resultset *rs);
 /* Load n RUN arguments into a new array *runs (freed by resultset_free_all). */
-int resultset_load_all(struct resultset **runs, char *const *args, unsigned n);
+int resultset_load_all(struct resultset **runs, char *const *args, unsigned n, const char *store);
 void resultset_free_all(struct resultset *runs, unsigned n);
 /*
  * Several RUN arguments as one RUN: every result file of each is one run of
  * the same side (check's reference nights, noise's runs).  Labelled by the
  * first.  FB_OK or FB_USAGE with a message.
  */
-int resultset_load_merged(struct resultset *rs, const char *const *args, unsigned n);
+int resultset_load_merged(struct resultset *rs, const char *const *args, unsigned n,
+			  const char *store);
 
 /*
  * Call fn for every result file under dir, depth first, in name order

@@ -30,8 +30,11 @@
 #include "stats.h"
 #include "util.h"
 
-#define MODEL_F_ALPHA	0.01 /* runs vs model: disagreement worth saying */
-#define MAX_RUNS_NEEDED 1000
+#define MODEL_F_ALPHA	   0.01 /* runs vs model: disagreement worth saying */
+#define MAX_RUNS_NEEDED	   1000
+/* rare by chance: an A/A run of the model's conditions is kept out about 1 time in 1000 */
+#define MODEL_SPREAD_ALPHA 0.001
+#define MODEL_SPREAD_RATIO 4.0 /* within-run variance this many times the model's: "far beyond" */
 
 unsigned cmp_cell_runs(const struct cmp_cell *c, bool hb, double *out, double *repeats)
 {
@@ -108,11 +111,41 @@ struct sides {
 	double mean_a, mean_b, base; /* base: the baseline's mean on the plain scale */
 };
 
-static void model_variance(struct cmp_verdict *v, const struct cmp_opts *o,
-			   const struct cmp_group *g, const struct cmp_row *r, double *var_m,
-			   double *df_m, const struct noise_model **used)
+/*
+ * Is the spread of the repeats inside this cell's runs far beyond the
+ * model's (F test at MODEL_F_ALPHA and over MODEL_SPREAD_RATIO times its
+ * variance)?  Then these runs were measured under other conditions than the
+ * model (a busier machine, another setting), and the model says nothing
+ * about them.
+ */
+static bool spread_beyond(const struct cmp_cell *c, const struct noise_entry *e, bool log_scale)
+{
+	double df, var = cmp_cell_within_var(c, log_scale, &df);
+
+	if (!(df >= 1) || !(e->df_within >= 1) || !(e->var_within > 0) || !isfinite(var))
+		return false;
+	return var > MODEL_SPREAD_RATIO * e->var_within &&
+	       stats_f_upper(var / e->var_within, df, e->df_within) < MODEL_SPREAD_ALPHA;
+}
+
+/* The first run of the row that keeps the model out, for the footer. */
+static void note_skip(char *buf, size_t len, const struct cmp_group *g, const struct cmp_row *r,
+		      const char *path)
+{
+	char name[128];
+
+	if (*buf)
+		return;
+	cmp_row_name(r, name, sizeof(name));
+	snprintf(buf, len, "%s %s: %s", g->name, name, path ? path : "?");
+}
+
+static void model_variance(struct cmp_table *t, struct cmp_verdict *v, const struct cmp_opts *o,
+			   const struct cmp_group *g, const struct cmp_row *r, unsigned col,
+			   double *var_m, double *df_m, const struct noise_model **used)
 {
 	const struct noise_entry *e = NULL;
+	const struct cmp_cell *a = &r->cells[0], *b = &r->cells[col];
 
 	*var_m = NAN;
 	*df_m = 0;
@@ -120,13 +153,40 @@ static void model_variance(struct cmp_verdict *v, const struct cmp_opts *o,
 	if (o && o->noise)
 		e = noise_find(o->noise, g->docs[0], g->name, r->variant, r->ncpus, r->metric,
 			       used);
+	if (e)
+		v->model_run_pct = noise_run_pct(e, e->repeats);
 	/* a model of log values says nothing about a row on the plain scale */
-	if (e && e->log_scale == v->log_scale) {
-		*var_m = noise_var_for(e, v->repeats);
-		*df_m = e->df_run;
-	} else {
+	if (!e || e->log_scale != v->log_scale) {
 		*used = NULL;
+		return;
 	}
+	/* a model is the machine undisturbed: a disturbed run is judged on the runs alone */
+	if (a->disturbed || b->disturbed) {
+		v->model_skipped_disturbed = true;
+		if (r->tested_metric) {
+			t->skipped_disturbed++;
+			note_skip(t->skipped_disturbed_run, sizeof(t->skipped_disturbed_run), g, r,
+				  a->disturbed ? a->disturbed_path : b->disturbed_path);
+		}
+		*used = NULL;
+		return;
+	}
+	if (spread_beyond(a, e, v->log_scale) || spread_beyond(b, e, v->log_scale)) {
+		v->model_skipped_spread = true;
+		if (r->tested_metric) {
+			t->skipped_spread++;
+			note_skip(t->skipped_spread_run, sizeof(t->skipped_spread_run), g, r,
+				  json_string_value(json_object_get(
+				      spread_beyond(a, e, v->log_scale) ? g->docs[0] : g->docs[col],
+				      "label")));
+		}
+		*used = NULL;
+		return;
+	}
+	*var_m = noise_var_for(e, v->repeats);
+	*df_m = e->df_run;
+	if (r->tested_metric && (!t->model_min_runs || e->runs < t->model_min_runs))
+		t->model_min_runs = e->runs ? e->runs : (unsigned)(e->df_run + 1);
 }
 
 /* Choose the run-to-run variance: runs, model, or both pooled. */
@@ -193,7 +253,7 @@ static void verdict_row(struct cmp_table *t, const struct cmp_group *g, struct c
 	unsigned i;
 
 	memset(v, 0, sizeof(*v));
-	v->p = v->q = v->diff_pct = v->detect_pct = NAN;
+	v->p = v->q = v->diff_pct = v->detect_pct = v->model_run_pct = NAN;
 	if (!load_sides(&s, r, col, &v->repeats))
 		goto out;
 	v->runs_a = s.na;
@@ -205,7 +265,7 @@ static void verdict_row(struct cmp_table *t, const struct cmp_group *g, struct c
 	s.mean_b = stats_mean(s.y + s.na, s.nb);
 	v->diff_pct = change_pct(s.mean_b - s.mean_a, s.base, v->log_scale, r->higher_better);
 	var_d = stats_pooled_var(s.y, s.side, s.na + s.nb, &df_d);
-	model_variance(v, o, g, r, &var_m, &df_m, &used);
+	model_variance(t, v, o, g, r, col, &var_m, &df_m, &used);
 	choose_variance(v, var_d, df_d, var_m, df_m);
 	if (used && (v->source == VAR_MODEL || v->source == VAR_POOLED)) {
 		for (i = 0; i < t->nmodels_used && t->models_used[i] != used; i++)
@@ -292,6 +352,12 @@ void cmp_analyse(struct cmp_table *t, const struct cmp_opts *o)
 
 	t->detect_target = o && o->detect_pct > 0 ? o->detect_pct : 5;
 	t->nmodels_given = o && o->noise ? o->noise->n : 0;
+	t->noise = o ? o->noise : NULL;
+	t->disturbed = 0;
+	for (g = 0; g < t->ngroups; g++)
+		for (r = 0; r < t->groups[g].nrows; r++)
+			for (c = 0; c < t->ncols; c++)
+				t->disturbed += t->groups[g].rows[r].cells[c].disturbed > 0;
 	t->family = xcalloc(t->ncols, sizeof(*t->family));
 	for (c = 1; c < t->ncols; c++) {
 		for (g = 0; g < t->ngroups; g++)

@@ -150,13 +150,10 @@ static int aim9_setup(struct step_ctx *sc)
 	if (p->tests & ((1u << T_CREAT_CLO) | (1u << T_LINK))) {
 		mkdir_p(base);
 		snprintf(sh->dir, sizeof(sh->dir), "%s/fb-aim9.XXXXXX", base);
-		if (!mkdtemp(sh->dir)) {
-			int err = errno;
-
+		if (fsfile_mkdtemp(sh->dir, "aim9", FB_FAIL)) {
 			sh->dir[0] = '\0';
 			aim9_teardown(sc); /* not called after a failed setup */
-			return fb_fail("aim9: cannot create a directory in '%s': %s", base,
-				       strerror(err));
+			return FB_FAIL;
 		}
 	}
 	if ((p->tests & (1u << T_EXEC)) && fsfile_exec_helper(sh->helper, sizeof(sh->helper))) {

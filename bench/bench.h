@@ -194,19 +194,4 @@ enum {
 	BENCH_NO_PER_CPU = 1 << 2,	/* "/s/cpu" rates and the efficiency derived from them */
 };
 
-/* False when the benchmark lists the run option in bench->ignores_options. */
-bool bench_uses_run_option(const struct bench *b, const char *name);
-
-struct bench_entry {
-	const char *name;		/* what the user types: "fault", "nopage", "pf1" */
-	const struct bench *bench;
-	const char *preset;		/* options applied before the user's, "--backing=tmpfs ..."; NULL */
-	const char *summary;		/* for presets; benchmarks use bench->summary */
-};
-
-extern const struct bench_entry bench_registry[];
-const struct bench_entry *bench_lookup(const char *name);
-/* "; did you mean 'nopage'?" for a name that is not one, or "" (suggest.h). */
-const char *bench_suggest_hint(const char *typed, char *buf, size_t len);
-
 #endif

@@ -47,9 +47,10 @@ static const struct opt fault_options[] = {
 	{ .name = "size", .type = OPT_SIZE, .def = "64M", .min = 4096, .max = 64.0 * (1ULL << 30),
 	  .help = "bytes each worker touches per pass (with --sharing=same: the file's size)",
 	  .off = P(size) },
-	{ .name = "page", .type = OPT_ENUMSET, .def = "4k", .choices = "4k|thp",
-	  .help = "4k: MADV_NOHUGEPAGE; thp: MADV_HUGEPAGE on a 2 MiB aligned mapping (a "
-		  "request: the result records what the kernel gave); 4k,thp runs both",
+	{ .name = "page", .type = OPT_ENUMSET, .def = "default", .choices = "default|4k|thp",
+	  .help = "default: no madvise, as will-it-scale (the kernel's THP setting decides); "
+		  "4k: MADV_NOHUGEPAGE; thp: MADV_HUGEPAGE on a 2 MiB aligned mapping (a "
+		  "request: the result records what the kernel gave); a list runs each",
 	  .off = P(page), .matrix = true },
 	{ .name = "fault-around", .type = OPT_ENUMSET, .def = "on", .choices = "on|off",
 	  .help = "off: register the mapping with userfaultfd (write-protect mode, nothing "
@@ -116,15 +117,33 @@ static int check_uffd(const struct fault_params *p, const char *dir)
 	return FB_OK;
 }
 
-static int check_thp(void)
+/*
+ * --page=4k and thp are madvise() calls that a kernel without THP refuses
+ * (EINVAL): say so here, not as a worker's failure.  thp_mode is the
+ * selected value of sysfs's THP "enabled"; NULL: no THP in this kernel.
+ */
+int fault_check_page(unsigned page, const char *thp_mode)
 {
-	char *thp = sysfs_selected_choice("/sys/kernel/mm/transparent_hugepage/enabled");
-	bool never = thp && !strcmp(thp, "never");
+	bool nohuge = page & (1u << PAGE_4K);
 
-	free(thp);
-	if (never)
+	if (!thp_mode && (page & ((1u << PAGE_4K) | (1u << PAGE_THP))))
+		return fb_skip("--page=%s: this kernel has no transparent huge pages (no "
+			       "/sys/kernel/mm/transparent_hugepage/enabled) and refuses "
+			       "madvise(MADV_%sHUGEPAGE); its pages are all 4 KiB: use "
+			       "--page=default",
+			       nohuge ? "4k" : "thp", nohuge ? "NO" : "");
+	if ((page & (1u << PAGE_THP)) && !strcmp(thp_mode, "never"))
 		return fb_skip("--page=thp: /sys/kernel/mm/transparent_hugepage/enabled is [never]");
 	return FB_OK;
+}
+
+static int check_page(unsigned page)
+{
+	char *thp = sysfs_selected_choice("/sys/kernel/mm/transparent_hugepage/enabled");
+	int ret = fault_check_page(page, thp);
+
+	free(thp);
+	return ret;
 }
 
 static int check_combination(const struct fault_params *p)
@@ -149,6 +168,29 @@ static int check_combination(const struct fault_params *p)
 	return FB_OK;
 }
 
+/* The test-only per-page cost: refused when malformed, loudly on when set. */
+static int check_test_cost(void)
+{
+	unsigned long ns = fault_test_cost_ns();
+
+	if (ns == ULONG_MAX)
+		return fb_usage("FB_TEST_FAULT_COST_NS: '%s' is not a number of nanoseconds "
+				"from 0 to %lu", getenv("FB_TEST_FAULT_COST_NS"),
+				FAULT_TEST_COST_MAX_NS);
+	if (ns)
+		fb_warn("FB_TEST_FAULT_COST_NS=%lu: a test-only cost of %lu ns of CPU time is "
+			"added to every page touched (recorded in each step as test_fault_cost_ns)",
+			ns, ns);
+	if (fault_test_harness_madvise() < 0)
+		return fb_usage("FB_TEST_HARNESS_MADVISE: '%s' is not 'nohugepage' or 'hugepage'",
+				getenv("FB_TEST_HARNESS_MADVISE"));
+	if (fault_test_harness_madvise())
+		fb_warn("FB_TEST_HARNESS_MADVISE=%s: a test-only madvise() is added to every new "
+			"mapping (recorded in each step as test_harness_madvise)",
+			getenv("FB_TEST_HARNESS_MADVISE"));
+	return FB_OK;
+}
+
 static int fault_check(const void *params, const struct run_opts *ro)
 {
 	const struct fault_params *p = params;
@@ -156,6 +198,8 @@ static int fault_check(const void *params, const struct run_opts *ro)
 	int ret;
 
 	ret = check_combination(p);
+	if (!ret)
+		ret = check_test_cost();
 	if (ret)
 		return ret;
 	if (p->backing == BACKING_TMPFS) {
@@ -165,8 +209,8 @@ static int fault_check(const void *params, const struct run_opts *ro)
 	}
 	if (p->backing == BACKING_FILE)
 		ret = check_file_dir(dir);
-	if (!ret && fault_thp(p))
-		ret = check_thp();
+	if (!ret)
+		ret = check_page(p->page);
 	if (!ret && fault_around_off(p))
 		ret = check_uffd(p, p->backing == BACKING_TMPFS ? p->tmpfs_dir : dir);
 	return ret;
@@ -273,9 +317,14 @@ static double thp_fraction(const struct folio_report *r)
 static void report_thp(const struct fault_params *p, const struct fault_shared *sh, json_t *extra)
 {
 	static bool warned;
+	char *thp_mode;
 	double frac;
 
 	json_object_set_new(extra, "thp_requested", json_boolean(fault_thp(p)));
+	json_object_set_new(extra, "thp_advice", json_string(fault_advice_name(p)));
+	thp_mode = sysfs_selected_choice("/sys/kernel/mm/transparent_hugepage/enabled");
+	json_object_set_new(extra, "thp_enabled", thp_mode ? json_string(thp_mode) : json_null());
+	free(thp_mode);
 	if (sh->folio_ret) {
 		json_object_set_new(extra, "thp_obtained", json_null());
 		return;
@@ -285,7 +334,7 @@ static void report_thp(const struct fault_params *p, const struct fault_shared *
 	json_object_set_new(extra, "thp_fraction", json_real(frac));
 	if (warned)
 		return;
-	if (!fault_thp(p) && frac > 0) {
+	if (fault_nohuge(p) && frac > 0) {
 		warned = true;
 		fb_warn("--page=4k requested, but the kernel backed %.0f%% of the range with huge "
 			"pages (%s)",
@@ -329,6 +378,12 @@ static void fault_report(struct step_ctx *sc)
 	}
 	json_object_set_new(sc->extra, "folios", folios);
 	report_thp(p, sh, sc->extra);
+	if (fault_test_cost_ns())
+		json_object_set_new(sc->extra, "test_fault_cost_ns",
+				    json_integer((json_int_t)fault_test_cost_ns()));
+	if (fault_test_harness_madvise() > 0)
+		json_object_set_new(sc->extra, "test_harness_madvise",
+				    json_string(getenv("FB_TEST_HARNESS_MADVISE")));
 }
 
 static void fault_teardown(struct step_ctx *sc)

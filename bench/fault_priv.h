@@ -20,7 +20,11 @@ enum fault_backing { BACKING_ANON, BACKING_TMPFS, BACKING_FILE };
 enum fault_map { MAP_KIND_SHARED, MAP_KIND_PRIVATE };
 enum fault_touch { TOUCH_READ, TOUCH_WRITE };
 enum fault_sharing { SHARING_SAME, SHARING_DISJOINT, SHARING_OWN };
-enum fault_page { PAGE_4K, PAGE_THP };
+/*
+ * --page: PAGE_DEFAULT gives no advice at all, as will-it-scale (the kernel's
+ * THP setting decides); PAGE_4K is MADV_NOHUGEPAGE, PAGE_THP MADV_HUGEPAGE.
+ */
+enum fault_page { PAGE_DEFAULT, PAGE_4K, PAGE_THP };
 enum fault_around { FAULT_AROUND_ON, FAULT_AROUND_OFF };
 enum fault_file_state { FILE_SPARSE, FILE_FILLED };
 enum fault_zap { ZAP_MUNMAP, ZAP_DONTNEED };
@@ -57,6 +61,18 @@ static inline bool fault_thp(const struct fault_params *p)
 	return p->page & (1u << PAGE_THP);
 }
 
+/* --page=4k: MADV_NOHUGEPAGE on every new mapping. */
+static inline bool fault_nohuge(const struct fault_params *p)
+{
+	return p->page & (1u << PAGE_4K);
+}
+
+/* The advice --page gives each new mapping, for messages and the result. */
+static inline const char *fault_advice_name(const struct fault_params *p)
+{
+	return fault_thp(p) ? "MADV_HUGEPAGE" : fault_nohuge(p) ? "MADV_NOHUGEPAGE" : "none";
+}
+
 static inline bool fault_around_off(const struct fault_params *p)
 {
 	return p->fault_around & (1u << FAULT_AROUND_OFF);
@@ -91,6 +107,25 @@ static inline enum uffd_mem fault_uffd_mem(const struct fault_params *p)
 /* Write [off, off + len) of fd so that faults find it in the page cache; 0 or -errno. */
 int fault_populate(int fd, unsigned long long off, unsigned long long len,
 		   const struct fault_params *p);
+
+/*
+ * FB_TEST_FAULT_COST_NS (test-only, docs/compare.md): nanoseconds of the
+ * worker's CPU time burnt per page touched in the measured loop; 0 when
+ * unset, ULONG_MAX when not a number in [0, FAULT_TEST_COST_MAX_NS].
+ */
+#define FAULT_TEST_COST_MAX_NS 1000000ul
+unsigned long fault_test_cost_ns(void);
+
+/*
+ * FB_TEST_HARNESS_MADVISE (test-only, docs/selftest.md): "nohugepage" or
+ * "hugepage" adds that madvise() to every new mapping whatever --page says,
+ * to prove that "faultbench selftest" catches a call the bare loop does not
+ * make.  Returns the advice (0: unset), or -1 when the value is unknown.
+ */
+int fault_test_harness_madvise(void);
+
+/* --page against the kernel's THP mode (NULL: no THP); FB_OK or FB_SKIP. */
+int fault_check_page(unsigned page, const char *thp_mode);
 
 int fault_worker_init(struct worker *w);
 void fault_worker_loop(struct worker *w);

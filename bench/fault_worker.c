@@ -23,10 +23,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fault_priv.h"
@@ -45,14 +47,67 @@ struct fault_worker {
 	int uffd;		/* fault-around=off: keeps the registration alive */
 	bool write;
 	size_t page;
+	unsigned long cost_ns;	/* FB_TEST_FAULT_COST_NS: test-only CPU time per page */
+	int test_advice;	/* FB_TEST_HARNESS_MADVISE: test-only advice, 0: none */
 };
+
+/*
+ * A simulated per-fault cost, for testing the statistics: an A/B of "+5% per
+ * fault" that any machine can make.  It burns the worker's own CPU time
+ * (CLOCK_THREAD_CPUTIME_ID), not wall time, so a preempted worker does not
+ * spin longer, and per-fault CPU time grows the way a slower fault path's
+ * would: a cgroup CPU quota leaves it unchanged and so tests the wrong thing.
+ */
+unsigned long fault_test_cost_ns(void)
+{
+	const char *s = getenv("FB_TEST_FAULT_COST_NS");
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || s[0] == '-' || v > FAULT_TEST_COST_MAX_NS)
+		return ULONG_MAX;
+	return v;
+}
+
+int fault_test_harness_madvise(void)
+{
+	const char *s = getenv("FB_TEST_HARNESS_MADVISE");
+
+	if (!s || !*s)
+		return 0;
+	if (!strcmp(s, "nohugepage"))
+		return MADV_NOHUGEPAGE;
+	if (!strcmp(s, "hugepage"))
+		return MADV_HUGEPAGE;
+	return -1;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void burn_cpu_ns(uint64_t ns)
+{
+	uint64_t start = thread_cpu_ns();
+
+	while (thread_cpu_ns() - start < ns)
+		;
+}
 
 int fault_populate(int fd, unsigned long long off, unsigned long long len,
 		   const struct fault_params *p)
 {
 	/*
 	 * The write size picks the page-cache folio size on filesystems with
-	 * large folios (ext4, xfs): 4k writes for --page=4k, 2 MiB ones for thp.
+	 * large folios (ext4, xfs): 4k writes, 2 MiB ones for --page=thp.
 	 * tmpfs follows its huge= mount option instead.
 	 */
 	size_t wsize = fault_thp(p) ? FAULT_PMD_SIZE : (size_t)page_size();
@@ -171,15 +226,21 @@ static int disable_fault_around(struct worker *w, struct fault_worker *fw)
 	return 0;
 }
 
-/* What a new mapping of the range needs before it is touched: the THP advice, fault-around. */
+/*
+ * What a new mapping of the range needs before it is touched: the THP advice
+ * when --page asks for one (the default asks for none, as will-it-scale: on
+ * 6.18 MADV_NOHUGEPAGE alone halves shared write faults on ext4's large
+ * folios), fault-around off.
+ */
 static int advise_range(struct worker *w, struct fault_worker *fw)
 {
 	const struct fault_params *p = w->step->params;
 
-	if (madvise(fw->addr, fw->len, fault_thp(p) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
-		return worker_fail(w, "madvise(%s): %s",
-				   fault_thp(p) ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
-				   strerror(errno));
+	if ((fault_thp(p) || fault_nohuge(p)) &&
+	    madvise(fw->addr, fw->len, fault_thp(p) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		return worker_fail(w, "madvise(%s): %s", fault_advice_name(p), strerror(errno));
+	if (fw->test_advice > 0 && madvise(fw->addr, fw->len, fw->test_advice))
+		return worker_fail(w, "FB_TEST_HARNESS_MADVISE: madvise: %s", strerror(errno));
 	if (fault_around_off(p))
 		return disable_fault_around(w, fw);
 	return 0;
@@ -276,6 +337,8 @@ int fault_worker_init(struct worker *w)
 	fw->len = p->size;
 	fw->write = p->touch == TOUCH_WRITE;
 	fw->page = (size_t)page_size();
+	fw->cost_ns = fault_test_cost_ns();	/* checked by fault_check() */
+	fw->test_advice = fault_test_harness_madvise();
 	w->priv = fw;
 	if (map_range(w, fw))
 		return -1;
@@ -303,6 +366,8 @@ void fault_worker_loop(struct worker *w)
 		for (off = 0; off < fw->len; off += n) {
 			n = fw->len - off < CHUNK ? fw->len - off : CHUNK;
 			touch_pages(fw->addr + off, n, fw->page, fw->write);
+			if (fw->cost_ns)
+				burn_cpu_ns((uint64_t)fw->cost_ns * (n / fw->page));
 			worker_count(w, 0, n / fw->page);
 			if (worker_should_stop(w))
 				return;

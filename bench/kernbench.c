@@ -46,6 +46,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "ccflags.h"
+#include "fsfile.h"
 #include "linux_source.h"
 #include "parsers.h"
 #include "spawn.h"
@@ -72,28 +74,59 @@ struct kernbench_params {
 #define P(field) offsetof(struct kernbench_params, field)
 
 static const struct opt kernbench_opts[] = {
-	{ .name = "jobs", .type = OPT_ENUMSET, .def = "half,optimal,max", .choices = JOBS_CHOICES,
-	  .help = "make -jN per variant: half (CPUs/2), optimal (2 x CPUs), max (make -j, no limit) "
-		  "or a number; CPUs are the step's", .off = P(jobs), .matrix = true },
-	{ .name = "tree", .type = OPT_ENUM, .def = "generated", .choices = "generated|kernel",
+	{ .name = "jobs",
+	  .type = OPT_ENUMSET,
+	  .def = "half,optimal,max",
+	  .choices = JOBS_CHOICES,
+	  .help =
+	      "make -jN per variant: half (CPUs/2), optimal (2 x CPUs), max (make -j, no limit) "
+	      "or a number; CPUs are the step's",
+	  .off = P(jobs),
+	  .matrix = true },
+	{ .name = "tree",
+	  .type = OPT_ENUM,
+	  .def = "generated",
+	  .choices = "generated|kernel",
 	  .help = "what to build: generated (a C tree faultbench writes, nothing to download) or "
 		  "kernel (Debian's linux-source, installed on demand, unpacked once into "
 		  "~/.cache/faultbench; $FB_LINUX_SOURCE: another tree or tarball)",
 	  .off = P(tree) },
-	{ .name = "config", .type = OPT_STR, .def = "tinyconfig",
+	{ .name = "config",
+	  .type = OPT_STR,
+	  .def = "tinyconfig",
 	  .help = "--tree kernel: tinyconfig, defconfig or the path of a .config file",
 	  .off = P(config) },
-	{ .name = "iterations", .type = OPT_INT, .def = "3", .min = 1, .max = 1000,
+	{ .name = "iterations",
+	  .type = OPT_INT,
+	  .def = "3",
+	  .min = 1,
+	  .max = 1000,
 	  .help = "measured builds per jobs value (after one unmeasured warm-up build)",
 	  .off = P(iterations) },
-	{ .name = "files", .type = OPT_INT, .def = "300", .min = 1, .max = 100000,
-	  .help = "C files in the generated tree (--tree generated)", .off = P(files) },
-	{ .name = "functions", .type = OPT_INT, .def = "20", .min = 1, .max = 10000,
-	  .help = "functions per file (--tree generated)", .off = P(functions) },
-	{ .name = "cc", .type = OPT_STR, .def = "cc", .help = "compiler the build uses",
+	{ .name = "files",
+	  .type = OPT_INT,
+	  .def = "300",
+	  .min = 1,
+	  .max = 100000,
+	  .help = "C files in the generated tree (--tree generated)",
+	  .off = P(files) },
+	{ .name = "functions",
+	  .type = OPT_INT,
+	  .def = "20",
+	  .min = 1,
+	  .max = 10000,
+	  .help = "functions per file (--tree generated)",
+	  .off = P(functions) },
+	{ .name = "cc",
+	  .type = OPT_STR,
+	  .def = "cc",
+	  .help = "C compiler the build uses: cc, gcc, clang, ... (gcc-14, a path to one)",
 	  .off = P(cc) },
-	{ .name = "cflags", .type = OPT_STR, .def = "-O2",
-	  .help = "flags the build compiles with (--tree generated; a kernel has its own)",
+	{ .name = "cflags",
+	  .type = OPT_STR,
+	  .def = "-O2",
+	  .help = "flags the build compiles with (--tree generated; a kernel has its own): -O, "
+		  "-W, -march=, -D/-U, -g, -f switches (docs/system-loads.md)",
 	  .off = P(cflags) },
 	OPT_END
 };
@@ -186,7 +219,7 @@ static void write_function(FILE *f, unsigned file, unsigned fn, uint64_t *s)
 static int write_file(const char *path, unsigned file, unsigned nfunctions)
 {
 	uint64_t s = 0x9e3779b97f4a7c15ull ^ file;
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "wxe");
 	unsigned fn;
 
 	if (!f)
@@ -207,7 +240,7 @@ static int write_file(const char *path, unsigned file, unsigned nfunctions)
 
 static int write_main(const char *path, unsigned nfiles)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "wxe");
 	unsigned i;
 
 	if (!f)
@@ -228,7 +261,7 @@ static int write_main(const char *path, unsigned nfiles)
 
 static int write_makefile(const char *path, unsigned nfiles)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "wxe");
 	unsigned i;
 
 	if (!f)
@@ -250,7 +283,7 @@ static int generate_tree(const char *dir, unsigned nfiles, unsigned nfunctions)
 	unsigned i;
 
 	snprintf(path, sizeof(path), "%s/common.h", dir);
-	f = fopen(path, "w");
+	f = fopen(path, "wxe");
 	if (!f)
 		return -1;
 	write_header(f);
@@ -576,6 +609,33 @@ static int check_make_words(const char *opt, const char *value, const char *extr
 	return FB_OK;
 }
 
+/*
+ * A compiler flag can run a program (-wrapper, -fplugin=, -B), read more
+ * flags from a file (@file) or write anywhere (-o): only the kinds of
+ * lib/ccflags.h are taken, from a config as from the command line.
+ */
+static int check_cflags(const char *cflags)
+{
+	char flag[128], shown[256];
+
+	if (!cc_flags_refused(cflags, flag, sizeof(flag)))
+		return FB_OK;
+	return fb_usage("option '--cflags': '%s' is not a flag kernbench passes on: only -O "
+			"levels, -std=, -pipe, warnings (not -Wl,/-Wa,/-Wp,), -march=/-mtune=/"
+			"-mcpu=, -D/-U without a path, -g and -f switches that name no file, "
+			"plugin or program (docs/system-loads.md)",
+			fb_printable(flag, shown, sizeof(shown)));
+}
+
+/* A path's program is installed, not planted: root's or ours, writable by nobody else. */
+static bool installed_program(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && (st.st_uid == 0 || st.st_uid == geteuid()) &&
+	       !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
 static int check_compiler(const struct kernbench_params *p)
 {
 	int ret;
@@ -585,8 +645,19 @@ static int check_compiler(const struct kernbench_params *p)
 	ret = check_make_words("cc", p->cc, "");
 	if (!ret)
 		ret = check_make_words("cflags", p->cflags, " =,:");
+	if (!ret)
+		ret = check_cflags(p->cflags);
 	if (!ret && strchr(p->cc, '/') && !program_exists(p->cc))
 		ret = fb_usage("option '--cc': '%s' is not an executable file", p->cc);
+	if (!ret && strchr(p->cc, '/') && !installed_program(p->cc))
+		ret = fb_usage("option '--cc': '%s' may be changed by another user (owned by "
+			       "neither root nor you, or writable by others): make would run it",
+			       p->cc);
+	/* make runs it: a config's cc = must not name any other program */
+	if (!ret && !cc_compiler_name_ok(p->cc))
+		ret = fb_usage("option '--cc': '%s' is not a C compiler's name (cc, gcc, clang, "
+			       "c99, icx, ..., as in x86_64-linux-gnu-gcc-14)",
+			       p->cc);
 	return ret;
 }
 
@@ -654,7 +725,7 @@ static void kernbench_teardown(struct step_ctx *sc)
 static int copy_config(const char *from, const char *dir)
 {
 	char *text = read_text_file(from), *to = xasprintf("%s/.config", dir);
-	FILE *f = text ? fopen(to, "w") : NULL;
+	FILE *f = text ? fopen(to, "wxe") : NULL;
 	int ret = FB_OK;
 
 	if (!f || fputs(text, f) == EOF)
@@ -693,13 +764,10 @@ static int kernbench_setup(struct step_ctx *sc)
 	t->kernel = p->tree == TREE_KERNEL;
 	mkdir_p(base);
 	snprintf(t->dir, sizeof(t->dir), "%s/fb-kernbench.XXXXXX", base);
-	if (!mkdtemp(t->dir)) {
-		int err = errno;
-
+	if (fsfile_mkdtemp(t->dir, "kernbench", FB_FAIL)) {
 		t->dir[0] = '\0';
 		kernbench_teardown(sc);
-		return fb_fail("kernbench: cannot create a directory in '%s': %s", base,
-			       strerror(err));
+		return FB_FAIL;
 	}
 	snprintf(t->log, sizeof(t->log), "%s/build.log", t->dir);
 	if (p->tree == TREE_KERNEL) {

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsfile.h"
 #include "linux_source.h"
 #include "spawn.h"
 #include "util.h"
@@ -175,16 +176,11 @@ static int install(const char *missing)
 
 int linux_source_remove(const char *path)
 {
-	struct spawn sp = {
-		.argv = (const char *const[]){ "rm", "-rf", "--", path, NULL },
-		.in = { SPAWN_NULL },
-	};
-	int code = spawn_run(&sp);
+	int ret = fsfile_remove_tree(path);
 
-	spawn_clear(&sp);
-	if (code)
-		fb_warn("kernbench: could not remove '%s'", path);
-	return code;
+	if (ret)
+		fb_warn("kernbench: could not remove '%s': %s", path, strerror(-ret));
+	return ret;
 }
 
 /* $XDG_CACHE_HOME/faultbench/linux-source, or ~/.cache/...; NULL without either. */

@@ -34,7 +34,7 @@ int linux_source_check(bool full_config);
  */
 int linux_source_get(struct linux_source *ls, bool full_config);
 
-/* rm -rf PATH (a directory faultbench made), through lib/spawn. */
+/* rm -rf PATH (a directory faultbench made): fsfile_remove_tree(), a warning if some is left. */
 int linux_source_remove(const char *path);
 
 #endif

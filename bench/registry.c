@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "bench.h"
+#include "registry.h"
 #include "suggest.h"
 
 /*

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "fsfile.h"
 #include "parsers.h"
 #include "spawn.h"
 #include "stats.h"
@@ -187,9 +188,7 @@ static void pg_stop(void)
 		return;
 	run_capture(argv, NULL);
 	if (pg.top) {
-		const char *rm[] = { "rm", "-rf", pg.top, NULL };
-
-		run_capture(rm, NULL);
+		fsfile_remove_tree(pg.top);
 	}
 	free(pg.dir);
 	free(pg.top);
@@ -235,8 +234,8 @@ static int pg_start(const struct sysbench_params *p)
 	} else {
 		char tmpl[] = "/tmp/faultbench-pg.XXXXXX";
 
-		if (!mkdtemp(tmpl))
-			return fb_fail("sysbench oltp: mkdtemp: %s", strerror(errno));
+		if (fsfile_mkdtemp(tmpl, "sysbench oltp", FB_FAIL))
+			return FB_FAIL;
 		/* the server runs as another user: it must reach srv/ inside */
 		chmod(tmpl, 0755);
 		pg.top = xstrdup(tmpl);

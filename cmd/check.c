@@ -82,7 +82,7 @@ static int usage(FILE *f)
 }
 
 struct verdict {
-	unsigned regressions, undecided, ok, no_info;
+	unsigned regressions, undecided, ok, no_info, broken;
 	unsigned most_runs; /* runs a side the worst decidable-in-principle row needs */
 	bool over;	    /* some row needs more than the limit */
 };
@@ -97,12 +97,18 @@ static void undecided_row(const struct cmp_group *g, const char *name, const str
 		v->no_info++;
 		printf("undecided  %s %s: %+.2f%%; %u baseline and %u candidate run%s and no noise "
 		       "model: no run-to-run information\n",
-		       g->name, name, pct, vd->runs_a, vd->runs_b, vd->runs_b == 1 ? "" : "s");
+		       fb_esc(g->name), name, pct, vd->runs_a, vd->runs_b,
+		       vd->runs_b == 1 ? "" : "s");
 		return;
 	}
-	printf("undecided  %s %s: %+.2f%%%s; detectable +-%.2f%% > threshold %.2f%% (", g->name,
-	       name, pct, vd->significant ? ", significant" : ", not significant", vd->detect_pct,
-	       threshold);
+	{
+		char det[32];
+
+		cmp_fmt_detect(det, sizeof(det), vd->detect_pct);
+		printf("undecided  %s %s: %+.2f%%%s; detectable %s > threshold %.2f%% (",
+		       fb_esc(g->name), name, pct, vd->significant ? ", significant" : ", not significant", det,
+		       threshold);
+	}
 	if (vd->runs_needed) {
 		printf("needs %u runs a side)\n", vd->runs_needed);
 		if (vd->runs_needed > v->most_runs)
@@ -122,6 +128,19 @@ static void check_row(const struct cmp_group *g, const struct cmp_row *r, double
 	double pct;
 
 	cmp_row_name(r, name, sizeof(name));
+	for (unsigned side = 0; side < 2; side++)
+		if (!r->cells[side].n && r->cells[side].broken) {
+			char shown[512]; /* a path from a store: never raw to a terminal */
+
+			/* every run of a side was left out: no value is left to judge */
+			v->undecided++;
+			v->broken++;
+			printf("undecided  %s %s: no valid %s value: %s: %s is %s\n", g->name, name,
+			       side ? "candidate" : "baseline",
+			       fb_printable(r->cells[side].broken_path, shown, sizeof(shown)),
+			       r->metric, r->cells[side].broken_why);
+			return;
+		}
 	if (!r->cells[0].n || !r->cells[1].n)
 		return; /* a step only one side has: compare shows it, nothing to judge */
 	cmp_cell_stats(&r->cells[0], r->higher_better, &base);
@@ -131,13 +150,14 @@ static void check_row(const struct cmp_group *g, const struct cmp_row *r, double
 	case CHECK_REGRESSION:
 		v->regressions++;
 		printf("REGRESSION %s %s: %.2f -> %.2f (%+.2f%%, worse; q=%.3g, %u vs %u runs)\n",
-		       g->name, name, base.mean, cand.mean, pct, vd->q, vd->runs_a, vd->runs_b);
+		       fb_esc(g->name), name, base.mean, cand.mean, pct, vd->q, vd->runs_a,
+		       vd->runs_b);
 		break;
 	case CHECK_OK:
 		v->ok++;
-		printf("ok         %s %s: %.2f -> %.2f (%+.2f%%%s; detectable +-%.2f%%)\n", g->name,
-		       name, base.mean, cand.mean, pct, vd->significant ? ", significant" : "",
-		       vd->detect_pct);
+		printf("ok         %s %s: %.2f -> %.2f (%+.2f%%%s; detectable +-%.2f%%)\n",
+		       fb_esc(g->name), name, base.mean, cand.mean, pct, vd->significant ? ", significant" : "",
+		       vd->detect_pct); /* within the threshold: never capped */
 		break;
 	case CHECK_UNDECIDED:
 		undecided_row(g, name, r, pct, threshold, v);
@@ -150,7 +170,7 @@ static bool baseline_has_rows(const struct cmp_table *t)
 {
 	for (unsigned g = 0; g < t->ngroups; g++)
 		for (unsigned r = 0; r < t->groups[g].nrows; r++)
-			if (t->groups[g].rows[r].cells[0].n)
+			if (t->groups[g].rows[r].cells[0].n || t->groups[g].rows[r].cells[0].broken)
 				return true;
 	return false;
 }
@@ -186,10 +206,9 @@ static int build_table(const struct check_cmd_opts *c, struct resultset *runs, s
 	if (c->store && !*c->store)
 		return fb_usage("option '--store' is empty; name a store (an SQLite file or "
 				"postgresql://...)");
-	resultset_use_store(c->store);
-	ret = resultset_load_merged(&runs[0], c->baseline.v, c->baseline.n);
+	ret = resultset_load_merged(&runs[0], c->baseline.v, c->baseline.n, c->store);
 	if (!ret)
-		ret = resultset_load_merged(&runs[1], c->candidate.v, c->candidate.n);
+		ret = resultset_load_merged(&runs[1], c->candidate.v, c->candidate.n, c->store);
 	if (!ret) {
 		ret = cmp_build(runs, 2, &o, t);
 		/* Mismatched parameters: the question has no answer, which is not "bad". */
@@ -203,6 +222,59 @@ static int build_table(const struct check_cmd_opts *c, struct resultset *runs, s
 	return ret;
 }
 
+/* check --noise FILE: say why a model given was not used, rather than nothing. */
+static void print_model_unused(const struct cmp_table *t)
+{
+	char why[512];
+
+	if (!t->nmodels_given || t->nmodels_used)
+		return;
+	for (unsigned g = 0; g < t->ngroups; g++)
+		for (unsigned r = 0; r < t->groups[g].nrows; r++) {
+			const struct cmp_row *row = &t->groups[g].rows[r];
+
+			if (noise_why_unmatched(t->noise, t->groups[g].docs[0], t->groups[g].name,
+						row->variant, row->ncpus, row->metric, why,
+						sizeof(why))) {
+				printf("check: noise model not used: %s\n", fb_esc(why));
+				return;
+			}
+		}
+	if (t->skipped_disturbed)
+		printf("check: noise model not used: a run was disturbed (%s)\n",
+		       fb_esc(t->skipped_disturbed_run));
+	else if (t->skipped_spread)
+		printf("check: noise model not used: the spread inside the runs is far beyond "
+		       "the model's (%s)\n",
+		       fb_esc(t->skipped_spread_run));
+	else if (t->disagreeing_rows)
+		printf("check: noise model not used: the runs vary significantly more than it "
+		       "says (stale model or busier machine)\n");
+}
+
+/*
+ * A candidate with a value no measurement gives, or measured disturbed, must
+ * never become a reference night (scripts/nightly.sh looks for this line).
+ */
+static void print_not_reference(const struct cmp_table *t)
+{
+	unsigned broken = 0, disturbed = 0;
+
+	for (unsigned g = 0; g < t->ngroups; g++)
+		for (unsigned r = 0; r < t->groups[g].nrows; r++) {
+			broken += t->groups[g].rows[r].cells[1].broken;
+			disturbed += t->groups[g].rows[r].cells[1].disturbed;
+		}
+	if (broken)
+		printf("check: not a reference: the candidate has a value no measurement gives "
+		       "(runs left out of %u row%s)\n",
+		       broken, broken == 1 ? "" : "s");
+	if (disturbed)
+		printf("check: not a reference: the candidate was measured disturbed (runs in %u "
+		       "row%s)\n",
+		       disturbed, disturbed == 1 ? "" : "s");
+}
+
 static int verdict(const struct cmp_table *t, double threshold)
 {
 	struct verdict v = { 0 };
@@ -210,11 +282,14 @@ static int verdict(const struct cmp_table *t, double threshold)
 	for (unsigned g = 0; g < t->ngroups; g++)
 		for (unsigned r = 0; r < t->groups[g].nrows; r++)
 			check_row(&t->groups[g], &t->groups[g].rows[r], threshold, &v);
-	if (t->nmodels_used)
-		for (unsigned i = 0; i < t->nmodels_used; i++)
-			printf("noise model: %s (%s, kernel %s, %s)\n", t->models_used[i]->path,
-			       t->models_used[i]->hostname, t->models_used[i]->kernel,
-			       t->models_used[i]->date);
+	for (unsigned i = 0; i < t->nmodels_used; i++)
+		cmp_print_model(stdout, t->models_used[i], "");
+	if (t->model_min_runs && t->model_min_runs < CMP_MODEL_MIN_RUNS)
+		printf("check: warning: the noise model has only %u runs (df %u) behind some step: "
+		       "%d or more are advised\n",
+		       t->model_min_runs, t->model_min_runs - 1, CMP_MODEL_MIN_RUNS);
+	print_model_unused(t);
+	print_not_reference(t);
 	if (v.regressions) {
 		printf("check: %u regression%s worse than %.2f%%, significant against run-to-run "
 		       "noise (Benjamini-Hochberg over %u steps)\n",
@@ -225,6 +300,10 @@ static int verdict(const struct cmp_table *t, double threshold)
 		printf("check: cannot decide: %u of %u steps could not have shown a %.2f%% "
 		       "regression\n",
 		       v.undecided, v.undecided + v.ok, threshold);
+		if (v.broken)
+			printf("check: %u step%s had no valid value left on a side (see above): "
+			       "nothing to judge there\n",
+			       v.broken, v.broken == 1 ? "" : "s");
 		if (v.no_info)
 			printf(
 			    "check: for run-to-run information, measure this machine's noise once "

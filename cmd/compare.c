@@ -111,8 +111,7 @@ static int compare_runs(char **args, unsigned nruns, const struct cmp_opts *o,
 	if (c->store && !*c->store)
 		return fb_usage("option '--store' is empty; name a store (an SQLite file or "
 				"postgresql://...)");
-	resultset_use_store(c->store);
-	ret = resultset_load_all(&runs, args, nruns);
+	ret = resultset_load_all(&runs, args, nruns, c->store);
 	if (!ret)
 		ret = cmp_build(runs, nruns, o, &t);
 	if (!ret && (!t.ngroups || !t.groups[0].nrows))

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench.h"
 #include "cmds.h"
+#include "registry.h"
 #include "suggest.h"
 #include "util.h"
 
@@ -127,7 +127,11 @@ static void man_exit_status(FILE *f)
 		   ".TP\n.B 1\na benchmark failed, or a check found a regression\n"
 		   ".TP\n.B 2\nbad usage or input (the message names the option and value)\n"
 		   ".TP\n.B 4\ncannot run here (skipped; the reason is printed)\n"
-		   ".TP\n.B 125\ncheck and stress: cannot decide (git bisect's skip)\n");
+		   ".TP\n.B 125\ncheck and stress: cannot decide (git bisect's skip)\n"
+		   ".TP\n.B 130\ninterrupted by SIGINT (Ctrl-C); what was measured is written, "
+		   "marked incomplete\n"
+		   ".TP\n.B 143\nstopped by SIGTERM; what was measured is written, marked "
+		   "incomplete\n");
 }
 
 static void man_benchmarks(FILE *f)
@@ -171,6 +175,35 @@ static void man_synopsis(FILE *f, const struct command *c)
 	}
 }
 
+/* What compare's table says beyond its numbers: stars, Runs, Detect. */
+static void man_reading_compare(FILE *f)
+{
+	fprintf(f,
+		".SH READING THE TABLE\n"
+		"The first \\fIRUN\\fR is the baseline.  A \\fIRUN\\fR is a result file, a "
+		"directory of them (one label: each file in it is one run) or a store "
+		"selection.  Each cell is the statistic of a column and, in brackets, its change "
+		"against the baseline, positive when better.\n"
+		".TP\n.B *\\-8.10%%*\n"
+		"A star: the change is beyond what separate runs of one kernel on this machine "
+		"show.  Per-run values are tested (Student's t, on a log scale for rates) against "
+		"the run-to-run variance from several runs a side and/or the machine's noise model "
+		"(\\fBfaultbench noise\\fR), at most 5%% false stars per column "
+		"(Benjamini-Hochberg).  No star means \\(lqnot shown\\(rq, never \\(lqno "
+		"change\\(rq; with one run a side and no noise model there is no star at all.\n"
+		".TP\n.B Runs\n"
+		"How many runs (result files) each column has at that row: the replicates of the "
+		"test.  Repeats inside one run (\\-\\-repeat) are not runs.  "
+		"\\fBfaultbench run \\-\\-runs\\fR \\fIN\\fR and \\fBfaultbench suite "
+		"\\-\\-runs\\fR \\fIN\\fR make N runs into one label; the footer prints the "
+		"command that gives a side enough runs for a verdict.\n"
+		".TP\n.B Detect\n"
+		"The smallest change that row could have starred with 80%% power, with the runs "
+		"given: an unstarred change smaller than Detect was not measurable, not "
+		"absent.  The footer says how many runs a side would detect \\-\\-detect "
+		"(default 5%%).\n");
+}
+
 /* faultbench-COMMAND(1) */
 static void man_command(FILE *f, const struct command *c)
 {
@@ -188,8 +221,11 @@ static void man_command(FILE *f, const struct command *c)
 	}
 	if (!strcmp(c->name, "run")) {
 		fprintf(f, ".TP\n.B \\-o \\fIFILE|DIR\\fR\nSame as \\-\\-output.\n");
+		fprintf(f, ".PP\nOptions may come before or after \\fIBENCH\\fR.\n");
 		man_benchmarks(f);
 	}
+	if (!strcmp(c->name, "compare"))
+		man_reading_compare(f);
 	man_exit_status(f);
 	fprintf(f, ".SH SEE ALSO\n.BR faultbench (1)\n");
 }
@@ -252,6 +288,7 @@ static int write_man_dir(const char *dir)
 {
 	char *path;
 	FILE *f;
+	int fd;
 
 	if (mkdir_p(dir))
 		return fb_fail("cannot create '%s': %s", dir, strerror(errno));
@@ -260,8 +297,14 @@ static int write_man_dir(const char *dir)
 			break;
 		path = c ? xasprintf("%s/faultbench-%s.1", dir, c->name)
 			 : xasprintf("%s/faultbench.1", dir);
-		f = fopen(path, "w");
+		/* a link planted in dir is replaced, never written through */
+		fd = fb_create(path, FB_REPLACE);
+		f = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!f) {
+			if (fd >= 0)
+				close(fd);
+			else
+				errno = -fd;
 			int ret = fb_fail("cannot write '%s': %s", path, strerror(errno));
 
 			free(path);
@@ -309,6 +352,59 @@ static char *find_page(const char *page)
 	return NULL;
 }
 
+/*
+ * The page as plain text where man(1) is not installed: section names on
+ * their own line, paragraphs and tagged items indented, font escapes and
+ * "\-" taken off.  Rough, but every word of the page is there.
+ */
+static int print_page_plain(const struct command *c)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return fb_fail("out of memory");
+	man_command(m, c);
+	fclose(m);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *text = line;
+		bool section = !strncmp(line, ".SH ", 4);
+
+		if (!strncmp(line, ".\\\"", 3))
+			continue; /* a roff comment */
+		if (!strcmp(line, ".TP") || !strcmp(line, ".PP") || !strncmp(line, ".TH", 3)) {
+			putchar('\n');
+			continue;
+		}
+		if (line[0] == '.') {
+			text = strchr(line, ' ');
+			if (!text)
+				continue;
+			text++;
+		}
+		fputs(section ? "" : "       ", stdout);
+		for (const char *p = text; *p; p++) {
+			if (p[0] == '\\' && p[1] == 'f' && p[2]) {
+				p += 2;
+			} else if (p[0] == '\\' && p[1] == '-') {
+				putchar('-');
+				p++;
+			} else if (p[0] == '\\' && p[1] == '(' && p[2] && p[3]) {
+				putchar('"');
+				p += 3;
+			} else if (p[0] == '\\' && p[1] == ':') {
+				p++;
+			} else if (*p != '"' || line[0] != '.') {
+				putchar(*p);
+			}
+		}
+		putchar('\n');
+	}
+	free(buf);
+	return FB_OK;
+}
+
 int cmd_help(int argc, char **argv)
 {
 	const struct command *c = NULL;
@@ -336,12 +432,19 @@ int cmd_help(int argc, char **argv)
 	name = xasprintf("faultbench-%s", c->name);
 	page = find_page(name);
 	fflush(stdout);
-	if (page && isatty(STDOUT_FILENO))
+	/*
+	 * Exec in place, not lib/spawn: man and its pager must own the terminal
+	 * alone, as git help does.  A waiting parent would die of the ^C meant
+	 * for the pager (leaving it on the terminal), or, ignoring SIGINT, pass
+	 * the ignoring on to the pager through exec.  On failure: --help below.
+	 */
+	/* not a terminal too: man formats the page as plain text into a pipe or file */
+	if (page)
 		execlp("man", "man", "-l", page, (char *)NULL);
 	free(page);
 	free(name);
-	/* no man, no page or not a terminal: the command's own --help */
-	return c->fn(2, (char *[]){ (char *)c->name, (char *)"--help", NULL });
+	/* no man or no page: the same page, its roff markup taken off */
+	return print_page_plain(c);
 }
 
 /* ---- completion ---- */
@@ -416,6 +519,49 @@ static void complete_choices(const struct opt *o, const char *prefix, const char
  * the word being completed (maybe "").  Prints candidates, one a line;
  * nothing means "complete file names".
  */
+/* Does PREV, an option without '=', take the next word as its value (run)? */
+static bool value_next(const char *prev)
+{
+	const struct opt *o = NULL;
+
+	if (!strcmp(prev, "-o"))
+		return true;
+	if (strncmp(prev, "--", 2) || strchr(prev, '='))
+		return false;
+	o = opt_find(run_options, prev + 2);
+	for (const struct bench_entry *e = bench_registry; !o && e->name; e++)
+		o = opt_find(e->bench->opts, prev + 2);
+	return o && o->type != OPT_BOOL;
+}
+
+/* run's BENCH among ARGV[2..N): the first word that is no option nor its value. */
+static const struct bench_entry *run_bench_word(int n, char **argv)
+{
+	for (int i = 2; i < n; i++) {
+		if (argv[i][0] != '-')
+			return bench_lookup(argv[i]);
+		if (value_next(argv[i]))
+			i++;
+	}
+	return NULL;
+}
+
+/* "run --si<TAB>" before BENCH: the common options, then every benchmark's, once each. */
+static int complete_every_bench_option(const char *cur)
+{
+	complete_options(cur, run_options);
+	for (const struct bench_entry *e = bench_registry; e->name; e++)
+		for (const struct opt *o = e->bench->opts; o && o->name; o++) {
+			const struct bench_entry *d = bench_registry;
+
+			while (d < e && !opt_find(d->bench->opts, o->name))
+				d++;
+			if (d == e && !opt_find(run_options, o->name) && !strncmp(o->name, cur + 2, strlen(cur + 2)))
+				printf("--%s%s\n", o->name, o->type == OPT_BOOL ? "" : "=");
+		}
+	return FB_OK;
+}
+
 int cmd_complete(int argc, char **argv)
 {
 	const char *cur = argc > 1 ? argv[argc - 1] : "";
@@ -440,17 +586,19 @@ int cmd_complete(int argc, char **argv)
 		return FB_OK;
 	}
 	if (!strcmp(c->name, "run")) {
-		const struct bench_entry *e;
+		const struct bench_entry *e = run_bench_word(argc - 1, argv);
 
-		if (argc == 3) {
+		/* options may come before BENCH: until it is there, any benchmark's */
+		if (!e && *cur != '-' && !(prev && value_next(prev))) {
 			for (e = bench_registry; e->name; e++)
 				complete_words(cur, &e->name, 1);
 			return FB_OK;
 		}
-		e = bench_lookup(argv[2]);
 		tables[nt++] = run_options;
 		if (e)
 			tables[nt++] = e->bench->opts;
+		else if (*cur == '-' && !strchr(cur, '='))
+			return complete_every_bench_option(cur);
 	} else if (c->opts) {
 		tables[nt++] = c->opts;
 	}
@@ -458,6 +606,10 @@ int cmd_complete(int argc, char **argv)
 	if (!strncmp(cur, "--", 2) && (eq = strchr(cur, '='))) {
 		const struct opt *o = find_opt(tables, nt, cur + 2, (size_t)(eq - cur - 2));
 
+		/* run --backing=tm<TAB> before BENCH: the first benchmark that has it */
+		for (const struct bench_entry *e = bench_registry;
+		     !o && !strcmp(c->name, "run") && e->name; e++)
+			o = find_opt(&e->bench->opts, 1, cur + 2, (size_t)(eq - cur - 2));
 		if (o)
 			complete_choices(o, "", eq + 1);
 		return FB_OK;
@@ -466,6 +618,9 @@ int cmd_complete(int argc, char **argv)
 	if (prev && !strncmp(prev, "--", 2) && !strchr(prev, '=')) {
 		const struct opt *o = find_opt(tables, nt, prev + 2, strlen(prev + 2));
 
+		for (const struct bench_entry *e = bench_registry;
+		     !o && !strcmp(c->name, "run") && e->name; e++)
+			o = find_opt(&e->bench->opts, 1, prev + 2, strlen(prev + 2));
 		if (o && o->type != OPT_BOOL) {
 			complete_choices(o, "", cur);
 			return FB_OK;

@@ -26,6 +26,7 @@
 #include "opt.h"
 #include "store.h"
 #include "util.h"
+#include "validity.h"
 
 struct history_cmd_opts {
 	const char *bench, *metric, *variant;
@@ -100,32 +101,72 @@ static int usage(FILE *f)
 	opt_print_help(f, history_options);
 	return FB_USAGE;
 }
+/* A level in 14 columns: never 300 digits from a huge (if possible) value. */
+static const char *fmt_level(char *buf, size_t len, double v)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else if (fabs(v) >= 1e12)
+		snprintf(buf, len, "%.6e", v);
+	else
+		snprintf(buf, len, "%.2f", v);
+	return buf;
+}
+
 static void print_history(const struct history *h, const char *dir, unsigned min_segment,
 			  double threshold)
 {
 	unsigned i;
+	int wl = 24; /* the whole label: cut, two nights' labels would read alike */
 
-	printf("%s %s at %ld CPU%s%s%s (%s is better): %u runs under %s\n", h->bench, h->metric,
-	       h->ncpus, h->ncpus == 1 ? "" : "s", *h->variant ? ", " : "", h->variant,
-	       h->higher_better ? "higher" : "lower", h->npoints, dir);
-	printf("run-to-run noise: %.2f%% from %s", 100 * h->sigma, h->sigma_from);
-	if (h->have_model)
-		printf("; model %s: %.2f%%, series: %.2f%%", h->model_path,
-		       100 * sqrt(h->var_model + h->var_within / h->model_repeats),
-		       100 * h->sigma_series);
+	for (i = 0; i < h->npoints; i++)
+		if ((int)strlen(h->points[i].label) > wl)
+			wl = (int)strlen(h->points[i].label);
+	/* names from result files and directories: printable (fb_esc) */
+	printf("%s %s at %ld CPU%s%s%s (%s is better): %u runs under %s\n", fb_esc(h->bench),
+	       fb_esc(h->metric), h->ncpus, h->ncpus == 1 ? "" : "s", *h->variant ? ", " : "",
+	       fb_esc(h->variant), h->higher_better ? "higher" : "lower", h->npoints, fb_esc(dir));
+	if (isfinite(h->sigma))
+		printf("run-to-run noise: %.2f%% from %s", 100 * h->sigma, h->sigma_from);
+	else
+		printf("run-to-run noise: unknown (%u run%s and no noise model for this step: no "
+		       "change point can be tested)",
+		       h->npoints, h->npoints == 1 ? "" : "s");
+	/* the model's figure is the one 'noise' and compare print for this step */
+	if (h->have_model) {
+		printf("; model %s: %.2f%% (runs of %.3g repeats)", fb_esc(h->model_path), h->model_pct,
+		       h->model_repeats);
+		if (fabs(h->series_repeats - h->model_repeats) > 1e-9)
+			printf(", %.2f%% for this series' %.3g",
+			       100 * sqrt(noise_var_for(h->model_e, h->series_repeats)),
+			       h->series_repeats);
+		if (isfinite(h->sigma_series))
+			printf("; series: %.2f%%", 100 * h->sigma_series);
+	}
+	if (h->have_model && h->model_e->runs && h->model_e->runs < CMP_MODEL_MIN_RUNS)
+		printf("\nwarning: the noise model has only %u runs (df %.0f) for this step: its "
+		       "variance is rough; %d or more runs are advised",
+		       h->model_e->runs, h->model_e->df_run, CMP_MODEL_MIN_RUNS);
+	if (h->left_out)
+		printf("\nleft out: %u value%s no measurement gives (zero, negative, NaN or "
+		       "infinite; see the warnings)",
+		       h->left_out, h->left_out == 1 ? "" : "s");
 	printf("\nchange points: binary segmentation, CUSUM of a mean shift, alpha %.2f, a level "
 	       "lasts %u runs or more; * level moved by more than %.2f%%, o outlier\n\n",
 	       CMP_ALPHA, min_segment, threshold);
-	printf("%-20s  %-24s %3s %14s %14s %9s\n", "date", "label", "n",
+	printf("%-20s  %-*s %3s %14s %14s %9s\n", "date", wl, "label", "n",
 	       h->higher_better ? "Hmean" : "Amean", "level", "change");
 	for (i = 0; i < h->npoints; i++) {
 		const struct point *p = &h->points[i];
-		char chg[32] = "";
+		char chg[32] = "", mean[32], level[32];
 
 		if (!isnan(p->change))
-			snprintf(chg, sizeof(chg), "%+.2f%%", p->change);
-		printf("%-20.20s  %-24.24s %3u %14.2f %14.2f %9s", p->date, p->label, p->n, p->mean,
-		       p->level, chg);
+			snprintf(chg, sizeof(chg), fabs(p->change) < 1e5 ? "%+.2f%%" : "%+.2e%%",
+				 p->change);
+		printf("%-20.20s  %-*s %3u %14s %14s %9s", fb_esc(p->date), wl,
+		       fb_esc(p->label), p->n,
+		       fmt_level(mean, sizeof(mean), p->mean),
+		       fmt_level(level, sizeof(level), p->level), chg);
 		if (p->mark == '*')
 			printf(" * %s", p->change < 0 ? "regression" : "improvement");
 		else if (p->mark == 'o')
@@ -151,7 +192,8 @@ static int plot_file(const struct history *h, const char *file)
 		*dot = '\0';
 	ret = history_plot(h, slash ? dir : ".", name);
 	if (!ret)
-		printf("\n%s/%s.png\n%s/%s.svg\n", slash ? dir : ".", name, slash ? dir : ".", name);
+		printf("\n%s/%s.png\n%s/%s.svg\n", fb_esc(slash ? dir : "."), name,
+		       fb_esc(slash ? dir : "."), name);
 	free(dir);
 	free(name);
 	return ret;
@@ -231,6 +273,11 @@ static int choose_from_store(struct history *h, struct store *s, const struct st
 		doc = store_document(s, e[i].id);
 		if (!doc)
 			return FB_USAGE;
+		/* the checks of a file (validity.h): a store document was one */
+		if (rs_check_doc(e[i].origin, doc)) {
+			json_decref(doc);
+			return FB_USAGE;
+		}
 		h->parsed++;
 		history_choose(h, doc);
 		json_decref(doc);
@@ -269,6 +316,11 @@ static void points_from_values(struct history *h, struct store_entry *e, size_t 
 		if (!hit)
 			continue; /* a run outside DIR */
 		pt = &pts[*hit - e];
+		/* the files' rule (validity.h): a value no measurement gives is left out */
+		if (rs_number_problem(v[k].value, v[k].higher_better)) {
+			h->left_out++;
+			continue;
+		}
 		pt->v = xrealloc(pt->v, (pt->n + 1) * sizeof(double));
 		pt->v[pt->n++] = v[k].value;
 		/* visit() keeps the direction of the last value it meets in walk order */

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
 #include "cmds.h"
+#include "registry.h"
 #include "util.h"
 
 int cmd_list(int argc, char **argv)

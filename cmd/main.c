@@ -10,40 +10,15 @@
 #include "runopts.h"
 #include "util.h"
 
+/* clang-format off */
+#define FB_COMMAND_ENTRY(id, n, o, a, s) \
+	{ .name = n, .fn = cmd_##id, .opts = o, .args = a, .summary = s },
+
 const struct command fb_commands[] = {
-	{ .name = "list", .fn = cmd_list, .args = "",
-	  .summary = "list benchmarks and presets" },
-	{ .name = "run", .fn = cmd_run, .opts = run_options, .args = "BENCH",
-	  .summary = "run a benchmark as a sweep over CPU counts" },
-	{ .name = "topo", .fn = cmd_topo, .opts = topo_cmd_options, .args = "",
-	  .summary = "show the machine and the CPU plan of a sweep" },
-	{ .name = "compare", .fn = cmd_compare, .opts = compare_options, .args = "RUN...",
-	  .summary = "compare runs: the changelog table (first RUN is the baseline)" },
-	{ .name = "check", .fn = cmd_check, .opts = check_options, .args = "",
-	  .summary = "regression gate: exit 0 good, 1 regression, 125 undecided" },
-	{ .name = "suite", .fn = cmd_suite, .opts = suite_options, .args = "FILE.ini",
-	  .summary = "run every job of a config file (configs/*.ini) into results/LABEL/" },
-	{ .name = "stress", .fn = cmd_stress, .opts = stress_options, .args = "TEST",
-	  .summary = "self-checking race reproducers (exit 0 ok, 1 corruption, 125 skip)" },
-	{ .name = "vm", .fn = cmd_vm, .opts = vm_options, .args = "-- COMMAND...",
-	  .summary = "boot a kernel in a qemu NUMA guest and run a command there" },
-	{ .name = "hold-keys", .fn = cmd_hold_keys, .opts = hold_options, .args = "",
-	  .summary = "keep perf's kernel static keys on between runs (VM guests)" },
-	{ .name = "plot", .fn = cmd_plot, .opts = plot_options, .args = "RUN...",
-	  .summary = "plot runs with gnuplot: scaling, efficiency, variant ratios" },
-	{ .name = "history", .fn = cmd_history, .opts = history_options, .args = "DIR",
-	  .summary = "a metric over time across runs, with change points" },
-	{ .name = "noise", .fn = cmd_noise, .opts = noise_options, .args = "CONFIG.ini",
-	  .summary = "measure this machine's run-to-run noise: what a star must beat" },
-	{ .name = "report", .fn = cmd_report, .opts = report_options, .args = "RUN...",
-	  .summary = "a static HTML report of runs (or of a history) for a browser" },
-	{ .name = "store", .fn = cmd_store, .opts = store_options, .args = "import|init|info",
-	  .summary = "the results store: import result files, SQLite or PostgreSQL" },
-	{ .name = "help", .fn = cmd_help, .args = "[COMMAND]",
-	  .summary = "a command's manual page (faultbench-COMMAND(1)), or this list" },
-	/* new subcommands: one line above this comment */
+	FB_COMMANDS(FB_COMMAND_ENTRY)
 	{ .name = NULL }
 };
+/* clang-format on */
 
 static int usage(FILE *f)
 {

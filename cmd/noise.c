@@ -32,6 +32,7 @@
 #include "spawn.h"
 #include "stats.h"
 #include "util.h"
+#include "validity.h"
 
 struct noise_cmd_opts {
 	long long runs;
@@ -161,27 +162,118 @@ static void print_entry(const struct noise_entry *e)
 {
 	char name[200];
 
-	snprintf(name, sizeof(name), "%s %s%s%s-%u", e->name, e->variant, *e->variant ? ":" : "",
-		 e->metric, e->ncpus);
+	snprintf(name, sizeof(name), "%s %s%s%s-%u", fb_esc(e->name), fb_esc(e->variant),
+		 *e->variant ? ":" : "", fb_esc(e->metric), e->ncpus);
+	/* the one run-to-run figure compare and history print too (noise_run_pct) */
 	if (e->log_scale)
-		printf("  %-40.40s %5u %13.2f %16.2f\n", name, e->runs, 100 * sqrt(e->var_run),
-		       100 * sqrt(e->var_within));
+		printf("  %-40.40s %5u %4.0f %13.2f %16.2f\n", name, e->runs, e->df_run,
+		       noise_run_pct(e, e->repeats), 100 * sqrt(e->var_within));
 	else
-		printf("  %-40.40s %5u %13s %16s   (plain scale)\n", name, e->runs, "-", "-");
+		printf("  %-40.40s %5u %4.0f %13s %16s   (plain scale)\n", name, e->runs, e->df_run,
+		       "-", "-");
 }
 
 /* The model's headline rows, for people; the model keeps every metric. */
 static void print_model(const struct cmp_table *t, const struct noise_model *m)
 {
-	printf("  %-40s %5s %13s %16s\n", "step", "runs", "run-to-run %", "within a run %");
+	unsigned fewest = 0;
+
+	printf("  %-40s %5s %4s %13s %16s\n", "step", "runs", "df", "run-to-run %",
+	       "within a run %");
 	for (unsigned g = 0; g < t->ngroups; g++) {
 		const char *primary = cmp_primary_metric(t->groups[g].docs[0]);
 
 		for (unsigned i = 0; i < m->n; i++)
 			if (primary && !strcmp(m->e[i].metric, primary) &&
-			    !strcmp(m->e[i].name, t->groups[g].name))
+			    !strcmp(m->e[i].name, t->groups[g].name)) {
 				print_entry(&m->e[i]);
+				if (!fewest || m->e[i].runs < fewest)
+					fewest = m->e[i].runs;
+			}
 	}
+	if (fewest && fewest < CMP_MODEL_MIN_RUNS)
+		fb_warn("the model has only %u runs (df %u) behind some step: a variance from so "
+			"few runs is rough, and every table using it will say so; %d or more "
+			"runs are advised (--runs 10)",
+			fewest, fewest - 1, CMP_MODEL_MIN_RUNS);
+}
+
+/* Worst of one interference figure over the runs: min (share) or max (the rest). */
+static void worst(json_t *into, const char *key, json_t *v, bool min)
+{
+	json_t *cur = json_object_get(into, key);
+
+	if (!json_is_number(v))
+		return;
+	if (!cur || (min ? json_number_value(v) < json_number_value(cur)
+			 : json_number_value(v) > json_number_value(cur)))
+		json_object_set_new(into, key, json_real(json_number_value(v)));
+}
+
+/*
+ * What the model was measured under: without it, a model taken on a quiet
+ * night and used on a busy afternoon looks as good as a fresh one.  The
+ * interference figures are the worst of the runs' steps (when their results
+ * record them, CONTRACT of issue 22), the load the one at derivation.
+ */
+static json_t *model_conditions(const struct resultset *all)
+{
+	json_t *c = json_object(), *intf = json_object(), *kernels = json_array();
+	json_t *sys = json_object_get(all->docs[0], "system"), *settings = json_object();
+	static const char *const keys[] = { "thp", "fault_around_bytes", "numa_balancing",
+					    "cpufreq_governors", "virtualization" };
+	unsigned known = 0, disturbed = 0;
+	double load;
+	FILE *f;
+
+	for (unsigned i = 0; i < all->n; i++) {
+		json_t *doc = all->docs[i], *step, *k;
+		size_t s, j;
+		bool seen = false;
+
+		k = json_object_get(json_object_get(json_object_get(doc, "system"), "kernel"),
+				    "release");
+		json_array_foreach (kernels, j, step)
+			seen |= json_equal(step, k);
+		if (json_is_string(k) && !seen)
+			json_array_append(kernels, k);
+		if (json_object_get(doc, "interference"))
+			known++;
+		disturbed += rs_doc_disturbed(doc);
+		json_array_foreach (json_object_get(doc, "steps"), s, step) {
+			json_t *si = json_object_get(step, "interference");
+
+			worst(intf, "share_min", json_object_get(si, "share_min"), true);
+			worst(intf, "wait_max", json_object_get(si, "wait_max"), false);
+			worst(intf, "other_max", json_object_get(si, "other_max"), false);
+			worst(intf, "steal_max", json_object_get(si, "steal_max"), false);
+			worst(intf, "psi_some", json_object_get(si, "psi_some"), false);
+		}
+	}
+	json_object_set_new(c, "runs", json_integer(all->n));
+	if (known) {
+		json_object_set_new(intf, "runs_known", json_integer(known));
+		json_object_set_new(intf, "runs_disturbed", json_integer(disturbed));
+		json_object_set_new(c, "interference", intf);
+	} else {
+		json_decref(intf);
+		json_object_set_new(c, "interference", json_null()); /* older results: unknown */
+	}
+	f = fopen("/proc/loadavg", "r");
+	if (f && fscanf(f, "%lf", &load) == 1)
+		json_object_set_new(c, "loadavg", json_real(load));
+	if (f)
+		fclose(f);
+	json_object_set_new(c, "loadavg_is",
+			    json_string("the 1-minute load when the model was derived"));
+	json_object_set_new(c, "kernels", kernels);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (json_object_get(sys, keys[i]))
+			json_object_set(settings, keys[i], json_object_get(sys, keys[i]));
+	json_object_set_new(c, "settings", settings);
+	if (json_object_get(all->docs[0], "run"))
+		json_object_set(c, "run", json_object_get(all->docs[0], "run"));
+	return c;
 }
 
 static json_t *source_list(const struct resultset *all)
@@ -196,13 +288,14 @@ static json_t *source_list(const struct resultset *all)
 static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strlist *from)
 {
 	struct resultset all;
-	struct cmp_opts o = { .all = true, .quiet = true };
+	/* disturbed steps are left out: a model is the machine undisturbed */
+	struct cmp_opts o = { .all = true, .quiet = true, .skip_disturbed = true };
 	struct cmp_table t = { 0 };
 	struct noise_model m;
 	char *path = NULL;
 	int ret;
 
-	ret = resultset_load_merged(&all, from->v, from->n);
+	ret = resultset_load_merged(&all, from->v, from->n, NULL);
 	if (!ret)
 		ret = cmp_build(&all, 1, &o, &t);
 	if (!ret && !t.ngroups)
@@ -212,8 +305,22 @@ static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strl
 	noise_model_init(&m, all.docs[0]);
 	m.date = utc_stamp(true);
 	m.version = xstrdup(fb_version);
-	printf("noise model of %s (%s), kernel %s, from %u result files:\n", m.hostname,
-	       m.cpu_model, m.kernel, all.n);
+	m.runs = all.n;
+	m.conditions = model_conditions(&all);
+	printf("noise model of %s (%s), kernel %s, from %u result files:\n", fb_esc(m.hostname),
+	       fb_esc(m.cpu_model), fb_esc(m.kernel), all.n);
+	{
+		json_t *in = json_object_get(m.conditions, "interference");
+
+		if (json_is_integer(json_object_get(in, "runs_disturbed")) &&
+		    json_integer_value(json_object_get(in, "runs_disturbed")))
+			printf(
+			    "  %lld of the runs were disturbed: their disturbed steps are left "
+			    "out\n",
+			    (long long)json_integer_value(json_object_get(in, "runs_disturbed")));
+		else if (!in || json_is_null(in))
+			printf("  interference unknown (results without interference figures)\n");
+	}
 	cmp_derive_noise(&t, &m);
 	print_model(&t, &m);
 	if (!m.n) {
@@ -226,8 +333,10 @@ static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strl
 			char *stamp = utc_stamp(false);
 			char *dir = xasprintf("%s/noise", c->results);
 
-			if (mkdir_p(dir))
-				ret = fb_fail("cannot create '%s'", dir);
+			/* DIR/noise: never into a link planted there */
+			if (fb_mkdir_below(c->results, "noise"))
+				ret =
+				    fb_fail("cannot create '%s' (a symbolic link is refused)", dir);
 			/* the host name comes from a result file: never a path of its own */
 			path = xasprintf("%s/%s-%s.json", dir,
 					 fb_name_ok(m.hostname) ? m.hostname : "machine", stamp);

@@ -58,7 +58,7 @@ static int plot_runs(char **args, unsigned nruns, const struct plot_cmd_opts *c)
 	unsigned g, written = 0;
 	int ret;
 
-	ret = resultset_load_all(&runs, args, nruns);
+	ret = resultset_load_all(&runs, args, nruns, NULL);
 	if (!ret)
 		ret = cmp_build(runs, nruns, &o, &t);
 	for (g = 0; g < t.ngroups && !ret; g++)

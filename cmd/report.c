@@ -16,6 +16,8 @@
 #include "noise.h"
 #include "opt.h"
 #include "report.h"
+#include "resultset.h"
+#include "store.h"
 #include "util.h"
 
 struct report_cmd_opts {
@@ -28,6 +30,7 @@ struct report_cmd_opts {
 	long long min_segment;
 	const char *noise;
 	const char *detect;
+	const char *store;
 };
 
 #define R(field) offsetof(struct report_cmd_opts, field)
@@ -41,8 +44,14 @@ const struct opt report_options[] = {
 	{ .name = "history",
 	  .type = OPT_STR,
 	  .off = R(history),
-	  .help = "a results directory: the trend of each benchmark over time, with change "
-		  "points, instead of a comparison of RUNs" },
+	  .help = "a results directory or a store selection (store:machine=big1), as history "
+		  "takes: the trend of each benchmark over time, with change points, instead of a "
+		  "comparison of RUNs" },
+	{ .name = "store",
+	  .type = OPT_STR,
+	  .off = R(store),
+	  .help = "the store 'store:key=value,...' selects from: an SQLite file or "
+		  "postgresql://... (default " STORE_DEFAULT ")" },
 	{ .name = "bench",
 	  .type = OPT_STRLIST,
 	  .off = R(bench),
@@ -124,10 +133,17 @@ static int report_of_history(const struct report_cmd_opts *c, const struct noise
 	};
 	const char **benches = collect_benches(&c->bench);
 	int ret = cmp_parse_percent("threshold", c->threshold, &o.threshold);
+	struct resultset set = { 0 };
 
 	o.benches = benches;
+	/* a store selection is read as a RUN; a directory is walked, as history does */
+	if (!ret && store_is_selector(c->history)) {
+		ret = resultset_load(&set, c->history, c->store);
+		o.set = &set;
+	}
 	if (!ret)
 		ret = report_history(&o);
+	resultset_free(&set);
 	free(benches);
 	return ret;
 }
@@ -140,7 +156,7 @@ static int report_of_runs(char **args, unsigned nruns, const struct report_cmd_o
 	int ret = cmp_parse_percent("detect", c->detect, &o.detect_pct);
 
 	if (!ret)
-		ret = resultset_load_all(&runs, args, nruns);
+		ret = resultset_load_all(&runs, args, nruns, c->store);
 	if (!ret)
 		ret = report_runs(runs, nruns, &o);
 	if (runs)

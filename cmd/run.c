@@ -11,15 +11,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench.h"
 #include "cmds.h"
+#include "faultacct.h"
 #include "jsonfile.h"
 #include "mempolicy.h"
 #include "profile.h"
 #include "progress.h"
+#include "registry.h"
 #include "results.h"
-#include "runner.h"
 #include "runcheck.h"
+#include "runner.h"
+#include "runs.h"
 #include "store.h"
 #include "sysinfo.h"
 #include "topo.h"
@@ -47,6 +49,7 @@ struct run_state {
 	char *preset_args;		/* OPT_STR values of the preset point into it */
 	char *run_defaults_args;
 	char *default_output;
+	const char *store;		/* --store: where the result is indexed, or NULL */
 	char stamp[32];
 	unsigned *profile_counts;	/* worker counts of the steps to profile */
 	unsigned nprofile;
@@ -82,7 +85,7 @@ static const char *take_store_option(int *argc, char **argv)
 }
 
 /* The store the result goes to: --store, else the default for results/LABEL/. */
-static int choose_store(const struct run_state *st, const char *given)
+static int choose_store(struct run_state *st, const char *given)
 {
 	if (given && !*given)
 		return fb_usage("option '--store' is empty; name a store, or 'none'");
@@ -90,7 +93,7 @@ static int choose_store(const struct run_state *st, const char *given)
 		given = NULL;
 	else if (!given && st->default_output)
 		given = STORE_DEFAULT;
-	store_set_write_target(given);
+	st->store = given;
 	return FB_OK;
 }
 
@@ -246,8 +249,10 @@ static void expand_variants(struct run_state *st)
 static int create_output(struct run_state *st)
 {
 	const char *out = st->ro.output;
+	bool by_label = !out;
 	size_t n;
 	struct stat sb;
+	int ret;
 
 	if (!out)
 		out = st->ro.output = st->default_output = xstrdup(st->outdir);
@@ -255,8 +260,16 @@ static int create_output(struct run_state *st)
 	/* lstat: a dangling link there would be refused only after the run */
 	if (n > 5 && !strcmp(out + n - 5, ".json") && !lstat(out, &sb))
 		return fb_usage("option '--output': '%s' exists; results are never overwritten", out);
-	if (mkdir_p(st->outdir))
-		return fb_usage("option '--output': cannot create '%s': %s", st->outdir, strerror(errno));
+	/* results/LABEL: a link planted there would take the results elsewhere */
+	ret = by_label ? fb_mkdir_below("results", st->outdir + strlen("results/"))
+		       : mkdir_p(st->outdir);
+	if (ret == -ELOOP)
+		return fb_usage("option '--label': '%s' is a symbolic link; results go into a "
+				"directory of that name, never through a link",
+				st->outdir);
+	if (ret)
+		return fb_usage("option '--output': cannot create '%s': %s", st->outdir,
+				strerror(by_label ? -ret : errno));
 	if (st->ro.dir != st->dir_alloc && mkdir_p(st->ro.dir))
 		return fb_usage("option '--dir': cannot create '%s': %s", st->ro.dir, strerror(errno));
 	return FB_OK;
@@ -436,7 +449,9 @@ static int finish(struct run_state *st, int ret, int argc, char **argv)
 	if (!st->run.nsteps && ret != FB_OK)
 		return ret;	/* nothing measured: nothing to keep */
 	results_derive_efficiency(&st->run);
-	wret = results_write(&st->run, st->ro.output, &written);
+	st->run.faults = fault_acct_run_json(st->run.steps, st->run.nsteps,
+					     fault_acct_process_faults());
+	wret = results_write(&st->run, st->ro.output, st->store, &written);
 	if (st->ro.format == FORMAT_JSON) {
 		json_t *doc = results_to_json(&st->run);
 
@@ -475,6 +490,7 @@ static void release(struct run_state *st)
 	json_decref(st->run.system);
 	json_decref(st->run.topology);
 	json_decref(st->run.evidence);
+	json_decref(st->run.faults);
 }
 
 /* Did the user give --size (not the preset or the benchmark's default)? */
@@ -519,15 +535,54 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	return ret;
 }
 
+/* Does option NAME (without "--") take the next word as its value? */
+static bool takes_value(const char *name)
+{
+	const struct opt *o = opt_find(run_options, name);
+
+	for (const struct bench_entry *e = bench_registry; !o && e->name; e++)
+		o = e->bench->opts ? opt_find(e->bench->opts, name) : NULL;
+	return o && o->type != OPT_BOOL;
+}
+
+/*
+ * "faultbench run [options] BENCH [options]", as the man page says and as git
+ * takes its options: the first word that is no option nor an option's value
+ * is BENCH, moved to argv[1] where the rest of run expects it.
+ */
+static void bench_to_front(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		char *a = argv[i];
+
+		if (a[0] != '-') {
+			memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof(*argv));
+			argv[1] = a;
+			return;
+		}
+		if (!strcmp(a, "-o") || (!strncmp(a, "--", 2) && !strchr(a, '=') && takes_value(a + 2)))
+			i++;
+	}
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_state st = { 0 };
-	const char *store = take_store_option(&argc, argv);
-	int ret;
+	const char *store;
+	long runs;
+	int ret = runs_take_option(&argc, argv, &runs);
+
+	if (ret)
+		return ret;
+	if (runs > 1) /* each run its own process, with every other option as given */
+		return runs_repeat(argc, argv, runs);
+	store = take_store_option(&argc, argv);
+	bench_to_front(argc, argv);
 
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-			printf("usage: faultbench run BENCH [options]; 'faultbench list' lists them\n");
+			printf("usage: faultbench run [options] BENCH [options]; 'faultbench list' lists "
+			       "them\n");
 			return FB_OK;
 		}
 		return fb_usage("run needs a benchmark; see 'faultbench list'");

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,7 +22,9 @@
 #include "cmds.h"
 #include "config.h"
 #include "opt.h"
+#include "runs.h"
 #include "spawn.h"
+#include "store.h"
 #include "util.h"
 
 struct suite_cmd_opts {
@@ -29,6 +32,7 @@ struct suite_cmd_opts {
 	const char *results;
 	const char *store;
 	bool dry_run;
+	long long runs; /* taken out of argv by runs_take_option() */
 };
 
 #define S(field) offsetof(struct suite_cmd_opts, field)
@@ -39,6 +43,14 @@ const struct opt suite_options[] = {
 	  .off = S(label),
 	  .help = "label of every run, and the directory under DIR they go to; without it, "
 		  "the kernel release" },
+	{ .name = "runs",
+	  .type = OPT_INT,
+	  .def = "1",
+	  .min = 1,
+	  .max = 1000,
+	  .off = S(runs),
+	  .help = "run the whole suite N times into the label, each a faultbench process of its "
+		  "own: the runs a star needs (3 or more a side)" },
 	{ .name = "results",
 	  .type = OPT_STR,
 	  .def = "results",
@@ -112,8 +124,13 @@ static char **job_argv(const struct config *cfg, unsigned i, const char *label, 
 
 static void print_argv(FILE *f, char **argv)
 {
-	for (char **a = argv; *a; a++)
-		fprintf(f, "%s%s", a == argv ? "" : " ", *a);
+	for (char **a = argv; *a; a++) {
+		/* a PostgreSQL URL's password is never printed */
+		char *shown = a > argv && !strcmp(a[-1], "--store") ? store_redact(*a) : NULL;
+
+		fprintf(f, "%s%s", a == argv ? "" : " ", fb_esc(shown ? shown : *a));
+		free(shown);
+	}
 	fputc('\n', f);
 }
 
@@ -207,6 +224,20 @@ static unsigned run_jobs(const struct config *cfg, const char *label, const char
 	return i;
 }
 
+static int label_dir_link(const char *results, const char *label)
+{
+	char *dir = xasprintf("%s/%s", results, label);
+	struct stat st;
+	int ret = FB_OK;
+
+	if (!lstat(dir, &st) && S_ISLNK(st.st_mode))
+		ret = fb_usage("option '--label': '%s' is a symbolic link; results go into a "
+			       "directory of that name, never through a link",
+			       dir);
+	free(dir);
+	return ret;
+}
+
 static int run_suite(const char *file, const char *label, const struct suite_cmd_opts *c)
 {
 	struct job_result *res;
@@ -233,6 +264,13 @@ static int run_suite(const char *file, const char *label, const struct suite_cmd
 		return ret;
 	}
 	out = xasprintf("%s/%s/", c->results, label);
+	/* DIR/LABEL: a link planted there would take every job's results elsewhere */
+	ret = label_dir_link(c->results, label);
+	if (ret) {
+		free(out);
+		config_free(&cfg);
+		return ret;
+	}
 	/* the store beside the labels, as results/faultbench.db is beside results/LABEL/ */
 	store = c->store ? xstrdup(c->store) : xasprintf("%s/faultbench.db", c->results);
 	/* A signal stops the job running, then the suite prints its summary and exits 128 + it. */
@@ -259,9 +297,15 @@ int cmd_suite(int argc, char **argv)
 {
 	struct suite_cmd_opts c;
 	char *label;
+	long runs;
 	int ret;
 
+	ret = runs_take_option(&argc, argv, &runs);
+	if (ret)
+		return ret;
 	ret = parse_options(&c, argc, argv);
+	if (!ret && runs > 1 && !c.dry_run)
+		return runs_repeat(argc, argv, runs);
 	if (ret)
 		return ret < 0 ? FB_OK : ret;
 	label = suite_label(c.label);

@@ -34,6 +34,7 @@
 #include "cmds.h"
 #include "fsfile.h"
 #include "kimage.h"
+#include "kneeds.h"
 #include "opt.h"
 #include "spawn.h"
 #include "util.h"
@@ -167,20 +168,29 @@ struct vm {
 	int guest_status; /* the exit status of the guest's command */
 };
 
+static char *scripts_dir(const char *exe_dir);
+
 static int usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: faultbench vm --kernel PATH [options] -- <faultbench command line>\n\n"
-	    "Boot PATH in a qemu guest with the NUMA topology given, run the faultbench\n"
-	    "command line there (in a scratch ext4 disk) and copy the result files it\n"
-	    "wrote to the host's results directory, with the guest's kernel and topology\n"
-	    "under \"vm\".  Example:\n"
-	    "  faultbench vm --kernel /boot/vmlinuz-6.1.0-56-cloud-amd64 --numa 4x16 --smt 2 \\\n"
-	    "      -- run nopage --cpus walk\n"
-	    "A kernel of your own with NVMe or ext4 as modules: --modules DIR (its\n"
-	    "INSTALL_MOD_PATH, or the build tree).  --mem is the guest's RAM; run's --mem\n"
-	    "(memory placement) goes after '--'.\n\noptions:\n");
+	char *self = fsfile_self_dir(), *scripts = self ? scripts_dir(self) : NULL;
+	char real[PATH_MAX];
+
+	fprintf(f,
+		"usage: faultbench vm --kernel PATH [options] -- <faultbench command line>\n\n"
+		"Boot PATH in a qemu guest with the NUMA topology given, run the faultbench\n"
+		"command line there (in a scratch ext4 disk) and copy the result files it\n"
+		"wrote to the host's results directory, with the guest's kernel and topology\n"
+		"under \"vm\".  Example:\n"
+		"  faultbench vm --kernel \"$(%s/fetch-kernel.sh)\" --numa 4x16 --smt 2 \\\n"
+		"      -- run nopage --cpus walk\n"
+		"(fetch-kernel.sh downloads Debian's cloud kernel into ~/.cache, installs\n"
+		"nothing, and prints its path.)\n"
+		"A kernel of your own with NVMe or ext4 as modules: --modules DIR (its\n"
+		"INSTALL_MOD_PATH, or the build tree).  --mem is the guest's RAM; run's --mem\n"
+		"(memory placement) goes after '--'.\n\noptions:\n",
+		scripts && realpath(scripts, real) ? real : "scripts/vm");
+	free(scripts);
+	free(self);
 	opt_print_help(f, vm_options);
 	return FB_USAGE;
 }
@@ -288,7 +298,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* The directory holding init and mkinitramfs.sh: $FB_VM_SCRIPTS, or next to the binary. */
-static char *scripts_dir(const struct vm *vm)
+static char *scripts_dir(const char *exe_dir)
 {
 	static const char *const rel[] = { "../scripts/vm", "scripts/vm",
 					   "../share/faultbench/vm" };
@@ -299,7 +309,7 @@ static char *scripts_dir(const struct vm *vm)
 	if (env)
 		return xstrdup(env);
 	for (i = 0; i < ARRAY_SIZE(rel); i++) {
-		d = xasprintf("%s/%s", vm->exe_dir, rel[i]);
+		d = xasprintf("%s/%s", exe_dir, rel[i]);
 		init = xasprintf("%s/init", d);
 		if (is_file(init)) {
 			free(init);
@@ -359,9 +369,9 @@ static int write_guest_command(const struct vm *vm, const char *path, int argc, 
  * into the initramfs as /fb/conf/NAME and the guest's command names it
  * there.  The index of that argument, or -1.
  */
-static int suite_config_arg(const struct vm *vm, int argc, char **argv)
+static int suite_config_arg(const struct vm_opts *o, int argc, char **argv)
 {
-	if (vm->o->shell || argc < 2 || strcmp(argv[0], "suite"))
+	if (o->shell || argc < 2 || strcmp(argv[0], "suite"))
 		return -1;
 	for (int i = 1; i < argc; i++)
 		if (ends_with(argv[i], ".ini") && is_file(argv[i]))
@@ -371,7 +381,8 @@ static int suite_config_arg(const struct vm *vm, int argc, char **argv)
 
 static int build_initramfs(struct vm *vm, int argc, char **argv)
 {
-	char *scripts = scripts_dir(vm), *init, *mk, *cmd, *self, *helper = NULL, *lstopo, *self_arg;
+	char *scripts = scripts_dir(vm->exe_dir), *init, *mk, *cmd, *self, *helper = NULL, *lstopo,
+	     *self_arg;
 	char *guest_conf = NULL;
 	char *args[16], path[PATH_MAX];
 	int conf;
@@ -390,7 +401,7 @@ static int build_initramfs(struct vm *vm, int argc, char **argv)
 		free(self);
 		self = xstrdup("/proc/self/exe");
 	}
-	conf = suite_config_arg(vm, argc, argv);
+	conf = suite_config_arg(vm->o, argc, argv);
 	if (conf >= 0) {
 		const char *base =
 		    strrchr(argv[conf], '/') ? strrchr(argv[conf], '/') + 1 : argv[conf];
@@ -625,7 +636,15 @@ static void stop_qemu(struct spawn *qemu)
 	spawn_stop(qemu, SIGTERM, 5);
 }
 
-enum boot_outcome { BOOT_DONE, BOOT_NO_START, BOOT_HUNG, BOOT_FROZE, BOOT_FAILED };
+enum boot_outcome { BOOT_DONE, BOOT_NO_START, BOOT_RESET, BOOT_HUNG, BOOT_FROZE, BOOT_FAILED };
+
+/*
+ * Seconds qemu gets to exit by itself after the guest's init said "FB-VM:
+ * done" (its disk synced and unmounted): a kernel that cannot power off
+ * (acpi=off, no CONFIG_ACPI) halts instead and would keep qemu running to
+ * --timeout.  Then vm ends qemu itself; the results are on the disk.
+ */
+#define VM_POWEROFF_GRACE 10.0
 
 /*
  * The guest kernel's soft-lockup report (printed at KERN_EMERG, so it passes
@@ -653,9 +672,9 @@ static char *froze(const char *con)
 static enum boot_outcome watch_boot(struct vm *vm, struct spawn *sp, double start, double probe,
 				    char **why)
 {
-	double deadline = start + vm->o->timeout;
+	double deadline = start + vm->o->timeout, done_at = 0;
 	size_t shown = 0;
-	bool started = false, booted = false;
+	bool started = false, booted = false, halted;
 
 	for (;;) {
 		bool exited = spawn_exited(sp);
@@ -671,6 +690,10 @@ static enum boot_outcome watch_boot(struct vm *vm, struct spawn *sp, double star
 			booted = true;
 			vm->boot_seconds = now - start;
 		}
+		if (!done_at && strstr(con, "FB-VM: done"))
+			done_at = now;
+		/* "Power off not available: System halted instead", "reboot: System halted" */
+		halted = done_at && strstr(con, "System halted");
 		*why = froze(con);
 		free(con);
 		if (*why) {
@@ -678,6 +701,18 @@ static enum boot_outcome watch_boot(struct vm *vm, struct spawn *sp, double star
 			return BOOT_FROZE;
 		}
 		if (exited) {
+			if (!started && sp->end == SPAWN_EXITED && !sp->code) {
+				/*
+				 * qemu exits 0 when the guest resets (-no-reboot): a
+				 * kernel that crashed before its console was up (a
+				 * corrupt image, one built for another CPU).  qemu
+				 * itself failing to start exits 1 with its reason.
+				 */
+				*why = xasprintf("the kernel crashed or reset before printing "
+						 "anything on its console (qemu exited with status "
+						 "0, as it does when the guest resets)");
+				return BOOT_RESET;
+			}
 			if (!started) {
 				*why = xasprintf(
 				    "qemu exited (%s %d) before the guest printed anything",
@@ -685,6 +720,14 @@ static enum boot_outcome watch_boot(struct vm *vm, struct spawn *sp, double star
 				    sp->end == SPAWN_EXITED ? sp->code : sp->code - 128);
 				return BOOT_NO_START;
 			}
+			return BOOT_DONE;
+		}
+		if (done_at && (halted || now - done_at > VM_POWEROFF_GRACE)) {
+			stop_qemu(sp);
+			fprintf(stderr,
+				"faultbench: vm: the guest finished but did not power off%s; qemu "
+				"stopped\n",
+				halted ? " (its kernel halted instead)" : "");
 			return BOOT_DONE;
 		}
 		if (fb_interrupted) {
@@ -787,7 +830,7 @@ static int boot_with_accel(struct vm *vm)
 
 				print_tail("guest console", vm->console, 30);
 				print_tail("qemu output", vm->qemu_log, 10);
-				ret = r == BOOT_FAILED || r == BOOT_FROZE
+				ret = r == BOOT_FAILED || r == BOOT_FROZE || r == BOOT_RESET
 					  ? fb_fail("vm: KVM guest: %s", why)
 					  : fb_skip("vm: KVM guest did not boot: %s", why);
 				free(why);
@@ -823,6 +866,7 @@ static int boot_with_accel(struct vm *vm)
 	{
 		int ret =
 		    r == BOOT_NO_START ? fb_skip("vm: qemu cannot start: %s", why)
+		    : r == BOOT_RESET  ? fb_fail("vm: %s", why)
 		    : r == BOOT_HUNG   ? fb_skip("vm: the guest did not boot, twice: %s", why)
 		    : r == BOOT_FROZE
 			? fb_skip("vm: under TCG %s, twice (see 'Freezes' in docs/vm.md)", why)
@@ -915,64 +959,148 @@ static struct {
 	const char *base; /* .../.fb-vm/out */
 	json_t *meta;
 	unsigned copied, failed;
+	char *first; /* the first result file found, by find_first() */
 } walk;
+
+/* p, or when a file of that name exists p with -2, -3, ... before its extension (p is taken). */
+static char *unused_path(char *p)
+{
+	const char *slash = strrchr(p, '/'), *dot = strrchr(p, '.');
+	char *base, *ext, *q = p;
+
+	if (access(p, F_OK))
+		return p;
+	/* Never overwrite a result: add a suffix. */
+	if (dot && slash && dot < slash)
+		dot = NULL;
+	ext = xstrdup(dot ? dot : "");
+	base = xasprintf("%.*s", (int)(dot ? (size_t)(dot - p) : strlen(p)), p);
+	for (unsigned i = 2; !access(q, F_OK); i++) {
+		if (q != p)
+			free(q);
+		q = xasprintf("%s-%u%s", base, i, ext);
+	}
+	free(p);
+	free(base);
+	free(ext);
+	return q;
+}
 
 /* Host path for a guest file: its path below the guest's results/ (or cwd) under --results. */
 static char *host_path(const char *rel)
 {
 	const char *r = rel;
-	char *p, *base, *ext;
-	unsigned i;
 
 	if (!strncmp(r, "./", 2))
 		r += 2;
 	if (!strncmp(r, "results/", 8))
 		r += 8;
-	p = xasprintf("%s/%s", walk.vm->o->results, r);
-	if (access(p, F_OK))
-		return p;
-	/* Never overwrite a result: add a suffix. */
-	base = xstrdup(p);
-	ext = strrchr(base, '.');
-	if (ext)
-		*ext = '\0';
-	for (i = 2; !access(p, F_OK); i++) {
-		free(p);
-		p = xasprintf("%s-%u%s", base, i, ext ? strrchr(r, '.') : "");
-	}
-	free(base);
-	return p;
+	return unused_path(xasprintf("%s/%s", walk.vm->o->results, r));
+}
+
+/*
+ * Copy src's bytes into the new file fd (closed here).  dest is created with
+ * fb_create(FB_NEW), never through a link planted in the results directory
+ * (cp and fopen("w") followed one).
+ */
+static int copy_bytes(const char *src, int fd)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), ret = in < 0 || fd < 0 ? -1 : 0;
+	char buf[65536];
+	ssize_t n = 0;
+
+	while (!ret && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			ret = -1;
+	if (n < 0 || (fd >= 0 && close(fd)))
+		ret = -1;
+	if (in >= 0)
+		close(in);
+	return ret;
 }
 
 /* A result JSON gets the "vm" object; other files (*.xml, *.json.gz) are copied as they are. */
 static int write_host_copy(const char *path, const char *dest)
 {
+	int fd = fb_create(dest, FB_NEW);
 	json_error_t err;
 	json_t *doc;
-	char *data;
 	FILE *f;
 	int ret;
 
-	if (!ends_with(path, ".json")) {
-		char *args[] = { "cp", (char *)path, (char *)dest, NULL };
-
-		return run_wait(args, NULL) ? -1 : 0;
-	}
-	doc = json_load_file(path, 0, &err);
-	if (!doc) {
-		/* Not JSON after all (a command's stdout redirected there): keep it as it is. */
-		data = read_text_file(path);
-		f = data ? fopen(dest, "w") : NULL;
-		ret = f && fputs(data, f) >= 0 ? 0 : -1;
-		if (f && fclose(f))
-			ret = -1;
-		free(data);
-		return ret;
-	}
+	if (fd < 0)
+		return errno = -fd, -1;
+	doc = ends_with(path, ".json") ? json_load_file(path, 0, &err) : NULL;
+	/* not JSON after all (a command's stdout redirected there): kept as it is */
+	if (!doc)
+		return copy_bytes(path, fd);
 	if (json_is_object(doc))
 		json_object_set(doc, "vm", walk.meta);
-	ret = json_dump_file(doc, dest, JSON_INDENT(1) | JSON_SORT_KEYS);
+	f = fdopen(fd, "w");
+	ret = f ? json_dumpf(doc, f, JSON_INDENT(1) | JSON_SORT_KEYS) : -1;
+	if (f ? fclose(f) : close(fd))
+		ret = -1;
 	json_decref(doc);
+	return ret;
+}
+
+static int find_first(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	if (type != FTW_F)
+		return 0;
+	walk.first = xstrdup(path);
+	return 1;
+}
+
+/*
+ * Where the guest's console log goes: beside the results (the directory of
+ * the first one), as console-<release>.log, so that a run's kernel messages
+ * stay with it; NULL when the guest wrote no result.
+ */
+static char *console_dest(const char *release)
+{
+	const char *rel, *slash;
+	char *dest;
+
+	nftw(walk.base, find_first, 16, FTW_PHYS);
+	if (!walk.first)
+		return NULL;
+	/* the directory of its host copy (host_path()'s rule), not the copy itself */
+	rel = walk.first + strlen(walk.base) + 1;
+	if (!strncmp(rel, "./", 2))
+		rel += 2;
+	if (!strncmp(rel, "results/", 8))
+		rel += 8;
+	slash = strrchr(rel, '/');
+	dest = unused_path(xasprintf("%s/%.*sconsole-%s.log", walk.vm->o->results,
+				     slash ? (int)(slash - rel + 1) : 0, rel,
+				     release ? release : "unknown"));
+	free(walk.first);
+	walk.first = NULL;
+	return dest;
+}
+
+/* Like the results: a new file, never written through a link planted there. */
+static void keep_console(const struct vm *vm, const char *dest)
+{
+	if (copy_bytes(vm->console, fb_create(dest, FB_NEW)))
+		fb_warn("vm: cannot keep the guest's console log as %s", dest);
+	else
+		fprintf(stderr, "faultbench: vm: console log %s\n", dest);
+}
+
+/* dir below --results: the guest's subdirectories, never through a link planted on the host */
+static int mkdir_below_results(const char *dir)
+{
+	const char *top = walk.vm->o->results;
+	size_t n = strlen(top);
+	int ret;
+
+	if (strncmp(dir, top, n) || (dir[n] != '/' && dir[n]))
+		return mkdir_p(dir);
+	ret = fb_mkdir_below(top, dir[n] ? dir + n + 1 : "");
+	if (ret)
+		errno = -ret;
 	return ret;
 }
 
@@ -987,7 +1115,7 @@ static int copy_result(const char *path, const struct stat *st, int type, struct
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
-	if (mkdir_p(dir) || write_host_copy(path, dest)) {
+	if (mkdir_below_results(dir) || write_host_copy(path, dest)) {
 		fb_warn("vm: cannot write %s: %s", dest, strerror(errno));
 		walk.failed++;
 	} else {
@@ -1028,7 +1156,7 @@ static void report_oom(const struct vm *vm, const char *fbvm, json_t *meta)
 static int collect(struct vm *vm)
 {
 	char *fbvm = xasprintf("%s/.fb-vm", vm->work);
-	char *status_s, *release, *output, *path;
+	char *status_s, *release, *output, *path, *console;
 	int status = FB_FAIL;
 
 	path = xasprintf("%s/output", fbvm);
@@ -1056,7 +1184,13 @@ static int collect(struct vm *vm)
 	walk.meta = vm_metadata(vm, release);
 	report_oom(vm, fbvm, walk.meta);
 	walk.copied = walk.failed = 0;
+	console = console_dest(release);
+	if (console)
+		json_object_set_new(walk.meta, "console_log", json_string(console));
 	nftw(path, copy_result, 16, FTW_PHYS);
+	if (console && walk.copied)
+		keep_console(vm, console);
+	free(console);
 	if (walk.failed && !status)
 		status = FB_FAIL;
 	if (walk.copied && !strcmp(vm->accel_used, "tcg"))
@@ -1093,10 +1227,8 @@ static char *guest_error(const struct vm *vm)
 
 static void remove_work(const struct vm *vm)
 {
-	char *args[] = { "rm", "-rf", vm->work, NULL };
-
 	if (vm->work)
-		run_wait(args, NULL);
+		fsfile_remove_tree(vm->work);
 }
 
 /*
@@ -1107,6 +1239,7 @@ static void remove_work(const struct vm *vm)
  */
 static int check_kernel(const char *kernel)
 {
+	unsigned long long want, have;
 	struct stat st;
 
 	if (!kernel)
@@ -1121,6 +1254,11 @@ static int check_kernel(const char *kernel)
 		return fb_usage("option '--kernel': '%s' is not an x86 Linux kernel image (no "
 				"bzImage header; a vmlinux or a compressed file will not boot)",
 				kernel);
+	/* a copy cut short boots into a crash before the kernel prints anything */
+	if (kimage_truncated(kernel, &want, &have))
+		return fb_usage("option '--kernel': '%s' is truncated: %llu bytes, and its header "
+				"says %llu (an interrupted copy or download?)",
+				kernel, have, want);
 	return FB_OK;
 }
 
@@ -1167,13 +1305,48 @@ static int check_kernel_config(const struct vm_kernel *k)
 	return ret;
 }
 
+/* The guest's NUMA nodes as --numa says (0 when it is malformed: parse_topology() says so). */
+static unsigned guest_nodes(const struct vm_opts *o)
+{
+	unsigned long n = strtoul(o->numa, NULL, 10);
+
+	return n <= 64 ? (unsigned)n : 0;
+}
+
+/*
+ * What the guest's topology and command ask of the kernel (lib/kneeds.c):
+ * --page=thp on a kernel without THP would fail in the guest after minutes
+ * of booting, and a bisection would call the commit bad.
+ */
+static int check_guest_needs(const struct vm_opts *o, const struct vm_kernel *k, int argc,
+			     char **argv)
+{
+	struct kneed needs[16];
+	int conf = suite_config_arg(o, argc, argv);
+	char *ini = conf >= 0 ? read_text_file(argv[conf]) : NULL;
+	char *text = k->config ? read_text_file(k->config) : NULL;
+	size_t n = kneeds_find(argc, (const char *const *)argv, o->shell, ini, guest_nodes(o),
+			       needs, ARRAY_SIZE(needs));
+	const struct kneed *u = kneeds_unmet(text, needs, n);
+	int ret = FB_OK;
+
+	if (u)
+		ret = fb_usage("vm: %s lacks %s, which %s needs (says %s): choose another kernel "
+			       "or leave the option out",
+			       k->path, u->sym, u->why, k->config);
+	kneeds_free(needs, n);
+	free(text);
+	free(ini);
+	return ret;
+}
+
 /*
  * Find the release, modules and .config of each kernel.  Each --modules DIR
  * is matched to the kernels by release, so "--kernel A --kernel B --modules
  * MA --modules MB" needs no order; a DIR that matches no kernel is an error
  * (it was meant for one).
  */
-static int prepare_kernels(const struct vm_opts *o, struct vm_kernel *ks)
+static int prepare_kernels(const struct vm_opts *o, struct vm_kernel *ks, int argc, char **argv)
 {
 	unsigned i, m;
 	int err = FB_OK;
@@ -1219,6 +1392,8 @@ static int prepare_kernels(const struct vm_opts *o, struct vm_kernel *ks)
 	}
 	for (i = 0; i < o->kernel.n && !err; i++)
 		err = check_kernel_config(&ks[i]);
+	for (i = 0; i < o->kernel.n && !err; i++)
+		err = check_guest_needs(o, &ks[i], argc, argv);
 	return err;
 }
 
@@ -1237,12 +1412,9 @@ static int make_work_dir(struct vm *vm)
 	const char *tmp = getenv("TMPDIR");
 	char *templ = xasprintf("%s/fb-vm.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 
-	if (!mkdtemp(templ)) {
-		int ret =
-		    fb_fail("vm: cannot create a work directory %s: %s", templ, strerror(errno));
-
+	if (fsfile_mkdtemp(templ, "vm", FB_FAIL)) {
 		free(templ);
-		return ret;
+		return FB_FAIL;
 	}
 	vm->work = templ;
 	vm->initrd = xasprintf("%s/initrd.cpio", templ);
@@ -1534,7 +1706,7 @@ int cmd_vm(int argc, char **argv)
 		err = check_kernel(NULL);
 	ks = xcalloc(o.kernel.n + 1, sizeof(*ks));
 	if (!err)
-		err = prepare_kernels(&o, ks);
+		err = prepare_kernels(&o, ks, npos, argv + 1);
 	if (!err && (o.kernel.n > 1 || o.boots > 1))
 		err = boot_interleaved(&o, ks, npos, argv + 1);
 	else if (!err)

@@ -14,10 +14,10 @@
 #include <string.h>
 #include <ini.h>
 
-#include "bench.h"
 #include "config.h"
 #include "fsfile.h"
 #include "opt.h"
+#include "registry.h"
 #include "runcheck.h"
 #include "util.h"
 

@@ -32,9 +32,6 @@
 /* "Differs from the request by more than 5%". */
 #define PLACEMENT_TOLERANCE 0.05
 
-/* The policy of the run, kept by mem_policy_check() for the placement verdict. */
-static struct mem_policy run_policy = { MEM_LOCAL, -1 };
-
 static const char *const kind_names[] = {
 	[MEM_LOCAL] = "local",	 [MEM_NODE] = "node",		[MEM_INTERLEAVE] = "interleave",
 	[MEM_REMOTE] = "remote", [MEM_PREFERRED] = "preferred",
@@ -132,7 +129,6 @@ int mem_policy_check(const struct mem_policy *mp, const struct topo *t)
 	unsigned nodes;
 	bool usable;
 
-	run_policy = *mp;
 	if (mp->kind == MEM_LOCAL)
 		return FB_OK;
 	mem_policy_name(mp, name, sizeof(name));
@@ -499,7 +495,7 @@ static void add_node_metric(struct step_result *r, const char *name, int node, c
 	m->value = time > 0 ? total / time : 0;
 }
 
-void mem_derive_per_node(struct step_result *r, const struct topo *t)
+void mem_derive_per_node(struct step_result *r, const struct mem_policy *mp, const struct topo *t)
 {
 	unsigned w, nused = 0, nodes_max = 0;
 	bool *on_node;
@@ -510,10 +506,10 @@ void mem_derive_per_node(struct step_result *r, const struct topo *t)
 	if (!r->ncpus || !r->pus)
 		return;
 	/* one mapping shared by every worker cannot be local to each of them */
-	if (run_policy.kind == MEM_LOCAL && json_is_true(json_object_get(r->extra, "placement_shared")))
+	if (mp->kind == MEM_LOCAL && json_is_true(json_object_get(r->extra, "placement_shared")))
 		verdict = NULL;
 	else
-		verdict = mem_placement_verdict(&run_policy, t, r->pus, r->ncpus,
+		verdict = mem_placement_verdict(mp, t, r->pus, r->ncpus,
 						r->extra ? json_object_get(r->extra, "placement") : NULL);
 	if (verdict) {
 		const char *warn = json_string_value(json_object_get(verdict, "warning"));

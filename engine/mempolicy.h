@@ -36,8 +36,11 @@ int mem_policy_apply(const struct mem_policy *mp, const struct topo *t, unsigned
 json_t *mem_placement_query(const void *addr, size_t len);
 
 struct step_result;
-/* Per-node figures of a step (faults/s of the workers on each node) into r. */
-void mem_derive_per_node(struct step_result *r, const struct topo *t);
+/*
+ * Per-node figures of a step (faults/s of the workers on each node) into r,
+ * and the placement verdict against mp, the run's policy.
+ */
+void mem_derive_per_node(struct step_result *r, const struct mem_policy *mp, const struct topo *t);
 
 /* ---- additions (issue 6); the declarations above are the runner's contract ---- */
 #include <stdint.h>
@@ -60,8 +63,8 @@ json_t *mem_placement_json(const uint64_t *per_node, unsigned max_nodes);
  * Compare the workers' histograms (an array indexed by worker, or an object
  * keyed "0", "1", ...) with what mp asks for: {policy, workers_checked,
  * worst_deviation, ok, warning?}, or NULL when there is nothing to judge.
- * mem_derive_per_node() calls it on extra "placement" with the policy last
- * given to mem_policy_check(), stores it as extra "placement_check" and
+ * mem_derive_per_node() calls it on extra "placement" with the run's
+ * policy, stores it as extra "placement_check" and
  * fb_warn()s when a worker is more than 5% off.
  */
 json_t *mem_placement_verdict(const struct mem_policy *mp, const struct topo *t,

@@ -17,6 +17,7 @@
  * is never failed for it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,10 +40,19 @@
 #define TOP_CHAINS   8
 #define CHAIN_FRAMES 12
 
+/*
+ * perf record opens its output itself, following links and truncating, and
+ * renames an old one to .old: it writes into a private directory of ours
+ * (mkdtemp, mode 0700) beside the result, and the finished files are then
+ * linked into place under names nobody had (fb_publish_at()).  A link planted
+ * in a results directory others can write to is never written through.
+ */
 struct profile {
 	struct spawn perf; /* perf record */
-	char *data;	   /* perf.data path */
-	char *log;	   /* perf record's stdout and stderr */
+	char *final;	   /* where perf.data goes when done */
+	char *tmpdir;	   /* private: perf.data and perf.log while perf runs */
+	char *data;	   /* perf.data path in tmpdir */
+	char *log;	   /* perf record's stdout and stderr, in tmpdir */
 	char *cpus;	   /* -C list, NULL: -a */
 };
 
@@ -74,14 +84,36 @@ static void perf_record_setup(void *arg)
 	prctl(PR_SET_PDEATHSIG, SIGINT);
 }
 
-static int fail_start(struct profile *p, char **why, char *reason)
+/* Empty the private directory (perf.data, its log, perf's .old) and remove it. */
+static void remove_tmpdir(struct profile *p)
 {
-	*why = reason;
+	char *old = xasprintf("%s.old", p->data);
+
+	unlink(p->data);
+	unlink(p->log);
+	unlink(old);
+	free(old);
+	if (rmdir(p->tmpdir))
+		fb_warn("profile: could not remove '%s': %s", p->tmpdir, strerror(errno));
+}
+
+static void free_profile(struct profile *p)
+{
 	spawn_clear(&p->perf);
+	free(p->final);
+	free(p->tmpdir);
 	free(p->data);
 	free(p->log);
 	free(p->cpus);
 	free(p);
+}
+
+static int fail_start(struct profile *p, char **why, char *reason)
+{
+	*why = reason;
+	if (p->tmpdir)
+		remove_tmpdir(p);
+	free_profile(p);
 	return FB_SKIP;
 }
 
@@ -95,10 +127,24 @@ int profile_start(struct profile **pp, const char *perf_data_path, const char *c
 
 	*pp = NULL;
 	*why = NULL;
-	p->data = xstrdup(perf_data_path);
-	p->log = xasprintf("%s.log", perf_data_path);
+	const char *slash = strrchr(perf_data_path, '/');
+
+	p->final = xstrdup(perf_data_path);
 	p->cpus = cpus ? xstrdup(cpus) : NULL;
-	unlink(p->data);
+	p->tmpdir = xasprintf("%.*s.fb-perf.XXXXXX", slash ? (int)(slash - perf_data_path + 1) : 0,
+			      perf_data_path);
+	if (!mkdtemp(p->tmpdir)) {
+		int err = errno;
+
+		free(p->tmpdir);
+		p->tmpdir = NULL;
+		return fail_start(p, why,
+				  xasprintf("profile: cannot create a directory for "
+					    "perf.data: %s",
+					    strerror(err)));
+	}
+	p->data = xasprintf("%s/perf.data", p->tmpdir);
+	p->log = xasprintf("%s/perf.log", p->tmpdir);
 	/* the step's CPUs only: another tenant's symbols stay out of the profile */
 	const char *argv_cpus[] = { perf_binary(), "record", "-C", p->cpus, "-g", "-q", "-o",
 				    p->data, NULL };
@@ -289,11 +335,52 @@ static void stop_perf(struct profile *p, json_t *out)
 				    json_string("perf record was killed after 120 s"));
 }
 
+/*
+ * perf.data (and perf's messages, when there are any) from the private
+ * directory to their names beside the result: the first free one of
+ * NAME.perf.data, NAME-2.perf.data, ...; NAME.perf.data.log beside it.
+ */
+static void publish(struct profile *p, json_t *out)
+{
+	char *outdir = xstrdup(p->final), *slash = strrchr(outdir, '/'), *stem, *name = NULL;
+	const char *base = slash ? slash + 1 : p->final, *ext = ".perf.data";
+	int from = open(p->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), to, ret;
+	size_t n = strlen(base), e = strlen(ext);
+	struct stat st;
+
+	if (slash)
+		*slash = '\0';
+	to = open(slash ? (*outdir ? outdir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (n <= e || strcmp(base + n - e, ext))
+		ext = "", e = 0;
+	stem = xasprintf("%.*s", (int)(n - e), base);
+	ret = from < 0 || to < 0
+		  ? -errno
+		  : fb_publish_at(from, "perf.data", to, stem, ext, FB_NEW_UNIQUE, &name);
+	if (ret) {
+		json_object_set_new(out, "warning",
+				    json_sprintf("perf.data not kept: %s", strerror(-ret)));
+	} else {
+		json_object_set_new(
+		    out, "perf_data",
+		    json_sprintf("%s%s%s", slash ? outdir : "", slash ? "/" : "", name));
+		/* perf's own messages are kept beside perf.data only when there are any */
+		if (stat(p->log, &st) == 0 && st.st_size > 0)
+			fb_publish_at(from, "perf.log", to, name, ".log", FB_NEW_UNIQUE, NULL);
+	}
+	free(name);
+	free(stem);
+	free(outdir);
+	if (from >= 0)
+		close(from);
+	if (to >= 0)
+		close(to);
+}
+
 json_t *profile_finish(struct profile *p)
 {
 	json_t *out = json_object(), *top;
 	char *text, *reason, *cmd;
-	struct stat st;
 	const char *argv[] = {
 		perf_binary(),	   "report", "-i",     NULL, "--stdio",
 		"--no-children",   "--sort", "symbol", "-g", "folded,0.05,callee,function,percent",
@@ -305,7 +392,6 @@ json_t *profile_finish(struct profile *p)
 		return out;
 	}
 	stop_perf(p, out);
-	json_object_set_new(out, "perf_data", json_string(p->data));
 	cmd = p->cpus ? xasprintf("perf record -C %s -g", p->cpus) : xstrdup("perf record -a -g");
 	json_object_set_new(out, "command", json_string(cmd));
 	free(cmd);
@@ -327,13 +413,8 @@ json_t *profile_finish(struct profile *p)
 				"symbols only; callers innermost first"));
 	}
 	free(text);
-	/* perf's own messages are kept beside perf.data only when there are any */
-	if (stat(p->log, &st) == 0 && st.st_size == 0)
-		unlink(p->log);
-	spawn_clear(&p->perf);
-	free(p->data);
-	free(p->log);
-	free(p->cpus);
-	free(p);
+	publish(p, out);
+	remove_tmpdir(p);
+	free_profile(p);
 	return out;
 }

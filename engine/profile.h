@@ -13,7 +13,9 @@
 struct profile;
 
 /*
- * Start perf record writing perf_data_path, sampling the CPUs in cpus (a perf
+ * Start perf record for perf_data_path (NAME.perf.data: perf writes in a
+ * private directory beside it, and the file is given the first free name of
+ * NAME.perf.data, NAME-2.perf.data, ... when done), sampling the CPUs in cpus (a perf
  * -C list, "0,2-3"; NULL: every CPU); *pp is NULL (reason in *why) if it cannot.
  */
 int profile_start(struct profile **pp, const char *perf_data_path, const char *cpus, char **why);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "progress.h"
-#include "runner.h"
+#include "step.h"
 #include "util.h"
 
 static struct progress *running;

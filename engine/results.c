@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "interference.h"
 #include "jsonfile.h"
 #include "monitor.h"
 #include "ratio.h"
@@ -46,7 +47,8 @@ void results_derive_metrics(struct step_result *r, const struct bench *b)
 	}
 	if (!(b->no_metrics & BENCH_NO_PER_FAULT)) {
 		snprintf(name, sizeof(name), "%s/fault", unit);
-		step_add_ratio(r, name, true, COUNT(0), FAULTS, 1);
+		/* fault-around or a large folio raises it, and neither is better or worse */
+		step_add_ratio(r, name, true, COUNT(0), FAULTS, 1)->neither = true;
 	}
 	if (!(b->no_metrics & BENCH_NO_PER_CPU)) {
 		snprintf(name, sizeof(name), "%s/s/cpu", unit);
@@ -136,7 +138,8 @@ static json_t *metric_json(const struct metric *m)
 	json_t *o = json_object(), *vals = json_array();
 
 	json_object_set_new(o, "value", real_or_null(m->value));
-	json_object_set_new(o, "higher_better", json_boolean(m->higher_better));
+	json_object_set_new(o, "higher_better",
+			    m->neither ? json_null() : json_boolean(m->higher_better));
 	for (unsigned i = 0; i < m->n; i++)
 		json_array_append_new(vals, real_or_null(m->v[i]));
 	json_object_set_new(o, "samples", vals);
@@ -168,6 +171,8 @@ static json_t *sample_json(const struct step_result *r, const struct sample *smp
 		json_array_append_new(workers, w);
 	}
 	json_object_set_new(o, "workers", workers);
+	if (smp->intf)
+		json_object_set_new(o, "interference", intf_sample_json(smp->intf));
 	return o;
 }
 
@@ -184,6 +189,7 @@ static json_t *step_json(const struct run *run, const struct step_result *r, uns
 {
 	unsigned nc = counter_count(run->bench);
 	json_t *o = json_object(), *a;
+	struct intf_step intf;
 
 	json_object_set_new(o, "index", json_integer(index));
 	json_object_set_new(o, "repeat", json_integer(r->repeat));
@@ -215,7 +221,45 @@ static json_t *step_json(const struct run *run, const struct step_result *r, uns
 		json_object_set_new(a, r->metrics[m].name, metric_json(&r->metrics[m]));
 	json_object_set_new(o, "metrics", a);
 	json_object_set_new(o, "extra", r->extra ? json_incref(r->extra) : json_object());
+	intf_step_summary(r, &intf);
+	if (intf.known)
+		json_object_set_new(o, "interference", intf_step_json(&intf));
 	return o;
+}
+
+/* Counts over the steps that measured interference; false when none did. */
+static bool run_interference(const struct run *run, unsigned *steps, unsigned *disturbed,
+			     unsigned *retries)
+{
+	*steps = *disturbed = *retries = 0;
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		struct intf_step st;
+
+		intf_step_summary(&run->steps[i], &st);
+		if (!st.known)
+			continue;
+		(*steps)++;
+		*disturbed += st.disturbed;
+		*retries += st.retries;
+	}
+	return *steps > 0;
+}
+
+/* Absent when no step measured it (a file without it: interference unknown). */
+static void interference_json(json_t *doc, const struct run *run)
+{
+	unsigned steps, disturbed, retries;
+	json_t *o;
+
+	if (!run_interference(run, &steps, &disturbed, &retries))
+		return;
+	o = json_object();
+	json_object_set_new(o, "bounds", intf_bounds_json(&intf_bounds));
+	json_object_set_new(o, "steps", json_integer(steps));
+	json_object_set_new(o, "steps_disturbed", json_integer(disturbed));
+	json_object_set_new(o, "disturbed", json_boolean(disturbed > 0));
+	json_object_set_new(o, "retries", json_integer(retries));
+	json_object_set_new(doc, "interference", o);
 }
 
 static json_t *comma_list_json(const char *list)
@@ -283,9 +327,12 @@ json_t *results_to_json(const struct run *run)
 		json_object_set_new(o, "incomplete_reason",
 				    json_string(run->incomplete_reason ? run->incomplete_reason : "unknown"));
 	json_object_set_new(o, "evidence", run->evidence ? json_incref(run->evidence) : json_object());
+	if (run->faults)
+		json_object_set_new(o, "faults", json_incref(run->faults));
 	for (unsigned i = 0; i < run->nsteps; i++)
 		json_array_append_new(steps, step_json(run, &run->steps[i], i));
 	json_object_set_new(o, "steps", steps);
+	interference_json(o, run);
 	return o;
 }
 
@@ -328,7 +375,7 @@ static void split_target(const char *path, char **dir, char **stem)
 	*stem = xasprintf("%.*s", (int)(strlen(base) - 5), base);
 }
 
-int results_write(const struct run *run, const char *path, char **written)
+int results_write(const struct run *run, const char *path, const char *store, char **written)
 {
 	json_t *doc = results_to_json(run);
 	char *dir, *stem;
@@ -346,8 +393,9 @@ int results_write(const struct run *run, const char *path, char **written)
 	ret = mkdir_p(dir);
 	if (!ret)
 		ret = fb_write_file(dir, stem, ".json", how, dump_doc, doc, written);
+	/* indexing fails with a warning at worst: the file is the result */
 	if (!ret && written)
-		store_index_written(*written); /* a warning at worst: the file is the result */
+		store_index_written(store, *written);
 	if (ret == -EEXIST && how == FB_NEW)
 		ret = fb_fail("cannot create '%s': it exists; results are never overwritten", path);
 	else if (ret)
@@ -468,6 +516,22 @@ static void print_header(FILE *f, const struct run *run)
 		fprintf(f, "# INCOMPLETE: %s\n", run->incomplete_reason ? run->incomplete_reason : "");
 }
 
+/* Any repeat of one (variant, ncpus) cell disturbed by interference. */
+static bool cell_disturbed(const struct run *run, const char *variant, unsigned ncpus)
+{
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		const struct step_result *r = &run->steps[i];
+		struct intf_step st;
+
+		if (r->ncpus != ncpus || strcmp(r->variant, variant))
+			continue;
+		intf_step_summary(r, &st);
+		if (st.disturbed)
+			return true;
+	}
+	return false;
+}
+
 /* Unique (variant, ncpus) cells in run order, taken from repeat 0. */
 static void print_rows(FILE *f, const struct run *run, const char **names, unsigned nm)
 {
@@ -509,7 +573,57 @@ static void print_rows(FILE *f, const struct run *run, const char **names, unsig
 		m0 = step_metric(r, cov_metric);
 		cov = n > 1 ? stats_cov(vals, n) : m0 ? stats_cov(m0->v, m0->n) : NAN;
 		fmt_num(buf, sizeof(buf), cov * 100);
-		fprintf(f, " %8s%s\n", buf, r->complete ? "" : "  (incomplete)");
+		fprintf(f, " %8s%s%s\n", buf, r->complete ? "" : "  (incomplete)",
+			cell_disturbed(run, r->variant, r->ncpus) ? "  (disturbed)" : "");
+	}
+}
+
+/*
+ * The interference footer: how many steps were disturbed beyond the bounds
+ * (their rows end in "(disturbed)"), which, and the worst figures.
+ */
+static void print_interference(FILE *f, const struct run *run)
+{
+	unsigned steps, disturbed, retries, listed = 0;
+	double share = NAN, wait = NAN;
+
+	if (!run_interference(run, &steps, &disturbed, &retries))
+		return;
+	for (unsigned i = 0; i < run->nsteps; i++) {
+		struct intf_step st;
+
+		intf_step_summary(&run->steps[i], &st);
+		if (!st.known)
+			continue;
+		share = isfinite(share) ? fmin(share, st.share_min) : st.share_min;
+		wait = isfinite(wait) ? fmax(wait, st.wait_max) : st.wait_max;
+	}
+	fprintf(f,
+		"# interference: %u of %u steps disturbed (bounds: worker share >= %g, "
+		"run-queue wait <= %g, other tasks <= %g, steal <= %g); worst share %.3f, "
+		"wait %.3f",
+		disturbed, steps, intf_bounds.share_min, intf_bounds.wait_max,
+		intf_bounds.other_max, intf_bounds.steal_max, share, wait);
+	if (retries)
+		fprintf(f, "; %u disturbed samples re-measured", retries);
+	fputc('\n', f);
+	for (unsigned i = 0; i < run->nsteps && disturbed; i++) {
+		const struct step_result *r = &run->steps[i];
+		struct intf_step st;
+
+		intf_step_summary(r, &st);
+		if (!st.disturbed)
+			continue;
+		if (listed++ == 8) {
+			fprintf(f, "#   ... (the result file has every step)\n");
+			break;
+		}
+		fprintf(f,
+			"#   disturbed: %u CPUs%s%s repeat %u: %u of %u samples, share min %.3f, "
+			"wait max %.3f, other max %.3f, steal max %.3f\n",
+			r->ncpus, r->variant[0] ? " " : "", r->variant, r->repeat,
+			st.samples_disturbed, st.samples, st.share_min, st.wait_max, st.other_max,
+			st.steal_max);
 	}
 }
 
@@ -649,6 +763,7 @@ void results_print_table(FILE *f, const struct run *run)
 	print_rows(f, run, names, nm);
 	print_ratios(f, run);
 	print_per_node(f, run);
+	print_interference(f, run);
 }
 
 /* ---- CSV ---- */
@@ -663,14 +778,17 @@ void results_print_csv(FILE *f, const struct run *run)
 	static const char *const head[] = { "label", "bench", "preset", "variant", "cpus",
 					    "repeat", "metric", "value", "mean", "stddev",
 					    "cov_pct", "min", "max", "samples", "higher_better",
-					    "complete" };
+					    "complete", "disturbed", "samples_disturbed",
+					    "retries" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
 		csv_field(f, head[i], i == 0);
 	csv_end_row(f);
 	for (unsigned i = 0; i < run->nsteps; i++) {
 		const struct step_result *r = &run->steps[i];
+		struct intf_step st;
 
+		intf_step_summary(r, &st);
 		for (unsigned k = 0; k < r->nmetrics; k++) {
 			const struct metric *m = &r->metrics[k];
 
@@ -688,8 +806,17 @@ void results_print_csv(FILE *f, const struct run *run)
 			csv_num(f, m->n ? stats_min(m->v, m->n) : NAN, false);
 			csv_num(f, m->n ? stats_max(m->v, m->n) : NAN, false);
 			csv_uint(f, m->n, false);
-			csv_field(f, m->higher_better ? "true" : "false", false);
+			csv_field(f, m->neither ? "" : m->higher_better ? "true" : "false", false);
 			csv_field(f, r->complete ? "true" : "false", false);
+			/* empty when unknown: a step that measured no interference */
+			csv_field(f, !st.known ? "" : st.disturbed ? "true" : "false", false);
+			if (st.known) {
+				csv_uint(f, st.samples_disturbed, false);
+				csv_uint(f, st.retries, false);
+			} else {
+				csv_field(f, "", false);
+				csv_field(f, "", false);
+			}
 			csv_end_row(f);
 		}
 	}

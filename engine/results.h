@@ -14,15 +14,27 @@
  *   run {common run options}, system {sysinfo_collect()},
  *   topology {topo_to_json()}, start_time, end_time, complete (bool),
  *   incomplete_reason (when complete is false), evidence {...} (run-wide),
+ *   interference { bounds { share_min, wait_max, other_max, steal_max },
+ *                  steps, steps_disturbed, disturbed, retries } (when a step has it),
  *   steps [ {
  *     index, repeat, variant (matrix option values joined by '/', "thp/own", or ""), ncpus, what, pus [..], complete,
  *     counters ["pages", ...], events ["page-faults", ...],
- *     samples [ { t, workers [ { count [..], minflt, majflt, cpu, ev [..] } ] } ],
+ *     samples [ { t, workers [ { count [..], minflt, majflt, cpu, ev [..] } ],
+ *                 interference { share [per worker], wait [per worker],
+ *                   nivcsw [..], nvcsw [..], pus [distinct pinned PUs],
+ *                   other [per PU], steal [per PU], tick, psi_some (or null),
+ *                   read_s, disturbed, retries and retried [..] (when
+ *                   --retry-disturbed replaced disturbed measurements) } } ],
+ *     interference { share_min, wait_max, other_max, steal_max, psi_some,
+ *                    read_s_max, samples, samples_disturbed, disturbed, retries }
+ *                  (engine/interference.h; absent for a benchmark that runs
+ *                  its own steps: interference unknown, never "quiet"),
  *     monitors { names ["vmstat:pgfault", "interrupts:TLB", ...], t [s per sample],
                 samples [ [delta or null per name] per sample ], total [..] }
                 (absent with --monitors=off; engine/monitor.h),
      metrics { "pages/s": { value, higher_better, samples [..], mean, hmean,
- *               stddev, cov, min, max }, ... },
+ *               stddev, cov, min, max }, ... }  (higher_better null: neither,
+ *               as pages/fault, which fault-around or a large folio raises),
  *     extra { bench findings: folio sizes, placement, evidence, ...,
  *             profile (a step --profile/--profile-cpus recorded, repeat 0):
  *               { perf_data, command, cpus, event, samples, report,
@@ -60,6 +72,7 @@ struct run {
 	json_t *system;
 	json_t *topology;
 	json_t *evidence;		/* run-wide evidence (profile, ...), may be NULL */
+	json_t *faults;			/* every fault accounted for (faultacct.h), may be NULL */
 	char start_time[32], end_time[32];
 	unsigned nsteps;
 	struct step_result *steps;
@@ -81,9 +94,10 @@ json_t *results_to_json(const struct run *run);
  * when taken, picked atomically).  Written with fb_write_file(): a temporary
  * file no link can redirect, fsync'ed and linked into place; an existing file
  * is never overwritten.  The path written is
- * returned in *written (malloc'd).  FB_OK or FB_FAIL.
+ * returned in *written (malloc'd) and indexed into the store (--store;
+ * NULL: none).  FB_OK or FB_FAIL.
  */
-int results_write(const struct run *run, const char *path, char **written);
+int results_write(const struct run *run, const char *path, const char *store, char **written);
 /* The comment-headed text table (gnuplot and awk read it). */
 void results_print_table(FILE *f, const struct run *run);
 /* --format csv: one record per step and metric, with a header (RFC 4180). */

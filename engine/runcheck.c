@@ -118,11 +118,13 @@ bool run_fit_size(const struct bench *b, void *params, const char *rundir,
 		  const struct cpu_plan *plan, bool quiet)
 {
 	unsigned long long was, need, fs_need, fs_avail;
+	char sneed[32], savail[32];
 	const char *dir;
 	bool fs = fs_short(b, params, rundir, cpu_plan_largest(plan), &fs_need, &fs_avail, &dir);
 
 	if (!halve_to_fit(b, params, rundir, plan, &was, &need))
 		return false;
+	fb_format_size_pair(need, fb_mem_available(), sneed, savail, sizeof(sneed));
 	if (!quiet && fs)
 		fb_warn(
 		    "%s: --size %llu MiB for a step of %u workers would need %llu MiB of "
@@ -131,12 +133,12 @@ bool run_fit_size(const struct bench *b, void *params, const char *rundir,
 		    b->name, was >> 20, cpu_plan_largest(plan), fs_need >> 20, dir, fs_avail >> 20,
 		    *(unsigned long long *)((char *)params + opt_find(b->opts, "size")->off) >> 20);
 	else if (!quiet)
-		fb_warn("%s: --size %llu MiB for a step of %u workers would need %.1f GiB, more "
-			"than the %.1f GiB available; running with --size %llu MiB (give --size to "
+		fb_warn("%s: --size %llu MiB for a step of %u workers would need %s, more "
+			"than the %s available; running with --size %llu MiB (give --size to "
 			"choose)",
-			b->name, was >> 20, cpu_plan_largest(plan), need / 1073741824.0,
-			fb_mem_available() / 1073741824.0,
-			*(unsigned long long *)((char *)params + opt_find(b->opts, "size")->off) >> 20);
+			b->name, was >> 20, cpu_plan_largest(plan), sneed, savail,
+			*(unsigned long long *)((char *)params + opt_find(b->opts, "size")->off) >>
+			    20);
 	return true;
 }
 
@@ -145,6 +147,7 @@ int run_check_plan_memory(const struct bench *b, const void *params, const char 
 {
 	unsigned long long avail = fb_mem_available(), need, fs_avail;
 	unsigned n = cpu_plan_largest(plan);
+	char sneed[32], savail[32];
 	const char *dir;
 
 	if (fs_short(b, params, rundir, n, &need, &fs_avail, &dir))
@@ -157,9 +160,10 @@ int run_check_plan_memory(const struct bench *b, const void *params, const char 
 	need = b->mem_need(params, n);
 	if (need <= avail)
 		return FB_OK;
-	return fb_usage("%s: a step of %u workers needs about %.1f GiB, more than this machine has "
-			"available (%.1f GiB): lower --size or --cpus",
-			b->name, n, need / 1073741824.0, avail / 1073741824.0);
+	fb_format_size_pair(need, avail, sneed, savail, sizeof(sneed));
+	return fb_usage("%s: a step of %u workers needs about %s, more than this machine has "
+			"available (%s): lower --size or --cpus",
+			b->name, n, sneed, savail);
 }
 
 int run_check_plan(const struct bench *b, const void *params, const struct run_opts *ro,

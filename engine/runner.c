@@ -19,9 +19,12 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "evidence.h"
+#include "faultacct.h"
+#include "interference.h"
 #include "mempolicy.h"
 #include "monitor.h"
 #include "progress.h"
@@ -265,6 +268,8 @@ struct step_run {
 	int *statfd;			/* /proc/.../stat of each worker */
 	struct evidence *ev;
 	struct monitor *mon;		/* NULL: --monitors=off */
+	struct fault_marks *marks;	/* each worker's faults at the sample ends (faultacct.h) */
+	struct intf *intf;		/* interference per sample */
 	struct mem_policy mp;
 	bool threads_mode;
 };
@@ -420,6 +425,10 @@ static void cross_check_faults(struct step_run *s, struct step_result *r)
 		    read_task_stat(s->statfd[i], &minflt, &majflt, &cpu))
 			continue;
 		json_object_set_new(w, "final_faults_proc", json_integer((json_int_t)(minflt + majflt)));
+		if (s->marks) {
+			s->marks[i].final = slot->ru_minflt + slot->ru_majflt;
+			s->marks[i].final_known = true;
+		}
 		json_object_set_new(w, "final_faults_rusage",
 				    json_integer((json_int_t)(slot->ru_minflt + slot->ru_majflt)));
 	}
@@ -521,6 +530,7 @@ struct reading {
 	uint64_t (*ev)[FB_MAX_EVENTS];
 	uint64_t *mon;	/* system-wide monitors, read just after the workers */
 	double mon_t;
+	struct intf_reading *intf;
 };
 
 static void reading_alloc(struct reading *rd, unsigned n, unsigned nmon)
@@ -531,6 +541,7 @@ static void reading_alloc(struct reading *rd, unsigned n, unsigned nmon)
 	rd->cpu = xcalloc(n, sizeof(int32_t));
 	rd->ev = xcalloc(n, sizeof(*rd->ev));
 	rd->mon = nmon ? xcalloc(nmon, sizeof(uint64_t)) : NULL;
+	rd->intf = NULL;
 }
 
 static void reading_free(struct reading *rd)
@@ -541,6 +552,7 @@ static void reading_free(struct reading *rd)
 	free(rd->cpu);
 	free(rd->ev);
 	free(rd->mon);
+	intf_reading_free(rd->intf);
 }
 
 /*
@@ -564,6 +576,9 @@ static void take_reading(struct step_run *s, struct reading *rd)
 	rd->t = (t0 + now_monotonic()) / 2;
 	/* the same instant on the wall clock, to line samples up with other logs */
 	rd->wall = wall0 + (rd->t - t0);
+	/* its own time stamps: share is CPU time over the same interval as the clocks read */
+	if (rd->intf)
+		intf_read(s->intf, rd->intf);
 	/*
 	 * After the workers' pass and outside its time stamp: /proc/interrupts
 	 * takes long to format on a large machine, and these carry their own.
@@ -603,6 +618,57 @@ static void store_sample(struct step_run *s, struct step_result *r, const struct
 			smp->mon[m] = monitor_delta(a->mon[m], b->mon[m]);
 		smp->mon_t = b->mon_t - a->mon_t;
 	}
+	if (a->intf && b->intf)
+		smp->intf = intf_sample_between(s->intf, a->intf, b->intf);
+}
+
+/*
+ * --retry-disturbed: drop the sample just stored when interference disturbed
+ * it and it may be taken again; its figures are kept, and handed to the
+ * sample that replaces it (keep_retried()).  True when dropped.
+ */
+static bool drop_disturbed(struct step_run *s, struct step_result *r, json_t **retried)
+{
+	struct sample *smp = &r->samples[r->nsamples - 1];
+	json_t *o;
+
+	if (!smp->intf || !smp->intf->disturbed ||
+	    (long long)json_array_size(*retried) >= s->sc.ro->retry_disturbed)
+		return false;
+	if (!*retried)
+		*retried = json_array();
+	o = intf_sample_json(smp->intf);
+	json_object_set_new(o, "t", json_real(smp->t));
+	json_object_set_new(o, "start_unix", json_real(smp->start_unix));
+	json_array_append_new(*retried, o);
+	sample_free(smp);
+	r->nsamples--;
+	return true;
+}
+
+static void keep_retried(struct step_result *r, json_t **retried)
+{
+	struct sample *smp = &r->samples[r->nsamples - 1];
+
+	if (*retried && smp->intf) {
+		smp->intf->retries = (unsigned)json_array_size(*retried);
+		smp->intf->retried = *retried;
+	} else {
+		json_decref(*retried);
+	}
+	*retried = NULL;
+}
+
+/* Where the sampled windows start and end, for the faults outside them. */
+static void mark_faults(struct step_run *s, const struct reading *rd, bool first)
+{
+	if (!s->marks)
+		s->marks = xcalloc(s->n, sizeof(*s->marks));
+	for (unsigned i = 0; i < s->n; i++) {
+		if (first)
+			s->marks[i].first = rd->minflt[i] + rd->majflt[i];
+		s->marks[i].last = rd->minflt[i] + rd->majflt[i];
+	}
 }
 
 static bool step_should_end(struct step_run *s, int *ret)
@@ -627,10 +693,15 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 	const struct run_opts *ro = s->sc.ro;
 	struct reading prev, cur;
 	double start, next;
+	json_t *retried = NULL;	/* disturbed samples replaced by the next one */
 	int ret = FB_OK;
 
 	reading_alloc(&prev, s->n, r->nmonitors);
 	reading_alloc(&cur, s->n, r->nmonitors);
+	if (s->intf) {
+		prev.intf = intf_reading_alloc(s->intf);
+		cur.intf = intf_reading_alloc(s->intf);
+	}
 	start = now_monotonic();
 	__atomic_store_n(&ctl->go, 1, __ATOMIC_RELEASE);
 	futex_wake_all(&ctl->go);
@@ -641,6 +712,7 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 	if (ret)
 		goto out;
 	take_reading(s, &prev);
+	mark_faults(s, &prev, true);
 	next = prev.t;
 	for (long long k = 0; k < ro->samples; k++) {
 		next += ro->sample_time;
@@ -649,13 +721,20 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 		if (ret)
 			break;
 		take_reading(s, &cur);
+		mark_faults(s, &cur, false);
 		store_sample(s, r, &prev, &cur);
-		progress_sample(r);
+		if (drop_disturbed(s, r, &retried)) {
+			k--; /* measured again from here */
+		} else {
+			keep_retried(r, &retried);
+			progress_sample(r);
+		}
 		struct reading tmp = prev;
 		prev = cur;
 		cur = tmp;
 	}
 out:
+	json_decref(retried);
 	reading_free(&prev);
 	reading_free(&cur);
 	return ret;
@@ -757,6 +836,20 @@ static void start_monitors(struct step_run *s, struct step_result *r)
 		json_decref(missing);
 }
 
+/* Each worker's CPU clock and /proc files, opened once for every sample. */
+static void start_interference(struct step_run *s)
+{
+	s->intf = intf_create(s->sc.pus, s->n);
+	for (unsigned i = 0; i < s->n; i++) {
+		clockid_t clk = (clockid_t)-1;
+		int err = s->threads_mode ? pthread_getcpuclockid(s->threads[i].thread, &clk)
+					  : clock_getcpuclockid(s->pids[i], &clk);
+
+		intf_attach(s->intf, i, slot_of(s, i)->tid, s->threads_mode,
+			    err ? (clockid_t)-1 : clk);
+	}
+}
+
 static int run_workers(struct step_run *s, struct step_result *r)
 {
 	int ret;
@@ -773,11 +866,14 @@ static int run_workers(struct step_run *s, struct step_result *r)
 		for (unsigned i = 0; s->ev && i < s->n; i++)
 			evidence_attach(s->ev, i, slot_of(s, i)->tid);
 		name_events(s, r);
+		start_interference(s);
 		start_monitors(s, r);
 		record_workers(s, r);
 		ret = sample_loop(s, r);
 	}
 	stop_workers(s, s->statfd ? r : NULL);
+	if (s->marks && r->nsamples)
+		json_object_set_new(r->extra, "faults", fault_acct_step_json(r, s->marks, s->n));
 	if (!ret && failed_worker(s) >= 0)
 		ret = report_failure(s, failed_worker(s));
 	return ret;
@@ -789,6 +885,7 @@ static void release_step(struct step_run *s)
 		if (s->statfd[i] >= 0)
 			close(s->statfd[i]);
 	free(s->statfd);
+	free(s->marks);
 	free(s->threads);
 	free(s->pids);
 	if (s->slots)
@@ -798,6 +895,7 @@ static void release_step(struct step_run *s)
 	ctl = NULL;
 	evidence_destroy(s->ev);
 	monitor_destroy(s->mon);
+	intf_destroy(s->intf);
 }
 
 static int setup_step(struct step_run *s)
@@ -823,7 +921,7 @@ static void derive_all(struct step_run *s, struct step_result *r)
 		b->derive(&s->sc, r);
 	evidence_derive(r);
 	monitor_derive(r);
-	mem_derive_per_node(r, s->sc.topo);
+	mem_derive_per_node(r, &s->mp, s->sc.topo);
 }
 
 /*

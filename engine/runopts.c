@@ -29,8 +29,11 @@ const struct opt run_options[] = {
 	{ .name = "warmup", .type = OPT_DOUBLE, .def = "1", .max = 3600,
 	  .help = "seconds of warm-up, discarded", .off = R(warmup) },
 	{ .name = "repeat", .type = OPT_INT, .def = "1", .min = 1, .max = 1000,
-	  .help = "repeat the whole sweep N times, steps interleaved (the unit of replication "
-		  "for comparisons)", .off = R(repeat) },
+	  .help = "repeat the whole sweep N times in this run, steps interleaved (for steadier "
+		  "figures; the replicates of a comparison are runs: --runs)", .off = R(repeat) },
+	{ .name = "runs", .type = OPT_INT, .def = "1", .min = 1, .max = 1000,
+	  .help = "make N separate runs into the label, each a faultbench process of its own: "
+		  "the replicates a star needs (3 or more a side)", .off = R(runs) },
 	{ .name = "label", .type = OPT_STR, .def = "default",
 	  .help = "variant name, kernel-patch style: 6.18-vanilla", .off = R(label) },
 	{ .name = "output", .type = OPT_STR,
@@ -64,6 +67,10 @@ const struct opt run_options[] = {
 	  .help = "system-wide /proc/vmstat, TLB shootdown and numastat deltas per sample, "
 		  "as vmstat:KEY, interrupts:TLB and numastat:nodeN:KEY metrics (shown by "
 		  "compare --metric only)", .off = R(monitors) },
+	{ .name = "retry-disturbed", .type = OPT_INT, .def = "0", .max = 100,
+	  .help = "re-measure a sample that interference disturbed (docs/compare.md, "
+		  "\"Interference\") up to N times; the result keeps how many were replaced",
+	  .off = R(retry_disturbed) },
 	{ .name = "progress", .type = OPT_BOOL, .def = "on",
 	  .help = "live progress line on a terminal (stderr)", .off = R(progress) },
 	OPT_END

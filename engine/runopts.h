@@ -24,6 +24,7 @@ struct run_opts {
 	double sample_time;
 	double warmup;
 	long long repeat;	/* whole-sweep repeats, steps interleaved */
+	long long runs;		/* --runs: separate processes (cmd/runs.c); 1 in each */
 	const char *label;
 	const char *output;
 	const char *dir;	/* where disk-backed benchmarks create files */
@@ -36,7 +37,12 @@ struct run_opts {
 	const char *mem;	/* NUMA memory policy: local|node:N|interleave|remote|preferred:N */
 	bool progress;
 	bool monitors;		/* read /proc/vmstat, TLB interrupts, numastat per sample */
+	long long retry_disturbed; /* re-measure a disturbed sample up to N times */
 };
 extern const struct opt run_options[];
+
+struct bench;
+/* False when the benchmark lists the run option in bench->ignores_options. */
+bool bench_uses_run_option(const struct bench *b, const char *name);
 
 #endif

@@ -7,19 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interference.h"
 #include "step.h"
 #include "util.h"
 
+void sample_free(struct sample *s)
+{
+	free(s->count);
+	free(s->minflt);
+	free(s->majflt);
+	free(s->cpu);
+	free(s->ev);
+	free(s->mon);
+	intf_sample_free(s->intf);
+	memset(s, 0, sizeof(*s));
+}
+
 void step_result_free(struct step_result *r)
 {
-	for (unsigned i = 0; i < r->nsamples; i++) {
-		free(r->samples[i].count);
-		free(r->samples[i].minflt);
-		free(r->samples[i].majflt);
-		free(r->samples[i].cpu);
-		free(r->samples[i].ev);
-		free(r->samples[i].mon);
-	}
+	for (unsigned i = 0; i < r->nsamples; i++)
+		sample_free(&r->samples[i]);
 	free(r->samples);
 	for (unsigned m = 0; m < r->nmetrics; m++)
 		free(r->metrics[m].v);

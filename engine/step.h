@@ -22,10 +22,13 @@
 struct metric {
 	char name[48];			/* "pages/s", "faults/s", "pages/fault", "MiB/s" */
 	bool higher_better;
+	bool neither;	/* no better direction (pages/fault): written as "higher_better": null */
 	double *v;			/* per sample */
 	unsigned n;
 	double value;			/* over the whole measured interval (totals / total time) */
 };
+
+struct intf_sample;
 
 struct sample {
 	double t;			/* duration in seconds, measured */
@@ -38,6 +41,7 @@ struct sample {
 	/* system-wide monitors (engine/monitor.h), nmonitors deltas; NULL when off */
 	uint64_t *mon;			/* UINT64_MAX: not read at one end */
 	double mon_t;			/* seconds between the two monitor readings */
+	struct intf_sample *intf;	/* interference (engine/interference.h), or NULL */
 };
 
 struct step_result {
@@ -59,6 +63,8 @@ struct step_result {
 };
 
 void step_result_free(struct step_result *r);
+/* Free what one sample holds (not the sample itself). */
+void sample_free(struct sample *s);
 
 /* Add a metric with room for n per-sample values; returns it. */
 struct metric *step_add_metric(struct step_result *r, const char *name, bool higher_better);

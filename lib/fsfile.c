@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Scratch files, filesystem checks and fb-exec-helper's place (fsfile.h). */
+/*
+ * Scratch files and directories, filesystem checks and fb-exec-helper's
+ * place (fsfile.h).
+ */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,6 +35,73 @@ int fsfile_open_unnamed(const char *dir)
 		unlink(tmpl); /* right away: keep only the descriptor */
 	free(tmpl);
 	return fd >= 0 ? fd : -errno;
+}
+
+int fsfile_mkdtemp(char *tmpl, const char *who, int status)
+{
+	const char *slash = strrchr(tmpl, '/');
+	int err;
+
+	if (mkdtemp(tmpl))
+		return FB_OK;
+	err = errno;
+	if (!slash)
+		fb_error(status, "%s: cannot create a directory in '.': %s", who, strerror(err));
+	else
+		fb_error(status, "%s: cannot create a directory in '%.*s': %s", who,
+			 slash == tmpl ? 1 : (int)(slash - tmpl), tmpl, strerror(err));
+	errno = err;
+	return status;
+}
+
+static int remove_entries(int dfd);
+
+/* Remove name in dfd: a directory (not a link to one) with what it holds, else the entry. */
+static int remove_at(int dfd, const char *name)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0) && errno != ENOENT ? -errno : 0;
+	/* O_NOFOLLOW: a directory swapped for a link since fstatat() is not entered */
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = remove_entries(fd); /* closes fd */
+	if (unlinkat(dfd, name, AT_REMOVEDIR) && errno != ENOENT && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/* Remove everything in the directory dfd (closed here); the first -errno, or 0. */
+static int remove_entries(int dfd)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *e;
+	int ret = 0, r;
+
+	if (!d) {
+		ret = -errno;
+		close(dfd);
+		return ret;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		r = remove_at(dirfd(d), e->d_name);
+		if (r && !ret)
+			ret = r;
+	}
+	closedir(d);
+	return ret;
+}
+
+int fsfile_remove_tree(const char *path)
+{
+	return remove_at(AT_FDCWD, path);
 }
 
 int fsfile_statfs_type(const char *dir, unsigned flags, long *type)

@@ -20,6 +20,24 @@
  */
 int fsfile_open_unnamed(const char *dir);
 
+/*
+ * mkdtemp(tmpl) ("DIR/name.XXXXXX", a new directory of mode 0700).  FB_OK,
+ * or status after "WHO: cannot create a directory in 'DIR': <error>" (errno
+ * kept, tmpl unchanged but for its XXXXXX).  The one message of every
+ * scratch directory faultbench makes.
+ */
+int fsfile_mkdtemp(char *tmpl, const char *who, int status);
+
+/*
+ * rm -rf path, in C: every directory opened with O_NOFOLLOW below the one
+ * before it, entries looked at and removed with AT_SYMLINK_NOFOLLOW, so a
+ * symbolic link in the tree (or one swapped in while it is removed) is
+ * removed itself and never followed out of the tree.  path itself may be a
+ * link: the link goes.  0 (also when path does not exist), or the first
+ * -errno met; what can be removed is removed even then.
+ */
+int fsfile_remove_tree(const char *path);
+
 /* dir may not exist yet (an output directory made later): judge its nearest existing parent */
 #define FSFILE_NEAREST 1u
 

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fsfile.h"
 #include "jsonfile.h"
 #include "util.h"
 
@@ -106,23 +105,6 @@ int fb_json_dumpf(const json_t *doc, FILE *f, size_t flags)
 	return ret;
 }
 
-char *fb_json_dumps(const json_t *doc, size_t flags)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	int ret;
-
-	if (!m)
-		return NULL;
-	ret = fb_json_dumpf(doc, m, flags);
-	if (fclose(m) || ret) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 int json_write_new_file(json_t *doc, const char *path)
 {
 	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
@@ -136,23 +118,4 @@ int json_write_new_file(json_t *doc, const char *path)
 	unlink(tmp);
 	free(tmp);
 	return ret;
-}
-
-json_t *fb_json_load_file(const char *path, json_error_t *err)
-{
-	unsigned long long size;
-	FILE *f = fsfile_open_bounded(path, FB_JSON_FILE_MAX, &size);
-	char why[64];
-	json_t *doc;
-
-	if (!f) {
-		memset(err, 0, sizeof(*err));
-		snprintf(err->text, sizeof(err->text), "%s",
-			 fsfile_bounded_error(errno, FB_JSON_FILE_MAX, why, sizeof(why)));
-		snprintf(err->source, sizeof(err->source), "%s", path);
-		return NULL;
-	}
-	doc = json_loadf(f, 0, err);
-	fclose(f);
-	return doc;
 }

@@ -22,20 +22,10 @@
 void fb_fmt_shortest(char *buf, size_t len, double v);
 
 /*
- * json_dumpf()/json_dumps() with flags (JSON_INDENT, ...), reals as
- * fb_fmt_shortest(); any JSON_REAL_PRECISION in flags is ignored.
+ * json_dumpf() with flags (JSON_INDENT, ...), reals as fb_fmt_shortest();
+ * any JSON_REAL_PRECISION in flags is ignored.
  */
 int fb_json_dumpf(const json_t *doc, FILE *f, size_t flags);
-char *fb_json_dumps(const json_t *doc, size_t flags);
-
-/*
- * A JSON document read whole from a regular file of at most FB_JSON_FILE_MAX
- * bytes (noise models; result files have rs_read_file() and their own cap):
- * json_load_file() read /dev/zero forever and parsed a 35 MB model in 27 s
- * and 3 GB.  NULL with err->text saying why (err->line 0 for the file itself).
- */
-#define FB_JSON_FILE_MAX (16ull << 20)
-json_t *fb_json_load_file(const char *path, json_error_t *err);
 
 /* FB_OK, or FB_FAIL with the reason printed. */
 int json_write_new_file(json_t *doc, const char *path);

@@ -14,10 +14,14 @@
 #include "util.h"
 
 /* The x86 boot protocol's setup header (Documentation/arch/x86/boot.rst). */
-#define HDR_MAGIC_OFF	   0x202 /* "HdrS" */
-#define HDR_KVERSION_OFF   0x20e /* u16: the version string's offset, less 0x200 */
-#define HDR_KVERSION_SHIFT 0x200
-#define HDR_READ	   0x8000 /* the string lives in the setup code, well within */
+#define HDR_MAGIC_OFF	    0x202 /* "HdrS" */
+#define HDR_KVERSION_OFF    0x20e /* u16: the version string's offset, less 0x200 */
+#define HDR_KVERSION_SHIFT  0x200
+#define HDR_READ	    0x8000 /* the string lives in the setup code, well within */
+#define HDR_SETUP_SECTS_OFF 0x1f1  /* u8: 512-byte setup sectors after the boot sector; 0 means 4  \
+				    */
+#define HDR_SYSSIZE_OFF 0x1f4	   /* u32: the protected-mode code's size in 16-byte units */
+#define HDR_VERSION_OFF 0x206	   /* u16: the boot protocol's version; syssize is from 2.04 on */
 
 bool kimage_is_bzimage(const char *path)
 {
@@ -66,6 +70,41 @@ char *kimage_release(const char *path)
 		close(fd);
 	free(img);
 	return rel;
+}
+
+unsigned long long kimage_size_from(const unsigned char *img, size_t len)
+{
+	unsigned setup, version;
+	unsigned long long sys;
+
+	if (len < HDR_VERSION_OFF + 2 || memcmp(img + HDR_MAGIC_OFF, "HdrS", 4))
+		return 0;
+	version = img[HDR_VERSION_OFF] | img[HDR_VERSION_OFF + 1] << 8;
+	if (version < 0x0204)
+		return 0;
+	setup = img[HDR_SETUP_SECTS_OFF] ? img[HDR_SETUP_SECTS_OFF] : 4;
+	sys = (unsigned long long)img[HDR_SYSSIZE_OFF] |
+	      (unsigned long long)img[HDR_SYSSIZE_OFF + 1] << 8 |
+	      (unsigned long long)img[HDR_SYSSIZE_OFF + 2] << 16 |
+	      (unsigned long long)img[HDR_SYSSIZE_OFF + 3] << 24;
+	return (setup + 1ULL) * 512 + sys * 16;
+}
+
+bool kimage_truncated(const char *path, unsigned long long *want, unsigned long long *have)
+{
+	unsigned char hdr[HDR_VERSION_OFF + 2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	bool ok =
+	    fd >= 0 && !fstat(fd, &st) && pread(fd, hdr, sizeof(hdr), 0) == (ssize_t)sizeof(hdr);
+
+	if (fd >= 0)
+		close(fd);
+	if (!ok)
+		return false;
+	*want = kimage_size_from(hdr, sizeof(hdr));
+	*have = (unsigned long long)st.st_size;
+	return *want && *have < *want;
 }
 
 static bool is_dir(const char *path)

@@ -23,6 +23,16 @@ char *kimage_release(const char *path);
 /* The same from the image's first bytes (len of them): the parser, for tests and fuzzing. */
 char *kimage_release_from(const unsigned char *img, size_t len);
 /*
+ * The size a bzImage's setup header says the image has: its setup sectors
+ * and its protected-mode code ((setup_sects + 1) * 512 + syssize * 16); 0
+ * when the header does not say (no "HdrS", boot protocol before 2.04).  A
+ * signed image is longer (the signature follows); a shorter file was cut
+ * short, and boots into a crash before the kernel prints anything.
+ */
+unsigned long long kimage_size_from(const unsigned char *img, size_t len);
+/* True when the image at path is shorter than its header says (want, have: the sizes). */
+bool kimage_truncated(const char *path, unsigned long long *want, unsigned long long *have);
+/*
  * The modules of release rel in dir: dir/lib/modules/rel (what
  * INSTALL_MOD_PATH=dir writes), dir itself when it is lib/modules/rel or a
  * build tree of rel (include/config/kernel.release says rel), else NULL.

@@ -134,7 +134,7 @@ static int above_stdio(int fd)
 /* The descriptor the child gets for one stream, opened here; -1: keep ours. */
 static int open_stream(struct spawn *s, const struct spawn_io *io, bool input, int *pipe_end)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC, fds[2];
+	int fd, fds[2];
 
 	switch (io->how) {
 	case SPAWN_NULL:
@@ -143,8 +143,12 @@ static int open_stream(struct spawn *s, const struct spawn_io *io, bool input, i
 		return fcntl(io->fd, F_DUPFD_CLOEXEC, 3);
 	case SPAWN_FILE:
 	case SPAWN_APPEND:
-		flags |= io->how == SPAWN_FILE ? O_TRUNC : O_APPEND;
-		return input ? (errno = EINVAL, -1) : open(io->path, flags, 0644);
+		if (input)
+			return errno = EINVAL, -1;
+		/* never through a link planted at the path: replaced, or appended to a file */
+		fd = io->how == SPAWN_FILE ? fb_create(io->path, FB_REPLACE)
+					   : fb_open_append(io->path);
+		return fd < 0 ? (errno = -fd, -1) : fd;
 	case SPAWN_CAPTURE:
 		if (input || pipe2(fds, O_CLOEXEC))
 			return input ? (errno = EINVAL, -1) : -1;

@@ -35,8 +35,8 @@ enum spawn_how {
 	SPAWN_INHERIT = 0, /* ours (the default) */
 	SPAWN_NULL,	   /* /dev/null */
 	SPAWN_FD,	   /* .fd, a descriptor of ours (it stays open here) */
-	SPAWN_FILE,	   /* .path, created or truncated (output streams only) */
-	SPAWN_APPEND,	   /* .path, created or appended to (output streams only) */
+	SPAWN_FILE,	   /* .path, a new file, replacing an old one or a link (fb_create) */
+	SPAWN_APPEND,	   /* .path, created or appended to: a regular file only (fb_open_append) */
 	SPAWN_CAPTURE,	   /* into spawn.out_buf / err_buf (output streams only) */
 	SPAWN_TO_STDOUT,   /* stderr only: wherever stdout goes (2>&1) */
 };

@@ -178,42 +178,6 @@ double stats_best_amean(const double *v, size_t n, double pct, bool higher_bette
 	return best_mean(v, n, pct, higher_better, stats_mean);
 }
 
-static double sample_variance(const double *v, size_t n)
-{
-	double sd = stats_stddev(v, n);
-
-	return sd * sd;
-}
-
-/*
- * Welch's t-test: does not assume equal variances, which matters because a
- * kernel change often changes the spread of a fault rate as well as its mean.
- * df from the Welch-Satterthwaite equation (not rounded down, as R and scipy).
- */
-struct welch stats_welch(const double *a, size_t na, const double *b, size_t nb)
-{
-	struct welch w = { .t = NAN, .df = NAN, .p = NAN, .valid = false };
-	double va, vb, sa, sb, se2;
-
-	if (na < 2 || nb < 2)
-		return w;
-	va = sample_variance(a, na);
-	vb = sample_variance(b, nb);
-	sa = va / na;
-	sb = vb / nb;
-	se2 = sa + sb;
-	if (!(se2 > 0) || !isfinite(se2))
-		return w;
-	w.t = (stats_mean(a, na) - stats_mean(b, nb)) / sqrt(se2);
-	w.df = se2 * se2 / (sa * sa / (na - 1) + sb * sb / (nb - 1));
-	/* Two-sided: twice the tail beyond |t|; Q keeps precision for small p. */
-	w.p = 2 * gsl_cdf_tdist_Q(fabs(w.t), w.df);
-	if (w.p > 1)
-		w.p = 1;
-	w.valid = true;
-	return w;
-}
-
 double stats_pdiff(double base, double value, bool higher_better)
 {
 	if (isnan(base) || isnan(value) || base == 0)

@@ -22,13 +22,6 @@ double stats_percentile(const double *v, size_t n, double p); /* p in [0, 100], 
 double stats_best_hmean(const double *v, size_t n, double pct, bool higher_better);
 double stats_best_amean(const double *v, size_t n, double pct, bool higher_better);
 
-struct welch {
-	double t, df, p;	/* two-sided p-value */
-	bool valid;		/* false when either side has fewer than 2 values or no variance */
-};
-/* Welch's unequal-variance t-test (GSL's t distribution for the p-value). */
-struct welch stats_welch(const double *a, size_t na, const double *b, size_t nb);
-
 /*
  * Percentage difference where positive always means better: for a
  * higher-is-better metric (new - base) / base, otherwise (base - new) / base.

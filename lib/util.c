@@ -16,7 +16,8 @@
 
 #include "util.h"
 
-static char last_error[1024];
+static char last_error[4 * 1024 + 32];
+
 static bool quiet;
 volatile int fb_interrupted;
 volatile pid_t fb_forward_pid;
@@ -36,12 +37,14 @@ const char *fb_last_error(void)
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	char msg[sizeof(last_error)];
+	char msg[1024], shown[4 * 1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	snprintf(last_error, sizeof(last_error), "%s%s", prefix, msg);
+	/* a name or path from a result, label or directory never reaches the terminal raw */
+	fb_printable_keep(msg, shown, sizeof(shown), "\n\t");
+	snprintf(last_error, sizeof(last_error), "%s%s", prefix, shown);
 	if (!quiet)
-		fprintf(stderr, "faultbench: %s%s\n", prefix, msg);
+		fprintf(stderr, "faultbench: %s%s\n", prefix, shown);
 }
 
 int fb_error(int status, const char *fmt, ...)
@@ -70,14 +73,15 @@ DEFINE_REPORTER(fb_skip, FB_SKIP, "skipped: ")
 
 void fb_warn(const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], shown[4 * 1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (!quiet)
-		fprintf(stderr, "faultbench: warning: %s\n", msg);
+		fprintf(stderr, "faultbench: warning: %s\n",
+			fb_printable_keep(msg, shown, sizeof(shown), "\n\t"));
 }
 
 static void *check_alloc(void *p)
@@ -217,6 +221,13 @@ char *read_first_line(const char *path)
 	return s;
 }
 
+static bool is_symlink_at(int dfd, const char *name)
+{
+	struct stat st;
+
+	return !fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode);
+}
+
 int mkdir_p(const char *path)
 {
 	char *p, *s;
@@ -244,6 +255,35 @@ int mkdir_p(const char *path)
 	return ret;
 }
 
+int fb_mkdir_below(const char *base, const char *rel)
+{
+	char *copy = xstrdup(rel), *name, *save = NULL;
+	int ret = mkdir_p(base), dfd = -1, next;
+
+	if (!ret && (dfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ret = -errno;
+	for (name = strtok_r(copy, "/", &save); !ret && name; name = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(name, "..")) {
+			ret = -EINVAL;
+			break;
+		}
+		if (mkdirat(dfd, name, 0777) && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		/* O_NOFOLLOW: a planted link is refused, not entered */
+		next = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0)
+			ret = errno == ENOTDIR && is_symlink_at(dfd, name) ? -ELOOP : -errno;
+		close(dfd);
+		dfd = next;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	free(copy);
+	return ret;
+}
+
 long page_size(void)
 {
 	static long ps;
@@ -251,16 +291,6 @@ long page_size(void)
 	if (!ps)
 		ps = sysconf(_SC_PAGESIZE);
 	return ps;
-}
-
-int wait_child(pid_t pid)
-{
-	int st;
-
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static void on_signal(int sig)
@@ -360,27 +390,65 @@ bool fb_utf8_ok(const char *s)
 	return true;
 }
 
-const char *fb_printable(const char *s, char *buf, size_t len)
+/*
+ * A terminal acts on more than C0 bytes: the C1 controls U+0080-U+009F (CSI
+ * is U+009B on some terminals) and the bidirectional overrides and isolates
+ * U+202A-U+202E, U+2066-U+2069, which make a name read as another.
+ */
+static bool unicode_control(const unsigned char *s, size_t n)
+{
+	if (n == 2)
+		return s[0] == 0xc2 && s[1] < 0xa0;
+	if (n == 3 && s[0] == 0xe2 && s[1] == 0x80)
+		return s[2] >= 0xaa && s[2] <= 0xae;
+	if (n == 3 && s[0] == 0xe2 && s[1] == 0x81)
+		return s[2] >= 0xa6 && s[2] <= 0xa9;
+	return false;
+}
+
+const char *fb_printable_keep(const char *s, char *buf, size_t len, const char *keep)
 {
 	size_t used = 0, n;
 
-	/* Control bytes and invalid UTF-8 as \xNN: a terminal never sees them raw. */
+	if (!len)
+		return buf;
 	for (; *s && used + 5 < len; s += n) {
-		unsigned char c = (unsigned char)*s;
+		const unsigned char *u = (const unsigned char *)s;
 
-		n = utf8_len((const unsigned char *)s);
-		if (n > 1) {
+		n = utf8_len(u);
+		if (n > 1 && !unicode_control(u, n)) {
+			if (used + n + 1 > len)
+				break;
 			memcpy(buf + used, s, n);
 			used += n;
-		} else if (n == 1 && c >= 0x20 && c != 0x7f) {
-			buf[used++] = (char)c;
+		} else if (n == 1 && ((*u >= 0x20 && *u != 0x7f) || (*u && strchr(keep, *u)))) {
+			buf[used++] = (char)*u;
 		} else {
-			used += (size_t)snprintf(buf + used, len - used, "\\x%02x", c);
-			n = 1;
+			/* every byte of it: "\xc2\x9b", "\xe2\x80\xae" */
+			for (size_t i = 0; i < (n ? n : 1) && used + 5 < len; i++)
+				used += (size_t)snprintf(buf + used, len - used, "\\x%02x", u[i]);
+			n = n ? n : 1;
 		}
 	}
 	buf[used] = '\0';
 	return buf;
+}
+
+const char *fb_printable(const char *s, char *buf, size_t len)
+{
+	/* Control bytes and invalid UTF-8 as \xNN: a terminal never sees them raw. */
+	return fb_printable_keep(s, buf, len, "");
+}
+
+const char *fb_esc(const char *s)
+{
+	/* enough for a few names and paths in one printf; PATH_MAX bytes each as \xNN */
+	static char ring[8][4 * 4096 + 8];
+	static unsigned next;
+
+	if (!s)
+		return "(null)";
+	return fb_printable(s, ring[next++ % 8], sizeof(ring[0]));
 }
 
 char *fb_md_escape(const char *s)
@@ -393,8 +461,13 @@ char *fb_md_escape(const char *s)
 	 */
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
+		size_t n = utf8_len((const unsigned char *)s);
 
-		if (c == '<')
+		/* Unicode's C1 controls and bidi overrides, like the C0 ones: a space */
+		if (n > 1 && unicode_control((const unsigned char *)s, n)) {
+			*o++ = ' ';
+			s += n - 1;
+		} else if (c == '<')
 			o += sprintf(o, "&lt;");
 		else if (c == '>')
 			o += sprintf(o, "&gt;");
@@ -488,6 +561,53 @@ static int fill_temp(int fd, int (*fn)(FILE *f, const void *arg), const void *ar
 	if (fclose(f) && !ret)
 		ret = -errno;
 	return ret;
+}
+
+int fb_create(const char *path, enum fb_publish how)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char tmp[64], *dir;
+	int dfd, fd;
+
+	if (!*path || !*base)
+		return -EINVAL;
+	if (how != FB_REPLACE) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		return fd < 0 ? -errno : fd;
+	}
+	dir = slash ? xasprintf("%.*s", (int)(slash - path), path) : xstrdup(".");
+	dfd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (dfd < 0)
+		return -errno;
+	fd = create_temp(dfd, tmp, sizeof(tmp));
+	/* rename() replaces a link itself, never the file it points to */
+	if (fd >= 0 && renameat(dfd, tmp, dfd, base)) {
+		int err = -errno;
+
+		unlinkat(dfd, tmp, 0);
+		close(fd);
+		fd = err;
+	}
+	close(dfd);
+	return fd;
+}
+
+int fb_open_append(const char *path)
+{
+	/* O_NONBLOCK: a FIFO planted there must not block the open */
+	int fd =
+	    open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    fcntl(fd, F_SETFL, O_APPEND)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
 }
 
 int fb_write_file(const char *dir, const char *stem, const char *ext, enum fb_publish how,
@@ -627,4 +747,30 @@ unsigned long long fb_mem_available(void)
 	if (!avail)
 		avail = ~0ULL;
 	return avail < room ? avail : room;
+}
+
+void fb_format_size_pair(unsigned long long a, unsigned long long b, char *sa, char *sb, size_t len)
+{
+	static const struct {
+		double unit;
+		const char *name;
+	} units[] = { { 1073741824.0, "GiB" }, { 1048576.0, "MiB" }, { 1024.0, "KiB" } };
+	size_t u = 0;
+
+	/* the largest unit that the larger is at least one of, or the smallest */
+	while (u + 1 < ARRAY_SIZE(units) && a < units[u].unit && b < units[u].unit)
+		u++;
+	for (;; u++) {
+		for (int d = 1; d <= 3; d++) {
+			snprintf(sa, len, "%.*f %s", d, a / units[u].unit, units[u].name);
+			snprintf(sb, len, "%.*f %s", d, b / units[u].unit, units[u].name);
+			if (a == b || strcmp(sa, sb))
+				return;
+		}
+		if (u + 1 == ARRAY_SIZE(units)) {
+			snprintf(sa, len, "%llu bytes", a);
+			snprintf(sb, len, "%llu bytes", b);
+			return;
+		}
+	}
 }

@@ -61,6 +61,13 @@ bool parse_size(const char *s, unsigned long long *bytes);
 char *read_text_file(const char *path);
 /* First line of a file with the newline stripped, or NULL. */
 char *read_first_line(const char *path);
+/*
+ * Create base (mkdir -p: the user named it, links in it are theirs), then
+ * each directory of rel below it, never through a link: a name in rel that
+ * is a symlink (planted by someone who can write there) gives -ELOOP, one
+ * that is a file -ENOTDIR.  0 or -errno.
+ */
+int fb_mkdir_below(const char *base, const char *rel);
 /* Create every directory of a path, like mkdir -p. 0 or -errno (-ENOENT for ""). */
 int mkdir_p(const char *path);
 long page_size(void);
@@ -74,11 +81,6 @@ unsigned long long fb_mem_available(void);
  * (0 when absent); the cgroup path in /proc/self/cgroup text (text cut; malloc'd, or NULL). */
 unsigned long long fb_meminfo_bytes(const char *text, const char *key);
 char *fb_cgroup_path_in(char *text, bool v2);
-/*
- * Wait for a child, retrying on EINTR: its exit status, 128 + the signal
- * that killed it (as a shell reports it), or -errno.
- */
-int wait_child(pid_t pid);
 
 /*
  * Names that become directories, file names, plot titles and table cells
@@ -91,8 +93,21 @@ bool fb_name_ok(const char *s);
 /* FB_OK, or FB_USAGE after "WHAT: 'value' is not a usable name: ..." */
 int fb_check_name(const char *what, const char *value);
 bool fb_utf8_ok(const char *s);
-/* s for a message: control bytes and invalid UTF-8 shown as \xNN; returns buf. */
+/*
+ * s for a terminal: control bytes (C0, DEL, and the C1 controls and bidi
+ * overrides of Unicode) and invalid UTF-8 shown as \xNN; returns buf.
+ * Every message of fb_error()/fb_warn() goes through it (newlines and tabs
+ * kept).
+ */
 const char *fb_printable(const char *s, char *buf, size_t len);
+/* The same, leaving the control bytes in keep as they are ("\n\t" for messages). */
+const char *fb_printable_keep(const char *s, char *buf, size_t len, const char *keep);
+/*
+ * fb_printable() into one of 8 static buffers, in turn: for a name or path
+ * of a result, label or directory in a printf() to the terminal or into
+ * markdown ("%s", fb_esc(path)).  Not for threads.
+ */
+const char *fb_esc(const char *s);
 /*
  * s as a markdown table cell: '|', backslash, '`', '*', '_', '[', ']', '#', '~'
  * backslash-escaped, '<', '>', '&' as entities, control characters (newlines)
@@ -122,6 +137,32 @@ int fb_write_file(const char *dir, const char *stem, const char *ext, enum fb_pu
 /* Give file tmp in directory fd from its name in directory fd dfd, as above. */
 int fb_publish_at(int from, const char *tmp, int dfd, const char *stem, const char *ext,
 		  enum fb_publish how, char **name);
+
+/*
+ * Two byte counts for one message ("needs X, more than the Y available"):
+ * in GiB (MiB when both are below 1 GiB) with as few decimals as make them
+ * differ when they differ, never "0.2 GiB, more than the 0.2 GiB".  len: of
+ * each buffer.
+ */
+void fb_format_size_pair(unsigned long long a, unsigned long long b, char *sa, char *sb,
+			 size_t len);
+
+/*
+ * Open a file for writing that faultbench creates itself (logs, copies),
+ * never through a link someone planted at path:
+ *   FB_NEW      O_CREAT|O_EXCL|O_NOFOLLOW: fails with -EEXIST if path exists
+ *   FB_REPLACE  a new file under a random name in path's directory, renamed
+ *               over path at once: an old file or link is replaced, never
+ *               written through or truncated
+ * The descriptor (close-on-exec), or -errno.
+ */
+int fb_create(const char *path, enum fb_publish how);
+/*
+ * Open path for appending, creating it when missing; only a regular file
+ * with one name is appended to (no symlink, FIFO, device or hard link to
+ * someone else's file).  The descriptor (close-on-exec), or -errno.
+ */
+int fb_open_append(const char *path);
 
 /* Set by SIGINT/SIGTERM once cmd_run has installed its handler: the signal number. */
 extern volatile int fb_interrupted;

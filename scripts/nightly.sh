@@ -14,7 +14,9 @@
 # every night is checked against all of its nights (several runs a side:
 # their spread is run-to-run information, pooled with the machine's noise
 # model when there is one).  After an intended change, start a new
-# reference: FB_NEW_REFERENCE=1 (tonight becomes its first night).
+# reference: FB_NEW_REFERENCE=1 (tonight becomes its first night).  A night
+# with a value no measurement gives (a repeat that counted nothing, a zero,
+# negative or NaN rate) or measured disturbed never joins the reference.
 #
 # Environment:
 #   FAULTBENCH          the binary (default: the one installed beside this script,
@@ -74,11 +76,43 @@ while read -r night; do
 	nref=$((nref + 1))
 done < <(cat "$ref" 2>/dev/null)
 
+# check prints "check: not a reference: ..." for a candidate with a value no
+# measurement gives (a repeat that counted nothing, a negative or NaN rate) or
+# measured disturbed: such a night never joins the reference
+not_reference() { grep '^check: not a reference:' "$1"; }
+
 if [ "$nref" = 0 ]; then
-	echo "$label" >"$ref"
-	status="first night of a new reference: $label"
-	rc=0
-	tail -n 20 "$RESULTS/$label.log" >"$report"
+	# the night against itself: only to validate it, the verdict means nothing
+	"$FB" check --baseline "$RESULTS/$label" --candidate "$RESULTS/$label" --noise none \
+		>"$report.first" 2>&1
+	if [ ! -d "$RESULTS/$label" ] || not_reference "$report.first" >/dev/null; then
+		status="not a reference night: $label"
+		rc=125
+		{
+			not_reference "$report.first"
+			grep 'warning:' "$report.first"
+			tail -n 20 "$RESULTS/$label.log"
+		} >"$report"
+	else
+		echo "$label" >"$ref"
+		status="first night of a new reference: $label"
+		rc=0
+		# the night's summary, not the log's tail: what ran, where the reference
+		# stands, and each benchmark's headline (one column: nothing to compare yet)
+		{
+			echo "what ran: $CONFIG on $(hostname), $(uname -r); log: $RESULTS/$label.log"
+			sed -n '/^suite /,$p' "$RESULTS/$label.log"
+			echo
+			echo "reference: this night is night 1 of $NIGHTS of a new reference ($ref)."
+			echo "Each night that is no regression joins it until it has $NIGHTS; from the next"
+			echo "night on, every night is checked against all of its nights (faultbench check,"
+			echo "threshold $THRESHOLD); docs/nightly.md says how to test the gate."
+			echo
+			echo "tonight's headline of each benchmark:"
+			"$FB" compare --view=lkp --primary "$RESULTS/$label" 2>&1
+		} >"$report"
+	fi
+	rm -f "$report.first"
 else
 	noise=(--noise none)
 	[ -e "$NOISE" ] && noise=(--noise "$NOISE")
@@ -92,7 +126,9 @@ else
 	*) status="check failed (exit $rc)" ;;
 	esac
 	# building the reference: every night that is no regression joins it
-	if { [ "$rc" = 0 ] || [ "$rc" = 125 ]; } && [ "$nref" -lt "$NIGHTS" ]; then
+	if not_reference "$report" >/dev/null; then
+		status="$status; not a reference night (see check: not a reference)"
+	elif { [ "$rc" = 0 ] || [ "$rc" = 125 ]; } && [ "$nref" -lt "$NIGHTS" ]; then
 		echo "$label" >>"$ref"
 		status="$status; reference night $((nref + 1)) of $NIGHTS"
 	fi

@@ -39,14 +39,23 @@ rc=$?
 echo
 if [ -n "$baseline" ]; then
 	echo "== faultbench compare $baseline results/$label"
-	"$fb" compare "$baseline" "results/$label" || "$fb" compare "results/$label"
+	table=$(mktemp)
+	"$fb" compare "$baseline" "results/$label" >"$table" || "$fb" compare "results/$label" >"$table"
+	cat "$table"
+	# compare's footer names one benchmark's command; the suite's gives every one its runs
+	if grep -q 'no run-to-run information' "$table"; then
+		echo "== for a verdict on every benchmark, 3 runs a side (then 'make run' compares again):"
+		echo "==   $fb suite $config --label ${baseline#results/} --runs 2"
+		echo "==   $fb suite $config --label $label --runs 2"
+	fi
+	rm -f "$table"
 	echo
 	echo "== faultbench check --baseline $baseline --candidate results/$label"
 	"$fb" check --baseline "$baseline" --candidate "results/$label" | sed -n '/^check:/p'
 else
-	echo "== faultbench compare results/$label   (add a second run to compare against:"
-	echo "==   faultbench compare results/$label results/OTHER)"
-	"$fb" compare "results/$label"
+	# one column of (0.00%) compares nothing: the suite printed its tables above
+	echo "== the first quick run of this kernel: 'make run' again compares against it"
+	echo "==   (or: faultbench compare results/$label results/OTHER)"
 fi
 echo
 if "$fb" plot "results/$label" -o "plots/$label" >/dev/null; then

@@ -83,6 +83,12 @@ struct store {
 extern const struct store_engine store_sqlite, store_pg;
 extern const char *const store_sqlite_migrations[], *const store_pg_migrations[];
 
+/*
+ * msg (an engine's error message) with every password of conninfo in it
+ * replaced by "***": libpq repeats parts of a URL it cannot parse.  malloc'd.
+ */
+char *store_mask_secrets(const char *conninfo, const char *msg);
+
 /* For the unit tests: create or migrate an open store up to version `upto`. */
 int store_migrate(struct store *s, int upto);
 

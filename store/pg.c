@@ -27,15 +27,18 @@ static PGconn *conn(struct store *s)
 /* The message of libpq or the server, on one line. */
 static int pg_error(struct store *s, const char *what, const char *msg)
 {
-	char *m = xstrdup(msg && *msg ? msg : PQerrorMessage(conn(s)));
+	char *m = store_mask_secrets(s->conninfo, msg && *msg ? msg : PQerrorMessage(conn(s)));
+	char shown[1024];
 	size_t n = strlen(m);
 
 	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 		m[--n] = '\0';
 	for (char *p = m; *p; p++)
-		if (*p == '\n')
+		if (*p == '\n' || *p == '\t')
 			*p = ' ';
-	n = (size_t)fb_usage("'%s': %s: %s", s->target, what, m);
+	/* the server's words, and the target's, never reach the terminal raw */
+	n = (size_t)fb_usage("'%s': %s: %s", s->target, what,
+			     fb_printable(m, shown, sizeof(shown)));
 	free(m);
 	return (int)n;
 }

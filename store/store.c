@@ -4,12 +4,14 @@
  * touching a database that is not a faultbench store, migrations, adding a
  * result document, selectors, and the queries of the commands that read.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -29,9 +31,23 @@ void store_hash(const char *text, size_t len, char hex[65])
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
-static bool is_pg_target(const char *t)
+/* The length of a URL's scheme ("postgresql" of "postgresql://..."), 0 when t is no URL. */
+static size_t url_scheme(const char *t)
 {
-	return !strncmp(t, "postgresql://", 13) || !strncmp(t, "postgres://", 11);
+	size_t n = 0;
+
+	if (!isalpha((unsigned char)t[0]))
+		return 0;
+	while (isalnum((unsigned char)t[n]) || strchr("+.-", t[n]))
+		n++;
+	return t[n] && !strncmp(t + n, "://", 3) ? n : 0;
+}
+
+/* PostgreSQL's URL schemes, in any case (RFC 3986: schemes are case-insensitive). */
+static bool is_pg_scheme(const char *t, size_t n)
+{
+	return (n == 10 && !strncasecmp(t, "postgresql", 10)) ||
+	       (n == 8 && !strncasecmp(t, "postgres", 8));
 }
 
 const char *store_engine_name(const struct store *s)
@@ -153,20 +169,111 @@ static int check_for_reading(struct store *s)
 	return ret;
 }
 
-/* "postgresql://user:secret@host/db" as "postgresql://user:***@host/db" for messages. */
-static char *redact(const char *target)
+/* A URL query's key as libpq reads it: %XX decoded ("pass%77ord" is "password"). */
+static bool secret_key(const char *k, size_t n)
 {
-	const char *p = strstr(target, "://"), *at, *colon, *slash;
+	static const char *const secrets[] = { "password", "sslpassword" };
+	char key[32];
+	size_t len = 0;
 
-	if (!p)
+	for (size_t i = 0; i < n && len + 1 < sizeof(key); i++) {
+		unsigned v;
+
+		if (k[i] == '%' && i + 2 < n && isxdigit((unsigned char)k[i + 1]) &&
+		    isxdigit((unsigned char)k[i + 2]) && sscanf(k + i + 1, "%2x", &v) == 1) {
+			key[len++] = (char)v;
+			i += 2;
+		} else {
+			key[len++] = k[i];
+		}
+	}
+	key[len] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(secrets); i++)
+		if (!strcasecmp(key, secrets[i]))
+			return true;
+	return false;
+}
+
+char *store_redact(const char *target)
+{
+	size_t scheme = url_scheme(target), auth_end;
+	const char *auth, *at, *colon, *q;
+	char *out, *o;
+
+	if (!scheme)
 		return xstrdup(target);
-	p += 3;
-	at = strchr(p, '@');
-	colon = strchr(p, ':');
-	slash = strchr(p, '/');
-	if (!at || !colon || colon > at || (slash && slash < at))
-		return xstrdup(target);
-	return xasprintf("%.*s:***%s", (int)(colon - target), target, at);
+	/* "***" is never longer than what it replaces plus 3 */
+	out = o = xmalloc(2 * strlen(target) + 4);
+	auth = target + scheme + 3;
+	/* libpq: the user's part ends at the first '@' before the first '/' */
+	auth_end = strcspn(auth, "/?");
+	at = memchr(auth, '@', auth_end);
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon) {
+		o += sprintf(o, "%.*s:***", (int)(colon - target), target);
+		q = at;
+	} else {
+		q = target;
+	}
+	/* then the rest, with every password=VALUE of the query as password=*** */
+	while (*q) {
+		const char *start = q == target || q[-1] == '?' || q[-1] == '&' ? q : NULL;
+		size_t klen = start ? strcspn(q, "=&#") : 0;
+
+		if (start && q > auth + auth_end && q[klen] == '=' && secret_key(q, klen)) {
+			o += sprintf(o, "%.*s=***", (int)klen, q);
+			q += klen + 1;
+			q += strcspn(q, "&#");
+			continue;
+		}
+		*o++ = *q++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Replace every copy of secret (n bytes) in *msg with "***". */
+static void mask_copies(char **msg, const char *secret, size_t n)
+{
+	char *hit;
+
+	if (!n)
+		return;
+	while ((hit = memmem(*msg, strlen(*msg), secret, n))) {
+		char *next = xasprintf("%.*s***%s", (int)(hit - *msg), *msg, hit + n);
+
+		free(*msg);
+		*msg = next;
+	}
+}
+
+char *store_mask_secrets(const char *conninfo, const char *msg)
+{
+	char *out = xstrdup(msg), *shown = store_redact(conninfo);
+	const char *a = conninfo, *b = shown;
+
+	/*
+	 * The secrets are where the redacted target differs: walk both, and
+	 * mask each stretch of conninfo that became "***" wherever libpq's
+	 * message repeats it ("invalid percent-encoded token: ...").
+	 */
+	while (*a && *b) {
+		if (*a == *b && strncmp(b, "***", 3)) {
+			a++, b++;
+			continue;
+		}
+		if (!strncmp(b, "***", 3)) {
+			size_t n = strcspn(a, b[3] ? (char[]){ b[3], 0 } : "");
+
+			mask_copies(&out, a, n);
+			a += n;
+			b += 3;
+			continue;
+		}
+		break;
+	}
+	free(shown);
+	return out;
 }
 
 int store_open(struct store **sp, const char *target, enum store_mode mode)
@@ -174,9 +281,28 @@ int store_open(struct store **sp, const char *target, enum store_mode mode)
 	struct store *s = xcalloc(1, sizeof(*s));
 	int ret;
 
-	s->e = is_pg_target(target) ? &store_pg : &store_sqlite;
-	s->target = redact(target);
+	size_t scheme = url_scheme(target);
+	char shown[256];
+
+	*sp = NULL;
+	/* a URL is never a file name: "mysql://h/db" must not become an SQLite file of that name */
+	if (scheme && !is_pg_scheme(target, scheme)) {
+		char *redacted = store_redact(target);
+
+		ret =
+		    fb_usage("the store '%s' is a URL of a kind faultbench cannot use: a store is "
+			     "a file (SQLite) or a postgresql:// URL",
+			     fb_printable(redacted, shown, sizeof(shown)));
+		free(redacted);
+		free(s);
+		return ret;
+	}
+	s->e = scheme ? &store_pg : &store_sqlite;
+	s->target = store_redact(target);
 	s->conninfo = xstrdup(target);
+	/* libpq takes only lower-case schemes: "POSTGRESQL://" means the same */
+	for (size_t i = 0; i < scheme; i++)
+		s->conninfo[i] = (char)tolower((unsigned char)s->conninfo[i]);
 	ret = s->e->open(s, mode == STORE_WRITE);
 	if (!ret && mode == STORE_WRITE) {
 		/* one process creates or migrates; the others wait and find it done */
@@ -269,7 +395,7 @@ static void extract_values(json_t *doc, struct store_run *r)
 			v->variant = variant ? variant : "";
 			v->metric = metric;
 			v->complete = !json_is_false(json_object_get(step, "complete"));
-			v->higher_better = json_is_true(json_object_get(m, "higher_better"));
+			v->higher_better = !json_is_false(json_object_get(m, "higher_better")); /* null: neither */
 			v->has_value = json_is_number(json_object_get(m, "value"));
 			v->value = v->has_value ? json_number_value(json_object_get(m, "value")) : 0;
 			for (unsigned k = 0; k < 6; k++)
@@ -627,7 +753,8 @@ json_t *store_document(struct store *s, long long id)
 		fb_usage("'%s': run %lld is gone (deleted while read?)", s->target, id);
 		return NULL;
 	}
-	doc = json_loads(text, 0, &err);
+	/* as strict as a file's reader (analysis/resultset.c): no duplicate keys */
+	doc = json_loads(text, JSON_REJECT_DUPLICATES, &err);
 	if (!doc)
 		fb_usage("'%s': the document of run %lld is damaged: %s", s->target, id, err.text);
 	free(text);
@@ -679,18 +806,6 @@ int store_values(struct store *s, const struct store_sel *sel, const char *name,
 
 /* ---- the store a run writes into -------------------------------------------- */
 
-static const char *write_target;
-
-void store_set_write_target(const char *target)
-{
-	write_target = target;
-}
-
-const char *store_write_target(void)
-{
-	return write_target;
-}
-
 static int index_file(struct store *s, const char *path)
 {
 	char *text = read_text_file(path), *origin;
@@ -718,7 +833,7 @@ static int index_file(struct store *s, const char *path)
 	return ret;
 }
 
-void store_index_written(const char *path)
+void store_index_written(const char *write_target, const char *path)
 {
 	struct store *s;
 	int ret;
@@ -729,8 +844,12 @@ void store_index_written(const char *path)
 	if (!ret)
 		ret = index_file(s, path);
 	store_close(s);
-	if (ret)
+	if (ret) {
+		char *shown = store_redact(write_target);
+
 		fb_warn("'%s' is kept but not in the store '%s'; 'faultbench store import --store "
 			"%s DIR' adds it later",
-			path, write_target, write_target);
+			path, shown, shown);
+		free(shown);
+	}
 }

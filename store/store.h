@@ -42,6 +42,12 @@ void store_close(struct store *s);
 /* "SQLite" or "PostgreSQL", and the target as given. */
 const char *store_engine_name(const struct store *s);
 const char *store_target(const struct store *s);
+/*
+ * target for a message: a URL's password ("postgresql://u:***@h/db") and
+ * every password= or sslpassword= of its query ("?password=***") masked.
+ * malloc'd.
+ */
+char *store_redact(const char *target);
 /* The schema version of an open store. */
 int store_schema_version(struct store *s, int *version);
 
@@ -118,13 +124,11 @@ int store_values(struct store *s, const struct store_sel *sel, const char *name,
 		 size_t *n);
 
 /*
- * The store "faultbench run" indexes what it writes into: set by run's
- * --store (NULL: none, the result file alone).  store_index_written() adds
- * the file just written; a failure is a warning, never a lost result.
+ * Index the result file "faultbench run" just wrote into write_target, its
+ * --store (NULL: none, the result file alone).  A failure is a warning,
+ * never a lost result.
  */
-void store_set_write_target(const char *target);
-const char *store_write_target(void);
-void store_index_written(const char *path);
+void store_index_written(const char *write_target, const char *path);
 
 /* Compare two paths as a directory walk meets them (for sorting origins). */
 int store_walk_cmp(const char *a, const char *b);

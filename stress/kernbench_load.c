@@ -10,7 +10,6 @@
  * numbers are not a benchmark result (they ran beside the stress children).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,22 +17,18 @@
 #include <unistd.h>
 #include <jansson.h>
 
+#include "fsfile.h"
 #include "kernbench_load.h"
+#include "spawn.h"
 #include "util.h"
 
 /* Is prog an executable file in one of $PATH's directories? */
 static bool in_path(const char *prog)
 {
-	const char *path = getenv("PATH");
-	char *dirs, *dir, *save = NULL, file[PATH_MAX];
-	bool found = false;
+	char *path = spawn_find_program(prog, NULL);
+	bool found = path;
 
-	dirs = xstrdup(path && *path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(dirs, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		snprintf(file, sizeof(file), "%s/%s", dir, prog);
-		found = access(file, X_OK) == 0;
-	}
-	free(dirs);
+	free(path);
 	return found;
 }
 
@@ -53,7 +48,7 @@ int kb_load_prepare(struct kb_load *l, const char *dir)
 	}
 	l->exe[n] = '\0';
 	snprintf(l->dir, sizeof(l->dir), "%s/fb-stress-kernbench.XXXXXX", dir);
-	if (!mkdtemp(l->dir)) {
+	if (fsfile_mkdtemp(l->dir, "stress: kernbench load", FB_FAIL)) {
 		int err = errno;
 
 		snprintf(l->why, sizeof(l->why), "cannot create a directory in '%s': %s", dir,
@@ -68,20 +63,19 @@ int kb_load_prepare(struct kb_load *l, const char *dir)
 
 void kb_load_exec(const struct kb_load *l)
 {
-	char *argv[] = { (char *)l->exe,    "run",
-			 "kernbench",	    "--cpus=max",
-			 "--jobs=optimal",  "--iterations=1000",
-			 "--progress=off",  "--dir",
-			 (char *)l->dir,    "--output",
-			 (char *)l->result, NULL };
-	int fd = open(l->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	struct spawn sp = {
+		.argv =
+		    (const char *const[]){ l->exe, "run", "kernbench", "--cpus=max",
+					   "--jobs=optimal", "--iterations=1000", "--progress=off",
+					   "--dir", l->dir, "--output", l->result, NULL },
+		.out = { SPAWN_FILE, .path = l->log },
+		.err = { SPAWN_TO_STDOUT },
+		/* the harness's SIGTERM to this child must reach kernbench, which then stops */
+		.pass_interrupt = true,
+	};
 
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	execv(l->exe, argv);
-	_exit(127);
+	fb_install_signal_handlers(); /* the harness reset them to SIG_DFL in this child */
+	_exit(spawn_run(&sp));
 }
 
 /* The builds the incomplete result holds (the warm-up build is not one of them). */

@@ -12,6 +12,10 @@ expect_status() {
 }
 # jq-free JSON queries through python3 (always present on Debian's build machines)
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
+# Results record no interference (unknown, never "disturbed"): on a loaded
+# machine every sample would be, and noise models and verdicts would depend on
+# the load.  tests/e2e/test_interference.sh unsets it.
+export FB_TEST_NO_INTERFERENCE=1
 # Short sampling so a sweep takes a second or two.
 TINY="--samples 2 --sample-time 0.1 --warmup 0.05 --progress=off"
 # A faultbench that, with FB_TEST_SLOW=FACTOR set, divides every pages/s

@@ -8,8 +8,8 @@
 
 store_fixture() {
 	mkdir -p res
-	cp -r "$FB_SRC/results/reference/verdicts/aa" res/
-	cp "$FB_SRC/results/reference/verdicts/model.json" model.json
+	cp -r "$FB_SRC/docs/data/verdicts/aa" res/
+	cp "$FB_SRC/docs/data/verdicts/model.json" model.json
 	nfiles=$(find res -name '*.json*' | wc -l)
 }
 

@@ -34,7 +34,24 @@ fb compare tiny tiny --format csv >cmp.csv
 python3 - cmp.csv <<'PY' || die "compare CSV does not parse"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
-assert rows and {"metric", "cpus", "label", "mean", "pdiff_pct", "significant"} <= set(rows[0])
+assert rows and {"metric", "cpus", "label", "hmean", "amean", "pdiff_pct", "significant"} <= set(rows[0])
+# each mean under its own name: harmonic for rates (higher is better), else arithmetic
+for r in rows:
+    assert (r["hmean"] != "") == (r["higher_better"] == "true"), r
+    assert (r["amean"] != "") == (r["higher_better"] == "false"), r
+PY
+# pages/fault is neither better higher nor lower: null in the result, blank in the CSVs
+# (a run long enough to count pages on a loaded machine: pages/fault needs a count)
+fb run pf1 --cpus 1 --samples 2 --sample-time 0.5 --warmup 0.05 --progress=off --size 4M \
+	-o perfault/ >/dev/null 2>&1 || die "run for pages/fault failed"
+fb compare perfault --metric all --format csv >all.csv
+python3 - all.csv perfault/*.json <<'PY' || die "pages/fault is marked better one way"
+import csv, json, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if r["metric"] == "pages/fault"]
+assert rows and all(r["higher_better"] == "" for r in rows), rows[:1]
+for f in sys.argv[2:]:
+    for st in json.load(open(f))["steps"]:
+        assert st["metrics"]["pages/fault"]["higher_better"] is None, f
 PY
 
 # progress: stderr not a terminal, one line per finished step

@@ -106,5 +106,13 @@ expect_status 2 fb run nopage --tmpfs-dir "$FB_SRC" --cpus 1 $TINY -o bad.json
 if [ -d /dev/shm ] && [ "$(stat -f -c %T /dev/shm)" = tmpfs ]; then
 	expect_status 4 fb run nopage --backing file --dir /dev/shm --cpus 1 $TINY -o bad.json
 fi
+FB_TEST_FAULT_COST_NS=abc expect_status 2 fb run pf1 --cpus 1 $TINY -o bad.json
+FB_TEST_FAULT_COST_NS=-5 expect_status 2 fb run pf1 --cpus 1 $TINY -o bad.json
 [ ! -e bad.json ] || die "a refused run wrote a result"
+
+# The test-only per-page cost (docs/compare.md) is recorded and announced.
+FB_TEST_FAULT_COST_NS=100 fb run pf1 --cpus 1 --size 4M $TINY -o cost.json 2>cost.err
+[ "$(jget cost.json 'd["steps"][0]["extra"]["test_fault_cost_ns"]')" = 100 ] ||
+	die "test_fault_cost_ns not recorded"
+grep -q "FB_TEST_FAULT_COST_NS=100" cost.err || die "no warning for the test-only cost"
 echo "fault: all checks passed"

@@ -71,4 +71,18 @@ complete_words() {	# LINE: the command line up to the cursor
 	die "completion of compare --format"
 [ "$(complete_words 'faultbench run kernbench --jo')" = --jobs= ] || die "completion of --jo"
 
+# uninstall removes what install put there and the directories it created,
+# and leaves a directory that was there before (empty or not)
+mkdir -p stage2/usr/local/share/man
+make -s --no-print-directory -C "$FB_SRC" O="$o" DESTDIR="$PWD/stage2" PREFIX=/usr/local install \
+	>install2.log 2>&1 || { cat install2.log; die "make install into stage2 failed"; }
+for s in "$stage" "$PWD/stage2"; do
+	make -s --no-print-directory -C "$FB_SRC" O="$o" DESTDIR="$s" PREFIX=/usr/local uninstall \
+		>uninstall.log 2>&1 || { cat uninstall.log; die "make uninstall failed"; }
+done
+[ -z "$(find "$stage" -mindepth 1 2>/dev/null)" ] ||
+	die "make uninstall left: $(find "$stage" -mindepth 1 | head -5)"
+[ -d stage2/usr/local/share/man ] || die "make uninstall removed a directory it did not create"
+[ -z "$(find stage2 -mindepth 1 -not -type d)" ] || die "make uninstall left files in stage2"
+[ ! -e stage2/usr/local/bin ] || die "make uninstall left bin/ it created"
 echo "install: ok"

@@ -10,7 +10,7 @@
 # machine is, and a loaded machine slows the reference nights too.
 . "$FB_SRC/tests/e2e/lib.sh"
 
-printf '[global]\nrepeat = 1\nsamples = 2\nsample-time = 0.1\nwarmup = 0.05\nprogress = off\n[pf1]\ncpus = 1\n' >n.ini
+printf '[global]\nrepeat = 1\nsamples = 2\nsample-time = 0.1\nwarmup = 0.05\nprogress = off\n[pf1]\ncpus = 1\nsize = 1M\n' >n.ini
 # a 30% threshold: only the slowed night (a thousandth) is beyond it; an
 # unchanged night that is significant by chance must also be 30% worse
 export FAULTBENCH FB_RESULTS=$PWD/R FB_CONFIG=$PWD/n.ini FB_REFERENCE_NIGHTS=3 FB_THRESHOLD=30%
@@ -29,6 +29,11 @@ refs() { wc -l <R/reference; }
 night 0
 [ "$(refs)" = 1 ] || die "the first night did not start the reference"
 grep -q 'first night of a new reference' night.txt || die "first night not said"
+# the first night's report is the night's summary, not the tail of its log
+grep -q '^what ran: ' night.txt || die "the first night does not say what ran"
+grep -q '^reference: this night is night 1 of 3' night.txt || die "the reference's state is not said"
+grep -q 'pf1.pages/s' night.txt || die "no headline figure in the first night's report"
+! grep -q 'result written to' night.txt || die "the first night's report is the log's tail"
 night 0 125
 night 0 125
 [ "$(refs)" = 3 ] || die "nights that are no regression should fill the reference to 3"

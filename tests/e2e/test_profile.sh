@@ -26,7 +26,7 @@ jget noperf.json '[bool(s["extra"]["profile"]["skipped"]) for s in d["steps"]]' 
 	grep -qx '\[True, True\]' || die "a step without its reason for no profile"
 
 # --- the older shape: the stored reference results (evidence.profile of 2 CPUs)
-REF=$FB_SRC/results/reference/profile-cpus
+REF=$FB_SRC/docs/data/profile-cpus
 fb compare "$REF/pf3-ext4-threads.json" "$REF/pf3-ext4-threads-b.json" >old.txt ||
 	die "compare of older profiled results failed"
 grep -q '^Top profile symbols, 2 CPUs (% of samples) .* delta$' old.txt ||

@@ -12,7 +12,7 @@
 # skipped with the reason, after the checks that need no browser.
 . "$FB_SRC/tests/e2e/lib.sh"
 
-RUN="pf1 --cpus 1,2 --repeat 2 $TINY"
+RUN="pf1 --cpus 1,2 --repeat 2 --size 1M $TINY"
 shots=${FB_REPORT_SHOTS:-$FB_SRC/build/e2e}
 export HOME=$FB_TMP
 
@@ -98,4 +98,65 @@ grep -q '<table class="meta">' R.dom || die "no systems table in the rendered pa
 grep -q '<title>faultbench report' R.dom || die "the page title changed: a script from a result ran"
 ! grep -q 'pwned' <(grep -o '<title>[^<]*' R.dom) || die "a script from a result ran"
 render H
+
+# --- what the page looks like: colour only on starred changes, figures wide ----
+# A probe script beside the page (the page's CSP allows scripts of its folder)
+# reads the style Chromium computed and writes it onto <body>.
+cat >probe.js <<'EOF'
+window.addEventListener('load', function () {
+	var grey = function (c) {
+		var m = c.match(/\d+/g).map(Number);
+		return m[0] === m[1] && m[1] === m[2];
+	};
+	var coloured = [], starred = 0, widths = [];
+	document.querySelectorAll('table.cmp td').forEach(function (td) {
+		var pct = td.querySelector('.pct');
+		if (td.querySelector('b')) {
+			starred += grey(getComputedStyle(td).color) ? 0 : 1;
+			return;
+		}
+		if (!grey(getComputedStyle(td).color) || (pct && !grey(getComputedStyle(pct).color)))
+			coloured.push(td.textContent);
+	});
+	document.querySelectorAll('figure img').forEach(function (img) {
+		widths.push(Math.round(img.getBoundingClientRect().width));
+	});
+	document.body.setAttribute('data-coloured-unstarred',
+		coloured.length + ':' + coloured.slice(0, 3).join('|'));
+	document.body.setAttribute('data-starred-coloured', starred);
+	document.body.setAttribute('data-figure-widths', widths.join(','));
+});
+EOF
+looks() {
+	cp probe.js "$1/"
+	sed 's|<script src="report.js"></script>|&<script src="probe.js"></script>|' \
+		"$1/index.html" >"$1/probe.html"
+	chrome --window-size=1280,2000 --dump-dom "file://$PWD/$1/probe.html" >"$1.probe" ||
+		die "chromium failed on $1"
+	grep -o '<body[^>]*>' "$1.probe" | head -n 1
+}
+# an A/B pair of the reference data: 9 runs a side, a star on pf1's Hmean
+fb report "$FB_SRC/docs/data/verdicts/ab/ab-01-base" "$FB_SRC/docs/data/verdicts/ab/ab-01-slow" \
+	-o S >/dev/null 2>&1 || die "report of the A/B pair failed"
+for d in R S; do
+	body=$(looks $d)
+	echo "$d: $body"
+	case $body in *'data-coloured-unstarred="0:'*) ;; *) die "$d: an unstarred change is coloured: $body" ;; esac
+	widths=$(echo "$body" | sed -n 's/.*data-figure-widths="\([0-9,]*\)".*/\1/p')
+	[ -n "$widths" ] || die "$d: no figure measured: $body"
+	for w in ${widths//,/ }; do
+		[ "$w" -ge 800 ] || die "$d: a figure is $w px wide in a 1280 px window (want 800 or more)"
+	done
+done
+case $(looks S) in *'data-starred-coloured="0"'*) die "S: the starred change is not coloured" ;; esac
+# a spread is a ratio to the baseline's, never a signed change
+! grep -q 'CoeffVar</th><th[^>]*>[^<]*</th><td>[^<]*<span class="pct">([-+0-9]' S.probe ||
+	die "S: a spread is shown as a signed change"
+grep -q 'CoeffVar</th>.*&times;\|CoeffVar</th>.*×' S.probe || die "S: no spread ratio"
+
+# no figure's title or subtitle is cut at the edges of its PNG: the pf3 runs
+# of docs/data/wis-parity have the longest parameter list
+fb report "$FB_SRC"/docs/data/wis-parity/pf3-ext4-*.json -o W >/dev/null 2>&1 || die "report W failed"
+python3 "$FB_SRC/tests/e2e/png_edges.py" R/figures/*.png S/figures/*.png W/figures/*.png ||
+	die "a figure's title is cut off"
 echo "report e2e: ok"

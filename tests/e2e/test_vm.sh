@@ -22,6 +22,23 @@ grep -q -- "--mem" mem.err || die "the --mem error does not name --mem: $(cat me
 nodes=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
 expect_status 4 fb run pf1 --cpus 1 --mem "node:$nodes" $TINY -o mem-skip.json
 
+# scripts/faultbench-bisect-step needs a faultbench that runs: a missing one is
+# no verdict on any commit, so the bisection stops (255) instead of skipping
+# every commit; unset, it takes the one of its own tree and says when it does not.
+rc=0; FAULTBENCH=/nonexistent/faultbench FB_LABEL=x FB_BUILD=false \
+	bash "$FB_SRC/scripts/faultbench-bisect-step" >bs0.txt 2>&1 || rc=$?
+[ "$rc" = 255 ] || { cat bs0.txt; die "bisect-step: a missing FAULTBENCH gave $rc, not 255"; }
+grep -q "FAULTBENCH=/nonexistent/faultbench is not a faultbench that runs: abort" bs0.txt ||
+	die "bisect-step: a missing FAULTBENCH is not named: $(cat bs0.txt)"
+mkdir -p lone/scripts lone/bin
+cp "$FB_SRC/scripts/faultbench-bisect-step" lone/scripts/
+ln -s "$FAULTBENCH" lone/bin/faultbench
+rc=0; env -u FAULTBENCH PATH="$PWD/lone/bin:$PATH" FB_LABEL=x FB_BUILD=false \
+	bash lone/scripts/faultbench-bisect-step >bs00.txt 2>&1 || rc=$?
+[ "$rc" = 125 ] || { cat bs00.txt; die "bisect-step: a build failure gave $rc, not 125"; }
+grep -q "FAULTBENCH not set: using $PWD/lone/bin/faultbench from PATH" bs00.txt ||
+	die "bisect-step: the faultbench taken from PATH is not said: $(cat bs00.txt)"
+
 [ "${FB_SANITIZED:-0}" = 1 ] && skip "vm: not repeated under sanitizers (minutes of TCG)"
 command -v qemu-system-x86_64 >/dev/null || skip "vm: qemu-system-x86_64 not installed"
 command -v busybox >/dev/null || skip "vm: busybox-static not installed"
@@ -86,6 +103,37 @@ if [ -r "$(dirname "$kernel")/config-$rel" ]; then
 fi
 mkdir -p nomods
 expect_status 2 fb vm --kernel "$kernel" --modules nomods -- run pf1
+
+# What the guest's command asks of the kernel is checked against its .config
+# before booting (lib/kneeds.c): a kernel without THP (Debian's rt flavour) and
+# --page=thp or 4k (madvise would fail with EINVAL in the guest), a kernel
+# without NUMA and a guest of 2 nodes or --mem.  Nothing is booted.
+if [ -r "$(dirname "$kernel")/config-$rel" ]; then
+	mkdir -p nothp/boot
+	cp "$kernel" nothp/boot/
+	grep -v '^CONFIG_TRANSPARENT_HUGEPAGE=\|^CONFIG_NUMA=' "$(dirname "$kernel")/config-$rel" \
+		>"nothp/boot/config-$rel"
+	k="nothp/boot/vmlinuz-$rel"
+	for cmd in "-- run fault --page=thp" "-- run fault --page 4k,thp" "--shell -- faultbench run dio --buffer=thp"; do
+		rc=0
+		# shellcheck disable=SC2086 # cmd is a list of words
+		fb vm --kernel "$k" --numa 1x2 $cmd 2>needs.err || rc=$?
+		[ "$rc" = 2 ] || die "vm $cmd on a kernel without THP gave $rc, not 2"
+		grep -q "lacks CONFIG_TRANSPARENT_HUGEPAGE, which .*thp.* needs" needs.err ||
+			die "vm $cmd: the refusal does not name THP: $(cat needs.err)"
+	done
+	printf '[global]\ncpus = 1\n[fault]\npage = thp\n' >thp.ini
+	expect_status 2 fb vm --kernel "$k" --numa 1x2 -- suite thp.ini
+	fb vm --kernel "$k" --numa 2x4 -- run pf1 2>&1 | grep -q "lacks CONFIG_NUMA, which a guest of 2 nodes" ||
+		die "a 2-node guest of a kernel without NUMA is not refused"
+	expect_status 2 fb vm --kernel "$k" --numa 1x2 -- run pf1 --mem interleave
+fi
+
+# A bzImage cut short (an interrupted copy) is refused by its header's size.
+head -c 1000000 "$kernel" >short.bz
+fb vm --kernel short.bz -- run pf1 2>short.err && die "a truncated kernel was accepted"
+grep -q "option '--kernel': 'short.bz' is truncated: 1000000 bytes" short.err ||
+	die "a truncated kernel is not refused as such: $(cat short.err)"
 
 # scripts/faultbench-bisect-step with vm: a commit that does not build, or a
 # kernel vm cannot boot, is bisect's skip (125); no boot needed for either.
@@ -279,13 +327,43 @@ cat ab.out
 grep -q '^== faultbench compare resab/6.1-a resab/6.1-b' ab.out || die "no compare after the boots"
 grep -q '^Runs  *pages/s-1  *2  *2$' ab.out || die "the boots are not the runs of compare"
 
-# --shell runs with set -e: a benchmark that fails mid-line fails the boot
+# --shell runs with set -e: a benchmark that fails mid-line fails the boot.
+# acpi=off: the guest kernel cannot power off and halts; vm ends qemu itself
+# once the guest said it was done (else it would wait out --timeout and fail
+# with status 1), and brings the results back with the console log beside them.
 rc=0
 fb vm --kernel "$kernel" --numa 1x2 --mem 1G --kvm-probe 5 --timeout 300 --boot-timeout 60 \
-	--results ressh --shell -- "faultbench run nosuchbench; echo after" >sh.out 2>sh.err || rc=$?
+	--append acpi=off --results ressh --shell -- \
+	"faultbench run nopage --cpus 1 --size 1M $TINY_VM -o results/nopage.json;
+	 faultbench run nosuchbench; echo after" >sh.out 2>sh.err || rc=$?
+cat sh.err
 [ "$rc" = 4 ] && skip "vm: $(grep -m1 'cannot start\|did not boot' sh.err || tail -n 1 sh.err)"
 [ "$rc" = 2 ] || die "a failing command in --shell gave exit $rc, not its own 2"
 grep -q '^after' sh.out && die "--shell went on after a failing command"
+grep -q "the guest finished but did not power off (its kernel halted instead); qemu stopped" sh.err ||
+	die "vm did not end the halted guest itself"
+[ -s ressh/nopage.json ] || die "the halted guest's results were not brought back"
+[ "$(jget ressh/nopage.json 'd["vm"]["console_log"]')" = "ressh/console-$rel.log" ] ||
+	die "the result does not name its console log"
+grep -q "FB-VM: done 2" "ressh/console-$rel.log" || die "the console log is not kept beside the results"
+
+# A kernel that crashes before printing anything (qemu exits 0 at the reset):
+# the kernel's failure (1), not "qemu cannot start" (4).  This one is cut short
+# with its header made to agree, so it passes the size check; it resets at once.
+python3 - "$kernel" crash.bz <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+setup = (d[0x1f1] or 4) + 1
+sys16 = (1000000 - setup * 512) // 16
+d[0x1f4:0x1f8] = struct.pack("<I", sys16)
+open(sys.argv[2], "wb").write(d[:setup * 512 + sys16 * 16])
+PY
+rc=0
+fb vm --kernel crash.bz --numa 1x1 --mem 256M --accel tcg --timeout 120 --boot-timeout 60 \
+	-- run pf1 >crash.out 2>crash.err || rc=$?
+[ "$rc" = 1 ] || { cat crash.err; die "a kernel that resets at once gave $rc, not 1"; }
+grep -q "the kernel crashed or reset before printing anything" crash.err ||
+	die "a kernel that resets at once is not told from qemu failing: $(cat crash.err)"
 
 # --- a 2-node, 8-vCPU guest: topology, --mem node:1 and interleave, pinning ---
 rc=0

@@ -17,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fb_set_quiet(true);
 	free(rel);
+	kimage_size_from(data, size);
 	kconfig_value(s, "CONFIG_BLK_DEV_NVME");
 	kconfig_value(s, "CONFIG_EXT4_FS");
 	free(s);

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
 #include "fuzz.h"
 #include "opt.h"
+#include "registry.h"
 #include "runcheck.h"
 #include "util.h"
 

@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	resultset_load(&rs, root);
+	resultset_load(&rs, root, NULL);
 	resultset_free(&rs);
 	nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(s);

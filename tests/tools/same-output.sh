@@ -28,9 +28,9 @@ for t in 'pack:1 pu:1' 'pack:2 numa:2 core:16 pu:2' 'pack:8 numa:8 core:16 pu:8'
 		done
 	done
 done
-R=results/reference
+R=docs/data
 run compare $R/verdicts/aa-*/a1* $R/verdicts/aa-*/b1* 2>/dev/null
-# explicit files: results added to results/reference later change no input here
+# explicit files: results added to docs/data later change no input here
 for set in "fault/nopage-20261121-092451.json" "pagelock/pagelock-20261121-092420.json" \
 	"dio/dio10m.json dio/dioshared.json" \
 	"vm/interleaved/6.1-a/pf1-20261202-063405.json vm/interleaved/6.1-a/pf1-20261202-063425.json"; do

@@ -7,6 +7,11 @@
         them (noise/run-NN), then A/B pairs of pf1 at 1 CPU, 3 runs a side,
         interleaved (--ab-runs, default 4), the candidate in a cpu cgroup with a 90% quota (cgroup v1
         cpu.cfs_quota_us, or cpu.max on v2).  Root for the cgroup.
+  verdicts.py collect DIR --hog --aa-only   the same A/A pairs and model runs
+        with a CPU hog (one busy loop per CPU, in a session of its own, as
+        another user's work would be) during half of the runs: the a run of
+        odd pairs, the b run of even ones, the model runs of odd rounds;
+        DIR/hog.txt lists them.  Needs no root.
   verdicts.py history DIR [--old BINARY]   the 30 quick-suite runs of one
         build (aa/ and noise/) as a nightly series, and a copy with a 15% loss
         injected from the 21st run on (every value of every step scaled):
@@ -18,7 +23,7 @@
         verdicts before runs were the replicate), for the before/after table.
 
 Benchmarks report, tests assert: this is a measurement, run by hand; its
-output and result files go into docs/ and results/reference/.
+output and result files go into docs/ and docs/data/.
 """
 import argparse
 import glob
@@ -68,12 +73,40 @@ def quota_cgroup():
     sys.exit("verdicts: no cpu cgroup controller here")
 
 
-def collect(d, pairs, ab_runs, ab_only=False):
+class Hog:
+    """One busy loop per CPU in a session of its own, for the runs it wraps."""
+
+    def __enter__(self):
+        self.procs = [subprocess.Popen(["sh", "-c", "while :; do :; done"], start_new_session=True)
+                      for _ in range(os.cpu_count() or 1)]
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.kill()
+            p.wait()
+
+
+def hogged(what, i):
+    """Half of the runs: a of odd pairs, b of even ones, model runs of odd rounds."""
+    return {"a": i % 2 == 1, "b": i % 2 == 0, "n": i % 2 == 1}[what]
+
+
+def collect(d, pairs, ab_runs, ab_only=False, hog=False, aa_only=False):
     os.makedirs(d, exist_ok=True)
     for i in range(1, 0 if ab_only else pairs + 1):
         for what, res, label in (("a", "aa", "aa-%02d-a"), ("n", "noise", "run-%02d"),
                                  ("b", "aa", "aa-%02d-b")):
-            run([FB, "suite", QUICK, "--label", label % i, "--results", os.path.join(d, res)])
+            cmd = [FB, "suite", QUICK, "--label", label % i, "--results", os.path.join(d, res)]
+            if hog and hogged(what, i):
+                with open(os.path.join(d, "hog.txt"), "a") as f:
+                    f.write("%s/%s\n" % (res, label % i))
+                with Hog():
+                    run(cmd)
+            else:
+                run(cmd)
+    if aa_only:
+        return
     cg = quota_cgroup()
     try:
         for p in range(1, pairs + 1):
@@ -142,20 +175,77 @@ def analyse(d, old, model=None):
         print(r.stdout, r.stderr, end="")
     if os.path.isdir(os.path.join(d, "aa")):
         analyse_aa(d, old, model)
+        analyse_aa3(d)
     if os.path.isdir(os.path.join(d, "ab")):
         analyse_ab(d, model)
+
+
+def disturbed(rundir):
+    """'yes', 'no' or '?' (no interference keys): any step of any result disturbed."""
+    seen = False
+    for f in results_in(rundir):
+        doc = load_json(f)
+        for st in doc.get("steps", []):
+            i = st.get("interference")
+            if isinstance(i, dict):
+                seen = True
+                if i.get("disturbed"):
+                    return "yes"
+    return "no" if seen else "?"
+
+
+def hog_runs(d):
+    p = os.path.join(d, "hog.txt")
+    return set(open(p).read().split()) if os.path.exists(p) else set()
+
+
+def analyse_aa3(d):
+    """3 runs a side, no model: pairs 1-3, 4-6, 7-9 a sides against their b sides."""
+    pairs = sorted({p[:-2] for p in os.listdir(os.path.join(d, "aa")) if p.startswith("aa-")})
+    print("\nA/A, 3 runs a side, no model (the a runs of three pairs against their b runs):")
+    tot = [0, 0, 0, 0]
+    with tempfile.TemporaryDirectory() as tmp:
+        for g in range(len(pairs) // 3):
+            trio = pairs[3 * g:3 * g + 3]
+            sides = []
+            for side in ("a", "b"):
+                sd = os.path.join(tmp, "g%d-%s" % (g, side))
+                for p in trio:
+                    for f in results_in(os.path.join(d, "aa", "%s-%s" % (p, side))):
+                        dst = os.path.join(sd, p)
+                        os.makedirs(dst, exist_ok=True)
+                        shutil.copy(f, dst)
+                sides.append(sd)
+            rows, st = stars(compare_json(FB, sides, "none"))
+            rc, _ = check(FB, [sides[0]], [sides[1]], "none")
+            print("  %-22s rows %3d stars %2d check %d" % ("+".join(trio), rows, st, rc))
+            tot[0] += rows
+            tot[1] += st
+            tot[2] += rc == 1
+            tot[3] += 1
+    print("  A/A 3 a side: %d of %d headline rows starred; check said 'regression' in %d of %d"
+          % (tot[1], tot[0], tot[2], tot[3]))
 
 
 def analyse_aa(d, old, model):
     # directories only: a suite also leaves its store index (faultbench.db) there
     pairs = sorted({p[:-2] for p in os.listdir(os.path.join(d, "aa")) if p.startswith("aa-")})
     print("\nA/A pairs (one quick-suite run a side, the noise model of %s):" % model)
-    print("  %-8s %6s %6s %6s %10s" % ("pair", "rows", "stars", "check", "old stars"))
+    hogs = hog_runs(d)
+    print("  %-8s %6s %6s %6s %10s  %s" % ("pair", "rows", "stars", "check", "old stars",
+                                          "hog a/b, disturbed a/b, compare's disturbed runs"))
     tot = [0, 0, 0, 0, 0]
     for p in pairs:
         a, b = os.path.join(d, "aa", p + "-a"), os.path.join(d, "aa", p + "-b")
-        rows, st = stars(compare_json(FB, [a, b], model))
+        table = compare_json(FB, [a, b], model)
+        rows, st = stars(table)
         rc, _ = check(FB, [a], [b], model)
+        # per column: rows where compare counted a disturbed run
+        shown = ["%d" % sum(bool(row["cells"][c].get("disturbed_runs"))
+                            for g in table["groups"] for row in g["rows"]) for c in (0, 1)]
+        dist = "%s/%s %s/%s %s" % ("aa/" + p + "-a" in hogs and "H" or "-",
+                                   "aa/" + p + "-b" in hogs and "H" or "-",
+                                   disturbed(a), disturbed(b), "/".join(shown) + " rows")
         ost = "-"
         if old:
             orows, ostars = stars(compare_json(old, [a, b], None))
@@ -163,7 +253,7 @@ def analyse_aa(d, old, model):
             ost = "%d (check %d)" % (ostars, orc)
             tot[3] += ostars
             tot[4] += orc == 1
-        print("  %-8s %6d %6d %6d %10s" % (p, rows, st, rc, ost))
+        print("  %-8s %6d %6d %6d %10s  %s" % (p, rows, st, rc, ost, dist))
         tot[0] += rows
         tot[1] += st
         tot[2] += rc == 1
@@ -279,9 +369,11 @@ def main():
     ap.add_argument("--ab-only", action="store_true", help="collect only the A/B pairs")
     ap.add_argument("--model", help="analyse: this noise model instead of one from DIR/noise")
     ap.add_argument("--old", help="another faultbench binary, for before/after")
+    ap.add_argument("--hog", action="store_true", help="collect: a CPU hog during half the runs")
+    ap.add_argument("--aa-only", action="store_true", help="collect only the A/A pairs and model")
     o = ap.parse_args()
     if o.what == "collect":
-        collect(o.dir, o.pairs, o.ab_runs, o.ab_only)
+        collect(o.dir, o.pairs, o.ab_runs, o.ab_only, o.hog, o.aa_only)
     elif o.what == "history":
         history(o.dir, o.old)
     else:

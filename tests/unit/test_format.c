@@ -92,7 +92,9 @@ static void test_shortest_is_short(void **state)
 static void test_json_round_trip(void **state)
 {
 	json_t *doc = json_object(), *arr = json_array(), *back;
-	char *text;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
 
 	for (size_t i = 0; i < ARRAY_SIZE(tricky); i++)
 		json_array_append_new(arr, json_real(tricky[i]));
@@ -100,8 +102,9 @@ static void test_json_round_trip(void **state)
 	json_object_set_new(doc, "alpha", json_real(0.05));
 	json_object_set_new(doc, "n", json_integer(-12345678901234LL));
 	json_object_set_new(doc, "s", json_string("0.050000000000000003 \"1e5\" \\ -3.0"));
-	text = fb_json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(3));
-	assert_non_null(text);
+	assert_non_null(m);
+	assert_int_equal(fb_json_dumpf(doc, m, JSON_INDENT(1) | JSON_REAL_PRECISION(3)), 0);
+	assert_int_equal(fclose(m), 0);
 	assert_non_null(strstr(text, "\"alpha\": 0.05\n") ? text
 							  : strstr(text, "\"alpha\": 0.05,"));
 	assert_null(strstr(text, "0.050000000000000003,"));
@@ -225,6 +228,38 @@ static void test_progress_eta(void **state)
 	assert_true(progress_eta(&p, 50) == 0);
 }
 
+/* Two sizes in one message differ on the page when they differ. */
+static void test_size_pair(void **state)
+{
+	char a[32], b[32];
+	const unsigned long long MiB = 1ULL << 20, GiB = 1ULL << 30;
+
+	(void)state;
+	fb_format_size_pair(3 * GiB, GiB / 2, a, b, sizeof(a));
+	assert_string_equal(a, "3.0 GiB");
+	assert_string_equal(b, "0.5 GiB");
+	/* 0.2 and 0.2 GiB: below 1 GiB both are MiB */
+	fb_format_size_pair(210 * MiB, 205 * MiB, a, b, sizeof(a));
+	assert_string_equal(a, "210.0 MiB");
+	assert_string_equal(b, "205.0 MiB");
+	/* as many decimals as make them differ */
+	fb_format_size_pair(4 * GiB + 30 * MiB, 4 * GiB + 10 * MiB, a, b, sizeof(a));
+	assert_string_equal(a, "4.03 GiB");
+	assert_string_equal(b, "4.01 GiB");
+	fb_format_size_pair(2 * GiB + 1 * MiB, 2 * GiB, a, b, sizeof(a));
+	assert_string_equal(a, "2.001 GiB");
+	assert_string_equal(b, "2.000 GiB");
+	/* closer than 1/1000 GiB: in MiB */
+	fb_format_size_pair(2 * GiB + 1000, 2 * GiB, a, b, sizeof(a));
+	assert_string_equal(a, "2048.001 MiB");
+	assert_string_equal(b, "2048.000 MiB");
+	fb_format_size_pair(2 * GiB + 1, 2 * GiB, a, b, sizeof(a));
+	assert_string_equal(a, "2097152.001 KiB");
+	fb_format_size_pair(GiB, GiB, a, b, sizeof(a));
+	assert_string_equal(a, "1.0 GiB");
+	assert_string_equal(b, "1.0 GiB");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_progress_si),
 		cmocka_unit_test(test_progress_eta),
+		cmocka_unit_test(test_size_pair),
 	};
 
 	fb_set_quiet(true);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of lib/fsfile.c: the unnamed scratch file leaves no name behind,
+ * a scratch directory is private and its failure names the parent, removing a
+ * tree never follows a link out of it,
  * a directory not made yet is judged by its nearest parent, tmpfs is refused
  * with the caller's status and reason, and fb-exec-helper is found by the one
  * rule ($FB_EXEC_HELPER, else beside the binary; never PATH).
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -161,12 +164,101 @@ static void test_self_dir(void **state)
 	free(self);
 }
 
+static char *at(const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+static void touch(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs("x", f);
+	fclose(f);
+}
+
+static void test_mkdtemp(void **state)
+{
+	char *tmpl = at("made.XXXXXX"), *bad = at("no/such/x.XXXXXX");
+	struct stat st;
+
+	assert_int_equal(fsfile_mkdtemp(tmpl, "test", FB_FAIL), FB_OK);
+	assert_int_equal(stat(tmpl, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(rmdir(tmpl), 0);
+	/* the caller's status, errno kept for callers that say more */
+	assert_int_equal(fsfile_mkdtemp(bad, "test", FB_USAGE), FB_USAGE);
+	assert_int_equal(errno, ENOENT);
+	free(tmpl);
+	free(bad);
+}
+
+/*
+ * A tree with links pointing out of it (to a directory, a file, nowhere) and
+ * a deep chain: all of it goes, and nothing the links point to.
+ */
+static void test_remove_tree(void **state)
+{
+	char *out = at("outside"), *out_file = at("outside/keep"), *tree = at("tree");
+	char *paths[] = { at("tree/a"),	      at("tree/a/b"), at("tree/a/b/c"),
+			  at("tree/a/b/c/f"), at("tree/f"),   at("tree/.hidden") };
+	char *to_dir = at("tree/a/link-dir"), *to_file = at("tree/a/b/link-file");
+	char *dangling = at("tree/dangling"), *fifo = at("tree/a/fifo");
+	struct stat st;
+
+	assert_int_equal(mkdir(out, 0755), 0);
+	touch(out_file);
+	assert_int_equal(mkdir(tree, 0755), 0);
+	assert_int_equal(mkdir(paths[0], 0755), 0);
+	assert_int_equal(mkdir(paths[1], 0755), 0);
+	assert_int_equal(mkdir(paths[2], 0700), 0);
+	touch(paths[3]);
+	touch(paths[4]);
+	touch(paths[5]);
+	assert_int_equal(symlink(out, to_dir), 0);
+	assert_int_equal(symlink(out_file, to_file), 0);
+	assert_int_equal(symlink("/nonexistent/x", dangling), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+
+	assert_int_equal(fsfile_remove_tree(tree), 0);
+	assert_int_equal(lstat(tree, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	/* what the links pointed to is untouched */
+	assert_int_equal(stat(out_file, &st), 0);
+	assert_int_equal(entries(out), 1);
+	/* gone already: nothing to do, no error (rm -f) */
+	assert_int_equal(fsfile_remove_tree(tree), 0);
+
+	/* the path itself a link to a directory: the link goes, not what it points to */
+	assert_int_equal(symlink(out, tree), 0);
+	assert_int_equal(fsfile_remove_tree(tree), 0);
+	assert_int_equal(lstat(tree, &st), -1);
+	assert_int_equal(stat(out_file, &st), 0);
+
+	/* a plain file */
+	assert_int_equal(fsfile_remove_tree(out_file), 0);
+	assert_int_equal(fsfile_remove_tree(out), 0);
+	assert_int_equal(entries(dir), 0);
+	for (unsigned i = 0; i < ARRAY_SIZE(paths); i++)
+		free(paths[i]);
+	free(out);
+	free(out_file);
+	free(tree);
+	free(to_dir);
+	free(to_file);
+	free(dangling);
+	free(fifo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unnamed),	    cmocka_unit_test(test_statfs_nearest),
 		cmocka_unit_test(test_names),	    cmocka_unit_test(test_need_disk),
 		cmocka_unit_test(test_exec_helper), cmocka_unit_test(test_self_dir),
+		cmocka_unit_test(test_mkdtemp),	    cmocka_unit_test(test_remove_tree),
 	};
 
 	return cmocka_run_group_tests_name("fsfile", tests, setup, teardown);

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "fsfile.h"
 #include "opt.h"
 #include "plot.h"
 #include "resultset.h"
@@ -174,8 +175,12 @@ static void test_concurrent_unique_names(void **state)
 				  ? 1
 				  : 0);
 	}
-	for (int i = 0; i < N; i++)
-		assert_int_equal(wait_child(pids[i]), 0);
+	for (int i = 0; i < N; i++) {
+		int st;
+
+		assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
 	/* every writer got a file of its own */
 	for (int i = 1; i <= N; i++) {
 		struct stat st;
@@ -355,10 +360,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
+	return fsfile_remove_tree(dir);
 }
 
 int main(void)

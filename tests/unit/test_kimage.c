@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fsfile.h"
 #include "kimage.h"
 #include "util.h"
 
@@ -54,6 +55,42 @@ static void release_from_header(void **state)
 	memset(img + 0x500, 'a', IMG - 0x500);
 	assert_null(kimage_release_from(img, sizeof(img)));
 	assert_null(kimage_release_from(img, 0x100));
+}
+
+/* The size the header claims, and a file cut short of it. */
+static void truncated_image(void **state)
+{
+	unsigned char img[IMG];
+	unsigned long long want = 0, have = 0;
+	char path[] = "/tmp/fb-kimage-XXXXXX";
+	int fd;
+
+	(void)state;
+	fake_header(img, 0x300, "6.1.0-57-amd64 #1");
+	img[0x206] = 0x0f; /* protocol 2.15 */
+	img[0x207] = 0x02;
+	img[0x1f1] = 3;	   /* 3 setup sectors: 2048 bytes with the boot sector */
+	img[0x1f4] = 0x80; /* syssize 0x80 paragraphs: 2048 bytes */
+	assert_int_equal(kimage_size_from(img, sizeof(img)), 4096);
+	img[0x1f1] = 0; /* 0 means 4 */
+	assert_int_equal(kimage_size_from(img, sizeof(img)), 5 * 512 + 2048);
+	img[0x206] = 0x03; /* protocol 2.03: no syssize to trust */
+	assert_int_equal(kimage_size_from(img, sizeof(img)), 0);
+	img[0x206] = 0x0f;
+	assert_int_equal(kimage_size_from(img, 0x100), 0);
+	/* a file of the claimed size (and a signature after it) is whole; less is not */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, img, sizeof(img)), sizeof(img));
+	assert_int_equal(ftruncate(fd, 5 * 512 + 2048 + 1472), 0);
+	assert_false(kimage_truncated(path, &want, &have));
+	assert_int_equal(ftruncate(fd, 5 * 512 + 2047), 0);
+	assert_true(kimage_truncated(path, &want, &have));
+	assert_int_equal(want, 5 * 512 + 2048);
+	assert_int_equal(have, 5 * 512 + 2047);
+	close(fd);
+	unlink(path);
+	assert_false(kimage_truncated("/nonexistent/bzImage", &want, &have));
 }
 
 static void config_values(void **state)
@@ -117,10 +154,7 @@ static int make_tree(void **state)
 
 static int remove_tree(void **state)
 {
-	char *cmd = xasprintf("rm -rf '%s'", root);
-
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	assert_int_equal(fsfile_remove_tree(root), 0);
 	return 0;
 }
 
@@ -159,6 +193,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(release_from_header),
+		cmocka_unit_test(truncated_image),
 		cmocka_unit_test(config_values),
 		cmocka_unit_test_setup_teardown(modules_found, make_tree, remove_tree),
 	};

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fsfile.h"
 #include "monitor.h"
 #include "util.h"
 
@@ -215,7 +216,7 @@ static void test_fake_root(void **state)
 	uint64_t vals[64];
 	json_t *missing;
 	double t;
-	char *path, cmd[64];
+	char *path;
 	int i;
 
 	(void)state;
@@ -251,8 +252,7 @@ static void test_fake_root(void **state)
 	m = monitor_create("/nonexistent-fb-root", pus, 1);
 	assert_int_equal(monitor_count(m), 0);
 	monitor_destroy(m);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(fsfile_remove_tree(dir), 0);
 }
 
 static void test_delta_and_derive(void **state)

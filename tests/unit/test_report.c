@@ -42,7 +42,13 @@ static void test_escape(void **state)
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
-		char *e = html_escape(cases[i].in);
+		char *e = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&e, &len);
+
+		assert_non_null(m);
+		html_put(m, cases[i].in);
+		assert_int_equal(fclose(m), 0);
 
 		assert_string_equal(e, cases[i].out);
 		free(e);
@@ -145,10 +151,12 @@ static void test_table_html(void **state)
 	assert_null(strstr(out, "<b>"));
 	assert_null(strstr(out, "<i>"));
 	assert_null(strstr(out, "<sym>"));
-	/* the same statistics as the text table: Hmean row, +10% at 1 CPU is better */
+	/* the same statistics as the text table: Hmean row, +10% at 1 CPU shown */
 	assert_non_null(strstr(out, "<th scope=\"row\">Hmean</th>"));
-	assert_non_null(strstr(out, "class=\"better\""));
-	assert_non_null(strstr(out, "class=\"worse\""));
+	assert_non_null(strstr(out, "<span class=\"pct\">(10.00%)</span>"));
+	/* but not coloured: only a starred change is (better/worse sig) */
+	assert_null(strstr(out, "class=\"better"));
+	assert_null(strstr(out, "class=\"worse"));
 	assert_non_null(strstr(out, "<th scope=\"row\">Runs</th>"));
 	/* one run a side: no star, and compare's note says why */
 	assert_null(strstr(out, "title=\"significant\""));

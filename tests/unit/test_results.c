@@ -147,7 +147,7 @@ static void test_round_trip(void **state)
 	assert_non_null(mkdtemp(tmpdir));
 	fake_run(&run, &ro, &p, steps);
 	target = xasprintf("%s/one.json", tmpdir);
-	assert_int_equal(results_write(&run, target, &path), FB_OK);
+	assert_int_equal(results_write(&run, target, NULL, &path), FB_OK);
 	assert_string_equal(path, target);
 
 	doc = rs_load_file(path);
@@ -170,7 +170,7 @@ static void test_round_trip(void **state)
 	json_decref(doc);
 
 	/* never over an existing file */
-	assert_int_not_equal(results_write(&run, target, NULL), FB_OK);
+	assert_int_not_equal(results_write(&run, target, NULL, NULL), FB_OK);
 	unlink(path);
 	rmdir(tmpdir);
 	free(path);

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -102,6 +103,102 @@ static void sim_model(gsl_rng *rng, struct noise_models *ms)
 		json_decref(docs[i]);
 }
 
+/*
+ * The rule before runs were the replicate, kept here as the reference the
+ * simulations hold the verdicts against (nothing else uses it any more).
+ */
+struct welch {
+	double t, df, p; /* two-sided p-value */
+	bool valid;	 /* false when either side has fewer than 2 values or no variance */
+};
+
+static double sample_variance(const double *v, size_t n)
+{
+	double sd = stats_stddev(v, n);
+
+	return sd * sd;
+}
+
+/*
+ * Welch's t-test: does not assume equal variances, which matters because a
+ * kernel change often changes the spread of a fault rate as well as its mean.
+ * df from the Welch-Satterthwaite equation (not rounded down, as R and scipy).
+ */
+static struct welch stats_welch(const double *a, size_t na, const double *b, size_t nb)
+{
+	struct welch w = { .t = NAN, .df = NAN, .p = NAN, .valid = false };
+	double va, vb, sa, sb, se2;
+
+	if (na < 2 || nb < 2)
+		return w;
+	va = sample_variance(a, na);
+	vb = sample_variance(b, nb);
+	sa = va / na;
+	sb = vb / nb;
+	se2 = sa + sb;
+	if (!(se2 > 0) || !isfinite(se2))
+		return w;
+	w.t = (stats_mean(a, na) - stats_mean(b, nb)) / sqrt(se2);
+	w.df = se2 * se2 / (sa * sa / (na - 1) + sb * sb / (nb - 1));
+	/* Two-sided: twice the tail beyond |t|; Q keeps precision for small p. */
+	w.p = 2 * gsl_cdf_tdist_Q(fabs(w.t), w.df);
+	if (w.p > 1)
+		w.p = 1;
+	w.valid = true;
+	return w;
+}
+
+#define NEAR(a, b, eps) assert_true(fabs((a) - (b)) <= (eps))
+
+/* The reference itself, against published examples. */
+static void test_welch_wikipedia_example1(void **state)
+{
+	const double a[] = { 27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1,
+			     21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4 };
+	const double b[] = { 27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0,
+			     24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4 };
+	struct welch w = stats_welch(a, 15, b, 15);
+
+	assert_true(w.valid);
+	NEAR(w.t, -2.45535639828601, 1e-9);
+	NEAR(w.df, 24.98852929023142, 1e-9);
+	NEAR(w.p, 0.021378001462862062, 1e-6);
+}
+
+static void test_welch_wikipedia_example3(void **state)
+{
+	const double a[] = { 19.8, 20.4, 19.6, 17.8, 18.5, 18.9, 18.3, 18.9, 19.5, 22.0 };
+	const double b[] = { 28.2, 26.6, 20.1, 23.3, 25.2, 22.1, 17.7, 27.6, 20.6, 13.7,
+			     23.2, 17.5, 20.6, 18.0, 23.9, 21.6, 24.3, 20.4, 23.9, 13.3 };
+	struct welch w = stats_welch(a, 10, b, 20), r = stats_welch(b, 20, a, 10);
+
+	assert_true(w.valid);
+	NEAR(w.t, -2.2255120399698485, 1e-9);
+	NEAR(w.df, 24.524634944257343, 1e-9);
+	NEAR(w.p, 0.03548453083001357, 1e-6);
+	/* symmetric in its arguments apart from the sign of t */
+	NEAR(r.t, -w.t, 1e-12);
+	NEAR(r.p, w.p, 1e-12);
+}
+
+static void test_welch_degenerate(void **state)
+{
+	const double a[] = { 1, 1, 1 }, b[] = { 1, 1, 1, 1 }, c[] = { 1, 2 };
+
+	assert_false(stats_welch(a, 3, b, 4).valid); /* no variance at all */
+	assert_false(stats_welch(a, 1, c, 2).valid); /* too few values */
+	assert_false(stats_welch(a, 0, c, 0).valid);
+	/* one constant side is fine: the other has spread */
+	struct welch w = stats_welch(a, 3, c, 2);
+	assert_true(w.valid);
+	assert_true(w.p > 0 && w.p <= 1);
+	/* identical samples: t = 0, p = 1 */
+	w = stats_welch(c, 2, c, 2);
+	assert_true(w.valid);
+	NEAR(w.t, 0, 0);
+	NEAR(w.p, 1, 1e-12);
+}
+
 struct sim_result {
 	unsigned stars, regressions_rows, tables_with_regression, old_stars, tested, needed;
 };
@@ -168,7 +265,11 @@ static void test_aa_one_run_a_side(void **state)
 		      res.tested, rows, res.stars, 100.0 * res.stars / rows,
 		      res.tables_with_regression, SIM_N, res.old_stars,
 		      100.0 * res.old_stars / rows);
-	assert_int_equal(res.tested, rows);
+	/*
+	 * Nearly every row is tested: a run whose repeats spread far beyond the
+	 * model's (F test at 0.1%) is, by chance, kept from the model now and then.
+	 */
+	assert_true(res.tested >= rows - rows / 100);
 	assert_true(res.stars <= rows / 20);
 	assert_true(res.tables_with_regression <= SIM_N / 20);
 	/* the old rule fails this test: run effects look like changes to it */
@@ -369,6 +470,9 @@ static void test_model_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_welch_wikipedia_example1),
+		cmocka_unit_test(test_welch_wikipedia_example3),
+		cmocka_unit_test(test_welch_degenerate),
 		cmocka_unit_test(test_bh_adjust),
 		cmocka_unit_test(test_detectable),
 		cmocka_unit_test(test_cusum_one_change),
