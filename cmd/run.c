@@ -15,6 +15,7 @@
 #include "faultacct.h"
 #include "jsonfile.h"
 #include "mempolicy.h"
+#include "prepare.h"
 #include "profile.h"
 #include "progress.h"
 #include "registry.h"
@@ -36,6 +37,7 @@ struct variant {
 struct run_state {
 	const struct bench_entry *entry;
 	const struct bench *b;
+	struct run_prep prep;		/* owns what the next five are copies of */
 	void *params;
 	struct run_opts ro;
 	struct topo *topo;
@@ -46,13 +48,9 @@ struct run_state {
 	struct run run;
 	char *outdir;
 	char *dir_alloc;		/* ro.dir when it is the output directory */
-	char *preset_args;		/* OPT_STR values of the preset point into it */
-	char *run_defaults_args;
 	char *default_output;
 	const char *store;		/* --store: where the result is indexed, or NULL */
 	char stamp[32];
-	unsigned *profile_counts;	/* worker counts of the steps to profile */
-	unsigned nprofile;
 };
 
 /*
@@ -97,25 +95,6 @@ static int choose_store(struct run_state *st, const char *given)
 	return FB_OK;
 }
 
-/*
- * Apply built-in "--a=b --c=d" options (a bench's run defaults, a preset)
- * before the user's own.  *keep holds the copy OPT_STR values point into.
- */
-static void apply_builtin(const char *args, const struct opt_binding *bind, char **keep)
-{
-	char *tok, *save = NULL, *argv[64];
-	int n = 0, next;
-
-	if (!args)
-		return;
-	*keep = xstrdup(args);
-	for (tok = strtok_r(*keep, " ", &save); tok && n < 64; tok = strtok_r(NULL, " ", &save))
-		argv[n++] = tok;
-	/* Built-in options that do not parse are a bug in the registry. */
-	if (opt_parse_argv(bind, 1, n, argv, &next))
-		abort();
-}
-
 /* The common options the benchmark uses; the others named apart. */
 static void print_common_help(const struct bench *b, const struct run_opts *ro,
 			      const struct run_opts *base, const char *set_by)
@@ -143,17 +122,15 @@ static void print_common_help(const struct bench *b, const struct run_opts *ro,
 static void print_run_help(const struct bench_entry *e)
 {
 	const struct bench *b = e->bench;
-	size_t size = b->params_size ? b->params_size : 1;
-	void *params = xcalloc(1, size), *base = xcalloc(1, size);
-	struct run_opts ro, ro_base;
-	char *keep1 = NULL, *keep2 = NULL, *set_by;
+	void *base = xcalloc(1, b->params_size ? b->params_size : 1);
+	struct run_opts ro_base;
+	struct run_prep prep;
+	char *set_by;
 
+	/* the values a run starts from: defaults, run defaults, preset */
+	run_prep_init(&prep, e);
 	opt_set_defaults(b->opts, base);
-	opt_set_defaults(b->opts, params);
 	opt_set_defaults(run_options, &ro_base);
-	opt_set_defaults(run_options, &ro);
-	apply_builtin(b->run_defaults, &(struct opt_binding){ run_options, &ro }, &keep1);
-	apply_builtin(e->preset, &(struct opt_binding){ b->opts, params }, &keep2);
 
 	printf("usage: faultbench run %s [options]\n\n%s\n", e->name, e->summary ? e->summary : b->summary);
 	if (e->preset)
@@ -162,29 +139,28 @@ static void print_run_help(const struct bench_entry *e)
 		printf("run defaults of '%s': %s\n", b->name, b->run_defaults);
 	printf("\n%s options:\n", b->name);
 	set_by = xasprintf("preset %s", e->name);
-	opt_print_help_params(stdout, b->opts, params, base, set_by);
+	opt_print_help_params(stdout, b->opts, prep.params, base, set_by);
 	free(set_by);
 	printf("\ncommon options:\n");
 	set_by = xasprintf("%s's default", b->name);
-	print_common_help(b, &ro, &ro_base, set_by);
+	print_common_help(b, &prep.ro, &ro_base, set_by);
 	free(set_by);
 	printf("  -o FILE|DIR              same as --output\n");
 	printf("  --store TARGET           also index the result into this store: an SQLite file\n"
 	       "                           or postgresql://... (default " STORE_DEFAULT " when\n"
 	       "                           the result goes to results/LABEL/; 'none': the file\n"
 	       "                           alone); not recorded in the result\n");
-	free(keep1);
-	free(keep2);
-	free(params);
+	run_prep_free(&prep);
 	free(base);
 }
 
 static int parse_command_line(struct run_state *st, int argc, char **argv)
 {
-	struct opt_binding bind[] = { { run_options, &st->ro }, { st->b->opts, st->params } };
+	struct opt_binding bind[2];
+	unsigned nb = run_prep_bindings(&st->prep, bind);
 	int next, ret;
 
-	ret = opt_parse_argv(bind, ARRAY_SIZE(bind), argc, argv, &next);
+	ret = opt_parse_argv(bind, nb, argc, argv, &next);
 	if (ret < 0) {
 		print_run_help(st->entry);
 		return -1;
@@ -194,7 +170,7 @@ static int parse_command_line(struct run_state *st, int argc, char **argv)
 	if (next < argc)
 		return fb_usage("unexpected argument '%s'; see 'faultbench run %s --help'", argv[next],
 				st->entry->name);
-	return run_opts_check_text(&st->ro, NULL);
+	return FB_OK;
 }
 
 /*
@@ -275,60 +251,6 @@ static int create_output(struct run_state *st)
 	return FB_OK;
 }
 
-/*
- * The steps --profile records, by worker count: --profile-cpus's list ("1,64",
- * "all"), else the largest step.  A count that is no step of the plan is
- * refused before anything runs, not silently left unprofiled.
- */
-static int profile_choose(struct run_state *st)
-{
-	const char *spec = st->ro.profile_cpus;
-	unsigned i, j;
-
-	if (spec)
-		st->ro.profile = true;
-	if (!st->ro.profile)
-		return FB_OK;
-	st->profile_counts = xcalloc(st->plan.nsteps, sizeof(unsigned));
-	if (spec && !strcmp(spec, "all")) {
-		for (i = 0; i < st->plan.nsteps; i++)
-			st->profile_counts[st->nprofile++] = st->plan.steps[i].ncpus;
-		return FB_OK;
-	}
-	if (!spec) {
-		st->profile_counts[st->nprofile++] = cpu_plan_largest(&st->plan);
-		return FB_OK;
-	}
-	unsigned *counts, n;
-
-	if (profile_parse_counts(spec, &counts, &n))
-		return fb_usage("option '--profile-cpus': '%s' is not a list of worker counts "
-				"(1,64) or 'all'", spec);
-	for (j = 0; j < n; j++) {
-		for (i = 0; i < st->plan.nsteps && st->plan.steps[i].ncpus != counts[j]; i++)
-			;
-		if (i == st->plan.nsteps) {
-			unsigned bad = counts[j];
-
-			free(counts);
-			return fb_usage("option '--profile-cpus': %u workers is not a step of this "
-					"run; see --cpus", bad);
-		}
-		if (st->nprofile < st->plan.nsteps)
-			st->profile_counts[st->nprofile++] = counts[j];
-	}
-	free(counts);
-	return FB_OK;
-}
-
-static bool profile_step(const struct run_state *st, unsigned ncpus)
-{
-	for (unsigned i = 0; i < st->nprofile; i++)
-		if (st->profile_counts[i] == ncpus)
-			return true;
-	return false;
-}
-
 /* The step's PUs as a perf -C list: "0,1,4" (each once: --oversubscribe reuses PUs). */
 static char *pu_list(const struct cpu_step *cs)
 {
@@ -355,7 +277,7 @@ static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned rep
 	 * (disjoint, 4k), the interesting case comes after it.
 	 */
 	bool profile = repeat == 0 && v == st->nvariants - 1 &&
-		       profile_step(st, st->plan.steps[step].ncpus);
+		       run_prep_profiles(&st->prep, st->plan.steps[step].ncpus);
 	struct profile *prof = NULL;
 	char *why = NULL;
 	int ret;
@@ -478,58 +400,31 @@ static void release(struct run_state *st)
 	for (unsigned v = 0; v < st->nvariants; v++)
 		free(st->variants[v].params);
 	free(st->variants);
-	free(st->params);
-	free(st->outdir);
-	free(st->preset_args);
-	free(st->run_defaults_args);
 	free(st->default_output);
-	free(st->dir_alloc);
-	free(st->profile_counts);
-	cpu_plan_free(&st->plan);
-	topo_free(st->topo);
+	run_prep_free(&st->prep);
 	json_decref(st->run.system);
 	json_decref(st->run.topology);
 	json_decref(st->run.evidence);
 	json_decref(st->run.faults);
 }
 
-/* Did the user give --size (not the preset or the benchmark's default)? */
-static bool size_given(int argc, char **argv)
-{
-	for (int i = 0; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--size") || !strncmp(argv[i], "--size=", 7))
-			return true;
-	return false;
-}
-
+/* The plan, prepared and checked by engine/prepare.c as a suite's jobs are. */
 static int prepare(struct run_state *st, int argc, char **argv)
 {
+	struct run_prep *p = &st->prep;
 	int ret;
 
-	opt_set_defaults(run_options, &st->ro);
-	st->params = xcalloc(1, st->b->params_size ? st->b->params_size : 1);
-	opt_set_defaults(st->b->opts, st->params);
-	apply_builtin(st->b->run_defaults, &(struct opt_binding){ run_options, &st->ro },
-		      &st->run_defaults_args);
-	apply_builtin(st->entry->preset, &(struct opt_binding){ st->b->opts, st->params },
-		      &st->preset_args);
+	run_prep_init(p, st->entry);
+	st->params = p->params;
 	ret = parse_command_line(st, argc, argv);
-	if (ret)
-		return ret;
-	/* before any check: benchmarks check the directory their files will be in */
-	st->outdir = run_decide_dirs(&st->ro, &st->dir_alloc);
-	ret = mem_policy_parse(st->ro.mem, &st->env.mem);
 	if (!ret)
-		ret = topo_load(&st->topo, NULL);
-	if (!ret)
-		ret = topo_plan(st->topo, st->ro.cpus, st->ro.placement, st->ro.oversubscribe, &st->plan);
-	if (!ret)
-		ret = profile_choose(st);
-	/* sizes that cannot fit are refused here, not OOM-killed later with nothing kept */
-	if (!ret && !size_given(argc, argv))
-		run_fit_size(st->b, st->params, st->ro.dir, &st->plan, false);
-	if (!ret)
-		ret = run_check_plan(st->b, st->params, &st->ro, st->topo, &st->plan, &st->env.mem);
+		ret = run_prep_check(p, NULL, false);
+	st->ro = p->ro;
+	st->topo = p->topo;
+	st->plan = p->plan;
+	st->env.mem = p->mem;
+	st->outdir = p->outdir;
+	st->dir_alloc = p->dir_alloc;
 	if (!ret)
 		ret = create_output(st);
 	return ret;

@@ -2,8 +2,9 @@
 /*
  * Suite configuration files, parsed with libinih and validated through the
  * options tables of lib/opt.h: the benchmark of a job is looked up in the
- * registry and every key is set, as the command line would set it, on a
- * scratch copy of { run_options, the benchmark's options }.  An unknown key or
+ * registry and the job is prepared as "faultbench run" prepares it
+ * (engine/prepare.c: run defaults, preset, every key as the command line
+ * would set it, every check of run).  An unknown key or
  * a bad value is reported with file, line and option (exit status 2) before
  * anything runs: a nightly suite must not fail at 3 a.m. on a typo in its
  * last job.
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "fsfile.h"
 #include "opt.h"
+#include "prepare.h"
 #include "registry.h"
 #include "runcheck.h"
 #include "util.h"
@@ -229,28 +231,56 @@ static unsigned key_line(const struct config *cfg, const struct cfg_job *j, cons
 }
 
 /*
- * What run checks after parsing (text options, CPUs, --mem, sizes, the
- * benchmark's own check), with the message placed in the config.  A job that
- * would be skipped here is only noted: the suite runs it and reports it.
+ * Job j prepared as "faultbench run" prepares it (engine/prepare.c): the
+ * benchmark's run defaults and its preset, then every key as the command
+ * line would set it, then every check of run.  The message is placed in the
+ * config.  A job that would be skipped here is only noted: the suite runs it
+ * and reports it.
  */
-static int check_like_run(const struct config *cfg, const struct cfg_job *j,
-			  const struct bench *bench, const void *params, const struct run_opts *ro)
+static int validate_job(const struct config *cfg, const struct cfg_job *j)
 {
-	char where[512];
+	const struct bench_entry *e = bench_lookup(j->bench);
+	struct run_prep prep;
+	struct opt_binding b[2];
+	unsigned nb, i;
+	int ret = FB_OK;
 	bool was_quiet;
-	int ret;
+	char where[512];
 
+	if (!e) {
+		char hint[256];
+
+		return fb_usage("%s:%u: job '%s': unknown benchmark '%s'%s (see 'faultbench list')",
+				cfg->path, j->line, j->name, j->bench,
+				bench_suggest_hint(j->bench, hint, sizeof(hint)));
+	}
+	run_prep_init(&prep, e);
+	nb = run_prep_bindings(&prep, b);
+	for (i = 0; i < cfg->nglobal && !ret; i++) {
+		snprintf(where, sizeof(where), "%s:%u ([global], job '%s')", cfg->path,
+			 cfg->global[i].line, j->name);
+		ret = opt_set_by_name(b, nb, cfg->global[i].key, cfg->global[i].value, where);
+	}
+	for (i = 0; i < j->nkv && !ret; i++) {
+		snprintf(where, sizeof(where), "%s:%u", cfg->path, j->kv[i].line);
+		ret = opt_set_by_name(b, nb, j->kv[i].key, j->kv[i].value, where);
+	}
+	if (ret) {
+		run_prep_free(&prep);
+		return ret;
+	}
 	snprintf(where, sizeof(where), "%s:%u", cfg->path,
 		 key_line(cfg, j,
-			  ro->topology ? "topology"
-			  : ro->dir    ? "dir"
-				       : "cpus"));
-	ret = run_opts_check_text(ro, where);
-	if (ret)
-		return ret;
-	was_quiet = fb_set_quiet(true);
-	ret = run_check_here(bench, params, ro);
-	fb_set_quiet(was_quiet);
+			  prep.ro.topology ? "topology"
+			  : prep.ro.dir    ? "dir"
+					   : "cpus"));
+	ret = run_opts_check_text(&prep.ro, where);
+	if (!ret) {
+		was_quiet = fb_set_quiet(true);
+		ret = run_prep_check(&prep, where, true);
+		fb_set_quiet(was_quiet);
+	}
+	run_prep_free(&prep);
 	if (ret == FB_SKIP || ret == FB_FAIL) {
 		const char *why = fb_last_error();
 
@@ -264,46 +294,6 @@ static int check_like_run(const struct config *cfg, const struct cfg_job *j,
 		return fb_usage("%s:%u: job '%s': %s", cfg->path, j->line, j->name,
 				fb_last_error());
 	return FB_OK;
-}
-
-/* Set every key of job j on scratch parameters, as the command line would. */
-static int validate_job(const struct config *cfg, const struct cfg_job *j)
-{
-	const struct bench_entry *e = bench_lookup(j->bench);
-	struct run_opts ro;
-	struct opt_binding b[2];
-	unsigned nb = 1, i;
-	void *params;
-	int ret = FB_OK;
-	char where[512];
-
-	if (!e) {
-		char hint[256];
-
-		return fb_usage("%s:%u: job '%s': unknown benchmark '%s'%s (see 'faultbench list')",
-				cfg->path, j->line, j->name, j->bench,
-				bench_suggest_hint(j->bench, hint, sizeof(hint)));
-	}
-	params = xcalloc(1, e->bench->params_size ? e->bench->params_size : 1);
-	opt_set_defaults(run_options, &ro);
-	b[0] = (struct opt_binding){ run_options, &ro };
-	if (e->bench->opts) {
-		opt_set_defaults(e->bench->opts, params);
-		b[nb++] = (struct opt_binding){ e->bench->opts, params };
-	}
-	for (i = 0; i < cfg->nglobal && !ret; i++) {
-		snprintf(where, sizeof(where), "%s:%u ([global], job '%s')", cfg->path,
-			 cfg->global[i].line, j->name);
-		ret = opt_set_by_name(b, nb, cfg->global[i].key, cfg->global[i].value, where);
-	}
-	for (i = 0; i < j->nkv && !ret; i++) {
-		snprintf(where, sizeof(where), "%s:%u", cfg->path, j->kv[i].line);
-		ret = opt_set_by_name(b, nb, j->kv[i].key, j->kv[i].value, where);
-	}
-	if (!ret)
-		ret = check_like_run(cfg, j, e->bench, params, &ro);
-	free(params);
-	return ret;
 }
 
 int config_load(const char *path, struct config *cfg)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Validation of a run's options beyond their syntax, shared by "faultbench
- * run" and suite configs: a suite must refuse before its first job what run
- * would refuse at its last one.
+ * Validation of a run's options beyond their syntax, the checks
+ * engine/prepare.c makes for "faultbench run" and suite configs alike: a
+ * suite must refuse before its first job what run would refuse at its last
+ * one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,16 +44,6 @@ int run_opts_check_text(const struct run_opts *ro, const char *where)
 				"topologies with 'faultbench topo --topology'");
 	}
 	return FB_OK;
-}
-
-/* This machine's topology, loaded once: a config checks many jobs against it. */
-static const struct topo *this_machine(void)
-{
-	static struct topo *t;
-
-	if (!t && topo_load(&t, NULL))
-		t = NULL;
-	return t;
 }
 
 /*
@@ -198,31 +189,4 @@ char *run_decide_dirs(struct run_opts *ro, char **dir_alloc)
 	if (!ro->dir)
 		ro->dir = *dir_alloc = xstrdup(outdir);
 	return outdir;
-}
-
-int run_check_here(const struct bench *b, const void *params, const struct run_opts *ro_in)
-{
-	const struct topo *t = this_machine();
-	struct cpu_plan plan = { 0 };
-	struct run_opts ro = *ro_in;
-	char *dir_alloc, *outdir = run_decide_dirs(&ro, &dir_alloc);
-	void *fitted = xmalloc(b->params_size ? b->params_size : 1);
-	struct mem_policy mp;
-	int ret = t ? FB_OK : FB_FAIL;
-
-	free(outdir);
-	/* as run would check them: with a default --size it would halve, halved */
-	memcpy(fitted, params, b->params_size);
-	if (!ret)
-		ret = mem_policy_parse(ro.mem, &mp);
-	if (!ret)
-		ret = topo_plan(t, ro.cpus, ro.placement, ro.oversubscribe, &plan);
-	if (!ret) {
-		run_fit_size(b, fitted, ro.dir, &plan, true);
-		ret = run_check_plan(b, fitted, &ro, t, &plan, &mp);
-	}
-	cpu_plan_free(&plan);
-	free(fitted);
-	free(dir_alloc);
-	return ret;
 }

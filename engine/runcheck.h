@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The checks of a run's options that need more than the options table:
- * names, paths, this machine's CPUs and memory.  "faultbench run" and suite
- * configs (also with --dry-run) call the same functions, so a config passes
- * validation exactly when its jobs' options would be accepted by run.
+ * names, paths, this machine's CPUs and memory.  engine/prepare.c calls them
+ * in run's order for "faultbench run" and suite configs (also with
+ * --dry-run) alike, so a config passes validation exactly when its jobs'
+ * options would be accepted by run.
  */
 #ifndef FB_RUNCHECK_H
 #define FB_RUNCHECK_H
@@ -16,14 +17,6 @@
  * command line, "FILE:LINE" in a config.  FB_OK or FB_USAGE.
  */
 int run_opts_check_text(const struct run_opts *ro, const char *where);
-
-/*
- * What run checks against this machine before it starts: --cpus planned on
- * its topology, --mem parsed and possible here, sizes within the memory
- * available, the benchmark's own check.  FB_OK, FB_USAGE (the run would be
- * refused) or FB_SKIP (it would be skipped), the message printed.
- */
-int run_check_here(const struct bench *b, const void *params, const struct run_opts *ro);
 
 /*
  * The largest step of plan against the memory available and the free space

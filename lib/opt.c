@@ -276,22 +276,56 @@ static const char *unknown_hint(const struct opt_binding *b, unsigned nb, const 
 }
 
 static const struct opt *find_binding(const struct opt_binding *b, unsigned nb, const char *name,
-				      size_t len, void **params)
+				      size_t len, const struct opt_binding **in)
 {
 	for (unsigned i = 0; i < nb; i++)
 		for (const struct opt *o = b[i].table; o->name; o++)
 			if (strlen(o->name) == len && !strncmp(o->name, name, len)) {
-				*params = b[i].params;
+				*in = &b[i];
 				return o;
 			}
 	return NULL;
 }
 
+unsigned opt_count(const struct opt *table)
+{
+	unsigned n = 0;
+
+	while (table && table[n].name)
+		n++;
+	return n;
+}
+
+bool opt_given(const struct opt_binding *b, const char *name)
+{
+	const struct opt *o = b->table ? opt_find(b->table, name) : NULL;
+
+	return o && b->given && b->given[o - b->table];
+}
+
+/* Set o in binding in from text, and flag it given by the user when it took. */
+static int set_given(const struct opt_binding *in, const struct opt *o, const char *value,
+		     const char *where)
+{
+	int ret = opt_set(o, in->params, value, where);
+
+	if (!ret && in->given)
+		in->given[o - in->table] = true;
+	return ret;
+}
+
+static void set_bool_given(const struct opt_binding *in, const struct opt *o, bool value)
+{
+	*FIELD(o, in->params, bool) = value;
+	if (in->given)
+		in->given[o - in->table] = true;
+}
+
 int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name,
 		    const char *value, const char *where)
 {
-	void *params;
-	const struct opt *o = find_binding(b, nb, name, strlen(name), &params);
+	const struct opt_binding *in;
+	const struct opt *o = find_binding(b, nb, name, strlen(name), &in);
 	char hint[256];
 
 	if (!o) {
@@ -301,7 +335,7 @@ int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name,
 		return fb_usage("unknown option '--%s'%s", name,
 				unknown_hint(b, nb, name, "--", "", hint, sizeof(hint)));
 	}
-	return opt_set(o, params, value, where);
+	return set_given(in, o, value, where);
 }
 
 /* One "--name[=value]" argument; may consume the next argv entry as its value. */
@@ -309,14 +343,14 @@ static int parse_one(const struct opt_binding *b, unsigned nb, int argc, char **
 {
 	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
 	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+	const struct opt_binding *in;
 	const struct opt *o;
-	void *params;
 
-	o = find_binding(b, nb, arg, len, &params);
+	o = find_binding(b, nb, arg, len, &in);
 	if (!o && !eq && !strncmp(arg, "no-", 3)) {
-		o = find_binding(b, nb, arg + 3, len - 3, &params);
+		o = find_binding(b, nb, arg + 3, len - 3, &in);
 		if (o && o->type == OPT_BOOL) {
-			*FIELD(o, params, bool) = false;
+			set_bool_given(in, o, false);
 			return FB_OK;
 		}
 		o = NULL;
@@ -329,14 +363,14 @@ static int parse_one(const struct opt_binding *b, unsigned nb, int argc, char **
 				unknown_hint(b, nb, typed, "--", "; see --help", hint, sizeof(hint)));
 	}
 	if (eq)
-		return opt_set(o, params, eq + 1, NULL);
+		return set_given(in, o, eq + 1, NULL);
 	if (o->type == OPT_BOOL) {
-		*FIELD(o, params, bool) = true;
+		set_bool_given(in, o, true);
 		return FB_OK;
 	}
 	if (*i + 1 >= argc)
 		return fb_usage("option '--%s' needs a value", o->name);
-	return opt_set(o, params, argv[++*i], NULL);
+	return set_given(in, o, argv[++*i], NULL);
 }
 
 /*

@@ -47,14 +47,25 @@ struct opt {
 
 #define OPT_END { .name = NULL }
 
-/* A table and the struct its offsets point into. */
+/*
+ * A table and the struct its offsets point into.  given, when not NULL, has
+ * one flag per option of the table (in its order), set when the command line
+ * or a config sets that option: "did the user choose --size?" is asked of
+ * the parser, not by scanning argv again.  Built-in values (defaults, a
+ * preset) are set through a binding without it.
+ */
 struct opt_binding {
 	const struct opt *table;
 	void *params;
+	bool *given;
 };
 
 void opt_set_defaults(const struct opt *table, void *params);
 const struct opt *opt_find(const struct opt *table, const char *name);
+/* The number of options of a table (the size of a binding's given[]). */
+unsigned opt_count(const struct opt *table);
+/* Did the command line or a config set option name of this binding? */
+bool opt_given(const struct opt_binding *b, const char *name);
 
 /*
  * Set one option from text.  "where" names the source for messages: NULL for the
