@@ -418,7 +418,7 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	st->params = p->params;
 	ret = parse_command_line(st, argc, argv);
 	if (!ret)
-		ret = run_prep_check(p, NULL, false);
+		ret = run_prep_check(p, NULL, NULL, false);
 	st->ro = p->ro;
 	st->topo = p->topo;
 	st->plan = p->plan;

@@ -230,6 +230,16 @@ static unsigned key_line(const struct config *cfg, const struct cfg_job *j, cons
 	return j->line;
 }
 
+/* This machine's topology, loaded once: a config checks many jobs against it. */
+static struct topo *this_machine(void)
+{
+	static struct topo *t;
+
+	if (!t && topo_load(&t, NULL))
+		t = NULL;
+	return t;
+}
+
 /*
  * Job j prepared as "faultbench run" prepares it (engine/prepare.c): the
  * benchmark's run defaults and its preset, then every key as the command
@@ -277,7 +287,7 @@ static int validate_job(const struct config *cfg, const struct cfg_job *j)
 	ret = run_opts_check_text(&prep.ro, where);
 	if (!ret) {
 		was_quiet = fb_set_quiet(true);
-		ret = run_prep_check(&prep, where, true);
+		ret = this_machine() ? run_prep_check(&prep, this_machine(), where, true) : FB_FAIL;
 		fb_set_quiet(was_quiet);
 	}
 	run_prep_free(&prep);

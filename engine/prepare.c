@@ -123,7 +123,7 @@ bool run_prep_profiles(const struct run_prep *p, unsigned ncpus)
 	return false;
 }
 
-int run_prep_check(struct run_prep *p, const char *where, bool quiet)
+int run_prep_check(struct run_prep *p, struct topo *machine, const char *where, bool quiet)
 {
 	int ret = run_opts_check_text(&p->ro, where);
 
@@ -132,7 +132,9 @@ int run_prep_check(struct run_prep *p, const char *where, bool quiet)
 	/* before any check: benchmarks check the directory their files will be in */
 	p->outdir = run_decide_dirs(&p->ro, &p->dir_alloc);
 	ret = mem_policy_parse(p->ro.mem, &p->mem);
-	if (!ret)
+	p->topo = machine;
+	p->topo_borrowed = machine;
+	if (!ret && !machine)
 		ret = topo_load(&p->topo, NULL);
 	if (!ret)
 		ret =
@@ -159,6 +161,7 @@ void run_prep_free(struct run_prep *p)
 	free(p->dir_alloc);
 	free(p->profile_counts);
 	cpu_plan_free(&p->plan);
-	topo_free(p->topo);
+	if (!p->topo_borrowed)
+		topo_free(p->topo);
 	memset(p, 0, sizeof(*p));
 }

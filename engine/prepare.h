@@ -29,6 +29,7 @@ struct run_prep {
 	char *preset_args;
 	/* decided by run_prep_check() */
 	struct topo *topo;
+	bool topo_borrowed; /* the caller's: not freed here */
 	struct cpu_plan plan;
 	struct mem_policy mem;
 	char *outdir;		  /* where results go (run_decide_dirs()); nothing created */
@@ -55,12 +56,14 @@ bool run_prep_given(const struct run_prep *p, const char *name);
 
 /*
  * Every check of the options against this machine, in the order run makes
- * them; where: NULL on the command line, "FILE:LINE" in a config (for the
- * text options).  A --size the user did not give is halved to fit (with a
- * warning unless quiet).  FB_OK, FB_USAGE (refused), FB_SKIP or FB_FAIL (can
- * not run here), the message printed.
+ * them; machine: this machine's topology when the caller loaded it already
+ * (a suite checks many jobs), NULL to load it into p->topo; where: NULL on
+ * the command line, "FILE:LINE" in a config (for the text options).  A
+ * --size the user did not give is halved to fit (with a warning unless
+ * quiet).  FB_OK, FB_USAGE (refused), FB_SKIP or FB_FAIL (can not run
+ * here), the message printed.
  */
-int run_prep_check(struct run_prep *p, const char *where, bool quiet);
+int run_prep_check(struct run_prep *p, struct topo *machine, const char *where, bool quiet);
 
 /*
  * --profile-cpus against the plan: the steps --profile records, by worker
