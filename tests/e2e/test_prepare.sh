@@ -31,8 +31,6 @@ sets=(
 	"fault|cpus=1 profile-cpus=0"
 	"fault|cpus=0-x"
 	"fault|cpus=99999"
-	"fault|cpus=1 size=64G"               # more than the memory
-	"pf2|cpus=1 size=48G"                 # more than /dev/shm
 	"fault|cpus=1 page=thp size=3M"       # thp needs a 2M multiple
 	"fault|cpus=1 backing=tmpfs page=thp size=4M" # thp on tmpfs
 	"fault|cpus=1 backing=anon sharing=same"
@@ -45,6 +43,12 @@ sets=(
 	"aim9|cpus=1 tests=page mode=threads"
 	"nopage|cpus=1 samples=0"
 )
+# Sizes past the memory and /dev/shm, only where they are (a large machine
+# would run them, slowly, instead of refusing them).
+mem_gib=$(awk '/^MemAvailable:/ { print int($2 / 1048576) }' /proc/meminfo)
+shm_gib=$(df -P -k /dev/shm 2>/dev/null | awk 'NR == 2 { print int($4 / 1048576) }')
+[ "$mem_gib" -lt 60 ] && sets+=("fault|cpus=1 size=64G")
+[ "${shm_gib:-0}" -lt 40 ] && [ "$mem_gib" -lt 60 ] && sets+=("pf2|cpus=1 size=48G")
 if [ -n "$small" ]; then
 	sets+=("pf2|cpus=1 tmpfs-dir=$small size=64M" # given: refused
 		"pf2|cpus=1 tmpfs-dir=$small")          # the preset's 128M: halved
