@@ -56,6 +56,15 @@ def run(cmd, **kw):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
+def run_own_session(cmd):
+    """A measured run in a session of its own: under autogroup scheduling
+    (/proc/sys/kernel/sched_autogroup_enabled) a session is one group, and a
+    run started from a shell whose group was niced (/proc/self/autogroup)
+    would lose to any other session's work, not share with it."""
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True)
+
+
 def quota_cgroup():
     v1 = "/sys/fs/cgroup/cpu"
     if os.path.isdir(v1) and os.path.exists(os.path.join(v1, "cpu.cfs_quota_us")):
@@ -102,9 +111,9 @@ def collect(d, pairs, ab_runs, ab_only=False, hog=False, aa_only=False):
                 with open(os.path.join(d, "hog.txt"), "a") as f:
                     f.write("%s/%s\n" % (res, label % i))
                 with Hog():
-                    run(cmd)
+                    run_own_session(cmd)
             else:
-                run(cmd)
+                run_own_session(cmd)
     if aa_only:
         return
     cg = quota_cgroup()
