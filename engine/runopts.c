@@ -64,6 +64,11 @@ const struct opt run_options[] = {
 	  .help = "system-wide /proc/vmstat, TLB shootdown and numastat deltas per sample, "
 		  "as vmstat:KEY, interrupts:TLB and numastat:nodeN:KEY metrics (shown by "
 		  "compare --metric only)", .off = R(monitors) },
+	{ .name = "knob", .type = OPT_STR,
+	  .help = "PATH=V1,V2: a /sys or /proc setting (root only) whose values run as variants, "
+		  "interleaved ABBA by repeat and restored afterwards; env:FB_TEST_NAME=V1,V2 sets a "
+		  "test-only variable of the workers instead (docs/compare.md); command line only",
+	  .off = R(knob) },
 	{ .name = "progress", .type = OPT_BOOL, .def = "on",
 	  .help = "live progress line on a terminal (stderr)", .off = R(progress) },
 	OPT_END

@@ -36,6 +36,7 @@ struct run_opts {
 	const char *mem;	/* NUMA memory policy: local|node:N|interleave|remote|preferred:N */
 	bool progress;
 	bool monitors;		/* read /proc/vmstat, TLB interrupts, numastat per sample */
+	const char *knob;	/* PATH=V1,V2: a setting run as interleaved variants (engine/knob.h) */
 };
 extern const struct opt run_options[];
 

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The within-run paired verdict for variants (paired.h): per CPU count,
+ * every variant against the run's first, on the headline metric, by a
+ * paired t-test on the per-repeat log ratios.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+
+#include "paired.h"
+#include "util.h"
+
+/* The headline value of a step, or NAN when it is missing, broken or disturbed. */
+static double step_value(json_t *step, const char *metric, bool *higher_better)
+{
+	json_t *m = json_object_get(json_object_get(step, "metrics"), metric);
+	json_t *intf = json_object_get(step, "interference");
+	double v = json_number_value(json_object_get(m, "value"));
+
+	if (!m || !json_is_true(json_object_get(step, "complete")))
+		return NAN;
+	/* interference is recorded by newer engines; no key: unknown, kept */
+	if (json_is_true(json_object_get(intf, "disturbed")))
+		return NAN;
+	*higher_better = !json_is_false(json_object_get(m, "higher_better"));
+	return isfinite(v) && v > 0 ? v : NAN;
+}
+
+static json_t *find_step(json_t *steps, const char *variant, unsigned ncpus, json_int_t repeat)
+{
+	size_t i;
+	json_t *s;
+
+	json_array_foreach (steps, i, s)
+		if (json_integer_value(json_object_get(s, "repeat")) == repeat &&
+		    json_integer_value(json_object_get(s, "ncpus")) == (json_int_t)ncpus &&
+		    !strcmp(json_string_value(json_object_get(s, "variant")) ?: "", variant))
+			return s;
+	return NULL;
+}
+
+static void pair_stats(struct paired_row *r, const double *d)
+{
+	double sum = 0, ss = 0, sd, t, half;
+
+	for (unsigned i = 0; i < r->pairs; i++)
+		sum += d[i];
+	r->mean = r->pairs ? sum / r->pairs : NAN;
+	r->lo = r->hi = r->p = NAN;
+	if (r->pairs < 2)
+		return;
+	for (unsigned i = 0; i < r->pairs; i++)
+		ss += (d[i] - r->mean) * (d[i] - r->mean);
+	sd = sqrt(ss / (r->pairs - 1));
+	half = gsl_cdf_tdist_Qinv(PAIRED_ALPHA / 2, r->pairs - 1) * sd / sqrt(r->pairs);
+	r->lo = r->mean - half;
+	r->hi = r->mean + half;
+	if (sd > 0) {
+		t = r->mean / (sd / sqrt(r->pairs));
+		r->p = 2 * gsl_cdf_tdist_Q(fabs(t), r->pairs - 1);
+	} else {
+		r->p = r->mean ? 0 : 1;
+	}
+}
+
+/* base against variant at ncpus over the repeats 0 .. nrep - 1. */
+static void analyse_pair(json_t *steps, const char *metric, struct paired_row *r, json_int_t nrep)
+{
+	double *d = xcalloc((size_t)nrep, sizeof(double));
+
+	for (json_int_t rep = 0; rep < nrep; rep++) {
+		json_t *a = find_step(steps, r->base, r->ncpus, rep);
+		json_t *b = find_step(steps, r->variant, r->ncpus, rep);
+		double va = a ? step_value(a, metric, &r->higher_better) : NAN;
+		double vb = b ? step_value(b, metric, &r->higher_better) : NAN;
+		json_int_t gap;
+
+		if (isnan(va) || isnan(vb)) {
+			r->skipped++;
+			continue;
+		}
+		gap = json_integer_value(json_object_get(b, "index")) -
+		      json_integer_value(json_object_get(a, "index"));
+		if ((unsigned)llabs(gap) > r->max_gap)
+			r->max_gap = (unsigned)llabs(gap);
+		d[r->pairs++] = log(vb / va);
+	}
+	pair_stats(r, d);
+	free(d);
+}
+
+/* The distinct variant names and CPU counts of the steps, in first-seen order. */
+static void collect(json_t *steps, const char ***variants, unsigned *nv, unsigned **cpus,
+		    unsigned *nc, json_int_t *nrep)
+{
+	size_t i;
+	json_t *s;
+
+	*nv = *nc = 0;
+	*nrep = 0;
+	json_array_foreach (steps, i, s) {
+		const char *v = json_string_value(json_object_get(s, "variant")) ?: "";
+		unsigned c = (unsigned)json_integer_value(json_object_get(s, "ncpus"));
+		json_int_t rep = json_integer_value(json_object_get(s, "repeat"));
+		unsigned k;
+
+		if (rep + 1 > *nrep)
+			*nrep = rep + 1;
+		for (k = 0; k < *nv && strcmp((*variants)[k], v); k++)
+			;
+		if (k == *nv) {
+			*variants = xrealloc(*variants, (*nv + 1) * sizeof(**variants));
+			(*variants)[(*nv)++] = v;
+		}
+		for (k = 0; k < *nc && (*cpus)[k] != c; k++)
+			;
+		if (k == *nc) {
+			*cpus = xrealloc(*cpus, (*nc + 1) * sizeof(**cpus));
+			(*cpus)[(*nc)++] = c;
+		}
+	}
+}
+
+/*
+ * The baseline of variant v: the first variant that differs from it only in
+ * the first part of its name ("cost=150/4k" against "cost=0/4k", "thp/own"
+ * against "4k/own"), or NULL when v is such a first one itself.
+ */
+static const char *base_of(const char **variants, unsigned v)
+{
+	const char *rest = strchr(variants[v], '/') ?: "";
+
+	for (unsigned k = 0; k < v; k++)
+		if (!strcmp(strchr(variants[k], '/') ?: "", rest))
+			return variants[k];
+	return NULL;
+}
+
+void paired_analyse(json_t *doc, struct paired_row **rows, unsigned *n)
+{
+	json_t *steps = json_object_get(doc, "steps");
+	const char *metric = json_string_value(json_object_get(doc, "headline_metric"));
+	const char **variants = NULL;
+	unsigned *cpus = NULL, nv, nc;
+	json_int_t nrep;
+
+	*rows = NULL;
+	*n = 0;
+	if (!metric || !json_is_array(steps))
+		return;
+	collect(steps, &variants, &nv, &cpus, &nc, &nrep);
+	if (nv >= 2 && nrep >= 2) {
+		*rows = xcalloc((size_t)nc * (nv - 1), sizeof(**rows));
+		for (unsigned c = 0; c < nc; c++)
+			for (unsigned v = 1; v < nv; v++) {
+				const char *base = base_of(variants, v);
+				struct paired_row *r;
+
+				if (!base)
+					continue;
+				r = &(*rows)[(*n)++];
+				*r = (struct paired_row){ .ncpus = cpus[c],
+							  .base = base,
+							  .variant = variants[v],
+							  .metric = metric,
+							  .higher_better = true };
+				analyse_pair(steps, metric, r, nrep);
+			}
+	}
+	free(variants);
+	free(cpus);
+}
+
+double paired_pct(const struct paired_row *r, double log_ratio)
+{
+	double pct = (exp(log_ratio) - 1) * 100;
+
+	return r->higher_better ? pct : -pct;
+}
+
+const char *paired_verdict(const struct paired_row *r)
+{
+	if (isnan(r->p) || r->p > PAIRED_ALPHA)
+		return "no difference shown";
+	return paired_pct(r, r->mean) < 0 ? "worse" : "better";
+}
+
+static void print_row(FILE *f, const char *bench, const struct paired_row *r)
+{
+	double a = paired_pct(r, r->lo), b = paired_pct(r, r->hi);
+
+	fprintf(f, "  %-8s %4u  %s vs %s  %s %+.2f%%", bench, r->ncpus, r->variant, r->base,
+		r->metric, paired_pct(r, r->mean));
+	if (r->pairs >= 2)
+		fprintf(f, " [%+.2f%%, %+.2f%%]  p=%.3g", a < b ? a : b, a < b ? b : a, r->p);
+	fprintf(f, "  %u pairs", r->pairs);
+	if (r->skipped)
+		fprintf(f, " (%u left out: missing, broken or disturbed)", r->skipped);
+	if (r->max_gap > 1)
+		fprintf(f, " (not adjacent: up to %u steps apart)", r->max_gap);
+	fprintf(f, "  %s\n", paired_verdict(r));
+}
+
+void paired_print(FILE *f, const struct resultset *runs, unsigned nruns)
+{
+	bool header = false;
+
+	for (unsigned i = 0; i < nruns; i++)
+		for (unsigned j = 0; j < runs[i].n; j++) {
+			struct paired_row *rows;
+			unsigned n;
+			const char *bench =
+			    json_string_value(json_object_get(runs[i].docs[j], "preset"));
+
+			if (!bench)
+				bench =
+				    json_string_value(json_object_get(runs[i].docs[j], "bench"));
+			paired_analyse(runs[i].docs[j], &rows, &n);
+			if (n && !header) {
+				fprintf(f,
+					"\nPaired within each run (variants interleaved ABBA by "
+					"repeat; ln(B/A) per repeat, t-test, %.0f%% interval; "
+					"positive = better):\n",
+					(1 - PAIRED_ALPHA) * 100);
+				header = true;
+			}
+			if (n)
+				fprintf(f, " %s\n", runs[i].paths ? runs[i].paths[j] : runs[i].arg);
+			for (unsigned k = 0; k < n; k++)
+				print_row(f, bench ? bench : "?", &rows[k]);
+			free(rows);
+		}
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The within-run paired verdict for variants: a run whose variants (matrix
+ * options' values, --knob values) were interleaved ABBA by repeat has, per
+ * repeat and step, an A and a B measured one after the other.  The host's
+ * slow and fast periods (the development VM jumps by a quarter for seconds to
+ * a minute) hit both alike, so the per-repeat log ratio ln(B / A) varies far
+ * less than the runs do, and a paired t-test on it detects what a comparison
+ * of separate runs cannot.  compare prints it under its table.
+ */
+#ifndef FB_PAIRED_H
+#define FB_PAIRED_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "resultset.h"
+
+#define PAIRED_ALPHA 0.05
+
+/*
+ * One variant against its baseline at one CPU count, on the headline metric:
+ * the first variant that differs from it only in the first part of its name
+ * (the --knob value, or the first matrix option given several values).
+ */
+struct paired_row {
+	unsigned ncpus;
+	const char *base, *variant; /* variant names, pointing into the document */
+	const char *metric;
+	bool higher_better;
+	unsigned pairs;	  /* repeats with both sides valid and undisturbed */
+	unsigned skipped; /* repeats left out: a side missing, broken or disturbed */
+	unsigned max_gap; /* most steps between a pair's A and B (1: adjacent) */
+	double mean;	  /* of ln(B / A) */
+	double lo, hi;	  /* its (1 - PAIRED_ALPHA) confidence interval */
+	double p;	  /* two-sided, Student's t with pairs - 1 df; NAN under 2 pairs */
+};
+
+/*
+ * The rows of one result document: none when it has a single variant or
+ * a single repeat.  *rows is malloc'd (free it), *n its length.
+ */
+void paired_analyse(json_t *doc, struct paired_row **rows, unsigned *n);
+
+/* Change in percent of exp(mean), positive = better. */
+double paired_pct(const struct paired_row *r, double log_ratio);
+
+/* "worse", "better" or "no difference shown" at PAIRED_ALPHA. */
+const char *paired_verdict(const struct paired_row *r);
+
+/* The section compare prints under its table; nothing when no run has rows. */
+void paired_print(FILE *f, const struct resultset *runs, unsigned nruns);
+
+#endif
