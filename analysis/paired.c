@@ -233,3 +233,67 @@ void paired_print(FILE *f, const struct resultset *runs, unsigned nruns)
 			free(rows);
 		}
 }
+
+/* Geometric mean over the repeats of a run's valid values at (variant, ncpus). */
+static double run_value(json_t *steps, const char *metric, const char *variant, json_int_t ncpus,
+			bool *hb)
+{
+	double sum = 0, v;
+	unsigned n = 0;
+	size_t i;
+	json_t *s;
+
+	json_array_foreach (steps, i, s) {
+		if (json_integer_value(json_object_get(s, "ncpus")) != ncpus ||
+		    strcmp(json_string_value(json_object_get(s, "variant")) ?: "", variant))
+			continue;
+		v = step_value(s, metric, hb);
+		if (isnan(v))
+			continue;
+		sum += log(v);
+		n++;
+	}
+	return n ? exp(sum / n) : NAN;
+}
+
+int paired_run_ratio(json_t *a, json_t *b, double *d, bool *higher_better, double *va, double *vb)
+{
+	const char *metric = json_string_value(json_object_get(a, "headline_metric"));
+	json_t *sa = json_object_get(a, "steps"), *sb = json_object_get(b, "steps"), *s;
+	double sum = 0;
+	unsigned n = 0;
+	size_t i;
+
+	if (json_is_true(json_object_get(json_object_get(a, "interference"), "disturbed")) ||
+	    json_is_true(json_object_get(json_object_get(b, "interference"), "disturbed")))
+		return FB_UNDECIDED;
+	*higher_better = true;
+	json_array_foreach (sa, i, s) {
+		const char *variant = json_string_value(json_object_get(s, "variant")) ?: "";
+		json_int_t ncpus = json_integer_value(json_object_get(s, "ncpus"));
+		double x, y;
+
+		/* each (variant, ncpus) once: its first step, repeat 0 */
+		if (!metric || json_integer_value(json_object_get(s, "repeat")) != 0)
+			continue;
+		x = run_value(sa, metric, variant, ncpus, higher_better);
+		/* B's variant is named by its own knob value: match by position */
+		y = run_value(sb, metric,
+			      json_string_value(json_object_get(json_array_get(sb, i), "variant"))
+				  ?: "",
+			      ncpus, higher_better);
+		if (isnan(x) || isnan(y))
+			continue;
+		if (!n) {
+			*va = x;
+			*vb = y;
+		}
+		sum += log(y / x);
+		n++;
+	}
+	/* a run that counted nothing valid is broken, not a zero: the pair is redone */
+	if (!n)
+		return FB_UNDECIDED;
+	*d = sum / n;
+	return FB_OK;
+}

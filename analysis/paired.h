@@ -49,6 +49,16 @@ double paired_pct(const struct paired_row *r, double log_ratio);
 /* "worse", "better" or "no difference shown" at PAIRED_ALPHA. */
 const char *paired_verdict(const struct paired_row *r);
 
+/*
+ * Two runs of an A/B pair ('faultbench ab'): the mean over the steps they
+ * share (same variant and CPU count) of ln(B / A) of the headline metric,
+ * each side's value the geometric mean of its repeats.  FB_OK, or
+ * FB_UNDECIDED when they share no valid step (zero, broken) or either run
+ * says it was disturbed (interference, a key of newer engines): redo the pair.
+ * *va and *vb get the first shared step's values, for the progress line.
+ */
+int paired_run_ratio(json_t *a, json_t *b, double *d, bool *higher_better, double *va, double *vb);
+
 /* The section compare prints under its table; nothing when no run has rows. */
 void paired_print(FILE *f, const struct resultset *runs, unsigned nruns);
 

@@ -20,6 +20,7 @@ extern const struct command fb_commands[];
 
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
@@ -39,6 +40,7 @@ int cmd_unknown(const char *name);
 int cmd_complete(int argc, char **argv);
 
 /* The subcommands' options tables, defined in cmd/<name>.c */
+extern const struct opt ab_options[];
 extern const struct opt check_options[];
 extern const struct opt compare_options[];
 extern const struct opt history_options[];

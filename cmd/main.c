@@ -19,6 +19,9 @@ const struct command fb_commands[] = {
 	  .summary = "show the machine and the CPU plan of a sweep" },
 	{ .name = "compare", .fn = cmd_compare, .opts = compare_options, .args = "RUN...",
 	  .summary = "compare runs: the changelog table (first RUN is the baseline)" },
+	{ .name = "ab", .fn = cmd_ab, .opts = ab_options, .args = "",
+	  .summary = "adaptive A/B: alternate runs until a paired test decides (0 within, 1 worse, "
+		     "125 undecided)" },
 	{ .name = "check", .fn = cmd_check, .opts = check_options, .args = "",
 	  .summary = "regression gate: exit 0 good, 1 regression, 125 undecided" },
 	{ .name = "suite", .fn = cmd_suite, .opts = suite_options, .args = "FILE.ini",
