@@ -2,7 +2,7 @@
 /*
  * The within-run paired verdict for variants (paired.h): per CPU count,
  * every variant against the run's first, on the headline metric, by a
- * paired t-test on the per-repeat log ratios.
+ * Wilcoxon signed-rank test on the per-repeat log ratios.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -41,28 +41,81 @@ static json_t *find_step(json_t *steps, const char *variant, unsigned ncpus, jso
 	return NULL;
 }
 
+/*
+ * P(W+ <= w) for the Wilcoxon signed-rank statistic of n pairs under the
+ * null (each rank's sign a fair coin): counts of rank subsets by their sum,
+ * exactly for n <= PAIRED_EXACT_MAX, else the normal approximation.
+ */
+#define PAIRED_EXACT_MAX 200
+
+static double signed_rank_cdf(unsigned n, double w)
+{
+	unsigned max = n * (n + 1) / 2;
+	double *count, total = 0, below = 0;
+
+	if (w < 0)
+		return 0;
+	if (n > PAIRED_EXACT_MAX) {
+		double mean = n * (n + 1) / 4.0, sd = sqrt(n * (n + 1) * (2 * n + 1) / 24.0);
+
+		return gsl_cdf_ugaussian_P((w + 0.5 - mean) / sd);
+	}
+	count = xcalloc(max + 1, sizeof(double));
+	count[0] = 1;
+	for (unsigned k = 1; k <= n; k++)
+		for (unsigned s = max; s >= k; s--)
+			count[s] += count[s - k];
+	for (unsigned s = 0; s <= max; s++) {
+		total += count[s];
+		if (s <= w)
+			below += count[s];
+	}
+	free(count);
+	return below / total;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Wilcoxon's signed-rank test and the Hodges-Lehmann estimate with its
+ * interval (from the Walsh averages (d_i + d_j) / 2, i <= j): one repeat
+ * the host starved (a step at 1% of its CPU, seen on the shared VM) moves
+ * a t-test's mean by its whole size, but these by one rank.
+ */
 static void pair_stats(struct paired_row *r, const double *d)
 {
-	double sum = 0, ss = 0, sd, t, half;
+	unsigned n = r->pairs, m = n * (n + 1) / 2, k, j, i;
+	double *walsh, wplus = 0, lower;
 
-	for (unsigned i = 0; i < r->pairs; i++)
-		sum += d[i];
-	r->mean = r->pairs ? sum / r->pairs : NAN;
-	r->lo = r->hi = r->p = NAN;
-	if (r->pairs < 2)
+	r->mean = r->lo = r->hi = r->p = NAN;
+	if (!n)
 		return;
-	for (unsigned i = 0; i < r->pairs; i++)
-		ss += (d[i] - r->mean) * (d[i] - r->mean);
-	sd = sqrt(ss / (r->pairs - 1));
-	half = gsl_cdf_tdist_Qinv(PAIRED_ALPHA / 2, r->pairs - 1) * sd / sqrt(r->pairs);
-	r->lo = r->mean - half;
-	r->hi = r->mean + half;
-	if (sd > 0) {
-		t = r->mean / (sd / sqrt(r->pairs));
-		r->p = 2 * gsl_cdf_tdist_Q(fabs(t), r->pairs - 1);
-	} else {
-		r->p = r->mean ? 0 : 1;
+	walsh = xcalloc(m, sizeof(double));
+	for (i = 0, k = 0; i < n; i++)
+		for (j = i; j < n; j++)
+			walsh[k++] = (d[i] + d[j]) / 2;
+	qsort(walsh, m, sizeof(double), cmp_double);
+	r->mean = m % 2 ? walsh[m / 2] : (walsh[m / 2 - 1] + walsh[m / 2]) / 2;
+	if (n >= 2) {
+		/* W+ (ties by mid-rank) = the number of positive Walsh averages */
+		for (i = 0; i < m; i++)
+			wplus += walsh[i] > 0 ? 1 : walsh[i] == 0 ? 0.5 : 0;
+		lower = signed_rank_cdf(n, wplus < m - wplus ? wplus : m - wplus);
+		r->p = fmin(1, 2 * lower);
+		/* the interval: drop the c lowest and highest, P(W+ <= c - 1) <= alpha/2 */
+		for (k = 0; k < m / 2 && signed_rank_cdf(n, k) <= PAIRED_ALPHA / 2; k++)
+			;
+		if (k > 0) {
+			r->lo = walsh[k - 1];
+			r->hi = walsh[m - k];
+		}
 	}
+	free(walsh);
 }
 
 /* base against variant at ncpus over the repeats 0 .. nrep - 1. */
@@ -193,8 +246,10 @@ static void print_row(FILE *f, const char *bench, const struct paired_row *r)
 
 	fprintf(f, "  %-8s %4u  %s vs %s  %s %+.2f%%", bench, r->ncpus, r->variant, r->base,
 		r->metric, paired_pct(r, r->mean));
-	if (r->pairs >= 2)
-		fprintf(f, " [%+.2f%%, %+.2f%%]  p=%.3g", a < b ? a : b, a < b ? b : a, r->p);
+	if (!isnan(r->lo))
+		fprintf(f, " [%+.2f%%, %+.2f%%]", a < b ? a : b, a < b ? b : a);
+	if (!isnan(r->p))
+		fprintf(f, "  p=%.3g", r->p);
 	fprintf(f, "  %u pairs", r->pairs);
 	if (r->skipped)
 		fprintf(f, " (%u left out: missing, broken or disturbed)", r->skipped);
@@ -219,11 +274,13 @@ void paired_print(FILE *f, const struct resultset *runs, unsigned nruns)
 				    json_string_value(json_object_get(runs[i].docs[j], "bench"));
 			paired_analyse(runs[i].docs[j], &rows, &n);
 			if (n && !header) {
-				fprintf(f,
-					"\nPaired within each run (variants interleaved ABBA by "
-					"repeat; ln(B/A) per repeat, t-test, %.0f%% interval; "
-					"positive = better):\n",
-					(1 - PAIRED_ALPHA) * 100);
+				fprintf(
+				    f,
+				    "\nPaired within each run (variants interleaved ABBA by "
+				    "repeat; ln(B/A) per repeat: Hodges-Lehmann, %.0f%% interval, "
+				    "Wilcoxon signed-rank p; "
+				    "positive = better):\n",
+				    (1 - PAIRED_ALPHA) * 100);
 				header = true;
 			}
 			if (n)

@@ -5,7 +5,7 @@
  * repeat and step, an A and a B measured one after the other.  The host's
  * slow and fast periods (the development VM jumps by a quarter for seconds to
  * a minute) hit both alike, so the per-repeat log ratio ln(B / A) varies far
- * less than the runs do, and a paired t-test on it detects what a comparison
+ * less than the runs do, and a paired test on it detects what a comparison
  * of separate runs cannot.  compare prints it under its table.
  */
 #ifndef FB_PAIRED_H
@@ -32,9 +32,9 @@ struct paired_row {
 	unsigned pairs;	  /* repeats with both sides valid and undisturbed */
 	unsigned skipped; /* repeats left out: a side missing, broken or disturbed */
 	unsigned max_gap; /* most steps between a pair's A and B (1: adjacent) */
-	double mean;	  /* of ln(B / A) */
-	double lo, hi;	  /* its (1 - PAIRED_ALPHA) confidence interval */
-	double p;	  /* two-sided, Student's t with pairs - 1 df; NAN under 2 pairs */
+	double mean;	  /* Hodges-Lehmann estimate of ln(B / A) (median of Walsh averages) */
+	double lo, hi;	  /* its (1 - PAIRED_ALPHA) interval; NAN when too few pairs for one */
+	double p;	  /* two-sided Wilcoxon signed-rank; NAN under 2 pairs */
 };
 
 /*
