@@ -303,11 +303,17 @@ static int one_pair(struct ab_state *st)
 			st->metric_name = xstrdup(
 			    json_string_value(json_object_get(doc[0], "headline_metric")) ?: "?");
 		interval_pct(st, &lo, &hi);
-		printf("pair %3u %s: A %.6g, B %.6g %s  %+.2f%%  interval [%+.2f%%, %+.2f%%]  "
-		       "%u runs, %.0f s%s\n",
-		       st->pairs + st->redone, first ? "BA" : "AB", va, vb, st->metric_name,
-		       ret ? 0.0 : pct(st, d), lo, hi, st->runs, elapsed(st),
-		       ret ? "  disturbed or broken: redone" : "");
+		printf("pair %3u %s: A %.6g, B %.6g %s", st->pairs + st->redone,
+		       first ? "BA" : "AB", va, vb, st->metric_name);
+		if (ret)
+			printf("  disturbed or broken: redone");
+		else
+			printf("  %+.2f%%", pct(st, d));
+		if (isnan(lo))
+			printf("  interval unbounded yet");
+		else
+			printf("  interval [%+.2f%%, %+.2f%%]", lo, hi);
+		printf("  %u runs, %.0f s\n", st->runs, elapsed(st));
 		fflush(stdout);
 	}
 	for (unsigned k = 0; k < 2; k++) {
