@@ -13,18 +13,50 @@
 #include "util.h"
 
 /* The headline value of a step, or NAN when it is missing, broken or disturbed. */
+/*
+ * The workers' CPU time (perf task-clock) per page counted, over a step's
+ * samples: what a slower fault path costs, whatever share of the CPU the
+ * workers got.  NAN without task-clock events or counted pages.
+ */
+static double step_cpu_per_page(json_t *step)
+{
+	json_t *events = json_object_get(step, "events"), *smp, *w, *ev;
+	double ns = 0, pages = 0;
+	size_t i, j, tc;
+
+	json_array_foreach (events, tc, ev)
+		if (!strcmp(json_string_value(ev) ?: "", "task-clock"))
+			break;
+	if (tc >= json_array_size(events))
+		return NAN;
+	json_array_foreach (json_object_get(step, "samples"), i, smp)
+		json_array_foreach (json_object_get(smp, "workers"), j, w) {
+			ns += json_number_value(json_array_get(json_object_get(w, "ev"), tc));
+			pages += json_number_value(json_array_get(json_object_get(w, "count"), 0));
+		}
+	return pages > 0 ? ns / pages : NAN;
+}
+
 static double step_value(json_t *step, const char *metric, bool *higher_better)
 {
 	json_t *m = json_object_get(json_object_get(step, "metrics"), metric);
 	json_t *intf = json_object_get(step, "interference");
-	double v = json_number_value(json_object_get(m, "value"));
+	double v;
 
-	if (!m || !json_is_true(json_object_get(step, "complete")))
+	if (!json_is_true(json_object_get(step, "complete")))
 		return NAN;
 	/* interference is recorded by newer engines; no key: unknown, kept */
 	if (json_is_true(json_object_get(intf, "disturbed")))
 		return NAN;
-	*higher_better = !json_is_false(json_object_get(m, "higher_better"));
+	if (!strcmp(metric, PAIRED_CPU_METRIC)) {
+		*higher_better = false;
+		v = step_cpu_per_page(step);
+	} else {
+		if (!m)
+			return NAN;
+		*higher_better = !json_is_false(json_object_get(m, "higher_better"));
+		v = json_number_value(json_object_get(m, "value"));
+	}
 	return isfinite(v) && v > 0 ? v : NAN;
 }
 
@@ -194,33 +226,37 @@ static const char *base_of(const char **variants, unsigned v)
 void paired_analyse(json_t *doc, struct paired_row **rows, unsigned *n)
 {
 	json_t *steps = json_object_get(doc, "steps");
-	const char *metric = json_string_value(json_object_get(doc, "headline_metric"));
+	const char *headline = json_string_value(json_object_get(doc, "headline_metric"));
+	const char *metrics[2] = { headline, PAIRED_CPU_METRIC };
 	const char **variants = NULL;
 	unsigned *cpus = NULL, nv, nc;
 	json_int_t nrep;
 
 	*rows = NULL;
 	*n = 0;
-	if (!metric || !json_is_array(steps))
+	if (!headline || !json_is_array(steps))
 		return;
 	collect(steps, &variants, &nv, &cpus, &nc, &nrep);
 	if (nv >= 2 && nrep >= 2) {
-		*rows = xcalloc((size_t)nc * (nv - 1), sizeof(**rows));
+		*rows = xcalloc((size_t)nc * (nv - 1) * 2, sizeof(**rows));
 		for (unsigned c = 0; c < nc; c++)
-			for (unsigned v = 1; v < nv; v++) {
-				const char *base = base_of(variants, v);
-				struct paired_row *r;
+			for (unsigned v = 1; v < nv; v++)
+				for (unsigned k = 0; k < 2; k++) {
+					const char *base = base_of(variants, v);
+					struct paired_row *r = &(*rows)[*n];
 
-				if (!base)
-					continue;
-				r = &(*rows)[(*n)++];
-				*r = (struct paired_row){ .ncpus = cpus[c],
-							  .base = base,
-							  .variant = variants[v],
-							  .metric = metric,
-							  .higher_better = true };
-				analyse_pair(steps, metric, r, nrep);
-			}
+					if (!base)
+						continue;
+					*r = (struct paired_row){ .ncpus = cpus[c],
+								  .base = base,
+								  .variant = variants[v],
+								  .metric = metrics[k],
+								  .higher_better = true };
+					analyse_pair(steps, metrics[k], r, nrep);
+					/* no task-clock in the result: no CPU-time row */
+					if (r->pairs || !k)
+						(*n)++;
+				}
 	}
 	free(variants);
 	free(cpus);
@@ -313,9 +349,11 @@ static double run_value(json_t *steps, const char *metric, const char *variant, 
 	return n ? exp(sum / n) : NAN;
 }
 
-int paired_run_ratio(json_t *a, json_t *b, double *d, bool *higher_better, double *va, double *vb)
+int paired_run_ratio(json_t *a, json_t *b, bool cpu, double *d, bool *higher_better, double *va,
+		     double *vb)
 {
-	const char *metric = json_string_value(json_object_get(a, "headline_metric"));
+	const char *metric =
+	    cpu ? PAIRED_CPU_METRIC : json_string_value(json_object_get(a, "headline_metric"));
 	json_t *sa = json_object_get(a, "steps"), *sb = json_object_get(b, "steps"), *s;
 	double sum = 0;
 	unsigned n = 0;

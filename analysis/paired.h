@@ -18,6 +18,13 @@
 #include "resultset.h"
 
 #define PAIRED_ALPHA 0.05
+/*
+ * Besides the headline metric: the workers' CPU time (perf task-clock) per
+ * page counted, computed from the samples.  A slower fault path costs CPU
+ * time per fault; a busy machine takes the workers' CPU away, which moves
+ * pages/s but not this (lower is better).
+ */
+#define PAIRED_CPU_METRIC "cpu-ns/page"
 
 /*
  * One variant against its baseline at one CPU count, on the headline metric:
@@ -38,8 +45,9 @@ struct paired_row {
 };
 
 /*
- * The rows of one result document: none when it has a single variant or
- * a single repeat.  *rows is malloc'd (free it), *n its length.
+ * The rows of one result document, for the headline metric and (when the
+ * steps have task-clock) PAIRED_CPU_METRIC: none when it has a single
+ * variant or a single repeat.  *rows is malloc'd (free it), *n its length.
  */
 void paired_analyse(json_t *doc, struct paired_row **rows, unsigned *n);
 
@@ -51,13 +59,15 @@ const char *paired_verdict(const struct paired_row *r);
 
 /*
  * Two runs of an A/B pair ('faultbench ab'): the mean over the steps they
- * share (same variant and CPU count) of ln(B / A) of the headline metric,
+ * share (same variant and CPU count) of ln(B / A) of the headline metric
+ * (or, with cpu, of PAIRED_CPU_METRIC),
  * each side's value the geometric mean of its repeats.  FB_OK, or
  * FB_UNDECIDED when they share no valid step (zero, broken) or either run
  * says it was disturbed (interference, a key of newer engines): redo the pair.
  * *va and *vb get the first shared step's values, for the progress line.
  */
-int paired_run_ratio(json_t *a, json_t *b, double *d, bool *higher_better, double *va, double *vb);
+int paired_run_ratio(json_t *a, json_t *b, bool cpu, double *d, bool *higher_better, double *va,
+		     double *vb);
 
 /* The section compare prints under its table; nothing when no run has rows. */
 void paired_print(FILE *f, const struct resultset *runs, unsigned nruns);
