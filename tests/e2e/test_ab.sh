@@ -40,6 +40,8 @@ grep -q "FB_TEST_FAULT_COST_NS=100/4k vs FB_TEST_FAULT_COST_NS=0/4k" cmp.txt ||
 	die "compare: 4k not paired with 4k"
 grep -q "FB_TEST_FAULT_COST_NS=100/thp vs FB_TEST_FAULT_COST_NS=0/thp" cmp.txt ||
 	die "compare: thp not paired with thp"
+grep -q "FB_TEST_FAULT_COST_NS=100/4k vs FB_TEST_FAULT_COST_NS=0/4k  cpu-ns/page" cmp.txt ||
+	die "compare: no paired row on the CPU time per page"
 
 # --- --knob refusals: exit 2 for bad input
 expect_status 2 fb run pf1 --cpus 1 $TINY --knob nonsense -o x.json
@@ -126,8 +128,10 @@ expect_ab 125 time --a "$RUN" --knob $COST=0,0 --max-time 2
 [ "$(jget time/ab.json 'd["seconds"] <= 2')" = True ] || die "ab: time budget exceeded"
 
 # --- ab: worse (exit 1) and within (exit 0)
-expect_ab 1 worse --a "$RUN" --knob $COST=0,10000 --max-runs 60
+# on the workers' CPU time per page, which a loaded machine does not move
+expect_ab 1 worse --a "$RUN" --knob $COST=0,10000 --max-runs 60 --metric cpu
 grep -q "^ab: worse" worse.out || die "no worse verdict"
+grep -q "cpu-ns/page" worse.out || die "ab --metric cpu: not on cpu-ns/page"
 grep -q "^ab: spent [0-9]* runs" worse.out || die "ab does not say what it spent"
 [ "$(jget worse/a-001.json 'd["steps"][0]["extra"].get("test_fault_cost_ns", 0)')" = 0 ] ||
 	die "A ran with B's cost"
