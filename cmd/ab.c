@@ -230,8 +230,8 @@ static int run_side(struct ab_state *st, unsigned which, char **path)
 	s->argv[argc++] = "--progress=off";
 	s->argv[argc] = NULL;
 	sp.argv = s->argv;
-	/* the kill grace (1 s) is inside the budget too */
-	sp.timeout = st->o.max_time - elapsed(st) - 1;
+	/* the kill grace (1 s) and the reaping after it are inside the budget too */
+	sp.timeout = st->o.max_time - elapsed(st) - sp.grace - 0.25;
 	if (sp.timeout <= 0) {
 		free(log);
 		return -1;
