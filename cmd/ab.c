@@ -359,10 +359,15 @@ static int finish(struct ab_state *st, enum seq_decision dec, const char *why)
 		printf(": B is within %.3g%% of A (not worse by more)", pct_thr);
 	else
 		printf(" (%s)", why);
-	if (st->pairs)
-		printf("; B/A %s %+.2f%%, %.0f%% confidence sequence [%+.2f%%, %+.2f%%]",
-		       st->metric_name ? st->metric_name : "", pct(st, st->seq.mean),
-		       (1 - st->o.alpha) * 100, lo, hi);
+	if (st->pairs) {
+		printf("; B/A %s %+.2f%%", st->metric_name ? st->metric_name : "",
+		       pct(st, st->seq.mean));
+		if (isnan(lo))
+			printf(", confidence sequence still unbounded");
+		else
+			printf(", %.0f%% confidence sequence [%+.2f%%, %+.2f%%]",
+			       (1 - st->o.alpha) * 100, lo, hi);
+	}
 	printf("\nab: spent %u runs (%u pairs, %u redone as disturbed) and %.0f s of a budget of "
 	       "%lld runs and %.0f s\n",
 	       st->runs, st->pairs, st->redone, elapsed(st), st->o.max_runs, st->o.max_time);
