@@ -33,6 +33,8 @@ struct command {
 	  "show the machine and the CPU plan of a sweep")			\
 	X(compare, "compare", compare_options, "RUN...",			\
 	  "compare runs: the changelog table (first RUN is the baseline)")	\
+	X(ab, "ab", ab_options, "",						\
+	  "adaptive A/B: alternate runs until a paired test decides (0 within, 1 worse, 125 undecided)") \
 	X(check, "check", check_options, "",					\
 	  "regression gate: exit 0 good, 1 regression, 125 undecided")		\
 	X(suite, "suite", suite_options, "FILE.ini",				\
@@ -72,6 +74,7 @@ int cmd_unknown(const char *name);
 int cmd_complete(int argc, char **argv);
 
 /* The subcommands' options tables, defined in cmd/<name>.c */
+extern const struct opt ab_options[];
 extern const struct opt check_options[];
 extern const struct opt compare_options[];
 extern const struct opt history_options[];

@@ -12,6 +12,7 @@
 #include "compare.h"
 #include "noise.h"
 #include "opt.h"
+#include "paired.h"
 #include "resultset.h"
 #include "store.h"
 #include "util.h"
@@ -120,6 +121,9 @@ static int compare_runs(char **args, unsigned nruns, const struct cmp_opts *o,
 		    runs[0].arg);
 	else if (!ret)
 		cmp_print(stdout, &t, (enum cmp_format)c->format, c->view == 1);
+	/* a run's interleaved variants, judged within it (analysis/paired.h) */
+	if (!ret && c->format <= 1)
+		paired_print(stdout, runs, nruns);
 	cmp_free(&t);
 	resultset_free_all(runs, nruns);
 	return ret;

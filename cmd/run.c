@@ -14,6 +14,7 @@
 #include "cmds.h"
 #include "faultacct.h"
 #include "jsonfile.h"
+#include "knob.h"
 #include "mempolicy.h"
 #include "prepare.h"
 #include "profile.h"
@@ -32,6 +33,7 @@
 struct variant {
 	void *params;
 	char name[64];
+	unsigned knob_value;	/* index into --knob's values */
 };
 
 struct run_state {
@@ -51,6 +53,8 @@ struct run_state {
 	char *default_output;
 	const char *store;		/* --store: where the result is indexed, or NULL */
 	char stamp[32];
+	struct knob knob;		/* --knob: its values are variants too */
+	bool has_knob;
 };
 
 /*
@@ -174,6 +178,20 @@ static int parse_command_line(struct run_state *st, int argc, char **argv)
 }
 
 /*
+ * A --knob value names its variant "enabled=never", before the matrix
+ * options' part ("enabled=never/4k"): compare shows what follows the '='.
+ */
+static void name_knob_variant(struct variant *var, const struct knob *k, unsigned i, size_t used)
+{
+	char *matrix = xstrdup(var->name);
+
+	var->knob_value = i;
+	snprintf(var->name, sizeof(var->name), "%s=%s%s%s", k->name, k->values[i],
+		 used ? "/" : "", matrix);
+	free(matrix);
+}
+
+/*
  * Matrix options with several values expand into one variant per combination,
  * named by those values joined with '/' ("thp/own").
  */
@@ -185,10 +203,13 @@ static void expand_variants(struct run_state *st)
 	for (const struct opt *o = b->opts; o && o->name; o++)
 		if (o->type == OPT_ENUMSET && o->matrix)
 			total *= __builtin_popcount(*(unsigned *)((char *)st->params + o->off));
+	/* the knob's values innermost: a repeat runs them back to back */
+	if (st->has_knob)
+		total *= st->knob.nvalues;
 	st->variants = xcalloc(total, sizeof(*st->variants));
 	st->nvariants = total;
 	for (unsigned v = 0; v < total; v++) {
-		unsigned rest = v;
+		unsigned rest = st->has_knob ? v / st->knob.nvalues : v;
 		size_t used = 0;
 
 		st->variants[v].params = xmalloc(b->params_size);
@@ -217,6 +238,8 @@ static void expand_variants(struct run_state *st)
 			if (used >= sizeof(st->variants[v].name))
 				used = sizeof(st->variants[v].name) - 1;
 		}
+		if (st->has_knob)
+			name_knob_variant(&st->variants[v], &st->knob, v % st->knob.nvalues, used);
 	}
 }
 
@@ -292,8 +315,10 @@ static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned rep
 		free(cpus);
 		free(path);
 	}
-	ret = runner_run_step(&st->env, st->variants[v].params, &st->plan.steps[step], step,
-			      repeat, r);
+	ret = st->has_knob ? knob_set(&st->knob, st->variants[v].knob_value) : FB_OK;
+	if (!ret)
+		ret = runner_run_step(&st->env, st->variants[v].params, &st->plan.steps[step], step,
+				      repeat, r);
 	snprintf(r->variant, sizeof(r->variant), "%s", st->variants[v].name);
 	if (profile) {
 		json_t *p = prof ? profile_finish(prof)
@@ -317,7 +342,11 @@ static double planned_step_time(const struct run_state *st)
 	return st->ro.warmup + (double)st->ro.samples * st->ro.sample_time;
 }
 
-/* Repeats outermost, then steps, then variants: every sweep is interleaved. */
+/*
+ * Repeats outermost, then steps, then variants: every sweep is interleaved,
+ * and the variants of a step go in ABBA order by repeat (knob_variant_order),
+ * so each repeat's variants are adjacent in time and pair up (compare).
+ */
 static int sweep(struct run_state *st)
 {
 	unsigned total = (unsigned)st->ro.repeat * st->plan.nsteps * st->nvariants;
@@ -329,7 +358,8 @@ static int sweep(struct run_state *st)
 	st->run.steps = xcalloc(total, sizeof(struct step_result));
 	for (unsigned rep = 0; rep < st->ro.repeat && !ret; rep++)
 		for (unsigned i = 0; i < st->plan.nsteps && !ret; i++)
-			for (unsigned v = 0; v < st->nvariants && !ret; v++) {
+			for (unsigned k = 0; k < st->nvariants && !ret; k++) {
+				unsigned v = knob_variant_order(rep, k, st->nvariants);
 				struct step_result *r = &st->run.steps[st->run.nsteps];
 
 				r->ncpus = st->plan.steps[i].ncpus;
@@ -402,6 +432,7 @@ static void release(struct run_state *st)
 	free(st->variants);
 	free(st->default_output);
 	run_prep_free(&st->prep);
+	knob_free(&st->knob);
 	json_decref(st->run.system);
 	json_decref(st->run.topology);
 	json_decref(st->run.evidence);
@@ -417,6 +448,10 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	run_prep_init(p, st->entry);
 	st->params = p->params;
 	ret = parse_command_line(st, argc, argv);
+	if (!ret && p->ro.knob) {
+		st->has_knob = true;
+		ret = knob_parse(p->ro.knob, &st->knob);
+	}
 	if (!ret)
 		ret = run_prep_check(p, NULL, NULL, false);
 	st->ro = p->ro;
@@ -509,7 +544,12 @@ int cmd_run(int argc, char **argv)
 	fb_utc_now(st.run.start_time, sizeof(st.run.start_time), true);
 	fb_utc_now(st.stamp, sizeof(st.stamp), false);
 	fb_install_signal_handlers();
+	if (st.has_knob)
+		knob_restore_at_exit(&st.knob);
 	ret = sweep(&st);
+	/* the setting is put back before anything is written or printed */
+	if (st.has_knob)
+		knob_restore(&st.knob);
 	ret = finish(&st, ret, argc, argv);
 	release(&st);
 	return ret;

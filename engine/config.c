@@ -202,6 +202,11 @@ static int handler(void *user, const char *section, const char *name, const char
 		return fail(p, fb_usage("%s:%u: option '%s' is set by 'faultbench suite' "
 					"(--label), not by a config",
 					file, p->lineno, name));
+	/* a config may not write kernel settings: only the user's own command line */
+	if (!strcmp(name, "knob"))
+		return fail(p, fb_usage("%s:%u: option 'knob' writes a kernel setting; give it "
+					"on the command line of 'faultbench run', not in a config",
+					file, p->lineno));
 	if (!strcmp(name, KEY_BENCH)) {
 		if (!p->cur)
 			return fail(p, fb_usage("%s:%u: 'bench' belongs in a job section, not "

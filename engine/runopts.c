@@ -71,6 +71,11 @@ const struct opt run_options[] = {
 	  .help = "re-measure a sample that interference disturbed (docs/compare.md, "
 		  "\"Interference\") up to N times; the result keeps how many were replaced",
 	  .off = R(retry_disturbed) },
+	{ .name = "knob", .type = OPT_STR,
+	  .help = "PATH=V1,V2: a /sys or /proc setting (root only) whose values run as variants, "
+		  "interleaved ABBA by repeat and restored afterwards; env:FB_TEST_NAME=V1,V2 sets a "
+		  "test-only variable of the workers instead (docs/compare.md); command line only",
+	  .off = R(knob) },
 	{ .name = "progress", .type = OPT_BOOL, .def = "on",
 	  .help = "live progress line on a terminal (stderr)", .off = R(progress) },
 	OPT_END

@@ -38,6 +38,7 @@ struct run_opts {
 	bool progress;
 	bool monitors;		/* read /proc/vmstat, TLB interrupts, numastat per sample */
 	long long retry_disturbed; /* re-measure a disturbed sample up to N times */
+	const char *knob;	/* PATH=V1,V2: a setting run as interleaved variants (engine/knob.h) */
 };
 extern const struct opt run_options[];
 
