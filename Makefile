@@ -22,7 +22,7 @@ PKGS      := hwloc jansson cmocka inih gsl liburing zlib sqlite3 libpq libcrypto
 DEB_PKGS  := build-essential pkg-config libhwloc-dev hwloc libnuma-dev libjansson-dev \
              libcmocka-dev libinih-dev libgsl-dev liburing-dev zlib1g-dev gnuplot-nox \
              libpfm4-dev linux-perf qemu-system-x86 busybox-static cpio e2fsprogs xz-utils zstd \
-             python3 clang libclang-rt-14-dev chromium libsqlite3-dev sqlite3 libpq-dev postgresql sysbench
+             python3 clang clang-format libclang-rt-14-dev chromium libsqlite3-dev sqlite3 libpq-dev postgresql sysbench
 VERSION   := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 CC        ?= cc
@@ -63,7 +63,7 @@ DATADIR   ?= $(PREFIX)/share
 MANDIR    ?= $(DATADIR)/man
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 
-.PHONY: all run check check-vm-long deps test layers unit e2e san clean format tidy FORCE replay \
+.PHONY: all run check check-vm-long deps test layers unit e2e san clean format format-check tidy FORCE replay \
 	fuzz fuzz-bins man install uninstall store-bench
 .DELETE_ON_ERROR:
 
@@ -167,6 +167,10 @@ e2e: $(O)/faultbench
 layers: $(O)/faultbench
 	@O=$(O) tests/tools/layers.sh
 
+# The tree as its own .clang-format has it (tests/tools/format-check.sh).
+format-check:
+	@tests/tools/format-check.sh
+
 test: layers unit e2e
 
 # Slow qemu tests left out of make check (tests/vm-long): scripts/faultbench-bisect-step
@@ -215,6 +219,7 @@ store-bench: $(O)/faultbench
 
 check: deps
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory san
 
@@ -223,7 +228,7 @@ run: deps
 	@scripts/quick-run.sh
 
 format:
-	clang-format -i $(LIB_SRC) $(BENCH_SRC) $(CMD_SRC) $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
+	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^tests/fuzz/corpus/')
 
 tidy:
 	clang-tidy $(LIB_SRC) $(BENCH_SRC) $(CMD_SRC) -- $(CPPFLAGS)

@@ -1437,8 +1437,8 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 			json_t *prof = json_array();
 
 			for (c = 0; c < t->ncols; c++) {
-				json_t *top = json_object_get(pcmp_largest_profile(gr->docs[c]),
-							      "top");
+				json_t *top =
+				    json_object_get(pcmp_largest_profile(gr->docs[c]), "top");
 
 				json_array_append_new(prof,
 						      top ? json_deep_copy(top) : json_null());
@@ -1459,30 +1459,14 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
  */
 static void print_csv(FILE *f, const struct cmp_table *t)
 {
-	static const char *const head[] = { "group",
-					    "bench",
-					    "metric",
-					    "variant",
-					    "cpus",
-					    "higher_better",
-					    "column",
-					    "label",
-					    "n",
-					    "min",
-					    "hmean",
-					    "amean",
-					    "stddev",
-					    "cov_pct",
-					    "max",
-					    "bmean95",
-					    "pdiff_pct",
-					    "runs",
-					    "tested",
-					    "significant",
-					    "p",
-					    "q",
-					    "detectable_pct",
-					    "disturbed_runs",
+	static const char *const head[] = { "group",	  "bench",	    "metric",
+					    "variant",	  "cpus",	    "higher_better",
+					    "column",	  "label",	    "n",
+					    "min",	  "hmean",	    "amean",
+					    "stddev",	  "cov_pct",	    "max",
+					    "bmean95",	  "pdiff_pct",	    "runs",
+					    "tested",	  "significant",    "p",
+					    "q",	  "detectable_pct", "disturbed_runs",
 					    "broken_runs" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
@@ -1508,21 +1492,30 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 				csv_field(f, row->metric, false);
 				csv_field(f, row->variant, false);
 				csv_uint(f, row->ncpus, false);
-				csv_field(f, row->neither ? "" : row->higher_better ? "true" : "false",
+				csv_field(f,
+					  row->neither	       ? ""
+					  : row->higher_better ? "true"
+							       : "false",
 					  false);
 				csv_uint(f, c, false);
 				csv_field(f, t->labels[c], false);
 				csv_uint(f, s.n, false);
 				csv_num(f, stat_value(&s, ST_MIN), false);
-				/* the mean the table shows, under its own name: harmonic for rates */
-				csv_num(f, row->higher_better ? stat_value(&s, ST_MEAN) : NAN, false);
-				csv_num(f, row->higher_better ? NAN : stat_value(&s, ST_MEAN), false);
+				/* the mean the table shows, under its own name: harmonic for rates
+				 */
+				csv_num(f, row->higher_better ? stat_value(&s, ST_MEAN) : NAN,
+					false);
+				csv_num(f, row->higher_better ? NAN : stat_value(&s, ST_MEAN),
+					false);
 				csv_num(f, stat_value(&s, ST_STDDEV), false);
 				csv_num(f, stat_value(&s, ST_COV), false);
 				csv_num(f, stat_value(&s, ST_MAX), false);
 				csv_num(f, stat_value(&s, ST_BMEAN), false);
-				csv_num(f, c ? stat_pdiff(base.mean, s.mean, ST_MEAN, row->higher_better)
-					     : NAN, false);
+				csv_num(
+				    f,
+				    c ? stat_pdiff(base.mean, s.mean, ST_MEAN, row->higher_better)
+				      : NAN,
+				    false);
 				if (c)
 					csv_uint(f, v->runs_b, false);
 				else

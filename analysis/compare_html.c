@@ -83,8 +83,10 @@ static void put_cell(FILE *f, const struct cmp_row *r, unsigned c, enum kind k)
 		double b = kind_value(&base, k), v = kind_value(&s, k);
 
 		if (c > 0 && b > 0 && isfinite(v))
-			fprintf(f, " <span class=\"pct\" title=\"of the baseline's\">(&times;%.2f)</span>",
-				v / b);
+			fprintf(
+			    f,
+			    " <span class=\"pct\" title=\"of the baseline's\">(&times;%.2f)</span>",
+			    v / b);
 	} else if (!isnan(d)) {
 		if (star)
 			fprintf(f, " <b title=\"significant\">*%.2f%%*</b>", d);

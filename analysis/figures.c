@@ -350,8 +350,8 @@ static int plot_scaling(struct plotter *pl, bool efficiency)
 					base_row = row;
 				}
 				k = 1.0 / row->ncpus / base;
-				efficiency_band(&base_row->cells[c], base_row->ncpus, &row->cells[c],
-						row->ncpus, &lo, &hi);
+				efficiency_band(&base_row->cells[c], base_row->ncpus,
+						&row->cells[c], row->ncpus, &lo, &hi);
 				plot_series_add(s, row->ncpus, cs.mean * k, lo, hi);
 			}
 			if (!efficiency) {

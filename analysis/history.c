@@ -122,7 +122,8 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 			broken = true; /* as compare does: never a mean over what remains */
 			continue;
 		}
-		h->higher_better = !json_is_false(json_object_get(m, "higher_better")); /* null: neither */
+		h->higher_better =
+		    !json_is_false(json_object_get(m, "higher_better")); /* null: neither */
 		pt.v = xrealloc(pt.v, (pt.n + 1) * sizeof(double));
 		pt.v[pt.n++] = json_number_value(val);
 	}

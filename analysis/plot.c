@@ -205,8 +205,8 @@ static void write_series(FILE *f, const struct plot_spec *p, unsigned i, unsigne
 	const char *sep = ", \\\n     ";
 
 	if (s->points_only) {
-		fprintf(f, "%s'%s.dat' index %u using 1:2 with points pt 7 ps 1.5", *drawn ? sep : "",
-			p->name, i);
+		fprintf(f, "%s'%s.dat' index %u using 1:2 with points pt 7 ps 1.5",
+			*drawn ? sep : "", p->name, i);
 	} else if (s->thin) {
 		fprintf(f, "%s'%s.dat' index %u using 1:2 with linespoints lw 1 pt %u ps 0.6",
 			*drawn ? sep : "", p->name, i, point_type(s->point));
@@ -330,8 +330,9 @@ static void write_titles(FILE *f, const struct plot_spec *p)
 	for (unsigned i = 0; i < n; i++) {
 		fprintf(f, "set label %u ", i + 1);
 		plot_put_string(f, lines[i]);
-		fprintf(f, " at graph 0.5, graph 1 offset 0,%.1f center noenhanced font \",9\" "
-			   "tc rgb \"gray30\"\n",
+		fprintf(f,
+			" at graph 0.5, graph 1 offset 0,%.1f center noenhanced font \",9\" "
+			"tc rgb \"gray30\"\n",
 			0.8 + 1.1 * (n - 1 - i));
 		free(lines[i]);
 	}

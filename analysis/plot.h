@@ -35,11 +35,11 @@ enum plot_xaxis {
 };
 
 struct plot_spec {
-	const char *dir;    /* where the files go */
-	const char *name;   /* file name without extension */
-	const char *title;  /* one line: what, where (benchmark, machine, kernel) */
+	const char *dir;      /* where the files go */
+	const char *name;     /* file name without extension */
+	const char *title;    /* one line: what, where (benchmark, machine, kernel) */
 	const char *subtitle; /* a smaller line under it (parameters), or NULL */
-	const char *ylabel; /* with its unit: "pages/s" */
+	const char *ylabel;   /* with its unit: "pages/s" */
 	enum plot_xaxis xaxis;
 	double hline; /* a reference line (1.0 for ratios); NAN for none */
 	unsigned nseries;

@@ -102,8 +102,7 @@ static char *read_raw(const char *path, size_t *len)
 		return NULL;
 	}
 	buf = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size &&
-	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+	while (got < (size_t)st.st_size && (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
 		got += (size_t)n;
 	close(fd);
 	*len = got;
@@ -172,15 +171,17 @@ static void page_head(FILE *f, const char *title)
 		   "img-src 'self'; style-src 'unsafe-inline'; script-src 'self'\">\n"
 		   "<title>");
 	html_put(f, title);
-	fprintf(f, "</title>\n<style>\n%s</style>\n<script src=\"report.js\"></script>\n"
-		   "</head>\n<body>\n<h1>",
+	fprintf(f,
+		"</title>\n<style>\n%s</style>\n<script src=\"report.js\"></script>\n"
+		"</head>\n<body>\n<h1>",
 		report_css);
 	html_put(f, title);
 	fprintf(f, "</h1>\n<p class=\"notes\">written by faultbench ");
 	html_put(f, fb_version);
-	fprintf(f, " at %s from result files only; every figure is an SVG file beside this "
-		   "page, drawn by gnuplot (the .gp script and .dat data that drew it are there "
-		   "too).</p>\n",
+	fprintf(f,
+		" at %s from result files only; every figure is an SVG file beside this "
+		"page, drawn by gnuplot (the .gp script and .dat data that drew it are there "
+		"too).</p>\n",
 		now);
 }
 
@@ -271,10 +272,11 @@ static void put_systems(FILE *f, struct resultset *runs, unsigned nruns)
 	for (c = 0; c < nruns; c++) {
 		json_t *doc = runs[c].n ? runs[c].docs[0] : NULL;
 
-		meta_add(&m, c, "faultbench_version", json_object_get(doc, "faultbench_version"), 0);
+		meta_add(&m, c, "faultbench_version", json_object_get(doc, "faultbench_version"),
+			 0);
 		meta_add(&m, c, "", json_object_get(doc, "system"), 0);
-		meta_add(&m, c, "topology", json_object_get(json_object_get(doc, "topology"),
-							    "description"), 1);
+		meta_add(&m, c, "topology",
+			 json_object_get(json_object_get(doc, "topology"), "description"), 1);
 	}
 	for (i = 0; i < m.n; i++)
 		for (c = 1; c < nruns; c++)
@@ -286,8 +288,9 @@ static void put_systems(FILE *f, struct resultset *runs, unsigned nruns)
 	fprintf(f, "<h2 id=\"systems\">Systems</h2>\n<p>The machine and kernel of each run "
 		   "(its first result file)");
 	if (nruns > 1)
-		fprintf(f, "; %u of %u settings differ (marked &ne;): the kernel release differing "
-			   "is the point of a comparison, anything else may be what the table shows",
+		fprintf(f,
+			"; %u of %u settings differ (marked &ne;): the kernel release differing "
+			"is the point of a comparison, anything else may be what the table shows",
 			ndiff, m.n);
 	fprintf(f, ".</p>\n<table class=\"meta\">\n<thead><tr><th></th>");
 	for (c = 0; c < nruns; c++) {
@@ -344,8 +347,9 @@ static void put_runs_table(FILE *f, const struct runs_page *p)
 		fprintf(f, "</th><td>");
 		html_put(f, rs->arg);
 		fprintf(f, "</td><td>");
-		html_put(f, json_string_value(json_object_get(json_object_get(sys, "kernel"),
-							      "release")) ?: "?");
+		html_put(
+		    f, json_string_value(json_object_get(json_object_get(sys, "kernel"), "release"))
+			   ?: "?");
 		fprintf(f, "</td><td>");
 		html_put(f, json_string_value(json_object_get(sys, "hostname")) ?: "?");
 		fprintf(f, "</td><td>");
@@ -568,9 +572,10 @@ static void put_trend(FILE *f, const struct history_page *hp, unsigned k)
 		put_figure(f, &fig, cap);
 		free(cap);
 	}
-	fprintf(f, "<table class=\"cmp\">\n<thead><tr><th>date (UTC)</th><th>label</th>"
-		   "<th>repeats</th><th>%s</th><th>level</th><th>verdict</th><th>file</th>"
-		   "</tr></thead>\n<tbody>\n",
+	fprintf(f,
+		"<table class=\"cmp\">\n<thead><tr><th>date (UTC)</th><th>label</th>"
+		"<th>repeats</th><th>%s</th><th>level</th><th>verdict</th><th>file</th>"
+		"</tr></thead>\n<tbody>\n",
 		h->higher_better ? "Hmean" : "Amean");
 	for (unsigned i = 0; i < h->npoints; i++) {
 		const struct point *pt = &h->points[i];
@@ -596,11 +601,12 @@ static int write_history_page(FILE *f, const void *arg)
 
 	page_head(f, title);
 	free(title);
-	fprintf(f, "<p>Each result file is one run, summarised by the mean of its repeats; "
-		   "change points: binary segmentation with the CUSUM statistic of a mean shift "
-		   "against the run-to-run noise (alpha %.2f, a level lasts %u runs or more; "
-		   "docs/compare.md).  A regression or improvement is a level that moved; an "
-		   "outlier is one run far off its level.</p>\n",
+	fprintf(f,
+		"<p>Each result file is one run, summarised by the mean of its repeats; "
+		"change points: binary segmentation with the CUSUM statistic of a mean shift "
+		"against the run-to-run noise (alpha %.2f, a level lasts %u runs or more; "
+		"docs/compare.md).  A regression or improvement is a level that moved; an "
+		"outlier is one run far off its level.</p>\n",
 		CMP_ALPHA, hp->o->min_segment);
 	if (hp->reference) {
 		fprintf(f, "<p>Nightly reference nights (<code>reference</code>, "

@@ -28,12 +28,12 @@ struct report_opts {
 int report_runs(struct resultset *runs, unsigned nruns, const struct report_opts *o);
 
 struct report_history_opts {
-	const char *dir;	  /* the report folder */
-	const char *results;	  /* the results directory (searched recursively) */
+	const char *dir;	    /* the report folder */
+	const char *results;	    /* the results directory (searched recursively) */
 	const char *const *benches; /* NULL-terminated; NULL: every benchmark found */
-	const char *metric;	  /* NULL: each benchmark's headline metric */
-	long ncpus;		  /* -1: each benchmark's largest step */
-	double threshold;	  /* percent */
+	const char *metric;	    /* NULL: each benchmark's headline metric */
+	long ncpus;		    /* -1: each benchmark's largest step */
+	double threshold;	    /* percent */
 	unsigned min_segment;
 	const struct noise_models *noise;
 	/* results as a RUN already loaded (a store: selection), or NULL: walk results */

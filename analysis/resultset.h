@@ -15,7 +15,7 @@
  * can inflate to gigabytes.  The largest real result is a few megabytes.
  */
 #define RS_MAX_BYTES (256u << 20)
-#define RS_MAX_TEXT "256 MiB"
+#define RS_MAX_TEXT  "256 MiB"
 /* rs_walk() descends this deep at most. */
 #define RS_MAX_DEPTH 32
 

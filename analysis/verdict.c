@@ -30,8 +30,8 @@
 #include "stats.h"
 #include "util.h"
 
-#define MODEL_F_ALPHA	   0.01 /* runs vs model: disagreement worth saying */
-#define MAX_RUNS_NEEDED	   1000
+#define MODEL_F_ALPHA	0.01 /* runs vs model: disagreement worth saying */
+#define MAX_RUNS_NEEDED 1000
 /* rare by chance: an A/A run of the model's conditions is kept out about 1 time in 1000 */
 #define MODEL_SPREAD_ALPHA 0.001
 #define MODEL_SPREAD_RATIO 4.0 /* within-run variance this many times the model's: "far beyond" */

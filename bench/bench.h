@@ -23,15 +23,15 @@
 
 /* One page per worker: its counters and what the parent needs to know of it. */
 struct worker_slot {
-	uint64_t count[FB_MAX_COUNTERS];	/* written only by the worker */
-	int32_t cpu_at_start;		/* sched_getcpu() after pinning */
-	pid_t tid;			/* kernel task id, for /proc and perf */
+	uint64_t count[FB_MAX_COUNTERS]; /* written only by the worker */
+	int32_t cpu_at_start;		 /* sched_getcpu() after pinning */
+	pid_t tid;			 /* kernel task id, for /proc and perf */
 	/* getrusage(RUSAGE_THREAD) of the worker at its end, to cross-check /proc */
 	uint64_t ru_minflt, ru_majflt;
-	volatile int32_t state;		/* enum worker_state */
+	volatile int32_t state; /* enum worker_state */
 	/* Where the worker's memory (worker.mem) landed, pages per node, after init. */
-	int32_t placement_pages;	/* pages sampled, or -errno; 0: nothing declared */
-	int32_t placement_shared;	/* worker.mem_shared */
+	int32_t placement_pages;  /* pages sampled, or -errno; 0: nothing declared */
+	int32_t placement_shared; /* worker.mem_shared */
 	uint64_t node_pages[FB_PLACEMENT_MAX_NODES];
 	char error[512];
 };
@@ -41,14 +41,14 @@ enum worker_state { WS_STARTING, WS_READY, WS_RUNNING, WS_DONE, WS_FAILED };
 struct step_ctx;
 
 struct worker {
-	unsigned id;			/* 0 .. nworkers - 1 */
+	unsigned id; /* 0 .. nworkers - 1 */
 	unsigned nworkers;
-	unsigned pu;			/* planned PU (OS index) */
+	unsigned pu; /* planned PU (OS index) */
 	struct step_ctx *step;
-	void *shared;			/* from bench->setup(), visible to all workers */
-	void *priv;			/* the worker's own state, set by worker_init */
+	void *shared; /* from bench->setup(), visible to all workers */
+	void *priv;   /* the worker's own state, set by worker_init */
 	struct worker_slot *slot;
-	const volatile int *stop;	/* nonzero: leave worker_loop */
+	const volatile int *stop; /* nonzero: leave worker_loop */
 	/* The worker's main memory, declared by worker_init for placement checks. */
 	void *mem;
 	size_t mem_len;
@@ -89,15 +89,15 @@ struct bench;
 /* What a benchmark sees of the step being run. */
 struct step_ctx {
 	const struct bench *bench;
-	const void *params;		/* the bench's params struct */
+	const void *params; /* the bench's params struct */
 	const struct run_opts *ro;
 	const struct topo *topo;
 	unsigned nworkers;
 	const unsigned *pus;
 	unsigned step_index, repeat;
-	const char *dir;		/* directory for the benchmark's files */
-	void *shared;			/* set by setup(); for processes it must be MAP_SHARED */
-	json_t *extra;			/* object: report() adds what it found (folio sizes, ...) */
+	const char *dir; /* directory for the benchmark's files */
+	void *shared;	 /* set by setup(); for processes it must be MAP_SHARED */
+	json_t *extra;	 /* object: report() adds what it found (folio sizes, ...) */
 	/* filled by run_step() implementations that are not worker loops: */
 	struct step_result *result;
 };
@@ -189,9 +189,9 @@ struct bench {
 
 /* bench->no_metrics: what results_derive_metrics() leaves out. */
 enum {
-	BENCH_NO_RATES = 1 << 0,	/* "<counter>/s" and "faults/s" */
-	BENCH_NO_PER_FAULT = 1 << 1,	/* "<counter0>/fault" */
-	BENCH_NO_PER_CPU = 1 << 2,	/* "/s/cpu" rates and the efficiency derived from them */
+	BENCH_NO_RATES = 1 << 0,     /* "<counter>/s" and "faults/s" */
+	BENCH_NO_PER_FAULT = 1 << 1, /* "<counter0>/fault" */
+	BENCH_NO_PER_CPU = 1 << 2,   /* "/s/cpu" rates and the efficiency derived from them */
 };
 
 #endif

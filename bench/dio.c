@@ -44,8 +44,8 @@
 #include "sysinfo.h"
 #include "util.h"
 
-#define HUGE_SZ	     (2UL << 20) /* PMD size on x86-64 and 4k-page arm64; hugetlb default */
-#define MiB	     (1024.0 * 1024.0)
+#define HUGE_SZ (2UL << 20) /* PMD size on x86-64 and 4k-page arm64; hugetlb default */
+#define MiB	(1024.0 * 1024.0)
 
 enum dio_buffer { BUF_4K, BUF_THP, BUF_HUGETLB };
 enum dio_sharing { SHARE_OWN, SHARE_SHARED };
@@ -213,7 +213,7 @@ static int dio_check(const void *params, const struct run_opts *ro)
 	if (p->file_size < p->io_size)
 		return fb_usage("option '--file-size': %llu is smaller than --io-size %llu",
 				p->file_size, p->io_size);
-	ret = check_disk_dir(ro->dir);	/* decided by run_decide_dirs() */
+	ret = check_disk_dir(ro->dir); /* decided by run_decide_dirs() */
 	if (!ret && p->engine == ENGINE_IO_URING)
 		ret = check_io_uring();
 	return ret;
@@ -850,7 +850,8 @@ static void report_path(struct step_ctx *sc, const struct dio_shared *sh)
 				 p->engine == ENGINE_IO_URING ? "io_uring, queue depth 1, "
 								"unregistered buffers"
 							      : "syscall",
-				 p->op == OP_WRITE ? "to" : "from", fsfile_fs_name(sh->fstype), sh->dir);
+				 p->op == OP_WRITE ? "to" : "from", fsfile_fs_name(sh->fstype),
+				 sh->dir);
 	else if (p->driver == DRV_PVR)
 		path = xstrdup("process_vm_readv from a helper process (its pages pinned with "
 			       "FOLL_PIN) into the worker's 4k buffer");

@@ -31,42 +31,77 @@
 #define P(field) offsetof(struct fault_params, field)
 
 static const struct opt fault_options[] = {
-	{ .name = "backing", .type = OPT_ENUM, .def = "anon", .choices = "anon|tmpfs|file",
+	{ .name = "backing",
+	  .type = OPT_ENUM,
+	  .def = "anon",
+	  .choices = "anon|tmpfs|file",
 	  .help = "what backs the memory: anonymous memory, a tmpfs file (--tmpfs-dir) or a "
 		  "file on a disk filesystem (--dir)",
 	  .off = P(backing) },
-	{ .name = "map", .type = OPT_ENUM, .def = "private", .choices = "shared|private",
+	{ .name = "map",
+	  .type = OPT_ENUM,
+	  .def = "private",
+	  .choices = "shared|private",
 	  .help = "MAP_SHARED or MAP_PRIVATE (private write faults on a file are copy-on-write)",
 	  .off = P(map) },
-	{ .name = "touch", .type = OPT_ENUM, .def = "write", .choices = "read|write",
-	  .help = "touch each page with a load or a store (one byte per page)", .off = P(touch) },
-	{ .name = "sharing", .type = OPT_ENUM, .def = "own", .choices = "same|disjoint|own",
+	{ .name = "touch",
+	  .type = OPT_ENUM,
+	  .def = "write",
+	  .choices = "read|write",
+	  .help = "touch each page with a load or a store (one byte per page)",
+	  .off = P(touch) },
+	{ .name = "sharing",
+	  .type = OPT_ENUM,
+	  .def = "own",
+	  .choices = "same|disjoint|own",
 	  .help = "same: every worker maps all pages of one file; disjoint: each its own slice "
 		  "of one file; own: each its own file (anonymous memory is always own)",
 	  .off = P(sharing) },
-	{ .name = "size", .type = OPT_SIZE, .def = "64M", .min = 4096, .max = 64.0 * (1ULL << 30),
+	{ .name = "size",
+	  .type = OPT_SIZE,
+	  .def = "64M",
+	  .min = 4096,
+	  .max = 64.0 * (1ULL << 30),
 	  .help = "bytes each worker touches per pass (with --sharing=same: the file's size)",
 	  .off = P(size) },
-	{ .name = "page", .type = OPT_ENUMSET, .def = "default", .choices = "default|4k|thp",
+	{ .name = "page",
+	  .type = OPT_ENUMSET,
+	  .def = "default",
+	  .choices = "default|4k|thp",
 	  .help = "default: no madvise, as will-it-scale (the kernel's THP setting decides); "
 		  "4k: MADV_NOHUGEPAGE; thp: MADV_HUGEPAGE on a 2 MiB aligned mapping (a "
 		  "request: the result records what the kernel gave); a list runs each",
-	  .off = P(page), .matrix = true },
-	{ .name = "fault-around", .type = OPT_ENUMSET, .def = "on", .choices = "on|off",
+	  .off = P(page),
+	  .matrix = true },
+	{ .name = "fault-around",
+	  .type = OPT_ENUMSET,
+	  .def = "on",
+	  .choices = "on|off",
 	  .help = "off: register the mapping with userfaultfd (write-protect mode, nothing "
 		  "protected) so that each read fault maps one page; on,off runs both",
-	  .off = P(fault_around), .matrix = true },
-	{ .name = "file-state", .type = OPT_ENUMSET, .def = "sparse", .choices = "sparse|filled",
+	  .off = P(fault_around),
+	  .matrix = true },
+	{ .name = "file-state",
+	  .type = OPT_ENUMSET,
+	  .def = "sparse",
+	  .choices = "sparse|filled",
 	  .help = "sparse: the file is only sized (ftruncate) and the faults fill its page cache, "
 		  "as will-it-scale does; filled: written (4 KiB writes, 2 MiB with thp) and "
 		  "written back before the first fault, so its page-cache folios are 4 KiB "
 		  "(2 MiB); sparse,filled runs both",
-	  .off = P(file_state), .matrix = true },
-	{ .name = "zap", .type = OPT_ENUMSET, .def = "munmap", .choices = "munmap|dontneed",
+	  .off = P(file_state),
+	  .matrix = true },
+	{ .name = "zap",
+	  .type = OPT_ENUMSET,
+	  .def = "munmap",
+	  .choices = "munmap|dontneed",
 	  .help = "how a pass drops the range's pages: munmap and mmap it again (will-it-scale), "
 		  "or MADV_DONTNEED on the one mapping; munmap,dontneed runs both",
-	  .off = P(zap), .matrix = true },
-	{ .name = "tmpfs-dir", .type = OPT_STR, .def = "/dev/shm",
+	  .off = P(zap),
+	  .matrix = true },
+	{ .name = "tmpfs-dir",
+	  .type = OPT_STR,
+	  .def = "/dev/shm",
 	  .help = "tmpfs mount for --backing=tmpfs (a huge=within_size mount gives shmem THP)",
 	  .off = P(tmpfs_dir) },
 	OPT_END
@@ -95,7 +130,7 @@ static int check_uffd(const struct fault_params *p, const char *dir)
 	int fd, ret;
 
 	if (p->backing == BACKING_FILE && access(dir, W_OK))
-		return FB_OK;	/* not created yet: setup() probes again */
+		return FB_OK; /* not created yet: setup() probes again */
 	/* shared anonymous memory is shmem: a memfd is the same kind */
 	fd = p->backing == BACKING_ANON ? memfd_create("faultbench-probe", MFD_CLOEXEC)
 					: fsfile_open_unnamed(dir);
@@ -105,8 +140,8 @@ static int check_uffd(const struct fault_params *p, const char *dir)
 		return fb_fail("cannot create a file in '%s': %s", dir ? dir : "memfd",
 			       strerror(-fd));
 	if (ftruncate(fd, page_size())) {
-		ret = fb_fail("cannot size a file in '%s': %s", dir ? dir : "memfd",
-			      strerror(errno));
+		ret =
+		    fb_fail("cannot size a file in '%s': %s", dir ? dir : "memfd", strerror(errno));
 		close(fd);
 		return ret;
 	}
@@ -133,7 +168,8 @@ int fault_check_page(unsigned page, const char *thp_mode)
 			       "--page=default",
 			       nohuge ? "4k" : "thp", nohuge ? "NO" : "");
 	if ((page & (1u << PAGE_THP)) && !strcmp(thp_mode, "never"))
-		return fb_skip("--page=thp: /sys/kernel/mm/transparent_hugepage/enabled is [never]");
+		return fb_skip(
+		    "--page=thp: /sys/kernel/mm/transparent_hugepage/enabled is [never]");
 	return FB_OK;
 }
 
@@ -149,9 +185,10 @@ static int check_page(unsigned page)
 static int check_combination(const struct fault_params *p)
 {
 	if (p->backing == BACKING_ANON && p->sharing != SHARING_OWN)
-		return fb_usage("option '--sharing': '%s' needs a file to share; anonymous memory is "
-				"always 'own' (use --backing=tmpfs or --backing=file)",
-				p->sharing == SHARING_SAME ? "same" : "disjoint");
+		return fb_usage(
+		    "option '--sharing': '%s' needs a file to share; anonymous memory is "
+		    "always 'own' (use --backing=tmpfs or --backing=file)",
+		    p->sharing == SHARING_SAME ? "same" : "disjoint");
 	if (!p->page || !p->fault_around || !p->file_state || !p->zap)
 		return fb_usage("options '--page', '--fault-around', '--file-state' and '--zap' "
 				"need a value");
@@ -163,8 +200,8 @@ static int check_combination(const struct fault_params *p)
 		return fb_usage("option '--size': %llu is not a multiple of the page size (%ld)",
 				p->size, page_size());
 	if (fault_thp(p) && p->size % FAULT_PMD_SIZE)
-		return fb_usage("option '--size': %llu is not a multiple of 2M, needed by --page=thp",
-				p->size);
+		return fb_usage(
+		    "option '--size': %llu is not a multiple of 2M, needed by --page=thp", p->size);
 	return FB_OK;
 }
 
@@ -175,8 +212,8 @@ static int check_test_cost(void)
 
 	if (ns == ULONG_MAX)
 		return fb_usage("FB_TEST_FAULT_COST_NS: '%s' is not a number of nanoseconds "
-				"from 0 to %lu", getenv("FB_TEST_FAULT_COST_NS"),
-				FAULT_TEST_COST_MAX_NS);
+				"from 0 to %lu",
+				getenv("FB_TEST_FAULT_COST_NS"), FAULT_TEST_COST_MAX_NS);
 	if (ns)
 		fb_warn("FB_TEST_FAULT_COST_NS=%lu: a test-only cost of %lu ns of CPU time is "
 			"added to every page touched (recorded in each step as test_fault_cost_ns)",
@@ -194,7 +231,7 @@ static int check_test_cost(void)
 static int fault_check(const void *params, const struct run_opts *ro)
 {
 	const struct fault_params *p = params;
-	const char *dir = ro->dir;	/* decided by run_decide_dirs() */
+	const char *dir = ro->dir; /* decided by run_decide_dirs() */
 	int ret;
 
 	ret = check_combination(p);
@@ -340,16 +377,16 @@ static void report_thp(const struct fault_params *p, const struct fault_shared *
 			"pages (%s)",
 			100 * frac,
 			p->backing == BACKING_FILE && !fault_filled(p)
-				? "the sparse file's readahead chose them, as for will-it-scale; "
-				  "--file-state=filled gives 4 KiB folios"
-				: "a tmpfs huge= mount?");
+			    ? "the sparse file's readahead chose them, as for will-it-scale; "
+			      "--file-state=filled gives 4 KiB folios"
+			    : "a tmpfs huge= mount?");
 	} else if (fault_thp(p) && frac == 0) {
 		warned = true;
 		fb_warn("--page=thp requested, but the kernel gave no huge pages%s",
 			p->backing == BACKING_TMPFS || p->map == MAP_KIND_SHARED
-				? " (tmpfs: see /sys/kernel/mm/transparent_hugepage/shmem_enabled "
-				  "or use a huge=within_size mount as --tmpfs-dir)"
-				: "");
+			    ? " (tmpfs: see /sys/kernel/mm/transparent_hugepage/shmem_enabled "
+			      "or use a huge=within_size mount as --tmpfs-dir)"
+			    : "");
 	} else if (fault_thp(p) && frac < 0.9) {
 		warned = true;
 		fb_warn("--page=thp requested, but only %.0f%% of the range is in huge pages",
@@ -366,8 +403,7 @@ static void fault_report(struct step_ctx *sc)
 	if (!sc->extra || !sh)
 		return;
 	json_object_set_new(sc->extra, "fault_around",
-			    json_string(fault_around_off(p) ? "off (userfaultfd wp)"
-									     : "on"));
+			    json_string(fault_around_off(p) ? "off (userfaultfd wp)" : "on"));
 	if (p->backing != BACKING_ANON)
 		json_object_set_new(sc->extra, "file_dir", json_string(sh->dir));
 	if (sh->folio_ret) {

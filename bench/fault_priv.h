@@ -31,10 +31,10 @@ enum fault_zap { ZAP_MUNMAP, ZAP_DONTNEED };
 
 /* Field order follows fault_options[] in bench/fault.c. */
 struct fault_params {
-	int backing;		/* enum fault_backing */
-	int map;		/* enum fault_map */
-	int touch;		/* enum fault_touch */
-	int sharing;		/* enum fault_sharing */
+	int backing; /* enum fault_backing */
+	int map;     /* enum fault_map */
+	int touch;   /* enum fault_touch */
+	int sharing; /* enum fault_sharing */
 	unsigned long long size;
 	/*
 	 * Matrix options: bit masks of enum fault_page, fault_around,
@@ -50,9 +50,9 @@ struct fault_params {
 
 /* Per step, MAP_SHARED so that worker processes can write into it. */
 struct fault_shared {
-	int fd;			/* same/disjoint: the one file; -1 otherwise */
-	char dir[PATH_MAX];	/* where files are created */
-	int folio_ret;		/* worker 0's folio_inspect(): 0 or -errno */
+	int fd;		    /* same/disjoint: the one file; -1 otherwise */
+	char dir[PATH_MAX]; /* where files are created */
+	int folio_ret;	    /* worker 0's folio_inspect(): 0 or -errno */
 	struct folio_report folios;
 };
 

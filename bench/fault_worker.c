@@ -38,17 +38,17 @@
 #define CHUNK FAULT_PMD_SIZE
 
 struct fault_worker {
-	char *addr;		/* the measured range, 2 MiB aligned */
+	char *addr; /* the measured range, 2 MiB aligned */
 	size_t len;
-	int fd;			/* the file mapped, -1: anonymous memory */
-	off_t off;		/* where the range starts in it */
-	int flags;		/* mmap flags */
-	int own_fd;		/* sharing=own file backing: the worker's file */
-	int uffd;		/* fault-around=off: keeps the registration alive */
+	int fd;	    /* the file mapped, -1: anonymous memory */
+	off_t off;  /* where the range starts in it */
+	int flags;  /* mmap flags */
+	int own_fd; /* sharing=own file backing: the worker's file */
+	int uffd;   /* fault-around=off: keeps the registration alive */
 	bool write;
 	size_t page;
-	unsigned long cost_ns;	/* FB_TEST_FAULT_COST_NS: test-only CPU time per page */
-	int test_advice;	/* FB_TEST_HARNESS_MADVISE: test-only advice, 0: none */
+	unsigned long cost_ns; /* FB_TEST_FAULT_COST_NS: test-only CPU time per page */
+	int test_advice;       /* FB_TEST_HARNESS_MADVISE: test-only advice, 0: none */
 };
 
 /*
@@ -138,7 +138,7 @@ int fault_populate(int fd, unsigned long long off, unsigned long long len,
 	if (!ret && p->backing == BACKING_FILE &&
 	    sync_file_range(fd, (off_t)off, (off_t)len,
 			    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-				    SYNC_FILE_RANGE_WAIT_AFTER))
+				SYNC_FILE_RANGE_WAIT_AFTER))
 		ret = -errno;
 	return ret;
 }
@@ -190,7 +190,7 @@ static int worker_file(struct worker *w, struct fault_worker *fw, int *fd, off_t
 		if (!fault_filled(p))
 			return 0;
 		ret = fault_populate(sh->fd, (unsigned long long)*off, fw->len, p);
-		if (ret && ret != -EINTR)	/* interrupted: the runner stops us anyway */
+		if (ret && ret != -EINTR) /* interrupted: the runner stops us anyway */
 			return worker_fail(w, "cannot fill its slice of the file in '%s': %s",
 					   sh->dir, strerror(-ret));
 		return 0;
@@ -220,7 +220,7 @@ static int disable_fault_around(struct worker *w, struct fault_worker *fw)
 	if (fw->uffd >= 0)
 		close(fw->uffd);
 	fw->uffd =
-		uffd_disable_fault_around(fw->addr, fw->len, fault_uffd_mem(p), why, sizeof(why));
+	    uffd_disable_fault_around(fw->addr, fw->len, fault_uffd_mem(p), why, sizeof(why));
 	if (fw->uffd < 0)
 		return worker_fail(w, "--fault-around=off: %s", why);
 	return 0;
@@ -277,7 +277,7 @@ static int remap_range(struct worker *w, struct fault_worker *fw)
 		return worker_fail(w, "munmap of %zu bytes: %s", fw->len, strerror(errno));
 	p = mmap(old, fw->len, PROT_READ | PROT_WRITE, fw->flags | MAP_FIXED_NOREPLACE, fw->fd,
 		 fw->off);
-	if (p != MAP_FAILED && p != old) {	/* a kernel that took it as a hint */
+	if (p != MAP_FAILED && p != old) { /* a kernel that took it as a hint */
 		munmap(p, fw->len);
 		p = MAP_FAILED;
 	}
@@ -337,13 +337,13 @@ int fault_worker_init(struct worker *w)
 	fw->len = p->size;
 	fw->write = p->touch == TOUCH_WRITE;
 	fw->page = (size_t)page_size();
-	fw->cost_ns = fault_test_cost_ns();	/* checked by fault_check() */
+	fw->cost_ns = fault_test_cost_ns(); /* checked by fault_check() */
 	fw->test_advice = fault_test_harness_madvise();
 	w->priv = fw;
 	if (map_range(w, fw))
 		return -1;
 	if (first_touch(w, fw))
-		return 0;	/* interrupted: the runner stops us before the loop */
+		return 0; /* interrupted: the runner stops us before the loop */
 	/* One worker per step tells what the kernel backed the range with. */
 	if (w->id == 0)
 		sh->folio_ret = folio_inspect(fw->addr, fw->len, &sh->folios);

@@ -563,9 +563,9 @@ static int run_make(const struct kernbench_params *p, const struct kernbench_tre
 	}
 	if (sp.code) {
 		char *line = last_log_line(t->log);
-		int ret = fb_fail("kernbench: 'make %s' in %s failed (%s): %s",
-				  target ? target : "", t->dir,
-				  spawn_describe(&sp, why, sizeof(why)), line);
+		int ret =
+		    fb_fail("kernbench: 'make %s' in %s failed (%s): %s", target ? target : "",
+			    t->dir, spawn_describe(&sp, why, sizeof(why)), line);
 
 		free(line);
 		return ret;
@@ -729,8 +729,7 @@ static int copy_config(const char *from, const char *dir)
 	int ret = FB_OK;
 
 	if (!f || fputs(text, f) == EOF)
-		ret = fb_fail("kernbench: cannot copy '%s' to '%s': %s", from, to,
-			      strerror(errno));
+		ret = fb_fail("kernbench: cannot copy '%s' to '%s': %s", from, to, strerror(errno));
 	if (f && fclose(f) && !ret)
 		ret = fb_fail("kernbench: cannot write '%s': %s", to, strerror(errno));
 	free(text);

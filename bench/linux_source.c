@@ -92,8 +92,8 @@ static void missing_packages(char *buf, size_t len, bool full_config)
 
 	buf[0] = '\0';
 	for (i = 0; i < ARRAY_SIZE(need); i++) {
-		bool ok = need[i].file[0] == '/' ? is_file(need[i].file)
-						 : have_program(need[i].file);
+		bool ok =
+		    need[i].file[0] == '/' ? is_file(need[i].file) : have_program(need[i].file);
 
 		if (!ok && (full_config || !need[i].full_only))
 			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? " " : "",
@@ -373,8 +373,8 @@ int linux_source_get(struct linux_source *ls, bool full_config)
 		if (ret)
 			return ret;
 	}
-	version = spawn_first_line((const char *const[]){ "dpkg-query", "-W", "-f=${Version}\n",
-							  LINUX_SOURCE_PKG, NULL });
+	version = spawn_first_line(
+	    (const char *const[]){ "dpkg-query", "-W", "-f=${Version}\n", LINUX_SOURCE_PKG, NULL });
 	snprintf(ls->version, sizeof(ls->version), "%s %s", LINUX_SOURCE_PKG,
 		 version ? version : "unknown");
 	cache_key(key, sizeof(key), version ? version : LINUX_SOURCE_PKG);

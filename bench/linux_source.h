@@ -14,8 +14,8 @@
 #define LINUX_SOURCE_PKG "linux-source-6.1"
 
 struct linux_source {
-	char dir[PATH_MAX];	/* the source tree: never written (builds use O=) */
-	char version[128];	/* the package's version, or the tree's/tarball's name */
+	char dir[PATH_MAX]; /* the source tree: never written (builds use O=) */
+	char version[128];  /* the package's version, or the tree's/tarball's name */
 };
 
 /*

@@ -53,23 +53,39 @@ struct pagelock_params {
 #define P(field) offsetof(struct pagelock_params, field)
 
 static const struct opt pagelock_opts[] = {
-	{ .name = "size", .type = OPT_SIZE, .def = "8M", .min = 4096, .max = 1ULL << 40,
+	{ .name = "size",
+	  .type = OPT_SIZE,
+	  .def = "8M",
+	  .min = 4096,
+	  .max = 1ULL << 40,
 	  .help = "bytes of the shared file every worker faults per round (its slice for disjoint)",
 	  .off = P(size) },
-	{ .name = "invalidate", .type = OPT_ENUM, .def = "punch",
+	{ .name = "invalidate",
+	  .type = OPT_ENUM,
+	  .def = "punch",
 	  .choices = "punch|fadvise|odirect",
 	  .help = "how pages leave the page cache between rounds: punch a hole in a tmpfs (memfd) "
 		  "file; zap the PTEs then POSIX_FADV_DONTNEED on a --dir file; an O_DIRECT write "
-		  "over a --dir file (invalidate_inode_pages2)", .off = P(invalidate) },
-	{ .name = "pattern", .type = OPT_ENUMSET, .def = "disjoint,same",
+		  "over a --dir file (invalidate_inode_pages2)",
+	  .off = P(invalidate) },
+	{ .name = "pattern",
+	  .type = OPT_ENUMSET,
+	  .def = "disjoint,same",
 	  .choices = "disjoint|same|staggered",
 	  .help = "who faults what: disjoint (own slice), same (all pages, same order), staggered "
 		  "(all pages, each from its own offset); disjoint first is the ratio baseline",
-	  .off = P(pattern), .matrix = true },
-	{ .name = "fault-around", .type = OPT_BOOL, .def = "on",
+	  .off = P(pattern),
+	  .matrix = true },
+	{ .name = "fault-around",
+	  .type = OPT_BOOL,
+	  .def = "on",
 	  .help = "off: register the mapping with userfaultfd write-protect, which disables "
-		  "fault-around (one page per fault)", .off = P(fault_around) },
-	{ .name = "large-folios", .type = OPT_ENUM, .def = "auto", .choices = "auto|on|off",
+		  "fault-around (one page per fault)",
+	  .off = P(fault_around) },
+	{ .name = "large-folios",
+	  .type = OPT_ENUM,
+	  .def = "auto",
+	  .choices = "auto|on|off",
 	  .help = "on: MADV_HUGEPAGE (tmpfs: as shmem_enabled allows; disk files: PMD-sized "
 		  "read-around); off: MADV_NOHUGEPAGE, plus POSIX_FADV_RANDOM on disk files; "
 		  "auto: no advice.  The folio sizes obtained are recorded",
@@ -114,7 +130,7 @@ struct pl_shared {
 
 	/* the proof that pages really left: mincore() before and after each drop */
 	uint64_t checks;
-	uint64_t redrops;	/* drops repeated because pages were still resident */
+	uint64_t redrops; /* drops repeated because pages were still resident */
 	size_t resident_before_min, resident_before_max, resident_after_max;
 };
 
@@ -198,8 +214,8 @@ static int open_disk_file(struct step_ctx *sc, struct pl_shared *sh)
 	if (sh->p->invalidate == PL_ODIRECT) {
 		sh->dio_fd = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
 		if (sh->dio_fd < 0) {
-			ret = fb_skip("O_DIRECT is not supported on --dir %s: %s",
-				      sc->dir, strerror(errno));
+			ret = fb_skip("O_DIRECT is not supported on --dir %s: %s", sc->dir,
+				      strerror(errno));
 			goto out;
 		}
 		sh->dio_len = 1 << 20;
@@ -628,15 +644,12 @@ static double sum_of(const double *v, size_t n)
 
 static const struct {
 	const char *name;
-	const char *log;	/* the round_log array it is taken from */
+	const char *log; /* the round_log array it is taken from */
 	double pct;
 } round_stats[] = {
-	{ "round_ms_p50", "ms", 50 },
-	{ "round_ms_p90", "ms", 90 },
-	{ "round_ms_p99", "ms", 99 },
-	{ "round_ms_max", "ms", 100 },
-	{ "inval_ms_p50", "inval_ms", 50 },
-	{ "inval_ms_p99", "inval_ms", 99 },
+	{ "round_ms_p50", "ms", 50 },	    { "round_ms_p90", "ms", 90 },
+	{ "round_ms_p99", "ms", 99 },	    { "round_ms_max", "ms", 100 },
+	{ "inval_ms_p50", "inval_ms", 50 }, { "inval_ms_p99", "inval_ms", 99 },
 };
 
 /*
@@ -659,8 +672,8 @@ static void inval_window(json_t *log, double from, double to, double npages, dou
 static void derive_inval(struct step_result *r, json_t *log, double t_end, double total,
 			 double *buf)
 {
-	double npages = json_number_value(
-		json_object_get(json_object_get(r->extra, "invalidation"), "pages"));
+	double npages =
+	    json_number_value(json_object_get(json_object_get(r->extra, "invalidation"), "pages"));
 	struct metric *m;
 	double to = t_end, from, share, rate;
 	unsigned s;
@@ -707,7 +720,7 @@ static void derive_round_times(struct step_result *r, json_t *log)
 		struct metric *m;
 
 		if (json_array_size(vals) != nlog)
-			continue;	/* a log without invalidation times */
+			continue; /* a log without invalidation times */
 		m = step_add_metric(r, round_stats[k].name, false);
 		to = t_end;
 		for (s = r->nsamples; s-- > 0;) {

@@ -12,13 +12,13 @@
  * bench_<name>" (bench/<name>.c), in the order "faultbench list" prints them.
  * A new benchmark is a new file and one line here; nothing else to edit.
  */
-#define FB_BENCHMARKS(X) \
-	X(fault)         \
-	X(pagelock)      \
-	X(aim9)          \
-	X(kernbench)     \
-	X(threads)       \
-	X(sysbench)      \
+#define FB_BENCHMARKS(X)                                                                           \
+	X(fault)                                                                                   \
+	X(pagelock)                                                                                \
+	X(aim9)                                                                                    \
+	X(kernbench)                                                                               \
+	X(threads)                                                                                 \
+	X(sysbench)                                                                                \
 	X(dio)
 
 #define FB_DECLARE(n) extern const struct bench bench_##n;
@@ -27,22 +27,28 @@ FB_BENCHMARKS(FB_DECLARE)
 
 /* The benchmarks, then the presets: a benchmark with options set, one line each. */
 const struct bench_entry bench_registry[] = {
-	FB_BENCHMARKS(FB_ENTRY)
-	{ .name = "nopage", .bench = &bench_fault,
-	  .preset = "--backing=tmpfs --map=shared --touch=read --sharing=same",
-	  .summary = "all workers read-fault the same pages of one shared tmpfs file (2006's 64-CPU test)" },
+	FB_BENCHMARKS(FB_ENTRY){ .name = "nopage",
+				 .bench = &bench_fault,
+				 .preset =
+				     "--backing=tmpfs --map=shared --touch=read --sharing=same",
+				 .summary = "all workers read-fault the same pages of one shared "
+					    "tmpfs file (2006's 64-CPU test)" },
 	/* will-it-scale's tests map 128 MiB per task: on disk files the size also
 	 * decides how far readahead ramps up the page-cache folio sizes */
-	{ .name = "pf1", .bench = &bench_fault,
+	{ .name = "pf1",
+	  .bench = &bench_fault,
 	  .preset = "--backing=anon --map=private --touch=write --sharing=own --size=128M",
 	  .summary = "anonymous write faults, own memory (will-it-scale page_fault1)" },
-	{ .name = "pf2", .bench = &bench_fault,
+	{ .name = "pf2",
+	  .bench = &bench_fault,
 	  .preset = "--backing=tmpfs --map=private --touch=write --sharing=own --size=128M",
 	  .summary = "private file write faults (COW), own file (page_fault2)" },
-	{ .name = "pf3", .bench = &bench_fault,
+	{ .name = "pf3",
+	  .bench = &bench_fault,
 	  .preset = "--backing=tmpfs --map=shared --touch=write --sharing=own --size=128M",
 	  .summary = "shared file write faults, own file (page_fault3)" },
-	{ .name = "pf4", .bench = &bench_fault,
+	{ .name = "pf4",
+	  .bench = &bench_fault,
 	  .preset = "--backing=tmpfs --map=private --touch=read --sharing=own --size=128M",
 	  .summary = "private file read faults, own file (will-it-scale request #37)" },
 	{ .name = NULL }

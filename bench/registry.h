@@ -13,10 +13,10 @@
 #include "bench.h"
 
 struct bench_entry {
-	const char *name;		/* what the user types: "fault", "nopage", "pf1" */
+	const char *name; /* what the user types: "fault", "nopage", "pf1" */
 	const struct bench *bench;
-	const char *preset;		/* options applied before the user's, "--backing=tmpfs ..."; NULL */
-	const char *summary;		/* for presets; benchmarks use bench->summary */
+	const char *preset;  /* options applied before the user's, "--backing=tmpfs ..."; NULL */
+	const char *summary; /* for presets; benchmarks use bench->summary */
 };
 
 extern const struct bench_entry bench_registry[];

@@ -42,36 +42,58 @@
 enum { SB_CPU, SB_THREADS, SB_MEMORY, SB_OLTP_RO, SB_OLTP_RW };
 
 struct sysbench_params {
-	unsigned test;		/* matrix: one bit per variant */
-	const char *extra_args; /* passed to sysbench before "run" */
-	long long table_size;	/* oltp: rows per table */
-	long long tables;	/* oltp: tables */
+	unsigned test;		 /* matrix: one bit per variant */
+	const char *extra_args;	 /* passed to sysbench before "run" */
+	long long table_size;	 /* oltp: rows per table */
+	long long tables;	 /* oltp: tables */
 	const char *server_cpus; /* oltp: PUs for the server, "": not pinned */
-	const char *pg_dir;	/* oltp: where the cluster lives, "": a temporary directory */
+	const char *pg_dir;	 /* oltp: where the cluster lives, "": a temporary directory */
 };
 
 #define P(field) offsetof(struct sysbench_params, field)
 
 static const struct opt sysbench_opts[] = {
-	{ .name = "test", .type = OPT_ENUMSET, .def = "cpu,threads,memory",
+	{ .name = "test",
+	  .type = OPT_ENUMSET,
+	  .def = "cpu,threads,memory",
 	  .choices = "cpu|threads|memory|oltp-ro|oltp-rw",
-	  .help = "sysbench tests to run, each a variant of its own; oltp-ro/oltp-rw: sysbench OLTP "
-		  "read-only/read-write against a PostgreSQL server faultbench starts itself",
-	  .off = P(test), .matrix = true },
-	{ .name = "args", .type = OPT_STR, .def = "",
+	  .help =
+	      "sysbench tests to run, each a variant of its own; oltp-ro/oltp-rw: sysbench OLTP "
+	      "read-only/read-write against a PostgreSQL server faultbench starts itself",
+	  .off = P(test),
+	  .matrix = true },
+	{ .name = "args",
+	  .type = OPT_STR,
+	  .def = "",
 	  .help = "more sysbench options, space-separated, e.g. \"--memory-block-size=1M\"",
 	  .off = P(extra_args) },
-	{ .name = "table-size", .type = OPT_INT, .def = "100000", .min = 10, .max = 1e9,
+	{ .name = "table-size",
+	  .type = OPT_INT,
+	  .def = "100000",
+	  .min = 10,
+	  .max = 1e9,
 	  .help = "oltp: rows per table (mmtests: about 4500 per MiB of its workload size)",
 	  .off = P(table_size) },
-	{ .name = "tables", .type = OPT_INT, .def = "1", .min = 1, .max = 64,
-	  .help = "oltp: number of tables", .off = P(tables) },
-	{ .name = "server-cpus", .type = OPT_STR, .def = "",
-	  .help = "oltp: pin the PostgreSQL server to these PUs (\"2-3\": away from the workers, or "
-		  "with them); empty: not pinned", .off = P(server_cpus) },
-	{ .name = "pg-dir", .type = OPT_STR, .def = "",
-	  .help = "oltp: the directory the cluster lives in (created, and kept with the cluster for "
-		  "the next run; the server is stopped); empty: a new directory in /tmp, removed",
+	{ .name = "tables",
+	  .type = OPT_INT,
+	  .def = "1",
+	  .min = 1,
+	  .max = 64,
+	  .help = "oltp: number of tables",
+	  .off = P(tables) },
+	{ .name = "server-cpus",
+	  .type = OPT_STR,
+	  .def = "",
+	  .help =
+	      "oltp: pin the PostgreSQL server to these PUs (\"2-3\": away from the workers, or "
+	      "with them); empty: not pinned",
+	  .off = P(server_cpus) },
+	{ .name = "pg-dir",
+	  .type = OPT_STR,
+	  .def = "",
+	  .help =
+	      "oltp: the directory the cluster lives in (created, and kept with the cluster for "
+	      "the next run; the server is stopped); empty: a new directory in /tmp, removed",
 	  .off = P(pg_dir) },
 	OPT_END
 };
@@ -120,9 +142,9 @@ static int sysbench_check(const void *params, const struct run_opts *ro)
 		return fb_skip("sysbench is not installed");
 	if (is_oltp(p) && *p->server_cpus && !cpu_list_valid(p->server_cpus))
 		return fb_usage("option '--server-cpus': '%s' is not a CPU list", p->server_cpus);
-	if (is_oltp(p) && *p->pg_dir && strspn(p->pg_dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					   "abcdefghijklmnopqrstuvwxyz0123456789/._+-") !=
-					   strlen(p->pg_dir))
+	if (is_oltp(p) && *p->pg_dir &&
+	    strspn(p->pg_dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			      "abcdefghijklmnopqrstuvwxyz0123456789/._+-") != strlen(p->pg_dir))
 		return fb_usage("option '--pg-dir': '%s': only letters, digits and /._+- please",
 				p->pg_dir);
 	return FB_OK;
@@ -135,8 +157,8 @@ static int sysbench_check(const void *params, const struct run_opts *ro)
  */
 static struct {
 	pid_t owner;
-	char *dir;	/* the directory handed to pg-server.sh */
-	char *top;	/* what to remove afterwards: our temporary directory, or NULL */
+	char *dir; /* the directory handed to pg-server.sh */
+	char *top; /* what to remove afterwards: our temporary directory, or NULL */
 	char *script;
 	bool prepared;
 } pg;
@@ -199,7 +221,8 @@ static void pg_stop(void)
 /* Pin the postmaster and every process it started (they inherit it from then on). */
 static int pg_pin(const char *cpus)
 {
-	char *pidfile = xasprintf("%s/data/postmaster.pid", pg.dir), *text = read_text_file(pidfile);
+	char *pidfile = xasprintf("%s/data/postmaster.pid", pg.dir),
+	     *text = read_text_file(pidfile);
 	long pm = text ? strtol(text, NULL, 10) : 0;
 	const char *argv[] = { "sh", "-c", NULL, NULL };
 	char *cmd;
@@ -285,8 +308,7 @@ static int pg_ready(const struct sysbench_params *p)
 		return FB_OK;
 	/* the socket, DIR/.s.PGSQL.5432, must fit in sun_path (108 bytes) */
 	if (strlen(p->pg_dir) > 90)
-		return fb_usage("option '--pg-dir': '%s' is too long for a socket path",
-				p->pg_dir);
+		return fb_usage("option '--pg-dir': '%s' is too long for a socket path", p->pg_dir);
 	if (!pg.dir) {
 		ret = pg_start(p);
 		if (ret)
@@ -405,7 +427,7 @@ unsigned sysbench_parse_intervals(const char *out, struct sysbench_interval **iv
 		if (line[0] != '[' || !close || (size_t)(close - line) > ll)
 			continue;
 		one.eps = number_after(line, ll, "eps:");
-		if (isnan(one.eps))	/* oltp: transactions per second */
+		if (isnan(one.eps)) /* oltp: transactions per second */
 			one.eps = number_after(line, ll, "tps:");
 		one.lat95 = number_after(line, ll, "lat (ms,95%):");
 		one.mibs =
@@ -527,10 +549,12 @@ static int sysbench_run_step(struct step_ctx *sc)
 	sb = json_object();
 	json_object_set_new(sb, "test", json_string(test_name(p)));
 	if (is_oltp(p))
-		json_object_set_new(sb, "server", json_pack("{s:s, s:s, s:I, s:I}", "what",
-			"PostgreSQL, throw-away cluster, Unix socket", "cpus",
-			*p->server_cpus ? p->server_cpus : "not pinned", "tables",
-			(json_int_t)p->tables, "table_size", (json_int_t)p->table_size));
+		json_object_set_new(sb, "server",
+				    json_pack("{s:s, s:s, s:I, s:I}", "what",
+					      "PostgreSQL, throw-away cluster, Unix socket", "cpus",
+					      *p->server_cpus ? p->server_cpus : "not pinned",
+					      "tables", (json_int_t)p->tables, "table_size",
+					      (json_int_t)p->table_size));
 	json_object_set_new(sb, "report_interval_s", json_integer(interval));
 	json_object_set_new(sb, "skipped_reports", json_integer(skip));
 	json_object_set_new(sb, "output", json_string(out));

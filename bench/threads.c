@@ -39,10 +39,19 @@ struct threads_params {
 #define P(field) offsetof(struct threads_params, field)
 
 static const struct opt threads_opts[] = {
-	{ .name = "alloc", .type = OPT_SIZE, .def = "4k", .min = 1, .max = 1ULL << 30,
+	{ .name = "alloc",
+	  .type = OPT_SIZE,
+	  .def = "4k",
+	  .min = 1,
+	  .max = 1ULL << 30,
 	  .help = "bytes malloc'd, written and freed per event (above glibc's 128k mmap "
-		  "threshold every event maps and faults)", .off = P(alloc) },
-	{ .name = "locks", .type = OPT_INT, .def = "8", .min = 1, .max = 65536,
+		  "threshold every event maps and faults)",
+	  .off = P(alloc) },
+	{ .name = "locks",
+	  .type = OPT_INT,
+	  .def = "8",
+	  .min = 1,
+	  .max = 65536,
 	  .help = "mutexes the workers share (sysbench's thread-locks); fewer: more contention",
 	  .off = P(locks) },
 	OPT_END

@@ -565,8 +565,7 @@ static int install_unit(const struct ctx *x)
 	if (fd >= 0 && !f)
 		close(fd);
 	if (!f || fputs(text, f) < 0 || fclose(f))
-		ret = fb_fail("campaign: cannot write %s: %s", p,
-			      strerror(fd < 0 ? -fd : errno));
+		ret = fb_fail("campaign: cannot write %s: %s", p, strerror(fd < 0 ? -fd : errno));
 	else if (run_tool(en))
 		ret = fb_fail("campaign: systemctl enable %s failed", CAMPAIGN_UNIT);
 	else

@@ -106,8 +106,8 @@ static void undecided_row(const struct cmp_group *g, const char *name, const str
 
 		cmp_fmt_detect(det, sizeof(det), vd->detect_pct);
 		printf("undecided  %s %s: %+.2f%%%s; detectable %s > threshold %.2f%% (",
-		       fb_esc(g->name), name, pct, vd->significant ? ", significant" : ", not significant", det,
-		       threshold);
+		       fb_esc(g->name), name, pct,
+		       vd->significant ? ", significant" : ", not significant", det, threshold);
 	}
 	if (vd->runs_needed) {
 		printf("needs %u runs a side)\n", vd->runs_needed);
@@ -156,7 +156,8 @@ static void check_row(const struct cmp_group *g, const struct cmp_row *r, double
 	case CHECK_OK:
 		v->ok++;
 		printf("ok         %s %s: %.2f -> %.2f (%+.2f%%%s; detectable +-%.2f%%)\n",
-		       fb_esc(g->name), name, base.mean, cand.mean, pct, vd->significant ? ", significant" : "",
+		       fb_esc(g->name), name, base.mean, cand.mean, pct,
+		       vd->significant ? ", significant" : "",
 		       vd->detect_pct); /* within the threshold: never capped */
 		break;
 	case CHECK_UNDECIDED:

@@ -556,7 +556,8 @@ static int complete_every_bench_option(const char *cur)
 
 			while (d < e && !opt_find(d->bench->opts, o->name))
 				d++;
-			if (d == e && !opt_find(run_options, o->name) && !strncmp(o->name, cur + 2, strlen(cur + 2)))
+			if (d == e && !opt_find(run_options, o->name) &&
+			    !strncmp(o->name, cur + 2, strlen(cur + 2)))
 				printf("--%s%s\n", o->name, o->type == OPT_BOOL ? "" : "=");
 		}
 	return FB_OK;

@@ -88,16 +88,15 @@ const struct opt history_options[] = {
 
 static int usage(FILE *f)
 {
-	fprintf(f,
-		"usage: faultbench history DIR|store:SELECTOR --bench NAME [options]\n"
-		"\n"
-		"Lists a metric at one step over every result of NAME under DIR (searched\n"
-		"recursively; .json and .json.gz; with --store, from the store's index) or\n"
-		"picked from a store (store:machine=big1,since=2026-01-01), oldest first by\n"
-		"the date in the results, and\n"
-		"marks change points: binary segmentation with the CUSUM statistic of a mean\n"
-		"shift, against the run-to-run noise (docs/compare.md).\n"
-		"\noptions:\n");
+	fprintf(f, "usage: faultbench history DIR|store:SELECTOR --bench NAME [options]\n"
+		   "\n"
+		   "Lists a metric at one step over every result of NAME under DIR (searched\n"
+		   "recursively; .json and .json.gz; with --store, from the store's index) or\n"
+		   "picked from a store (store:machine=big1,since=2026-01-01), oldest first by\n"
+		   "the date in the results, and\n"
+		   "marks change points: binary segmentation with the CUSUM statistic of a mean\n"
+		   "shift, against the run-to-run noise (docs/compare.md).\n"
+		   "\noptions:\n");
 	opt_print_help(f, history_options);
 	return FB_USAGE;
 }
@@ -134,8 +133,8 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 		       h->npoints, h->npoints == 1 ? "" : "s");
 	/* the model's figure is the one 'noise' and compare print for this step */
 	if (h->have_model) {
-		printf("; model %s: %.2f%% (runs of %.3g repeats)", fb_esc(h->model_path), h->model_pct,
-		       h->model_repeats);
+		printf("; model %s: %.2f%% (runs of %.3g repeats)", fb_esc(h->model_path),
+		       h->model_pct, h->model_repeats);
 		if (fabs(h->series_repeats - h->model_repeats) > 1e-9)
 			printf(", %.2f%% for this series' %.3g",
 			       100 * sqrt(noise_var_for(h->model_e, h->series_repeats)),
@@ -163,9 +162,8 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 		if (!isnan(p->change))
 			snprintf(chg, sizeof(chg), fabs(p->change) < 1e5 ? "%+.2f%%" : "%+.2e%%",
 				 p->change);
-		printf("%-20.20s  %-*s %3u %14s %14s %9s", fb_esc(p->date), wl,
-		       fb_esc(p->label), p->n,
-		       fmt_level(mean, sizeof(mean), p->mean),
+		printf("%-20.20s  %-*s %3u %14s %14s %9s", fb_esc(p->date), wl, fb_esc(p->label),
+		       p->n, fmt_level(mean, sizeof(mean), p->mean),
 		       fmt_level(level, sizeof(level), p->level), chg);
 		if (p->mark == '*')
 			printf(" * %s", p->change < 0 ? "regression" : "improvement");

@@ -26,8 +26,8 @@ int cmd_list(int argc, char **argv)
 	printf("\npresets (a benchmark with options set):\n");
 	for (e = bench_registry; e->name; e++)
 		if (e->preset)
-			printf("  %-12s %s\n               = %s %s\n", e->name, e->summary, e->bench->name,
-			       e->preset);
+			printf("  %-12s %s\n               = %s %s\n", e->name, e->summary,
+			       e->bench->name, e->preset);
 	printf("\n'faultbench run NAME --help' shows a benchmark's options.\n");
 	return FB_OK;
 }

@@ -89,15 +89,16 @@ const struct opt report_options[] = {
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: faultbench report RUN... [-o DIR] [options]\n"
-		   "   or: faultbench report --history RESULTS [-o DIR] [options]\n"
-		   "\n"
-		   "Writes a static HTML report into DIR (default: report/) and prints the path of\n"
-		   "its index.html: per benchmark the comparison table (the first RUN is the\n"
-		   "baseline), the scaling and efficiency figures, the profile, the systems side\n"
-		   "by side and copies of the result files; or, with --history, the trend of\n"
-		   "each benchmark under RESULTS with its change points.  Any browser shows it\n"
-		   "from disk: no server, no network (docs/report.md).\n\noptions:\n");
+	fprintf(f,
+		"usage: faultbench report RUN... [-o DIR] [options]\n"
+		"   or: faultbench report --history RESULTS [-o DIR] [options]\n"
+		"\n"
+		"Writes a static HTML report into DIR (default: report/) and prints the path of\n"
+		"its index.html: per benchmark the comparison table (the first RUN is the\n"
+		"baseline), the scaling and efficiency figures, the profile, the systems side\n"
+		"by side and copies of the result files; or, with --history, the trend of\n"
+		"each benchmark under RESULTS with its change points.  Any browser shows it\n"
+		"from disk: no server, no network (docs/report.md).\n\noptions:\n");
 	opt_print_help(f, report_options);
 	return FB_USAGE;
 }

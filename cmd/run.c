@@ -33,27 +33,27 @@
 struct variant {
 	void *params;
 	char name[64];
-	unsigned knob_value;	/* index into --knob's values */
+	unsigned knob_value; /* index into --knob's values */
 };
 
 struct run_state {
 	const struct bench_entry *entry;
 	const struct bench *b;
-	struct run_prep prep;		/* owns what the next five are copies of */
+	struct run_prep prep; /* owns what the next five are copies of */
 	void *params;
 	struct run_opts ro;
 	struct topo *topo;
 	struct cpu_plan plan;
-	struct run_env env;		/* what every step shares, decided once */
+	struct run_env env; /* what every step shares, decided once */
 	struct variant *variants;
 	unsigned nvariants;
 	struct run run;
 	char *outdir;
-	char *dir_alloc;		/* ro.dir when it is the output directory */
+	char *dir_alloc; /* ro.dir when it is the output directory */
 	char *default_output;
-	const char *store;		/* --store: where the result is indexed, or NULL */
+	const char *store; /* --store: where the result is indexed, or NULL */
 	char stamp[32];
-	struct knob knob;		/* --knob: its values are variants too */
+	struct knob knob; /* --knob: its values are variants too */
 	bool has_knob;
 };
 
@@ -112,7 +112,9 @@ static void print_common_help(const struct bench *b, const struct run_opts *ro,
 	opt_print_help_params(stdout, used, ro, base, set_by);
 	for (const struct opt *o = run_options; o->name; o++)
 		if (!bench_uses_run_option(b, o->name))
-			printf("%s--%s", nignored++ ? ", " : "  not used by this benchmark (accepted, no effect): ",
+			printf("%s--%s",
+			       nignored++ ? ", "
+					  : "  not used by this benchmark (accepted, no effect): ",
 			       o->name);
 	if (nignored)
 		putchar('\n');
@@ -136,7 +138,8 @@ static void print_run_help(const struct bench_entry *e)
 	opt_set_defaults(b->opts, base);
 	opt_set_defaults(run_options, &ro_base);
 
-	printf("usage: faultbench run %s [options]\n\n%s\n", e->name, e->summary ? e->summary : b->summary);
+	printf("usage: faultbench run %s [options]\n\n%s\n", e->name,
+	       e->summary ? e->summary : b->summary);
 	if (e->preset)
 		printf("preset of '%s': %s\n", b->name, e->preset);
 	if (b->run_defaults)
@@ -172,8 +175,8 @@ static int parse_command_line(struct run_state *st, int argc, char **argv)
 	if (ret)
 		return ret;
 	if (next < argc)
-		return fb_usage("unexpected argument '%s'; see 'faultbench run %s --help'", argv[next],
-				st->entry->name);
+		return fb_usage("unexpected argument '%s'; see 'faultbench run %s --help'",
+				argv[next], st->entry->name);
 	return FB_OK;
 }
 
@@ -186,8 +189,8 @@ static void name_knob_variant(struct variant *var, const struct knob *k, unsigne
 	char *matrix = xstrdup(var->name);
 
 	var->knob_value = i;
-	snprintf(var->name, sizeof(var->name), "%s=%s%s%s", k->name, k->values[i],
-		 used ? "/" : "", matrix);
+	snprintf(var->name, sizeof(var->name), "%s=%s%s%s", k->name, k->values[i], used ? "/" : "",
+		 matrix);
 	free(matrix);
 }
 
@@ -233,8 +236,9 @@ static void expand_variants(struct run_state *st)
 			 */
 			if (bits < 2)
 				continue;
-			used += snprintf(st->variants[v].name + used, sizeof(st->variants[v].name) - used,
-					 "%s%s", used ? "/" : "", opt_choice_name(o, (int)bit));
+			used += snprintf(st->variants[v].name + used,
+					 sizeof(st->variants[v].name) - used, "%s%s",
+					 used ? "/" : "", opt_choice_name(o, (int)bit));
 			if (used >= sizeof(st->variants[v].name))
 				used = sizeof(st->variants[v].name) - 1;
 		}
@@ -258,7 +262,8 @@ static int create_output(struct run_state *st)
 	n = strlen(out);
 	/* lstat: a dangling link there would be refused only after the run */
 	if (n > 5 && !strcmp(out + n - 5, ".json") && !lstat(out, &sb))
-		return fb_usage("option '--output': '%s' exists; results are never overwritten", out);
+		return fb_usage("option '--output': '%s' exists; results are never overwritten",
+				out);
 	/* results/LABEL: a link planted there would take the results elsewhere */
 	ret = by_label ? fb_mkdir_below("results", st->outdir + strlen("results/"))
 		       : mkdir_p(st->outdir);
@@ -270,7 +275,8 @@ static int create_output(struct run_state *st)
 		return fb_usage("option '--output': cannot create '%s': %s", st->outdir,
 				strerror(by_label ? -ret : errno));
 	if (st->ro.dir != st->dir_alloc && mkdir_p(st->ro.dir))
-		return fb_usage("option '--dir': cannot create '%s': %s", st->ro.dir, strerror(errno));
+		return fb_usage("option '--dir': cannot create '%s': %s", st->ro.dir,
+				strerror(errno));
 	return FB_OK;
 }
 
@@ -337,7 +343,8 @@ static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned rep
 /* Seconds a step should take by the plan; 0 when the benchmark times itself. */
 static double planned_step_time(const struct run_state *st)
 {
-	if (!bench_uses_run_option(st->b, "sample-time") || !bench_uses_run_option(st->b, "samples"))
+	if (!bench_uses_run_option(st->b, "sample-time") ||
+	    !bench_uses_run_option(st->b, "samples"))
 		return 0;
 	return st->ro.warmup + (double)st->ro.samples * st->ro.sample_time;
 }
@@ -364,7 +371,8 @@ static int sweep(struct run_state *st)
 
 				r->ncpus = st->plan.steps[i].ncpus;
 				r->repeat = rep;
-				snprintf(r->variant, sizeof(r->variant), "%s", st->variants[v].name);
+				snprintf(r->variant, sizeof(r->variant), "%s",
+					 st->variants[v].name);
 				progress_step_start(&prog, r);
 				ret = run_one(st, i, v, rep, r);
 				if (!ret)
@@ -399,10 +407,10 @@ static int finish(struct run_state *st, int ret, int argc, char **argv)
 	if (!st->run.complete)
 		st->run.incomplete_reason = incomplete_reason(ret);
 	if (!st->run.nsteps && ret != FB_OK)
-		return ret;	/* nothing measured: nothing to keep */
+		return ret; /* nothing measured: nothing to keep */
 	results_derive_efficiency(&st->run);
-	st->run.faults = fault_acct_run_json(st->run.steps, st->run.nsteps,
-					     fault_acct_process_faults());
+	st->run.faults =
+	    fault_acct_run_json(st->run.steps, st->run.nsteps, fault_acct_process_faults());
 	wret = results_write(&st->run, st->ro.output, st->store, &written);
 	if (st->ro.format == FORMAT_JSON) {
 		json_t *doc = results_to_json(&st->run);
@@ -490,7 +498,8 @@ static void bench_to_front(int argc, char **argv)
 			argv[1] = a;
 			return;
 		}
-		if (!strcmp(a, "-o") || (!strncmp(a, "--", 2) && !strchr(a, '=') && takes_value(a + 2)))
+		if (!strcmp(a, "-o") ||
+		    (!strncmp(a, "--", 2) && !strchr(a, '=') && takes_value(a + 2)))
 			i++;
 	}
 }
@@ -511,7 +520,8 @@ int cmd_run(int argc, char **argv)
 
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-			printf("usage: faultbench run [options] BENCH [options]; 'faultbench list' lists "
+			printf("usage: faultbench run [options] BENCH [options]; 'faultbench list' "
+			       "lists "
 			       "them\n");
 			return FB_OK;
 		}
@@ -537,9 +547,14 @@ int cmd_run(int argc, char **argv)
 	st.env.ro = &st.ro;
 	st.env.topo = st.topo;
 	expand_variants(&st);
-	st.run = (struct run){ .bench = st.b, .preset = st.entry->preset ? st.entry->name : NULL,
-			       .params = st.params, .ro = &st.ro, .argc = argc, .argv = argv,
-			       .system = sysinfo_collect(st.topo), .topology = topo_to_json(st.topo),
+	st.run = (struct run){ .bench = st.b,
+			       .preset = st.entry->preset ? st.entry->name : NULL,
+			       .params = st.params,
+			       .ro = &st.ro,
+			       .argc = argc,
+			       .argv = argv,
+			       .system = sysinfo_collect(st.topo),
+			       .topology = topo_to_json(st.topo),
 			       .evidence = json_object() };
 	fb_utc_now(st.run.start_time, sizeof(st.run.start_time), true);
 	fb_utc_now(st.stamp, sizeof(st.stamp), false);

@@ -55,8 +55,8 @@ static int usage(FILE *f)
 		   "       faultbench store init [--store TARGET]\n"
 		   "       faultbench store info [--store TARGET]\n"
 		   "\n"
-		   "The results store: an index of result files in SQLite (default "
-		   STORE_DEFAULT ")\n"
+		   "The results store: an index of result files in SQLite (default " STORE_DEFAULT
+		   ")\n"
 		   "or PostgreSQL, for history, check and compare over many runs and machines\n"
 		   "(RUN 'store:machine=big1,label=6.18-rc3'; docs/store.md).\n\noptions:\n");
 	opt_print_help(f, store_options);

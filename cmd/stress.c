@@ -19,38 +19,68 @@
 #define S(field) offsetof(struct stress_opts, field)
 
 const struct opt stress_options[] = {
-	{ .name = "time", .type = OPT_DOUBLE, .def = "10", .min = 0.1, .max = 86400,
-	  .help = "seconds to run", .off = S(time) },
-	{ .name = "seed", .type = OPT_INT, .def = "0", .min = 0, .max = 1e15,
+	{ .name = "time",
+	  .type = OPT_DOUBLE,
+	  .def = "10",
+	  .min = 0.1,
+	  .max = 86400,
+	  .help = "seconds to run",
+	  .off = S(time) },
+	{ .name = "seed",
+	  .type = OPT_INT,
+	  .def = "0",
+	  .min = 0,
+	  .max = 1e15,
 	  .help = "random seed; 0 picks one from the clock (it is printed, for repeating a run)",
 	  .off = S(seed) },
-	{ .name = "dir", .type = OPT_STR, .def = ".",
+	{ .name = "dir",
+	  .type = OPT_STR,
+	  .def = ".",
 	  .help = "directory for the test files (unnamed, gone at exit); invalidate needs a disk "
 		  "filesystem",
 	  .off = S(dir) },
-	{ .name = "size", .type = OPT_SIZE, .def = "0",
+	{ .name = "size",
+	  .type = OPT_SIZE,
+	  .def = "0",
 	  .help = "0: the test's default. invalidate, truncate: the file (8M); migrate: the memset "
 		  "child's memory (min(256M, 5% of MemAvailable))",
 	  .off = S(size) },
-	{ .name = "workers", .type = OPT_INT, .def = "0", .min = 0, .max = 256,
+	{ .name = "workers",
+	  .type = OPT_INT,
+	  .def = "0",
+	  .min = 0,
+	  .max = 256,
 	  .help = "0: from the CPU count. invalidate: writers + readers (2 per CPU); truncate: "
 		  "readers; migrate: faulting children (punchers: half as many)",
 	  .off = S(workers) },
-	{ .name = "plant-corruption", .type = OPT_BOOL, .def = "off",
+	{ .name = "plant-corruption",
+	  .type = OPT_BOOL,
+	  .def = "off",
 	  .help = "self-test of the checker: plant one wrong page during the run; it must then "
 		  "exit 1",
 	  .off = S(plant_corruption) },
-	{ .name = "quiet", .type = OPT_BOOL, .def = "off",
-	  .help = "print only errors, corruption, kernel bug reports and hangs", .off = S(quiet) },
-	{ .name = "watchdog", .type = OPT_DOUBLE, .def = "60", .min = 0, .max = 3600,
+	{ .name = "quiet",
+	  .type = OPT_BOOL,
+	  .def = "off",
+	  .help = "print only errors, corruption, kernel bug reports and hangs",
+	  .off = S(quiet) },
+	{ .name = "watchdog",
+	  .type = OPT_DOUBLE,
+	  .def = "60",
+	  .min = 0,
+	  .max = 3600,
 	  .help = "seconds without progress before a worker counts as hung (its kernel stack and "
 		  "the blocked tasks are reported, exit 1); 0: off",
 	  .off = S(watchdog) },
-	{ .name = "output", .type = OPT_STR,
+	{ .name = "output",
+	  .type = OPT_STR,
 	  .help = "write the result (verdict, kernel log lines, hung workers' stacks) as JSON to "
 		  "this new file",
 	  .off = S(output) },
-	{ .name = "scale", .type = OPT_ENUM, .def = "bounded", .choices = "bounded|seed",
+	{ .name = "scale",
+	  .type = OPT_ENUM,
+	  .def = "bounded",
+	  .choices = "bounded|seed",
 	  .help = "migrate: bounded (the defaults above) or seed: the 2010 report's recipe, long "
 		  "and heavy (100 faulting children, memset of 1.5x RAM where swap can take it, "
 		  "otherwise a third of the memory available, kernbench alongside); give --time "
@@ -113,7 +143,8 @@ int cmd_stress(int argc, char **argv)
 	if (!test)
 		return unknown_test(argv[1]);
 	if (o.scale == STRESS_SCALE_SEED && !test->seed_scale)
-		return fb_usage("option '--scale': '%s' has no seed recipe (migrate has)", test->name);
+		return fb_usage("option '--scale': '%s' has no seed recipe (migrate has)",
+				test->name);
 	o.argc = argc;
 	o.argv = argv;
 	fb_install_signal_handlers();

@@ -72,71 +72,142 @@ enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 #define V(field) offsetof(struct vm_opts, field)
 
 const struct opt vm_options[] = {
-	{ .name = "kernel", .type = OPT_STRLIST,
-	  .help = "the kernel to boot (bzImage or vmlinuz); required.  Given twice or more, the kernels "
-		  "boot in turn (A, B, A, B, ...), each boot one run of its own label, and the compare "
-		  "table follows", .off = V(kernel) },
-	{ .name = "modules", .type = OPT_STRLIST,
-	  .help = "where the kernel's modules are: DIR of 'make modules_install INSTALL_MOD_PATH=DIR' "
-		  "(DIR/lib/modules/<release>), a lib/modules/<release> directory, or the build tree; "
-		  "repeatable, matched to each --kernel by its release.  Default: X/lib/modules/<release> "
-		  "for X/boot/vmlinuz-<release> (fetch-kernel.sh's layout), or the build tree of "
-		  "arch/x86/boot/bzImage.  Only nvme, ext4 and their dependencies go into the guest",
+	{ .name = "kernel",
+	  .type = OPT_STRLIST,
+	  .help =
+	      "the kernel to boot (bzImage or vmlinuz); required.  Given twice or more, the "
+	      "kernels "
+	      "boot in turn (A, B, A, B, ...), each boot one run of its own label, and the compare "
+	      "table follows",
+	  .off = V(kernel) },
+	{ .name = "modules",
+	  .type = OPT_STRLIST,
+	  .help =
+	      "where the kernel's modules are: DIR of 'make modules_install INSTALL_MOD_PATH=DIR' "
+	      "(DIR/lib/modules/<release>), a lib/modules/<release> directory, or the build tree; "
+	      "repeatable, matched to each --kernel by its release.  Default: "
+	      "X/lib/modules/<release> "
+	      "for X/boot/vmlinuz-<release> (fetch-kernel.sh's layout), or the build tree of "
+	      "arch/x86/boot/bzImage.  Only nvme, ext4 and their dependencies go into the guest",
 	  .off = V(modules) },
-	{ .name = "boots", .type = OPT_INT, .def = "1", .min = 1, .max = 1000,
-	  .help = "boots of each kernel, interleaved: each boot is one run, the replicate of compare's "
-		  "test", .off = V(boots) },
-	{ .name = "labels", .type = OPT_STR,
-	  .help = "with several kernels or boots, their labels as a comma list (default: the kernel "
-		  "files' names without vmlinuz-); passed to the guest's run or suite as --label",
+	{ .name = "boots",
+	  .type = OPT_INT,
+	  .def = "1",
+	  .min = 1,
+	  .max = 1000,
+	  .help =
+	      "boots of each kernel, interleaved: each boot is one run, the replicate of compare's "
+	      "test",
+	  .off = V(boots) },
+	{ .name = "labels",
+	  .type = OPT_STR,
+	  .help =
+	      "with several kernels or boots, their labels as a comma list (default: the kernel "
+	      "files' names without vmlinuz-); passed to the guest's run or suite as --label",
 	  .off = V(labels) },
-	{ .name = "numa", .type = OPT_STR, .def = "2x4",
-	  .help = "guest topology NODESxCPUS: NODES NUMA nodes of CPUS vCPUs each, one package per node",
+	{ .name = "numa",
+	  .type = OPT_STR,
+	  .def = "2x4",
+	  .help = "guest topology NODESxCPUS: NODES NUMA nodes of CPUS vCPUs each, one package per "
+		  "node",
 	  .off = V(numa) },
-	{ .name = "smt", .type = OPT_INT, .def = "1", .min = 1, .max = 8,
-	  .help = "hardware threads per core (divides CPUS)", .off = V(smt) },
-	{ .name = "mem", .type = OPT_SIZE, .def = "4G", .min = 256.0 * MiB, .max = 1ULL << 42,
-	  .help = "the guest's RAM, split evenly across its nodes; not run's --mem (which places a "
-		  "benchmark's memory on nodes: give that after '--').  The guest's run refuses a plan "
-		  "whose largest step does not fit (exit 2)", .off = V(mem) },
-	{ .name = "host-nodes", .type = OPT_STR,
-	  .help = "bind each guest node's memory to a host NUMA node: a comma list, one host node per "
-		  "guest node (or one for all), e.g. 0,1 for --numa 2x8 (qemu's "
-		  "memory-backend-ram host-nodes, policy=bind); pin the vCPU threads yourself "
-		  "(docs/vm.md)", .off = V(host_nodes) },
-	{ .name = "accel", .type = OPT_ENUM, .def = "auto", .choices = "auto|kvm|tcg",
-	  .help = "kvm, tcg, or auto: KVM when it boots, else TCG", .off = V(accel) },
-	{ .name = "timeout", .type = OPT_DOUBLE, .def = "1800", .min = 10, .max = 86400,
+	{ .name = "smt",
+	  .type = OPT_INT,
+	  .def = "1",
+	  .min = 1,
+	  .max = 8,
+	  .help = "hardware threads per core (divides CPUS)",
+	  .off = V(smt) },
+	{ .name = "mem",
+	  .type = OPT_SIZE,
+	  .def = "4G",
+	  .min = 256.0 * MiB,
+	  .max = 1ULL << 42,
+	  .help =
+	      "the guest's RAM, split evenly across its nodes; not run's --mem (which places a "
+	      "benchmark's memory on nodes: give that after '--').  The guest's run refuses a plan "
+	      "whose largest step does not fit (exit 2)",
+	  .off = V(mem) },
+	{ .name = "host-nodes",
+	  .type = OPT_STR,
+	  .help =
+	      "bind each guest node's memory to a host NUMA node: a comma list, one host node per "
+	      "guest node (or one for all), e.g. 0,1 for --numa 2x8 (qemu's "
+	      "memory-backend-ram host-nodes, policy=bind); pin the vCPU threads yourself "
+	      "(docs/vm.md)",
+	  .off = V(host_nodes) },
+	{ .name = "accel",
+	  .type = OPT_ENUM,
+	  .def = "auto",
+	  .choices = "auto|kvm|tcg",
+	  .help = "kvm, tcg, or auto: KVM when it boots, else TCG",
+	  .off = V(accel) },
+	{ .name = "timeout",
+	  .type = OPT_DOUBLE,
+	  .def = "1800",
+	  .min = 10,
+	  .max = 86400,
 	  .help = "seconds before the guest is killed (boot, command and power-off)",
 	  .off = V(timeout) },
-	{ .name = "boot-timeout", .type = OPT_DOUBLE, .def = "300", .min = 10, .max = 86400,
-	  .help = "seconds the guest gets to reach its init; a boot that hangs (seen with many vCPUs "
-		  "under TCG) is retried once, then the run is skipped with the reason",
+	{ .name = "boot-timeout",
+	  .type = OPT_DOUBLE,
+	  .def = "300",
+	  .min = 10,
+	  .max = 86400,
+	  .help =
+	      "seconds the guest gets to reach its init; a boot that hangs (seen with many vCPUs "
+	      "under TCG) is retried once, then the run is skipped with the reason",
 	  .off = V(boot_timeout) },
-	{ .name = "kvm-probe", .type = OPT_DOUBLE, .def = "10", .min = 1, .max = 600,
+	{ .name = "kvm-probe",
+	  .type = OPT_DOUBLE,
+	  .def = "10",
+	  .min = 1,
+	  .max = 600,
 	  .help = "seconds a KVM guest gets to print its first console line before TCG is used",
 	  .off = V(kvm_probe) },
-	{ .name = "disk", .type = OPT_SIZE, .def = "4G", .min = 64.0 * MiB, .max = 1ULL << 44,
+	{ .name = "disk",
+	  .type = OPT_SIZE,
+	  .def = "4G",
+	  .min = 64.0 * MiB,
+	  .max = 1ULL << 44,
 	  .help = "size of the sparse scratch ext4 disk (the command's working directory)",
 	  .off = V(disk) },
-	{ .name = "results", .type = OPT_STR, .def = "results",
-	  .help = "host directory the guest's result files are copied to", .off = V(results) },
-	{ .name = "qemu", .type = OPT_STR, .def = QEMU_DEFAULT, .help = "the qemu binary",
+	{ .name = "results",
+	  .type = OPT_STR,
+	  .def = "results",
+	  .help = "host directory the guest's result files are copied to",
+	  .off = V(results) },
+	{ .name = "qemu",
+	  .type = OPT_STR,
+	  .def = QEMU_DEFAULT,
+	  .help = "the qemu binary",
 	  .off = V(qemu) },
-	{ .name = "append", .type = OPT_STR, .help = "extra kernel command line",
+	{ .name = "append",
+	  .type = OPT_STR,
+	  .help = "extra kernel command line",
 	  .off = V(append) },
-	{ .name = "qemu-args", .type = OPT_STR,
-	  .help = "extra qemu arguments, split at spaces (e.g. '-monitor unix:/tmp/m.sock,server,nowait')",
+	{ .name = "qemu-args",
+	  .type = OPT_STR,
+	  .help = "extra qemu arguments, split at spaces (e.g. '-monitor "
+		  "unix:/tmp/m.sock,server,nowait')",
 	  .off = V(qemu_args) },
-	{ .name = "shell", .type = OPT_BOOL, .def = "off",
-	  .help = "the command is a shell command line (busybox sh with set -e: the first command that "
-		  "fails ends it with its status; faultbench in PATH), not faultbench arguments",
+	{ .name = "shell",
+	  .type = OPT_BOOL,
+	  .def = "off",
+	  .help =
+	      "the command is a shell command line (busybox sh with set -e: the first command that "
+	      "fails ends it with its status; faultbench in PATH), not faultbench arguments",
 	  .off = V(shell) },
-	{ .name = "keep", .type = OPT_BOOL, .def = "off",
+	{ .name = "keep",
+	  .type = OPT_BOOL,
+	  .def = "off",
 	  .help = "keep the work directory (initramfs, disk image, console log)",
 	  .off = V(keep) },
-	{ .name = "verbose", .type = OPT_BOOL, .def = "off",
-	  .help = "copy the guest's console to stderr", .off = V(verbose) },
+	{ .name = "verbose",
+	  .type = OPT_BOOL,
+	  .def = "off",
+	  .help = "copy the guest's console to stderr",
+	  .off = V(verbose) },
 	OPT_END
 };
 

@@ -26,8 +26,8 @@
 /* Keys that are not options of "faultbench run". */
 /* A suite of hundreds of jobs is a few KiB; /dev/zero or a gigabyte of lines is no config. */
 #define CONFIG_MAX_BYTES (1ull << 20)
-#define KEY_BENCH	"bench"
-#define KEY_DESCRIPTION "description"
+#define KEY_BENCH	 "bench"
+#define KEY_DESCRIPTION	 "description"
 
 struct parse {
 	struct config *cfg;
@@ -287,7 +287,7 @@ static int validate_job(const struct config *cfg, const struct cfg_job *j)
 	snprintf(where, sizeof(where), "%s:%u", cfg->path,
 		 key_line(cfg, j,
 			  prep.ro.topology ? "topology"
-			  : prep.ro.dir    ? "dir"
+			  : prep.ro.dir	   ? "dir"
 					   : "cpus"));
 	ret = run_opts_check_text(&prep.ro, where);
 	if (!ret) {

@@ -579,8 +579,8 @@ static int event_index(const struct step_result *r, const char *name)
 static void add_ratio(struct step_result *r, const char *name, int num, int den, double scale)
 {
 	struct step_total n = STEP_TOTAL(TOTAL_EVENT, (unsigned)num);
-	struct step_total d = den >= 0 ? STEP_TOTAL(TOTAL_EVENT, (unsigned)den)
-				       : STEP_TOTAL(TOTAL_FAULTS, 0);
+	struct step_total d =
+	    den >= 0 ? STEP_TOTAL(TOTAL_EVENT, (unsigned)den) : STEP_TOTAL(TOTAL_FAULTS, 0);
 
 	step_add_ratio(r, name, false, n, d, scale);
 }

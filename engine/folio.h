@@ -12,14 +12,14 @@
 #include <jansson.h>
 
 struct folio_report {
-	size_t bytes;			/* length of the range inspected */
-	size_t resident_bytes;		/* Rss of the VMA(s) covering it */
-	size_t anon_huge_bytes;		/* smaps AnonHugePages */
-	size_t shmem_pmd_bytes;		/* smaps ShmemPmdMapped */
-	size_t file_pmd_bytes;		/* smaps FilePmdMapped */
-	bool kpageflags_read;		/* true when pagemap + kpageflags were readable (root) */
-	size_t thp_pages;		/* base pages with KPF_THP set */
-	size_t compound_pages;		/* base pages in any compound page (KPF_HEAD/KPF_TAIL) */
+	size_t bytes;		/* length of the range inspected */
+	size_t resident_bytes;	/* Rss of the VMA(s) covering it */
+	size_t anon_huge_bytes; /* smaps AnonHugePages */
+	size_t shmem_pmd_bytes; /* smaps ShmemPmdMapped */
+	size_t file_pmd_bytes;	/* smaps FilePmdMapped */
+	bool kpageflags_read;	/* true when pagemap + kpageflags were readable (root) */
+	size_t thp_pages;	/* base pages with KPF_THP set */
+	size_t compound_pages;	/* base pages in any compound page (KPF_HEAD/KPF_TAIL) */
 	/* histogram of folio orders 0..9 found through kpageflags (base-page counts) */
 	size_t order_pages[10];
 };

@@ -509,8 +509,9 @@ void mem_derive_per_node(struct step_result *r, const struct mem_policy *mp, con
 	if (mp->kind == MEM_LOCAL && json_is_true(json_object_get(r->extra, "placement_shared")))
 		verdict = NULL;
 	else
-		verdict = mem_placement_verdict(mp, t, r->pus, r->ncpus,
-						r->extra ? json_object_get(r->extra, "placement") : NULL);
+		verdict =
+		    mem_placement_verdict(mp, t, r->pus, r->ncpus,
+					  r->extra ? json_object_get(r->extra, "placement") : NULL);
 	if (verdict) {
 		const char *warn = json_string_value(json_object_get(verdict, "warning"));
 

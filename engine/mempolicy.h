@@ -16,7 +16,7 @@ enum mem_kind { MEM_LOCAL, MEM_NODE, MEM_INTERLEAVE, MEM_REMOTE, MEM_PREFERRED }
 
 struct mem_policy {
 	enum mem_kind kind;
-	int node;		/* for MEM_NODE and MEM_PREFERRED */
+	int node; /* for MEM_NODE and MEM_PREFERRED */
 };
 
 /* Parse --mem; FB_OK or FB_USAGE naming "--mem". NULL or "" means local. */

@@ -19,14 +19,14 @@
 #include "monitor.h"
 #include "util.h"
 
-#define MON_NAME_LEN 48	/* == struct metric's name */
+#define MON_NAME_LEN 48 /* == struct metric's name */
 
 /* One file read at every boundary, feeding values [first, first + n). */
 struct mon_source {
 	char *path;
-	char *label;		/* for messages: the path without the test root */
-	int kind;		/* enum mon_kind */
-	unsigned node;		/* MON_NUMASTAT */
+	char *label;   /* for messages: the path without the test root */
+	int kind;      /* enum mon_kind */
+	unsigned node; /* MON_NUMASTAT */
 	unsigned first, n;
 };
 
@@ -40,7 +40,7 @@ struct monitor {
 	unsigned *pus;
 	unsigned npus;
 	json_t *unavailable;
-	char *buf;		/* the last file read, grown as needed */
+	char *buf; /* the last file read, grown as needed */
 	size_t cap;
 };
 
@@ -66,10 +66,12 @@ unsigned monitor_parse_kv(const char *text, monitor_kv_fn fn, void *arg)
 			p++;
 		v = p + 1;
 		if (p > k && p < eol && *p == ' ') {
-			/* saturate instead of wrapping: a garbled line must not look like a delta */
+			/* saturate instead of wrapping: a garbled line must not look like a delta
+			 */
 			for (p = v; p < eol && *p >= '0' && *p <= '9'; p++, digits = true)
-				value = value > (UINT64_MAX - 9) / 10 ? UINT64_MAX
-								      : value * 10 + (uint64_t)(*p - '0');
+				value = value > (UINT64_MAX - 9) / 10
+					    ? UINT64_MAX
+					    : value * 10 + (uint64_t)(*p - '0');
 			if (digits && p == eol) {
 				fn(k, (size_t)(v - 1 - k), value, arg);
 				n++;
@@ -228,7 +230,7 @@ static int read_whole(struct monitor *m, const char *path)
 }
 
 static unsigned add_name(struct monitor *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static unsigned add_name(struct monitor *m, const char *fmt, ...)
 {
@@ -245,9 +247,9 @@ static unsigned add_name(struct monitor *m, const char *fmt, ...)
 struct kv_fill {
 	struct monitor *m;
 	const struct mon_source *src;
-	const char *prefix;	/* "vmstat:", "numastat:node3:" */
-	uint64_t *vals;		/* NULL while deciding the names */
-	unsigned next;		/* the files keep their order: try this one first */
+	const char *prefix; /* "vmstat:", "numastat:node3:" */
+	uint64_t *vals;	    /* NULL while deciding the names */
+	unsigned next;	    /* the files keep their order: try this one first */
 };
 
 static bool name_is(const char *name, const char *prefix, const char *key, size_t len)
@@ -297,7 +299,8 @@ static int read_source(struct monitor *m, struct mon_source *src, uint64_t *vals
 
 	if (ret) {
 		if (!vals)
-			json_object_set_new(m->unavailable, src->label, json_string(strerror(-ret)));
+			json_object_set_new(m->unavailable, src->label,
+					    json_string(strerror(-ret)));
 		return -1;
 	}
 	if (src->kind == MON_TLB) {
@@ -336,7 +339,9 @@ static void add_source(struct monitor *m, const char *root, const char *path, in
 	m->src = xrealloc(m->src, (m->nsources + 1) * sizeof(*m->src));
 	src = &m->src[m->nsources];
 	*src = (struct mon_source){ .path = xasprintf("%s%s", root, path),
-				    .label = xstrdup(path), .kind = kind, .node = node,
+				    .label = xstrdup(path),
+				    .kind = kind,
+				    .node = node,
 				    .first = m->n };
 	if (read_source(m, src, NULL)) {
 		free(src->path);
@@ -487,9 +492,9 @@ json_t *monitor_step_json(const struct step_result *r)
 
 		json_array_append_new(t, json_real(r->samples[s].mon_t));
 		for (unsigned i = 0; i < r->nmonitors; i++)
-			json_array_append_new(row, delta_json(r->samples[s].mon
-							      ? r->samples[s].mon[i]
-							      : FB_MONITOR_MISSING));
+			json_array_append_new(row,
+					      delta_json(r->samples[s].mon ? r->samples[s].mon[i]
+									   : FB_MONITOR_MISSING));
 		json_array_append_new(samples, row);
 	}
 	for (unsigned i = 0; i < r->nmonitors; i++) {

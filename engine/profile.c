@@ -30,7 +30,7 @@
 #include "spawn.h"
 #include "util.h"
 
-#define TOP_SYMBOLS  20
+#define TOP_SYMBOLS 20
 /*
  * Chains kept per symbol as perf prints them.  perf splits one call path
  * into several lines when the user-space frames below it differ only by
@@ -146,8 +146,8 @@ int profile_start(struct profile **pp, const char *perf_data_path, const char *c
 	p->data = xasprintf("%s/perf.data", p->tmpdir);
 	p->log = xasprintf("%s/perf.log", p->tmpdir);
 	/* the step's CPUs only: another tenant's symbols stay out of the profile */
-	const char *argv_cpus[] = { perf_binary(), "record", "-C", p->cpus, "-g", "-q", "-o",
-				    p->data, NULL };
+	const char *argv_cpus[] = { perf_binary(), "record", "-C",    p->cpus, "-g",
+				    "-q",	   "-o",     p->data, NULL };
 	const char *argv_all[] = { perf_binary(), "record", "-a", "-g", "-q", "-o", p->data, NULL };
 
 	*sp = (struct spawn){
@@ -159,8 +159,8 @@ int profile_start(struct profile **pp, const char *perf_data_path, const char *c
 		.child_setup = perf_record_setup,
 	};
 	if (spawn_start(sp))
-		return fail_start(p, why, xasprintf("perf record: %s",
-						    spawn_describe(sp, msg, sizeof(msg))));
+		return fail_start(
+		    p, why, xasprintf("perf record: %s", spawn_describe(sp, msg, sizeof(msg))));
 	/* the argv array lives in this function only; the child has it now */
 	sp->argv = NULL;
 	/*

@@ -19,7 +19,8 @@ struct profile;
  * -C list, "0,2-3"; NULL: every CPU); *pp is NULL (reason in *why) if it cannot.
  */
 int profile_start(struct profile **pp, const char *perf_data_path, const char *cpus, char **why);
-/* Stop, report; {"perf_data": path, "top": [{symbol, percent, callers[...]}...]} or {"skipped": why}. */
+/* Stop, report; {"perf_data": path, "top": [{symbol, percent, callers[...]}...]} or {"skipped":
+ * why}. */
 json_t *profile_finish(struct profile *p);
 
 /*

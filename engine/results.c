@@ -55,8 +55,8 @@ void results_derive_metrics(struct step_result *r, const struct bench *b)
 		step_add_ratio(r, name, true, COUNT(0), CPU_TIME, 1);
 		step_add_ratio(r, "faults/s/cpu", true, FAULTS, CPU_TIME, 1);
 	}
-	for (unsigned c = 1; c < FB_MAX_COUNTERS && b->counters[c] && !(b->no_metrics & BENCH_NO_RATES);
-	     c++) {
+	for (unsigned c = 1;
+	     c < FB_MAX_COUNTERS && b->counters[c] && !(b->no_metrics & BENCH_NO_RATES); c++) {
 		snprintf(name, sizeof(name), "%s/s", b->counters[c]);
 		step_add_ratio(r, name, true, COUNT(c), TIME, 1);
 	}
@@ -71,8 +71,7 @@ const char *results_headline_metric(const struct bench *b, char *buf, size_t len
 }
 
 /* The step efficiency is measured against: same variant and repeat, 1 CPU or fewest. */
-static const struct step_result *efficiency_base(const struct run *run,
-						 const struct step_result *r)
+static const struct step_result *efficiency_base(const struct run *run, const struct step_result *r)
 {
 	const struct step_result *best = NULL;
 
@@ -91,7 +90,8 @@ void results_derive_efficiency(struct run *run)
 {
 	char name[48];
 
-	snprintf(name, sizeof(name), "%s/s/cpu", run->bench->counters[0] ? run->bench->counters[0] : "ops");
+	snprintf(name, sizeof(name), "%s/s/cpu",
+		 run->bench->counters[0] ? run->bench->counters[0] : "ops");
 	for (unsigned i = 0; i < run->nsteps; i++) {
 		struct step_result *r = &run->steps[i];
 		const struct step_result *base = efficiency_base(run, r);
@@ -152,7 +152,8 @@ static json_t *metric_json(const struct metric *m)
 	return o;
 }
 
-static json_t *sample_json(const struct step_result *r, const struct sample *smp, unsigned ncounters)
+static json_t *sample_json(const struct step_result *r, const struct sample *smp,
+			   unsigned ncounters)
 {
 	json_t *o = json_object(), *workers = json_array();
 
@@ -203,7 +204,8 @@ static json_t *step_json(const struct run *run, const struct step_result *r, uns
 	json_object_set_new(o, "complete", json_boolean(r->complete));
 	a = json_array();
 	for (unsigned c = 0; c < nc; c++)
-		json_array_append_new(a, json_string(run->bench->counters[c] ? run->bench->counters[c] : "ops"));
+		json_array_append_new(
+		    a, json_string(run->bench->counters[c] ? run->bench->counters[c] : "ops"));
 	json_object_set_new(o, "counters", a);
 	a = json_array();
 	for (unsigned e = 0; e < r->nevents; e++)
@@ -311,22 +313,25 @@ json_t *results_to_json(const struct run *run)
 			    json_boolean(run->bench->samples_are_replicates));
 	/* what the analysis side needs, so it never asks the benchmark code */
 	json_object_set_new(o, "matrix_options", matrix_options_json(run->bench->opts));
-	json_object_set_new(o, "ratio_metric", run->bench->ratio_metric
-						   ? json_string(run->bench->ratio_metric)
-						   : json_null());
+	json_object_set_new(o, "ratio_metric",
+			    run->bench->ratio_metric ? json_string(run->bench->ratio_metric)
+						     : json_null());
 	json_object_set_new(o, "bench", json_string(run->bench->name));
 	json_object_set_new(o, "preset", run->preset ? json_string(run->preset) : json_null());
 	json_object_set_new(o, "params", opt_to_json(run->bench->opts, run->params));
 	json_object_set_new(o, "run", opt_to_json(run_options, run->ro));
 	json_object_set_new(o, "system", run->system ? json_incref(run->system) : json_object());
-	json_object_set_new(o, "topology", run->topology ? json_incref(run->topology) : json_object());
+	json_object_set_new(o, "topology",
+			    run->topology ? json_incref(run->topology) : json_object());
 	json_object_set_new(o, "start_time", json_string(run->start_time));
 	json_object_set_new(o, "end_time", json_string(run->end_time));
 	json_object_set_new(o, "complete", json_boolean(run->complete));
 	if (!run->complete)
-		json_object_set_new(o, "incomplete_reason",
-				    json_string(run->incomplete_reason ? run->incomplete_reason : "unknown"));
-	json_object_set_new(o, "evidence", run->evidence ? json_incref(run->evidence) : json_object());
+		json_object_set_new(
+		    o, "incomplete_reason",
+		    json_string(run->incomplete_reason ? run->incomplete_reason : "unknown"));
+	json_object_set_new(o, "evidence",
+			    run->evidence ? json_incref(run->evidence) : json_object());
 	if (run->faults)
 		json_object_set_new(o, "faults", json_incref(run->faults));
 	for (unsigned i = 0; i < run->nsteps; i++)
@@ -513,7 +518,8 @@ static void print_header(FILE *f, const struct run *run)
 	fputc('\n', f);
 	print_run_line(f, run);
 	if (!run->complete)
-		fprintf(f, "# INCOMPLETE: %s\n", run->incomplete_reason ? run->incomplete_reason : "");
+		fprintf(f, "# INCOMPLETE: %s\n",
+			run->incomplete_reason ? run->incomplete_reason : "");
 }
 
 /* Any repeat of one (variant, ncpus) cell disturbed by interference. */
@@ -538,7 +544,7 @@ static void print_rows(FILE *f, const struct run *run, const char **names, unsig
 	double vals[1024];
 	bool variants = run->nsteps && run->steps[0].variant[0];
 	const char *cov_metric = nm ? names[0] : NULL;
-	int width = 12;	/* the variant column: wider when a name needs it ("sparse/munmap") */
+	int width = 12; /* the variant column: wider when a name needs it ("sparse/munmap") */
 
 	for (unsigned i = 0; variants && i < run->nsteps; i++)
 		if ((int)strlen(run->steps[i].variant) > width)
@@ -564,7 +570,8 @@ static void print_rows(FILE *f, const struct run *run, const char **names, unsig
 			fprintf(f, "  %-*s", width, r->variant);
 		fprintf(f, " %6u", r->ncpus);
 		for (unsigned k = 0; k < nm; k++) {
-			n = cell_values(run, r->variant, r->ncpus, names[k], vals, ARRAY_SIZE(vals));
+			n = cell_values(run, r->variant, r->ncpus, names[k], vals,
+					ARRAY_SIZE(vals));
 			fmt_num(buf, sizeof(buf), n ? stats_mean(vals, n) : NAN);
 			fprintf(f, " %14s", buf);
 		}
@@ -705,8 +712,8 @@ static void print_per_node(FILE *f, const struct run *run)
 			if (!strchr(r->metrics[m].name, '@'))
 				continue;
 			if (!any)
-				fprintf(f, "# per node, %u CPUs%s%s:", r->ncpus, r->variant[0] ? " " : "",
-					r->variant);
+				fprintf(f, "# per node, %u CPUs%s%s:", r->ncpus,
+					r->variant[0] ? " " : "", r->variant);
 			any = true;
 			fmt_num(buf, sizeof(buf), r->metrics[m].value);
 			fprintf(f, " %s=%s", r->metrics[m].name, buf);
@@ -735,8 +742,10 @@ static void print_migrations(FILE *f, const struct run *run)
 			}
 	}
 	if (moved)
-		fprintf(f, "# WARNING: %lu of %lu worker samples ran on a CPU other than the "
-			"planned PU: pinning failed\n", moved, seen);
+		fprintf(f,
+			"# WARNING: %lu of %lu worker samples ran on a CPU other than the "
+			"planned PU: pinning failed\n",
+			moved, seen);
 }
 
 /* A --mem request the kernel did not honour (more than 5% of pages elsewhere). */
@@ -748,7 +757,8 @@ static void print_placement_warnings(FILE *f, const struct run *run)
 
 		if (warning)
 			fprintf(f, "# WARNING: %u CPUs%s%s: %s\n", run->steps[i].ncpus,
-				run->steps[i].variant[0] ? " " : "", run->steps[i].variant, warning);
+				run->steps[i].variant[0] ? " " : "", run->steps[i].variant,
+				warning);
 	}
 }
 
@@ -775,11 +785,12 @@ void results_print_table(FILE *f, const struct run *run)
  */
 void results_print_csv(FILE *f, const struct run *run)
 {
-	static const char *const head[] = { "label", "bench", "preset", "variant", "cpus",
-					    "repeat", "metric", "value", "mean", "stddev",
-					    "cov_pct", "min", "max", "samples", "higher_better",
-					    "complete", "disturbed", "samples_disturbed",
-					    "retries" };
+	static const char *const head[] = {
+		"label",  "bench",   "preset",	      "variant",  "cpus",      "repeat",
+		"metric", "value",   "mean",	      "stddev",	  "cov_pct",   "min",
+		"max",	  "samples", "higher_better", "complete", "disturbed", "samples_disturbed",
+		"retries"
+	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
 		csv_field(f, head[i], i == 0);

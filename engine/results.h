@@ -17,7 +17,8 @@
  *   interference { bounds { share_min, wait_max, other_max, steal_max },
  *                  steps, steps_disturbed, disturbed, retries } (when a step has it),
  *   steps [ {
- *     index, repeat, variant (matrix option values joined by '/', "thp/own", or ""), ncpus, what, pus [..], complete,
+ *     index, repeat, variant (matrix option values joined by '/', "thp/own", or ""), ncpus, what,
+ pus [..], complete,
  *     counters ["pages", ...], events ["page-faults", ...],
  *     samples [ { t, workers [ { count [..], minflt, majflt, cpu, ev [..] } ],
  *                 interference { share [per worker], wait [per worker],
@@ -30,8 +31,8 @@
  *                  (engine/interference.h; absent for a benchmark that runs
  *                  its own steps: interference unknown, never "quiet"),
  *     monitors { names ["vmstat:pgfault", "interrupts:TLB", ...], t [s per sample],
-                samples [ [delta or null per name] per sample ], total [..] }
-                (absent with --monitors=off; engine/monitor.h),
+		samples [ [delta or null per name] per sample ], total [..] }
+		(absent with --monitors=off; engine/monitor.h),
      metrics { "pages/s": { value, higher_better, samples [..], mean, hmean,
  *               stddev, cov, min, max }, ... }  (higher_better null: neither,
  *               as pages/fault, which fault-around or a large folio raises),
@@ -64,15 +65,15 @@
 
 struct run {
 	const struct bench *bench;
-	const char *preset;		/* NULL when run by the bench's own name */
+	const char *preset; /* NULL when run by the bench's own name */
 	const void *params;
 	const struct run_opts *ro;
 	int argc;
 	char **argv;
 	json_t *system;
 	json_t *topology;
-	json_t *evidence;		/* run-wide evidence (profile, ...), may be NULL */
-	json_t *faults;			/* every fault accounted for (faultacct.h), may be NULL */
+	json_t *evidence; /* run-wide evidence (profile, ...), may be NULL */
+	json_t *faults;	  /* every fault accounted for (faultacct.h), may be NULL */
 	char start_time[32], end_time[32];
 	unsigned nsteps;
 	struct step_result *steps;

@@ -101,7 +101,7 @@ static bool halve_to_fit(const struct bench *b, void *params, const char *rundir
 		*size /= 2;
 	if (!step_too_big(b, params, rundir, n, avail))
 		return true;
-	*size = *was;	/* run_check_plan_memory() says why */
+	*size = *was; /* run_check_plan_memory() says why */
 	return false;
 }
 

@@ -34,14 +34,14 @@
 
 /* Shared by the parent and every worker of a step; MAP_SHARED so processes see it. */
 struct runner_ctl {
-	int32_t go;			/* futex: 1 once every worker is ready */
-	int32_t stop;			/* nonzero: leave the loop */
-	int32_t release;		/* futex: finished workers may exit */
+	int32_t go;	 /* futex: 1 once every worker is ready */
+	int32_t stop;	 /* nonzero: leave the loop */
+	int32_t release; /* futex: finished workers may exit */
 	char pad1[FB_CACHELINE - 12];
-	uint32_t bar_count;		/* worker_barrier() */
-	int32_t bar_gen;		/* futex */
+	uint32_t bar_count; /* worker_barrier() */
+	int32_t bar_gen;    /* futex */
 	char pad2[FB_CACHELINE - 8];
-	int32_t state[];		/* enum worker_state, one per worker */
+	int32_t state[]; /* enum worker_state, one per worker */
 };
 
 /* One step runs at a time; workers (threads or forked children) inherit this. */
@@ -261,15 +261,15 @@ static void *thread_main(void *p)
 struct step_run {
 	struct step_ctx sc;
 	unsigned n;
-	struct worker_slot *slots;	/* n pages */
+	struct worker_slot *slots; /* n pages */
 	size_t slot_stride;
-	struct thread_arg *threads;	/* threads mode */
-	pid_t *pids;			/* processes mode */
-	int *statfd;			/* /proc/.../stat of each worker */
+	struct thread_arg *threads; /* threads mode */
+	pid_t *pids;		    /* processes mode */
+	int *statfd;		    /* /proc/.../stat of each worker */
 	struct evidence *ev;
-	struct monitor *mon;		/* NULL: --monitors=off */
-	struct fault_marks *marks;	/* each worker's faults at the sample ends (faultacct.h) */
-	struct intf *intf;		/* interference per sample */
+	struct monitor *mon;	   /* NULL: --monitors=off */
+	struct fault_marks *marks; /* each worker's faults at the sample ends (faultacct.h) */
+	struct intf *intf;	   /* interference per sample */
 	struct mem_policy mp;
 	bool threads_mode;
 };
@@ -305,7 +305,7 @@ static int start_threads(struct step_run *s)
 		ret = pthread_create(&ta->thread, &attr, thread_main, ta);
 		pthread_attr_destroy(&attr);
 		if (ret) {
-			s->n = i;	/* only these exist: stop and join them */
+			s->n = i; /* only these exist: stop and join them */
 			return fb_fail("cannot create worker thread %u: %s", i, strerror(ret));
 		}
 	}
@@ -360,8 +360,8 @@ static bool process_died(struct step_run *s, unsigned i)
 			 WIFSIGNALED(status) ? "signal" : "exit status",
 			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
 			 WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL
-				 ? ": killed, most likely by the OOM killer (see dmesg)"
-				 : "");
+			     ? ": killed, most likely by the OOM killer (see dmesg)"
+			     : "");
 		set_state(i, WS_FAILED);
 	}
 	return true;
@@ -424,7 +424,8 @@ static void cross_check_faults(struct step_run *s, struct step_result *r)
 		if (!w || get_state(i) != WS_DONE ||
 		    read_task_stat(s->statfd[i], &minflt, &majflt, &cpu))
 			continue;
-		json_object_set_new(w, "final_faults_proc", json_integer((json_int_t)(minflt + majflt)));
+		json_object_set_new(w, "final_faults_proc",
+				    json_integer((json_int_t)(minflt + majflt)));
 		if (s->marks) {
 			s->marks[i].final = slot->ru_minflt + slot->ru_majflt;
 			s->marks[i].final_known = true;
@@ -523,12 +524,12 @@ static int open_stat_files(struct step_run *s)
 /* A cumulative reading of every worker at one instant. */
 struct reading {
 	double t;
-	double wall;	/* CLOCK_REALTIME at t */
+	double wall; /* CLOCK_REALTIME at t */
 	uint64_t (*count)[FB_MAX_COUNTERS];
 	uint64_t *minflt, *majflt;
 	int32_t *cpu;
 	uint64_t (*ev)[FB_MAX_EVENTS];
-	uint64_t *mon;	/* system-wide monitors, read just after the workers */
+	uint64_t *mon; /* system-wide monitors, read just after the workers */
 	double mon_t;
 	struct intf_reading *intf;
 };
@@ -693,7 +694,7 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 	const struct run_opts *ro = s->sc.ro;
 	struct reading prev, cur;
 	double start, next;
-	json_t *retried = NULL;	/* disturbed samples replaced by the next one */
+	json_t *retried = NULL; /* disturbed samples replaced by the next one */
 	int ret = FB_OK;
 
 	reading_alloc(&prev, s->n, r->nmonitors);
@@ -772,10 +773,10 @@ static void record_placement(struct step_run *s, struct step_result *r)
 
 		any |= slot->placement_pages > 0;
 		shared |= slot->placement_shared;
-		json_array_append_new(arr, slot->placement_pages > 0
-						   ? mem_placement_json(slot->node_pages,
-									FB_PLACEMENT_MAX_NODES)
-						   : json_null());
+		json_array_append_new(
+		    arr, slot->placement_pages > 0
+			     ? mem_placement_json(slot->node_pages, FB_PLACEMENT_MAX_NODES)
+			     : json_null());
 	}
 	if (any) {
 		json_object_set_new(r->extra, "placement", arr);
@@ -970,9 +971,17 @@ int runner_run_step(const struct run_env *env, const void *params, const struct 
 	catch_sigbus();
 	s.n = cs->ncpus;
 	s.threads_mode = ro->mode == MODE_THREADS;
-	s.sc = (struct step_ctx){ .bench = b, .params = params, .ro = ro, .topo = env->topo,
-				  .nworkers = cs->ncpus, .pus = cs->pus, .step_index = step_index,
-				  .repeat = repeat, .dir = ro->dir, .extra = r->extra, .result = r };
+	s.sc = (struct step_ctx){ .bench = b,
+				  .params = params,
+				  .ro = ro,
+				  .topo = env->topo,
+				  .nworkers = cs->ncpus,
+				  .pus = cs->pus,
+				  .step_index = step_index,
+				  .repeat = repeat,
+				  .dir = ro->dir,
+				  .extra = r->extra,
+				  .result = r };
 	ret = setup_step(&s);
 	if (ret)
 		goto out;

@@ -18,27 +18,27 @@ enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
 /* The options every run shares; the table is run_options[] (engine/runopts.c). */
 struct run_opts {
 	const char *cpus;
-	int mode;		/* enum run_mode */
-	int placement;		/* enum placement */
+	int mode;      /* enum run_mode */
+	int placement; /* enum placement */
 	long long samples;
 	double sample_time;
 	double warmup;
-	long long repeat;	/* whole-sweep repeats, steps interleaved */
-	long long runs;		/* --runs: separate processes (cmd/runs.c); 1 in each */
+	long long repeat; /* whole-sweep repeats, steps interleaved */
+	long long runs;	  /* --runs: separate processes (cmd/runs.c); 1 in each */
 	const char *label;
 	const char *output;
-	const char *dir;	/* where disk-backed benchmarks create files */
+	const char *dir; /* where disk-backed benchmarks create files */
 	const char *topology;
-	int format;		/* enum out_format */
+	int format; /* enum out_format */
 	bool oversubscribe;
-	const char *events;	/* extra perf events: "sched:sched_switch,..." */
+	const char *events; /* extra perf events: "sched:sched_switch,..." */
 	bool profile;
 	const char *profile_cpus; /* steps to profile: worker counts or "all"; NULL: the largest */
-	const char *mem;	/* NUMA memory policy: local|node:N|interleave|remote|preferred:N */
+	const char *mem; /* NUMA memory policy: local|node:N|interleave|remote|preferred:N */
 	bool progress;
-	bool monitors;		/* read /proc/vmstat, TLB interrupts, numastat per sample */
+	bool monitors;		   /* read /proc/vmstat, TLB interrupts, numastat per sample */
 	long long retry_disturbed; /* re-measure a disturbed sample up to N times */
-	const char *knob;	/* PATH=V1,V2: a setting run as interleaved variants (engine/knob.h) */
+	const char *knob; /* PATH=V1,V2: a setting run as interleaved variants (engine/knob.h) */
 };
 extern const struct opt run_options[];
 

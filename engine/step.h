@@ -16,36 +16,36 @@
 #include <jansson.h>
 
 #define FB_MAX_COUNTERS 4
-#define FB_MAX_EVENTS 16
+#define FB_MAX_EVENTS	16
 
 /* A per-step figure derived from the samples, with one value per sample. */
 struct metric {
-	char name[48];			/* "pages/s", "faults/s", "pages/fault", "MiB/s" */
+	char name[48]; /* "pages/s", "faults/s", "pages/fault", "MiB/s" */
 	bool higher_better;
-	bool neither;	/* no better direction (pages/fault): written as "higher_better": null */
-	double *v;			/* per sample */
+	bool neither; /* no better direction (pages/fault): written as "higher_better": null */
+	double *v;    /* per sample */
 	unsigned n;
-	double value;			/* over the whole measured interval (totals / total time) */
+	double value; /* over the whole measured interval (totals / total time) */
 };
 
 struct intf_sample;
 
 struct sample {
-	double t;			/* duration in seconds, measured */
-	double start_unix;		/* CLOCK_REALTIME at its start, s since the epoch */
+	double t;	   /* duration in seconds, measured */
+	double start_unix; /* CLOCK_REALTIME at its start, s since the epoch */
 	/* per worker, deltas over the sample: */
 	uint64_t (*count)[FB_MAX_COUNTERS];
 	uint64_t *minflt, *majflt;
-	int32_t *cpu;			/* CPU each worker last ran on at the end (/proc stat) */
-	uint64_t (*ev)[FB_MAX_EVENTS];	/* perf event deltas, nevents used */
+	int32_t *cpu;		       /* CPU each worker last ran on at the end (/proc stat) */
+	uint64_t (*ev)[FB_MAX_EVENTS]; /* perf event deltas, nevents used */
 	/* system-wide monitors (engine/monitor.h), nmonitors deltas; NULL when off */
-	uint64_t *mon;			/* UINT64_MAX: not read at one end */
-	double mon_t;			/* seconds between the two monitor readings */
-	struct intf_sample *intf;	/* interference (engine/interference.h), or NULL */
+	uint64_t *mon;		  /* UINT64_MAX: not read at one end */
+	double mon_t;		  /* seconds between the two monitor readings */
+	struct intf_sample *intf; /* interference (engine/interference.h), or NULL */
 };
 
 struct step_result {
-	char variant[64];		/* matrix option values joined by '/': "thp/own"; "" if none */
+	char variant[64]; /* matrix option values joined by '/': "thp/own"; "" if none */
 	unsigned ncpus;
 	unsigned *pus;
 	const char *what;
@@ -57,8 +57,8 @@ struct step_result {
 	unsigned nevents;
 	char (*event_names)[64];
 	unsigned nmonitors;
-	char (*monitor_names)[48];	/* "vmstat:pgfault", "interrupts:TLB", ... */
-	json_t *extra;			/* bench report(), evidence, placement */
+	char (*monitor_names)[48]; /* "vmstat:pgfault", "interrupts:TLB", ... */
+	json_t *extra;		   /* bench report(), evidence, placement */
 	bool complete;
 };
 

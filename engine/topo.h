@@ -15,8 +15,8 @@
 struct topo;
 
 enum placement {
-	PLACE_COMPACT,	/* fill a node before the next; a core's SMT siblings last within it */
-	PLACE_SPREAD,	/* rotate across packages and nodes, then a node's L3s; siblings last */
+	PLACE_COMPACT, /* fill a node before the next; a core's SMT siblings last within it */
+	PLACE_SPREAD,  /* rotate across packages and nodes, then a node's L3s; siblings last */
 };
 
 /*
@@ -39,13 +39,14 @@ unsigned topo_npackages(const struct topo *t);
 int topo_node_of_pu(const struct topo *t, unsigned pu_os);
 /* Short one-line description, e.g. "1 package, 1 node, 2 cores, 2 PUs". */
 const char *topo_summary(const struct topo *t);
-void topo_print(FILE *f, const struct topo *t);	/* packages, nodes, cores, PUs */
+void topo_print(FILE *f, const struct topo *t); /* packages, nodes, cores, PUs */
 json_t *topo_to_json(const struct topo *t);
 
 struct cpu_step {
-	unsigned ncpus;		/* number of workers */
-	unsigned *pus;		/* OS index of each worker's PU, ncpus entries */
-	const char *what;	/* for walk: "1 PU", "core", "LLC", "node", "package", "machine"; else NULL */
+	unsigned ncpus; /* number of workers */
+	unsigned *pus;	/* OS index of each worker's PU, ncpus entries */
+	const char
+	    *what; /* for walk: "1 PU", "core", "LLC", "node", "package", "machine"; else NULL */
 };
 
 struct cpu_plan {

@@ -29,7 +29,7 @@
 #endif
 
 static int why_set(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int why_set(char *why, size_t len, const char *fmt, ...)
 {

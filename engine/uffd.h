@@ -19,7 +19,7 @@
 /* What backs the mapping: decides which userfaultfd features are needed. */
 enum uffd_mem {
 	UFFD_MEM_ANON,	/* private anonymous memory: wp works with no feature */
-	UFFD_MEM_SHMEM,	/* tmpfs, memfd, shared anonymous: UFFD_FEATURE_WP_HUGETLBFS_SHMEM */
+	UFFD_MEM_SHMEM, /* tmpfs, memfd, shared anonymous: UFFD_FEATURE_WP_HUGETLBFS_SHMEM */
 	UFFD_MEM_FILE,	/* any other file (ext4, xfs): only with UFFD_FEATURE_WP_ASYNC */
 };
 

@@ -14,14 +14,15 @@
 #include "util.h"
 
 /* The x86 boot protocol's setup header (Documentation/arch/x86/boot.rst). */
-#define HDR_MAGIC_OFF	    0x202 /* "HdrS" */
-#define HDR_KVERSION_OFF    0x20e /* u16: the version string's offset, less 0x200 */
-#define HDR_KVERSION_SHIFT  0x200
-#define HDR_READ	    0x8000 /* the string lives in the setup code, well within */
-#define HDR_SETUP_SECTS_OFF 0x1f1  /* u8: 512-byte setup sectors after the boot sector; 0 means 4  \
-				    */
-#define HDR_SYSSIZE_OFF 0x1f4	   /* u32: the protected-mode code's size in 16-byte units */
-#define HDR_VERSION_OFF 0x206	   /* u16: the boot protocol's version; syssize is from 2.04 on */
+#define HDR_MAGIC_OFF	   0x202 /* "HdrS" */
+#define HDR_KVERSION_OFF   0x20e /* u16: the version string's offset, less 0x200 */
+#define HDR_KVERSION_SHIFT 0x200
+#define HDR_READ	   0x8000 /* the string lives in the setup code, well within */
+#define HDR_SETUP_SECTS_OFF                                                                        \
+	0x1f1		      /* u8: 512-byte setup sectors after the boot sector; 0 means 4       \
+			       */
+#define HDR_SYSSIZE_OFF 0x1f4 /* u32: the protected-mode code's size in 16-byte units */
+#define HDR_VERSION_OFF 0x206 /* u16: the boot protocol's version; syssize is from 2.04 on */
 
 bool kimage_is_bzimage(const char *path)
 {

@@ -12,7 +12,7 @@
 #include "suggest.h"
 #include "util.h"
 
-#define FIELD(o, params, type) ((type *)((char *)(params) + (o)->off))
+#define FIELD(o, params, type)	((type *)((char *)(params) + (o)->off))
 #define CFIELD(o, params, type) ((const type *)((const char *)(params) + (o)->off))
 
 /* Index of word (len bytes) in "a|b|c", or -1. */
@@ -129,8 +129,8 @@ static int out_of_bounds(const struct opt *o, const char *where, const char *val
 {
 	char why[128], lo[32], hi[32];
 
-	snprintf(why, sizeof(why), "is out of range (%s to %s)", fmt_bound(o, o->min, lo, sizeof(lo)),
-		 fmt_bound(o, o->max, hi, sizeof(hi)));
+	snprintf(why, sizeof(why), "is out of range (%s to %s)",
+		 fmt_bound(o, o->min, lo, sizeof(lo)), fmt_bound(o, o->max, hi, sizeof(hi)));
 	return bad_value(o, where, value, why);
 }
 
@@ -165,7 +165,8 @@ static int set_enumset(const struct opt *o, void *params, const char *value, con
 		int i = choice_index(o->choices, p, n);
 
 		if (i < 0) {
-			snprintf(why, sizeof(why), "has '%.*s', not one of %s", (int)n, p, o->choices);
+			snprintf(why, sizeof(why), "has '%.*s', not one of %s", (int)n, p,
+				 o->choices);
 			return bad_value(o, where, value, why);
 		}
 		mask |= 1u << i;
@@ -321,8 +322,8 @@ static void set_bool_given(const struct opt_binding *in, const struct opt *o, bo
 		in->given[o - in->table] = true;
 }
 
-int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name,
-		    const char *value, const char *where)
+int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name, const char *value,
+		    const char *where)
 {
 	const struct opt_binding *in;
 	const struct opt *o = find_binding(b, nb, name, strlen(name), &in);
@@ -359,8 +360,9 @@ static int parse_one(const struct opt_binding *b, unsigned nb, int argc, char **
 		char typed[128], hint[256];
 
 		snprintf(typed, sizeof(typed), "%.*s", (int)len, arg);
-		return fb_usage("unknown option '--%s'%s", typed,
-				unknown_hint(b, nb, typed, "--", "; see --help", hint, sizeof(hint)));
+		return fb_usage(
+		    "unknown option '--%s'%s", typed,
+		    unknown_hint(b, nb, typed, "--", "; see --help", hint, sizeof(hint)));
 	}
 	if (eq)
 		return set_given(in, o, eq + 1, NULL);
@@ -530,14 +532,22 @@ json_t *opt_to_json(const struct opt *table, const void *params)
 static const char *type_hint(const struct opt *o)
 {
 	switch (o->type) {
-	case OPT_BOOL: return "";
-	case OPT_INT: return "=N";
-	case OPT_SIZE: return "=SIZE";
-	case OPT_DOUBLE: return "=X";
-	case OPT_STR: return "=TEXT";
-	case OPT_ENUM: return "=CHOICE";
-	case OPT_ENUMSET: return "=LIST";
-	case OPT_STRLIST: return "=TEXT...";
+	case OPT_BOOL:
+		return "";
+	case OPT_INT:
+		return "=N";
+	case OPT_SIZE:
+		return "=SIZE";
+	case OPT_DOUBLE:
+		return "=X";
+	case OPT_STR:
+		return "=TEXT";
+	case OPT_ENUM:
+		return "=CHOICE";
+	case OPT_ENUMSET:
+		return "=LIST";
+	case OPT_STRLIST:
+		return "=TEXT...";
 	}
 	return "";
 }

@@ -13,14 +13,14 @@
 #include <jansson.h>
 
 enum opt_type {
-	OPT_BOOL,	/* bool; --x, --no-x, --x=on|off|yes|no|1|0 */
-	OPT_INT,	/* long long */
-	OPT_SIZE,	/* unsigned long long bytes; accepts 4k, 2M, 1G */
-	OPT_DOUBLE,	/* double */
-	OPT_STR,	/* const char * (points into argv or a duplicated config value) */
-	OPT_ENUM,	/* int: index into choices "a|b|c" */
-	OPT_ENUMSET,	/* unsigned: bitmask of choices, given as a comma list "a,c" */
-	OPT_STRLIST,	/* struct opt_strlist: repeatable, each value kept; no default */
+	OPT_BOOL,    /* bool; --x, --no-x, --x=on|off|yes|no|1|0 */
+	OPT_INT,     /* long long */
+	OPT_SIZE,    /* unsigned long long bytes; accepts 4k, 2M, 1G */
+	OPT_DOUBLE,  /* double */
+	OPT_STR,     /* const char * (points into argv or a duplicated config value) */
+	OPT_ENUM,    /* int: index into choices "a|b|c" */
+	OPT_ENUMSET, /* unsigned: bitmask of choices, given as a comma list "a,c" */
+	OPT_STRLIST, /* struct opt_strlist: repeatable, each value kept; no default */
 };
 
 /* The values of an OPT_STRLIST in the order given; the caller frees v. */
@@ -30,13 +30,13 @@ struct opt_strlist {
 };
 
 struct opt {
-	const char *name;	/* --name, the config key and the JSON key */
+	const char *name; /* --name, the config key and the JSON key */
 	enum opt_type type;
-	const char *def;	/* default as it would be typed; NULL: unset */
-	double min, max;	/* inclusive bounds for numbers; both 0: unbounded */
-	const char *choices;	/* "a|b|c" for OPT_ENUM and OPT_ENUMSET */
+	const char *def;     /* default as it would be typed; NULL: unset */
+	double min, max;     /* inclusive bounds for numbers; both 0: unbounded */
+	const char *choices; /* "a|b|c" for OPT_ENUM and OPT_ENUMSET */
 	const char *help;
-	size_t off;		/* offsetof() the field in the params struct */
+	size_t off; /* offsetof() the field in the params struct */
 	/*
 	 * OPT_ENUMSET only: each chosen value is a variant of its own.  The run is
 	 * repeated per value, and the bench sees exactly one bit set.  The first
@@ -45,7 +45,10 @@ struct opt {
 	bool matrix;
 };
 
-#define OPT_END { .name = NULL }
+#define OPT_END                                                                                    \
+	{                                                                                          \
+		.name = NULL                                                                       \
+	}
 
 /*
  * A table and the struct its offsets point into.  given, when not NULL, has
@@ -101,8 +104,8 @@ int opt_parse_command(const struct opt_binding *b, int argc, char **argv, bool m
 		      int (*usage)(FILE *), int *npos);
 
 /* Set a name=value pair against several tables (config files). */
-int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name,
-		    const char *value, const char *where);
+int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name, const char *value,
+		    const char *where);
 
 /*
  * Every OPT_SIZE value of the table against avail bytes (fb_mem_available()):

@@ -12,7 +12,7 @@
 
 double stats_mean(const double *v, size_t n);
 double stats_hmean(const double *v, size_t n);	/* NAN if any value <= 0 */
-double stats_stddev(const double *v, size_t n);	/* sample stddev (n - 1) */
+double stats_stddev(const double *v, size_t n); /* sample stddev (n - 1) */
 double stats_cov(const double *v, size_t n);	/* stddev / mean, as a fraction */
 double stats_min(const double *v, size_t n);
 double stats_max(const double *v, size_t n);

@@ -17,9 +17,9 @@
 /* Exit statuses, the same for every subcommand. */
 enum fb_status {
 	FB_OK = 0,
-	FB_FAIL = 1,	/* a benchmark failed, or a check found a regression */
-	FB_USAGE = 2,	/* bad usage or input */
-	FB_SKIP = 4,	/* cannot run here; the reason was printed */
+	FB_FAIL = 1,	    /* a benchmark failed, or a check found a regression */
+	FB_USAGE = 2,	    /* bad usage or input */
+	FB_SKIP = 4,	    /* cannot run here; the reason was printed */
 	FB_UNDECIDED = 125, /* check/stress: cannot decide (git bisect's "skip") */
 };
 
@@ -27,7 +27,7 @@ enum fb_status {
 extern const char fb_version[];
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define FB_CACHELINE 64
+#define FB_CACHELINE  64
 
 /*
  * Print "faultbench: <message>" to stderr and keep it as the last error (unit
@@ -49,11 +49,11 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-double now_monotonic(void);	/* seconds, CLOCK_MONOTONIC */
-double now_realtime(void);	/* seconds since the epoch, CLOCK_REALTIME */
+double now_monotonic(void); /* seconds, CLOCK_MONOTONIC */
+double now_realtime(void);  /* seconds since the epoch, CLOCK_REALTIME */
 /* Now in UTC: ISO 8601 ("2026-12-02T05:46:46Z") for metadata, or "20261202-054646" for names. */
 void fb_utc_now(char *buf, size_t len, bool iso);
-void sleep_until(double t);	/* returns early on a signal */
+void sleep_until(double t); /* returns early on a signal */
 
 /* Parse "4k", "2M", "1g" (binary units) into bytes; false on bad input. */
 bool parse_size(const char *s, unsigned long long *bytes);

@@ -141,12 +141,12 @@ static char *values_json(const struct store_run *r)
 
 	for (size_t k = 0; k < r->nvalues; k++) {
 		const struct store_step_value *v = &r->values[k];
-		json_t *o = json_pack("{sIsIsssIsisssosi}", "step", (json_int_t)v->step, "repeat",
-				      (json_int_t)v->repeat, "variant", v->variant, "ncpus",
-				      (json_int_t)v->ncpus, "complete", (int)v->complete, "metric",
-				      v->metric, "value",
-				      v->has_value ? json_real(v->value) : json_null(),
-				      "higher_better", (int)v->higher_better);
+		json_t *o =
+		    json_pack("{sIsIsssIsisssosi}", "step", (json_int_t)v->step, "repeat",
+			      (json_int_t)v->repeat, "variant", v->variant, "ncpus",
+			      (json_int_t)v->ncpus, "complete", (int)v->complete, "metric",
+			      v->metric, "value", v->has_value ? json_real(v->value) : json_null(),
+			      "higher_better", (int)v->higher_better);
 
 		for (unsigned j = 0; j < 6; j++)
 			json_object_set_new(o, store_stat_names[j], real_or_null(v->stat[j]));
@@ -159,27 +159,31 @@ static char *values_json(const struct store_run *r)
 }
 
 static const char add_sql[] =
-	"WITH r AS (INSERT INTO runs (content_hash, origin, machine, kernel_release, "
-	"kernel_build, label, bench, preset, name, faultbench_version, start_time, end_time, "
-	"date, complete, indexed_at, params) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-	"$9, $10, $11, $12, $13, $14::integer, "
-	"to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), $15::jsonb) "
-	"ON CONFLICT (content_hash) DO NOTHING RETURNING id), "
-	"d AS (INSERT INTO documents SELECT r.id, $16 FROM r), "
-	"v AS (INSERT INTO step_values SELECT r.id, x.* FROM r, jsonb_to_recordset($17::jsonb) "
-	"AS x(step integer, repeat integer, variant text, ncpus integer, complete integer, "
-	"metric text, value double precision, higher_better integer, mean double precision, "
-	"hmean double precision, stddev double precision, cov double precision, "
-	"min double precision, max double precision)) "
-	"SELECT count(*) FROM r";
+    "WITH r AS (INSERT INTO runs (content_hash, origin, machine, kernel_release, "
+    "kernel_build, label, bench, preset, name, faultbench_version, start_time, end_time, "
+    "date, complete, indexed_at, params) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+    "$9, $10, $11, $12, $13, $14::integer, "
+    "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), $15::jsonb) "
+    "ON CONFLICT (content_hash) DO NOTHING RETURNING id), "
+    "d AS (INSERT INTO documents SELECT r.id, $16 FROM r), "
+    "v AS (INSERT INTO step_values SELECT r.id, x.* FROM r, jsonb_to_recordset($17::jsonb) "
+    "AS x(step integer, repeat integer, variant text, ncpus integer, complete integer, "
+    "metric text, value double precision, higher_better integer, mean double precision, "
+    "hmean double precision, stddev double precision, cov double precision, "
+    "min double precision, max double precision)) "
+    "SELECT count(*) FROM r";
 
 static int pg_add(struct store *s, const struct store_run *r, bool *added)
 {
 	char *values = values_json(r);
-	const char *p[] = { r->hash,	   r->origin,	 r->machine,	r->kernel_release,
-			    r->kernel_build, r->label,	 r->bench,	r->preset,
-			    r->name,	   r->faultbench_version, r->start_time, r->end_time,
-			    r->date,	   r->complete ? "1" : "0", r->params, r->document,
+	const char *p[] = { r->hash,	     r->origin,
+			    r->machine,	     r->kernel_release,
+			    r->kernel_build, r->label,
+			    r->bench,	     r->preset,
+			    r->name,	     r->faultbench_version,
+			    r->start_time,   r->end_time,
+			    r->date,	     r->complete ? "1" : "0",
+			    r->params,	     r->document,
 			    values };
 	PGresult *res = PQexecParams(conn(s), add_sql, (int)ARRAY_SIZE(p), NULL, p, NULL, NULL, 0);
 	int ret = check_result(s, res, "cannot add to it");

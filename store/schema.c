@@ -56,12 +56,12 @@ const char *const store_sqlite_migrations[] = {
 	"CREATE TABLE fb_meta (key text PRIMARY KEY, value text NOT NULL);"
 	"INSERT INTO fb_meta VALUES ('application', 'faultbench'), ('schema_version', '1');"
 	"CREATE TABLE runs (id INTEGER PRIMARY KEY, " RUN_COLUMNS "params text NOT NULL);"
-	"CREATE TABLE documents (run_id integer PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE, "
+	"CREATE TABLE documents (run_id integer PRIMARY KEY REFERENCES runs (id) ON DELETE "
+	"CASCADE, "
 	"document text NOT NULL);"
-	"CREATE TABLE step_values (run_id integer NOT NULL REFERENCES runs (id) ON DELETE CASCADE, "
-	STEP_COLUMNS ";",
-	INDEXES,
-	NULL
+	"CREATE TABLE step_values (run_id integer NOT NULL REFERENCES runs (id) ON DELETE "
+	"CASCADE, " STEP_COLUMNS ";",
+	INDEXES, NULL
 };
 
 const char *const store_pg_migrations[] = {
@@ -72,8 +72,7 @@ const char *const store_pg_migrations[] = {
 	"CREATE TABLE documents (run_id bigint PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE, "
 	"document text NOT NULL, "
 	"document_jsonb jsonb GENERATED ALWAYS AS (document::jsonb) STORED);"
-	"CREATE TABLE step_values (run_id bigint NOT NULL REFERENCES runs (id) ON DELETE CASCADE, "
-	STEP_COLUMNS ";",
-	INDEXES,
-	NULL
+	"CREATE TABLE step_values (run_id bigint NOT NULL REFERENCES runs (id) ON DELETE "
+	"CASCADE, " STEP_COLUMNS ";",
+	INDEXES, NULL
 };

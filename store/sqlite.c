@@ -55,9 +55,10 @@ static int sq_open(struct store *s, bool write)
 
 		if (!write) {
 			free(dir);
-			return fb_usage("no store at '%s'; 'faultbench store import --store %s DIR' "
-					"makes one",
-					s->target, s->target);
+			return fb_usage(
+			    "no store at '%s'; 'faultbench store import --store %s DIR' "
+			    "makes one",
+			    s->target, s->target);
 		}
 		/* results/faultbench.db before the first result: make results/ */
 		if (slash && slash != dir) {
@@ -66,7 +67,8 @@ static int sq_open(struct store *s, bool write)
 		}
 		free(dir);
 		if (err)
-			return fb_usage("cannot create the store '%s': %s", s->target, strerror(-err));
+			return fb_usage("cannot create the store '%s': %s", s->target,
+					strerror(-err));
 	} else if (!S_ISREG(st.st_mode)) {
 		return fb_usage("'%s' is not a faultbench store (not a regular file)", s->target);
 	}
@@ -138,8 +140,8 @@ static int sq_query(struct store *s, const char *sql, const char *const *params,
 
 static sqlite3_stmt *cached(struct store *s, unsigned i, const char *sql)
 {
-	if (!s->cache[i] && sqlite3_prepare_v2(db(s), sql, -1, (sqlite3_stmt **)&s->cache[i],
-					       NULL) != SQLITE_OK)
+	if (!s->cache[i] &&
+	    sqlite3_prepare_v2(db(s), sql, -1, (sqlite3_stmt **)&s->cache[i], NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_reset(s->cache[i]);
 	sqlite3_clear_bindings(s->cache[i]);
@@ -193,16 +195,19 @@ static int add_values(struct store *s, const struct store_run *r, long long id)
 
 static int sq_add(struct store *s, const struct store_run *r, bool *added)
 {
-	sqlite3_stmt *st = cached(s, ST_RUN,
-				  "INSERT INTO runs (content_hash, origin, machine, kernel_release, "
-				  "kernel_build, label, bench, preset, name, faultbench_version, "
-				  "start_time, end_time, date, complete, indexed_at, params) "
-				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-				  "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?15) "
-				  "ON CONFLICT (content_hash) DO NOTHING");
-	const char *t[] = { r->hash,	  r->origin, r->machine, r->kernel_release, r->kernel_build,
-			    r->label,	  r->bench,  r->preset,	 r->name, r->faultbench_version,
-			    r->start_time, r->end_time, r->date };
+	sqlite3_stmt *st =
+	    cached(s, ST_RUN,
+		   "INSERT INTO runs (content_hash, origin, machine, kernel_release, "
+		   "kernel_build, label, bench, preset, name, faultbench_version, "
+		   "start_time, end_time, date, complete, indexed_at, params) "
+		   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+		   "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?15) "
+		   "ON CONFLICT (content_hash) DO NOTHING");
+	const char *t[] = {
+		r->hash,       r->origin,   r->machine, r->kernel_release, r->kernel_build,
+		r->label,      r->bench,    r->preset,	r->name,	   r->faultbench_version,
+		r->start_time, r->end_time, r->date
+	};
 	long long id;
 	int i;
 

@@ -395,9 +395,11 @@ static void extract_values(json_t *doc, struct store_run *r)
 			v->variant = variant ? variant : "";
 			v->metric = metric;
 			v->complete = !json_is_false(json_object_get(step, "complete"));
-			v->higher_better = !json_is_false(json_object_get(m, "higher_better")); /* null: neither */
+			v->higher_better =
+			    !json_is_false(json_object_get(m, "higher_better")); /* null: neither */
 			v->has_value = json_is_number(json_object_get(m, "value"));
-			v->value = v->has_value ? json_number_value(json_object_get(m, "value")) : 0;
+			v->value =
+			    v->has_value ? json_number_value(json_object_get(m, "value")) : 0;
 			for (unsigned k = 0; k < 6; k++)
 				v->stat[k] = num_or_nan(json_object_get(m, store_stat_names[k]));
 		}
@@ -426,7 +428,7 @@ static void extract_run(json_t *doc, const char *origin, struct store_run *r)
 		r->date = r->start_time ? r->start_time : "?";
 	r->complete = !json_is_false(json_object_get(doc, "complete"));
 	r->params = json_dumps(json_object_get(doc, "params") ? json_object_get(doc, "params")
-							       : json_object(),
+							      : json_object(),
 			       JSON_COMPACT);
 	/* compact, every double with the 17 digits that give it back exactly */
 	r->document = json_dumps(doc, JSON_COMPACT);
@@ -484,8 +486,12 @@ static bool parse_time(const char *v, bool end_of_day, char out[24])
 	if (*rest)
 		return false;
 	/* normalised back: 2026-02-30 is refused, not read as March */
-	t = timegm(&(struct tm){ .tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = tm.tm_mday,
-				 .tm_hour = tm.tm_hour, .tm_min = tm.tm_min, .tm_sec = tm.tm_sec });
+	t = timegm(&(struct tm){ .tm_year = tm.tm_year,
+				 .tm_mon = tm.tm_mon,
+				 .tm_mday = tm.tm_mday,
+				 .tm_hour = tm.tm_hour,
+				 .tm_min = tm.tm_min,
+				 .tm_sec = tm.tm_sec });
 	struct tm back;
 
 	if (!gmtime_r(&t, &back) || back.tm_mday != tm.tm_mday || back.tm_mon != tm.tm_mon)
@@ -547,7 +553,8 @@ static int sel_set(struct store_sel *sel, const char *text, char *key, char *v)
 		if (*out)
 			return sel_error(text, "key given twice:", key);
 		if (!parse_time(v, out == sel->until, out))
-			return sel_error(text, "not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS):", v);
+			return sel_error(text,
+					 "not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS):", v);
 	}
 	return FB_OK;
 }
@@ -593,11 +600,15 @@ void store_sel_free(struct store_sel *sel)
 static void sel_where(const struct store_sel *sel, char *sql, size_t len, const char **params,
 		      unsigned *n)
 {
-	static const char *const cond[] = { "r.machine = ", "r.label = ", "r.kernel_release = ",
-					    "(r.name = %s OR r.bench = %s)", "r.date >= ",
-					    "r.date <= " };
-	const char *v[] = { sel->machine, sel->label, sel->kernel, sel->bench,
-			    *sel->since ? sel->since : NULL, *sel->until ? sel->until : NULL };
+	static const char *const cond[] = { "r.machine = ",	   "r.label = ",
+					    "r.kernel_release = ", "(r.name = %s OR r.bench = %s)",
+					    "r.date >= ",	   "r.date <= " };
+	const char *v[] = { sel->machine,
+			    sel->label,
+			    sel->kernel,
+			    sel->bench,
+			    *sel->since ? sel->since : NULL,
+			    *sel->until ? sel->until : NULL };
 
 	for (unsigned i = 0; i < 6; i++) {
 		size_t used = strlen(sql);
@@ -608,7 +619,8 @@ static void sel_where(const struct store_sel *sel, char *sql, size_t len, const 
 		params[*n] = v[i];
 		snprintf(ph, sizeof(ph), "?%u", ++*n);
 		if (i == 3)
-			snprintf(sql + used, len - used, " AND (r.name = %s OR r.bench = %s)", ph, ph);
+			snprintf(sql + used, len - used, " AND (r.name = %s OR r.bench = %s)", ph,
+				 ph);
 		else
 			snprintf(sql + used, len - used, " AND %s%s", cond[i], ph);
 	}
@@ -702,7 +714,8 @@ static void sort_walk_order(struct store_entry *v, size_t n)
 int store_list(struct store *s, const struct store_sel *sel, const char *name,
 	       struct store_entry **list, size_t *n)
 {
-	char sql[1024] = "SELECT r.id, r.origin, r.date, r.label, r.machine FROM runs r WHERE 1 = 1";
+	char sql[1024] =
+	    "SELECT r.id, r.origin, r.date, r.label, r.machine FROM runs r WHERE 1 = 1";
 	const char *params[8];
 	unsigned np = 0;
 	struct list_ctx c = { 0 };
@@ -747,7 +760,8 @@ json_t *store_document(struct store *s, long long id)
 	json_t *doc = NULL;
 
 	snprintf(idtext, sizeof(idtext), "%lld", id);
-	if (s->e->query(s, "SELECT document FROM documents WHERE run_id = ?1", p, 1, doc_row, &text))
+	if (s->e->query(s, "SELECT document FROM documents WHERE run_id = ?1", p, 1, doc_row,
+			&text))
 		return NULL;
 	if (!text) {
 		fb_usage("'%s': run %lld is gone (deleted while read?)", s->target, id);
@@ -781,9 +795,8 @@ static int value_row(struct store_row *r, void *arg)
 	return 0;
 }
 
-int store_values(struct store *s, const struct store_sel *sel, const char *name,
-		 const char *metric, long ncpus, const char *variant, struct store_value **v,
-		 size_t *n)
+int store_values(struct store *s, const struct store_sel *sel, const char *name, const char *metric,
+		 long ncpus, const char *variant, struct store_value **v, size_t *n)
 {
 	char sql[1024] = "SELECT v.run_id, v.value, v.higher_better FROM step_values v "
 			 "JOIN runs r ON r.id = v.run_id WHERE v.metric = ?1 AND v.ncpus = ?2 "

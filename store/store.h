@@ -28,8 +28,8 @@
 struct store;
 
 enum store_mode {
-	STORE_READ,   /* must exist with the current schema; nothing is written */
-	STORE_WRITE,  /* created or migrated to the current schema when needed */
+	STORE_READ,  /* must exist with the current schema; nothing is written */
+	STORE_WRITE, /* created or migrated to the current schema when needed */
 };
 
 /*
@@ -119,9 +119,8 @@ struct store_value {
  * (not marked "complete": false), of the runs named name the selector
  * picks, by run id and then step order.  FB_OK or FB_USAGE.
  */
-int store_values(struct store *s, const struct store_sel *sel, const char *name,
-		 const char *metric, long ncpus, const char *variant, struct store_value **v,
-		 size_t *n);
+int store_values(struct store *s, const struct store_sel *sel, const char *name, const char *metric,
+		 long ncpus, const char *variant, struct store_value **v, size_t *n);
 
 /*
  * Index the result file "faultbench run" just wrote into write_target, its

@@ -89,4 +89,3 @@ int stress_check_size(const char *test, unsigned long long size)
 			"MiB) for the %s test's file",
 			size / MiB, avail / MiB, test);
 }
-

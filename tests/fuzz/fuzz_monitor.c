@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	monitor_parse_kv(s, count, &n);
 	if (!monitor_parse_tlb(s, pus, 4, &total, &workers) && workers > total)
-		abort();	/* the workers' CPUs are a subset of all */
+		abort(); /* the workers' CPUs are a subset of all */
 	free(s);
 	return 0;
 }

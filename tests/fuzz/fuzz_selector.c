@@ -17,8 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fb_set_quiet(true);
 	if (store_sel_parse(text, &sel) == FB_OK) {
 		/* what was accepted is a name, or a full UTC time */
-		if ((sel.label && !fb_name_ok(sel.label)) || (sel.bench && !fb_name_ok(sel.bench)) ||
-		    (*sel.since && sel.since[19] != 'Z') || (*sel.until && sel.until[19] != 'Z'))
+		if ((sel.label && !fb_name_ok(sel.label)) ||
+		    (sel.bench && !fb_name_ok(sel.bench)) || (*sel.since && sel.since[19] != 'Z') ||
+		    (*sel.until && sel.until[19] != 'Z'))
 			abort();
 		store_sel_free(&sel);
 	}

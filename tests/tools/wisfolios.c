@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KPF_DIRTY 4
+#define KPF_DIRTY	  4
 #define KPF_COMPOUND_HEAD 15
 #define KPF_COMPOUND_TAIL 16
 

@@ -466,12 +466,9 @@ static void stop_meanwhile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(plan_parsing),
-		cmocka_unit_test(json_round_trip),
-		cmocka_unit_test(markers),
-		cmocka_unit_test(clean_campaign),
-		cmocka_unit_test(crash_anywhere),
-		cmocka_unit_test(kernel_does_not_come_back),
+		cmocka_unit_test(plan_parsing),	  cmocka_unit_test(json_round_trip),
+		cmocka_unit_test(markers),	  cmocka_unit_test(clean_campaign),
+		cmocka_unit_test(crash_anywhere), cmocka_unit_test(kernel_does_not_come_back),
 		cmocka_unit_test(stop_meanwhile),
 	};
 

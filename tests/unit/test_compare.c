@@ -169,7 +169,7 @@ static void test_one_run_a_side_never_starred(void **state)
 	out = print_table(&t, CMP_TEXT, false);
 	assert_null(strstr(out, "*"));
 	assert_int_equal(count(out, "no star where"), 1); /* said once */
-	assert_non_null(strstr(out, "faultbench noise"));  /* and how to get stars */
+	assert_non_null(strstr(out, "faultbench noise")); /* and how to get stars */
 	free(out);
 	cmp_free(&t);
 	json_decref(a);

@@ -23,53 +23,51 @@
 #include "util.h"
 
 /* An excerpt of /proc/vmstat on the development VM (kernel 6.18). */
-static const char vmstat_text[] =
-	"nr_free_pages 2293546\n"
-	"nr_zone_inactive_anon 11922\n"
-	"numa_hit 1031428433\n"
-	"numa_miss 0\n"
-	"numa_foreign 0\n"
-	"numa_interleave 1134\n"
-	"numa_local 1031428433\n"
-	"numa_other 0\n"
-	"pgfault 1675240234\n"
-	"pgmajfault 91945\n"
-	"pgsteal_kswapd 0\n"
-	"numa_pte_updates 0\n"
-	"numa_huge_pte_updates 0\n"
-	"numa_hint_faults 0\n"
-	"numa_hint_faults_local 0\n"
-	"numa_pages_migrated 0\n"
-	"pgmigrate_success 3448696\n"
-	"pgmigrate_fail 1181326\n"
-	"compact_stall 0\n"
-	"compact_fail 0\n"
-	"compact_success 0\n"
-	"thp_fault_alloc 15555\n"
-	"thp_fault_fallback 0\n"
-	"thp_fault_fallback_charge 0\n"
-	"thp_split_pmd 9530\n";
+static const char vmstat_text[] = "nr_free_pages 2293546\n"
+				  "nr_zone_inactive_anon 11922\n"
+				  "numa_hit 1031428433\n"
+				  "numa_miss 0\n"
+				  "numa_foreign 0\n"
+				  "numa_interleave 1134\n"
+				  "numa_local 1031428433\n"
+				  "numa_other 0\n"
+				  "pgfault 1675240234\n"
+				  "pgmajfault 91945\n"
+				  "pgsteal_kswapd 0\n"
+				  "numa_pte_updates 0\n"
+				  "numa_huge_pte_updates 0\n"
+				  "numa_hint_faults 0\n"
+				  "numa_hint_faults_local 0\n"
+				  "numa_pages_migrated 0\n"
+				  "pgmigrate_success 3448696\n"
+				  "pgmigrate_fail 1181326\n"
+				  "compact_stall 0\n"
+				  "compact_fail 0\n"
+				  "compact_success 0\n"
+				  "thp_fault_alloc 15555\n"
+				  "thp_fault_fallback 0\n"
+				  "thp_fault_fallback_charge 0\n"
+				  "thp_split_pmd 9530\n";
 
 /* An excerpt of /proc/interrupts on the development VM (2 CPUs, x86). */
-static const char interrupts_x86[] =
-	"           CPU0       CPU1       \n"
-	" 24:          1          0  IO-APIC   5-edge      ACPI:Ged\n"
-	" 25:          0          1  IO-APIC   6-edge      ACPI:Ged\n"
-	" 26:          0         14  IO-APIC   4-edge      ttyS0\n"
-	"NMI:          0          0   Non-maskable interrupts\n"
-	"LOC:    1242209    1727910   Local timer interrupts\n"
-	"CAL:    1136519    1047182   Function call interrupts\n"
-	"TLB:     865770     860102   TLB shootdowns\n"
-	"ERR:          0\n"
-	"MIS:          0\n";
+static const char interrupts_x86[] = "           CPU0       CPU1       \n"
+				     " 24:          1          0  IO-APIC   5-edge      ACPI:Ged\n"
+				     " 25:          0          1  IO-APIC   6-edge      ACPI:Ged\n"
+				     " 26:          0         14  IO-APIC   4-edge      ttyS0\n"
+				     "NMI:          0          0   Non-maskable interrupts\n"
+				     "LOC:    1242209    1727910   Local timer interrupts\n"
+				     "CAL:    1136519    1047182   Function call interrupts\n"
+				     "TLB:     865770     860102   TLB shootdowns\n"
+				     "ERR:          0\n"
+				     "MIS:          0\n";
 
 /* The shape of an arm64 machine's: TLB shootdowns are not interrupts there. */
 static const char interrupts_arm64[] =
-	"           CPU0       CPU1       CPU2       CPU3       \n"
-	" 11:     123456     234567     345678     456789     GICv3  27 Level     arch_timer\n"
-	"IPI0:      1234       2345       3456       4567       Rescheduling interrupts\n"
-	"IPI1:       100        200        300        400       Function call interrupts\n"
-	"Err:          0\n";
+    "           CPU0       CPU1       CPU2       CPU3       \n"
+    " 11:     123456     234567     345678     456789     GICv3  27 Level     arch_timer\n"
+    "IPI0:      1234       2345       3456       4567       Rescheduling interrupts\n"
+    "IPI1:       100        200        300        400       Function call interrupts\n"
+    "Err:          0\n";
 
 struct seen {
 	char keys[64][48];
@@ -147,8 +145,7 @@ static void test_tlb_arm64_none(void **state)
 	assert_true(total == 0 && workers == 0);
 	assert_int_equal(monitor_parse_tlb("", &cpu0, 1, &total, &workers), -1);
 	/* a TLB line but no header: which column is which CPU is unknown */
-	assert_int_equal(monitor_parse_tlb("TLB: 1 2 TLB shootdowns\n", &cpu0, 1, &total,
-					   &workers),
+	assert_int_equal(monitor_parse_tlb("TLB: 1 2 TLB shootdowns\n", &cpu0, 1, &total, &workers),
 			 -1);
 }
 
@@ -176,7 +173,7 @@ static void test_tlb_many_cpus(void **state)
 	text = xasprintf("%s\n  0:  %s\n%s   TLB shootdowns\nERR: 0\n", hdr, "1 2 3", line);
 	assert_int_equal(monitor_parse_tlb(text, pus, 4, &total, &workers), 0);
 	assert_true(total == want);
-	assert_true(workers == 1 + 7 + 97);	/* CPU5 has no column */
+	assert_true(workers == 1 + 7 + 97); /* CPU5 has no column */
 	free(text);
 	free(hdr);
 	free(line);
@@ -261,8 +258,9 @@ static void test_delta_and_derive(void **state)
 	struct sample samples[2] = { { .t = 1, .mon = mon[0], .mon_t = 1 },
 				     { .t = 3, .mon = mon[1], .mon_t = 3 } };
 	char names[2][48] = { "vmstat:pgfault", "interrupts:TLB" };
-	struct step_result r = { .nsamples = 2, .samples = samples, .nmonitors = 2,
-				 .monitor_names = names };
+	struct step_result r = {
+		.nsamples = 2, .samples = samples, .nmonitors = 2, .monitor_names = names
+	};
 	const struct metric *m;
 	json_t *o;
 
@@ -284,8 +282,8 @@ static void test_delta_and_derive(void **state)
 	o = monitor_step_json(&r);
 	assert_int_equal(json_integer_value(json_array_get(json_object_get(o, "total"), 0)), 400);
 	assert_int_equal(json_integer_value(json_array_get(json_object_get(o, "total"), 1)), 3);
-	assert_true(json_is_null(json_array_get(json_array_get(json_object_get(o, "samples"), 1),
-						1)));
+	assert_true(
+	    json_is_null(json_array_get(json_array_get(json_object_get(o, "samples"), 1), 1)));
 	json_decref(o);
 	for (unsigned k = 0; k < r.nmetrics; k++)
 		free(r.metrics[k].v);
@@ -295,12 +293,9 @@ static void test_delta_and_derive(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vmstat_filter),
-		cmocka_unit_test(test_kv_malformed),
-		cmocka_unit_test(test_tlb_x86),
-		cmocka_unit_test(test_tlb_arm64_none),
-		cmocka_unit_test(test_tlb_many_cpus),
-		cmocka_unit_test(test_fake_root),
+		cmocka_unit_test(test_vmstat_filter),	 cmocka_unit_test(test_kv_malformed),
+		cmocka_unit_test(test_tlb_x86),		 cmocka_unit_test(test_tlb_arm64_none),
+		cmocka_unit_test(test_tlb_many_cpus),	 cmocka_unit_test(test_fake_root),
 		cmocka_unit_test(test_delta_and_derive),
 	};
 

@@ -62,8 +62,8 @@ static void test_defaults(void **state)
 
 static void test_good_values(void **state)
 {
-	char *argv[] = { "--flag", "--n=7", "--size", "2M", "--x=1.5", "--name", "hi",
-			 "--kind=c", "--set=c,a", "rest" };
+	char *argv[] = { "--flag", "--n=7", "--size",	"2M",	     "--x=1.5",
+			 "--name", "hi",    "--kind=c", "--set=c,a", "rest" };
 	struct params p;
 	struct opt_binding b = { table, &p };
 	int next;

@@ -76,8 +76,18 @@ static void test_parse_report(void **state)
 
 static void test_parse_counts(void **state)
 {
-	static const char *const bad[] = { "", "0", "1,", ",1", "-1", " 4", "+4", "4x", "all",
-					   "1,,2", "99999999999999999999", "2000000" };
+	static const char *const bad[] = { "",
+					   "0",
+					   "1,",
+					   ",1",
+					   "-1",
+					   " 4",
+					   "+4",
+					   "4x",
+					   "all",
+					   "1,,2",
+					   "99999999999999999999",
+					   "2000000" };
 	unsigned *c, n;
 
 	assert_int_equal(profile_parse_counts("1,64", &c, &n), 0);

@@ -36,7 +36,7 @@ static void test_escape(void **state)
 		{ "a & b", "a &amp; b" },
 		{ "\"quoted\" 'single'", "&quot;quoted&quot; &#39;single&#39;" },
 		{ "line\nbreak\ttab", "line break tab" },
-		{ "caf\xc3\xa9", "caf\xc3\xa9" },	    /* valid UTF-8 stays */
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },	  /* valid UTF-8 stays */
 		{ "bad\xff\xfe", "bad&#xfffd;&#xfffd;" }, /* invalid: replaced */
 		{ "", "" },
 	};
@@ -61,9 +61,9 @@ static void test_si(void **state)
 		double v;
 		const char *s;
 	} cases[] = {
-		{ 0, "0" },	     { 450000, "450k" }, { 1200000, "1.2M" },  { 1234567, "1.23M" },
-		{ 999999.9, "1M" }, { 0.5, "0.5" },	 { 2.5e9, "2.5G" },    { 950, "950" },
-		{ NAN, "-" },	     { -3000, "-3k" },	 { 100000, "100k" },
+		{ 0, "0" },	    { 450000, "450k" }, { 1200000, "1.2M" }, { 1234567, "1.23M" },
+		{ 999999.9, "1M" }, { 0.5, "0.5" },	{ 2.5e9, "2.5G" },   { 950, "950" },
+		{ NAN, "-" },	    { -3000, "-3k" },	{ 100000, "100k" },
 	};
 	char buf[32];
 
@@ -131,8 +131,8 @@ static void test_table_html(void **state)
 	const double va[] = { 100, 101, 200, 202 }, vb[] = { 110, 111, 190, 191 };
 	json_t *a = synth("a<b>", "pages/s", true, nc, 2, 2, va, "pattern=<i>x</i>");
 	json_t *b = synth("c&d", "pages/s", true, nc, 2, 2, vb, "pattern=<i>x</i>");
-	json_t *prof = json_pack("{s:{s:[{s:s,s:f}]}}", "profile", "top", "symbol",
-				 "<sym>&co", "percent", 12.5);
+	json_t *prof = json_pack("{s:{s:[{s:s,s:f}]}}", "profile", "top", "symbol", "<sym>&co",
+				 "percent", 12.5);
 	static char pa[] = "a.json", pb[] = "b.json";
 	char *ppa = pa, *ppb = pb, *out;
 	struct resultset runs[2];
@@ -170,8 +170,8 @@ static void test_table_html(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape),	      cmocka_unit_test(test_si),
-		cmocka_unit_test(test_ticks),	      cmocka_unit_test(test_params_human),
+		cmocka_unit_test(test_escape),	   cmocka_unit_test(test_si),
+		cmocka_unit_test(test_ticks),	   cmocka_unit_test(test_params_human),
 		cmocka_unit_test(test_table_html),
 	};
 

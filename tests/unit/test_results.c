@@ -27,13 +27,19 @@ struct fake_params {
 	long long size;
 };
 
-static const struct opt fake_opts[] = {
-	{ .name = "kind", .type = OPT_ENUMSET, .def = "a", .choices = "a|b",
-	  .help = "variants", .off = offsetof(struct fake_params, kind), .matrix = true },
-	{ .name = "size", .type = OPT_INT, .def = "4", .help = "a plain option",
-	  .off = offsetof(struct fake_params, size) },
-	OPT_END
-};
+static const struct opt fake_opts[] = { { .name = "kind",
+					  .type = OPT_ENUMSET,
+					  .def = "a",
+					  .choices = "a|b",
+					  .help = "variants",
+					  .off = offsetof(struct fake_params, kind),
+					  .matrix = true },
+					{ .name = "size",
+					  .type = OPT_INT,
+					  .def = "4",
+					  .help = "a plain option",
+					  .off = offsetof(struct fake_params, size) },
+					OPT_END };
 
 static const struct bench fake_bench = {
 	.name = "fake",
@@ -129,8 +135,14 @@ static void fake_run(struct run *run, struct run_opts *ro, struct fake_params *p
 	ro->label = "unit";
 	fake_step(&steps[0]);
 	results_derive_metrics(&steps[0], &fake_bench);
-	*run = (struct run){ .bench = &fake_bench, .params = p, .ro = ro, .argc = 3,
-			     .argv = argv, .nsteps = 1, .steps = steps, .complete = true };
+	*run = (struct run){ .bench = &fake_bench,
+			     .params = p,
+			     .ro = ro,
+			     .argc = 3,
+			     .argv = argv,
+			     .nsteps = 1,
+			     .steps = steps,
+			     .complete = true };
 	snprintf(run->start_time, sizeof(run->start_time), "2026-12-02T11:00:00Z");
 	snprintf(run->end_time, sizeof(run->end_time), "2026-12-02T11:00:02Z");
 }
@@ -160,12 +172,13 @@ static void test_round_trip(void **state)
 	assert_string_equal(json_string_value(json_object_get(doc, "label")), "unit");
 	assert_string_equal(json_string_value(json_object_get(doc, "ratio_metric")), "pages/s");
 	assert_int_equal(json_array_size(json_object_get(doc, "matrix_options")), 1);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "matrix_options"), 0)),
-			    "kind");
+	assert_string_equal(
+	    json_string_value(json_array_get(json_object_get(doc, "matrix_options"), 0)), "kind");
 	step = json_array_get(json_object_get(doc, "steps"), 0);
 	m = json_object_get(json_object_get(step, "metrics"), "pages/s");
 	/* doubles come back bit for bit */
-	assert_true(json_real_value(json_object_get(m, "value")) == step_metric(&steps[0], "pages/s")->value);
+	assert_true(json_real_value(json_object_get(m, "value")) ==
+		    step_metric(&steps[0], "pages/s")->value);
 	assert_true(json_number_value(json_array_get(json_object_get(m, "samples"), 0)) == 600);
 	json_decref(doc);
 
@@ -182,9 +195,9 @@ static void test_round_trip(void **state)
 static void test_v1_upgrade(void **state)
 {
 	static const char v1[] =
-		"{\"schema_version\": 1, \"bench\": \"dio\", \"label\": \"old\","
-		" \"params\": {\"buffer\": \"thp,4k\", \"driver\": \"file\", \"n\": 3},"
-		" \"steps\": [{\"variant\": \"thp/own\"}, {\"variant\": \"4k/own\"}]}";
+	    "{\"schema_version\": 1, \"bench\": \"dio\", \"label\": \"old\","
+	    " \"params\": {\"buffer\": \"thp,4k\", \"driver\": \"file\", \"n\": 3},"
+	    " \"steps\": [{\"variant\": \"thp/own\"}, {\"variant\": \"4k/own\"}]}";
 	char path[] = "/tmp/fb-test-v1.XXXXXX";
 	int fd = mkstemp(path);
 	json_t *doc, *list;

@@ -34,8 +34,8 @@ struct fake_shared {
 
 static struct fake_shared *shared_page(void)
 {
-	struct fake_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct fake_shared *sh =
+	    mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	assert_true(sh != MAP_FAILED);
 	memset(sh, 0, sizeof(*sh));
@@ -239,12 +239,9 @@ static void test_setup_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_processes),
-		cmocka_unit_test(test_worker_failure),
-		cmocka_unit_test(test_sigbus_threads),
-		cmocka_unit_test(test_sigbus_processes),
-		cmocka_unit_test(test_setup_failure),
+		cmocka_unit_test(test_threads),		 cmocka_unit_test(test_processes),
+		cmocka_unit_test(test_worker_failure),	 cmocka_unit_test(test_sigbus_threads),
+		cmocka_unit_test(test_sigbus_processes), cmocka_unit_test(test_setup_failure),
 	};
 
 	fb_set_quiet(true);

@@ -30,9 +30,8 @@ static void test_selector_ok(void **state)
 	assert_null(s.machine);
 	assert_string_equal(s.since, "");
 	store_sel_free(&s);
-	assert_int_equal(store_sel_parse("machine=big1,label=6.18-rc3,kernel=6.18.0-rc3+,bench=pf1",
-					 &s),
-			 FB_OK);
+	assert_int_equal(
+	    store_sel_parse("machine=big1,label=6.18-rc3,kernel=6.18.0-rc3+,bench=pf1", &s), FB_OK);
 	assert_string_equal(s.machine, "big1");
 	assert_string_equal(s.label, "6.18-rc3");
 	assert_string_equal(s.kernel, "6.18.0-rc3+");
@@ -50,12 +49,24 @@ static void test_selector_ok(void **state)
 static void test_selector_refused(void **state)
 {
 	static const char *const bad[] = {
-		"machine",	      "foo=1",		     "label=a,label=b",
-		",",		      "label=a,",	     "label=a,,bench=b",
-		"label=../x",	      "label=",		     "label=a b",
-		"machine=big1;rm",    "since=2026-13-01",    "since=2026-02-30",
-		"since=26-01-01",     "since=2026-01-01T25:00:00", "since=2026-01-01x",
-		"since=2026-03-01,until=2026-02-01", "=x", "bench=pf1=2",
+		"machine",
+		"foo=1",
+		"label=a,label=b",
+		",",
+		"label=a,",
+		"label=a,,bench=b",
+		"label=../x",
+		"label=",
+		"label=a b",
+		"machine=big1;rm",
+		"since=2026-13-01",
+		"since=2026-02-30",
+		"since=26-01-01",
+		"since=2026-01-01T25:00:00",
+		"since=2026-01-01x",
+		"since=2026-03-01,until=2026-02-01",
+		"=x",
+		"bench=pf1=2",
 	};
 	struct store_sel s;
 	bool was = fb_set_quiet(true);
@@ -185,10 +196,8 @@ static void test_add_twice(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_selector_ok),
-		cmocka_unit_test(test_selector_refused),
-		cmocka_unit_test(test_walk_order),
-		cmocka_unit_test(test_migrations),
+		cmocka_unit_test(test_selector_ok), cmocka_unit_test(test_selector_refused),
+		cmocka_unit_test(test_walk_order),  cmocka_unit_test(test_migrations),
 		cmocka_unit_test(test_add_twice),
 	};
 

@@ -21,7 +21,7 @@
 
 #include "uffd.h"
 
-#define LEN (16UL << 20)
+#define LEN	     (16UL << 20)
 #define TMPFS_MAGIC_ 0x01021994
 #define RAMFS_MAGIC_ 0x858458f6
 
@@ -166,10 +166,8 @@ static void test_refusal_says_why(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_probe_anon),
-		cmocka_unit_test(test_tmpfs_shared),
-		cmocka_unit_test(test_tmpfs_private),
-		cmocka_unit_test(test_disk_file),
+		cmocka_unit_test(test_probe_anon),	 cmocka_unit_test(test_tmpfs_shared),
+		cmocka_unit_test(test_tmpfs_private),	 cmocka_unit_test(test_disk_file),
 		cmocka_unit_test(test_refusal_says_why),
 	};
 
