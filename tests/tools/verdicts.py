@@ -219,11 +219,11 @@ def analyse_aa3(d):
             sides = []
             for side in ("a", "b"):
                 sd = os.path.join(tmp, "g%d-%s" % (g, side))
+                os.makedirs(sd, exist_ok=True)
                 for p in trio:
+                    # one RUN directory holding three runs: file names kept apart
                     for f in results_in(os.path.join(d, "aa", "%s-%s" % (p, side))):
-                        dst = os.path.join(sd, p)
-                        os.makedirs(dst, exist_ok=True)
-                        shutil.copy(f, dst)
+                        shutil.copy(f, os.path.join(sd, p + "-" + os.path.basename(f)))
                 sides.append(sd)
             rows, st = stars(compare_json(FB, sides, "none"))
             rc, _ = check(FB, [sides[0]], [sides[1]], "none")
