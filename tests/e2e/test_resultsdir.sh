@@ -8,7 +8,8 @@
 [ ! -e "$FB_SRC/results/reference" ] || die "results/reference is back: reference data go to docs/data"
 [ -d "$FB_SRC/docs/data/verdicts" ] || die "docs/data/verdicts missing"
 # every path the docs, README and tools name under docs/data exists (a name
-# ending in "{txt,json}" or a recorded .perf.data path is no file name)
+# ending in "{txt,json}" or a recorded .perf.data path is no file name; a
+# result file may be kept gzipped)
 cd "$FB_SRC"
 python3 - <<'PY' || die "a path under docs/data named in the docs does not exist"
 import glob, re, os, sys
@@ -22,7 +23,9 @@ for f in ["README.md"] + glob.glob("docs/*.md") + glob.glob("tests/tools/*") + g
     if f.startswith("docs/"):
         for m in re.finditer(r"\]\((data/[\w./-]+)\)", text):
             bad += [(f, "docs/" + m.group(1))]
-bad = [(f, p) for f, p in bad if not os.path.exists(p) and not p.endswith(".perf.data")]
+# a result quoted as a command printed it is kept gzipped (NAME.json.gz)
+bad = [(f, p) for f, p in bad
+       if not os.path.exists(p) and not os.path.exists(p + ".gz") and not p.endswith(".perf.data")]
 for f, p in bad:
     print(f"{f}: '{p}' does not exist")
 sys.exit(1 if bad else 0)
