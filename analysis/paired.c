@@ -280,8 +280,8 @@ static void print_row(FILE *f, const char *bench, const struct paired_row *r)
 {
 	double a = paired_pct(r, r->lo), b = paired_pct(r, r->hi);
 
-	fprintf(f, "  %-8s %4u  %s vs %s  %s %+.2f%%", bench, r->ncpus, r->variant, r->base,
-		r->metric, paired_pct(r, r->mean));
+	fprintf(f, "  %-8s %4u  %s vs %s  %s %+.2f%%", bench, r->ncpus, fb_esc(r->variant),
+		fb_esc(r->base), r->metric, paired_pct(r, r->mean));
 	if (!isnan(r->lo))
 		fprintf(f, " [%+.2f%%, %+.2f%%]", a < b ? a : b, a < b ? b : a);
 	if (!isnan(r->p))
@@ -292,6 +292,14 @@ static void print_row(FILE *f, const char *bench, const struct paired_row *r)
 	if (r->max_gap > 1)
 		fprintf(f, " (not adjacent: up to %u steps apart)", r->max_gap);
 	fprintf(f, "  %s\n", paired_verdict(r));
+}
+
+/* "pf1-20261207-171956.json" of ".../res/lab/pf1-20261207-171956.json" */
+static const char *last_part(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
 }
 
 void paired_print(FILE *f, const struct resultset *runs, unsigned nruns)
@@ -319,10 +327,17 @@ void paired_print(FILE *f, const struct resultset *runs, unsigned nruns)
 				    (1 - PAIRED_ALPHA) * 100);
 				header = true;
 			}
+			/*
+			 * The run by its label and file name: the same whether it was
+			 * read from a directory or from a store (which keeps absolute
+			 * paths); printable, as everything taken from a result.
+			 */
 			if (n)
-				fprintf(f, " %s\n", runs[i].paths ? runs[i].paths[j] : runs[i].arg);
+				fprintf(f, " %s: %s\n", fb_esc(runs[i].label),
+					fb_esc(runs[i].paths ? last_part(runs[i].paths[j])
+							     : runs[i].arg));
 			for (unsigned k = 0; k < n; k++)
-				print_row(f, bench ? bench : "?", &rows[k]);
+				print_row(f, fb_esc(bench ? bench : "?"), &rows[k]);
 			free(rows);
 		}
 }
