@@ -50,7 +50,7 @@ SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c) and their seed corpora (tests/fuzz/corpus/NAME/).
 FUZZ_TARGETS := opt cpulist config result selector kimage monitor profile noise document \
-		campaign kneeds interference walk sysinfo smaps benchout kmsg topoxml
+		campaign kneeds interference walk sysinfo smaps benchout kmsg topoxml pguri
 FUZZ_SECONDS ?= 600
 FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
