@@ -65,24 +65,8 @@ struct run_state {
 static const char *take_store_option(int *argc, char **argv)
 {
 	const char *target = NULL;
-	int i = 0, o = 0;
 
-	while (i < *argc) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strncmp(argv[i], "--store=", 8)) {
-			target = argv[i++] + 8;
-		} else if (!strcmp(argv[i], "--store")) {
-			target = i + 1 < *argc ? argv[i + 1] : "";
-			i += 2;
-		} else {
-			argv[o++] = argv[i++];
-		}
-	}
-	while (i < *argc)
-		argv[o++] = argv[i++];
-	argv[o] = NULL;
-	*argc = o;
+	opt_take(argc, argv, "store", &target);
 	return target;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opt.h"
 #include "runs.h"
 #include "spawn.h"
 #include "util.h"
@@ -26,28 +27,14 @@ static int parse_runs(const char *v, long *n)
 
 int runs_take_option(int *argc, char **argv, long *n)
 {
-	int i = 1, o = 1, ret = FB_OK;
+	const char *v = NULL;
 
 	*n = 1;
-	while (i < *argc && strcmp(argv[i], "--")) {
-		if (!strncmp(argv[i], "--runs=", 7)) {
-			ret = ret ?: parse_runs(argv[i] + 7, n);
-			i++;
-		} else if (!strcmp(argv[i], "--runs")) {
-			if (i + 1 >= *argc)
-				ret = ret ?: fb_usage("option '--runs' needs a value");
-			else
-				ret = ret ?: parse_runs(argv[i + 1], n);
-			i += 2;
-		} else {
-			argv[o++] = argv[i++];
-		}
-	}
-	while (i < *argc)
-		argv[o++] = argv[i++];
-	argv[o] = NULL;
-	*argc = o;
-	return ret;
+	if (!opt_take(argc, argv, "runs", &v))
+		return FB_OK;
+	if (!*v)
+		return fb_usage("option '--runs' needs a value");
+	return parse_runs(v, n);
 }
 
 int runs_output_is_file(int argc, char **argv)

@@ -646,3 +646,30 @@ int opt_check_memory(const struct opt *table, const void *params, unsigned long 
 	}
 	return FB_OK;
 }
+
+int opt_take(int *argc, char **argv, const char *name, const char **value)
+{
+	size_t n = strlen(name);
+	int i = 1, o = 1, taken = 0;
+
+	while (i < *argc && strcmp(argv[i], "--")) {
+		const char *a = argv[i];
+
+		if (!strncmp(a, "--", 2) && !strncmp(a + 2, name, n) && a[2 + n] == '=') {
+			*value = a + 3 + n;
+			i++;
+		} else if (!strncmp(a, "--", 2) && !strcmp(a + 2, name)) {
+			*value = i + 1 < *argc ? argv[i + 1] : "";
+			i += 2;
+		} else {
+			argv[o++] = argv[i++];
+			continue;
+		}
+		taken++;
+	}
+	while (i < *argc)
+		argv[o++] = argv[i++];
+	argv[o] = NULL;
+	*argc = o;
+	return taken;
+}

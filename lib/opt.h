@@ -103,6 +103,15 @@ int opt_parse_mixed(const struct opt_binding *b, unsigned nb, int argc, char **a
 int opt_parse_command(const struct opt_binding *b, int argc, char **argv, bool mixed,
 		      int (*usage)(FILE *), int *npos);
 
+/*
+ * Take "--NAME VALUE" and "--NAME=VALUE" out of argv[1 .. *argc) (up to a
+ * "--"), for an option that must not reach the options parser or the
+ * result's recorded command line (--store, --runs).  *value: the last one
+ * given ("" when the last "--NAME" had no value), untouched if none.
+ * Returns how many were taken.
+ */
+int opt_take(int *argc, char **argv, const char *name, const char **value);
+
 /* Set a name=value pair against several tables (config files). */
 int opt_set_by_name(const struct opt_binding *b, unsigned nb, const char *name, const char *value,
 		    const char *where);

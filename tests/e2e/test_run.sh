@@ -112,7 +112,13 @@ ls -A | grep -q '^\.fb-tmp-' && die "temporary file left behind"
 "$FAULTBENCH" run pf1 --cpus 1 --size 4M --samples 100 --sample-time 0.1 --progress=off -o term.json \
 	>/dev/null 2>&1 &
 pid=$!
-sleep 1.5
+# a step under way (a worker thread beside the main one), however loaded the
+# machine: a signal before the first step leaves nothing measured to keep
+for i in $(seq 300); do
+	sleep 0.1
+	[ "$(ls /proc/$pid/task 2>/dev/null | wc -l)" -ge 2 ] && break
+done
+sleep 0.5
 kill -TERM $pid
 rc=0
 wait $pid || rc=$?

@@ -269,6 +269,37 @@ static void test_run_options_defaults(void **state)
 	assert_true(ro.warmup == 1.0);
 }
 
+/* --store and --runs are taken out of argv before parsing, up to "--", the last one winning. */
+static void test_take(void **state)
+{
+	char *argv[] = { "run",	 "pf1",	     "--store=a.db", "--cpus",	"1", "--store",
+			 "b.db", "--storex", "--",	     "--store", "c", NULL };
+	int argc = 11;
+	const char *v = NULL;
+
+	assert_int_equal(opt_take(&argc, argv, "store", &v), 2);
+	assert_string_equal(v, "b.db");
+	assert_int_equal(argc, 8);
+	assert_string_equal(argv[2], "--cpus");
+	assert_string_equal(argv[4], "--storex");
+	assert_string_equal(argv[5], "--");
+	assert_string_equal(argv[6], "--store");
+	assert_string_equal(argv[7], "c");
+	assert_null(argv[8]);
+	/* none: argv and *value untouched */
+	v = "kept";
+	assert_int_equal(opt_take(&argc, argv, "runs", &v), 0);
+	assert_string_equal(v, "kept");
+	assert_int_equal(argc, 8);
+	/* a last "--runs" without its value gives "" */
+	char *argv2[] = { "suite", "q.ini", "--runs", NULL };
+	int argc2 = 3;
+
+	assert_int_equal(opt_take(&argc2, argv2, "runs", &v), 1);
+	assert_string_equal(v, "");
+	assert_int_equal(argc2, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_strlist),
 		cmocka_unit_test(test_parse_command),
 		cmocka_unit_test(test_run_options_defaults),
+		cmocka_unit_test(test_take),
 	};
 
 	fb_set_quiet(true);
