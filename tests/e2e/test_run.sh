@@ -109,11 +109,12 @@ sleep 0.2
 [ -z "$(pgrep -P $pid)" ] || die "worker processes left behind"
 ls -A | grep -q '^\.fb-tmp-' && die "temporary file left behind"
 # SIGTERM: 143
-"$FAULTBENCH" run pf1 --cpus 1 --size 4M --samples 100 --sample-time 0.1 --progress=off -o term.json \
+"$FAULTBENCH" run pf1 --cpus 1 --size 4M --samples 100 --sample-time 0.1 --warmup 0 --progress=off -o term.json \
 	>/dev/null 2>&1 &
 pid=$!
-# a step under way (a worker thread beside the main one), however loaded the
-# machine: a signal before the first step leaves nothing measured to keep
+# a step under way (a worker thread beside the main one; no warm-up, so its
+# samples start at once), however loaded the machine: a signal before the
+# first sample leaves nothing measured to keep
 for i in $(seq 300); do
 	sleep 0.1
 	[ "$(ls /proc/$pid/task 2>/dev/null | wc -l)" -ge 2 ] && break
