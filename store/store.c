@@ -38,7 +38,8 @@ static size_t url_scheme(const char *t)
 
 	if (!isalpha((unsigned char)t[0]))
 		return 0;
-	while (isalnum((unsigned char)t[n]) || strchr("+.-", t[n]))
+	/* t[n] first: strchr() finds the terminator too, and would run past it */
+	while (isalnum((unsigned char)t[n]) || (t[n] && strchr("+.-", t[n])))
 		n++;
 	return t[n] && !strncmp(t + n, "://", 3) ? n : 0;
 }
@@ -235,15 +236,19 @@ char *store_redact(const char *target)
 /* Replace every copy of secret (n bytes) in *msg with "***". */
 static void mask_copies(char **msg, const char *secret, size_t n)
 {
+	size_t from = 0;
 	char *hit;
 
 	if (!n)
 		return;
-	while ((hit = memmem(*msg, strlen(*msg), secret, n))) {
-		char *next = xasprintf("%.*s***%s", (int)(hit - *msg), *msg, hit + n);
+	/* search on after each "***": a secret of '*'s must not match its own mask */
+	while ((hit = memmem(*msg + from, strlen(*msg + from), secret, n))) {
+		size_t at = (size_t)(hit - *msg);
+		char *next = xasprintf("%.*s***%s", (int)at, *msg, hit + n);
 
 		free(*msg);
 		*msg = next;
+		from = at + 3;
 	}
 }
 
