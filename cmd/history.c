@@ -174,24 +174,35 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 	printf("\n%u change point%s, %u outlier%s\n", h->nchanges, h->nchanges == 1 ? "" : "s",
 	       h->noutliers, h->noutliers == 1 ? "" : "s");
 }
-/* history --plot FILE[.png|.svg]: the directory and name of the plot files. */
-static int plot_file(const struct history *h, const char *file)
+/*
+ * history --plot FILE[.png|.svg]: the directory ("." when none) and the name
+ * of the plot files, without the extension.  Both malloc'd.
+ */
+static void split_plot_file(const char *file, char **dir, char **name)
 {
-	char *dir = xstrdup(file), *slash = strrchr(dir, '/'), *name, *dot;
-	int ret;
+	const char *slash = strrchr(file, '/');
+	char *dot;
 
-	name = xstrdup(slash ? slash + 1 : file);
+	*dir = xstrdup(slash ? file : ".");
 	if (slash)
-		*slash = '\0';
-	dot = strstr(name, ".png");
+		(*dir)[slash - file] = '\0';
+	*name = xstrdup(slash ? slash + 1 : file);
+	dot = strstr(*name, ".png");
 	if (!dot)
-		dot = strstr(name, ".svg");
+		dot = strstr(*name, ".svg");
 	if (dot)
 		*dot = '\0';
-	ret = history_plot(h, slash ? dir : ".", name);
+}
+
+static int plot_file(const struct history *h, const char *file)
+{
+	char *dir, *name;
+	int ret;
+
+	split_plot_file(file, &dir, &name);
+	ret = history_plot(h, dir, name);
 	if (!ret)
-		printf("\n%s/%s.png\n%s/%s.svg\n", fb_esc(slash ? dir : "."), name,
-		       fb_esc(slash ? dir : "."), name);
+		printf("\n%s/%s.png\n%s/%s.svg\n", fb_esc(dir), name, fb_esc(dir), name);
 	free(dir);
 	free(name);
 	return ret;
@@ -204,23 +215,14 @@ static int plot_file(const struct history *h, const char *file)
  */
 static int check_plot_option(const char *file)
 {
-	char *dir, *name, *slash, *dot;
+	char *dir, *name;
 	int ret;
 
 	if (!file)
 		return FB_OK;
 	if (!*file)
 		return fb_usage("option '--plot' is empty; name a file (FILE.png)");
-	dir = xstrdup(file);
-	slash = strrchr(dir, '/');
-	name = xstrdup(slash ? slash + 1 : file);
-	if (slash)
-		*slash = '\0';
-	dot = strstr(name, ".png");
-	if (!dot)
-		dot = strstr(name, ".svg");
-	if (dot)
-		*dot = '\0';
+	split_plot_file(file, &dir, &name);
 	ret = fb_check_name("option '--plot'", name);
 	free(dir);
 	free(name);
