@@ -885,28 +885,25 @@ void cmp_fmt_detect(char *buf, size_t len, double pct)
 		snprintf(buf, len, "+-%.2f%%", pct);
 }
 
-/* The first cell with a run left out for an impossible value, and where. */
-static const struct cmp_cell *first_broken(const struct cmp_table *t, const struct cmp_group **gp,
-					   const struct cmp_row **rp)
+/*
+ * The first cell with a run left out for an impossible value (broken) or
+ * measured disturbed, and where it stands.
+ */
+static const struct cmp_cell *first_cell_with(const struct cmp_table *t, bool broken,
+					      const struct cmp_group **gp,
+					      const struct cmp_row **rp)
 {
 	for (unsigned g = 0; g < t->ngroups; g++)
 		for (unsigned r = 0; r < t->groups[g].nrows; r++)
-			for (unsigned c = 0; c < t->ncols; c++)
-				if (t->groups[g].rows[r].cells[c].broken) {
+			for (unsigned c = 0; c < t->ncols; c++) {
+				const struct cmp_cell *cell = &t->groups[g].rows[r].cells[c];
+
+				if (broken ? cell->broken : cell->disturbed) {
 					*gp = &t->groups[g];
 					*rp = &t->groups[g].rows[r];
-					return &t->groups[g].rows[r].cells[c];
+					return cell;
 				}
-	return NULL;
-}
-
-static const struct cmp_cell *first_disturbed(const struct cmp_table *t)
-{
-	for (unsigned g = 0; g < t->ngroups; g++)
-		for (unsigned r = 0; r < t->groups[g].nrows; r++)
-			for (unsigned c = 0; c < t->ncols; c++)
-				if (t->groups[g].rows[r].cells[c].disturbed)
-					return &t->groups[g].rows[r].cells[c];
+			}
 	return NULL;
 }
 
@@ -915,7 +912,7 @@ static void print_validity_notes(FILE *f, const struct cmp_table *t, const char 
 {
 	const struct cmp_group *g;
 	const struct cmp_row *r;
-	const struct cmp_cell *c = first_broken(t, &g, &r);
+	const struct cmp_cell *c = first_cell_with(t, true, &g, &r);
 	char name[160]; /* paths may come from a store: never raw to a terminal (note_text) */
 
 	if (c) {
@@ -928,7 +925,7 @@ static void print_validity_notes(FILE *f, const struct cmp_table *t, const char 
 			note_text(name, *prefix), note_text(c->broken_path, *prefix),
 			note_text(c->broken_why, *prefix));
 	}
-	c = first_disturbed(t);
+	c = first_cell_with(t, false, &g, &r);
 	if (c)
 		fprintf(f,
 			"%sdisturbed: %u cell%s hold runs measured while other work took CPU time "
