@@ -16,7 +16,7 @@
 # The folders are the architecture (docs/hacking.md): lib/ small shared helpers,
 # engine/ the run engine, bench/ one file per benchmark, stress/ the race
 # reproducers, analysis/ what reads result files, store/ the results store
-# (SQLite, PostgreSQL), cmd/ one file per subcommand.
+# (SQLite, PostgreSQL), vm/ the qemu guest runner, cmd/ one file per subcommand.
 
 PKGS      := hwloc jansson cmocka inih gsl liburing zlib sqlite3 libpq libcrypto
 DEB_PKGS  := build-essential pkg-config libhwloc-dev hwloc libnuma-dev libjansson-dev \
@@ -30,12 +30,12 @@ O         ?= build
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wmissing-prototypes \
              -Wstrict-prototypes -Wformat=2 -Wvla -Wno-missing-field-initializers
-SRC_DIRS  := lib engine bench stress analysis store cmd
+SRC_DIRS  := lib engine bench stress analysis store vm cmd
 CPPFLAGS  += -D_GNU_SOURCE $(SRC_DIRS:%=-I%) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnuma -lpthread -lm -lpfm
 
-LIB_SRC   := $(sort $(foreach d,lib engine stress analysis store,$(wildcard $(d)/*.c)))
+LIB_SRC   := $(sort $(foreach d,lib engine stress analysis store vm,$(wildcard $(d)/*.c)))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 CMD_SRC   := $(sort $(wildcard cmd/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -50,7 +50,8 @@ SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 # Fuzz targets (tests/fuzz/fuzz_NAME.c) and their seed corpora (tests/fuzz/corpus/NAME/).
 FUZZ_TARGETS := opt cpulist config result selector kimage monitor profile noise document \
-		campaign kneeds interference walk sysinfo smaps benchout kmsg topoxml pguri
+		campaign kneeds interference walk sysinfo smaps benchout kmsg topoxml pguri \
+		vmopt guestcopy
 FUZZ_SECONDS ?= 600
 FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined

@@ -32,7 +32,8 @@ RULES = {
     "bench/helper": [],  # a static program of its own: libc only
     "stress": ["lib", "engine", "stress"],
     "analysis": ["lib", "store", "analysis"],
-    "cmd": ["lib", "engine", "bench", "stress", "analysis", "store", "cmd"],
+    "vm": ["lib", "vm"],
+    "cmd": ["lib", "engine", "bench", "stress", "analysis", "store", "vm", "cmd"],
 }
 # Folders without rules because they are not part of the program's layers.
 NOT_LAYERS = ("tests", "docs", "results", "plots", "configs", "scripts", ".git", ".ci")
