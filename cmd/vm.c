@@ -62,6 +62,8 @@ int cmd_vm(int argc, char **argv)
 	ks = xcalloc(o.kernel.n + 1, sizeof(*ks));
 	if (!err)
 		err = vm_prepare_kernels(&o, ks, npos, argv + 1);
+	if (!err)
+		err = vm_check_guest_run(&o, npos, argv + 1);
 	if (!err && (o.kernel.n > 1 || o.boots > 1))
 		err = vm_boot_interleaved(&o, ks, npos, argv + 1);
 	else if (!err)

@@ -123,6 +123,18 @@ int vm_check_kernel(const char *kernel);
 int vm_prepare_kernels(const struct vm_opts *o, struct vm_kernel *ks, int argc, char **argv);
 void vm_free_kernels(struct vm_kernel *ks, unsigned n);
 
+/* vm/guest_run.c */
+
+/*
+ * The guest's "run BENCH OPTIONS" prepared and checked on the host as run
+ * would in the guest (engine/prepare.c), against the guest's topology:
+ * FB_OK (also for commands the guest alone can judge: a --shell line,
+ * another command), FB_USAGE, or FB_SKIP (a --mem node the guest lacks).
+ */
+int vm_check_guest_run(const struct vm_opts *o, int argc, char **argv);
+/* The guest's topology as a hwloc synthetic description. */
+char *vm_guest_topology_spec(const struct vm_topology *t);
+
 /* vm/initramfs.c */
 char *vm_scripts_dir(const char *exe_dir);
 /* The index of a suite's .ini argument the initramfs carries, or -1. */

@@ -5,7 +5,8 @@
  * argument per line.  Parsed as cmd_vm parses it, checked as it checks it
  * (a host of 16 GiB with NUMA nodes 0-3), then the guest topology, the
  * labels of several kernels, the guest's command script and the qemu
- * command line are made from it.
+ * command line are made from it, and the guest's run command is prepared
+ * on the host as vm does before a boot (vm/guest_run.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		err = vm_check_options(&o, 16ULL << 30);
 	if (!err) {
 		build_argv(&o);
+		vm_check_guest_run(&o, npos, argv + 1);
 		vm_suite_config_arg(&o, npos, argv + 1);
 		if (!vm_check_interleavable(&o, npos, argv + 1) && o.kernel.n) {
 			vm_labels(&o, &labels);

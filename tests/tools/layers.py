@@ -32,7 +32,7 @@ RULES = {
     "bench/helper": [],  # a static program of its own: libc only
     "stress": ["lib", "engine", "stress"],
     "analysis": ["lib", "store", "analysis"],
-    "vm": ["lib", "vm"],
+    "vm": ["lib", "engine", "bench/registry.h", "vm"],
     "cmd": ["lib", "engine", "bench", "stress", "analysis", "store", "vm", "cmd"],
 }
 # Folders without rules because they are not part of the program's layers.

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest's "run BENCH OPTIONS" prepared on the host, the way run prepares
+ * it (engine/prepare.c: the tables' defaults, the benchmark's run defaults,
+ * the preset, then the options), and checked against the guest's topology
+ * (a hwloc synthetic description of --numa and --smt): an unknown benchmark
+ * or option, a bad value, a --cpus plan the guest cannot hold, a --mem node
+ * it does not have, are refused before minutes of booting, with the message
+ * the guest's run would print.  What needs the guest's own machine (memory,
+ * free space, the benchmark's check()) is left to the guest.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mempolicy.h"
+#include "prepare.h"
+#include "registry.h"
+#include "runcheck.h"
+#include "topo.h"
+#include "util.h"
+#include "vm.h"
+
+/* The guest as a hwloc synthetic topology: one package and one NUMA node per --numa node. */
+char *vm_guest_topology_spec(const struct vm_topology *t)
+{
+	return xasprintf("pack:%u numa:1 core:%u pu:%u", t->nodes, t->cpus_per_node / t->smt,
+			 t->smt);
+}
+
+/* The plan against the guest: --cpus, --mem, --profile-cpus. */
+static int check_plan(struct run_prep *p, const struct vm_topology *t)
+{
+	char *spec = vm_guest_topology_spec(t);
+	struct topo *topo = NULL;
+	struct cpu_plan plan = { 0 };
+	struct mem_policy mem;
+	unsigned *counts = NULL, n = 0;
+	int err = mem_policy_parse(p->ro.mem, &mem);
+
+	if (!err)
+		err = topo_load(&topo, spec);
+	if (!err)
+		err = topo_plan(topo, p->ro.cpus, p->ro.placement, p->ro.oversubscribe, &plan);
+	if (!err)
+		err = mem_policy_check(&mem, topo);
+	if (!err)
+		err =
+		    run_prep_profile_choose(p->ro.profile_cpus, &p->ro.profile, &plan, &counts, &n);
+	free(counts);
+	cpu_plan_free(&plan);
+	if (topo)
+		topo_free(topo);
+	free(spec);
+	return err;
+}
+
+/* run's options of args (argv[2..] of the guest's run, --store and --runs taken out). */
+static int check_options(const struct bench_entry *e, int argc, char **argv,
+			 const struct vm_topology *t)
+{
+	struct run_prep p;
+	struct opt_binding bind[2];
+	unsigned nb;
+	int next, err;
+
+	run_prep_init(&p, e);
+	nb = run_prep_bindings(&p, bind);
+	err = opt_parse_argv(bind, nb, argc, argv, &next);
+	if (err < 0) /* --help: the guest prints it */
+		err = FB_OK;
+	else if (!err && next < argc)
+		err = fb_usage("unexpected argument '%s'; see 'faultbench run %s --help'",
+			       argv[next], e->name);
+	else if (!err)
+		err = run_opts_check_text(&p.ro, NULL);
+	if (!err)
+		err = check_plan(&p, t);
+	run_prep_free(&p);
+	return err;
+}
+
+int vm_check_guest_run(const struct vm_opts *o, int argc, char **argv)
+{
+	const struct bench_entry *e;
+	struct vm_topology t;
+	const char *v;
+	char **a, hint[256];
+	int n = argc, err;
+
+	/* a shell line, another command, or run's options before its benchmark: the guest's */
+	if (o->shell || argc < 2 || strcmp(argv[0], "run") || argv[1][0] == '-')
+		return FB_OK;
+	err = vm_topology_parse(o, &t, NULL);
+	if (err)
+		return err;
+	e = bench_lookup(argv[1]);
+	if (!e) {
+		if (!bench_suggest_hint(argv[1], hint, sizeof(hint))[0])
+			snprintf(hint, sizeof(hint), "; see 'faultbench list'");
+		return fb_usage("vm: the guest's command: '%s' is not a benchmark%s", argv[1],
+				hint);
+	}
+	/* the parsers reorder what they are given: a copy, without what run takes out first */
+	a = xcalloc((size_t)argc + 1, sizeof(*a));
+	memcpy(a, argv, (size_t)argc * sizeof(*a));
+	while (opt_take(&n, a, "store", &v) || opt_take(&n, a, "runs", &v))
+		;
+	err = check_options(e, n - 2, a + 2, &t);
+	free(a);
+	if (err == FB_USAGE)
+		fb_usage("vm: the guest's command was refused on the host, before a boot (a "
+			 "guest of --numa %s, --smt %lld)",
+			 o->numa, o->smt);
+	return err;
+}
