@@ -34,8 +34,8 @@ static int parse_host_nodes(const char *spec, struct vm_topology *t, bool (*has)
 
 		errno = 0;
 		v = strtoul(s, &end, 10);
-		if (errno || end == s || (*end && *end != ',') || n == t->nodes || v > 1023 ||
-		    *s == '-' || *s == '+' || *s == ' ')
+		if (errno || end == s || (*end && *end != ',') || (*end == ',' && !end[1]) ||
+		    n == t->nodes || v > 1023 || *s < '0' || *s > '9')
 			return fb_usage(
 			    "option '--host-nodes': '%s' is not a list of up to %u host "
 			    "NUMA nodes (one per guest node, like 0,1)",
