@@ -138,7 +138,7 @@ static int guest_status(const char *fbvm)
 /* Like the results: a new file, never written through a link planted there. */
 static void keep_console(const struct vm *vm, const char *dest)
 {
-	if (vm_copy_new_file(vm->console, dest))
+	if (vm_copy_below(vm->o->results, vm->console, dest))
 		fb_warn("vm: cannot keep the guest's console log as %s", dest);
 	else
 		fprintf(stderr, "faultbench: vm: console log %s\n", dest);

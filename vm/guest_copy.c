@@ -124,10 +124,22 @@ static int copy_fd(int in, int out)
 	return ret;
 }
 
-int vm_copy_new_file(const char *src, const char *dest)
+int vm_copy_below(const char *results, const char *src, const char *dest)
 {
-	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out;
+	size_t n = strlen(results);
+	const char *rel = dest + n + 1, *slash = strrchr(dest, '/');
+	char *dir;
+	int in, out, e;
 
+	/* dest is results/REL: REL's directories made below results, never through a link */
+	if (strncmp(dest, results, n) || dest[n] != '/')
+		return errno = EINVAL, -1;
+	dir = xasprintf("%.*s", slash > rel ? (int)(slash - rel) : 0, rel);
+	e = fb_mkdir_below(results, dir);
+	free(dir);
+	if (e < 0)
+		return errno = -e, -1;
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return -1;
 	out = fb_create(dest, FB_NEW);

@@ -48,7 +48,10 @@ void vm_copy_results(struct vm_copy *c, const char *base);
  */
 char *vm_console_dest(const struct vm_copy *c, const char *base, const char *release);
 
-/* Copy the file src to dest, a new file (never through a link); 0 or -1. */
-int vm_copy_new_file(const char *src, const char *dest);
+/*
+ * Copy the file src to dest, a new file below results (its directories made
+ * by fb_mkdir_below(): never through a link planted there); 0 or -1 (errno).
+ */
+int vm_copy_below(const char *results, const char *src, const char *dest);
 
 #endif

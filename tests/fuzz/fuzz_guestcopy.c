@@ -218,7 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	vm_copy_results(&c, guest);
 	if (console)
-		vm_copy_new_file(keep, console);
+		vm_copy_below(res, keep, console);
 	check_untouched(root, outside);
 	json_decref(c.meta);
 	free(console);

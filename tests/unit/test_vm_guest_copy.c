@@ -211,7 +211,7 @@ static void copies_and_refuses(void **state)
 /* The console log beside the first result, named from a release made safe. */
 static void console_name(void **state)
 {
-	char *base = at("g2/out"), *results = at("r2"), *d;
+	char *base = at("g2/out"), *results = at("r2"), *d, *p, *q, *l;
 	struct vm_copy c = { .results = results };
 
 	(void)state;
@@ -225,7 +225,23 @@ static void console_name(void **state)
 	free(d);
 	d = vm_console_dest(&c, base, NULL);
 	assert_non_null(strstr(d, "/r2/L/console-unknown.log"));
+	/* kept below --results, never through a link planted there (a fuzz finding) */
+	p = at("g2/out/results/L/pf1.json");
+	assert_int_equal(vm_copy_below(results, p, d), 0);
+	assert_true(exists("r2/L/console-unknown.log"));
 	free(d);
+	q = at("outside2");
+	assert_int_equal(mkdir_p(q), 0);
+	l = at("r2/P");
+	assert_int_equal(symlink(q, l), 0);
+	d = xasprintf("%s/P/console-x.log", results);
+	assert_int_equal(vm_copy_below(results, p, d), -1);
+	assert_false(exists("outside2/console-x.log"));
+	assert_int_equal(vm_copy_below(results, p, "/tmp/elsewhere.log"), -1);
+	free(d);
+	free(l);
+	free(q);
+	free(p);
 	free(base);
 	free(results);
 }
