@@ -4,10 +4,12 @@
  * it (engine/prepare.c: the tables' defaults, the benchmark's run defaults,
  * the preset, then the options), and checked against the guest's topology
  * (a hwloc synthetic description of --numa and --smt): an unknown benchmark
- * or option, a bad value, a --cpus plan the guest cannot hold, a --mem node
- * it does not have, are refused before minutes of booting, with the message
- * the guest's run would print.  What needs the guest's own machine (memory,
- * free space, the benchmark's check()) is left to the guest.
+ * or option, a bad value, a --cpus plan the guest cannot hold are refused
+ * before minutes of booting (exit 2), with the message the guest's run would
+ * print and a last line saying so, which scripts/faultbench-bisect-step reads
+ * as the guest refusing the options.  What needs the guest's own machine
+ * (its nodes' memory, free space, the benchmark's check()) is left to the
+ * guest.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,11 @@ char *vm_guest_topology_spec(const struct vm_topology *t)
 			 t->smt);
 }
 
-/* The plan against the guest: --cpus, --mem, --profile-cpus. */
+/*
+ * The plan against the guest: --cpus and --profile-cpus; --mem's syntax.
+ * Whether the guest has a --mem node is its run's to say (a skip, status 4,
+ * which scripts/faultbench-bisect-step reads from the guest).
+ */
 static int check_plan(struct run_prep *p, const struct vm_topology *t)
 {
 	char *spec = vm_guest_topology_spec(t);
@@ -41,8 +47,6 @@ static int check_plan(struct run_prep *p, const struct vm_topology *t)
 		err = topo_load(&topo, spec);
 	if (!err)
 		err = topo_plan(topo, p->ro.cpus, p->ro.placement, p->ro.oversubscribe, &plan);
-	if (!err)
-		err = mem_policy_check(&mem, topo);
 	if (!err)
 		err =
 		    run_prep_profile_choose(p->ro.profile_cpus, &p->ro.profile, &plan, &counts, &n);
@@ -97,17 +101,17 @@ int vm_check_guest_run(const struct vm_opts *o, int argc, char **argv)
 	if (!e) {
 		if (!bench_suggest_hint(argv[1], hint, sizeof(hint))[0])
 			snprintf(hint, sizeof(hint), "; see 'faultbench list'");
-		return fb_usage("vm: the guest's command: '%s' is not a benchmark%s", argv[1],
-				hint);
+		err = fb_usage("'%s' is not a benchmark%s", argv[1], hint);
+	} else {
+		/* the parsers reorder what they are given: a copy, without what run takes first */
+		a = xcalloc((size_t)argc + 1, sizeof(*a));
+		memcpy(a, argv, (size_t)argc * sizeof(*a));
+		while (opt_take(&n, a, "store", &v) || opt_take(&n, a, "runs", &v))
+			;
+		err = check_options(e, n - 2, a + 2, &t);
+		free(a);
 	}
-	/* the parsers reorder what they are given: a copy, without what run takes out first */
-	a = xcalloc((size_t)argc + 1, sizeof(*a));
-	memcpy(a, argv, (size_t)argc * sizeof(*a));
-	while (opt_take(&n, a, "store", &v) || opt_take(&n, a, "runs", &v))
-		;
-	err = check_options(e, n - 2, a + 2, &t);
-	free(a);
-	if (err == FB_USAGE)
+	if (err)
 		fb_usage("vm: the guest's command was refused on the host, before a boot (a "
 			 "guest of --numa %s, --smt %lld)",
 			 o->numa, o->smt);

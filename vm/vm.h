@@ -129,7 +129,7 @@ void vm_free_kernels(struct vm_kernel *ks, unsigned n);
  * The guest's "run BENCH OPTIONS" prepared and checked on the host as run
  * would in the guest (engine/prepare.c), against the guest's topology:
  * FB_OK (also for commands the guest alone can judge: a --shell line,
- * another command), FB_USAGE, or FB_SKIP (a --mem node the guest lacks).
+ * another command) or FB_USAGE.
  */
 int vm_check_guest_run(const struct vm_opts *o, int argc, char **argv);
 /* The guest's topology as a hwloc synthetic description. */

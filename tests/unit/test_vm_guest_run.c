@@ -57,8 +57,7 @@ static void refused(void **state)
 	assert_string_equal(fb_last_error(), "vm: the guest's command was refused on the host, "
 					     "before a boot (a guest of --numa 2x4, --smt 1)");
 	assert_int_equal(CHECK("2x4", 1, "run", "pf9"), FB_USAGE);
-	assert_non_null(
-	    strstr(fb_last_error(), "vm: the guest's command: 'pf9' is not a benchmark"));
+	assert_non_null(strstr(fb_last_error(), "vm: the guest's command was refused on the host"));
 	assert_int_equal(CHECK("2x4", 1, "run", "pf1", "--bogus"), FB_USAGE);
 	assert_int_equal(CHECK("2x4", 1, "run", "pf1", "--samples", "0"), FB_USAGE);
 	assert_int_equal(CHECK("2x4", 1, "run", "pf1", "--label", "../x"), FB_USAGE);
@@ -66,8 +65,8 @@ static void refused(void **state)
 	assert_int_equal(CHECK("2x4", 1, "run", "pf1", "stray"), FB_USAGE);
 	assert_int_equal(CHECK("1x2", 1, "run", "pf1", "--profile", "--profile-cpus", "3"),
 			 FB_USAGE);
-	/* a node the guest lacks: what the guest's run would say, a skip */
-	assert_int_equal(CHECK("2x4", 1, "run", "pf1", "--mem", "node:2"), FB_SKIP);
+	/* a node the guest lacks: the guest's run says so (a skip there) */
+	assert_int_equal(CHECK("2x4", 1, "run", "pf1", "--mem", "node:2"), FB_OK);
 	assert_int_equal(CHECK("2x4", 1, "run", "pf1", "--mem", "bogus"), FB_USAGE);
 	/* a malformed --numa is the topology's error */
 	assert_int_equal(CHECK("2y4", 1, "run", "pf1"), FB_USAGE);
