@@ -179,8 +179,8 @@ static void check_untouched(const char *root, const char *outside)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char root[] = "/tmp/fb-fuzz-guestcopy-XXXXXX", *s = fuzz_string(data, size), *line,
-	     *save = NULL;
+	char shm[] = "/dev/shm/fb-fuzz-guestcopy-XXXXXX", tmp[] = "/tmp/fb-fuzz-guestcopy-XXXXXX";
+	char *root, *s = fuzz_string(data, size), *line, *save = NULL;
 	char *guest, *res, *outside, *keep, *console;
 	const char *release = NULL;
 	struct vm_copy c = { .max_file = 256, .quiet = true };
@@ -189,7 +189,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 
 	fb_set_quiet(true);
-	if (!mkdtemp(root)) {
+	/* tmpfs when there is one: many small trees a second, no disk */
+	root = mkdtemp(shm) ? shm : mkdtemp(tmp);
+	if (!root) {
 		free(s);
 		return 0;
 	}
