@@ -80,6 +80,17 @@ expect_status 2 fb vm --kernel "$kernel" --numa 2x4
 expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --host-nodes 0,0,0 -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --host-nodes 999 -- topo
 expect_status 2 fb vm --kernel "$kernel" --numa 2x4 --host-nodes 0,x -- topo
+# the guest's run is prepared on the host (engine/prepare.c) against the guest's
+# topology: what its run would refuse is refused before a boot, saying so last
+rc=0; fb vm --kernel "$kernel" --numa 2x4 --qemu /nonexistent/qemu -- run pf1 --cpus 9 \
+	>gr.out 2>gr.err || rc=$?
+[ "$rc" = 2 ] || { cat gr.err; die "a guest plan of 9 workers on 8 vCPUs gave $rc, not 2"; }
+grep -q "option '--cpus'" gr.err || die "the guest's --cpus refusal is not shown: $(cat gr.err)"
+tail -n 1 gr.err | grep -q "vm: the guest's command was refused on the host, before a boot" ||
+	die "vm's last line does not say the guest's command was refused: $(cat gr.err)"
+grep -q "booting" gr.err && die "vm booted a guest whose command it refuses"
+expect_status 2 fb vm --kernel "$kernel" --qemu /nonexistent/qemu -- run pf9
+expect_status 2 fb vm --kernel "$kernel" --qemu /nonexistent/qemu -- run pf1 --bogus
 # a file that is not a kernel: exit 2 naming it, before qemu is started
 head -c 4096 /dev/zero >notakernel
 expect_status 2 fb vm --kernel notakernel -- run pf1

@@ -56,4 +56,11 @@ FB_KERNEL=$cloud FB_LABEL=toolarge FB_RUNS=1 FB_RUN_OPTS="--cpus 2 --size 600M -
 	bash "$step" >large.txt 2>&1 || rc=$?
 cat large.txt
 [ "$rc" = 255 ] || die "options the guest refuses gave $rc, not 255 (abort)"
+# refused on the host before a boot (vm prepares the guest's run): the same abort
+rc=0
+FB_KERNEL=$cloud FB_LABEL=toomany FB_RUNS=1 FB_RUN_OPTS="--cpus 9 --progress=off" \
+	bash "$step" >many.txt 2>&1 || rc=$?
+cat many.txt
+[ "$rc" = 255 ] || die "options refused on the host gave $rc, not 255 (abort)"
+grep -q "booting" many.txt && die "vm booted for options it refuses"
 echo "bisect with two prebuilt kernels in vm: ok"
