@@ -73,6 +73,8 @@ grep -q "FB-TEST: killing faultbench mid-resume" "$con" || die "the crash was no
 jget res/camp/state.json 'd["phase"]' | grep -qx finished || die "the campaign did not finish"
 jget res/camp/state.json '[b["state"] for b in d["boots"]]' |
 	grep -qx "\['done', 'done', 'done', 'done'\]" || die "not every boot done: $(cat res/camp/state.json)"
-grep -q '^Runs  *pages/s-1  *2  *2$' vm.out || die "no compare table of 2 runs a side"
+# a run measured disturbed (a loaded host) is counted as "2 (1 dist)": still two runs a side
+grep -q '^Runs  *pages/s-1  *2\( ([0-9] dist)\)\?  *2\( ([0-9] dist)\)\?$' vm.out ||
+	die "no compare table of 2 runs a side"
 grep -q '^check: ' vm.out || die "no check verdict"
 echo "campaign through kexec in a guest: 2 kernels x 2 boots, a crash recovered, the table: ok"
