@@ -37,8 +37,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	if (!getenv("KEEP"))
-		fsfile_remove_tree(root);
+	fsfile_remove_tree(root);
 	return 0;
 }
 
