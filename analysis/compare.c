@@ -593,6 +593,7 @@ void cmp_free(struct cmp_table *t)
 	free(t->labels);
 	free(t->family);
 	free(t->models_used);
+	json_decref(t->paired);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -1555,6 +1556,8 @@ void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp
 			free(buf);
 		}
 		json_object_set_new(root, "notes", notes);
+		if (t->paired)
+			json_object_set(root, "paired", t->paired);
 		fb_json_dumpf(root, f, JSON_INDENT(2));
 		fputc('\n', f);
 		json_decref(root);

@@ -108,6 +108,7 @@ struct cmp_table {
 	unsigned disturbed;		  /* cells with a disturbed run */
 	unsigned model_min_runs;	  /* fewest runs behind a model entry used (0: none used) */
 	const struct noise_models *noise; /* the models given (cmp_opts.noise), borrowed */
+	json_t *paired; /* owned: the paired rows for --format json (paired_json), or NULL */
 };
 
 /* Which metrics: by default the primary metric and the kernel-side evidence. */
@@ -119,6 +120,7 @@ struct cmp_opts {
 	bool quiet;			  /* no warnings about differing machines */
 	const struct noise_models *noise; /* the machine's between-run noise, or NULL */
 	double detect_pct;		  /* runs needed for this detectable change (default 5) */
+	double threshold_pct;		  /* the paired verdict's practical size (paired.h) */
 	bool skip_disturbed;		  /* leave disturbed steps out (noise models) */
 };
 
