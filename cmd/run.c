@@ -18,6 +18,7 @@
 #include "prepare.h"
 #include "registry.h"
 #include "results.h"
+#include "runargs.h"
 #include "runcheck.h"
 #include "runner.h"
 #include "runs.h"
@@ -271,35 +272,21 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	return ret;
 }
 
-/* Does option NAME (without "--") take the next word as its value? */
-static bool takes_value(const char *name)
-{
-	const struct opt *o = opt_find(run_options, name);
-
-	for (const struct bench_entry *e = bench_registry; !o && e->name; e++)
-		o = e->bench->opts ? opt_find(e->bench->opts, name) : NULL;
-	return o && o->type != OPT_BOOL;
-}
-
 /*
  * "faultbench run [options] BENCH [options]", as the man page says and as git
- * takes its options: the first word that is no option nor an option's value
- * is BENCH, moved to argv[1] where the rest of run expects it.
+ * takes its options: BENCH (engine/runargs.c) is moved to argv[1], where the
+ * rest of run expects it.
  */
 static void bench_to_front(int argc, char **argv)
 {
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		char *a = argv[i];
+	int i = run_bench_word(argc, argv, 1);
+	char *a;
 
-		if (a[0] != '-') {
-			memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof(*argv));
-			argv[1] = a;
-			return;
-		}
-		if (!strcmp(a, "-o") ||
-		    (!strncmp(a, "--", 2) && !strchr(a, '=') && takes_value(a + 2)))
-			i++;
-	}
+	if (i < 1)
+		return;
+	a = argv[i];
+	memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof(*argv));
+	argv[1] = a;
 }
 
 int cmd_run(int argc, char **argv)
