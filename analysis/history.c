@@ -531,16 +531,9 @@ struct store_runs {
 	struct store_sel sel;
 	struct store_entry *e;
 	char **paths; /* each run's path as the walk of the directory would give it */
-	size_t n;
+	size_t n;     /* the runs picked: e[0..n) */
+	size_t nlist; /* the runs listed (e[n..nlist): not under the directory) */
 };
-
-static void free_entry(struct store_entry *e)
-{
-	free(e->origin);
-	free(e->date);
-	free(e->label);
-	free(e->machine);
-}
 
 /*
  * DIR through the store: the runs indexed from files under it, each under
@@ -553,13 +546,14 @@ static void keep_under(const char *dir, struct store_runs *r)
 
 	for (size_t i = 0; i < r->n; i++) {
 		const char *o = r->e[i].origin;
+		struct store_entry kept = r->e[i];
 
-		if (!real || strncmp(o, real, len) || (len > 1 && o[len] != '/')) {
-			free_entry(&r->e[i]);
+		if (!real || strncmp(o, real, len) || (len > 1 && o[len] != '/'))
 			continue;
-		}
 		r->paths[k] = xasprintf("%s%s", dir, o + (len > 1 ? len : 0));
-		r->e[k++] = r->e[i];
+		/* swapped, not overwritten: the rest stay in the list, freed with it */
+		r->e[i] = r->e[k];
+		r->e[k++] = kept;
 	}
 	r->n = k;
 	free(real);
@@ -570,7 +564,7 @@ static void store_runs_close(struct store_runs *r)
 	for (size_t i = 0; r->paths && i < r->n; i++)
 		free(r->paths[i]);
 	free(r->paths);
-	store_list_free(r->e, r->n);
+	store_list_free(r->e, r->nlist);
 	store_close(r->s);
 	store_sel_free(&r->sel);
 }
@@ -597,6 +591,7 @@ static int store_runs_open(struct store_runs *r, const char *where, const char *
 		ret = store_list(r->s, &r->sel, name, &r->e, &r->n);
 	if (ret)
 		return ret;
+	r->nlist = r->n;
 	r->paths = xcalloc(r->n + 1, sizeof(*r->paths));
 	if (selector)
 		for (size_t i = 0; i < r->n; i++)
