@@ -692,30 +692,27 @@ static void md_cell(FILE *f, const char *s)
 	free(e);
 }
 
-enum stat_kind { ST_MIN, ST_MEAN, ST_STDDEV, ST_COV, ST_MAX, ST_BMEAN, ST_N };
-
-static const char *stat_name(enum stat_kind k, bool hb)
+const char *cmp_stat_name(enum cmp_stat_kind k, bool hb)
 {
 	static const char *const names[] = { "Min", NULL, "Stddev", "CoeffVar", "Max", NULL };
 
-	if (k == ST_MEAN)
+	if (k == CMP_ST_MEAN)
 		return hb ? "Hmean" : "Amean";
-	if (k == ST_BMEAN)
+	if (k == CMP_ST_BMEAN)
 		return hb ? "BHmean-95" : "BAmean-95";
 	return names[k];
 }
 
-static double stat_value(const struct cmp_stats *s, enum stat_kind k)
+double cmp_stat_value(const struct cmp_stats *s, enum cmp_stat_kind k)
 {
 	const double v[] = { s->min, s->mean, s->stddev, s->cov, s->max, s->bmean };
 
 	return s->n ? v[k] : NAN;
 }
 
-/* Positive means better; a smaller spread is better whatever the metric's direction. */
-static double stat_pdiff(double base, double v, enum stat_kind k, bool hb)
+double cmp_stat_pdiff(double base, double v, enum cmp_stat_kind k, bool hb)
 {
-	if (k == ST_STDDEV || k == ST_COV)
+	if (k == CMP_ST_STDDEV || k == CMP_ST_COV)
 		hb = false;
 	if (base == 0 && v == 0)
 		return 0;
@@ -1093,8 +1090,8 @@ static void measure(const struct cmp_table *t, const struct cmp_group *g, unsign
 			*wname = (unsigned)strlen(buf);
 		for (c = 0; c < t->ncols; c++) {
 			cmp_cell_stats(&g->rows[r].cells[c], g->rows[r].higher_better, &s);
-			for (k = 0; k < ST_N; k++) {
-				fmt_value(buf, sizeof(buf), stat_value(&s, k));
+			for (k = 0; k < CMP_ST_N; k++) {
+				fmt_value(buf, sizeof(buf), cmp_stat_value(&s, k));
 				if (strlen(buf) > *wval)
 					*wval = (unsigned)strlen(buf);
 			}
@@ -1110,7 +1107,7 @@ static void measure(const struct cmp_table *t, const struct cmp_group *g, unsign
 }
 
 static void print_cell(FILE *f, const struct cmp_group *g, const struct cmp_row *r, unsigned c,
-		       enum stat_kind k, unsigned wval, bool markdown, struct out *out)
+		       enum cmp_stat_kind k, unsigned wval, bool markdown, struct out *out)
 {
 	struct cmp_stats base, s;
 	char val[64], pct[64];
@@ -1119,9 +1116,11 @@ static void print_cell(FILE *f, const struct cmp_group *g, const struct cmp_row 
 
 	cmp_cell_stats(&r->cells[0], r->higher_better, &base);
 	cmp_cell_stats(&r->cells[c], r->higher_better, &s);
-	fmt_value(val, sizeof(val), stat_value(&s, k));
-	d = c == 0 ? 0 : stat_pdiff(stat_value(&base, k), stat_value(&s, k), k, r->higher_better);
-	if (k == ST_MEAN && c > 0) {
+	fmt_value(val, sizeof(val), cmp_stat_value(&s, k));
+	d = c == 0 ? 0
+		   : cmp_stat_pdiff(cmp_stat_value(&base, k), cmp_stat_value(&s, k), k,
+				    r->higher_better);
+	if (k == CMP_ST_MEAN && c > 0) {
 		if (!cmp_testable(r, c) && r->cells[0].n && r->cells[c].n)
 			note_untestable(out, g, r, c);
 		star = cmp_significant(r, c, NULL);
@@ -1245,20 +1244,21 @@ static void print_group_text(FILE *f, const struct cmp_table *t, const struct cm
 			r++;
 		if (start > 0 && !markdown)
 			fprintf(f, "\n");
-		for (k = 0; k < ST_N; k++) {
+		for (k = 0; k < CMP_ST_N; k++) {
 			/* evidence explains the headline figure: its mean is enough */
-			if (k != ST_MEAN && cmp_is_evidence(g->rows[start].metric))
+			if (k != CMP_ST_MEAN && cmp_is_evidence(g->rows[start].metric))
 				continue;
 			for (unsigned i = start; i < r; i++) {
 				const struct cmp_row *row = &g->rows[i];
 
 				cmp_row_name(row, name, sizeof(name));
 				if (markdown) {
-					fprintf(f, "| %s |", stat_name(k, row->higher_better));
+					fprintf(f, "| %s |", cmp_stat_name(k, row->higher_better));
 					md_cell(f, name);
 				} else {
-					fprintf(f, "%-9s %-*s", stat_name(k, row->higher_better),
-						(int)wname, name);
+					fprintf(f, "%-9s %-*s",
+						cmp_stat_name(k, row->higher_better), (int)wname,
+						name);
 				}
 				for (c = 0; c < t->ncols; c++)
 					print_cell(f, g, row, c, k, wval, markdown, out);
@@ -1391,8 +1391,8 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 
 					json_object_set_new(
 					    jc, "pdiff_pct",
-					    num(stat_pdiff(base.mean, s.mean, ST_MEAN,
-							   row->higher_better)));
+					    num(cmp_stat_pdiff(base.mean, s.mean, CMP_ST_MEAN,
+							       row->higher_better)));
 					json_object_set_new(jc, "runs", json_integer(v->runs_b));
 					json_object_set_new(jc, "run_change_pct", num(v->diff_pct));
 					json_object_set_new(jc, "p", num(v->tested ? v->p : NAN));
@@ -1498,22 +1498,24 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 				csv_uint(f, c, false);
 				csv_field(f, t->labels[c], false);
 				csv_uint(f, s.n, false);
-				csv_num(f, stat_value(&s, ST_MIN), false);
+				csv_num(f, cmp_stat_value(&s, CMP_ST_MIN), false);
 				/* the mean the table shows, under its own name: harmonic for rates
 				 */
-				csv_num(f, row->higher_better ? stat_value(&s, ST_MEAN) : NAN,
+				csv_num(f,
+					row->higher_better ? cmp_stat_value(&s, CMP_ST_MEAN) : NAN,
 					false);
-				csv_num(f, row->higher_better ? NAN : stat_value(&s, ST_MEAN),
+				csv_num(f,
+					row->higher_better ? NAN : cmp_stat_value(&s, CMP_ST_MEAN),
 					false);
-				csv_num(f, stat_value(&s, ST_STDDEV), false);
-				csv_num(f, stat_value(&s, ST_COV), false);
-				csv_num(f, stat_value(&s, ST_MAX), false);
-				csv_num(f, stat_value(&s, ST_BMEAN), false);
-				csv_num(
-				    f,
-				    c ? stat_pdiff(base.mean, s.mean, ST_MEAN, row->higher_better)
-				      : NAN,
-				    false);
+				csv_num(f, cmp_stat_value(&s, CMP_ST_STDDEV), false);
+				csv_num(f, cmp_stat_value(&s, CMP_ST_COV), false);
+				csv_num(f, cmp_stat_value(&s, CMP_ST_MAX), false);
+				csv_num(f, cmp_stat_value(&s, CMP_ST_BMEAN), false);
+				csv_num(f,
+					c ? cmp_stat_pdiff(base.mean, s.mean, CMP_ST_MEAN,
+							   row->higher_better)
+					  : NAN,
+					false);
 				if (c)
 					csv_uint(f, v->runs_b, false);
 				else

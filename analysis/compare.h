@@ -165,6 +165,23 @@ struct cmp_stats {
 };
 void cmp_cell_stats(const struct cmp_cell *c, bool higher_better, struct cmp_stats *s);
 
+/* The rows of a cell's summary, in the order the tables print them (text, HTML, CSV). */
+enum cmp_stat_kind {
+	CMP_ST_MIN,
+	CMP_ST_MEAN,
+	CMP_ST_STDDEV,
+	CMP_ST_COV,
+	CMP_ST_MAX,
+	CMP_ST_BMEAN,
+	CMP_ST_N
+};
+/* "Min", "Hmean" or "Amean" by direction, ... */
+const char *cmp_stat_name(enum cmp_stat_kind k, bool higher_better);
+/* The summary's value of kind k; NAN for an empty cell. */
+double cmp_stat_value(const struct cmp_stats *s, enum cmp_stat_kind k);
+/* Percent, positive means better; a smaller spread is better whatever the metric's direction. */
+double cmp_stat_pdiff(double base, double v, enum cmp_stat_kind k, bool higher_better);
+
 /* A significance test ran for this row and column (see struct cmp_verdict). */
 bool cmp_testable(const struct cmp_row *r, unsigned col);
 /*

@@ -23,6 +23,7 @@
 #include "html.h"
 #include "plot.h"
 #include "report.h"
+#include "store.h"
 #include "util.h"
 
 #define FIG_DIR "figures"
@@ -642,7 +643,7 @@ static int load_trend(const struct report_history_opts *o, const char *bench, co
 	h->metric = o->metric ? xstrdup(o->metric) : NULL;
 	h->ncpus = o->ncpus;
 	h->models = o->noise;
-	ret = o->set ? history_load_set(h, o->set) : history_load(h, o->results);
+	ret = history_load(h, o->results, o->store);
 	if (ret)
 		return ret;
 	history_analyse(h, o->min_segment, o->threshold);
@@ -664,8 +665,7 @@ int report_history(const struct report_history_opts *o)
 	int ret = FB_OK;
 
 	if (!benches) {
-		ret = o->set ? history_benches_set(o->set, &found, &nfound)
-			     : history_benches(o->results, &found, &nfound);
+		ret = history_benches(o->results, o->store, &found, &nfound);
 		if (!ret && !nfound)
 			ret = fb_usage("no faultbench result under '%s'", o->results);
 		benches = (const char *const *)found;
@@ -678,7 +678,7 @@ int report_history(const struct report_history_opts *o)
 		hp.n++;
 	}
 	ref = xasprintf("%s/reference", o->results);
-	hp.reference = o->set ? NULL : read_text_file(ref);
+	hp.reference = store_is_selector(o->results) ? NULL : read_text_file(ref);
 	free(ref);
 	if (hp.reference && !fb_utf8_ok(hp.reference)) {
 		free(hp.reference);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The campaign state machine: see campaign.h.  Nothing here touches the
- * machine; cmd/campaign.c gives it kexec, systemd, the run and compare.
+ * machine; campaign_host.c gives it kexec, systemd, the run and compare.
  */
 #include <errno.h>
 #include <stdio.h>
