@@ -12,6 +12,38 @@
 #include "paired.h"
 #include "util.h"
 
+int ab_choose_design(int design, const char *knob, const char *b, long long round_repeats,
+		     enum ab_design *d)
+{
+	if (design == 1 && !knob)
+		return fb_usage("option '--design': 'within' needs --knob PATH=VA,VB (one run "
+				"interleaves both values)");
+	if (design == 1 && b)
+		return fb_usage("option '--design': 'within' runs A's command only; --b needs "
+				"'separate'");
+	if (round_repeats % 2)
+		return fb_usage("option '--round-repeats': %lld is odd; an even count keeps each "
+				"round balanced (AB BA ...)",
+				round_repeats);
+	*d = design == 2 || (!design && b) ? AB_SEPARATE : AB_WITHIN;
+	return FB_OK;
+}
+
+int ab_knob_args(const char *spec, enum ab_design d, char *a, char *b, size_t len)
+{
+	const char *eq = strchr(spec, '='), *comma = eq ? strchr(eq + 1, ',') : NULL;
+
+	if (!eq || !comma || strchr(comma + 1, ',') || comma == eq + 1 || !comma[1])
+		return fb_usage("option '--knob': '%s' is not PATH=VA,VB (two values)", spec);
+	if ((size_t)snprintf(a, len, "--knob=%s", spec) >= len)
+		return fb_usage("option '--knob': '%s' is too long", spec);
+	if (d == AB_WITHIN)
+		return FB_OK;
+	snprintf(a, len, "--knob=%.*s", (int)(comma - spec), spec);
+	snprintf(b, len, "--knob=%.*s%s", (int)(eq + 1 - spec), spec, comma + 1);
+	return FB_OK;
+}
+
 void ab_tally_init(struct ab_tally *t, enum ab_design design, bool cpu, double alpha,
 		   double threshold_pct)
 {
@@ -182,6 +214,10 @@ json_t *ab_tally_finish(const struct ab_tally *t, const struct ab_spec *spec, en
 
 	print_decision(out, t, spec, dec, why, pct_thr);
 	print_spent(out, t, spec, elapsed);
+	if (!t->cpu && !t->pairs && (t->left_out || t->redone))
+		fprintf(out, "ab: every pair was left out (disturbed or broken): on a busy machine "
+			     "compare the CPU time per page (--metric cpu), which other tasks "
+			     "running beside the workers do not move\n");
 	sum =
 	    json_pack("{s:s, s:s, s:s?, s:s, s:f, s:f, s:f, s:{s:I, s:f}, s:s, s:s?, s:I, "
 		      "s:I, s:I, s:I, s:f, s:O}",

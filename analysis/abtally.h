@@ -18,6 +18,7 @@
 #define FB_ABTALLY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <jansson.h>
 
@@ -39,6 +40,20 @@ struct ab_tally {
 	unsigned rounds;   /* within: runs read */
 	json_t *log;	   /* ab.json's "pairs_log" */
 };
+
+/*
+ * The design from --design (0 auto, 1 within, 2 separate) and what was
+ * given: within needs --knob and no --b, and an even --round-repeats (each
+ * round ABBA balanced); auto is within with a knob.  FB_OK or FB_USAGE.
+ */
+int ab_choose_design(int design, const char *knob, const char *b, long long round_repeats,
+		     enum ab_design *d);
+
+/*
+ * The --knob arguments of the runs from ab's PATH=VA,VB: within, a gets it
+ * whole; separate, a gets PATH=VA and b PATH=VB.  FB_OK or FB_USAGE.
+ */
+int ab_knob_args(const char *spec, enum ab_design d, char *a, char *b, size_t len);
 
 void ab_tally_init(struct ab_tally *t, enum ab_design design, bool cpu, double alpha,
 		   double threshold_pct);

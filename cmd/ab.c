@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * faultbench ab --a 'run ...' (--knob PATH=VA,VB | --b 'run ...'): an
- * adaptive A/B.  It runs runs (lib/spawn, no shell) and after each asks an
- * anytime-valid test (analysis/abtally.h, sequential.h) whether it can stop;
- * looking after every run does not raise the test's error rate.  With a
- * knob the default design is "within": each round is one run with A and B
- * interleaved ABBA by repeat, every repeat one observation; "separate"
- * (and --b) alternates separate A and B runs in ABBA pairs.  It stops when
- * it decides (B worse than A by more than the threshold, or within it) or
- * when another round or pair would exceed the budget (runs, seconds).
- * Exit 0 within, 1 worse, 125 undecided (as check).
+ * adaptive A/B.  It starts runs (lib/spawn, no shell) and after each asks an
+ * anytime-valid test (analysis/abtally.h) whether it can stop: a round of
+ * the within design (one run, the knob's values interleaved ABBA by repeat)
+ * or a pair of separate runs.  It never exceeds its budget (runs, seconds).
+ * Exit 0 within the threshold, 1 worse, 125 undecided (as check).
  */
 #include <errno.h>
 #include <math.h>
@@ -21,6 +17,7 @@
 
 #include "abtally.h"
 #include "cmds.h"
+#include "cmdwords.h"
 #include "compare.h"
 #include "jsonfile.h"
 #include "opt.h"
@@ -100,7 +97,7 @@ const struct opt ab_options[] = {
 	  .min = 4,
 	  .max = 10000,
 	  .off = A(max_runs),
-	  .help = "budget: A and B runs together, redone ones included" },
+	  .help = "budget: runs (A and B together, or rounds), redone ones included" },
 	{ .name = "max-time",
 	  .type = OPT_DOUBLE,
 	  .def = "600",
@@ -128,7 +125,7 @@ static int usage(FILE *f)
 }
 
 struct side {
-	char *words_copy;
+	struct cmd_words words;
 	const char *argv[AB_MAX_WORDS + 12];
 	int argc; /* the user's words, before what ab adds */
 	char knob[512];
@@ -145,74 +142,28 @@ struct ab_state {
 	struct ab_tally tally;
 };
 
-/* Is tok the option opt, alone or as opt=value? */
-static bool is_option(const char *tok, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	return !strncmp(tok, opt, n) && (!tok[n] || tok[n] == '=');
-}
-
 /*
- * Split a command at spaces; refuse what ab sets itself and anything but
- * 'run'.  within: --repeat and --knob are ab's too.
+ * Split a command at spaces (no shell); refuse what ab sets itself and
+ * anything but 'run'.  within: --repeat and --knob are ab's too.
  */
 static int parse_side(struct side *s, const char *cmd, const char *which, bool within)
 {
-	static const char *const refused[] = { "-o",	   "--output", "--store", "--format",
-					       "--repeat", "--knob",   NULL };
-	char *save = NULL, *tok;
+	/* the first two are the user's own in the separate design */
+	static const char *const refused[] = { "--repeat", "--knob",   "-o", "--output",
+					       "--store",  "--format", NULL };
+	const char *bad;
 
-	s->words_copy = xstrdup(cmd);
+	if (cmd_words_split(&s->words, cmd, AB_MAX_WORDS - 1))
+		return fb_usage("option '--%s': more than %d words", which, AB_MAX_WORDS - 1);
 	s->argv[s->argc++] = "faultbench";
-	for (tok = strtok_r(s->words_copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-		if (s->argc == AB_MAX_WORDS)
-			return fb_usage("option '--%s': more than %d words", which, AB_MAX_WORDS);
-		for (unsigned i = 0; refused[i]; i++)
-			if (is_option(tok, refused[i]) && (within || i < 4))
-				return fb_usage(
-				    "option '--%s': '%s' is set by ab, not by its commands", which,
-				    refused[i]);
-		s->argv[s->argc++] = tok;
-	}
+	for (unsigned i = 0; i < s->words.n; i++)
+		s->argv[s->argc++] = s->words.v[i];
+	bad = cmd_words_find(&s->words, refused + (within ? 0 : 2));
+	if (bad)
+		return fb_usage("option '--%s': '%s' is set by ab, not by its commands", which,
+				bad);
 	if (s->argc < 3 || strcmp(s->argv[1], "run"))
 		return fb_usage("option '--%s': '%s' is not 'run BENCH [options]'", which, cmd);
-	return FB_OK;
-}
-
-/* --knob PATH=VA,VB: separate: each side gets its own value; within: all of it. */
-static int split_knob(struct ab_state *st)
-{
-	const char *spec = st->o.knob, *eq = strchr(spec, '='), *comma;
-
-	comma = eq ? strchr(eq + 1, ',') : NULL;
-	if (!eq || !comma || strchr(comma + 1, ',') || comma == eq + 1 || !comma[1])
-		return fb_usage("option '--knob': '%s' is not PATH=VA,VB (two values)", spec);
-	if (st->tally.design == AB_WITHIN) {
-		snprintf(st->side[0].knob, sizeof(st->side[0].knob), "--knob=%s", spec);
-		return FB_OK;
-	}
-	snprintf(st->side[0].knob, sizeof(st->side[0].knob), "--knob=%.*s", (int)(comma - spec),
-		 spec);
-	snprintf(st->side[1].knob, sizeof(st->side[1].knob), "--knob=%.*s%s", (int)(eq + 1 - spec),
-		 spec, comma + 1);
-	return FB_OK;
-}
-
-/* The design, from --design and what was given: within needs a knob, not --b. */
-static int choose_design(struct ab_state *st, enum ab_design *d)
-{
-	if (st->o.design == 1 && !st->o.knob)
-		return fb_usage("option '--design': 'within' needs --knob PATH=VA,VB (one run "
-				"interleaves both values)");
-	if (st->o.design == 1 && st->o.b)
-		return fb_usage("option '--design': 'within' runs A's command only; --b needs "
-				"'separate'");
-	if (st->o.round_repeats % 2)
-		return fb_usage("option '--round-repeats': %lld is odd; an even count keeps each "
-				"round balanced (AB BA ...)",
-				st->o.round_repeats);
-	*d = st->o.design == 2 || (!st->o.design && st->o.b) ? AB_SEPARATE : AB_WITHIN;
 	return FB_OK;
 }
 
@@ -233,7 +184,7 @@ static int parse_options(struct ab_state *st, int argc, char **argv)
 		return fb_usage("option '--threshold': '%s' must be above 0: an A/A would never "
 				"be within it",
 				st->o.threshold);
-	ret = choose_design(st, &design);
+	ret = ab_choose_design(st->o.design, st->o.knob, st->o.b, st->o.round_repeats, &design);
 	if (ret)
 		return ret;
 	ab_tally_init(&st->tally, design, st->o.metric == 1, st->o.alpha, st->threshold_pct);
@@ -242,7 +193,8 @@ static int parse_options(struct ab_state *st, int argc, char **argv)
 		ret = parse_side(&st->side[1], st->o.b ? st->o.b : st->o.a, st->o.b ? "b" : "a",
 				 false);
 	if (!ret && st->o.knob)
-		ret = split_knob(st);
+		ret = ab_knob_args(st->o.knob, design, st->side[0].knob, st->side[1].knob,
+				   sizeof(st->side[0].knob));
 	st->spec = (struct ab_spec){ .a = st->o.a,
 				     .b = st->o.b,
 				     .knob = st->o.knob,
@@ -270,15 +222,11 @@ static int run_side(struct ab_state *st, unsigned which, const char *name, char 
 	struct ab_tally *t = &st->tally;
 	unsigned seq = t->design == AB_WITHIN ? t->rounds + 1 : t->pairs + t->redone + 1;
 	char *log = xasprintf("%s/%s-%03u.log", st->dir, name, seq);
+	/* the kill grace and a quarter second to reap are inside the budget too */
+	double timeout = st->o.max_time - elapsed(st) - SPAWN_SELF_GRACE - 0.25;
 	char repeat[32];
 	int argc = s->argc, code;
-	struct spawn sp = {
-		.file = "/proc/self/exe",
-		.out = { SPAWN_FILE, .path = log },
-		.err = { SPAWN_TO_STDOUT },
-		.pass_interrupt = true,
-		.grace = 1,
-	};
+	bool timed_out;
 
 	*path = xasprintf("%s/%s-%03u.json", st->dir, name, seq);
 	if (s->knob[0])
@@ -292,25 +240,17 @@ static int run_side(struct ab_state *st, unsigned which, const char *name, char 
 	s->argv[argc++] = "--store=none";
 	s->argv[argc++] = "--progress=off";
 	s->argv[argc] = NULL;
-	sp.argv = s->argv;
-	/* the kill grace (1 s) and the reaping after it are inside the budget too */
-	sp.timeout = st->o.max_time - elapsed(st) - sp.grace - 0.25;
-	if (sp.timeout <= 0) {
-		free(log);
-		return -1;
-	}
-	t->runs++;
-	code = spawn_run(&sp);
-	if (sp.end == SPAWN_NOT_RUN) {
-		char why[256];
-
-		code = fb_fail("%s", spawn_describe(&sp, why, sizeof(why)));
-	} else if (sp.end == SPAWN_TIMED_OUT) {
+	if (timeout > 0) {
+		t->runs++;
+		code = spawn_self_logged(s->argv, NULL, log, timeout, &timed_out);
+		if (timed_out)
+			code = -1;
+		else if (code)
+			fb_warn("ab: %s's run exited with status %d; its output is in %s", name,
+				code, log);
+	} else {
 		code = -1;
-	} else if (code) {
-		fb_warn("ab: %s's run exited with status %d; its output is in %s", name, code, log);
 	}
-	spawn_clear(&sp);
 	free(log);
 	return code;
 }
@@ -453,7 +393,7 @@ int cmd_ab(int argc, char **argv)
 		ret = loop(&st);
 	}
 	for (unsigned i = 0; i < 2; i++)
-		free(st.side[i].words_copy);
+		cmd_words_free(&st.side[i].words);
 	free(st.dir_alloc);
 	ab_tally_free(&st.tally);
 	return ret < 0 ? FB_OK : ret;

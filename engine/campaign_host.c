@@ -170,7 +170,6 @@ static int op_run(void *ctx, const struct campaign *c, struct campaign_boot *b, 
 	const char *label = c->kernels[b->kernel].label;
 	char *dir = xasprintf("%s/runs/%u", x->dir, i), *log = xasprintf("%s/output.txt", dir);
 	const char **argv = xcalloc(c->ncommand + 4, sizeof(*argv));
-	struct spawn s = { .file = "/proc/self/exe", .dir = dir, .pass_interrupt = true };
 	int code;
 
 	/* a run interrupted in this boot starts afresh: nothing of it counts */
@@ -185,16 +184,12 @@ static int op_run(void *ctx, const struct campaign *c, struct campaign_boot *b, 
 		argv[k + 1] = c->command[k];
 	argv[c->ncommand + 1] = "--label";
 	argv[c->ncommand + 2] = label;
-	s.argv = argv;
-	s.out = (struct spawn_io){ SPAWN_FILE, .path = log };
-	s.err = (struct spawn_io){ SPAWN_TO_STDOUT };
 	printf("campaign: boot %u of %u (%s): %.0f s after boot, load %.2f: running\n", i + 1,
 	       c->nboots, label, b->uptime + b->quiet_wait, b->load);
 	fflush(stdout);
 	b->started = (long long)time(NULL);
-	code = spawn_run(&s);
+	code = spawn_self_logged(argv, dir, log, 0, NULL);
 	b->ended = (long long)time(NULL);
-	spawn_clear(&s);
 	printf("campaign: boot %u: exit %d (its output: %s)\n", i + 1, code, log);
 out:
 	free(argv);
