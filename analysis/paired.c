@@ -13,11 +13,33 @@
 #include "util.h"
 
 /*
+ * Did the hypervisor steal more than steal_max of a sample's time from a
+ * pinned CPU?  One /proc/stat tick of it is within the reading's error
+ * (the sample's "tick", as the engine's own rule allows).
+ */
+static bool sample_stolen(json_t *smp, double steal_max)
+{
+	json_t *intf = json_object_get(smp, "interference"), *v;
+	double tick = json_number_value(json_object_get(intf, "tick"));
+	size_t p;
+
+	json_array_foreach (json_object_get(intf, "steal"), p, v)
+		if (json_is_number(v) && json_number_value(v) - tick > steal_max)
+			return true;
+	return false;
+}
+
+/*
  * The workers' CPU time (perf task-clock) per page counted, over a step's
  * samples: what a slower fault path costs, whatever share of the CPU the
- * workers got.  NAN without task-clock events or counted pages.
+ * workers got.  Samples the hypervisor stole from are left out: a vCPU it
+ * stopped keeps its guest clock running, so stolen time lands in
+ * task-clock.  Another task on the worker's CPU, or a wait on its run
+ * queue, takes wall time, not the worker's CPU time, so those samples stay
+ * (both sides of a pair share what such a host does to the caches).  NAN
+ * without task-clock events or counted pages.
  */
-static double step_cpu_per_page(json_t *step)
+static double step_cpu_per_page(json_t *step, double steal_max)
 {
 	json_t *events = json_object_get(step, "events"), *smp, *w, *ev;
 	double ns = 0, pages = 0;
@@ -28,11 +50,14 @@ static double step_cpu_per_page(json_t *step)
 			break;
 	if (tc >= json_array_size(events))
 		return NAN;
-	json_array_foreach (json_object_get(step, "samples"), i, smp)
+	json_array_foreach (json_object_get(step, "samples"), i, smp) {
+		if (sample_stolen(smp, steal_max))
+			continue;
 		json_array_foreach (json_object_get(smp, "workers"), j, w) {
 			ns += json_number_value(json_array_get(json_object_get(w, "ev"), tc));
 			pages += json_number_value(json_array_get(json_object_get(w, "count"), 0));
 		}
+	}
 	return pages > 0 ? ns / pages : NAN;
 }
 
@@ -46,43 +71,25 @@ static double steal_bound(json_t *doc)
 }
 
 /*
- * Is the step too disturbed for this metric?  Any disturbance moves a rate:
- * another task on the worker's CPU, or a wait on its run queue, takes wall
- * time.  The CPU time a page costs is counted on the worker's own clock,
- * which those leave alone (both sides of a pair share what they do to the
- * caches); steal is different: a vCPU the hypervisor stopped keeps its
- * guest clock running, so stolen time lands in task-clock.  The CPU-time
- * row therefore keeps steps disturbed only by other tasks (on a machine
- * whose workers use every CPU, that is most of the steps a busy host
- * disturbs) and leaves out those with steal beyond the run's bound.
+ * A step's value of metric, or NAN when it is missing, broken or disturbed
+ * for it: the headline metric leaves out a disturbed step (another task or
+ * the hypervisor took wall time from it); the CPU time per page only its
+ * stolen samples (step_cpu_per_page).
  */
-static bool step_disturbed_for(json_t *step, bool cpu, double steal_max)
-{
-	json_t *intf = json_object_get(step, "interference");
-	json_t *steal = json_object_get(intf, "steal_max");
-
-	/* interference is recorded by newer engines; no key: unknown, kept */
-	if (!cpu)
-		return json_is_true(json_object_get(intf, "disturbed"));
-	return json_is_number(steal) && json_number_value(steal) > steal_max;
-}
-
-/* A step's value of metric, or NAN when it is missing, broken or disturbed for it. */
 static double step_value(json_t *step, const char *metric, double steal_max, bool *higher_better)
 {
 	json_t *m = json_object_get(json_object_get(step, "metrics"), metric);
-	bool cpu = !strcmp(metric, PAIRED_CPU_METRIC);
 	double v;
 
 	if (!json_is_true(json_object_get(step, "complete")))
 		return NAN;
-	if (step_disturbed_for(step, cpu, steal_max))
-		return NAN;
-	if (cpu) {
+	if (!strcmp(metric, PAIRED_CPU_METRIC)) {
 		*higher_better = false;
-		v = step_cpu_per_page(step);
+		v = step_cpu_per_page(step, steal_max);
 	} else {
-		if (!m)
+		/* interference is recorded by newer engines; no key: unknown, kept */
+		if (!m || json_is_true(
+			      json_object_get(json_object_get(step, "interference"), "disturbed")))
 			return NAN;
 		*higher_better = !json_is_false(json_object_get(m, "higher_better"));
 		v = json_number_value(json_object_get(m, "value"));

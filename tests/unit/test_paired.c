@@ -192,14 +192,17 @@ static void test_cpu_row_keeps_steps_only_other_tasks_disturbed(void **state)
 	add_task_clock(doc);
 	steps = json_object_get(doc, "steps");
 	/* steps 2 and 5 disturbed by other tasks; step 9 by steal beyond the bound */
-	json_object_set_new(
-	    json_array_get(steps, 2), "interference",
-	    json_pack("{s:b, s:f, s:f}", "disturbed", 1, "other_max", 0.4, "steal_max", 0.0));
-	json_object_set_new(
-	    json_array_get(steps, 5), "interference",
-	    json_pack("{s:b, s:f, s:f}", "disturbed", 1, "other_max", 0.2, "steal_max", 0.01));
+	json_object_set_new(json_array_get(steps, 2), "interference",
+			    json_pack("{s:b, s:f}", "disturbed", 1, "other_max", 0.4));
+	json_object_set_new(json_array_get(steps, 5), "interference",
+			    json_pack("{s:b, s:f}", "disturbed", 1, "other_max", 0.2));
 	json_object_set_new(json_array_get(steps, 9), "interference",
-			    json_pack("{s:b, s:f}", "disturbed", 1, "steal_max", 0.3));
+			    json_pack("{s:b}", "disturbed", 1));
+	json_object_set_new(json_array_get(json_object_get(json_array_get(steps, 9), "samples"), 0),
+			    "interference", json_pack("{s:[f], s:f}", "steal", 0.3, "tick", 0.04));
+	/* one tick of steal is the reading's error, not steal: kept */
+	json_object_set_new(json_array_get(json_object_get(json_array_get(steps, 5), "samples"), 0),
+			    "interference", json_pack("{s:[f], s:f}", "steal", 0.04, "tick", 0.04));
 	json_object_set_new(doc, "interference",
 			    json_pack("{s:{s:f}}", "bounds", "steal_max", 0.02));
 	paired_analyse(doc, 2, &rows, &n);
