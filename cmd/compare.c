@@ -122,7 +122,7 @@ static int compare_runs(char **args, unsigned nruns, const struct cmp_opts *o,
 	ret = resultset_load_all(&runs, args, nruns, c->store);
 	if (!ret)
 		ret = cmp_build(runs, nruns, o, &t);
-	if (!ret && c->format == CMP_JSON)
+	if (!ret && (c->format == CMP_JSON || c->format == CMP_CSV))
 		t.paired = paired_json(runs, nruns, o->threshold_pct);
 	if (!ret && (!t.ngroups || !t.groups[0].nrows))
 		ret = fb_usage(
