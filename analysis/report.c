@@ -67,7 +67,8 @@ static const char report_css[] =
     "td.better.sig{color:#17643a}td.worse.sig{color:#a01c1c}\n"
     "td.sig{font-weight:bold;background:#fff6d6}span.pct{color:#888}\n"
     "td.aux{color:#777}\n"
-    "span.dist,td.disturbed{color:#a05a00;font-weight:bold}\n"
+    /* the mark alone is coloured: a cell's colour says "starred" (compare_html.c) */
+    "span.dist{color:#a05a00;font-weight:bold}\n"
     "table.meta td,table.meta th{text-align:left;max-width:28em;word-break:break-all;"
     "font-family:monospace;font-size:12px}\n"
     "tr.diff td{background:#fff0c2}tr.diff th::after{content:' \\2260';color:#a01c1c}\n"
