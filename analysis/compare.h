@@ -108,7 +108,8 @@ struct cmp_table {
 	unsigned disturbed;		  /* cells with a disturbed run */
 	unsigned model_min_runs;	  /* fewest runs behind a model entry used (0: none used) */
 	const struct noise_models *noise; /* the models given (cmp_opts.noise), borrowed */
-	json_t *paired; /* owned: the paired rows for --format json (paired_json), or NULL */
+	json_t
+	    *paired; /* owned: the paired rows for --format json and csv (paired_json), or NULL */
 };
 
 /* Which metrics: by default the primary metric and the kernel-side evidence. */
