@@ -36,7 +36,8 @@ const struct opt compare_options[] = {
 	  .def = "text",
 	  .choices = "text|markdown|json|csv",
 	  .off = C(format),
-	  .help = "output format (text: mmtests' layout; csv: one record per row and run)" },
+	  .help = "output format (text: mmtests' layout; csv: one record per row and run, then "
+		  "the within-run paired rows, kind paired)" },
 	{ .name = "view",
 	  .type = OPT_ENUM,
 	  .def = "mmtests",
