@@ -25,6 +25,7 @@
 #include "jsonfile.h"
 #include "labels.h"
 #include "opt.h"
+#include "paired.h"
 #include "profile_cmp.h"
 #include "rerun.h"
 #include "stats.h"
@@ -1140,6 +1141,39 @@ static void print_cell(FILE *f, const struct cmp_group *g, const struct cmp_row 
 	fprintf(f, "%*s%s", (int)wval + 1, val, pct);
 }
 
+void cmp_fmt_runs(const struct cmp_row *r, unsigned col, char *buf, size_t len)
+{
+	const struct cmp_cell *cell = &r->cells[col];
+	double *tmp = xmalloc((cell->n + 1) * sizeof(*tmp));
+	unsigned nr = cmp_cell_runs(cell, r->higher_better, tmp, NULL);
+
+	free(tmp);
+	/* "3 (1 dist)": one of the 3 runs was disturbed (the footer says what that means) */
+	if (cell->disturbed)
+		snprintf(buf, len, "%u (%u dist)", nr, cell->disturbed);
+	else
+		snprintf(buf, len, "%u", nr);
+}
+
+bool cmp_fmt_row_disturbed(const struct cmp_row *r, unsigned ncols, char *buf, size_t len)
+{
+	bool any = false;
+	size_t used = 0;
+
+	for (unsigned c = 0; c < ncols; c++)
+		any |= r->cells[c].disturbed > 0;
+	if (!any)
+		return false;
+	used = (size_t)snprintf(buf, len, "runs ");
+	for (unsigned c = 0; c < ncols && used < len; c++) {
+		char one[64];
+
+		cmp_fmt_runs(r, c, one, sizeof(one));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", c ? " vs " : "", one);
+	}
+	return true;
+}
+
 /*
  * After a tested metric's statistics: how many runs each column has (the
  * replicates of the test) and the smallest change each candidate row could
@@ -1150,7 +1184,6 @@ static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_
 			   bool markdown)
 {
 	char name[160], val[64];
-	double *tmp;
 
 	static const char *const kinds[] = { "Runs", "Detect", "Noise" };
 
@@ -1173,21 +1206,10 @@ static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_
 				fprintf(f, "%-9s %-*s", kinds[kind], (int)wname, name);
 			}
 			for (unsigned c = 0; c < t->ncols; c++) {
-				const struct cmp_cell *cell = &row->cells[c];
 				const struct cmp_verdict *v = &row->verdicts[c];
 
 				if (kind == 0) {
-					unsigned nr;
-
-					tmp = xmalloc((cell->n + 1) * sizeof(*tmp));
-					nr = cmp_cell_runs(cell, row->higher_better, tmp, NULL);
-					free(tmp);
-					/* "3 (1 dist)": one of the 3 runs was disturbed (footer) */
-					if (cell->disturbed)
-						snprintf(val, sizeof(val), "%u (%u dist)", nr,
-							 cell->disturbed);
-					else
-						snprintf(val, sizeof(val), "%u", nr);
+					cmp_fmt_runs(row, c, val, sizeof(val));
 				} else if (kind == 2 && c > 0 && isfinite(v->model_run_pct)) {
 					snprintf(val, sizeof(val), "%.2f%%", v->model_run_pct);
 				} else if (kind == 1 && c > 0 && v->tested) {
@@ -1276,7 +1298,7 @@ static void print_group_lkp(FILE *f, const struct cmp_table *t, const struct cmp
 			    struct out *out)
 {
 	unsigned c, r;
-	char name[160];
+	char name[160], runs[512];
 	char **heads = xcalloc(t->ncols, sizeof(*heads));
 
 	/* 17 columns: cut labels keep the part that tells them apart */
@@ -1321,7 +1343,11 @@ static void print_group_lkp(FILE *f, const struct cmp_table *t, const struct cmp
 			fprintf(f, "%17s %*s", val, *sd ? 10 : 9, sd);
 		}
 		cmp_row_name(row, name, sizeof(name));
-		fprintf(f, "  %s.%s\n", fb_esc(g->name), name);
+		fprintf(f, "  %s.%s", fb_esc(g->name), name);
+		/* the Runs row of the mmtests view, on the line itself: one line is pasted */
+		if (cmp_fmt_row_disturbed(row, t->ncols, runs, sizeof(runs)))
+			fprintf(f, "  [%s]", runs);
+		fprintf(f, "\n");
 	}
 }
 
@@ -1451,9 +1477,96 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 	return root;
 }
 
+/* The columns only a paired row fills: kind "cell" rows leave them empty. */
+static const char *const csv_paired_head[] = { "kind",
+					       "run",
+					       "base_variant",
+					       "left_out",
+					       "max_gap",
+					       "interval_lo_pct",
+					       "interval_hi_pct",
+					       "threshold_pct",
+					       "verdict" };
+
+static void csv_json_num(FILE *f, json_t *v)
+{
+	csv_num(f, json_is_number(v) ? json_number_value(v) : NAN, false);
+}
+
+static void csv_json_uint(FILE *f, json_t *v)
+{
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		csv_uint(f, (unsigned long long)json_integer_value(v), false);
+	else
+		csv_field(f, "", false);
+}
+
+static void csv_empty(FILE *f, unsigned n)
+{
+	while (n--)
+		csv_field(f, "", false);
+}
+
+/*
+ * A paired row (paired_json()) as a record of the same table: the columns
+ * both kinds have keep their meaning (n: the pairs; pdiff_pct: B against its
+ * base variant A, positive = better; p: Wilcoxon's; significant: p <=
+ * PAIRED_ALPHA), the statistics of a cell stay empty, and the paired
+ * columns at the end say the rest.  Every string is a result's: csv_field
+ * makes one a spreadsheet would run as a formula text.
+ */
+static void csv_paired_row(FILE *f, const struct cmp_table *t, json_t *pr)
+{
+	const char *name = json_string_value(json_object_get(pr, "bench")) ?: "";
+	const char *label = json_string_value(json_object_get(pr, "label"));
+	const struct cmp_group *g = find_group((struct cmp_table *)t, name);
+	json_t *hb = json_object_get(pr, "higher_better"), *p = json_object_get(pr, "p");
+	json_t *iv = json_object_get(pr, "interval_pct");
+	unsigned col = t->ncols;
+
+	for (unsigned c = 0; label && c < t->ncols; c++)
+		if (!strcmp(t->labels[c], label)) {
+			col = c;
+			break;
+		}
+	csv_field(f, name, true);
+	csv_field(f, g ? g->bench : name, false);
+	csv_field(f, json_string_value(json_object_get(pr, "metric")) ?: "", false);
+	csv_field(f, json_string_value(json_object_get(pr, "variant")) ?: "", false);
+	csv_json_uint(f, json_object_get(pr, "ncpus"));
+	csv_field(f, json_is_true(hb) ? "true" : json_is_false(hb) ? "false" : "", false);
+	if (col < t->ncols)
+		csv_uint(f, col, false);
+	else
+		csv_field(f, "", false);
+	csv_field(f, label ?: "", false);
+	csv_json_uint(f, json_object_get(pr, "pairs"));
+	csv_empty(f, 7); /* min .. bmean95: a pair has no cell statistics */
+	csv_json_num(f, json_object_get(pr, "change_pct"));
+	csv_field(f, "", false); /* runs: the pairs are in one run */
+	csv_field(f, json_is_number(p) ? "true" : "false", false);
+	csv_field(f, json_is_number(p) && json_number_value(p) <= PAIRED_ALPHA ? "true" : "false",
+		  false);
+	csv_json_num(f, p);
+	csv_empty(f, 4); /* q, detectable_pct, disturbed_runs, broken_runs: see left_out */
+	csv_field(f, "paired", false);
+	csv_field(f, json_string_value(json_object_get(pr, "run")) ?: "", false);
+	csv_field(f, json_string_value(json_object_get(pr, "base")) ?: "", false);
+	csv_json_uint(f, json_object_get(pr, "left_out"));
+	csv_json_uint(f, json_object_get(pr, "max_gap"));
+	csv_json_num(f, json_array_get(iv, 0));
+	csv_json_num(f, json_array_get(iv, 1));
+	csv_json_num(f, json_object_get(pr, "threshold_pct"));
+	csv_field(f, json_string_value(json_object_get(pr, "verdict")) ?: "", false);
+	csv_end_row(f);
+}
+
 /*
  * One CSV record per row and column: the same figures as the JSON cells.
  * mean is the harmonic mean for rates (higher_better), else the arithmetic.
+ * Then, in the same table (kind "paired", filled from t->paired when the
+ * caller set it), the within-run paired rows: one table a spreadsheet reads
+ * whole, filtered on kind.
  */
 static void print_csv(FILE *f, const struct cmp_table *t)
 {
@@ -1467,8 +1580,13 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 					    "q",	  "detectable_pct", "disturbed_runs",
 					    "broken_runs" };
 
+	json_t *pr;
+	size_t k;
+
 	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
 		csv_field(f, head[i], i == 0);
+	for (size_t i = 0; i < ARRAY_SIZE(csv_paired_head); i++)
+		csv_field(f, csv_paired_head[i], false);
 	csv_end_row(f);
 	for (unsigned g = 0; g < t->ngroups; g++) {
 		const struct cmp_group *gr = &t->groups[g];
@@ -1527,10 +1645,14 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 				csv_num(f, c && tested ? v->detect_pct : NAN, false);
 				csv_uint(f, row->cells[c].disturbed, false);
 				csv_uint(f, row->cells[c].broken, false);
+				csv_field(f, "cell", false);
+				csv_empty(f, ARRAY_SIZE(csv_paired_head) - 1);
 				csv_end_row(f);
 			}
 		}
 	}
+	json_array_foreach (t->paired, k, pr)
+		csv_paired_row(f, t, pr);
 }
 
 void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp)

@@ -108,7 +108,8 @@ struct cmp_table {
 	unsigned disturbed;		  /* cells with a disturbed run */
 	unsigned model_min_runs;	  /* fewest runs behind a model entry used (0: none used) */
 	const struct noise_models *noise; /* the models given (cmp_opts.noise), borrowed */
-	json_t *paired; /* owned: the paired rows for --format json (paired_json), or NULL */
+	json_t
+	    *paired; /* owned: the paired rows for --format json and csv (paired_json), or NULL */
 };
 
 /* Which metrics: by default the primary metric and the kernel-side evidence. */
@@ -199,6 +200,16 @@ bool cmp_significant(const struct cmp_row *r, unsigned col, double *p);
 unsigned cmp_cell_runs(const struct cmp_cell *c, bool higher_better, double *out, double *repeats);
 /* Within-run variance of log (or plain) repeats around their run's mean, and its df. */
 double cmp_cell_within_var(const struct cmp_cell *c, bool log_scale, double *df);
+
+/*
+ * The Runs figure of a cell: "3", or "3 (1 dist)" when one of its 3 runs was
+ * measured disturbed (interference).  The mmtests and LKP views, the HTML
+ * report and check all mark disturbed runs with it.
+ */
+void cmp_fmt_runs(const struct cmp_row *r, unsigned col, char *buf, size_t len);
+/* "runs 3 (1 dist) vs 3" over every column when a cell of the row has a disturbed run, else false.
+ */
+bool cmp_fmt_row_disturbed(const struct cmp_row *r, unsigned ncols, char *buf, size_t len);
 
 /* The row's name in tables: "faults/s-64", with a variant "thp:MiB/s-2". */
 void cmp_row_name(const struct cmp_row *r, char *buf, size_t len);

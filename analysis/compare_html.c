@@ -49,6 +49,12 @@ static void put_cell(FILE *f, const struct cmp_row *r, unsigned c, enum cmp_stat
 		fprintf(f, " class=\"%s sig\"", d > 0 ? "better" : "worse");
 	fprintf(f, ">");
 	put_value(f, cmp_stat_value(&s, k));
+	/* the mean carries the verdict: its runs measured disturbed are marked there */
+	if (k == CMP_ST_MEAN && r->cells[c].disturbed)
+		fprintf(f,
+			" <span class=\"dist\" title=\"%u of its runs measured "
+			"disturbed\">" CMP_HTML_DIST_MARK "</span>",
+			r->cells[c].disturbed);
 	if (k == CMP_ST_STDDEV || k == CMP_ST_COV) {
 		double b = cmp_stat_value(&base, k), v = cmp_stat_value(&s, k);
 
@@ -76,7 +82,10 @@ static void put_row_head(FILE *f, const char *stat, const struct cmp_row *r)
 	fprintf(f, "</th>");
 }
 
-/* Runs (the replicates of the test) and Detect (the smallest change a star would catch). */
+/*
+ * Runs (the replicates of the test; "3 (1 dist)" when one was measured
+ * disturbed) and Detect (the smallest change a star would catch).
+ */
 static void put_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_group *g,
 			 unsigned start, unsigned end)
 {
@@ -89,13 +98,14 @@ static void put_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_gr
 				const struct cmp_cell *cell = &row->cells[c];
 				const struct cmp_verdict *v = &row->verdicts[c];
 
-				fprintf(f, "<td class=\"aux\">");
+				fprintf(f, "<td class=\"aux%s\">",
+					cell->disturbed ? " disturbed" : "");
 				if (!kind) {
-					double *tmp = xmalloc((cell->n + 1) * sizeof(*tmp));
+					char runs[64];
 
-					fprintf(f, "%u",
-						cmp_cell_runs(cell, row->higher_better, tmp, NULL));
-					free(tmp);
+					/* "3 (1 dist)", as compare prints it */
+					cmp_fmt_runs(row, c, runs, sizeof(runs));
+					html_put(f, runs);
 				} else if (c > 0 && v->tested && isfinite(v->detect_pct)) {
 					fprintf(f, "&plusmn;%.2f%%", v->detect_pct);
 				} else {
@@ -145,6 +155,20 @@ void cmp_html_group(FILE *f, const struct cmp_table *t, const struct cmp_group *
 		fprintf(f, "</tbody>\n");
 	}
 	fprintf(f, "</table>\n");
+}
+
+void cmp_html_dist_legend(FILE *f, const struct cmp_table *t)
+{
+	if (!t->disturbed)
+		return;
+	fprintf(f,
+		"<p class=\"notes legend\"><span class=\"dist\">" CMP_HTML_DIST_MARK "</span> "
+		"after a mean: some of the cell's runs were measured disturbed (other work took "
+		"CPU time from the workers beyond the bounds, docs/compare.md "
+		"&ldquo;Interference&rdquo;); Runs says how many, as "
+		"<code>3 (1 dist)</code>.  %u cell%s of the tables hold such runs; the table of "
+		"runs says which result files and how badly.</p>\n",
+		t->disturbed, t->disturbed == 1 ? "" : "s");
 }
 
 /*

@@ -31,6 +31,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "compare.h"
+#include "disturb.h"
 #include "history.h"
 #include "nearby.h"
 #include "plot.h"
@@ -124,6 +125,7 @@ static void point_keep(struct history *h, struct point *pt, bool broken, const c
 	pt->when = history_parse_date(date);
 	pt->label = xstrdup(label ? label : "?");
 	pt->path = xstrdup(path);
+	h->disturbed += pt->disturbed;
 	h->points = xrealloc(h->points, (h->npoints + 1) * sizeof(*h->points));
 	h->points[h->npoints++] = *pt;
 }
@@ -133,6 +135,7 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 	const char *date =
 	    json_string_value(json_object_get(json_object_get(doc, "system"), "date"));
 	struct point pt = { 0 };
+	struct disturb_sum ds;
 	json_t *step;
 	size_t i;
 	bool broken = false;
@@ -157,6 +160,8 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 			    !json_is_false(json_object_get(m, "higher_better")), problem, path,
 			    name);
 	}
+	/* shown, not left out: the level is the user's to judge, knowing it */
+	pt.disturbed = disturb_doc(doc, h->ncpus, h->variant, &ds) && ds.disturbed;
 	point_keep(h, &pt, broken, date, json_string_value(json_object_get(doc, "label")), path);
 }
 

@@ -24,6 +24,8 @@ struct point {
 	double level;  /* the mean of its segment (plain scale) */
 	double change; /* at a change point: percent against the previous level */
 	char mark;     /* ' ', '*' change point, 'o' outlier */
+	/* the step was measured disturbed in some repeat (disturb.h); from files only */
+	bool disturbed;
 };
 
 /* The series: set bench (and optionally metric, variant, ncpus >= 1) and models, then load. */
@@ -43,7 +45,8 @@ struct history {
 	double df_model, model_repeats;
 	double model_pct; /* the model's run-to-run figure, as noise prints it (noise_run_pct) */
 	const char *model_path;
-	unsigned left_out; /* values left out: impossible (validity.h) */
+	unsigned left_out;  /* values left out: impossible (validity.h) */
+	unsigned disturbed; /* points measured disturbed */
 	/* found by find_changes */
 	bool log_scale;
 	double sigma, sigma_series, df_series;

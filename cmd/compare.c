@@ -36,7 +36,8 @@ const struct opt compare_options[] = {
 	  .def = "text",
 	  .choices = "text|markdown|json|csv",
 	  .off = C(format),
-	  .help = "output format (text: mmtests' layout; csv: one record per row and run)" },
+	  .help = "output format (text: mmtests' layout; csv: one record per row and run, then "
+		  "the within-run paired rows, kind paired)" },
 	{ .name = "view",
 	  .type = OPT_ENUM,
 	  .def = "mmtests",
@@ -122,7 +123,7 @@ static int compare_runs(char **args, unsigned nruns, const struct cmp_opts *o,
 	ret = resultset_load_all(&runs, args, nruns, c->store);
 	if (!ret)
 		ret = cmp_build(runs, nruns, o, &t);
-	if (!ret && c->format == CMP_JSON)
+	if (!ret && (c->format == CMP_JSON || c->format == CMP_CSV))
 		t.paired = paired_json(runs, nruns, o->threshold_pct);
 	if (!ret && (!t.ngroups || !t.groups[0].nrows))
 		ret = fb_usage(

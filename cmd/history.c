@@ -144,6 +144,11 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 		printf("\nleft out: %u value%s no measurement gives (zero, negative, NaN or "
 		       "infinite; see the warnings)",
 		       h->left_out, h->left_out == 1 ? "" : "s");
+	if (h->disturbed)
+		printf("\ndisturbed: %u run%s measured while other work took CPU time from the "
+		       "workers (interference beyond the bounds, docs/compare.md): marked "
+		       "\"(disturbed)\", kept in the series",
+		       h->disturbed, h->disturbed == 1 ? "" : "s");
 	printf("\nchange points: binary segmentation, CUSUM of a mean shift, alpha %.2f, a level "
 	       "lasts %u runs or more; * level moved by more than %.2f%%, o outlier\n\n",
 	       CMP_ALPHA, min_segment, threshold);
@@ -163,6 +168,8 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 			printf(" * %s", p->change < 0 ? "regression" : "improvement");
 		else if (p->mark == 'o')
 			printf(" o outlier");
+		if (p->disturbed)
+			printf(" (disturbed)");
 		putchar('\n');
 	}
 	printf("\n%u change point%s, %u outlier%s\n", h->nchanges, h->nchanges == 1 ? "" : "s",
