@@ -25,6 +25,7 @@
 #include "jsonfile.h"
 #include "labels.h"
 #include "opt.h"
+#include "paired.h"
 #include "profile_cmp.h"
 #include "rerun.h"
 #include "stats.h"
@@ -593,6 +594,7 @@ void cmp_free(struct cmp_table *t)
 	free(t->labels);
 	free(t->family);
 	free(t->models_used);
+	json_decref(t->paired);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -691,30 +693,27 @@ static void md_cell(FILE *f, const char *s)
 	free(e);
 }
 
-enum stat_kind { ST_MIN, ST_MEAN, ST_STDDEV, ST_COV, ST_MAX, ST_BMEAN, ST_N };
-
-static const char *stat_name(enum stat_kind k, bool hb)
+const char *cmp_stat_name(enum cmp_stat_kind k, bool hb)
 {
 	static const char *const names[] = { "Min", NULL, "Stddev", "CoeffVar", "Max", NULL };
 
-	if (k == ST_MEAN)
+	if (k == CMP_ST_MEAN)
 		return hb ? "Hmean" : "Amean";
-	if (k == ST_BMEAN)
+	if (k == CMP_ST_BMEAN)
 		return hb ? "BHmean-95" : "BAmean-95";
 	return names[k];
 }
 
-static double stat_value(const struct cmp_stats *s, enum stat_kind k)
+double cmp_stat_value(const struct cmp_stats *s, enum cmp_stat_kind k)
 {
 	const double v[] = { s->min, s->mean, s->stddev, s->cov, s->max, s->bmean };
 
 	return s->n ? v[k] : NAN;
 }
 
-/* Positive means better; a smaller spread is better whatever the metric's direction. */
-static double stat_pdiff(double base, double v, enum stat_kind k, bool hb)
+double cmp_stat_pdiff(double base, double v, enum cmp_stat_kind k, bool hb)
 {
-	if (k == ST_STDDEV || k == ST_COV)
+	if (k == CMP_ST_STDDEV || k == CMP_ST_COV)
 		hb = false;
 	if (base == 0 && v == 0)
 		return 0;
@@ -1092,8 +1091,8 @@ static void measure(const struct cmp_table *t, const struct cmp_group *g, unsign
 			*wname = (unsigned)strlen(buf);
 		for (c = 0; c < t->ncols; c++) {
 			cmp_cell_stats(&g->rows[r].cells[c], g->rows[r].higher_better, &s);
-			for (k = 0; k < ST_N; k++) {
-				fmt_value(buf, sizeof(buf), stat_value(&s, k));
+			for (k = 0; k < CMP_ST_N; k++) {
+				fmt_value(buf, sizeof(buf), cmp_stat_value(&s, k));
 				if (strlen(buf) > *wval)
 					*wval = (unsigned)strlen(buf);
 			}
@@ -1109,7 +1108,7 @@ static void measure(const struct cmp_table *t, const struct cmp_group *g, unsign
 }
 
 static void print_cell(FILE *f, const struct cmp_group *g, const struct cmp_row *r, unsigned c,
-		       enum stat_kind k, unsigned wval, bool markdown, struct out *out)
+		       enum cmp_stat_kind k, unsigned wval, bool markdown, struct out *out)
 {
 	struct cmp_stats base, s;
 	char val[64], pct[64];
@@ -1118,9 +1117,11 @@ static void print_cell(FILE *f, const struct cmp_group *g, const struct cmp_row 
 
 	cmp_cell_stats(&r->cells[0], r->higher_better, &base);
 	cmp_cell_stats(&r->cells[c], r->higher_better, &s);
-	fmt_value(val, sizeof(val), stat_value(&s, k));
-	d = c == 0 ? 0 : stat_pdiff(stat_value(&base, k), stat_value(&s, k), k, r->higher_better);
-	if (k == ST_MEAN && c > 0) {
+	fmt_value(val, sizeof(val), cmp_stat_value(&s, k));
+	d = c == 0 ? 0
+		   : cmp_stat_pdiff(cmp_stat_value(&base, k), cmp_stat_value(&s, k), k,
+				    r->higher_better);
+	if (k == CMP_ST_MEAN && c > 0) {
 		if (!cmp_testable(r, c) && r->cells[0].n && r->cells[c].n)
 			note_untestable(out, g, r, c);
 		star = cmp_significant(r, c, NULL);
@@ -1140,6 +1141,39 @@ static void print_cell(FILE *f, const struct cmp_group *g, const struct cmp_row 
 	fprintf(f, "%*s%s", (int)wval + 1, val, pct);
 }
 
+void cmp_fmt_runs(const struct cmp_row *r, unsigned col, char *buf, size_t len)
+{
+	const struct cmp_cell *cell = &r->cells[col];
+	double *tmp = xmalloc((cell->n + 1) * sizeof(*tmp));
+	unsigned nr = cmp_cell_runs(cell, r->higher_better, tmp, NULL);
+
+	free(tmp);
+	/* "3 (1 dist)": one of the 3 runs was disturbed (the footer says what that means) */
+	if (cell->disturbed)
+		snprintf(buf, len, "%u (%u dist)", nr, cell->disturbed);
+	else
+		snprintf(buf, len, "%u", nr);
+}
+
+bool cmp_fmt_row_disturbed(const struct cmp_row *r, unsigned ncols, char *buf, size_t len)
+{
+	bool any = false;
+	size_t used = 0;
+
+	for (unsigned c = 0; c < ncols; c++)
+		any |= r->cells[c].disturbed > 0;
+	if (!any)
+		return false;
+	used = (size_t)snprintf(buf, len, "runs ");
+	for (unsigned c = 0; c < ncols && used < len; c++) {
+		char one[64];
+
+		cmp_fmt_runs(r, c, one, sizeof(one));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", c ? " vs " : "", one);
+	}
+	return true;
+}
+
 /*
  * After a tested metric's statistics: how many runs each column has (the
  * replicates of the test) and the smallest change each candidate row could
@@ -1150,7 +1184,6 @@ static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_
 			   bool markdown)
 {
 	char name[160], val[64];
-	double *tmp;
 
 	static const char *const kinds[] = { "Runs", "Detect", "Noise" };
 
@@ -1173,21 +1206,10 @@ static void print_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_
 				fprintf(f, "%-9s %-*s", kinds[kind], (int)wname, name);
 			}
 			for (unsigned c = 0; c < t->ncols; c++) {
-				const struct cmp_cell *cell = &row->cells[c];
 				const struct cmp_verdict *v = &row->verdicts[c];
 
 				if (kind == 0) {
-					unsigned nr;
-
-					tmp = xmalloc((cell->n + 1) * sizeof(*tmp));
-					nr = cmp_cell_runs(cell, row->higher_better, tmp, NULL);
-					free(tmp);
-					/* "3 (1 dist)": one of the 3 runs was disturbed (footer) */
-					if (cell->disturbed)
-						snprintf(val, sizeof(val), "%u (%u dist)", nr,
-							 cell->disturbed);
-					else
-						snprintf(val, sizeof(val), "%u", nr);
+					cmp_fmt_runs(row, c, val, sizeof(val));
 				} else if (kind == 2 && c > 0 && isfinite(v->model_run_pct)) {
 					snprintf(val, sizeof(val), "%.2f%%", v->model_run_pct);
 				} else if (kind == 1 && c > 0 && v->tested) {
@@ -1244,20 +1266,21 @@ static void print_group_text(FILE *f, const struct cmp_table *t, const struct cm
 			r++;
 		if (start > 0 && !markdown)
 			fprintf(f, "\n");
-		for (k = 0; k < ST_N; k++) {
+		for (k = 0; k < CMP_ST_N; k++) {
 			/* evidence explains the headline figure: its mean is enough */
-			if (k != ST_MEAN && cmp_is_evidence(g->rows[start].metric))
+			if (k != CMP_ST_MEAN && cmp_is_evidence(g->rows[start].metric))
 				continue;
 			for (unsigned i = start; i < r; i++) {
 				const struct cmp_row *row = &g->rows[i];
 
 				cmp_row_name(row, name, sizeof(name));
 				if (markdown) {
-					fprintf(f, "| %s |", stat_name(k, row->higher_better));
+					fprintf(f, "| %s |", cmp_stat_name(k, row->higher_better));
 					md_cell(f, name);
 				} else {
-					fprintf(f, "%-9s %-*s", stat_name(k, row->higher_better),
-						(int)wname, name);
+					fprintf(f, "%-9s %-*s",
+						cmp_stat_name(k, row->higher_better), (int)wname,
+						name);
 				}
 				for (c = 0; c < t->ncols; c++)
 					print_cell(f, g, row, c, k, wval, markdown, out);
@@ -1275,7 +1298,7 @@ static void print_group_lkp(FILE *f, const struct cmp_table *t, const struct cmp
 			    struct out *out)
 {
 	unsigned c, r;
-	char name[160];
+	char name[160], runs[512];
 	char **heads = xcalloc(t->ncols, sizeof(*heads));
 
 	/* 17 columns: cut labels keep the part that tells them apart */
@@ -1320,7 +1343,11 @@ static void print_group_lkp(FILE *f, const struct cmp_table *t, const struct cmp
 			fprintf(f, "%17s %*s", val, *sd ? 10 : 9, sd);
 		}
 		cmp_row_name(row, name, sizeof(name));
-		fprintf(f, "  %s.%s\n", fb_esc(g->name), name);
+		fprintf(f, "  %s.%s", fb_esc(g->name), name);
+		/* the Runs row of the mmtests view, on the line itself: one line is pasted */
+		if (cmp_fmt_row_disturbed(row, t->ncols, runs, sizeof(runs)))
+			fprintf(f, "  [%s]", runs);
+		fprintf(f, "\n");
 	}
 }
 
@@ -1390,8 +1417,8 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 
 					json_object_set_new(
 					    jc, "pdiff_pct",
-					    num(stat_pdiff(base.mean, s.mean, ST_MEAN,
-							   row->higher_better)));
+					    num(cmp_stat_pdiff(base.mean, s.mean, CMP_ST_MEAN,
+							       row->higher_better)));
 					json_object_set_new(jc, "runs", json_integer(v->runs_b));
 					json_object_set_new(jc, "run_change_pct", num(v->diff_pct));
 					json_object_set_new(jc, "p", num(v->tested ? v->p : NAN));
@@ -1450,9 +1477,96 @@ static json_t *table_json(const struct cmp_table *t, struct out *out)
 	return root;
 }
 
+/* The columns only a paired row fills: kind "cell" rows leave them empty. */
+static const char *const csv_paired_head[] = { "kind",
+					       "run",
+					       "base_variant",
+					       "left_out",
+					       "max_gap",
+					       "interval_lo_pct",
+					       "interval_hi_pct",
+					       "threshold_pct",
+					       "verdict" };
+
+static void csv_json_num(FILE *f, json_t *v)
+{
+	csv_num(f, json_is_number(v) ? json_number_value(v) : NAN, false);
+}
+
+static void csv_json_uint(FILE *f, json_t *v)
+{
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		csv_uint(f, (unsigned long long)json_integer_value(v), false);
+	else
+		csv_field(f, "", false);
+}
+
+static void csv_empty(FILE *f, unsigned n)
+{
+	while (n--)
+		csv_field(f, "", false);
+}
+
+/*
+ * A paired row (paired_json()) as a record of the same table: the columns
+ * both kinds have keep their meaning (n: the pairs; pdiff_pct: B against its
+ * base variant A, positive = better; p: Wilcoxon's; significant: p <=
+ * PAIRED_ALPHA), the statistics of a cell stay empty, and the paired
+ * columns at the end say the rest.  Every string is a result's: csv_field
+ * makes one a spreadsheet would run as a formula text.
+ */
+static void csv_paired_row(FILE *f, const struct cmp_table *t, json_t *pr)
+{
+	const char *name = json_string_value(json_object_get(pr, "bench")) ?: "";
+	const char *label = json_string_value(json_object_get(pr, "label"));
+	const struct cmp_group *g = find_group((struct cmp_table *)t, name);
+	json_t *hb = json_object_get(pr, "higher_better"), *p = json_object_get(pr, "p");
+	json_t *iv = json_object_get(pr, "interval_pct");
+	unsigned col = t->ncols;
+
+	for (unsigned c = 0; label && c < t->ncols; c++)
+		if (!strcmp(t->labels[c], label)) {
+			col = c;
+			break;
+		}
+	csv_field(f, name, true);
+	csv_field(f, g ? g->bench : name, false);
+	csv_field(f, json_string_value(json_object_get(pr, "metric")) ?: "", false);
+	csv_field(f, json_string_value(json_object_get(pr, "variant")) ?: "", false);
+	csv_json_uint(f, json_object_get(pr, "ncpus"));
+	csv_field(f, json_is_true(hb) ? "true" : json_is_false(hb) ? "false" : "", false);
+	if (col < t->ncols)
+		csv_uint(f, col, false);
+	else
+		csv_field(f, "", false);
+	csv_field(f, label ?: "", false);
+	csv_json_uint(f, json_object_get(pr, "pairs"));
+	csv_empty(f, 7); /* min .. bmean95: a pair has no cell statistics */
+	csv_json_num(f, json_object_get(pr, "change_pct"));
+	csv_field(f, "", false); /* runs: the pairs are in one run */
+	csv_field(f, json_is_number(p) ? "true" : "false", false);
+	csv_field(f, json_is_number(p) && json_number_value(p) <= PAIRED_ALPHA ? "true" : "false",
+		  false);
+	csv_json_num(f, p);
+	csv_empty(f, 4); /* q, detectable_pct, disturbed_runs, broken_runs: see left_out */
+	csv_field(f, "paired", false);
+	csv_field(f, json_string_value(json_object_get(pr, "run")) ?: "", false);
+	csv_field(f, json_string_value(json_object_get(pr, "base")) ?: "", false);
+	csv_json_uint(f, json_object_get(pr, "left_out"));
+	csv_json_uint(f, json_object_get(pr, "max_gap"));
+	csv_json_num(f, json_array_get(iv, 0));
+	csv_json_num(f, json_array_get(iv, 1));
+	csv_json_num(f, json_object_get(pr, "threshold_pct"));
+	csv_field(f, json_string_value(json_object_get(pr, "verdict")) ?: "", false);
+	csv_end_row(f);
+}
+
 /*
  * One CSV record per row and column: the same figures as the JSON cells.
  * mean is the harmonic mean for rates (higher_better), else the arithmetic.
+ * Then, in the same table (kind "paired", filled from t->paired when the
+ * caller set it), the within-run paired rows: one table a spreadsheet reads
+ * whole, filtered on kind.
  */
 static void print_csv(FILE *f, const struct cmp_table *t)
 {
@@ -1466,8 +1580,13 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 					    "q",	  "detectable_pct", "disturbed_runs",
 					    "broken_runs" };
 
+	json_t *pr;
+	size_t k;
+
 	for (size_t i = 0; i < ARRAY_SIZE(head); i++)
 		csv_field(f, head[i], i == 0);
+	for (size_t i = 0; i < ARRAY_SIZE(csv_paired_head); i++)
+		csv_field(f, csv_paired_head[i], false);
 	csv_end_row(f);
 	for (unsigned g = 0; g < t->ngroups; g++) {
 		const struct cmp_group *gr = &t->groups[g];
@@ -1497,22 +1616,24 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 				csv_uint(f, c, false);
 				csv_field(f, t->labels[c], false);
 				csv_uint(f, s.n, false);
-				csv_num(f, stat_value(&s, ST_MIN), false);
+				csv_num(f, cmp_stat_value(&s, CMP_ST_MIN), false);
 				/* the mean the table shows, under its own name: harmonic for rates
 				 */
-				csv_num(f, row->higher_better ? stat_value(&s, ST_MEAN) : NAN,
+				csv_num(f,
+					row->higher_better ? cmp_stat_value(&s, CMP_ST_MEAN) : NAN,
 					false);
-				csv_num(f, row->higher_better ? NAN : stat_value(&s, ST_MEAN),
+				csv_num(f,
+					row->higher_better ? NAN : cmp_stat_value(&s, CMP_ST_MEAN),
 					false);
-				csv_num(f, stat_value(&s, ST_STDDEV), false);
-				csv_num(f, stat_value(&s, ST_COV), false);
-				csv_num(f, stat_value(&s, ST_MAX), false);
-				csv_num(f, stat_value(&s, ST_BMEAN), false);
-				csv_num(
-				    f,
-				    c ? stat_pdiff(base.mean, s.mean, ST_MEAN, row->higher_better)
-				      : NAN,
-				    false);
+				csv_num(f, cmp_stat_value(&s, CMP_ST_STDDEV), false);
+				csv_num(f, cmp_stat_value(&s, CMP_ST_COV), false);
+				csv_num(f, cmp_stat_value(&s, CMP_ST_MAX), false);
+				csv_num(f, cmp_stat_value(&s, CMP_ST_BMEAN), false);
+				csv_num(f,
+					c ? cmp_stat_pdiff(base.mean, s.mean, CMP_ST_MEAN,
+							   row->higher_better)
+					  : NAN,
+					false);
 				if (c)
 					csv_uint(f, v->runs_b, false);
 				else
@@ -1524,10 +1645,14 @@ static void print_csv(FILE *f, const struct cmp_table *t)
 				csv_num(f, c && tested ? v->detect_pct : NAN, false);
 				csv_uint(f, row->cells[c].disturbed, false);
 				csv_uint(f, row->cells[c].broken, false);
+				csv_field(f, "cell", false);
+				csv_empty(f, ARRAY_SIZE(csv_paired_head) - 1);
 				csv_end_row(f);
 			}
 		}
 	}
+	json_array_foreach (t->paired, k, pr)
+		csv_paired_row(f, t, pr);
 }
 
 void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp)
@@ -1555,6 +1680,8 @@ void cmp_print(FILE *f, const struct cmp_table *t, enum cmp_format fmt, bool lkp
 			free(buf);
 		}
 		json_object_set_new(root, "notes", notes);
+		if (t->paired)
+			json_object_set(root, "paired", t->paired);
 		fb_json_dumpf(root, f, JSON_INDENT(2));
 		fputc('\n', f);
 		json_decref(root);

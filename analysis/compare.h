@@ -108,6 +108,8 @@ struct cmp_table {
 	unsigned disturbed;		  /* cells with a disturbed run */
 	unsigned model_min_runs;	  /* fewest runs behind a model entry used (0: none used) */
 	const struct noise_models *noise; /* the models given (cmp_opts.noise), borrowed */
+	json_t
+	    *paired; /* owned: the paired rows for --format json and csv (paired_json), or NULL */
 };
 
 /* Which metrics: by default the primary metric and the kernel-side evidence. */
@@ -119,6 +121,7 @@ struct cmp_opts {
 	bool quiet;			  /* no warnings about differing machines */
 	const struct noise_models *noise; /* the machine's between-run noise, or NULL */
 	double detect_pct;		  /* runs needed for this detectable change (default 5) */
+	double threshold_pct;		  /* the paired verdict's practical size (paired.h) */
 	bool skip_disturbed;		  /* leave disturbed steps out (noise models) */
 };
 
@@ -163,6 +166,23 @@ struct cmp_stats {
 };
 void cmp_cell_stats(const struct cmp_cell *c, bool higher_better, struct cmp_stats *s);
 
+/* The rows of a cell's summary, in the order the tables print them (text, HTML, CSV). */
+enum cmp_stat_kind {
+	CMP_ST_MIN,
+	CMP_ST_MEAN,
+	CMP_ST_STDDEV,
+	CMP_ST_COV,
+	CMP_ST_MAX,
+	CMP_ST_BMEAN,
+	CMP_ST_N
+};
+/* "Min", "Hmean" or "Amean" by direction, ... */
+const char *cmp_stat_name(enum cmp_stat_kind k, bool higher_better);
+/* The summary's value of kind k; NAN for an empty cell. */
+double cmp_stat_value(const struct cmp_stats *s, enum cmp_stat_kind k);
+/* Percent, positive means better; a smaller spread is better whatever the metric's direction. */
+double cmp_stat_pdiff(double base, double v, enum cmp_stat_kind k, bool higher_better);
+
 /* A significance test ran for this row and column (see struct cmp_verdict). */
 bool cmp_testable(const struct cmp_row *r, unsigned col);
 /*
@@ -180,6 +200,16 @@ bool cmp_significant(const struct cmp_row *r, unsigned col, double *p);
 unsigned cmp_cell_runs(const struct cmp_cell *c, bool higher_better, double *out, double *repeats);
 /* Within-run variance of log (or plain) repeats around their run's mean, and its df. */
 double cmp_cell_within_var(const struct cmp_cell *c, bool log_scale, double *df);
+
+/*
+ * The Runs figure of a cell: "3", or "3 (1 dist)" when one of its 3 runs was
+ * measured disturbed (interference).  The mmtests and LKP views, the HTML
+ * report and check all mark disturbed runs with it.
+ */
+void cmp_fmt_runs(const struct cmp_row *r, unsigned col, char *buf, size_t len);
+/* "runs 3 (1 dist) vs 3" over every column when a cell of the row has a disturbed run, else false.
+ */
+bool cmp_fmt_row_disturbed(const struct cmp_row *r, unsigned ncols, char *buf, size_t len);
 
 /* The row's name in tables: "faults/s-64", with a variant "thp:MiB/s-2". */
 void cmp_row_name(const struct cmp_row *r, char *buf, size_t len);

@@ -19,38 +19,7 @@
 #include "compare_html.h"
 #include "html.h"
 #include "profile_cmp.h"
-#include "stats.h"
 #include "util.h"
-
-enum kind { K_MIN, K_MEAN, K_STDDEV, K_COV, K_MAX, K_BMEAN, K_N };
-
-static const char *kind_name(enum kind k, bool hb)
-{
-	static const char *const names[] = { "Min", NULL, "Stddev", "CoeffVar", "Max", NULL };
-
-	if (k == K_MEAN)
-		return hb ? "Hmean" : "Amean";
-	if (k == K_BMEAN)
-		return hb ? "BHmean-95" : "BAmean-95";
-	return names[k];
-}
-
-static double kind_value(const struct cmp_stats *s, enum kind k)
-{
-	const double v[] = { s->min, s->mean, s->stddev, s->cov, s->max, s->bmean };
-
-	return s->n ? v[k] : NAN;
-}
-
-/* As compare's text: positive is better, and a smaller spread is better. */
-static double kind_pdiff(double base, double v, enum kind k, bool hb)
-{
-	if (k == K_STDDEV || k == K_COV)
-		hb = false;
-	if (base == 0 && v == 0)
-		return 0;
-	return 100 * stats_pdiff(base, v, hb);
-}
 
 static void put_value(FILE *f, double v)
 {
@@ -62,7 +31,7 @@ static void put_value(FILE *f, double v)
 		fprintf(f, "%.2f", v);
 }
 
-static void put_cell(FILE *f, const struct cmp_row *r, unsigned c, enum kind k)
+static void put_cell(FILE *f, const struct cmp_row *r, unsigned c, enum cmp_stat_kind k)
 {
 	struct cmp_stats base, s;
 	double d = NAN;
@@ -71,16 +40,23 @@ static void put_cell(FILE *f, const struct cmp_row *r, unsigned c, enum kind k)
 	cmp_cell_stats(&r->cells[0], r->higher_better, &base);
 	cmp_cell_stats(&r->cells[c], r->higher_better, &s);
 	if (c > 0 && s.n && base.n)
-		d = kind_pdiff(kind_value(&base, k), kind_value(&s, k), k, r->higher_better);
-	if (k == K_MEAN && c > 0)
+		d = cmp_stat_pdiff(cmp_stat_value(&base, k), cmp_stat_value(&s, k), k,
+				   r->higher_better);
+	if (k == CMP_ST_MEAN && c > 0)
 		star = cmp_significant(r, c, NULL);
 	fprintf(f, "<td");
 	if (star && !isnan(d) && d != 0)
 		fprintf(f, " class=\"%s sig\"", d > 0 ? "better" : "worse");
 	fprintf(f, ">");
-	put_value(f, kind_value(&s, k));
-	if (k == K_STDDEV || k == K_COV) {
-		double b = kind_value(&base, k), v = kind_value(&s, k);
+	put_value(f, cmp_stat_value(&s, k));
+	/* the mean carries the verdict: its runs measured disturbed are marked there */
+	if (k == CMP_ST_MEAN && r->cells[c].disturbed)
+		fprintf(f,
+			" <span class=\"dist\" title=\"%u of its runs measured "
+			"disturbed\">" CMP_HTML_DIST_MARK "</span>",
+			r->cells[c].disturbed);
+	if (k == CMP_ST_STDDEV || k == CMP_ST_COV) {
+		double b = cmp_stat_value(&base, k), v = cmp_stat_value(&s, k);
 
 		if (c > 0 && b > 0 && isfinite(v))
 			fprintf(
@@ -106,7 +82,10 @@ static void put_row_head(FILE *f, const char *stat, const struct cmp_row *r)
 	fprintf(f, "</th>");
 }
 
-/* Runs (the replicates of the test) and Detect (the smallest change a star would catch). */
+/*
+ * Runs (the replicates of the test; "3 (1 dist)" when one was measured
+ * disturbed) and Detect (the smallest change a star would catch).
+ */
 static void put_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_group *g,
 			 unsigned start, unsigned end)
 {
@@ -119,13 +98,14 @@ static void put_run_rows(FILE *f, const struct cmp_table *t, const struct cmp_gr
 				const struct cmp_cell *cell = &row->cells[c];
 				const struct cmp_verdict *v = &row->verdicts[c];
 
-				fprintf(f, "<td class=\"aux\">");
+				fprintf(f, "<td class=\"aux%s\">",
+					cell->disturbed ? " disturbed" : "");
 				if (!kind) {
-					double *tmp = xmalloc((cell->n + 1) * sizeof(*tmp));
+					char runs[64];
 
-					fprintf(f, "%u",
-						cmp_cell_runs(cell, row->higher_better, tmp, NULL));
-					free(tmp);
+					/* "3 (1 dist)", as compare prints it */
+					cmp_fmt_runs(row, c, runs, sizeof(runs));
+					html_put(f, runs);
 				} else if (c > 0 && v->tested && isfinite(v->detect_pct)) {
 					fprintf(f, "&plusmn;%.2f%%", v->detect_pct);
 				} else {
@@ -155,16 +135,18 @@ void cmp_html_group(FILE *f, const struct cmp_table *t, const struct cmp_group *
 			r++;
 		fprintf(f, "<tbody%s>\n",
 			cmp_is_evidence(g->rows[start].metric) ? " class=\"evidence\"" : "");
-		for (k = 0; k < K_N; k++) {
+		for (k = 0; k < CMP_ST_N; k++) {
 			/* evidence explains the headline figure: its mean is enough */
-			if (k != K_MEAN && cmp_is_evidence(g->rows[start].metric))
+			if (k != CMP_ST_MEAN && cmp_is_evidence(g->rows[start].metric))
 				continue;
 			for (i = start; i < r; i++) {
 				const struct cmp_row *row = &g->rows[i];
 
-				put_row_head(f, kind_name((enum kind)k, row->higher_better), row);
+				put_row_head(
+				    f, cmp_stat_name((enum cmp_stat_kind)k, row->higher_better),
+				    row);
 				for (c = 0; c < t->ncols; c++)
-					put_cell(f, row, c, (enum kind)k);
+					put_cell(f, row, c, (enum cmp_stat_kind)k);
 				fprintf(f, "</tr>\n");
 			}
 		}
@@ -173,6 +155,20 @@ void cmp_html_group(FILE *f, const struct cmp_table *t, const struct cmp_group *
 		fprintf(f, "</tbody>\n");
 	}
 	fprintf(f, "</table>\n");
+}
+
+void cmp_html_dist_legend(FILE *f, const struct cmp_table *t)
+{
+	if (!t->disturbed)
+		return;
+	fprintf(f,
+		"<p class=\"notes legend\"><span class=\"dist\">" CMP_HTML_DIST_MARK "</span> "
+		"after a mean: some of the cell's runs were measured disturbed (other work took "
+		"CPU time from the workers beyond the bounds, docs/compare.md "
+		"&ldquo;Interference&rdquo;); Runs says how many, as "
+		"<code>3 (1 dist)</code>.  %u cell%s of the tables hold such runs; the table of "
+		"runs says which result files and how badly.</p>\n",
+		t->disturbed, t->disturbed == 1 ? "" : "s");
 }
 
 /*

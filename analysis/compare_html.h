@@ -12,6 +12,13 @@
 
 #include "compare.h"
 
+/*
+ * The mark after a mean whose cell holds runs measured disturbed (<span
+ * class="dist">), and the legend line that explains it.
+ */
+#define CMP_HTML_DIST_MARK "&#8224;"
+void cmp_html_dist_legend(FILE *f, const struct cmp_table *t);
+
 /* One benchmark's table: <table class="cmp">. */
 void cmp_html_group(FILE *f, const struct cmp_table *t, const struct cmp_group *g);
 /* How the stars were decided and what is missing, as compare prints them: <ul class="notes">. */

@@ -20,6 +20,7 @@
  * more than --threshold; a single run far off its level is an outlier, not a
  * shift.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +31,13 @@
 #include <gsl/gsl_cdf.h>
 
 #include "compare.h"
+#include "disturb.h"
 #include "history.h"
 #include "nearby.h"
 #include "plot.h"
 #include "resultset.h"
 #include "stats.h"
+#include "store.h"
 #include "util.h"
 #include "validity.h"
 
@@ -90,12 +93,49 @@ time_t history_parse_date(const char *s)
 	return timegm(&tm);
 }
 
+/*
+ * One value of a run's point, from a file's step or a store's indexed value
+ * alike: a value no measurement gives never becomes a level (validity.h), and
+ * the whole run is left out (as compare does: never a mean over what
+ * remains).  The direction is the last good value's, in walk order.
+ */
+static void point_value(struct history *h, struct point *pt, bool *broken, double v,
+			bool higher_better, const char *problem, const char *path, const char *step)
+{
+	if (problem) {
+		fb_warn("%s: %s: %s is %s; this run is left out", path, step, h->metric, problem);
+		h->left_out++;
+		*broken = true;
+		return;
+	}
+	h->higher_better = higher_better;
+	pt->v = xrealloc(pt->v, (pt->n + 1) * sizeof(double));
+	pt->v[pt->n++] = v;
+}
+
+/* The run's point joins the series, unless it has no value or a broken one. */
+static void point_keep(struct history *h, struct point *pt, bool broken, const char *date,
+		       const char *label, const char *path)
+{
+	if (!pt->n || broken) {
+		free(pt->v);
+		return;
+	}
+	snprintf(pt->date, sizeof(pt->date), "%s", date ? date : "?");
+	pt->when = history_parse_date(date);
+	pt->label = xstrdup(label ? label : "?");
+	pt->path = xstrdup(path);
+	h->disturbed += pt->disturbed;
+	h->points = xrealloc(h->points, (h->npoints + 1) * sizeof(*h->points));
+	h->points[h->npoints++] = *pt;
+}
+
 static void add_point(struct history *h, json_t *doc, const char *path)
 {
 	const char *date =
 	    json_string_value(json_object_get(json_object_get(doc, "system"), "date"));
-	const char *label = json_string_value(json_object_get(doc, "label"));
 	struct point pt = { 0 };
+	struct disturb_sum ds;
 	json_t *step;
 	size_t i;
 	bool broken = false;
@@ -105,38 +145,24 @@ static void add_point(struct history *h, json_t *doc, const char *path)
 	json_array_foreach (json_object_get(doc, "steps"), i, step) {
 		const char *v = json_string_value(json_object_get(step, "variant"));
 		json_t *m = json_object_get(json_object_get(step, "metrics"), h->metric);
-		json_t *val = json_object_get(m, "value");
+		const char *problem;
+		char name[200] = "";
 
 		if (json_is_false(json_object_get(step, "complete")) || !m ||
 		    json_integer_value(json_object_get(step, "ncpus")) != h->ncpus ||
 		    strcmp(v ? v : "", h->variant))
 			continue;
-		/* a value no measurement gives never becomes a level (validity.h) */
-		if (rs_metric_problem(m, false)) {
-			char name[200];
-
+		problem = rs_metric_problem(m, false);
+		if (problem)
 			rs_step_name(doc, step, name, sizeof(name));
-			fb_warn("%s: %s: %s is %s; this run is left out", path, name, h->metric,
-				rs_metric_problem(m, false));
-			h->left_out++;
-			broken = true; /* as compare does: never a mean over what remains */
-			continue;
-		}
-		h->higher_better =
-		    !json_is_false(json_object_get(m, "higher_better")); /* null: neither */
-		pt.v = xrealloc(pt.v, (pt.n + 1) * sizeof(double));
-		pt.v[pt.n++] = json_number_value(val);
+		/* null: neither, read as higher */
+		point_value(h, &pt, &broken, json_number_value(json_object_get(m, "value")),
+			    !json_is_false(json_object_get(m, "higher_better")), problem, path,
+			    name);
 	}
-	if (!pt.n || broken) {
-		free(pt.v);
-		return;
-	}
-	snprintf(pt.date, sizeof(pt.date), "%s", date ? date : "?");
-	pt.when = history_parse_date(date);
-	pt.label = xstrdup(label ? label : "?");
-	pt.path = xstrdup(path);
-	h->points = xrealloc(h->points, (h->npoints + 1) * sizeof(*h->points));
-	h->points[h->npoints++] = pt;
+	/* shown, not left out: the level is the user's to judge, knowing it */
+	pt.disturbed = disturb_doc(doc, h->ncpus, h->variant, &ds) && ds.disturbed;
+	point_keep(h, &pt, broken, date, json_string_value(json_object_get(doc, "label")), path);
 }
 
 /* The noise model's entry for this series, if the machine and parameters match. */
@@ -157,7 +183,8 @@ static void find_model(struct history *h, json_t *doc)
 	h->model_pct = noise_run_pct(e, e->repeats);
 }
 
-void history_choose(struct history *h, json_t *doc)
+/* The choices of metric, variant, step and noise model a document makes, until made. */
+static void history_choose(struct history *h, json_t *doc)
 {
 	if (!h->metric || !h->variant)
 		choose_defaults(h, doc);
@@ -348,13 +375,6 @@ static void find_changes(struct history *h, unsigned min_segment, double thresho
 	free(cp);
 }
 
-int history_load(struct history *h, const char *dir)
-{
-	int ret = rs_walk(dir, true, visit, h);
-
-	return ret ? ret : history_finish(h, dir);
-}
-
 /*
  * One line for every file under DIR that could not be read as JSON, instead
  * of one per file: a results folder may hold anything beside the runs.  JSON
@@ -374,7 +394,7 @@ static void bench_hint(const char *bench, const char *dir, char *hint, size_t le
 	char **names = NULL;
 	unsigned n = 0;
 
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || history_benches(dir, &names, &n))
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || history_benches(dir, NULL, &names, &n))
 		return;
 	nearby_name_hint(bench, names, n, hint, len);
 	for (unsigned i = 0; i < n; i++)
@@ -382,7 +402,8 @@ static void bench_hint(const char *bench, const char *dir, char *hint, size_t le
 	free(names);
 }
 
-int history_finish(struct history *h, const char *dir)
+/* The series' ending once its points are in: the error when none, else sorted by date. */
+static int history_finish(struct history *h, const char *dir)
 {
 	int ret = FB_OK;
 
@@ -507,40 +528,256 @@ static void add_bench_name(struct bench_names *b, const char *name)
 	}
 }
 
-int history_benches(const char *dir, char ***names, unsigned *n)
-{
-	struct bench_names b = { 0 };
-	int ret = rs_walk(dir, true, collect_bench, &b);
+/* ---- through a store's index ------------------------------------------- */
 
-	warn_skipped(b.skipped, dir);
-	*names = b.names;
-	*n = b.n;
+/* The runs a store answers for: a selector's, or those indexed from files under a directory. */
+struct store_runs {
+	struct store *s;
+	struct store_sel sel;
+	struct store_entry *e;
+	char **paths; /* each run's path as the walk of the directory would give it */
+	size_t n;     /* the runs picked: e[0..n) */
+	size_t nlist; /* the runs listed (e[n..nlist): not under the directory) */
+};
+
+/*
+ * DIR through the store: the runs indexed from files under it, each under
+ * the path a walk of DIR would give it (the tie-break of equal dates).
+ */
+static void keep_under(const char *dir, struct store_runs *r)
+{
+	char *real = realpath(dir, NULL);
+	size_t k = 0, len = real ? strlen(real) : 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const char *o = r->e[i].origin;
+		struct store_entry kept = r->e[i];
+
+		if (!real || strncmp(o, real, len) || (len > 1 && o[len] != '/'))
+			continue;
+		r->paths[k] = xasprintf("%s%s", dir, o + (len > 1 ? len : 0));
+		/* swapped, not overwritten: the rest stay in the list, freed with it */
+		r->e[i] = r->e[k];
+		r->e[k++] = kept;
+	}
+	r->n = k;
+	free(real);
+}
+
+static void store_runs_close(struct store_runs *r)
+{
+	for (size_t i = 0; r->paths && i < r->n; i++)
+		free(r->paths[i]);
+	free(r->paths);
+	store_list_free(r->e, r->nlist);
+	store_close(r->s);
+	store_sel_free(&r->sel);
+}
+
+/*
+ * Open target (NULL: STORE_DEFAULT) and list the runs of name (NULL: any)
+ * that where picks: a "store:" selector, or a directory whose files were
+ * indexed.  FB_OK or FB_USAGE with a message.
+ */
+static int store_runs_open(struct store_runs *r, const char *where, const char *target,
+			   const char *name)
+{
+	bool selector = store_is_selector(where);
+	int ret = selector ? store_sel_parse(where + strlen(STORE_PREFIX), &r->sel) : FB_OK;
+	struct stat st;
+
+	if (!ret && !selector && stat(where, &st))
+		ret = fb_usage("cannot read directory '%s': %s", where, strerror(errno));
+	else if (!ret && !selector && !S_ISDIR(st.st_mode))
+		ret = fb_usage("cannot read directory '%s': not a directory", where);
+	if (!ret)
+		ret = store_open(&r->s, target ? target : STORE_DEFAULT, STORE_READ);
+	if (!ret)
+		ret = store_list(r->s, &r->sel, name, &r->e, &r->n);
+	if (ret)
+		return ret;
+	r->nlist = r->n;
+	r->paths = xcalloc(r->n + 1, sizeof(*r->paths));
+	if (selector)
+		for (size_t i = 0; i < r->n; i++)
+			r->paths[i] = xstrdup(r->e[i].origin);
+	else
+		keep_under(where, r);
+	return FB_OK;
+}
+
+/* The document of run i, with the checks of a file (validity.h): a store document was one. */
+static json_t *store_run_doc(struct store_runs *r, size_t i)
+{
+	json_t *doc = store_document(r->s, r->e[i].id);
+
+	if (doc && rs_check_doc(r->e[i].origin, doc)) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static bool model_for(const struct history *h, const char *machine)
+{
+	for (unsigned i = 0; i < h->models->n; i++)
+		if (h->models->m[i].hostname && !strcmp(h->models->m[i].hostname, machine))
+			return true;
+	return false;
+}
+
+static bool chosen(const struct history *h)
+{
+	return h->metric && h->variant && h->ncpus >= 0;
+}
+
+/*
+ * The documents a walk would choose metric, variant, step and noise model
+ * from: the first ones in walk order until each is chosen.  Only a machine
+ * with a model of its own can have one, so no other document is read.
+ */
+static int choose_from_store(struct history *h, struct store_runs *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		json_t *doc;
+
+		if (chosen(h) && (h->have_model || !model_for(h, r->e[i].machine)))
+			continue;
+		doc = store_run_doc(r, i);
+		if (!doc)
+			return FB_USAGE;
+		h->parsed++;
+		history_choose(h, doc);
+		json_decref(doc);
+		if (chosen(h) && (h->have_model || !h->models->n))
+			break;
+	}
+	return FB_OK;
+}
+
+/* A value and the run (index in walk order) it belongs to. */
+struct run_value {
+	size_t run, k;
+	const struct store_value *v;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	long long x = (*(const struct store_entry *const *)a)->id;
+	long long y = (*(const struct store_entry *const *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static int by_run(const void *a, const void *b)
+{
+	const struct run_value *x = a, *y = b;
+
+	if (x->run != y->run)
+		return (x->run > y->run) - (x->run < y->run);
+	return (x->k > y->k) - (x->k < y->k);
+}
+
+/*
+ * The values (by run id, then step order) put in walk order, then each run's
+ * point made as a file's is, value by value (point_value()).
+ */
+static void points_from_values(struct history *h, struct store_runs *r, const struct store_value *v,
+			       size_t nv)
+{
+	struct store_entry **byid = xmalloc((r->n + 1) * sizeof(*byid));
+	struct run_value *rv = xmalloc((nv + 1) * sizeof(*rv));
+	char step[64];
+	size_t i, k, m = 0;
+
+	for (i = 0; i < r->n; i++)
+		byid[i] = &r->e[i];
+	qsort(byid, r->n, sizeof(*byid), by_id);
+	for (k = 0; k < nv; k++) {
+		struct store_entry key = { .id = v[k].run_id }, *pk = &key, **hit;
+
+		hit = bsearch(&pk, byid, r->n, sizeof(*byid), by_id);
+		if (hit) /* else a run outside DIR */
+			rv[m++] =
+			    (struct run_value){ .run = (size_t)(*hit - r->e), .k = k, .v = &v[k] };
+	}
+	qsort(rv, m, sizeof(*rv), by_run);
+	snprintf(step, sizeof(step), "the step at %ld CPUs", h->ncpus);
+	for (k = 0; k < m;) {
+		size_t run = rv[k].run;
+		struct point pt = { 0 };
+		bool broken = false;
+
+		for (; k < m && rv[k].run == run; k++)
+			point_value(h, &pt, &broken, rv[k].v->value, rv[k].v->higher_better,
+				    rs_number_problem(rv[k].v->value, rv[k].v->higher_better),
+				    r->paths[run], step);
+		point_keep(h, &pt, broken, r->e[run].date, r->e[run].label, r->paths[run]);
+	}
+	free(rv);
+	free(byid);
+}
+
+static int history_from_store(struct history *h, const char *where, const char *target)
+{
+	struct store_runs r = { 0 };
+	struct store_value *v = NULL;
+	size_t nv = 0;
+	int ret = store_runs_open(&r, where, target, h->bench);
+
+	if (!ret) {
+		h->files = (unsigned)r.n;
+		ret = choose_from_store(h, &r);
+	}
+	if (!ret && r.n && chosen(h))
+		ret = store_values(r.s, &r.sel, h->bench, h->metric, h->ncpus, h->variant, &v, &nv);
+	if (!ret)
+		points_from_values(h, &r, v, nv);
+	free(v);
+	store_runs_close(&r);
+	return ret ? ret : history_finish(h, where);
+}
+
+/* The benchmark names of a store's runs: each document read (report --history). */
+static int benches_from_store(const char *where, const char *target, struct bench_names *b)
+{
+	struct store_runs r = { 0 };
+	int ret = store_runs_open(&r, where, target, NULL);
+
+	for (size_t i = 0; !ret && i < r.n; i++) {
+		json_t *doc = store_run_doc(&r, i);
+
+		if (!doc)
+			ret = FB_USAGE;
+		add_bench_name(b, rs_doc_name(doc));
+		json_decref(doc);
+	}
+	store_runs_close(&r);
 	return ret;
 }
 
-/* The same from a RUN already loaded (a store: selection): report --history. */
-int history_load_set(struct history *h, const struct resultset *rs)
+int history_load(struct history *h, const char *where, const char *store)
 {
-	for (unsigned i = 0; i < rs->n; i++) {
-		const char *name = rs_doc_name(rs->docs[i]);
+	int ret;
 
-		h->files++;
-		h->parsed++;
-		if (name && !strcmp(name, h->bench)) {
-			history_choose(h, rs->docs[i]);
-			add_point(h, rs->docs[i], rs->paths[i]);
-		}
-	}
-	return history_finish(h, rs->arg);
+	if (store || store_is_selector(where))
+		return history_from_store(h, where, store);
+	ret = rs_walk(where, true, visit, h);
+	return ret ? ret : history_finish(h, where);
 }
 
-int history_benches_set(const struct resultset *rs, char ***names, unsigned *n)
+int history_benches(const char *where, const char *store, char ***names, unsigned *n)
 {
 	struct bench_names b = { 0 };
+	int ret;
 
-	for (unsigned i = 0; i < rs->n; i++)
-		add_bench_name(&b, rs_doc_name(rs->docs[i]));
+	if (store || store_is_selector(where)) {
+		ret = benches_from_store(where, store, &b);
+	} else {
+		ret = rs_walk(where, true, collect_bench, &b);
+		warn_skipped(b.skipped, where);
+	}
 	*names = b.names;
 	*n = b.n;
-	return FB_OK;
+	return ret;
 }

@@ -24,6 +24,8 @@ struct point {
 	double level;  /* the mean of its segment (plain scale) */
 	double change; /* at a change point: percent against the previous level */
 	char mark;     /* ' ', '*' change point, 'o' outlier */
+	/* the step was measured disturbed in some repeat (disturb.h); from files only */
+	bool disturbed;
 };
 
 /* The series: set bench (and optionally metric, variant, ncpus >= 1) and models, then load. */
@@ -43,7 +45,8 @@ struct history {
 	double df_model, model_repeats;
 	double model_pct; /* the model's run-to-run figure, as noise prints it (noise_run_pct) */
 	const char *model_path;
-	unsigned left_out; /* values left out: impossible (validity.h) */
+	unsigned left_out;  /* values left out: impossible (validity.h) */
+	unsigned disturbed; /* points measured disturbed */
 	/* found by find_changes */
 	bool log_scale;
 	double sigma, sigma_series, df_series;
@@ -51,16 +54,14 @@ struct history {
 	const char *sigma_from;
 	unsigned nchanges, noutliers;
 };
-/* Every result of h->bench under dir, oldest first; FB_OK or FB_USAGE (dir unreadable). */
-int history_load(struct history *h, const char *dir);
-
 /*
- * For series read from elsewhere (a store's index): the choices history_load
- * makes from a document (metric, variant, step, noise model) ...
+ * Every result of h->bench that where names, oldest first: a directory of
+ * result files walked, or, through a store (store: its target; NULL and
+ * where a "store:" selector: STORE_DEFAULT), the runs a selector picks or
+ * those indexed from files under the directory.  The same rules make the
+ * same series from either (docs/store.md).  FB_OK or FB_USAGE.
  */
-void history_choose(struct history *h, json_t *doc);
-/* ... and its ending once h->points are in: the error when none, else sorted by date. */
-int history_finish(struct history *h, const char *where);
+int history_load(struct history *h, const char *where, const char *store);
 /* A result's date ("2026-12-02T11:00:00...") as UTC seconds, 0 if unreadable. */
 time_t history_parse_date(const char *s);
 /*
@@ -73,12 +74,10 @@ int history_plot(const struct history *h, const char *dir, const char *name);
 void history_free(struct history *h);
 
 /*
- * The benchmark (and preset) names of every result under dir, in order of
- * first appearance: the report's list of trends.  *names is NULL-terminated.
+ * The benchmark (and preset) names of every result where names (as
+ * history_load() reads it), in order of first appearance: the report's list
+ * of trends.  *names is NULL-terminated.
  */
-int history_benches(const char *dir, char ***names, unsigned *n);
-/* history_load() and history_benches() from a RUN already loaded (store: selections). */
-int history_load_set(struct history *h, const struct resultset *rs);
-int history_benches_set(const struct resultset *rs, char ***names, unsigned *n);
+int history_benches(const char *where, const char *store, char ***names, unsigned *n);
 
 #endif

@@ -20,7 +20,9 @@
 
 #include "jsonfile.h"
 #include "noise.h"
+#include "resultset.h"
 #include "util.h"
+#include "validity.h"
 
 static char *dup_str(json_t *o, const char *key)
 {
@@ -516,4 +518,88 @@ int noise_save(const struct noise_model *m, const char *path, json_t *sources)
 	ret = write_new(path, doc);
 	json_decref(doc);
 	return ret;
+}
+
+/* ---- a new model's record of its runs ---------------------------------- */
+
+/* Worst of one interference figure over the runs: min (share) or max (the rest). */
+static void worst(json_t *into, const char *key, json_t *v, bool min)
+{
+	json_t *cur = json_object_get(into, key);
+
+	if (!json_is_number(v))
+		return;
+	if (!cur || (min ? json_number_value(v) < json_number_value(cur)
+			 : json_number_value(v) > json_number_value(cur)))
+		json_object_set_new(into, key, json_real(json_number_value(v)));
+}
+
+/*
+ * What the model was measured under: without it, a model taken on a quiet
+ * night and used on a busy afternoon looks as good as a fresh one.  The
+ * interference figures are the worst of the runs' steps (when their results
+ * record them, CONTRACT of issue 22), the load the one at derivation.
+ */
+json_t *noise_conditions(const struct resultset *all, double loadavg)
+{
+	json_t *c = json_object(), *intf = json_object(), *kernels = json_array();
+	json_t *sys = json_object_get(all->docs[0], "system"), *settings = json_object();
+	static const char *const keys[] = { "thp", "fault_around_bytes", "numa_balancing",
+					    "cpufreq_governors", "virtualization" };
+	unsigned known = 0, disturbed = 0;
+
+	for (unsigned i = 0; i < all->n; i++) {
+		json_t *doc = all->docs[i], *step, *k;
+		size_t s, j;
+		bool seen = false;
+
+		k = json_object_get(json_object_get(json_object_get(doc, "system"), "kernel"),
+				    "release");
+		json_array_foreach (kernels, j, step)
+			seen |= json_equal(step, k);
+		if (json_is_string(k) && !seen)
+			json_array_append(kernels, k);
+		if (json_object_get(doc, "interference"))
+			known++;
+		disturbed += rs_doc_disturbed(doc);
+		json_array_foreach (json_object_get(doc, "steps"), s, step) {
+			json_t *si = json_object_get(step, "interference");
+
+			worst(intf, "share_min", json_object_get(si, "share_min"), true);
+			worst(intf, "wait_max", json_object_get(si, "wait_max"), false);
+			worst(intf, "other_max", json_object_get(si, "other_max"), false);
+			worst(intf, "steal_max", json_object_get(si, "steal_max"), false);
+			worst(intf, "psi_some", json_object_get(si, "psi_some"), false);
+		}
+	}
+	json_object_set_new(c, "runs", json_integer(all->n));
+	if (known) {
+		json_object_set_new(intf, "runs_known", json_integer(known));
+		json_object_set_new(intf, "runs_disturbed", json_integer(disturbed));
+		json_object_set_new(c, "interference", intf);
+	} else {
+		json_decref(intf);
+		json_object_set_new(c, "interference", json_null()); /* older results: unknown */
+	}
+	if (isfinite(loadavg))
+		json_object_set_new(c, "loadavg", json_real(loadavg));
+	json_object_set_new(c, "loadavg_is",
+			    json_string("the 1-minute load when the model was derived"));
+	json_object_set_new(c, "kernels", kernels);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (json_object_get(sys, keys[i]))
+			json_object_set(settings, keys[i], json_object_get(sys, keys[i]));
+	json_object_set_new(c, "settings", settings);
+	if (json_object_get(all->docs[0], "run"))
+		json_object_set(c, "run", json_object_get(all->docs[0], "run"));
+	return c;
+}
+
+json_t *noise_sources(const struct resultset *all)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < all->n; i++)
+		json_array_append_new(a, json_string(all->paths[i]));
+	return a;
 }

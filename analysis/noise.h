@@ -115,4 +115,15 @@ void noise_model_add(struct noise_model *m, const struct noise_entry *e, json_t 
 int noise_save(const struct noise_model *m, const char *path, json_t *sources);
 void noise_model_free(struct noise_model *m);
 
+struct resultset;
+/*
+ * A new model's conditions (struct noise_model) from the runs it is derived
+ * from: the worst interference figures of their steps, the runs disturbed,
+ * the kernels, the settings of the first; loadavg the load at derivation
+ * (NAN: unknown, left out).  New reference.
+ */
+json_t *noise_conditions(const struct resultset *all, double loadavg);
+/* The paths of the runs, as the model's "sources". New reference. */
+json_t *noise_sources(const struct resultset *all);
+
 #endif

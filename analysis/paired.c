@@ -12,13 +12,34 @@
 #include "paired.h"
 #include "util.h"
 
-/* The headline value of a step, or NAN when it is missing, broken or disturbed. */
+/*
+ * Did the hypervisor steal more than steal_max of a sample's time from a
+ * pinned CPU?  One /proc/stat tick of it is within the reading's error
+ * (the sample's "tick", as the engine's own rule allows).
+ */
+static bool sample_stolen(json_t *smp, double steal_max)
+{
+	json_t *intf = json_object_get(smp, "interference"), *v;
+	double tick = json_number_value(json_object_get(intf, "tick"));
+	size_t p;
+
+	json_array_foreach (json_object_get(intf, "steal"), p, v)
+		if (json_is_number(v) && json_number_value(v) - tick > steal_max)
+			return true;
+	return false;
+}
+
 /*
  * The workers' CPU time (perf task-clock) per page counted, over a step's
  * samples: what a slower fault path costs, whatever share of the CPU the
- * workers got.  NAN without task-clock events or counted pages.
+ * workers got.  Samples the hypervisor stole from are left out: a vCPU it
+ * stopped keeps its guest clock running, so stolen time lands in
+ * task-clock.  Another task on the worker's CPU, or a wait on its run
+ * queue, takes wall time, not the worker's CPU time, so those samples stay
+ * (both sides of a pair share what such a host does to the caches).  NAN
+ * without task-clock events or counted pages.
  */
-static double step_cpu_per_page(json_t *step)
+static double step_cpu_per_page(json_t *step, double steal_max)
 {
 	json_t *events = json_object_get(step, "events"), *smp, *w, *ev;
 	double ns = 0, pages = 0;
@@ -29,30 +50,46 @@ static double step_cpu_per_page(json_t *step)
 			break;
 	if (tc >= json_array_size(events))
 		return NAN;
-	json_array_foreach (json_object_get(step, "samples"), i, smp)
+	json_array_foreach (json_object_get(step, "samples"), i, smp) {
+		if (sample_stolen(smp, steal_max))
+			continue;
 		json_array_foreach (json_object_get(smp, "workers"), j, w) {
 			ns += json_number_value(json_array_get(json_object_get(w, "ev"), tc));
 			pages += json_number_value(json_array_get(json_object_get(w, "count"), 0));
 		}
+	}
 	return pages > 0 ? ns / pages : NAN;
 }
 
-static double step_value(json_t *step, const char *metric, bool *higher_better)
+/* The steal bound the run was judged by (its "interference.bounds"), else the default. */
+static double steal_bound(json_t *doc)
+{
+	json_t *b = json_object_get(json_object_get(json_object_get(doc, "interference"), "bounds"),
+				    "steal_max");
+
+	return json_is_number(b) ? json_number_value(b) : 0.02;
+}
+
+/*
+ * A step's value of metric, or NAN when it is missing, broken or disturbed
+ * for it: the headline metric leaves out a disturbed step (another task or
+ * the hypervisor took wall time from it); the CPU time per page only its
+ * stolen samples (step_cpu_per_page).
+ */
+static double step_value(json_t *step, const char *metric, double steal_max, bool *higher_better)
 {
 	json_t *m = json_object_get(json_object_get(step, "metrics"), metric);
-	json_t *intf = json_object_get(step, "interference");
 	double v;
 
 	if (!json_is_true(json_object_get(step, "complete")))
 		return NAN;
-	/* interference is recorded by newer engines; no key: unknown, kept */
-	if (json_is_true(json_object_get(intf, "disturbed")))
-		return NAN;
 	if (!strcmp(metric, PAIRED_CPU_METRIC)) {
 		*higher_better = false;
-		v = step_cpu_per_page(step);
+		v = step_cpu_per_page(step, steal_max);
 	} else {
-		if (!m)
+		/* interference is recorded by newer engines; no key: unknown, kept */
+		if (!m || json_is_true(
+			      json_object_get(json_object_get(step, "interference"), "disturbed")))
 			return NAN;
 		*higher_better = !json_is_false(json_object_get(m, "higher_better"));
 		v = json_number_value(json_object_get(m, "value"));
@@ -151,15 +188,16 @@ static void pair_stats(struct paired_row *r, const double *d)
 }
 
 /* base against variant at ncpus over the repeats 0 .. nrep - 1. */
-static void analyse_pair(json_t *steps, const char *metric, struct paired_row *r, json_int_t nrep)
+static void analyse_pair(json_t *steps, const char *metric, double steal_max, struct paired_row *r,
+			 json_int_t nrep)
 {
 	double *d = xcalloc((size_t)nrep, sizeof(double));
 
 	for (json_int_t rep = 0; rep < nrep; rep++) {
 		json_t *a = find_step(steps, r->base, r->ncpus, rep);
 		json_t *b = find_step(steps, r->variant, r->ncpus, rep);
-		double va = a ? step_value(a, metric, &r->higher_better) : NAN;
-		double vb = b ? step_value(b, metric, &r->higher_better) : NAN;
+		double va = a ? step_value(a, metric, steal_max, &r->higher_better) : NAN;
+		double vb = b ? step_value(b, metric, steal_max, &r->higher_better) : NAN;
 		json_int_t gap;
 
 		if (isnan(va) || isnan(vb)) {
@@ -223,7 +261,7 @@ static const char *base_of(const char **variants, unsigned v)
 	return NULL;
 }
 
-void paired_analyse(json_t *doc, struct paired_row **rows, unsigned *n)
+void paired_analyse(json_t *doc, double threshold_pct, struct paired_row **rows, unsigned *n)
 {
 	json_t *steps = json_object_get(doc, "steps");
 	const char *headline = json_string_value(json_object_get(doc, "headline_metric"));
@@ -251,8 +289,9 @@ void paired_analyse(json_t *doc, struct paired_row **rows, unsigned *n)
 								  .base = base,
 								  .variant = variants[v],
 								  .metric = metrics[k],
-								  .higher_better = true };
-					analyse_pair(steps, metrics[k], r, nrep);
+								  .higher_better = true,
+								  .threshold = threshold_pct };
+					analyse_pair(steps, metrics[k], steal_bound(doc), r, nrep);
 					/* no task-clock in the result: no CPU-time row */
 					if (r->pairs || !k)
 						(*n)++;
@@ -269,11 +308,22 @@ double paired_pct(const struct paired_row *r, double log_ratio)
 	return r->higher_better ? pct : -pct;
 }
 
+/*
+ * Significance alone would call a real but tiny change "worse": two
+ * variants' positions in the ABBA order differ by 0.3-1.1% on the
+ * development VM (A/A trials, docs/compare.md).  As check does, a change
+ * is worse or better only when it is significant and its estimate is
+ * beyond the threshold; a significant change inside it says so.
+ */
 const char *paired_verdict(const struct paired_row *r)
 {
+	double pct = paired_pct(r, r->mean);
+
 	if (isnan(r->p) || r->p > PAIRED_ALPHA)
 		return "no difference shown";
-	return paired_pct(r, r->mean) < 0 ? "worse" : "better";
+	if (fabs(pct) <= r->threshold)
+		return pct < 0 ? "worse, within the threshold" : "better, within the threshold";
+	return pct < 0 ? "worse" : "better";
 }
 
 static void print_row(FILE *f, const char *bench, const struct paired_row *r)
@@ -294,6 +344,13 @@ static void print_row(FILE *f, const char *bench, const struct paired_row *r)
 	fprintf(f, "  %s\n", paired_verdict(r));
 }
 
+/* The name a row is printed under: the preset, else the benchmark. */
+static const char *bench_name(json_t *doc)
+{
+	return json_string_value(json_object_get(doc, "preset"))
+		   ?: json_string_value(json_object_get(doc, "bench"));
+}
+
 /* "pf1-20261207-171956.json" of ".../res/lab/pf1-20261207-171956.json" */
 static const char *last_part(const char *path)
 {
@@ -302,7 +359,7 @@ static const char *last_part(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-void paired_print(FILE *f, const struct resultset *runs, unsigned nruns)
+void paired_print(FILE *f, const struct resultset *runs, unsigned nruns, double threshold_pct)
 {
 	bool header = false;
 
@@ -310,21 +367,18 @@ void paired_print(FILE *f, const struct resultset *runs, unsigned nruns)
 		for (unsigned j = 0; j < runs[i].n; j++) {
 			struct paired_row *rows;
 			unsigned n;
-			const char *bench =
-			    json_string_value(json_object_get(runs[i].docs[j], "preset"));
+			const char *bench = bench_name(runs[i].docs[j]);
 
-			if (!bench)
-				bench =
-				    json_string_value(json_object_get(runs[i].docs[j], "bench"));
-			paired_analyse(runs[i].docs[j], &rows, &n);
+			paired_analyse(runs[i].docs[j], threshold_pct, &rows, &n);
 			if (n && !header) {
 				fprintf(
 				    f,
 				    "\nPaired within each run (variants interleaved ABBA by "
 				    "repeat; ln(B/A) per repeat: Hodges-Lehmann, %.0f%% interval, "
 				    "Wilcoxon signed-rank p; "
-				    "positive = better):\n",
-				    (1 - PAIRED_ALPHA) * 100);
+				    "positive = better; worse or better: p <= %.2g and beyond "
+				    "%.3g%%):\n",
+				    (1 - PAIRED_ALPHA) * 100, PAIRED_ALPHA, threshold_pct);
 				header = true;
 			}
 			/*
@@ -342,9 +396,51 @@ void paired_print(FILE *f, const struct resultset *runs, unsigned nruns)
 		}
 }
 
+static json_t *pct_or_null(const struct paired_row *r, double log_ratio)
+{
+	return isnan(log_ratio) ? json_null() : json_real(paired_pct(r, log_ratio));
+}
+
+static json_t *row_json(const struct resultset *run, unsigned j, const struct paired_row *r)
+{
+	double a = paired_pct(r, r->lo), b = paired_pct(r, r->hi);
+	json_t *o =
+	    json_pack("{s:s?, s:s, s:s?, s:I, s:s, s:s, s:s, s:b, s:o, s:I, s:I, s:I, s:s}",
+		      "label", run->label, "run", run->paths ? last_part(run->paths[j]) : run->arg,
+		      "bench", bench_name(run->docs[j]), "ncpus", (json_int_t)r->ncpus, "variant",
+		      r->variant, "base", r->base, "metric", r->metric, "higher_better",
+		      r->higher_better, "change_pct", pct_or_null(r, r->mean), "pairs",
+		      (json_int_t)r->pairs, "left_out", (json_int_t)r->skipped, "max_gap",
+		      (json_int_t)r->max_gap, "verdict", paired_verdict(r));
+
+	json_object_set_new(o, "interval_pct",
+			    isnan(r->lo) ? json_null()
+					 : json_pack("[f,f]", fmin(a, b), fmax(a, b)));
+	json_object_set_new(o, "p", isnan(r->p) ? json_null() : json_real(r->p));
+	json_object_set_new(o, "threshold_pct", json_real(r->threshold));
+	return o;
+}
+
+json_t *paired_json(const struct resultset *runs, unsigned nruns, double threshold_pct)
+{
+	json_t *out = json_array();
+
+	for (unsigned i = 0; i < nruns; i++)
+		for (unsigned j = 0; j < runs[i].n; j++) {
+			struct paired_row *rows;
+			unsigned n;
+
+			paired_analyse(runs[i].docs[j], threshold_pct, &rows, &n);
+			for (unsigned k = 0; k < n; k++)
+				json_array_append_new(out, row_json(&runs[i], j, &rows[k]));
+			free(rows);
+		}
+	return out;
+}
+
 /* Geometric mean over the repeats of a run's valid values at (variant, ncpus). */
-static double run_value(json_t *steps, const char *metric, const char *variant, json_int_t ncpus,
-			bool *hb)
+static double run_value(json_t *steps, const char *metric, double steal_max, const char *variant,
+			json_int_t ncpus, bool *hb)
 {
 	double sum = 0, v;
 	unsigned n = 0;
@@ -355,7 +451,7 @@ static double run_value(json_t *steps, const char *metric, const char *variant, 
 		if (json_integer_value(json_object_get(s, "ncpus")) != ncpus ||
 		    strcmp(json_string_value(json_object_get(s, "variant")) ?: "", variant))
 			continue;
-		v = step_value(s, metric, hb);
+		v = step_value(s, metric, steal_max, hb);
 		if (isnan(v))
 			continue;
 		sum += log(v);
@@ -374,8 +470,10 @@ int paired_run_ratio(json_t *a, json_t *b, bool cpu, double *d, bool *higher_bet
 	unsigned n = 0;
 	size_t i;
 
-	if (json_is_true(json_object_get(json_object_get(a, "interference"), "disturbed")) ||
-	    json_is_true(json_object_get(json_object_get(b, "interference"), "disturbed")))
+	/* the CPU time per page leaves out only the steps steal moved (step_value) */
+	if (!cpu &&
+	    (json_is_true(json_object_get(json_object_get(a, "interference"), "disturbed")) ||
+	     json_is_true(json_object_get(json_object_get(b, "interference"), "disturbed"))))
 		return FB_UNDECIDED;
 	*higher_better = true;
 	json_array_foreach (sa, i, s) {
@@ -386,9 +484,9 @@ int paired_run_ratio(json_t *a, json_t *b, bool cpu, double *d, bool *higher_bet
 		/* each (variant, ncpus) once: its first step, repeat 0 */
 		if (!metric || json_integer_value(json_object_get(s, "repeat")) != 0)
 			continue;
-		x = run_value(sa, metric, variant, ncpus, higher_better);
+		x = run_value(sa, metric, steal_bound(a), variant, ncpus, higher_better);
 		/* B's variant is named by its own knob value: match by position */
-		y = run_value(sb, metric,
+		y = run_value(sb, metric, steal_bound(b),
 			      json_string_value(json_object_get(json_array_get(sb, i), "variant"))
 				  ?: "",
 			      ncpus, higher_better);
@@ -406,4 +504,65 @@ int paired_run_ratio(json_t *a, json_t *b, bool cpu, double *d, bool *higher_bet
 		return FB_UNDECIDED;
 	*d = sum / n;
 	return FB_OK;
+}
+
+/*
+ * One repeat's observation for ab's within-run design: the mean over every
+ * (CPU count, variant against its base) of ln(B / A) at that repeat, over
+ * the pairs valid for the metric.  NAN when none is.
+ */
+static double repeat_ratio(json_t *doc, const char *metric, const char **variants, unsigned nv,
+			   const unsigned *cpus, unsigned nc, json_int_t rep, bool *hb, double *va,
+			   double *vb)
+{
+	json_t *steps = json_object_get(doc, "steps");
+	double sum = 0, steal_max = steal_bound(doc);
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < nc; c++)
+		for (unsigned v = 1; v < nv; v++) {
+			const char *base = base_of(variants, v);
+			json_t *a = base ? find_step(steps, base, cpus[c], rep) : NULL;
+			json_t *b = a ? find_step(steps, variants[v], cpus[c], rep) : NULL;
+			double x = a ? step_value(a, metric, steal_max, hb) : NAN;
+			double y = b ? step_value(b, metric, steal_max, hb) : NAN;
+
+			if (isnan(x) || isnan(y))
+				continue;
+			if (isnan(*va)) {
+				*va = x;
+				*vb = y;
+			}
+			sum += log(y / x);
+			n++;
+		}
+	return n ? sum / n : NAN;
+}
+
+void paired_repeat_ratios(json_t *doc, bool cpu, struct paired_obs *obs)
+{
+	const char *metric =
+	    cpu ? PAIRED_CPU_METRIC : json_string_value(json_object_get(doc, "headline_metric"));
+	const char **variants = NULL;
+	unsigned *cpus = NULL, nv, nc;
+	json_int_t nrep;
+
+	*obs = (struct paired_obs){ .higher_better = true, .va = NAN, .vb = NAN };
+	if (!metric || !json_is_array(json_object_get(doc, "steps")))
+		return;
+	collect(json_object_get(doc, "steps"), &variants, &nv, &cpus, &nc, &nrep);
+	if (nv >= 2) {
+		obs->d = xcalloc((size_t)nrep, sizeof(double));
+		for (json_int_t rep = 0; rep < nrep; rep++) {
+			double d = repeat_ratio(doc, metric, variants, nv, cpus, nc, rep,
+						&obs->higher_better, &obs->va, &obs->vb);
+
+			if (isnan(d))
+				obs->left_out++;
+			else
+				obs->d[obs->n++] = d;
+		}
+	}
+	free(variants);
+	free(cpus);
 }

@@ -42,19 +42,29 @@ struct paired_row {
 	double mean;	  /* Hodges-Lehmann estimate of ln(B / A) (median of Walsh averages) */
 	double lo, hi;	  /* its (1 - PAIRED_ALPHA) interval; NAN when too few pairs for one */
 	double p;	  /* two-sided Wilcoxon signed-rank; NAN under 2 pairs */
+	double threshold; /* percent: a significant change inside it is not worse/better */
 };
 
 /*
  * The rows of one result document, for the headline metric and (when the
  * steps have task-clock) PAIRED_CPU_METRIC: none when it has a single
  * variant or a single repeat.  *rows is malloc'd (free it), *n its length.
+ * threshold_pct: the practical size below which a significant change is
+ * reported as within it (compare --threshold, as check's).
+ *
+ * The headline row leaves out every disturbed step; the CPU-time row only
+ * those whose steal was beyond the run's bound (paired.c says why).
  */
-void paired_analyse(json_t *doc, struct paired_row **rows, unsigned *n);
+void paired_analyse(json_t *doc, double threshold_pct, struct paired_row **rows, unsigned *n);
 
 /* Change in percent of exp(mean), positive = better. */
 double paired_pct(const struct paired_row *r, double log_ratio);
 
-/* "worse", "better" or "no difference shown" at PAIRED_ALPHA. */
+/*
+ * "worse" or "better" (p <= PAIRED_ALPHA and beyond the threshold), "worse,
+ * within the threshold" or "better, within the threshold" (significant but
+ * smaller), or "no difference shown".
+ */
 const char *paired_verdict(const struct paired_row *r);
 
 /*
@@ -70,6 +80,24 @@ int paired_run_ratio(json_t *a, json_t *b, bool cpu, double *d, bool *higher_bet
 		     double *vb);
 
 /* The section compare prints under its table; nothing when no run has rows. */
-void paired_print(FILE *f, const struct resultset *runs, unsigned nruns);
+void paired_print(FILE *f, const struct resultset *runs, unsigned nruns, double threshold_pct);
+
+/* The same rows for compare --format json: an array of objects (may be empty). */
+json_t *paired_json(const struct resultset *runs, unsigned nruns, double threshold_pct);
+
+/*
+ * ab's within-run design: one observation per repeat of a run whose
+ * variants were interleaved (run --knob PATH=VA,VB --repeat N): the mean
+ * over its CPU counts of ln(B / A), B each variant and A its base (as
+ * paired_analyse pairs them), with the same rules for disturbed steps.
+ */
+struct paired_obs {
+	double *d;	    /* [n], malloc'd: free it */
+	unsigned n;	    /* repeats with a valid pair */
+	unsigned left_out;  /* repeats without one: missing, broken or disturbed */
+	bool higher_better; /* of the metric */
+	double va, vb;	    /* the first valid pair's values, for a progress line */
+};
+void paired_repeat_ratios(json_t *doc, bool cpu, struct paired_obs *obs);
 
 #endif

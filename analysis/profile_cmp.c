@@ -461,7 +461,11 @@ static bool step_profiles(json_t *const *docs, unsigned ncols, const struct pcmp
 	return true;
 }
 
-void pcmp_print(FILE *f, json_t *const *docs, unsigned ncols, char *const *labels, bool markdown)
+/* Every step profiled in all docs, with the diff of its profiles, to fn. */
+static void foreach_diff(json_t *const *docs, unsigned ncols,
+			 void (*fn)(const struct pcmp_step *st, const struct pcmp_diff *d,
+				    void *arg),
+			 void *arg)
 {
 	json_t **profiles = xcalloc(ncols, sizeof(*profiles));
 	struct pcmp_step *steps;
@@ -473,15 +477,36 @@ void pcmp_print(FILE *f, json_t *const *docs, unsigned ncols, char *const *label
 		if (!step_profiles(docs, ncols, &steps[i], profiles))
 			continue;
 		pcmp_diff_build(profiles, ncols, &d);
-		if (d.nsyms) {
-			print_head(f, &steps[i], ncols, labels, markdown);
-			print_diff(f, &d, markdown);
-		}
+		fn(&steps[i], &d, arg);
 		pcmp_diff_free(&d);
 	}
 	if (n)
 		free(steps);
 	free(profiles);
+}
+
+struct print_ctx {
+	FILE *f;
+	unsigned ncols;
+	char *const *labels;
+	bool markdown;
+};
+
+static void print_one(const struct pcmp_step *st, const struct pcmp_diff *d, void *arg)
+{
+	struct print_ctx *c = arg;
+
+	if (!d->nsyms)
+		return;
+	print_head(c->f, st, c->ncols, c->labels, c->markdown);
+	print_diff(c->f, d, c->markdown);
+}
+
+void pcmp_print(FILE *f, json_t *const *docs, unsigned ncols, char *const *labels, bool markdown)
+{
+	struct print_ctx c = { f, ncols, labels, markdown };
+
+	foreach_diff(docs, ncols, print_one, &c);
 }
 
 static json_t *shares_json(const double *pct, unsigned ncols)
@@ -521,26 +546,16 @@ static json_t *diff_json(const struct pcmp_diff *d)
 	return syms;
 }
 
+static void json_one(const struct pcmp_step *st, const struct pcmp_diff *d, void *arg)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:i, s:o}", "variant", st->variant, "ncpus",
+					     (json_int_t)st->ncpus, "symbols", diff_json(d)));
+}
+
 json_t *pcmp_json(json_t *const *docs, unsigned ncols)
 {
-	json_t **profiles = xcalloc(ncols, sizeof(*profiles));
 	json_t *out = json_array();
-	struct pcmp_step *steps;
-	unsigned n = ncols ? pcmp_profiled_steps(docs[0], &steps) : 0;
 
-	for (unsigned i = 0; i < n; i++) {
-		struct pcmp_diff d;
-
-		if (!step_profiles(docs, ncols, &steps[i], profiles))
-			continue;
-		pcmp_diff_build(profiles, ncols, &d);
-		json_array_append_new(out, json_pack("{s:s, s:i, s:o}", "variant", steps[i].variant,
-						     "ncpus", (json_int_t)steps[i].ncpus, "symbols",
-						     diff_json(&d)));
-		pcmp_diff_free(&d);
-	}
-	if (n)
-		free(steps);
-	free(profiles);
+	foreach_diff(docs, ncols, json_one, out);
 	return out;
 }

@@ -18,11 +18,13 @@
 
 #include "compare.h"
 #include "compare_html.h"
+#include "disturb.h"
 #include "figures.h"
 #include "history.h"
 #include "html.h"
 #include "plot.h"
 #include "report.h"
+#include "store.h"
 #include "util.h"
 
 #define FIG_DIR "figures"
@@ -65,6 +67,8 @@ static const char report_css[] =
     "td.better.sig{color:#17643a}td.worse.sig{color:#a01c1c}\n"
     "td.sig{font-weight:bold;background:#fff6d6}span.pct{color:#888}\n"
     "td.aux{color:#777}\n"
+    /* the mark alone is coloured: a cell's colour says "starred" (compare_html.c) */
+    "span.dist{color:#a05a00;font-weight:bold}\n"
     "table.meta td,table.meta th{text-align:left;max-width:28em;word-break:break-all;"
     "font-family:monospace;font-size:12px}\n"
     "tr.diff td{background:#fff0c2}tr.diff th::after{content:' \\2260';color:#a01c1c}\n"
@@ -331,13 +335,34 @@ struct runs_page {
 	bool figures_failed;
 };
 
+/*
+ * Per result file, in the order of the files column: how many of its steps
+ * were measured disturbed and the worst figures (disturb.h); a disturbed
+ * file's line is marked as its cells are.
+ */
+static void put_interference(FILE *f, const struct resultset *rs)
+{
+	for (unsigned i = 0; i < rs->n; i++) {
+		struct disturb_sum s;
+		bool known = disturb_doc(rs->docs[i], -1, NULL, &s);
+		char line[256];
+
+		disturb_fmt(&s, known, line, sizeof(line));
+		if (s.disturbed)
+			fprintf(f, "<span class=\"dist\">" CMP_HTML_DIST_MARK " ");
+		html_put(f, line);
+		fprintf(f, "%s%s", s.disturbed ? "</span>" : "", i + 1 < rs->n ? "<br>" : "");
+	}
+}
+
 static void put_runs_table(FILE *f, const struct runs_page *p)
 {
 	fprintf(f, "<h2 id=\"runs\">Runs</h2>\n<p>The first is the baseline; each result file "
 		   "is one run (the replicate of a star's test); copies of the files are in "
 		   "<code>" RES_DIR "/</code>.</p>\n<table class=\"meta\">\n<thead><tr>"
 		   "<th>label</th><th>as given</th><th>kernel</th><th>host</th>"
-		   "<th>result files</th></tr></thead>\n<tbody>\n");
+		   "<th>result files</th><th>interference (per file)</th></tr></thead>\n"
+		   "<tbody>\n");
 	for (unsigned c = 0; c < p->nruns; c++) {
 		struct resultset *rs = &p->runs[c];
 		json_t *sys = json_object_get(rs->n ? rs->docs[0] : NULL, "system");
@@ -368,6 +393,8 @@ static void put_runs_table(FILE *f, const struct runs_page *p)
 			}
 			fprintf(f, "%s", i + 1 < rs->n ? "<br>" : "");
 		}
+		fprintf(f, "</td><td>");
+		put_interference(f, rs);
 		fprintf(f, "</td></tr>\n");
 	}
 	fprintf(f, "</tbody></table>\n");
@@ -437,6 +464,7 @@ static int write_runs_page(FILE *f, const void *arg)
 		   "against the baseline and positive means better; a starred, bold cell is "
 		   "significant against run-to-run noise; Detect is the smallest change a star "
 		   "would catch with the runs given.</p>\n");
+	cmp_html_dist_legend(f, p->t);
 	cmp_html_notes(f, p->t);
 	put_systems(f, p->runs, p->nruns);
 	page_tail(f);
@@ -563,6 +591,12 @@ static void put_trend(FILE *f, const struct history_page *hp, unsigned k)
 		    h->npoints, h->higher_better ? "higher" : "lower", 100 * h->sigma,
 		    h->sigma_from ? h->sigma_from : "?", h->nchanges, h->nchanges == 1 ? "" : "s",
 		    hp->o->threshold, h->noutliers, h->noutliers == 1 ? "" : "s");
+	if (h->disturbed)
+		fprintf(f,
+			" <span class=\"dist\">" CMP_HTML_DIST_MARK "</span> %u run%s measured "
+			"disturbed (other work took CPU time from the workers beyond the bounds, "
+			"docs/compare.md &ldquo;Interference&rdquo;): marked, kept in the series.",
+			h->disturbed, h->disturbed == 1 ? "" : "s");
 	fprintf(f, "</p>\n");
 	if (*tr->fig) {
 		struct fig fig = { .name = (char *)tr->fig, .what = (char *)"trend" };
@@ -584,9 +618,17 @@ static void put_trend(FILE *f, const struct history_page *hp, unsigned k)
 		html_put(f, pt->date);
 		fprintf(f, "</th><th scope=\"row\" class=\"rowname\">");
 		html_put(f, pt->label);
-		fprintf(f, "</th><td>%u</td><td>%.2f</td><td>%.2f</td><td>", pt->n, pt->mean,
-			pt->level);
+		fprintf(f, "</th><td>%u</td><td>%.2f", pt->n, pt->mean);
+		if (pt->disturbed)
+			fprintf(
+			    f,
+			    " <span class=\"dist\" title=\"measured disturbed\">" CMP_HTML_DIST_MARK
+			    "</span>");
+		fprintf(f, "</td><td>%.2f</td><td>", pt->level);
 		put_point_mark(f, pt);
+		if (pt->disturbed)
+			fprintf(f, "%s<span class=\"dist\">disturbed</span>",
+				pt->mark != ' ' ? " " : "");
 		fprintf(f, "</td><td class=\"aux\">");
 		html_put(f, pt->path);
 		fprintf(f, "</td></tr>\n");
@@ -642,7 +684,7 @@ static int load_trend(const struct report_history_opts *o, const char *bench, co
 	h->metric = o->metric ? xstrdup(o->metric) : NULL;
 	h->ncpus = o->ncpus;
 	h->models = o->noise;
-	ret = o->set ? history_load_set(h, o->set) : history_load(h, o->results);
+	ret = history_load(h, o->results, o->store);
 	if (ret)
 		return ret;
 	history_analyse(h, o->min_segment, o->threshold);
@@ -664,8 +706,7 @@ int report_history(const struct report_history_opts *o)
 	int ret = FB_OK;
 
 	if (!benches) {
-		ret = o->set ? history_benches_set(o->set, &found, &nfound)
-			     : history_benches(o->results, &found, &nfound);
+		ret = history_benches(o->results, o->store, &found, &nfound);
 		if (!ret && !nfound)
 			ret = fb_usage("no faultbench result under '%s'", o->results);
 		benches = (const char *const *)found;
@@ -678,7 +719,7 @@ int report_history(const struct report_history_opts *o)
 		hp.n++;
 	}
 	ref = xasprintf("%s/reference", o->results);
-	hp.reference = o->set ? NULL : read_text_file(ref);
+	hp.reference = store_is_selector(o->results) ? NULL : read_text_file(ref);
 	free(ref);
 	if (hp.reference && !fb_utf8_ok(hp.reference)) {
 		free(hp.reference);

@@ -29,15 +29,14 @@ int report_runs(struct resultset *runs, unsigned nruns, const struct report_opts
 
 struct report_history_opts {
 	const char *dir;	    /* the report folder */
-	const char *results;	    /* the results directory (searched recursively) */
+	const char *results;	    /* a results directory or a "store:" selector */
+	const char *store;	    /* read results through this store (history_load()) */
 	const char *const *benches; /* NULL-terminated; NULL: every benchmark found */
 	const char *metric;	    /* NULL: each benchmark's headline metric */
 	long ncpus;		    /* -1: each benchmark's largest step */
 	double threshold;	    /* percent */
 	unsigned min_segment;
 	const struct noise_models *noise;
-	/* results as a RUN already loaded (a store: selection), or NULL: walk results */
-	const struct resultset *set;
 };
 
 int report_history(const struct report_history_opts *o);

@@ -124,7 +124,7 @@ static void check_row(const struct cmp_group *g, const struct cmp_row *r, double
 {
 	const struct cmp_verdict *vd = &r->verdicts[1];
 	struct cmp_stats base, cand;
-	char name[160];
+	char name[160], runs[160];
 	double pct;
 
 	cmp_row_name(r, name, sizeof(name));
@@ -164,6 +164,11 @@ static void check_row(const struct cmp_group *g, const struct cmp_row *r, double
 		undecided_row(g, name, r, pct, threshold, v);
 		break;
 	}
+	/* under the row it concerns, as compare's Runs row says it */
+	if (cmp_fmt_row_disturbed(r, 2, runs, sizeof(runs)))
+		printf("           disturbed: %s (baseline vs candidate: runs measured while other "
+		       "work took CPU time from the workers)\n",
+		       runs);
 }
 
 /* A metric the baseline does not have is a mistake in the command, not "undecided". */

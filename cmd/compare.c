@@ -24,7 +24,8 @@ struct compare_cmd_opts {
 	bool primary;
 	const char *noise;
 	const char *store;
-	const char *detect; /* parsed by cmp_parse_percent() */
+	const char *detect;    /* parsed by cmp_parse_percent() */
+	const char *threshold; /* the paired verdict's practical size, as check's */
 };
 
 #define C(field) offsetof(struct compare_cmd_opts, field)
@@ -35,7 +36,8 @@ const struct opt compare_options[] = {
 	  .def = "text",
 	  .choices = "text|markdown|json|csv",
 	  .off = C(format),
-	  .help = "output format (text: mmtests' layout; csv: one record per row and run)" },
+	  .help = "output format (text: mmtests' layout; csv: one record per row and run, then "
+		  "the within-run paired rows, kind paired)" },
 	{ .name = "view",
 	  .type = OPT_ENUM,
 	  .def = "mmtests",
@@ -64,6 +66,12 @@ const struct opt compare_options[] = {
 	  .def = "5%",
 	  .off = C(detect),
 	  .help = "say how many runs a side would detect a change of this size (2 or 2%)" },
+	{ .name = "threshold",
+	  .type = OPT_STR,
+	  .def = "2%",
+	  .off = C(threshold),
+	  .help = "the paired verdict within a run calls a significant change worse or better "
+		  "only beyond this (2 or 2%; as check's)" },
 	OPT_END
 };
 
@@ -115,6 +123,8 @@ static int compare_runs(char **args, unsigned nruns, const struct cmp_opts *o,
 	ret = resultset_load_all(&runs, args, nruns, c->store);
 	if (!ret)
 		ret = cmp_build(runs, nruns, o, &t);
+	if (!ret && (c->format == CMP_JSON || c->format == CMP_CSV))
+		t.paired = paired_json(runs, nruns, o->threshold_pct);
 	if (!ret && (!t.ngroups || !t.groups[0].nrows))
 		ret = fb_usage(
 		    "nothing to compare: no complete step with the metrics asked for in %s",
@@ -123,7 +133,7 @@ static int compare_runs(char **args, unsigned nruns, const struct cmp_opts *o,
 		cmp_print(stdout, &t, (enum cmp_format)c->format, c->view == 1);
 	/* a run's interleaved variants, judged within it (analysis/paired.h) */
 	if (!ret && c->format <= 1)
-		paired_print(stdout, runs, nruns);
+		paired_print(stdout, runs, nruns, o->threshold_pct);
 	cmp_free(&t);
 	resultset_free_all(runs, nruns);
 	return ret;
@@ -149,6 +159,8 @@ int cmd_compare(int argc, char **argv)
 		o.noise = &models;
 		collect_metrics(&c.metric, &o, &metrics);
 		ret = cmp_parse_percent("detect", c.detect, &o.detect_pct);
+		if (!ret)
+			ret = cmp_parse_percent("threshold", c.threshold, &o.threshold_pct);
 		if (!ret)
 			ret = noise_load_option(&models, c.noise);
 		if (!ret)

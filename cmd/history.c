@@ -4,20 +4,15 @@
  * across every result under DIR (a year of nightly runs is 1,000+ files),
  * with the change points of the series.
  *
- * The series, its change points and its plot are analysis/history.c's.
- * From a store (--store, or a RUN "store:label=..."): the index answers
- * which runs and which values (store/), and only the documents the defaults
- * and the noise model are chosen from are read whole; the same points come
- * out, in the same order, so the answer is the same as from the files
- * (docs/store.md).
+ * The series, its change points and its plot are analysis/history.c's,
+ * from the files or through a store (--store, or "store:label=...") alike:
+ * the same points come out, in the same order (docs/store.md).
  */
-#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cmds.h"
 #include "compare.h"
@@ -26,7 +21,6 @@
 #include "opt.h"
 #include "store.h"
 #include "util.h"
-#include "validity.h"
 
 struct history_cmd_opts {
 	const char *bench, *metric, *variant;
@@ -150,6 +144,11 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 		printf("\nleft out: %u value%s no measurement gives (zero, negative, NaN or "
 		       "infinite; see the warnings)",
 		       h->left_out, h->left_out == 1 ? "" : "s");
+	if (h->disturbed)
+		printf("\ndisturbed: %u run%s measured while other work took CPU time from the "
+		       "workers (interference beyond the bounds, docs/compare.md): marked "
+		       "\"(disturbed)\", kept in the series",
+		       h->disturbed, h->disturbed == 1 ? "" : "s");
 	printf("\nchange points: binary segmentation, CUSUM of a mean shift, alpha %.2f, a level "
 	       "lasts %u runs or more; * level moved by more than %.2f%%, o outlier\n\n",
 	       CMP_ALPHA, min_segment, threshold);
@@ -169,6 +168,8 @@ static void print_history(const struct history *h, const char *dir, unsigned min
 			printf(" * %s", p->change < 0 ? "regression" : "improvement");
 		else if (p->mark == 'o')
 			printf(" o outlier");
+		if (p->disturbed)
+			printf(" (disturbed)");
 		putchar('\n');
 	}
 	printf("\n%u change point%s, %u outlier%s\n", h->nchanges, h->nchanges == 1 ? "" : "s",
@@ -246,179 +247,6 @@ static int parse_options(struct history_cmd_opts *c, double *threshold, int argc
 		return usage(stderr);
 	return FB_OK;
 }
-/* ---- from a store ------------------------------------------------------ */
-
-static bool model_for(const struct history *h, const char *machine)
-{
-	for (unsigned i = 0; i < h->models->n; i++)
-		if (h->models->m[i].hostname && !strcmp(h->models->m[i].hostname, machine))
-			return true;
-	return false;
-}
-
-/*
- * The documents history_load() would choose metric, variant, step and noise model
- * from: the first ones in walk order until each is chosen.  Only a machine
- * with a model of its own can have one, so no other document is read.
- */
-static int choose_from_store(struct history *h, struct store *s, const struct store_entry *e,
-			     size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		bool defaults = !h->metric || !h->variant || h->ncpus < 0;
-		json_t *doc;
-
-		if (!defaults && (h->have_model || !model_for(h, e[i].machine)))
-			continue;
-		doc = store_document(s, e[i].id);
-		if (!doc)
-			return FB_USAGE;
-		/* the checks of a file (validity.h): a store document was one */
-		if (rs_check_doc(e[i].origin, doc)) {
-			json_decref(doc);
-			return FB_USAGE;
-		}
-		h->parsed++;
-		history_choose(h, doc);
-		json_decref(doc);
-		if (!(!h->metric || !h->variant || h->ncpus < 0) &&
-		    (h->have_model || !h->models->n))
-			break;
-	}
-	return FB_OK;
-}
-
-static int by_id(const void *a, const void *b)
-{
-	long long x = (*(const struct store_entry *const *)a)->id;
-	long long y = (*(const struct store_entry *const *)b)->id;
-
-	return (x > y) - (x < y);
-}
-
-/* The points of entries e (in walk order) from the values, which come by run id. */
-static void points_from_values(struct history *h, struct store_entry *e, size_t n,
-			       const struct store_value *v, size_t nv, char **paths)
-{
-	struct store_entry **byid = xmalloc((n + 1) * sizeof(*byid));
-	struct point *pts = xcalloc(n + 1, sizeof(*pts));
-	size_t i, k;
-	long long last = -1;
-
-	for (i = 0; i < n; i++)
-		byid[i] = &e[i];
-	qsort(byid, n, sizeof(*byid), by_id);
-	for (k = 0; k < nv; k++) {
-		struct store_entry key = { .id = v[k].run_id }, *pk = &key, **hit;
-		struct point *pt;
-
-		hit = bsearch(&pk, byid, n, sizeof(*byid), by_id);
-		if (!hit)
-			continue; /* a run outside DIR */
-		pt = &pts[*hit - e];
-		/* the files' rule (validity.h): a value no measurement gives is left out */
-		if (rs_number_problem(v[k].value, v[k].higher_better)) {
-			h->left_out++;
-			continue;
-		}
-		pt->v = xrealloc(pt->v, (pt->n + 1) * sizeof(double));
-		pt->v[pt->n++] = v[k].value;
-		/* visit() keeps the direction of the last value it meets in walk order */
-		if (*hit - e >= last) {
-			last = *hit - e;
-			h->higher_better = v[k].higher_better;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		struct point pt = pts[i];
-
-		if (!pt.n)
-			continue;
-		snprintf(pt.date, sizeof(pt.date), "%s", e[i].date);
-		pt.when = history_parse_date(e[i].date);
-		pt.label = xstrdup(e[i].label);
-		pt.path = paths[i];
-		paths[i] = NULL;
-		h->points = xrealloc(h->points, (h->npoints + 1) * sizeof(*h->points));
-		h->points[h->npoints++] = pt;
-	}
-	free(pts);
-	free(byid);
-}
-
-/*
- * DIR through the store: the runs indexed from files under it, each under
- * the path a walk of DIR would give it (the tie-break of equal dates).
- */
-static size_t keep_under(const char *dir, struct store_entry *e, size_t n, char **paths)
-{
-	char *real = realpath(dir, NULL);
-	size_t k = 0, len;
-
-	if (!real)
-		return 0;
-	len = strlen(real);
-	for (size_t i = 0; i < n; i++) {
-		const char *o = e[i].origin;
-
-		if (strncmp(o, real, len) || (len > 1 && o[len] != '/')) {
-			free(e[i].origin);
-			free(e[i].date);
-			free(e[i].label);
-			free(e[i].machine);
-			continue;
-		}
-		paths[k] = xasprintf("%s%s", dir, o + (len > 1 ? len : 0));
-		e[k++] = e[i];
-	}
-	free(real);
-	return k;
-}
-
-static int history_from_store(struct history *h, const char *arg, const char *target)
-{
-	struct store_sel sel = { 0 };
-	struct store *s = NULL;
-	struct store_entry *e = NULL;
-	struct store_value *v = NULL;
-	size_t n = 0, nv = 0;
-	char **paths = NULL;
-	bool selector = store_is_selector(arg);
-	int ret = selector ? store_sel_parse(arg + strlen(STORE_PREFIX), &sel) : FB_OK;
-	struct stat st;
-
-	if (!ret && !selector && stat(arg, &st))
-		ret = fb_usage("cannot read directory '%s': %s", arg, strerror(errno));
-	else if (!ret && !selector && !S_ISDIR(st.st_mode))
-		ret = fb_usage("cannot read directory '%s': not a directory", arg);
-	if (!ret)
-		ret = store_open(&s, target ? target : STORE_DEFAULT, STORE_READ);
-	if (!ret)
-		ret = store_list(s, &sel, h->bench, &e, &n);
-	if (!ret) {
-		paths = xcalloc(n + 1, sizeof(*paths));
-		if (selector)
-			for (size_t i = 0; i < n; i++)
-				paths[i] = xstrdup(e[i].origin);
-		else
-			n = keep_under(arg, e, n, paths);
-		h->files = (unsigned)n;
-		ret = choose_from_store(h, s, e, n);
-	}
-	if (!ret && n && h->metric && h->variant && h->ncpus >= 0)
-		ret = store_values(s, &sel, h->bench, h->metric, h->ncpus, h->variant, &v, &nv);
-	if (!ret)
-		points_from_values(h, e, n, v, nv, paths);
-	for (size_t i = 0; paths && i < n; i++)
-		free(paths[i]);
-	free(paths);
-	free(v);
-	store_list_free(e, n);
-	store_close(s);
-	store_sel_free(&sel);
-	return ret ? ret : history_finish(h, arg);
-}
-
 int cmd_history(int argc, char **argv)
 {
 	struct history_cmd_opts c;
@@ -444,10 +272,7 @@ int cmd_history(int argc, char **argv)
 	h.metric = c.metric ? xstrdup(c.metric) : NULL;
 	h.variant = c.variant ? xstrdup(c.variant) : NULL;
 	h.ncpus = (long)c.cpus;
-	if (c.store || store_is_selector(dir))
-		ret = history_from_store(&h, dir, c.store);
-	else
-		ret = history_load(&h, dir);
+	ret = history_load(&h, dir, c.store);
 	if (!ret) {
 		history_analyse(&h, (unsigned)c.min_segment, threshold);
 		print_history(&h, dir, (unsigned)c.min_segment, threshold);

@@ -30,9 +30,7 @@
 #include "noise.h"
 #include "opt.h"
 #include "spawn.h"
-#include "stats.h"
 #include "util.h"
-#include "validity.h"
 
 struct noise_cmd_opts {
 	long long runs;
@@ -198,91 +196,17 @@ static void print_model(const struct cmp_table *t, const struct noise_model *m)
 			fewest, fewest - 1, CMP_MODEL_MIN_RUNS);
 }
 
-/* Worst of one interference figure over the runs: min (share) or max (the rest). */
-static void worst(json_t *into, const char *key, json_t *v, bool min)
+/* The 1-minute load now, for the model's conditions; NAN when unknown. */
+static double loadavg_now(void)
 {
-	json_t *cur = json_object_get(into, key);
+	FILE *f = fopen("/proc/loadavg", "r");
+	double load = NAN;
 
-	if (!json_is_number(v))
-		return;
-	if (!cur || (min ? json_number_value(v) < json_number_value(cur)
-			 : json_number_value(v) > json_number_value(cur)))
-		json_object_set_new(into, key, json_real(json_number_value(v)));
-}
-
-/*
- * What the model was measured under: without it, a model taken on a quiet
- * night and used on a busy afternoon looks as good as a fresh one.  The
- * interference figures are the worst of the runs' steps (when their results
- * record them, CONTRACT of issue 22), the load the one at derivation.
- */
-static json_t *model_conditions(const struct resultset *all)
-{
-	json_t *c = json_object(), *intf = json_object(), *kernels = json_array();
-	json_t *sys = json_object_get(all->docs[0], "system"), *settings = json_object();
-	static const char *const keys[] = { "thp", "fault_around_bytes", "numa_balancing",
-					    "cpufreq_governors", "virtualization" };
-	unsigned known = 0, disturbed = 0;
-	double load;
-	FILE *f;
-
-	for (unsigned i = 0; i < all->n; i++) {
-		json_t *doc = all->docs[i], *step, *k;
-		size_t s, j;
-		bool seen = false;
-
-		k = json_object_get(json_object_get(json_object_get(doc, "system"), "kernel"),
-				    "release");
-		json_array_foreach (kernels, j, step)
-			seen |= json_equal(step, k);
-		if (json_is_string(k) && !seen)
-			json_array_append(kernels, k);
-		if (json_object_get(doc, "interference"))
-			known++;
-		disturbed += rs_doc_disturbed(doc);
-		json_array_foreach (json_object_get(doc, "steps"), s, step) {
-			json_t *si = json_object_get(step, "interference");
-
-			worst(intf, "share_min", json_object_get(si, "share_min"), true);
-			worst(intf, "wait_max", json_object_get(si, "wait_max"), false);
-			worst(intf, "other_max", json_object_get(si, "other_max"), false);
-			worst(intf, "steal_max", json_object_get(si, "steal_max"), false);
-			worst(intf, "psi_some", json_object_get(si, "psi_some"), false);
-		}
-	}
-	json_object_set_new(c, "runs", json_integer(all->n));
-	if (known) {
-		json_object_set_new(intf, "runs_known", json_integer(known));
-		json_object_set_new(intf, "runs_disturbed", json_integer(disturbed));
-		json_object_set_new(c, "interference", intf);
-	} else {
-		json_decref(intf);
-		json_object_set_new(c, "interference", json_null()); /* older results: unknown */
-	}
-	f = fopen("/proc/loadavg", "r");
-	if (f && fscanf(f, "%lf", &load) == 1)
-		json_object_set_new(c, "loadavg", json_real(load));
+	if (f && fscanf(f, "%lf", &load) != 1)
+		load = NAN;
 	if (f)
 		fclose(f);
-	json_object_set_new(c, "loadavg_is",
-			    json_string("the 1-minute load when the model was derived"));
-	json_object_set_new(c, "kernels", kernels);
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if (json_object_get(sys, keys[i]))
-			json_object_set(settings, keys[i], json_object_get(sys, keys[i]));
-	json_object_set_new(c, "settings", settings);
-	if (json_object_get(all->docs[0], "run"))
-		json_object_set(c, "run", json_object_get(all->docs[0], "run"));
-	return c;
-}
-
-static json_t *source_list(const struct resultset *all)
-{
-	json_t *a = json_array();
-
-	for (unsigned i = 0; i < all->n; i++)
-		json_array_append_new(a, json_string(all->paths[i]));
-	return a;
+	return load;
 }
 
 static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strlist *from)
@@ -306,7 +230,7 @@ static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strl
 	m.date = utc_stamp(true);
 	m.version = xstrdup(fb_version);
 	m.runs = all.n;
-	m.conditions = model_conditions(&all);
+	m.conditions = noise_conditions(&all, loadavg_now());
 	printf("noise model of %s (%s), kernel %s, from %u result files:\n", fb_esc(m.hostname),
 	       fb_esc(m.cpu_model), fb_esc(m.kernel), all.n);
 	{
@@ -344,7 +268,7 @@ static int derive_and_save(const struct noise_cmd_opts *c, const struct opt_strl
 			free(dir);
 		}
 		if (!ret)
-			ret = noise_save(&m, path, source_list(&all));
+			ret = noise_save(&m, path, noise_sources(&all));
 		if (!ret)
 			printf("model: %s\n", path);
 	}

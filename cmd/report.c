@@ -51,7 +51,8 @@ const struct opt report_options[] = {
 	  .type = OPT_STR,
 	  .off = R(store),
 	  .help = "the store 'store:key=value,...' selects from: an SQLite file or "
-		  "postgresql://... (default " STORE_DEFAULT ")" },
+		  "postgresql://... (default " STORE_DEFAULT "); with --history and a "
+		  "directory, read its results from this store's index" },
 	{ .name = "bench",
 	  .type = OPT_STRLIST,
 	  .off = R(bench),
@@ -134,17 +135,12 @@ static int report_of_history(const struct report_cmd_opts *c, const struct noise
 	};
 	const char **benches = collect_benches(&c->bench);
 	int ret = cmp_parse_percent("threshold", c->threshold, &o.threshold);
-	struct resultset set = { 0 };
 
+	/* a directory walked, or read through a store, as history reads it */
+	o.store = c->store;
 	o.benches = benches;
-	/* a store selection is read as a RUN; a directory is walked, as history does */
-	if (!ret && store_is_selector(c->history)) {
-		ret = resultset_load(&set, c->history, c->store);
-		o.set = &set;
-	}
 	if (!ret)
 		ret = report_history(&o);
-	resultset_free(&set);
 	free(benches);
 	return ret;
 }

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cmds.h"
 #include "faultacct.h"
@@ -17,24 +16,17 @@
 #include "knob.h"
 #include "mempolicy.h"
 #include "prepare.h"
-#include "profile.h"
-#include "progress.h"
 #include "registry.h"
 #include "results.h"
+#include "runargs.h"
 #include "runcheck.h"
 #include "runner.h"
 #include "runs.h"
 #include "store.h"
+#include "sweep.h"
 #include "sysinfo.h"
 #include "topo.h"
 #include "util.h"
-
-/* One combination of matrix option values: a params copy with one bit each. */
-struct variant {
-	void *params;
-	char name[64];
-	unsigned knob_value; /* index into --knob's values */
-};
 
 struct run_state {
 	const struct bench_entry *entry;
@@ -45,8 +37,7 @@ struct run_state {
 	struct topo *topo;
 	struct cpu_plan plan;
 	struct run_env env; /* what every step shares, decided once */
-	struct variant *variants;
-	unsigned nvariants;
+	struct sweep sweep; /* variants and the loop over them (engine/sweep.c) */
 	struct run run;
 	char *outdir;
 	char *dir_alloc; /* ro.dir when it is the output directory */
@@ -164,74 +155,6 @@ static int parse_command_line(struct run_state *st, int argc, char **argv)
 	return FB_OK;
 }
 
-/*
- * A --knob value names its variant "enabled=never", before the matrix
- * options' part ("enabled=never/4k"): compare shows what follows the '='.
- */
-static void name_knob_variant(struct variant *var, const struct knob *k, unsigned i, size_t used)
-{
-	char *matrix = xstrdup(var->name);
-
-	var->knob_value = i;
-	snprintf(var->name, sizeof(var->name), "%s=%s%s%s", k->name, k->values[i], used ? "/" : "",
-		 matrix);
-	free(matrix);
-}
-
-/*
- * Matrix options with several values expand into one variant per combination,
- * named by those values joined with '/' ("thp/own").
- */
-static void expand_variants(struct run_state *st)
-{
-	const struct bench *b = st->b;
-	unsigned total = 1;
-
-	for (const struct opt *o = b->opts; o && o->name; o++)
-		if (o->type == OPT_ENUMSET && o->matrix)
-			total *= __builtin_popcount(*(unsigned *)((char *)st->params + o->off));
-	/* the knob's values innermost: a repeat runs them back to back */
-	if (st->has_knob)
-		total *= st->knob.nvalues;
-	st->variants = xcalloc(total, sizeof(*st->variants));
-	st->nvariants = total;
-	for (unsigned v = 0; v < total; v++) {
-		unsigned rest = st->has_knob ? v / st->knob.nvalues : v;
-		size_t used = 0;
-
-		st->variants[v].params = xmalloc(b->params_size);
-		memcpy(st->variants[v].params, st->params, b->params_size);
-		for (const struct opt *o = b->opts; o && o->name; o++) {
-			unsigned *mask, bits, pick, bit;
-
-			if (o->type != OPT_ENUMSET || !o->matrix)
-				continue;
-			mask = (unsigned *)((char *)st->variants[v].params + o->off);
-			bits = __builtin_popcount(*mask);
-			pick = rest % bits;
-			rest /= bits;
-			for (bit = 0; pick || !(*mask & (1u << bit)); bit++)
-				if (*mask & (1u << bit))
-					pick--;
-			*mask = 1u << bit;
-			/*
-			 * Only options given several values name the variant: runs
-			 * compare only with equal params, so names stay consistent.
-			 */
-			if (bits < 2)
-				continue;
-			used += snprintf(st->variants[v].name + used,
-					 sizeof(st->variants[v].name) - used, "%s%s",
-					 used ? "/" : "", opt_choice_name(o, (int)bit));
-			if (used >= sizeof(st->variants[v].name))
-				used = sizeof(st->variants[v].name) - 1;
-		}
-		if (st->has_knob)
-			name_knob_variant(&st->variants[v], &st->knob, v % st->knob.nvalues, used);
-	}
-}
-
-/* The output directory (for results, perf.data, and disk-backed files by default). */
 /* Create the directories run_decide_dirs() chose, once the checks passed. */
 static int create_output(struct run_state *st)
 {
@@ -262,112 +185,6 @@ static int create_output(struct run_state *st)
 		return fb_usage("option '--dir': cannot create '%s': %s", st->ro.dir,
 				strerror(errno));
 	return FB_OK;
-}
-
-/* The step's PUs as a perf -C list: "0,1,4" (each once: --oversubscribe reuses PUs). */
-static char *pu_list(const struct cpu_step *cs)
-{
-	char *list = xstrdup(""), *next;
-	unsigned i, j;
-
-	for (i = 0; i < cs->ncpus; i++) {
-		for (j = 0; j < i && cs->pus[j] != cs->pus[i]; j++)
-			;
-		if (j < i)
-			continue;
-		next = xasprintf("%s%s%u", list, *list ? "," : "", cs->pus[i]);
-		free(list);
-		list = next;
-	}
-	return list;
-}
-
-static int run_one(struct run_state *st, unsigned step, unsigned v, unsigned repeat,
-		   struct step_result *r)
-{
-	/*
-	 * The last variant is profiled: the first is the baseline of the ratios
-	 * (disjoint, 4k), the interesting case comes after it.
-	 */
-	bool profile = repeat == 0 && v == st->nvariants - 1 &&
-		       run_prep_profiles(&st->prep, st->plan.steps[step].ncpus);
-	struct profile *prof = NULL;
-	char *why = NULL;
-	int ret;
-
-	if (profile) {
-		/* one perf.data per step: each can be opened alone with perf report */
-		char *path = xasprintf("%s/%s-%s-%ucpus.perf.data", st->outdir, st->entry->name,
-				       st->stamp, st->plan.steps[step].ncpus);
-		char *cpus = pu_list(&st->plan.steps[step]);
-
-		profile_start(&prof, path, cpus, &why);
-		free(cpus);
-		free(path);
-	}
-	ret = st->has_knob ? knob_set(&st->knob, st->variants[v].knob_value) : FB_OK;
-	if (!ret)
-		ret = runner_run_step(&st->env, st->variants[v].params, &st->plan.steps[step], step,
-				      repeat, r);
-	snprintf(r->variant, sizeof(r->variant), "%s", st->variants[v].name);
-	if (profile) {
-		json_t *p = prof ? profile_finish(prof)
-				 : json_pack("{s:s}", "skipped", why ? why : "unknown");
-
-		/* the step's own (older results had one run-wide evidence.profile) */
-		if (p && r->extra)
-			json_object_set_new(r->extra, "profile", p);
-		else
-			json_decref(p);
-		free(why);
-	}
-	return ret;
-}
-
-/* Seconds a step should take by the plan; 0 when the benchmark times itself. */
-static double planned_step_time(const struct run_state *st)
-{
-	if (!bench_uses_run_option(st->b, "sample-time") ||
-	    !bench_uses_run_option(st->b, "samples"))
-		return 0;
-	return st->ro.warmup + (double)st->ro.samples * st->ro.sample_time;
-}
-
-/*
- * Repeats outermost, then steps, then variants: every sweep is interleaved,
- * and the variants of a step go in ABBA order by repeat (knob_variant_order),
- * so each repeat's variants are adjacent in time and pair up (compare).
- */
-static int sweep(struct run_state *st)
-{
-	unsigned total = (unsigned)st->ro.repeat * st->plan.nsteps * st->nvariants;
-	struct progress prog;
-	int ret = FB_OK;
-
-	progress_begin(&prog, stderr, st->ro.progress, isatty(STDERR_FILENO), st->entry->name,
-		       st->b->counters[0], total, (unsigned)st->ro.repeat, planned_step_time(st));
-	st->run.steps = xcalloc(total, sizeof(struct step_result));
-	for (unsigned rep = 0; rep < st->ro.repeat && !ret; rep++)
-		for (unsigned i = 0; i < st->plan.nsteps && !ret; i++)
-			for (unsigned k = 0; k < st->nvariants && !ret; k++) {
-				unsigned v = knob_variant_order(rep, k, st->nvariants);
-				struct step_result *r = &st->run.steps[st->run.nsteps];
-
-				r->ncpus = st->plan.steps[i].ncpus;
-				r->repeat = rep;
-				snprintf(r->variant, sizeof(r->variant), "%s",
-					 st->variants[v].name);
-				progress_step_start(&prog, r);
-				ret = run_one(st, i, v, rep, r);
-				if (!ret)
-					progress_step_end(&prog);
-				if (r->nsamples)
-					st->run.nsteps++;
-				else
-					step_result_free(r);
-			}
-	progress_end(&prog);
-	return ret;
 }
 
 static const char *incomplete_reason(int ret)
@@ -419,9 +236,7 @@ static void release(struct run_state *st)
 	for (unsigned i = 0; i < st->run.nsteps; i++)
 		step_result_free(&st->run.steps[i]);
 	free(st->run.steps);
-	for (unsigned v = 0; v < st->nvariants; v++)
-		free(st->variants[v].params);
-	free(st->variants);
+	sweep_free(&st->sweep);
 	free(st->default_output);
 	run_prep_free(&st->prep);
 	knob_free(&st->knob);
@@ -457,35 +272,21 @@ static int prepare(struct run_state *st, int argc, char **argv)
 	return ret;
 }
 
-/* Does option NAME (without "--") take the next word as its value? */
-static bool takes_value(const char *name)
-{
-	const struct opt *o = opt_find(run_options, name);
-
-	for (const struct bench_entry *e = bench_registry; !o && e->name; e++)
-		o = e->bench->opts ? opt_find(e->bench->opts, name) : NULL;
-	return o && o->type != OPT_BOOL;
-}
-
 /*
  * "faultbench run [options] BENCH [options]", as the man page says and as git
- * takes its options: the first word that is no option nor an option's value
- * is BENCH, moved to argv[1] where the rest of run expects it.
+ * takes its options: BENCH (engine/runargs.c) is moved to argv[1], where the
+ * rest of run expects it.
  */
 static void bench_to_front(int argc, char **argv)
 {
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		char *a = argv[i];
+	int i = run_bench_word(argc, argv, 1);
+	char *a;
 
-		if (a[0] != '-') {
-			memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof(*argv));
-			argv[1] = a;
-			return;
-		}
-		if (!strcmp(a, "-o") ||
-		    (!strncmp(a, "--", 2) && !strchr(a, '=') && takes_value(a + 2)))
-			i++;
-	}
+	if (i < 1)
+		return;
+	a = argv[i];
+	memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof(*argv));
+	argv[1] = a;
 }
 
 int cmd_run(int argc, char **argv)
@@ -530,7 +331,14 @@ int cmd_run(int argc, char **argv)
 	st.env.bench = st.b;
 	st.env.ro = &st.ro;
 	st.env.topo = st.topo;
-	expand_variants(&st);
+	st.sweep = (struct sweep){ .env = &st.env,
+				   .prep = &st.prep,
+				   .plan = &st.plan,
+				   .name = st.entry->name,
+				   .outdir = st.outdir,
+				   .stamp = st.stamp,
+				   .knob = st.has_knob ? &st.knob : NULL };
+	sweep_variants(&st.sweep, st.b, st.params);
 	st.run = (struct run){ .bench = st.b,
 			       .preset = st.entry->preset ? st.entry->name : NULL,
 			       .params = st.params,
@@ -545,7 +353,7 @@ int cmd_run(int argc, char **argv)
 	fb_install_signal_handlers();
 	if (st.has_knob)
 		knob_restore_at_exit(&st.knob);
-	ret = sweep(&st);
+	ret = sweep_run(&st.sweep, &st.run);
 	/* the setting is put back before anything is written or printed */
 	if (st.has_knob)
 		knob_restore(&st.knob);

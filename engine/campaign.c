@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The campaign state machine: see campaign.h.  Nothing here touches the
- * machine; cmd/campaign.c gives it kexec, systemd, the run and compare.
+ * machine; campaign_host.c gives it kexec, systemd, the run and compare.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include <ini.h>
 
 #include "campaign.h"
+#include "cmdwords.h"
 #include "util.h"
 
 static const char *const state_names[] = {
@@ -56,22 +57,24 @@ static int plan_number(struct parse *p, const char *name, const char *v, double 
 
 static int plan_command(struct parse *p, const char *v)
 {
+	static const char *const label[] = { "--label", NULL };
 	struct campaign *c = p->c;
-	char *copy = xstrdup(v), *save = NULL, *w;
+	struct cmd_words w;
 
-	for (w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-		c->command = xrealloc(c->command, (c->ncommand + 1) * sizeof(*c->command));
-		c->command[c->ncommand++] = xstrdup(w);
-		/* each boot's runs get their kernel's label */
-		if (!strcmp(w, "--label") || !strncmp(w, "--label=", 8)) {
-			snprintf(p->err, sizeof(p->err),
-				 "[campaign] command: the labels come from the [kernel LABEL] "
-				 "sections, not --label");
-			free(copy);
-			return 0;
-		}
+	if (cmd_words_split(&w, v, CAMPAIGN_MAX_WORDS)) {
+		snprintf(p->err, sizeof(p->err), "[campaign] command: more than %d words",
+			 CAMPAIGN_MAX_WORDS);
+		return 0;
 	}
-	free(copy);
+	c->command = w.v;
+	c->ncommand = w.n;
+	/* each boot's runs get their kernel's label */
+	if (cmd_words_find(&w, label)) {
+		snprintf(p->err, sizeof(p->err),
+			 "[campaign] command: the labels come from the [kernel LABEL] "
+			 "sections, not --label");
+		return 0;
+	}
 	if (!c->ncommand || (strcmp(c->command[0], "run") && strcmp(c->command[0], "suite"))) {
 		snprintf(p->err, sizeof(p->err),
 			 "[campaign] command = '%s' is not a faultbench 'run ...' or 'suite FILE'",

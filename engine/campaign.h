@@ -22,7 +22,8 @@
 
 #define CAMPAIGN_MAX_KERNELS  8
 #define CAMPAIGN_MAX_BOOTS    1000
-#define CAMPAIGN_MAX_ATTEMPTS 3 /* switches (or runs) tried for one boot before it fails */
+#define CAMPAIGN_MAX_WORDS    256 /* in command = */
+#define CAMPAIGN_MAX_ATTEMPTS 3	  /* switches (or runs) tried for one boot before it fails */
 #define CAMPAIGN_ID_LEN	      16
 #define CAMPAIGN_BOOT_ID_LEN  40
 

@@ -714,9 +714,16 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 		goto out;
 	take_reading(s, &prev);
 	mark_faults(s, &prev, true);
-	next = prev.t;
 	for (long long k = 0; k < ro->samples; k++) {
-		next += ro->sample_time;
+		/*
+		 * Each sample lasts --sample-time from the reading before it, not
+		 * to the next point of a fixed grid: when a busy host kept this
+		 * thread off the CPU past a grid point, the next sample would
+		 * end at once, a fraction of a millisecond long, and its rates
+		 * and interference fractions (ticks over its length) would be
+		 * noise (seen on the shared development VM: "other" 39.6).
+		 */
+		next = prev.t + ro->sample_time;
 		while (now_monotonic() < next && !step_should_end(s, &ret))
 			sleep_until(next);
 		if (ret)

@@ -583,18 +583,34 @@ char *spawn_first_line(const char *const argv[])
 	return line;
 }
 
-int spawn_self_wait(char *const argv[])
+int spawn_self_logged(const char *const argv[], const char *dir, const char *log, double timeout,
+		      bool *timed_out)
 {
 	struct spawn s = {
-		.argv = (const char *const *)argv,
+		.argv = argv,
 		.file = "/proc/self/exe",
+		.dir = dir,
 		.pass_interrupt = true,
+		.timeout = timeout,
+		.grace = timeout > 0 ? SPAWN_SELF_GRACE : 0,
 	};
 	char why[256];
-	int code = spawn_run(&s);
+	int code;
 
+	if (log) {
+		s.out = (struct spawn_io){ SPAWN_FILE, .path = log };
+		s.err = (struct spawn_io){ SPAWN_TO_STDOUT };
+	}
+	code = spawn_run(&s);
+	if (timed_out)
+		*timed_out = s.end == SPAWN_TIMED_OUT;
 	if (s.end == SPAWN_NOT_RUN)
-		fb_fail("%s", spawn_describe(&s, why, sizeof(why)));
+		code = fb_fail("%s", spawn_describe(&s, why, sizeof(why)));
 	spawn_clear(&s);
 	return code;
+}
+
+int spawn_self_wait(char *const argv[])
+{
+	return spawn_self_logged((const char *const *)argv, NULL, NULL, 0, NULL);
 }

@@ -159,4 +159,14 @@ char *spawn_find_program(const char *name, const char *extra_dirs);
  */
 int spawn_self_wait(char *const argv[]);
 
+/*
+ * The same, in directory dir (NULL: this one), its stdout and stderr into
+ * the new file log (NULL: this process's), stopped after timeout seconds
+ * (0: never; SIGTERM, then SIGKILL SPAWN_SELF_GRACE s later; *timed_out
+ * says whether it was).  The budget of a caller includes the grace.
+ */
+#define SPAWN_SELF_GRACE 1.0
+int spawn_self_logged(const char *const argv[], const char *dir, const char *log, double timeout,
+		      bool *timed_out);
+
 #endif

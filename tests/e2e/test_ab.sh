@@ -109,9 +109,13 @@ expect_status 2 fb ab --a "$RUN -o x.json" --b "$RUN"
 expect_status 2 fb ab --a "$RUN" --b "$RUN" --threshold 0
 expect_status 2 fb ab --a "$RUN" --b "$RUN" --threshold lots
 expect_status 2 fb ab --a "$RUN" --knob $COST=1
+expect_status 2 fb ab --a "$RUN" --b "$RUN" --design within
+expect_status 2 fb ab --a "$RUN" --knob $COST=0,1 --round-repeats 3
+expect_status 2 fb ab --a "$RUN --repeat 2" --knob $COST=0,1
+expect_status 2 fb ab --a "$RUN --knob $COST=0,2" --knob $COST=0,1
 
 # --- ab: the run budget, ABBA order of the pairs, undecided is 125
-expect_ab 125 budget --a "$RUN" --knob $COST=0,0 --max-runs 4
+expect_ab 125 budget --a "$RUN" --knob $COST=0,0 --max-runs 4 --design separate
 grep -q "^ab: undecided" budget.out || die "no undecided verdict"
 python3 - budget/ab.json <<'PY' || die "ab: budget or order wrong"
 import json, os, sys
@@ -124,12 +128,12 @@ runs = [f for f in os.listdir(os.path.dirname(sys.argv[1])) if f.endswith(".json
 assert len(runs) == d["runs"] <= 4, runs
 PY
 # the time budget: never exceeded (a run still going is stopped)
-expect_ab 125 time --a "$RUN" --knob $COST=0,0 --max-time 2
+expect_ab 125 time --a "$RUN" --knob $COST=0,0 --max-time 2 --design separate
 [ "$(jget time/ab.json 'd["seconds"] <= 2')" = True ] || die "ab: time budget exceeded"
 
 # --- ab: worse (exit 1) and within (exit 0)
 # on the workers' CPU time per page, which a loaded machine does not move
-expect_ab 1 worse --a "$RUN" --knob $COST=0,10000 --max-runs 60 --metric cpu
+expect_ab 1 worse --a "$RUN" --knob $COST=0,10000 --max-runs 60 --metric cpu --design separate
 grep -q "^ab: worse" worse.out || die "no worse verdict"
 grep -q "cpu-ns/page" worse.out || die "ab --metric cpu: not on cpu-ns/page"
 grep -q "^ab: spent [0-9]* runs" worse.out || die "ab does not say what it spent"
@@ -139,4 +143,24 @@ grep -q "^ab: spent [0-9]* runs" worse.out || die "ab does not say what it spent
 	die "B ran without its cost"
 expect_ab 0 within --a "$RUN" --b "$RUN" --threshold 95% --max-runs 60
 grep -q "^ab: within" within.out || die "no within verdict"
+
+# --- ab's within design (the default with --knob): each round one run of
+# both values interleaved ABBA, each repeat a pair
+expect_ab 1 rounds --a "$RUN" --knob $COST=0,10000 --max-runs 20 --metric cpu
+grep -q "^round   1: " rounds.out || die "ab within: no round line"
+grep -q "^ab: worse" rounds.out || die "ab within: no worse verdict"
+grep -q "rounds of 4 repeats" rounds.out || die "ab within: does not say what it spent"
+python3 - rounds/ab.json rounds/r-001.json <<'PY' || die "ab within: rounds wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["design"] == "within" and d["decision"] == "worse", d
+assert d["runs"] == len(d["pairs_log"]) <= 20, d
+assert d["pairs"] + d["left_out"] == 4 * d["runs"], d
+r = json.load(open(sys.argv[2]))
+costs = [s["extra"].get("test_fault_cost_ns", 0) for s in r["steps"]]
+# ABBA by repeat: A B | B A | A B | B A
+assert costs == [0, 10000, 10000, 0, 0, 10000, 10000, 0], costs
+PY
+expect_ab 125 rtime --a "$RUN" --knob $COST=0,00 --max-time 3
+[ "$(jget rtime/ab.json 'd["seconds"] <= 3')" = True ] || die "ab within: time budget exceeded"
 exit 0

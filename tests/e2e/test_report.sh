@@ -5,7 +5,8 @@
 # machine, a copy of one whose host name and kernel release carry HTML, the
 # report of both and the report of their history, each opened by headless
 # Chromium from disk.  The test reads back the DOM Chromium built: the
-# tables are there, every figure loaded (report.js marks it on <body>), and
+# tables are there, every figure loaded (report.js marks it on <body>), a
+# disturbed run is marked (and only the mark coloured), and
 # the HTML in the result stayed text.  The screenshots are kept in
 # $FB_REPORT_SHOTS (default: build/e2e/ of the source tree) for a human.
 # Without chromium (Debian: apt-get install chromium) the browser part is
@@ -25,6 +26,11 @@ d = json.load(open(sys.argv[1]))
 d["system"]["hostname"] = "<script>document.title='pwned'</script>"
 d["system"]["kernel"]["release"] = "6.18<img src=x onerror=alert(1)>"
 d["system"]["cpu_model"] = "\"quoted' & <b>bold</b>"
+# and measured disturbed at its first step (engine/results.h's interference keys)
+d["steps"][0]["interference"] = {"share_min": 0.62, "wait_max": 0.3, "other_max": 0.35,
+                                 "steal_max": 0.01, "samples": 2, "samples_disturbed": 2,
+                                 "disturbed": True, "retries": 0}
+d["interference"] = {"steps": 1, "steps_disturbed": 1, "disturbed": True, "retries": 0}
 json.dump(d, open(sys.argv[2], "w"))
 EOF
 
@@ -55,6 +61,10 @@ grep -q '&quot;quoted&#39; &amp; &lt;b&gt;bold' R/index.html || die "the CPU mod
 ! grep -q '<script>document\|<img src=x' R/index.html || die "markup from a result reached the page"
 grep -q '<tr class="diff"><th scope="row">hostname' R/index.html || die "the differing host name is not marked"
 grep -q 'Content-Security-Policy' R/index.html || die "no Content-Security-Policy"
+# X's disturbed step: its mean is marked, the legend says what the mark means
+grep -q '<span class="dist" title="1 of its runs measured disturbed">' R/index.html ||
+	die "the disturbed run's cell is not marked"
+grep -q '<p class="notes legend">' R/index.html || die "no legend for the disturbed mark"
 
 # the history of both runs: a trend per benchmark, every run listed
 fb report --history . --bench pf1 -o H >hout.txt || { cat hout.txt; die "report --history failed"; }
@@ -97,6 +107,10 @@ grep -q '<table class="meta">' R.dom || die "no systems table in the rendered pa
 [ "$(grep -o '<img ' R.dom | wc -l)" -ge 2 ] || die "the figures are missing from the rendered page"
 grep -q '<title>faultbench report' R.dom || die "the page title changed: a script from a result ran"
 ! grep -q 'pwned' <(grep -o '<title>[^<]*' R.dom) || die "a script from a result ran"
+grep -q '<span class="dist" title="1 of its runs measured disturbed">' R.dom ||
+	die "the disturbed mark is not in the rendered page"
+grep -q '1 of 1 step disturbed; worst share 0.620' R.dom ||
+	die "the rendered table of runs does not say which file was disturbed"
 render H
 
 # --- what the page looks like: colour only on starred changes, figures wide ----

@@ -97,10 +97,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (line = strtok_r(s, "\n", &save); line && entries < MAX_ENTRIES;
 	     line = strtok_r(NULL, "\n", &save), entries++)
 		make_entry(root, line);
-	if (!history_load(&h, root))
+	if (!history_load(&h, root, NULL))
 		history_analyse(&h, 2, 0.02);
 	history_free(&h);
-	history_benches(root, &names, &n);
+	history_benches(root, NULL, &names, &n);
 	for (unsigned i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

@@ -28,17 +28,7 @@
 #include "topo.h"
 #include "util.h"
 
-static char dir[] = "/tmp/fb-test-hardening.XXXXXX";
-
-static char *at(const char *name)
-{
-	static char buf[4][512];
-	static unsigned next;
-	char *b = buf[next++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", dir, name);
-	return b;
-}
+#include "scratch.h"
 
 static void write_text(const char *path, const char *text, size_t len)
 {
@@ -130,7 +120,7 @@ static bool no_temporaries(void)
 {
 	char cmd[600];
 
-	snprintf(cmd, sizeof(cmd), "ls -A %s | grep -q '^\\.fb-tmp-'", dir);
+	snprintf(cmd, sizeof(cmd), "ls -A %s | grep -q '^\\.fb-tmp-'", scratch_dir);
 	return system(cmd) != 0;
 }
 
@@ -141,16 +131,17 @@ static void test_write_never_through_a_link(void **state)
 	write_text(victim, "precious", 8);
 	assert_int_equal(symlink(victim, at("r.json")), 0);
 	/* a new name: the link is there, so nothing is written, least of all the victim */
-	assert_int_equal(fb_write_file(dir, "r", ".json", FB_NEW, put_text, "evil", &written),
-			 -EEXIST);
+	assert_int_equal(
+	    fb_write_file(scratch_dir, "r", ".json", FB_NEW, put_text, "evil", &written), -EEXIST);
 	assert_null(written);
 	/* unique names go around it */
-	assert_int_equal(fb_write_file(dir, "r", ".json", FB_NEW_UNIQUE, put_text, "one", &written),
-			 0);
+	assert_int_equal(
+	    fb_write_file(scratch_dir, "r", ".json", FB_NEW_UNIQUE, put_text, "one", &written), 0);
 	assert_string_equal(written, at("r-2.json"));
 	free(written);
 	/* replacing (plots) replaces the link itself */
-	assert_int_equal(fb_write_file(dir, "r", ".json", FB_REPLACE, put_text, "new", NULL), 0);
+	assert_int_equal(
+	    fb_write_file(scratch_dir, "r", ".json", FB_REPLACE, put_text, "new", NULL), 0);
 	text = read_text_file(victim);
 	assert_string_equal(text, "precious");
 	free(text);
@@ -355,12 +346,12 @@ static void test_topology_cap(void **state)
 static int setup(void **state)
 {
 	fb_set_quiet(true);
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make("hardening");
 }
 
 static int teardown(void **state)
 {
-	return fsfile_remove_tree(dir);
+	return scratch_remove();
 }
 
 int main(void)

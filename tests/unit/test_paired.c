@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -101,7 +102,7 @@ static void test_paired_worse_despite_a_starved_repeat(void **state)
 		b[i] = a[i] * (0.95 + 0.002 * i);
 	b[3] = a[3] * 0.01;
 	doc = make_doc(8, a, b);
-	paired_analyse(doc, &rows, &n);
+	paired_analyse(doc, 2, &rows, &n);
 	assert_int_equal(n, 1);
 	assert_string_equal(rows[0].base, "cost=0");
 	assert_string_equal(rows[0].variant, "cost=90");
@@ -128,12 +129,135 @@ static void test_paired_leaves_out_broken_and_disturbed(void **state)
 	/* repeat 4's A step (index 8: even repeats run A first) was disturbed */
 	s = json_array_get(json_object_get(doc, "steps"), 8);
 	json_object_set_new(s, "interference", json_pack("{s:b}", "disturbed", 1));
-	paired_analyse(doc, &rows, &n);
+	paired_analyse(doc, 2, &rows, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(rows[0].pairs, 4);
 	assert_int_equal(rows[0].skipped, 2);
 	assert_string_equal(paired_verdict(&rows[0]), "no difference shown");
 	free(rows);
+	json_decref(doc);
+}
+
+static void test_significant_but_small_is_within_the_threshold(void **state)
+{
+	/* B 1% slower in every repeat: significant, yet smaller than check's 2% */
+	double a[8] = { 100, 90, 104, 98, 77, 101, 95, 99 }, b[8];
+	struct paired_row *rows;
+	unsigned n;
+	json_t *doc;
+
+	for (unsigned i = 0; i < 8; i++)
+		b[i] = a[i] * (0.99 - 0.0005 * i);
+	doc = make_doc(8, a, b);
+	paired_analyse(doc, 2, &rows, &n);
+	assert_true(rows[0].p <= PAIRED_ALPHA);
+	assert_string_equal(paired_verdict(&rows[0]), "worse, within the threshold");
+	free(rows);
+	paired_analyse(doc, 0.5, &rows, &n);
+	assert_string_equal(paired_verdict(&rows[0]), "worse");
+	free(rows);
+	json_decref(doc);
+}
+
+/*
+ * Give every step task-clock: pages counted 1000 a sample, CPU time per page
+ * 1000 ns for A and 1050 ns for B (5% more CPU per page).
+ */
+static void add_task_clock(json_t *doc)
+{
+	size_t i;
+	json_t *s;
+
+	json_array_foreach (json_object_get(doc, "steps"), i, s) {
+		bool b = !strcmp(json_string_value(json_object_get(s, "variant")), "cost=90");
+		double ns = (b ? 1050 : 1000) * 1000.0 * (1 + 0.001 * i);
+
+		json_object_set_new(s, "events", json_pack("[s,s]", "page-faults", "task-clock"));
+		json_object_set_new(s, "samples",
+				    json_pack("[{s:[{s:[f,f], s:[f]}]}]", "workers", "ev", 100.0,
+					      ns, "count", 1000.0));
+	}
+}
+
+static void test_cpu_row_keeps_steps_only_other_tasks_disturbed(void **state)
+{
+	double a[8] = { 100, 90, 104, 98, 77, 101, 95, 99 }, b[8];
+	struct paired_row *rows;
+	unsigned n;
+	json_t *doc, *steps;
+
+	for (unsigned i = 0; i < 8; i++)
+		b[i] = a[i] * (i % 2 ? 0.5 : 1.6); /* pages/s thrown about by a busy host */
+	doc = make_doc(8, a, b);
+	add_task_clock(doc);
+	steps = json_object_get(doc, "steps");
+	/* steps 2 and 5 disturbed by other tasks; step 9 by steal beyond the bound */
+	json_object_set_new(json_array_get(steps, 2), "interference",
+			    json_pack("{s:b, s:f}", "disturbed", 1, "other_max", 0.4));
+	json_object_set_new(json_array_get(steps, 5), "interference",
+			    json_pack("{s:b, s:f}", "disturbed", 1, "other_max", 0.2));
+	json_object_set_new(json_array_get(steps, 9), "interference",
+			    json_pack("{s:b}", "disturbed", 1));
+	json_object_set_new(json_array_get(json_object_get(json_array_get(steps, 9), "samples"), 0),
+			    "interference", json_pack("{s:[f], s:f}", "steal", 0.3, "tick", 0.04));
+	/* one tick of steal is the reading's error, not steal: kept */
+	json_object_set_new(json_array_get(json_object_get(json_array_get(steps, 5), "samples"), 0),
+			    "interference", json_pack("{s:[f], s:f}", "steal", 0.04, "tick", 0.04));
+	json_object_set_new(doc, "interference",
+			    json_pack("{s:{s:f}}", "bounds", "steal_max", 0.02));
+	paired_analyse(doc, 2, &rows, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].metric, "pages/s");
+	assert_int_equal(rows[0].pairs, 5); /* repeats 1, 2 and 4 left out */
+	assert_string_equal(rows[1].metric, PAIRED_CPU_METRIC);
+	assert_int_equal(rows[1].pairs, 7); /* only repeat 4 (steal) left out */
+	assert_false(rows[1].higher_better);
+	assert_string_equal(paired_verdict(&rows[1]), "worse");
+	free(rows);
+	json_decref(doc);
+}
+
+static void test_repeat_ratios_for_ab(void **state)
+{
+	double a[6] = { 100, 101, 99, 100, 102, 98 }, b[6];
+	struct paired_obs obs;
+	json_t *doc;
+
+	for (unsigned i = 0; i < 6; i++)
+		b[i] = a[i] * 0.95;
+	b[2] = 0; /* broken: its repeat gives no observation */
+	doc = make_doc(6, a, b);
+	paired_repeat_ratios(doc, false, &obs);
+	assert_int_equal(obs.n, 5);
+	assert_int_equal(obs.left_out, 1);
+	assert_true(obs.higher_better);
+	for (unsigned i = 0; i < obs.n; i++)
+		assert_true(fabs(obs.d[i] - log(0.95)) < 1e-9);
+	assert_true(fabs(obs.va - 100) < 1e-9 && fabs(obs.vb - 95) < 1e-9);
+	free(obs.d);
+	json_decref(doc);
+}
+
+static void test_paired_json_rows(void **state)
+{
+	double a[8] = { 100, 90, 104, 98, 77, 101, 95, 99 }, b[8];
+	struct resultset rs = { .label = "lab", .arg = "x.json", .n = 1 };
+	json_t *doc, *out, *row;
+
+	for (unsigned i = 0; i < 8; i++)
+		b[i] = a[i] * 0.9;
+	doc = make_doc(8, a, b);
+	json_object_set_new(doc, "bench", json_string("pf1"));
+	rs.docs = &doc;
+	out = paired_json(&rs, 1, 2);
+	assert_int_equal(json_array_size(out), 1);
+	row = json_array_get(out, 0);
+	assert_string_equal(json_string_value(json_object_get(row, "verdict")), "worse");
+	assert_string_equal(json_string_value(json_object_get(row, "run")), "x.json");
+	assert_string_equal(json_string_value(json_object_get(row, "bench")), "pf1");
+	assert_int_equal(json_integer_value(json_object_get(row, "pairs")), 8);
+	assert_true(fabs(json_real_value(json_object_get(row, "change_pct")) + 10) < 1e-6);
+	json_decref(out);
 	json_decref(doc);
 }
 
@@ -144,7 +268,7 @@ static void test_single_variant_or_repeat_has_no_rows(void **state)
 	unsigned n;
 	json_t *doc = make_doc(1, a, b);
 
-	paired_analyse(doc, &rows, &n);
+	paired_analyse(doc, 2, &rows, &n);
 	assert_int_equal(n, 0);
 	free(rows);
 	json_decref(doc);
@@ -158,6 +282,10 @@ int main(void)
 		cmocka_unit_test(test_env_knob_sets_and_restores),
 		cmocka_unit_test(test_paired_worse_despite_a_starved_repeat),
 		cmocka_unit_test(test_paired_leaves_out_broken_and_disturbed),
+		cmocka_unit_test(test_significant_but_small_is_within_the_threshold),
+		cmocka_unit_test(test_cpu_row_keeps_steps_only_other_tasks_disturbed),
+		cmocka_unit_test(test_repeat_ratios_for_ab),
+		cmocka_unit_test(test_paired_json_rows),
 		cmocka_unit_test(test_single_variant_or_repeat_has_no_rows),
 	};
 

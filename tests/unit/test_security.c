@@ -26,17 +26,7 @@
 #include "store.h"
 #include "util.h"
 
-static char dir[] = "/tmp/fb-test-security.XXXXXX";
-
-static char *at(const char *name)
-{
-	static char buf[4][512];
-	static unsigned next;
-	char *b = buf[next++ % 4];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", dir, name);
-	return b;
-}
+#include "scratch.h"
 
 /* A victim file holding "keep", and a link to it at name. */
 static void plant(const char *name)
@@ -136,7 +126,7 @@ static void test_mkdir_below(void **state)
 	assert_int_equal(mkdir(at("elsewhere"), 0700), 0);
 	assert_int_equal(symlink(at("elsewhere"), at("linked")), 0);
 	/* the base the user named may be a link; a directory below it may not */
-	assert_int_equal(fb_mkdir_below(dir, "linked"), -ELOOP);
+	assert_int_equal(fb_mkdir_below(scratch_dir, "linked"), -ELOOP);
 	assert_int_equal(fb_mkdir_below(at("linked"), "a/b"), 0);
 	assert_int_equal(stat(at("elsewhere/a/b"), &st), 0);
 	assert_int_equal(mkdir(at("real"), 0700), 0);
@@ -320,7 +310,7 @@ static void test_url_stores(void **state)
 	struct stat st;
 
 	/* a URL of another kind is an error, never an SQLite file named after it */
-	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(chdir(scratch_dir), 0);
 	assert_int_equal(store_open(&s, "mysql://u:s3cr3t@db/fb", STORE_WRITE), FB_USAGE);
 	assert_null(s);
 	assert_null(strstr(fb_last_error(), "s3cr3t"));
@@ -363,16 +353,12 @@ static void test_control_characters(void **state)
 
 static int setup(void **state)
 {
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make("security");
 }
 
 static int teardown(void **state)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	int ret = system(cmd);
-
-	free(cmd);
-	return ret ? -1 : 0;
+	return scratch_remove();
 }
 
 int main(void)

@@ -18,6 +18,11 @@
  *  - a true +5% per-fault cost (rates / 1.05): found "worse" than a 2%
  *    threshold in at least 90% of trials within the budget of 150 pairs (7.5 minutes).
  *
+ * and of ab's within design: a round is one run, 3 s of start-up then 4
+ * repeats of an A and a B step of 1.2 s each in ABBA order (AB | BA | AB |
+ * BA), each repeat one observation, looked at after every round, up to 600 s;
+ * the same A/A and A/B requirements.
+ *
  * GSL's Mersenne Twister with fixed seeds (FB_SEED overrides); no timing.
  */
 #include <math.h>
@@ -104,13 +109,13 @@ struct host {
 #define STEP_S	   0.1
 #define NOISE	   0.02
 
-/* One run's value: the mean speed over its RUN_S seconds, times noise. */
-static double host_run(struct host *h, double effect)
+/* The host's mean speed over the next secs seconds, times noise and effect. */
+static double host_measure(struct host *h, double secs, double effect)
 {
 	double sum = 0;
 	unsigned n = 0;
 
-	for (double t = 0; t < RUN_S; t += STEP_S, n++) {
+	for (double t = 0; t < secs; t += STEP_S, n++) {
 		while (h->now >= h->next_switch) {
 			h->slow = !h->slow;
 			h->next_switch += gsl_ran_exponential(h->rng, DWELL_S);
@@ -120,6 +125,18 @@ static double host_run(struct host *h, double effect)
 	}
 	return sum / n * effect * exp(gsl_ran_gaussian(h->rng, NOISE));
 }
+
+/* One run's value: the mean speed over its RUN_S seconds. */
+static double host_run(struct host *h, double effect)
+{
+	return host_measure(h, RUN_S, effect);
+}
+
+/* ab's within design: a run's start-up, then its steps */
+#define ROUND_START_S 3.0
+#define ROUND_STEP_S  1.2
+#define ROUND_REPEATS 4
+#define BUDGET_S      600.0
 
 struct trial {
 	enum seq_decision decision;
@@ -154,6 +171,39 @@ static struct trial run_trial(gsl_rng *rng, double effect_b)
 	return t;
 }
 
+/* A within-design trial: rounds of ROUND_REPEATS ABBA pairs, a look after each. */
+static struct trial run_within_trial(gsl_rng *rng, double effect_b)
+{
+	struct host h = { .rng = rng, .slow = gsl_rng_uniform(rng) < 0.5 };
+	struct seq_test s;
+	struct trial t = { SEQ_UNDECIDED, false, 0 };
+	double lo, hi;
+
+	h.next_switch = gsl_ran_exponential(rng, DWELL_S);
+	seq_init(&s, SEQ_ALPHA, SEQ_C);
+	while (h.now + ROUND_START_S + 2 * ROUND_REPEATS * ROUND_STEP_S <= BUDGET_S &&
+	       t.decision == SEQ_UNDECIDED) {
+		host_measure(&h, ROUND_START_S, 1.0);
+		for (unsigned rep = 0; rep < ROUND_REPEATS; rep++) {
+			double a, b;
+
+			if (rep % 2 == 0) {
+				a = host_measure(&h, ROUND_STEP_S, 1.0);
+				b = host_measure(&h, ROUND_STEP_S, effect_b);
+			} else {
+				b = host_measure(&h, ROUND_STEP_S, effect_b);
+				a = host_measure(&h, ROUND_STEP_S, 1.0);
+			}
+			seq_add(&s, log(b / a));
+			t.pairs++;
+		}
+		if (seq_interval(&s, &lo, &hi) && (lo > 0 || hi < 0))
+			t.ever_excluded_zero = true;
+		t.decision = seq_decide(&s, THRESHOLD, true);
+	}
+	return t;
+}
+
 static unsigned long seed(unsigned long def)
 {
 	const char *s = getenv("FB_SEED");
@@ -161,8 +211,9 @@ static unsigned long seed(unsigned long def)
 	return s && *s ? strtoul(s, NULL, 10) : def;
 }
 
-static void simulate(double effect_b, unsigned long def_seed, unsigned *worse, unsigned *within,
-		     unsigned *excluded, double *mean_pairs)
+static void simulate_design(bool within_design, double effect_b, unsigned long def_seed,
+			    unsigned *worse, unsigned *within, unsigned *excluded,
+			    double *mean_pairs)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	unsigned long pairs = 0;
@@ -170,7 +221,8 @@ static void simulate(double effect_b, unsigned long def_seed, unsigned *worse, u
 	gsl_rng_set(rng, seed(def_seed));
 	*worse = *within = *excluded = 0;
 	for (unsigned i = 0; i < TRIALS; i++) {
-		struct trial t = run_trial(rng, effect_b);
+		struct trial t =
+		    within_design ? run_within_trial(rng, effect_b) : run_trial(rng, effect_b);
 
 		*worse += t.decision == SEQ_WORSE;
 		*within += t.decision == SEQ_WITHIN;
@@ -179,6 +231,12 @@ static void simulate(double effect_b, unsigned long def_seed, unsigned *worse, u
 	}
 	*mean_pairs = (double)pairs / TRIALS;
 	gsl_rng_free(rng);
+}
+
+static void simulate(double effect_b, unsigned long def_seed, unsigned *worse, unsigned *within,
+		     unsigned *excluded, double *mean_pairs)
+{
+	simulate_design(false, effect_b, def_seed, worse, within, excluded, mean_pairs);
 }
 
 static void test_aa_false_alarms_with_early_stopping(void **state)
@@ -209,6 +267,26 @@ static void test_five_percent_cost_is_found(void **state)
 	assert_true(within <= TRIALS * 0.05);
 }
 
+static void test_within_design_aa_and_five_percent(void **state)
+{
+	unsigned worse, within, excluded;
+	double pairs;
+
+	simulate_design(true, 1.0, 24, &worse, &within, &excluded, &pairs);
+	printf("# within design, A/A, %u trials: worse %u, within %u, interval ever excluded 0 "
+	       "in %u, %.1f pairs on average\n",
+	       TRIALS, worse, within, excluded, pairs);
+	assert_true(worse <= TRIALS * 0.05);
+	assert_true(excluded <= TRIALS * 0.05);
+	assert_true(within >= TRIALS * 0.75);
+	simulate_design(true, 1.0 / 1.05, 25, &worse, &within, &excluded, &pairs);
+	printf("# within design, A/B +5%% cost, %u trials: worse %u, within %u, %.1f pairs on "
+	       "average\n",
+	       TRIALS, worse, within, pairs);
+	assert_true(worse >= TRIALS * 0.90);
+	assert_true(within <= TRIALS * 0.05);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_too_few_pairs_are_undecided),
 		cmocka_unit_test(test_aa_false_alarms_with_early_stopping),
 		cmocka_unit_test(test_five_percent_cost_is_found),
+		cmocka_unit_test(test_within_design_aa_and_five_percent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
