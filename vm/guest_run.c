@@ -17,6 +17,7 @@
 #include "mempolicy.h"
 #include "prepare.h"
 #include "registry.h"
+#include "runargs.h"
 #include "runcheck.h"
 #include "topo.h"
 #include "util.h"
@@ -58,7 +59,7 @@ static int check_plan(struct run_prep *p, const struct vm_topology *t)
 	return err;
 }
 
-/* run's options of args (argv[2..] of the guest's run, --store and --runs taken out). */
+/* run's options of args (what follows BENCH in the guest's run line). */
 static int check_options(const struct bench_entry *e, int argc, char **argv,
 			 const struct vm_topology *t)
 {
@@ -83,34 +84,60 @@ static int check_options(const struct bench_entry *e, int argc, char **argv,
 	return err;
 }
 
+/*
+ * The guest's run line as run reads it: --store and --runs taken out, BENCH
+ * moved to a[1] (engine/runargs.c, run's own rule); its length.
+ */
+static int as_run_reads_it(int argc, char **argv, char **a)
+{
+	const char *v;
+	int n = argc, i;
+	char *bench;
+
+	memcpy(a, argv, (size_t)argc * sizeof(*a));
+	opt_take(&n, a, "runs", &v);
+	opt_take(&n, a, "store", &v);
+	i = run_bench_word(n, a, 1);
+	if (i > 1) {
+		bench = a[i];
+		memmove(a + 2, a + 1, (size_t)(i - 1) * sizeof(*a));
+		a[1] = bench;
+	}
+	return n;
+}
+
 int vm_check_guest_run(const struct vm_opts *o, int argc, char **argv)
 {
 	const struct bench_entry *e;
 	struct vm_topology t;
-	const char *v;
 	char **a, hint[256];
-	int n = argc, err;
+	int n, err;
 
-	/* a shell line, another command, or run's options before its benchmark: the guest's */
-	if (o->shell || argc < 2 || strcmp(argv[0], "run") || argv[1][0] == '-')
+	/* a shell line or another command: the guest's */
+	if (o->shell || argc < 2 || strcmp(argv[0], "run"))
 		return FB_OK;
-	err = vm_topology_parse(o, &t, NULL);
-	if (err)
-		return err;
-	e = bench_lookup(argv[1]);
-	if (!e) {
-		if (!bench_suggest_hint(argv[1], hint, sizeof(hint))[0])
-			snprintf(hint, sizeof(hint), "; see 'faultbench list'");
-		err = fb_usage("'%s' is not a benchmark%s", argv[1], hint);
-	} else {
-		/* the parsers reorder what they are given: a copy, without what run takes first */
-		a = xcalloc((size_t)argc + 1, sizeof(*a));
-		memcpy(a, argv, (size_t)argc * sizeof(*a));
-		while (opt_take(&n, a, "store", &v) || opt_take(&n, a, "runs", &v))
-			;
-		err = check_options(e, n - 2, a + 2, &t);
+	/* the parsers reorder what they are given: a copy */
+	a = xcalloc((size_t)argc + 1, sizeof(*a));
+	n = as_run_reads_it(argc, argv, a);
+	/* no benchmark (run's own usage, or --help): the guest's run says it */
+	if (n < 2 || a[1][0] == '-') {
 		free(a);
+		return FB_OK;
 	}
+	err = vm_topology_parse(o, &t, NULL);
+	if (err) {
+		free(a);
+		return err;
+	}
+	e = bench_lookup(a[1]);
+	if (!e) {
+		if (!bench_suggest_hint(a[1], hint, sizeof(hint))[0])
+			snprintf(hint, sizeof(hint), "; see 'faultbench list'");
+		err = fb_usage("'%s' is not a benchmark%s", a[1], hint);
+	} else {
+		err = check_options(e, n - 2, a + 2, &t);
+	}
+	free(a);
 	if (err)
 		fb_usage("vm: the guest's command was refused on the host, before a boot (a "
 			 "guest of --numa %s, --smt %lld)",

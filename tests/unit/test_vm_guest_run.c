@@ -46,7 +46,11 @@ static void accepted(void **state)
 	/* the guest's help, another command, options before the benchmark, a shell line */
 	assert_int_equal(CHECK("2x4", 1, "run", "pf1", "--help"), FB_OK);
 	assert_int_equal(CHECK("2x4", 1, "topo", "--cpus", "999"), FB_OK);
+	/* BENCH after options, as run takes it (engine/runargs.c) */
 	assert_int_equal(CHECK("2x4", 1, "run", "--cpus", "1", "pf1"), FB_OK);
+	assert_int_equal(
+	    CHECK("2x4", 1, "run", "--runs", "2", "--store", "none", "-o", "x/", "pf1"), FB_OK);
+	assert_int_equal(CHECK("2x4", 1, "run", "--cpus", "8"), FB_OK);
 	assert_int_equal(check("2x4", 1, true, (char *[]){ "run", "nonsense", NULL }, 2), FB_OK);
 }
 
@@ -63,6 +67,7 @@ static void refused(void **state)
 	assert_int_equal(CHECK("2x4", 1, "run", "pf1", "--label", "../x"), FB_USAGE);
 	assert_int_equal(CHECK("2x4", 1, "run", "pf1", "--topology", "pack:1 pu:1"), FB_USAGE);
 	assert_int_equal(CHECK("2x4", 1, "run", "pf1", "stray"), FB_USAGE);
+	assert_int_equal(CHECK("2x4", 1, "run", "--cpus", "9", "pf1"), FB_USAGE);
 	assert_int_equal(CHECK("1x2", 1, "run", "pf1", "--profile", "--profile-cpus", "3"),
 			 FB_USAGE);
 	/* a node the guest lacks: the guest's run says so (a skip there) */
