@@ -720,7 +720,8 @@ static void points_from_values(struct history *h, struct store_runs *r, const st
 			point_value(h, &pt, &broken, rv[k].v->value, rv[k].v->higher_better,
 				    rs_number_problem(rv[k].v->value, rv[k].v->higher_better),
 				    r->paths[run], step);
-		pt.disturbed = ndist && bsearch(&r->e[run].id, dist, ndist, sizeof(*dist), by_value);
+		pt.disturbed =
+		    ndist && bsearch(&r->e[run].id, dist, ndist, sizeof(*dist), by_value);
 		point_keep(h, &pt, broken, r->e[run].date, r->e[run].label, r->paths[run]);
 	}
 	free(rv);

@@ -247,7 +247,10 @@ static int upgrade_for_reading(struct store *s, int v)
 		say_upgraded(s, from);
 		return FB_OK;
 	}
-	snprintf(why, sizeof(why), "%s", fb_last_error());
+	/* the engine's reason, without the target it begins with again */
+	snprintf(why, sizeof(why), "'%s': ", s->target);
+	snprintf(why, sizeof(why), "%s",
+		 fb_last_error() + (strncmp(fb_last_error(), why, strlen(why)) ? 0 : strlen(why)));
 	return fb_usage("'%s' has store schema %d, this faultbench reads %d and cannot upgrade it "
 			"(%s): 'faultbench store init --store %s' as its owner upgrades it",
 			s->target, v, STORE_SCHEMA_VERSION, why, s->target);
@@ -929,8 +932,8 @@ static int id_row(struct store_row *r, void *arg)
 	return 0;
 }
 
-int store_disturbed_runs(struct store *s, const struct store_sel *sel, const char *name,
-			 long ncpus, const char *variant, long long **ids, size_t *n)
+int store_disturbed_runs(struct store *s, const struct store_sel *sel, const char *name, long ncpus,
+			 const char *variant, long long **ids, size_t *n)
 {
 	/* disturbed = 1 as the partial index step_values_disturbed has it: few rows read */
 	char sql[1024] = "SELECT DISTINCT v.run_id FROM step_values v JOIN runs r ON r.id = "

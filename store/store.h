@@ -128,8 +128,8 @@ int store_values(struct store *s, const struct store_sel *sel, const char *name,
  * whether complete or not, as history reads a file: disturb_doc()), in no
  * particular order.  FB_OK or FB_USAGE.
  */
-int store_disturbed_runs(struct store *s, const struct store_sel *sel, const char *name,
-			 long ncpus, const char *variant, long long **ids, size_t *n);
+int store_disturbed_runs(struct store *s, const struct store_sel *sel, const char *name, long ncpus,
+			 const char *variant, long long **ids, size_t *n);
 
 /*
  * Index the result file "faultbench run" just wrote into write_target, its
