@@ -669,6 +669,13 @@ static int by_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int by_value(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
 static int by_run(const void *a, const void *b)
 {
 	const struct run_value *x = a, *y = b;
@@ -680,10 +687,11 @@ static int by_run(const void *a, const void *b)
 
 /*
  * The values (by run id, then step order) put in walk order, then each run's
- * point made as a file's is, value by value (point_value()).
+ * point made as a file's is, value by value (point_value()), and marked
+ * disturbed when its id is among dist's (sorted), as add_point() marks it.
  */
 static void points_from_values(struct history *h, struct store_runs *r, const struct store_value *v,
-			       size_t nv)
+			       size_t nv, const long long *dist, size_t ndist)
 {
 	struct store_entry **byid = xmalloc((r->n + 1) * sizeof(*byid));
 	struct run_value *rv = xmalloc((nv + 1) * sizeof(*rv));
@@ -712,6 +720,8 @@ static void points_from_values(struct history *h, struct store_runs *r, const st
 			point_value(h, &pt, &broken, rv[k].v->value, rv[k].v->higher_better,
 				    rs_number_problem(rv[k].v->value, rv[k].v->higher_better),
 				    r->paths[run], step);
+		pt.disturbed =
+		    ndist && bsearch(&r->e[run].id, dist, ndist, sizeof(*dist), by_value);
 		point_keep(h, &pt, broken, r->e[run].date, r->e[run].label, r->paths[run]);
 	}
 	free(rv);
@@ -722,7 +732,8 @@ static int history_from_store(struct history *h, const char *where, const char *
 {
 	struct store_runs r = { 0 };
 	struct store_value *v = NULL;
-	size_t nv = 0;
+	long long *dist = NULL;
+	size_t nv = 0, ndist = 0;
 	int ret = store_runs_open(&r, where, target, h->bench);
 
 	if (!ret) {
@@ -731,8 +742,15 @@ static int history_from_store(struct history *h, const char *where, const char *
 	}
 	if (!ret && r.n && chosen(h))
 		ret = store_values(r.s, &r.sel, h->bench, h->metric, h->ncpus, h->variant, &v, &nv);
-	if (!ret)
-		points_from_values(h, &r, v, nv);
+	if (!ret && nv)
+		ret = store_disturbed_runs(r.s, &r.sel, h->bench, h->ncpus, h->variant, &dist,
+					   &ndist);
+	if (!ret) {
+		if (ndist)
+			qsort(dist, ndist, sizeof(*dist), by_value);
+		points_from_values(h, &r, v, nv, dist, ndist);
+	}
+	free(dist);
 	free(v);
 	store_runs_close(&r);
 	return ret ? ret : history_finish(h, where);

@@ -24,7 +24,8 @@ struct point {
 	double level;  /* the mean of its segment (plain scale) */
 	double change; /* at a change point: percent against the previous level */
 	char mark;     /* ' ', '*' change point, 'o' outlier */
-	/* the step was measured disturbed in some repeat (disturb.h); from files only */
+	/* the step was measured disturbed in some repeat (disturb.h; the store's
+	 * step_values.disturbed) */
 	bool disturbed;
 };
 

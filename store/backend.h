@@ -21,6 +21,8 @@ struct store_step_value {
 	bool complete, higher_better;
 	bool has_value;
 	double value;
+	/* steps[i].interference.disturbed: 1 or 0; -1 (NULL) when the step has no figures */
+	int disturbed;
 	/* mean, hmean, stddev, cov, min, max: the step's summary; NAN when absent */
 	double stat[6];
 };

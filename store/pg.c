@@ -150,6 +150,8 @@ static char *values_json(const struct store_run *r)
 
 		for (unsigned j = 0; j < 6; j++)
 			json_object_set_new(o, store_stat_names[j], real_or_null(v->stat[j]));
+		json_object_set_new(o, "disturbed",
+				    v->disturbed < 0 ? json_null() : json_integer(v->disturbed));
 		json_array_append_new(a, o);
 	}
 	/* 17 digits: every double comes back exactly */
@@ -170,7 +172,7 @@ static const char add_sql[] =
     "AS x(step integer, repeat integer, variant text, ncpus integer, complete integer, "
     "metric text, value double precision, higher_better integer, mean double precision, "
     "hmean double precision, stddev double precision, cov double precision, "
-    "min double precision, max double precision)) "
+    "min double precision, max double precision, disturbed integer)) "
     "SELECT count(*) FROM r";
 
 static int pg_add(struct store *s, const struct store_run *r, bool *added)

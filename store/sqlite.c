@@ -168,7 +168,7 @@ static int add_values(struct store *s, const struct store_run *r, long long id)
 {
 	sqlite3_stmt *st = cached(s, ST_VALUE,
 				  "INSERT INTO step_values VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-				  "?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+				  "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
 
 	if (!st)
 		return db_error(s, "cannot add to it");
@@ -187,6 +187,10 @@ static int add_values(struct store *s, const struct store_run *r, long long id)
 		sqlite3_bind_int(st, 9, v->higher_better);
 		for (unsigned j = 0; j < 6; j++)
 			bind_opt_real(st, 10 + (int)j, !isnan(v->stat[j]), v->stat[j]);
+		if (v->disturbed < 0)
+			sqlite3_bind_null(st, 16);
+		else
+			sqlite3_bind_int(st, 16, v->disturbed);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return db_error(s, "cannot add to it");
 	}

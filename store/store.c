@@ -121,7 +121,8 @@ int store_schema_version(struct store *s, int *version)
 	return ret;
 }
 
-int store_migrate(struct store *s, int upto)
+/* Create or migrate up to version upto; *from: the version found (0: none). */
+static int migrate(struct store *s, int upto, int *from)
 {
 	int v = 0, ret = FB_OK;
 	struct names n = { 0 };
@@ -138,13 +139,21 @@ int store_migrate(struct store *s, int upto)
 		ret = fb_usage("'%s' has store schema %d, newer than this faultbench knows (%d); "
 			       "use a newer faultbench",
 			       s->target, v, STORE_SCHEMA_VERSION);
+	*from = v;
 	for (; !ret && v < upto; v++)
 		ret = s->e->exec(s, s->e->migrations[v]);
 	return ret;
 }
 
-/* Reading: the schema must be there and current; nothing is changed. */
-static int check_for_reading(struct store *s)
+int store_migrate(struct store *s, int upto)
+{
+	int from;
+
+	return migrate(s, upto, &from);
+}
+
+/* Reading: the schema must be there, and not newer; *older when it needs upgrading. */
+static int check_for_reading(struct store *s, int *older)
 {
 	struct names n = { 0 };
 	int v = 0, ret = s->e->query(s, s->e->tables_sql, NULL, 0, table_name, &n);
@@ -163,11 +172,88 @@ static int check_for_reading(struct store *s)
 		ret = fb_usage("'%s' has store schema %d, newer than this faultbench knows (%d); "
 			       "use a newer faultbench",
 			       s->target, v, STORE_SCHEMA_VERSION);
-	else if (!ret && v < STORE_SCHEMA_VERSION)
-		ret = fb_usage("'%s' has store schema %d, this faultbench reads %d: 'faultbench "
-			       "store init --store %s' upgrades it",
-			       s->target, v, STORE_SCHEMA_VERSION, s->target);
+	*older = !ret && v < STORE_SCHEMA_VERSION ? v : 0;
 	return ret;
+}
+
+static int count_row(struct store_row *r, void *arg)
+{
+	long long *n = arg;
+
+	n[0] = r->integer(r, 0);
+	n[1] = r->integer(r, 1);
+	return 0;
+}
+
+/*
+ * Create the schema or bring it to this version, in one transaction that
+ * one process at a time takes; the others wait and find it done.  *from:
+ * the version found (0: none; the current one: nothing to do).
+ */
+static int upgrade(struct store *s, int *from)
+{
+	int ret = store_begin(s);
+
+	*from = 0;
+	if (!ret && s->e->schema_lock)
+		ret = s->e->exec(s, s->e->schema_lock);
+	if (!ret)
+		ret = migrate(s, STORE_SCHEMA_VERSION, from);
+	if (!ret)
+		ret = store_commit(s);
+	return ret;
+}
+
+/*
+ * An upgrade of a store that was there, said in one line: what changed,
+ * and that older faultbench versions refuse it from now on.
+ */
+static void say_upgraded(struct store *s, int from)
+{
+	long long n[2] = { 0, 0 };
+
+	if (!from || from >= STORE_SCHEMA_VERSION)
+		return;
+	s->e->query(s,
+		    "SELECT (SELECT count(*) FROM runs), "
+		    "(SELECT count(DISTINCT run_id) FROM step_values WHERE disturbed = 1)",
+		    NULL, 0, count_row, n);
+	fb_warn("upgraded the store '%s' from schema %d to %d: %lld runs, %lld of them with "
+		"steps measured disturbed (read from their documents); an older faultbench "
+		"refuses it now",
+		s->target, from, STORE_SCHEMA_VERSION, n[0], n[1]);
+}
+
+/*
+ * A store an older faultbench left, opened to read: upgraded (written) first,
+ * so that every store answers as files do.  Where it cannot be (a read-only
+ * file, a role that may not alter tables) it is refused with the command
+ * its owner upgrades it with.
+ */
+static int upgrade_for_reading(struct store *s, int v)
+{
+	bool was = fb_set_quiet(true);
+	char why[512];
+	int ret, from = 0;
+
+	s->e->close(s);
+	memset(s->cache, 0, sizeof(s->cache));
+	s->db = NULL;
+	ret = s->e->open(s, true);
+	if (!ret)
+		ret = upgrade(s, &from);
+	fb_set_quiet(was);
+	if (!ret) {
+		say_upgraded(s, from);
+		return FB_OK;
+	}
+	/* the engine's reason, without the target it begins with again */
+	snprintf(why, sizeof(why), "'%s': ", s->target);
+	snprintf(why, sizeof(why), "%s",
+		 fb_last_error() + (strncmp(fb_last_error(), why, strlen(why)) ? 0 : strlen(why)));
+	return fb_usage("'%s' has store schema %d, this faultbench reads %d and cannot upgrade it "
+			"(%s): 'faultbench store init --store %s' as its owner upgrades it",
+			s->target, v, STORE_SCHEMA_VERSION, why, s->target);
 }
 
 /* A URL query's key as libpq reads it: %XX decoded ("pass%77ord" is "password"). */
@@ -310,16 +396,17 @@ int store_open(struct store **sp, const char *target, enum store_mode mode)
 		s->conninfo[i] = (char)tolower((unsigned char)s->conninfo[i]);
 	ret = s->e->open(s, mode == STORE_WRITE);
 	if (!ret && mode == STORE_WRITE) {
-		/* one process creates or migrates; the others wait and find it done */
-		ret = store_begin(s);
-		if (!ret && s->e->schema_lock)
-			ret = s->e->exec(s, s->e->schema_lock);
+		int from = 0;
+
+		ret = upgrade(s, &from);
 		if (!ret)
-			ret = store_migrate(s, STORE_SCHEMA_VERSION);
-		if (!ret)
-			ret = store_commit(s);
+			say_upgraded(s, from);
 	} else if (!ret) {
-		ret = check_for_reading(s);
+		int older = 0;
+
+		ret = check_for_reading(s, &older);
+		if (!ret && older)
+			ret = upgrade_for_reading(s, older);
 	}
 	if (ret) {
 		store_close(s);
@@ -388,6 +475,11 @@ static void extract_values(json_t *doc, struct store_run *r)
 	const char *metric;
 
 	json_array_foreach (json_object_get(doc, "steps"), i, step) {
+		json_t *intf = json_object_get(step, "interference");
+		/* as analysis/validity.c's rs_step_disturbed() reads it; no figures: unknown */
+		int disturbed =
+		    json_is_object(intf) ? json_is_true(json_object_get(intf, "disturbed")) : -1;
+
 		json_object_foreach (json_object_get(step, "metrics"), metric, m) {
 			struct store_step_value *v;
 			const char *variant = str_at(step, "variant");
@@ -407,6 +499,7 @@ static void extract_values(json_t *doc, struct store_run *r)
 			    v->has_value ? json_number_value(json_object_get(m, "value")) : 0;
 			for (unsigned k = 0; k < 6; k++)
 				v->stat[k] = num_or_nan(json_object_get(m, store_stat_names[k]));
+			v->disturbed = disturbed;
 		}
 	}
 }
@@ -818,6 +911,44 @@ int store_values(struct store *s, const struct store_sel *sel, const char *name,
 	strcat(sql, " ORDER BY v.run_id, v.step");
 	ret = s->e->query(s, sql, params, np, value_row, &c);
 	*v = c.v;
+	*n = c.n;
+	return ret;
+}
+
+struct ids_ctx {
+	long long *v;
+	size_t n, cap;
+};
+
+static int id_row(struct store_row *r, void *arg)
+{
+	struct ids_ctx *c = arg;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	c->v[c->n++] = r->integer(r, 0);
+	return 0;
+}
+
+int store_disturbed_runs(struct store *s, const struct store_sel *sel, const char *name, long ncpus,
+			 const char *variant, long long **ids, size_t *n)
+{
+	/* disturbed = 1 as the partial index step_values_disturbed has it: few rows read */
+	char sql[1024] = "SELECT DISTINCT v.run_id FROM step_values v JOIN runs r ON r.id = "
+			 "v.run_id WHERE v.disturbed = 1 AND v.ncpus = ?1 AND v.variant = ?2 "
+			 "AND r.name = ?3";
+	char nc[24];
+	const char *params[10] = { nc, variant, name };
+	unsigned np = 3;
+	struct ids_ctx c = { 0 };
+	int ret;
+
+	snprintf(nc, sizeof(nc), "%ld", ncpus);
+	sel_where(sel, sql, sizeof(sql), params, &np);
+	ret = s->e->query(s, sql, params, np, id_row, &c);
+	*ids = c.v;
 	*n = c.n;
 	return ret;
 }

@@ -19,7 +19,7 @@
 #include <jansson.h>
 
 /* The schema this faultbench writes and reads (store/schema.c). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 /* The store a run in results/ is indexed into, and selectors read by default. */
 #define STORE_DEFAULT "results/faultbench.db"
 /* A RUN argument "store:machine=big1,label=6.18-rc3" selects runs from a store. */
@@ -121,6 +121,15 @@ struct store_value {
  */
 int store_values(struct store *s, const struct store_sel *sel, const char *name, const char *metric,
 		 long ncpus, const char *variant, struct store_value **v, size_t *n);
+
+/*
+ * The ids of the runs named name the selector picks that have a step at
+ * ncpus and variant measured disturbed (steps[i].interference.disturbed,
+ * whether complete or not, as history reads a file: disturb_doc()), in no
+ * particular order.  FB_OK or FB_USAGE.
+ */
+int store_disturbed_runs(struct store *s, const struct store_sel *sel, const char *name, long ncpus,
+			 const char *variant, long long **ids, size_t *n);
 
 /*
  * Index the result file "faultbench run" just wrote into write_target, its

@@ -105,3 +105,53 @@ corrupt_suite() {
 	[ -s kept.json ] || die "the result was lost"
 	grep -q "is kept but not in the store" err.txt || die "no warning: $(cat err.txt)"
 }
+
+# disturbed_suite TARGET SQL-FUNCTION: a run measured disturbed (issue 22) is
+# marked the same from the store as from the files, by history and
+# report --history; and a store left at schema 2 (before step_values had a
+# disturbed column) is upgraded when it is first read, says so in one line,
+# and answers the same.  SQL-FUNCTION runs one SQL text on TARGET and prints
+# its rows.  The runs are real and tiny, their figures made steady and
+# their interference set by tests/e2e/edit_results.py: nothing depends on
+# the load of the machine.
+disturbed_suite() {
+	local T=$1 sqlf=$2 side i expect
+	echo "a disturbed run: marked alike from the files and from the store"
+	for side in A B; do
+		for i in 1 2; do
+			fb run pf1 --cpus 1 --repeat 2 --size 1M $TINY --label dist-$side -o dist/$side/ \
+				--store none >/dev/null 2>&1 || die "run $side $i failed"
+		done
+	done
+	python3 "$FB_SRC/tests/e2e/edit_results.py" quiet dist/A/*.json dist/B/*.json
+	python3 "$FB_SRC/tests/e2e/edit_results.py" disturbed "$(ls dist/B/*.json | head -n 1)"
+	fb store import --store "$T" dist >/dev/null || die "import of dist/ failed"
+	same_output history-dist fb history dist --bench pf1 -- fb history dist --bench pf1 --store "$T"
+	[ "$(grep -c '(disturbed)$' history-dist.store)" = 1 ] ||
+		die "history from the store: not exactly one disturbed row: $(cat history-dist.store)"
+	grep -q '^disturbed: 1 run measured' history-dist.store || die "history from the store: no count"
+	fb history store:label=dist-B --bench pf1 --store "$T" >sel.txt 2>&1 || die "history store:label=dist-B failed"
+	[ "$(grep -c '(disturbed)$' sel.txt)" = 1 ] || die "history of a selector: not one disturbed row: $(cat sel.txt)"
+	fb report --history dist --bench pf1 -o DF >/dev/null 2>&1 || die "report --history of the files failed"
+	fb report --history dist --bench pf1 --store "$T" -o DS >/dev/null 2>&1 || die "report --history --store failed"
+	grep -v 'class="notes">written by' DF/index.html >DF.html
+	grep -v 'class="notes">written by' DS/index.html >DS.html
+	cmp -s DF.html DS.html || { diff DF.html DS.html | head; die "report --history: the store's page differs"; }
+	[ "$(grep -c '<span class="dist">disturbed</span>' DS.html)" = 1 ] ||
+		die "report --history --store: the disturbed run is not marked once"
+
+	echo "a store at schema 2: upgraded when first read, in one line, the same answers"
+	expect=$($sqlf "SELECT count(*), count(DISTINCT CASE WHEN disturbed = 1 THEN run_id END) FROM step_values")
+	$sqlf "DROP INDEX step_values_disturbed; ALTER TABLE step_values DROP COLUMN disturbed;
+		UPDATE fb_meta SET value = '2' WHERE key = 'schema_version'" >/dev/null
+	fb history dist --bench pf1 --store "$T" >v2.out 2>v2.err || die "history of a schema-2 store failed: $(cat v2.err)"
+	echo "  $(cat v2.err)"
+	[ "$(wc -l <v2.err)" = 1 ] && grep -q "upgraded the store '.*' from schema 2 to 3: .* runs, ${expect#*|} of them" v2.err ||
+		die "the upgrade is not said in one line: $(cat v2.err)"
+	cmp -s history-dist.files v2.out || { diff history-dist.files v2.out | head; die "history after the upgrade differs"; }
+	[ "$($sqlf "SELECT count(*), count(DISTINCT CASE WHEN disturbed = 1 THEN run_id END) FROM step_values")" = "$expect" ] ||
+		die "the upgrade did not mark the steps the import did ($expect)"
+	fb store info --store "$T" | grep -q ', schema 3, ' || die "not at schema 3 after the upgrade"
+	fb history dist --bench pf1 --store "$T" 2>&1 >/dev/null | grep -q upgraded && die "upgraded twice"
+	return 0
+}

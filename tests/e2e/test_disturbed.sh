@@ -4,7 +4,7 @@
 # A run measured disturbed (issue 22 item 1) is shown as disturbed wherever a
 # run is listed: compare's mmtests and LKP views, its CSV, check, history,
 # and the HTML report (its cells, its legend, its table of runs, its history
-# page); and compare's CSV carries the within-run paired rows as one table
+# page), history and report --history from the store as from the files; and compare's CSV carries the within-run paired rows as one table
 # (kind "paired"), formula-escaped.  The runs are real and tiny; their
 # figures are then made steady and given interference figures by
 # tests/e2e/edit_results.py (quiet, or one step disturbed), so nothing
@@ -90,6 +90,10 @@ fb check --baseline A --candidate A >checkq.txt 2>&1 || true
 fb history . --bench pf1 >hist.txt 2>&1 || die "history failed: $(cat hist.txt)"
 [ "$(grep -c '(disturbed)$' hist.txt)" = 1 ] || die "history: not exactly one disturbed row: $(cat hist.txt)"
 grep -q '^disturbed: 1 run measured' hist.txt || die "history: no count of disturbed runs"
+# ... and the same from the store's index (step_values.disturbed; both engines: store_suite.sh)
+fb store import --store st.db A B >/dev/null || die "store import failed"
+fb history . --bench pf1 --store st.db >hist-st.txt 2>&1 || die "history --store failed: $(cat hist-st.txt)"
+cmp -s hist.txt hist-st.txt || { diff hist.txt hist-st.txt; die "history: the store marks other runs than the files"; }
 
 # --- the HTML report: the mark on the cell, the legend, the runs table per file
 fb report A B -o R >/dev/null 2>&1 || die "report failed"
@@ -107,4 +111,8 @@ fb report A -o Q >/dev/null 2>&1 || die "report of quiet runs failed"
 fb report --history B --bench pf1 -o H >/dev/null 2>&1 || die "report --history failed"
 [ "$(grep -c '<span class="dist">disturbed</span>' H/index.html)" = 1 ] ||
 	die "report --history: the disturbed run is not marked once"
+fb report --history store:label=6.18-B --bench pf1 --store st.db -o HS >/dev/null 2>&1 ||
+	die "report --history store: failed"
+[ "$(grep -c '<span class="dist">disturbed</span>' HS/index.html)" = 1 ] ||
+	die "report --history store:: the disturbed run is not marked once"
 echo "disturbed runs marked in compare (mmtests, lkp, csv), check, history and the report"

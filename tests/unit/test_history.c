@@ -27,17 +27,27 @@
 static const unsigned cpus[] = { 1, 2 };
 static struct noise_models no_models;
 
-/* Run i: a night's pf1 at 1 and 2 CPUs, two repeats; run 2 has an impossible 0. */
+/*
+ * Run i: a night's pf1 at 1 and 2 CPUs, two repeats; run 2 has an impossible
+ * 0; run 1's second repeat at 2 CPUs and run 3's first at 1 CPU were measured
+ * disturbed (steps 3 and 0), the other steps of runs 1 and 3 quiet.
+ */
 static json_t *night(unsigned i)
 {
 	double v[4] = { 100 + i, 101 + i, 180 + i, 182 + i };
 	char label[32], date[32];
-	json_t *doc;
+	json_t *doc, *step;
+	size_t k;
 
 	if (i == 2)
 		v[3] = 0;
 	snprintf(label, sizeof(label), "night-%u", i);
 	doc = synth(label, "pages/s", true, cpus, 2, 2, v, NULL);
+	json_array_foreach (json_object_get(doc, "steps"), k, step)
+		if (i == 1 || i == 3)
+			json_object_set_new(step, "interference",
+					    json_pack("{sb}", "disturbed",
+						      (i == 1 && k == 3) || (i == 3 && k == 0)));
 	snprintf(date, sizeof(date), "2026-11-%02uT02:00:00Z", 10 - i); /* newest first on disk */
 	json_object_set_new(json_object_get(doc, "system"), "date", json_string(date));
 	return doc;
@@ -101,6 +111,7 @@ static void same_series(const struct history *a, const struct history *b, bool s
 		assert_string_equal(a->points[i].date, b->points[i].date);
 		assert_string_equal(a->points[i].label, b->points[i].label);
 		assert_int_equal(a->points[i].n, b->points[i].n);
+		assert_int_equal(a->points[i].disturbed, b->points[i].disturbed);
 		for (unsigned k = 0; k < a->points[i].n; k++)
 			assert_true(a->points[i].v[k] == b->points[i].v[k]);
 		if (same_paths)
@@ -125,6 +136,10 @@ static void test_files_and_store_alike(void **state)
 	assert_string_equal(f.points[0].label, "night-3");
 	assert_string_equal(f.points[2].label, "night-0");
 	assert_true(f.points[2].v[1] == 182);
+	/* marked disturbed from the files and from the store alike (step_values.disturbed) */
+	assert_true(f.points[1].disturbed && !f.points[0].disturbed && !f.points[2].disturbed);
+	assert_int_equal(f.disturbed, 1);
+	assert_int_equal(s.disturbed, 1);
 	same_series(&f, &s, true);
 	same_series(&f, &q, false);
 	history_free(&f);
@@ -135,6 +150,7 @@ static void test_files_and_store_alike(void **state)
 	load(&f, dir, NULL, 1);
 	load(&s, dir, db, 1);
 	assert_int_equal(f.npoints, 4);
+	assert_true(f.points[0].disturbed && !f.points[2].disturbed);
 	same_series(&f, &s, true);
 	history_free(&f);
 	history_free(&s);
