@@ -75,7 +75,11 @@ static void test_bare_loop_counts(void **state)
 	const char *what;
 
 	(void)state;
-	assert_int_equal(bare_loop_run(pf1, NULL, 1 << 20, &cpu, 1, 0, 0.01, &r, &what), 0);
+	struct bare_spec s = {
+		.p = pf1, .size = 1 << 20, .cpus = &cpu, .n = 1, .secs = 0.01, .counters = -1
+	};
+
+	assert_int_equal(bare_loop_run(&s, &r, &what), 0);
 	assert_true(r.pages >= 256 && r.pages % 256 == 0);
 	assert_true(r.pages_per_s > 0);
 	/* private anonymous stores: one fault per page, whole passes only */
