@@ -101,6 +101,20 @@ static uint64_t thread_faults(void)
 	return (uint64_t)(ru.ru_minflt + ru.ru_majflt);
 }
 
+/* One load per page through a mapping of the whole file. */
+static int read_once(int fd, size_t size)
+{
+	size_t pg = (size_t)page_size();
+	volatile const char *c = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+
+	if (c == MAP_FAILED)
+		return -errno;
+	for (size_t i = 0; i < size; i += pg)
+		(void)c[i];
+	munmap((void *)c, size);
+	return 0;
+}
+
 /* mmap, one byte per page, munmap: the whole pattern. */
 static int one_pass(struct bare_thread *bt)
 {
@@ -216,12 +230,21 @@ int bare_loop_run(const struct bare_spec *s, struct bare_result *out, const char
 		*what = "prepare the perf counters";
 		goto out;
 	}
-	/* nopage: one sparse file every thread maps whole, made here as the harness's setup does */
+	/*
+	 * nopage: one sparse file every thread maps whole, made and read once
+	 * here as the harness's setup does (the readahead of one reader picks
+	 * its folios, not a race of the threads' first faults).
+	 */
 	if (p->file && p->same) {
 		shared_fd = fsfile_open_unnamed(s->dir);
 		if (shared_fd < 0 || ftruncate(shared_fd, (off_t)size)) {
 			ret = shared_fd < 0 ? shared_fd : -errno;
 			*what = "create the shared file";
+			goto out;
+		}
+		ret = read_once(shared_fd, size);
+		if (ret) {
+			*what = "read the shared file";
 			goto out;
 		}
 	}
