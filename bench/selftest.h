@@ -71,15 +71,22 @@ struct selftest_point {
 	double harness_ppf; /* pages per fault, harness (its samples) */
 	double bare_ppf;    /* pages per fault, bare loop (its window) */
 	double unsampled;   /* harness's faults outside its samples, share; NAN unknown */
+	double bare_spread; /* the bare loop's rounds: max / min pages/s - 1; 0 with one */
 };
 
+/* A point's verdict. */
+enum selftest_verdict { SELFTEST_FAIL, SELFTEST_OK, SELFTEST_UNSTEADY };
+
 /*
- * Judge a point: FB_OK-like true when the ratio is within 1 +- ratio_bound
- * and pages per fault agree within count_bound (relative); why says what
- * failed ("ratio 0.52 outside 0.90-1.10", "pages/fault 11.80 vs 1.00").
+ * Judge a point: SELFTEST_OK when the ratio is within 1 +- ratio_bound and
+ * pages per fault agree within count_bound (relative); SELFTEST_UNSTEADY
+ * when the ratio is outside the bound but inside the bare loop's own
+ * round-to-round spread (a difference the rounds cannot resolve);
+ * SELFTEST_FAIL otherwise.  why says what ("pages/s ratio 0.52 outside
+ * 0.90-1.10", "pages/fault 11.80 vs 1.00").
  */
-bool selftest_judge(const struct selftest_point *pt, double ratio_bound, double count_bound,
-		    char *why, size_t len);
+enum selftest_verdict selftest_judge(const struct selftest_point *pt, double ratio_bound,
+				     double count_bound, char *why, size_t len);
 
 /* The options of one selftest, as its table (cmd/selftest.c) fills them. */
 struct selftest_opts {
@@ -106,6 +113,8 @@ struct selftest_ctx {
 	const char *workdir; /* the harness's result files */
 };
 
+/* The CPUs this process may use, in order, into cpus[CPU_SETSIZE]; their count. */
+unsigned selftest_cpus_allowed(unsigned *cpus);
 /* "presets" and "backings" of o: FB_OK, or FB_USAGE after naming the bad word. */
 int selftest_check_opts(const struct selftest_opts *o);
 /* Is word one of the comma list's items? */
@@ -137,7 +146,8 @@ int harness_read(const char *path, struct harness_fig *h);
 void harness_summarize(const struct harness_fig *h, const struct bare_result *b, unsigned nr,
 		       struct selftest_point *pt);
 /* The point's figures and verdict into its JSON object pj. */
-void harness_point_json(json_t *pj, const struct selftest_point *pt, bool ok, const char *why);
+void harness_point_json(json_t *pj, const struct selftest_point *pt, enum selftest_verdict v,
+			const char *why);
 /* One round's figures as the selftest's JSON keeps them. */
 json_t *harness_round_json(const struct harness_fig *h, const struct bare_result *b);
 

@@ -18,6 +18,21 @@
 #include "topo.h"
 #include "util.h"
 
+unsigned selftest_cpus_allowed(unsigned *cpus)
+{
+	cpu_set_t set;
+	unsigned n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set)) {
+		cpus[0] = 0;
+		return 1;
+	}
+	for (unsigned c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	return n;
+}
+
 bool selftest_in_list(const char *list, const char *word)
 {
 	size_t n = strlen(word);
@@ -213,7 +228,7 @@ void harness_summarize(const struct harness_fig *h, const struct bare_result *b,
 {
 	double ratio[SELFTEST_MAX_ROUNDS] = { 0 }, hppf[SELFTEST_MAX_ROUNDS] = { 0 };
 	double bppf[SELFTEST_MAX_ROUNDS] = { 0 };
-	double share[SELFTEST_MAX_ROUNDS];
+	double share[SELFTEST_MAX_ROUNDS], lo = INFINITY, hi = 0;
 	unsigned nshare = 0;
 
 	for (unsigned i = 0; i < nr; i++) {
@@ -222,20 +237,29 @@ void harness_summarize(const struct harness_fig *h, const struct bare_result *b,
 		bppf[i] = ppf(&b[i]);
 		if (isfinite(h[i].unsampled_share))
 			share[nshare++] = h[i].unsampled_share;
+		lo = fmin(lo, b[i].pages_per_s);
+		hi = fmax(hi, b[i].pages_per_s);
 	}
 	*pt = (struct selftest_point){ .ratio = stats_median(ratio, nr),
 				       .harness_ppf = stats_median(hppf, nr),
 				       .bare_ppf = stats_median(bppf, nr),
-				       .unsampled = nshare ? stats_median(share, nshare) : NAN };
+				       .unsampled = nshare ? stats_median(share, nshare) : NAN,
+				       .bare_spread = lo > 0 && nr ? hi / lo - 1 : NAN };
 }
 
-void harness_point_json(json_t *pj, const struct selftest_point *pt, bool ok, const char *why)
+void harness_point_json(json_t *pj, const struct selftest_point *pt, enum selftest_verdict v,
+			const char *why)
 {
+	static const char *const names[] = { "fail", "ok", "unsteady" };
+	bool ok = v == SELFTEST_OK;
+
 	json_object_set_new(pj, "ratio", json_real(pt->ratio));
 	json_object_set_new(pj, "harness_cost", json_real(1 - pt->ratio));
 	json_object_set_new(pj, "harness_pages_per_fault", json_real(pt->harness_ppf));
 	json_object_set_new(pj, "bare_pages_per_fault", real_or_null(pt->bare_ppf));
 	json_object_set_new(pj, "unsampled_fault_share", real_or_null(pt->unsampled));
+	json_object_set_new(pj, "bare_spread", real_or_null(pt->bare_spread));
+	json_object_set_new(pj, "verdict", json_string(names[v]));
 	json_object_set_new(pj, "ok", json_boolean(ok));
 	if (!ok)
 		json_object_set_new(pj, "why", json_string(why));

@@ -181,11 +181,24 @@ static int run_bare(const struct selftest_ctx *pc, const struct harness_fig *h,
 /*
  * One point: rounds of both, alternating which goes first (the bare loop
  * needs the PUs the harness planned, so round 1 starts with the harness).
- * FB_OK with *ok set, FB_SKIP when the harness cannot run it here, or an error.
+ * FB_OK (its verdict added to the lists), FB_SKIP when the harness cannot
+ * run it here, or an error.
  */
-static int run_point(const struct selftest_ctx *pc, json_t *points, bool *ok, char *failed,
-		     size_t flen)
+struct verdict_lists {
+	char failed[2048], unsteady[2048]; /* "pf3/file/2, ..." */
+};
+
+static void list_point(char *list, size_t len, const struct selftest_ctx *pc)
 {
+	size_t used = strlen(list);
+
+	snprintf(list + used, len - used, "%s%s/%s/%u", used ? ", " : "", pc->p->name, pc->backing,
+		 pc->ncpus);
+}
+
+static int run_point(const struct selftest_ctx *pc, json_t *points, struct verdict_lists *vl)
+{
+	enum selftest_verdict v;
 	struct harness_fig h[SELFTEST_MAX_ROUNDS];
 	struct bare_result b[SELFTEST_MAX_ROUNDS];
 	struct selftest_point pt;
@@ -235,36 +248,22 @@ static int run_point(const struct selftest_ctx *pc, json_t *points, bool *ok, ch
 	if (ret)
 		return ret;
 	harness_summarize(h, b, nr, &pt);
-	*ok = selftest_judge(&pt, pc->o->bound, pc->o->count_bound, why, sizeof(why));
-	harness_point_json(pj, &pt, *ok, why);
+	v = selftest_judge(&pt, pc->o->bound, pc->o->count_bound, why, sizeof(why));
+	harness_point_json(pj, &pt, v, why);
 	printf("%-6s %-5s %3u CPUs  ratio %6.3f  cost %+6.1f%%  pages/fault %8.3f vs %8.3f  "
 	       "faults outside samples %5.1f%%  %s%s\n",
 	       pc->p->name, pc->backing, pc->ncpus, pt.ratio, 100 * (1 - pt.ratio), pt.harness_ppf,
-	       pt.bare_ppf, 100 * pt.unsampled, *ok ? "ok" : "FAIL: ", *ok ? "" : why);
+	       pt.bare_ppf, 100 * pt.unsampled,
+	       v == SELFTEST_OK	    ? "ok"
+	       : v == SELFTEST_FAIL ? "FAIL: "
+				    : "UNSTEADY: ",
+	       why);
 	fflush(stdout);
-	if (!*ok) {
-		size_t used = strlen(failed);
-
-		snprintf(failed + used, flen - used, "%s%s/%s/%u", used ? ", " : "", pc->p->name,
-			 pc->backing, pc->ncpus);
-	}
+	if (v == SELFTEST_FAIL)
+		list_point(vl->failed, sizeof(vl->failed), pc);
+	else if (v == SELFTEST_UNSTEADY)
+		list_point(vl->unsteady, sizeof(vl->unsteady), pc);
 	return FB_OK;
-}
-
-/* The CPUs this process may use, in order; their count. */
-static unsigned cpus_allowed(unsigned *cpus)
-{
-	cpu_set_t set;
-	unsigned n = 0;
-
-	if (sched_getaffinity(0, sizeof(set), &set)) {
-		cpus[0] = 0;
-		return 1;
-	}
-	for (unsigned c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &set))
-			cpus[n++] = c;
-	return n;
 }
 
 static int dump(FILE *f, const void *doc)
@@ -273,10 +272,10 @@ static int dump(FILE *f, const void *doc)
 }
 
 static int run_all(const struct selftest_opts *o, const char *dir, const char *workdir,
-		   json_t *points, char *failed, size_t flen)
+		   json_t *points, struct verdict_lists *vl)
 {
 	static unsigned cpus[CPU_SETSIZE];
-	unsigned counts[2] = { 1, cpus_allowed(cpus) };
+	unsigned counts[2] = { 1, selftest_cpus_allowed(cpus) };
 	int ret = FB_OK;
 
 	for (const struct selftest_preset *p = selftest_presets; p->name && !ret; p++) {
@@ -296,13 +295,11 @@ static int run_all(const struct selftest_opts *o, const char *dir, const char *w
 							   .backing = p->file ? backing : "anon",
 							   .file_dir = f ? dir : o->tmpfs_dir,
 							   .workdir = workdir };
-				bool ok = true;
 
 				if (c && counts[1] == 1)
 					break;
-				ret = o->measure == MEASURE_COUNTERS
-					  ? cost_point(&pc, cpus, points)
-					  : run_point(&pc, points, &ok, failed, flen);
+				ret = o->measure == MEASURE_COUNTERS ? cost_point(&pc, cpus, points)
+								     : run_point(&pc, points, vl);
 				if (ret == FB_SKIP)
 					ret = FB_OK;
 			}
@@ -315,7 +312,8 @@ int cmd_selftest(int argc, char **argv)
 {
 	struct selftest_opts o;
 	struct opt_binding b = { selftest_options, &o };
-	char failed[4096] = "", stamp[32], *workdir, *stem, *written = NULL;
+	static struct verdict_lists vl;
+	char stamp[32], *workdir, *stem, *written = NULL;
 	json_t *doc, *points;
 	const char *dir;
 	int npos, ret, wret;
@@ -352,10 +350,11 @@ int cmd_selftest(int argc, char **argv)
 		printf("# faultbench selftest: harness / bare loop, pages/s and pages per fault; "
 		       "bounds +-%.0f%% and %.1f%%\n",
 		       100 * o.bound, 100 * o.count_bound);
-	ret = run_all(&o, dir, workdir, points, failed, sizeof(failed));
+	ret = run_all(&o, dir, workdir, points, &vl);
 	json_object_set_new(doc, "complete", json_boolean(ret == FB_OK));
-	json_object_set_new(doc, "ok", json_boolean(ret == FB_OK && !failed[0]));
-	json_object_set_new(doc, "failed", json_string(failed));
+	json_object_set_new(doc, "ok", json_boolean(ret == FB_OK && !vl.failed[0]));
+	json_object_set_new(doc, "failed", json_string(vl.failed));
+	json_object_set_new(doc, "unsteady", json_string(vl.unsteady));
 	wret = fb_write_file(o.output, stem, ".json", FB_NEW_UNIQUE, dump, doc, &written);
 	json_decref(doc);
 	if (wret)
@@ -365,9 +364,14 @@ int cmd_selftest(int argc, char **argv)
 	else
 		printf("selftest: written to %s (the harness's results in %s/)\n", written,
 		       workdir);
-	if (!ret && failed[0])
+	if (vl.unsteady[0])
+		fb_warn(
+		    "selftest: the bare loop's own rounds differ too much to judge %s: run again "
+		    "with more --rounds, on a quieter machine",
+		    vl.unsteady);
+	if (!ret && vl.failed[0])
 		ret = fb_fail("selftest: faultbench does not measure what a bare loop measures: %s",
-			      failed);
+			      vl.failed);
 	else if (!ret && wret)
 		ret = FB_FAIL;
 out:

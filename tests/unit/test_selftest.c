@@ -69,6 +69,16 @@ static void test_judge(void **state)
 	assert_false(selftest_judge(&huge, 0.1, 0.01, why, sizeof(why)));
 	assert_non_null(strstr(why, "pages/fault"));
 	assert_false(selftest_judge(&nan, 10, 10, why, sizeof(why)));
+	/* outside the bound, inside the bare loop's own spread: unsteady, not a failure */
+	slow.ratio = 0.8;
+	slow.bare_spread = 0.3;
+	assert_int_equal(selftest_judge(&slow, 0.1, 0.01, why, sizeof(why)), SELFTEST_UNSTEADY);
+	assert_non_null(strstr(why, "own spread of 30%"));
+	slow.ratio = 0.6;
+	assert_int_equal(selftest_judge(&slow, 0.1, 0.01, why, sizeof(why)), SELFTEST_FAIL);
+	/* pages per fault are judged whatever the spread */
+	huge.bare_spread = 1000;
+	assert_int_equal(selftest_judge(&huge, 0.1, 0.01, why, sizeof(why)), SELFTEST_FAIL);
 }
 
 static void test_bare_loop_counts(void **state)
