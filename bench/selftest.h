@@ -67,11 +67,12 @@ int bare_loop_fork(const struct bare_spec *s, struct bare_result *out, const cha
 
 /* The measured figures of one point (a preset, a backing, a CPU count), medians of rounds. */
 struct selftest_point {
-	double ratio;	    /* harness pages/s / bare pages/s */
-	double harness_ppf; /* pages per fault, harness (its samples) */
-	double bare_ppf;    /* pages per fault, bare loop (its window) */
-	double unsampled;   /* harness's faults outside its samples, share; NAN unknown */
-	double bare_spread; /* the bare loop's rounds: max / min pages/s - 1; 0 with one */
+	double ratio;		/* harness pages/s / bare pages/s */
+	double harness_ppf;	/* pages per fault, harness (its samples) */
+	double bare_ppf;	/* pages per fault, bare loop (its window) */
+	double unsampled;	/* harness's faults outside its samples, share; NAN unknown */
+	double bare_spread;	/* the bare loop's rounds: max / min pages/s - 1; 0 with one */
+	double bare_ppf_spread; /* the same of their pages per fault */
 };
 
 /* A point's verdict. */
@@ -80,7 +81,7 @@ enum selftest_verdict { SELFTEST_FAIL, SELFTEST_OK, SELFTEST_UNSTEADY };
 /*
  * Judge a point: SELFTEST_OK when the ratio is within 1 +- ratio_bound and
  * pages per fault agree within count_bound (relative); SELFTEST_UNSTEADY
- * when the ratio is outside the bound but inside the bare loop's own
+ * when either is outside its bound but inside the bare loop's own
  * round-to-round spread (a difference the rounds cannot resolve);
  * SELFTEST_FAIL otherwise.  why says what ("pages/s ratio 0.52 outside
  * 0.90-1.10", "pages/fault 11.80 vs 1.00").

@@ -228,7 +228,7 @@ void harness_summarize(const struct harness_fig *h, const struct bare_result *b,
 {
 	double ratio[SELFTEST_MAX_ROUNDS] = { 0 }, hppf[SELFTEST_MAX_ROUNDS] = { 0 };
 	double bppf[SELFTEST_MAX_ROUNDS] = { 0 };
-	double share[SELFTEST_MAX_ROUNDS], lo = INFINITY, hi = 0;
+	double share[SELFTEST_MAX_ROUNDS], lo = INFINITY, hi = 0, plo = INFINITY, phi = 0;
 	unsigned nshare = 0;
 
 	for (unsigned i = 0; i < nr; i++) {
@@ -239,12 +239,15 @@ void harness_summarize(const struct harness_fig *h, const struct bare_result *b,
 			share[nshare++] = h[i].unsampled_share;
 		lo = fmin(lo, b[i].pages_per_s);
 		hi = fmax(hi, b[i].pages_per_s);
+		plo = fmin(plo, bppf[i]);
+		phi = fmax(phi, bppf[i]);
 	}
 	*pt = (struct selftest_point){ .ratio = stats_median(ratio, nr),
 				       .harness_ppf = stats_median(hppf, nr),
 				       .bare_ppf = stats_median(bppf, nr),
 				       .unsampled = nshare ? stats_median(share, nshare) : NAN,
-				       .bare_spread = lo > 0 && nr ? hi / lo - 1 : NAN };
+				       .bare_spread = lo > 0 && nr ? hi / lo - 1 : NAN,
+				       .bare_ppf_spread = plo > 0 && nr ? phi / plo - 1 : NAN };
 }
 
 void harness_point_json(json_t *pj, const struct selftest_point *pt, enum selftest_verdict v,
@@ -259,6 +262,7 @@ void harness_point_json(json_t *pj, const struct selftest_point *pt, enum selfte
 	json_object_set_new(pj, "bare_pages_per_fault", real_or_null(pt->bare_ppf));
 	json_object_set_new(pj, "unsampled_fault_share", real_or_null(pt->unsampled));
 	json_object_set_new(pj, "bare_spread", real_or_null(pt->bare_spread));
+	json_object_set_new(pj, "bare_pages_per_fault_spread", real_or_null(pt->bare_ppf_spread));
 	json_object_set_new(pj, "verdict", json_string(names[v]));
 	json_object_set_new(pj, "ok", json_boolean(ok));
 	if (!ok)

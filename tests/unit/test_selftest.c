@@ -73,12 +73,16 @@ static void test_judge(void **state)
 	slow.ratio = 0.8;
 	slow.bare_spread = 0.3;
 	assert_int_equal(selftest_judge(&slow, 0.1, 0.01, why, sizeof(why)), SELFTEST_UNSTEADY);
-	assert_non_null(strstr(why, "own spread of 30%"));
+	assert_non_null(strstr(why, "own spread of 30.0%"));
 	slow.ratio = 0.6;
 	assert_int_equal(selftest_judge(&slow, 0.1, 0.01, why, sizeof(why)), SELFTEST_FAIL);
-	/* pages per fault are judged whatever the spread */
+	/* pages per fault against their own spread: 512 against 1 is never within it */
 	huge.bare_spread = 1000;
+	huge.bare_ppf_spread = 0.02;
 	assert_int_equal(selftest_judge(&huge, 0.1, 0.01, why, sizeof(why)), SELFTEST_FAIL);
+	huge.harness_ppf = 1.015;
+	assert_int_equal(selftest_judge(&huge, 0.1, 0.01, why, sizeof(why)), SELFTEST_UNSTEADY);
+	assert_non_null(strstr(why, "pages/fault 1.015"));
 }
 
 static void test_bare_loop_counts(void **state)
