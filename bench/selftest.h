@@ -73,6 +73,7 @@ struct selftest_point {
 	double unsampled;	/* harness's faults outside its samples, share; NAN unknown */
 	double bare_spread;	/* the bare loop's rounds: max / min pages/s - 1; 0 with one */
 	double bare_ppf_spread; /* the same of their pages per fault */
+	double cpu_ratio; /* bare CPU ns per page / harness's: below 1, the harness costs CPU */
 };
 
 /* A point's verdict. */
@@ -138,6 +139,12 @@ void harness_cmd_free(struct harness_cmd *c);
 /* One harness run's figures, from its result file. */
 struct harness_fig {
 	double pages_per_s, ppf, unsampled_share;
+	/*
+	 * The workers' CPU time per page counted: their thread CPU clocks (the
+	 * interference share of each sample times its length), the clock the
+	 * bare loop reads; NAN without interference figures.
+	 */
+	double cpu_ns_per_page;
 	unsigned pus[CPU_SETSIZE];
 	unsigned npus;
 };

@@ -172,6 +172,30 @@ static double metric(const json_t *step, const char *name)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* Sum over samples and workers of share x sample length, over the pages counted. */
+static double cpu_ns_per_page(const json_t *step)
+{
+	const json_t *smp, *w;
+	double cpu_s = 0, pages = 0;
+	size_t i, k;
+
+	json_array_foreach (json_object_get(step, "samples"), i, smp) {
+		const json_t *share =
+		    json_object_get(json_object_get(smp, "interference"), "share");
+		double t = json_number_value(json_object_get(smp, "t"));
+
+		json_array_foreach (json_object_get(smp, "workers"), k, w) {
+			const json_t *sh = json_array_get(share, k);
+
+			if (!json_is_number(sh))
+				return NAN;
+			cpu_s += json_number_value(sh) * t;
+			pages += json_number_value(json_array_get(json_object_get(w, "count"), 0));
+		}
+	}
+	return pages > 0 && cpu_s > 0 ? 1e9 * cpu_s / pages : NAN;
+}
+
 int harness_read(const char *path, struct harness_fig *h)
 {
 	json_error_t err;
@@ -184,6 +208,7 @@ int harness_read(const char *path, struct harness_fig *h)
 		return fb_fail("selftest: no step in '%s'", path);
 	}
 	h->pages_per_s = metric(step, "pages/s");
+	h->cpu_ns_per_page = cpu_ns_per_page(step);
 	h->ppf = metric(step, "pages/fault");
 	f = json_object_get(json_object_get(step, "extra"), "faults");
 	total = json_object_get(f, "total");
@@ -204,6 +229,11 @@ static json_t *real_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+static double bare_cpu_ns_per_page(const struct bare_result *b)
+{
+	return b->pages && b->cpu_ns ? (double)b->cpu_ns / (double)b->pages : NAN;
+}
+
 json_t *harness_round_json(const struct harness_fig *h, const struct bare_result *b)
 {
 	json_t *o = json_object();
@@ -215,6 +245,8 @@ json_t *harness_round_json(const struct harness_fig *h, const struct bare_result
 	json_object_set_new(o, "harness_pages_per_fault", json_real(h->ppf));
 	json_object_set_new(o, "bare_pages_per_fault", real_or_null(bppf));
 	json_object_set_new(o, "harness_unsampled_fault_share", real_or_null(h->unsampled_share));
+	json_object_set_new(o, "harness_cpu_ns_per_page", real_or_null(h->cpu_ns_per_page));
+	json_object_set_new(o, "bare_cpu_ns_per_page", real_or_null(bare_cpu_ns_per_page(b)));
 	return o;
 }
 
@@ -229,7 +261,8 @@ void harness_summarize(const struct harness_fig *h, const struct bare_result *b,
 	double ratio[SELFTEST_MAX_ROUNDS] = { 0 }, hppf[SELFTEST_MAX_ROUNDS] = { 0 };
 	double bppf[SELFTEST_MAX_ROUNDS] = { 0 };
 	double share[SELFTEST_MAX_ROUNDS], lo = INFINITY, hi = 0, plo = INFINITY, phi = 0;
-	unsigned nshare = 0;
+	double cpu[SELFTEST_MAX_ROUNDS];
+	unsigned nshare = 0, ncpu = 0;
 
 	for (unsigned i = 0; i < nr; i++) {
 		ratio[i] = h[i].pages_per_s / b[i].pages_per_s;
@@ -237,6 +270,8 @@ void harness_summarize(const struct harness_fig *h, const struct bare_result *b,
 		bppf[i] = ppf(&b[i]);
 		if (isfinite(h[i].unsampled_share))
 			share[nshare++] = h[i].unsampled_share;
+		if (isfinite(bare_cpu_ns_per_page(&b[i]) / h[i].cpu_ns_per_page))
+			cpu[ncpu++] = bare_cpu_ns_per_page(&b[i]) / h[i].cpu_ns_per_page;
 		lo = fmin(lo, b[i].pages_per_s);
 		hi = fmax(hi, b[i].pages_per_s);
 		plo = fmin(plo, bppf[i]);
@@ -247,7 +282,8 @@ void harness_summarize(const struct harness_fig *h, const struct bare_result *b,
 				       .bare_ppf = stats_median(bppf, nr),
 				       .unsampled = nshare ? stats_median(share, nshare) : NAN,
 				       .bare_spread = lo > 0 && nr ? hi / lo - 1 : NAN,
-				       .bare_ppf_spread = plo > 0 && nr ? phi / plo - 1 : NAN };
+				       .bare_ppf_spread = plo > 0 && nr ? phi / plo - 1 : NAN,
+				       .cpu_ratio = ncpu ? stats_median(cpu, ncpu) : NAN };
 }
 
 void harness_point_json(json_t *pj, const struct selftest_point *pt, enum selftest_verdict v,
@@ -261,6 +297,7 @@ void harness_point_json(json_t *pj, const struct selftest_point *pt, enum selfte
 	json_object_set_new(pj, "harness_pages_per_fault", json_real(pt->harness_ppf));
 	json_object_set_new(pj, "bare_pages_per_fault", real_or_null(pt->bare_ppf));
 	json_object_set_new(pj, "unsampled_fault_share", real_or_null(pt->unsampled));
+	json_object_set_new(pj, "cpu_ratio", real_or_null(pt->cpu_ratio));
 	json_object_set_new(pj, "bare_spread", real_or_null(pt->bare_spread));
 	json_object_set_new(pj, "bare_pages_per_fault_spread", real_or_null(pt->bare_ppf_spread));
 	json_object_set_new(pj, "verdict", json_string(names[v]));

@@ -250,10 +250,10 @@ static int run_point(const struct selftest_ctx *pc, json_t *points, struct verdi
 	harness_summarize(h, b, nr, &pt);
 	v = selftest_judge(&pt, pc->o->bound, pc->o->count_bound, why, sizeof(why));
 	harness_point_json(pj, &pt, v, why);
-	printf("%-6s %-5s %3u CPUs  ratio %6.3f  cost %+6.1f%%  pages/fault %8.3f vs %8.3f  "
-	       "faults outside samples %5.1f%%  %s%s\n",
-	       pc->p->name, pc->backing, pc->ncpus, pt.ratio, 100 * (1 - pt.ratio), pt.harness_ppf,
-	       pt.bare_ppf, 100 * pt.unsampled,
+	printf("%-6s %-5s %3u CPUs  ratio %6.3f  cost %+6.1f%%  cpu ratio %6.3f  pages/fault %8.3f "
+	       "vs %8.3f  faults outside samples %5.1f%%  %s%s\n",
+	       pc->p->name, pc->backing, pc->ncpus, pt.ratio, 100 * (1 - pt.ratio), pt.cpu_ratio,
+	       pt.harness_ppf, pt.bare_ppf, 100 * pt.unsampled,
 	       v == SELFTEST_OK	    ? "ok"
 	       : v == SELFTEST_FAIL ? "FAIL: "
 				    : "UNSTEADY: ",

@@ -173,7 +173,8 @@ static void test_harness_read(void **state)
 	const char *doc =
 	    "{\"steps\": [{\"pus\": [1, 0], \"metrics\": {\"pages/s\": {\"value\": 1000.5},"
 	    " \"pages/fault\": {\"value\": 11.8}}, \"extra\": {\"faults\": {\"total\": 400,"
-	    " \"unsampled\": 100}}}]}";
+	    " \"unsampled\": 100}}, \"samples\": [{\"t\": 0.5, \"interference\": {\"share\":"
+	    " [0.5, 1.0]}, \"workers\": [{\"count\": [1000, 1]}, {\"count\": [500, 1]}]}]}]}";
 
 	(void)state;
 	assert_true(fd >= 0);
@@ -181,6 +182,8 @@ static void test_harness_read(void **state)
 	close(fd);
 	assert_int_equal(harness_read(path, &h), FB_OK);
 	assert_true(h.pages_per_s == 1000.5 && h.ppf == 11.8 && h.unsampled_share == 0.25);
+	/* (0.5 * 0.5 s + 1.0 * 0.5 s) of CPU over 1500 pages */
+	assert_true(fabs(h.cpu_ns_per_page - 0.75e9 / 1500) < 1e-6);
 	assert_int_equal(h.npus, 2);
 	assert_int_equal(h.pus[0], 1);
 	fd = open(path, O_WRONLY | O_TRUNC);
