@@ -42,8 +42,8 @@ done
 # filled, 16 pages a fault.
 fb run nopage --cpus 1 --size 4M --warmup 0 --samples 2 --sample-time 0.1 --progress=off \
 	-o read1.json >/dev/null
-jget read1.json 'd["faults"]["harness"] >= 1024 and
-	d["steps"][0]["extra"]["faults"]["before_samples"] < 512' | grep -qx True ||
+jget read1.json '(d["faults"]["harness"] >= 1024 and
+	d["steps"][0]["extra"]["faults"]["before_samples"] < 512)' | grep -qx True ||
 	die "nopage: the parent did not read the shared file first: $(jget read1.json 'd["faults"]')"
 
 # Fault-around: on by default (64 KiB: 16 pages per read fault on tmpfs),
