@@ -16,7 +16,9 @@
  * bare loop does not have shows up here before it shows up in a changelog
  * (FB_TEST_HARNESS_MADVISE and FB_TEST_FAULT_COST_NS prove it does).
  * The JSON goes to --output (results/selftest/), the harness's own result
- * files beside it.
+ * files beside it.  --measure=counters measures instead what the harness's
+ * per-worker perf counters cost the bare loop per fault (bench/selftest_cost.c).
+ * The pieces live in bench/selftest*.c, unit-tested there.
  */
 #include <jansson.h>
 #include <sched.h>
