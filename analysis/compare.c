@@ -154,6 +154,14 @@ static int refuse_params(const char *what, const char *key, json_t *a, json_t *b
 	return ret;
 }
 
+/* --counters of a run; results made before the option had only full's counters. */
+static const char *perf_counters(json_t *run)
+{
+	json_t *v = json_object_get(run, "counters");
+
+	return json_is_string(v) ? json_string_value(v) : "full";
+}
+
 static int check_params(json_t *base, json_t *doc, const char *name, const char *la, const char *lb,
 			bool quiet)
 {
@@ -172,6 +180,10 @@ static int check_params(json_t *base, json_t *doc, const char *name, const char 
 	if (key && !quiet)
 		fb_warn("%s: run option '%s' differs between %s and %s: the precision differs",
 			name, key, la, lb);
+	if (!quiet && strcmp(perf_counters(ra), perf_counters(rb)))
+		fb_warn("%s: run option 'counters' differs (%s in %s, %s in %s): full's perf "
+			"page-fault events cost a one-page fault 2-3%% (docs/selftest.md)",
+			name, perf_counters(ra), la, perf_counters(rb), lb);
 	return FB_OK;
 }
 

@@ -278,14 +278,24 @@ static int setup_shared_file(struct step_ctx *sc, struct fault_shared *sh)
 	/*
 	 * disjoint: each worker fills its own slice after pinning, so the page
 	 * cache is allocated on its node.  same: the parent fills it once.
-	 * sparse: nobody does; the first faults fill the page cache.
+	 * sparse: the first faults fill the page cache; with disjoint slices
+	 * each worker's, with same the parent's one read pass.  Why not the
+	 * workers' first touch: on a disk filesystem with large folios the
+	 * readahead of those faults picks the folio sizes, and N workers
+	 * reading one file at once share its readahead state, so the sizes
+	 * (and the pages each fault maps) depended on how their starts
+	 * interleaved: nopage on ext4 at 2 CPUs mapped 37.5 pages a fault in
+	 * one run and 51.8 in the next (docs/selftest.md).  One sequential
+	 * reader gives the same folios at every worker count and in every run.
 	 */
-	if (p->sharing == SHARING_SAME && fault_filled(p)) {
-		ret = fault_populate(sh->fd, 0, total, p);
+	if (p->sharing == SHARING_SAME) {
+		ret = fault_filled(p) ? fault_populate(sh->fd, 0, total, p)
+				      : fault_read_once(sh->fd, total);
 		if (ret == -EINTR)
 			return 128 + fb_interrupted;
 		if (ret)
-			return fb_fail("cannot fill a %llu-byte file in '%s': %s", total, sh->dir,
+			return fb_fail("cannot %s a %llu-byte file in '%s': %s",
+				       fault_filled(p) ? "fill" : "read", total, sh->dir,
 				       strerror(-ret));
 	}
 	return FB_OK;

@@ -101,12 +101,19 @@ static inline enum uffd_mem fault_uffd_mem(const struct fault_params *p)
 }
 
 /*
- * The one call from bench/fault.c into bench/fault_worker.c besides the
+ * The calls from bench/fault.c into bench/fault_worker.c besides the
  * worker hooks (fault_worker.c calls nothing of fault.c):
  */
 /* Write [off, off + len) of fd so that faults find it in the page cache; 0 or -errno. */
 int fault_populate(int fd, unsigned long long off, unsigned long long len,
 		   const struct fault_params *p);
+/*
+ * Read the first len bytes of fd once through a mapping, one load per
+ * page, as a single worker's first pass would: the page cache of a sparse
+ * file --sharing=same maps then holds the folios of one sequential reader.
+ * 0 or -errno.
+ */
+int fault_read_once(int fd, unsigned long long len);
 
 /*
  * FB_TEST_FAULT_COST_NS (test-only, docs/compare.md): nanoseconds of the

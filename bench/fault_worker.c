@@ -102,6 +102,19 @@ static void burn_cpu_ns(uint64_t ns)
 		;
 }
 
+int fault_read_once(int fd, unsigned long long len)
+{
+	size_t pg = (size_t)page_size();
+	volatile const char *c = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, 0);
+
+	if (c == MAP_FAILED)
+		return -errno;
+	for (size_t i = 0; i < len && !fb_interrupted; i += pg)
+		(void)c[i];
+	munmap((void *)c, (size_t)len);
+	return fb_interrupted ? -EINTR : 0;
+}
+
 int fault_populate(int fd, unsigned long long off, unsigned long long len,
 		   const struct fault_params *p)
 {

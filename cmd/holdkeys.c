@@ -21,6 +21,7 @@
 #include "cmds.h"
 #include "evidence.h"
 #include "opt.h"
+#include "runopts.h"
 #include "util.h"
 
 struct hold_opts {
@@ -72,7 +73,8 @@ int cmd_hold_keys(int argc, char **argv)
 	if (npos)
 		return fb_usage("hold-keys takes no arguments, got '%s'", argv[1]);
 	/* Creating the event list probes every event on ourselves and keeps the probes. */
-	err = evidence_create(&ev, o.events, 0);
+	/* every key any run may switch on, --counters=full's too */
+	err = evidence_create(&ev, COUNTERS_FULL, o.events, 0);
 	if (err)
 		return err;
 	fprintf(stderr, "faultbench: hold-keys: %u events held by pid %d\n", evidence_count(ev),

@@ -49,6 +49,7 @@
 
 #include "evidence.h"
 #include "ratio.h"
+#include "runopts.h"
 #include "tracefs.h"
 #include "util.h"
 
@@ -73,6 +74,7 @@ struct evidence {
 	int *leader;	       /* per worker: fd of its software group, or -1 */
 	uint64_t *last;	       /* last good value per fd, for reads that fail */
 	bool *multiplexed;     /* per event: some read was scaled */
+	int counters;	       /* enum counters_mode */
 	json_t *dropped;       /* name -> why it is not counted */
 	json_t *attach_errors; /* "worker N: name" -> why */
 };
@@ -102,11 +104,42 @@ static const struct {
 	{ "stalled-cycles-backend", PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_BACKEND },
 };
 
-/* Always counted; the hardware ones are dropped quietly (with a reason) when unsupported. */
-static const char *const default_events[] = {
-	"page-faults", "minor-faults", "major-faults", "context-switches", "cpu-migrations",
-	"task-clock",  "cycles",       "instructions", SWITCH_D_NAME,
+/*
+ * Counted by default; the hardware ones are dropped quietly (with a reason)
+ * when unsupported.  per_fault: the kernel runs perf_sw_event() for it in
+ * every page fault of a task that has it (and, once any such counter exists
+ * on the machine, the static key sends every fault of every task through
+ * the swevent lookup).  --counters=minimal leaves those out: the kernel's
+ * per-thread min_flt/maj_flt, which the runner reads from /proc at the
+ * sample ends and which every fault figure of a result comes from, count
+ * the same faults at no cost (perf's page-faults also counts a fault that
+ * fails or is retried, min_flt + maj_flt counts it once when it completes:
+ * docs/fault.md).  The others fire at context switches and migrations,
+ * never in the fault path.  --counters=none opens none of them.
+ */
+static const struct {
+	const char *name;
+	bool per_fault;
+} default_events[] = {
+	{ "page-faults", true },       { "minor-faults", true },    { "major-faults", true },
+	{ "context-switches", false }, { "cpu-migrations", false }, { "task-clock", false },
+	{ "cycles", false },	       { "instructions", false },   { SWITCH_D_NAME, false },
 };
+
+static const char *const counters_names[] = { "full", "minimal", "none" };
+
+const char *evidence_counters_name(int counters)
+{
+	return counters >= 0 && (size_t)counters < ARRAY_SIZE(counters_names)
+		   ? counters_names[counters]
+		   : "?";
+}
+
+static bool default_event_wanted(int counters, size_t i)
+{
+	return counters == COUNTERS_FULL ||
+	       (counters == COUNTERS_MINIMAL && !default_events[i].per_fault);
+}
 
 static int perf_open(struct perf_event_attr *attr, pid_t pid, int group_fd)
 {
@@ -333,13 +366,13 @@ static int add_event(struct evidence *ev, const char *name)
 	}
 	if (ev->nevents == FB_MAX_EVENTS)
 		return fb_usage(
-		    "option '--event': more than %d events in all (the defaults count %zu)",
+		    "option '--event': more than %d events in all (the defaults count up to %zu)",
 		    FB_MAX_EVENTS, ARRAY_SIZE(default_events));
 	ev->ev[ev->nevents++] = d;
 	return FB_OK;
 }
 
-int evidence_create(struct evidence **evp, const char *extra, unsigned nworkers)
+int evidence_create(struct evidence **evp, int counters, const char *extra, unsigned nworkers)
 {
 	struct evidence *ev = xcalloc(1, sizeof(*ev));
 	char *list, *tok, *save = NULL;
@@ -347,10 +380,12 @@ int evidence_create(struct evidence **evp, const char *extra, unsigned nworkers)
 	int ret = FB_OK;
 
 	*evp = NULL;
+	ev->counters = counters;
 	ev->dropped = json_object();
 	ev->attach_errors = json_object();
 	for (i = 0; i < ARRAY_SIZE(default_events) && ret == FB_OK; i++)
-		ret = add_event(ev, default_events[i]);
+		if (default_event_wanted(counters, i))
+			ret = add_event(ev, default_events[i].name);
 	if (extra && ret == FB_OK) {
 		list = xstrdup(extra);
 		for (tok = strtok_r(list, ",", &save); tok && ret == FB_OK;
@@ -525,6 +560,19 @@ json_t *evidence_describe(const struct evidence *ev)
 	if (json_array_size(mux))
 		json_object_set(o, "multiplexed_scaled", mux);
 	json_decref(mux);
+	json_object_set_new(o, "counters", json_string(evidence_counters_name(ev->counters)));
+	if (ev->counters != COUNTERS_FULL)
+		json_object_set_new(
+		    o, "counters_left_out",
+		    json_string(
+			ev->counters == COUNTERS_NONE
+			    ? "every default perf counter (--counters=none): the fault "
+			      "counts are the kernel's per-thread min_flt/maj_flt, CPU time "
+			      "the thread CPU clock (interference), both read at the "
+			      "sample ends"
+			    : "page-faults, minor-faults, major-faults (--counters=minimal: "
+			      "perf_sw_event() in every fault); the fault counts are the "
+			      "kernel's per-thread min_flt/maj_flt, read at the sample ends"));
 	json_object_set_new(o, "per", json_string("worker task (pid = tid, cpu = -1, no inherit)"));
 	json_object_set_new(o, "read",
 			    json_string("software events and tracepoints as one group per worker "
@@ -536,13 +584,15 @@ json_t *evidence_describe(const struct evidence *ev)
 			"other bit waits, I/O); lock:contention_* does not see folio "
 			"locks"));
 	json_object_set_new(defs, "sleeps/1000faults",
-			    json_string("1000 * " SWITCH_D_NAME " / page-faults, all workers"));
+			    json_string("1000 * " SWITCH_D_NAME " / page-faults (without that "
+					"event: the kernel's min_flt + maj_flt), all workers"));
 	json_object_set_new(defs, "ctxsw/1000faults",
-			    json_string("1000 * context-switches / page-faults, all workers"));
+			    json_string("1000 * context-switches / page-faults (without that "
+					"event: the kernel's min_flt + maj_flt), all workers"));
 	json_object_set_new(
 	    defs, "mmap_lock/fault",
-	    json_string("mmap_lock:mmap_lock_start_locking / page-faults, when asked "
-			"for with --event"));
+	    json_string("mmap_lock:mmap_lock_start_locking / page-faults (or min_flt + "
+			"maj_flt), when asked for with --event"));
 	json_object_set_new(o, "derived", defs);
 	return o;
 }

@@ -19,12 +19,15 @@
 struct evidence;
 
 /*
- * Prepare the event list: the default software events plus "extra" (a comma
- * list of perf event names and tracepoints "sys:name"; may be NULL).  Events
- * the machine cannot count are dropped and recorded with the reason, never an
- * error.  FB_OK or FB_USAGE (an unknown event name).
+ * Prepare the event list: the default events of counters (enum
+ * counters_mode, engine/runopts.h: full, minimal or none of them) plus
+ * "extra" (a comma list of perf event names and tracepoints "sys:name"; may
+ * be NULL).  Events the machine cannot count are dropped and recorded with
+ * the reason, never an error.  FB_OK or FB_USAGE (an unknown event name).
  */
-int evidence_create(struct evidence **evp, const char *extra, unsigned nworkers);
+int evidence_create(struct evidence **evp, int counters, const char *extra, unsigned nworkers);
+/* "full", "minimal", "none": the --counters choice of a mode. */
+const char *evidence_counters_name(int counters);
 /* Attach the counters to one worker's task; failures are recorded, not fatal. */
 void evidence_attach(struct evidence *ev, unsigned worker, pid_t tid);
 unsigned evidence_count(const struct evidence *ev);

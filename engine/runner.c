@@ -995,7 +995,7 @@ int runner_run_step(const struct run_env *env, const void *params, const struct 
 	if (b->run_step) {
 		ret = b->run_step(&s.sc);
 	} else {
-		ret = evidence_create(&s.ev, ro->events, s.n);
+		ret = evidence_create(&s.ev, ro->counters, ro->events, s.n);
 		if (!ret)
 			ret = run_workers(&s, r);
 		if (s.ev)

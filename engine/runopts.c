@@ -101,6 +101,25 @@ const struct opt run_options[] = {
 	  .type = OPT_STR,
 	  .help = "extra perf events per worker: perf names or tracepoints sys:name, comma list",
 	  .off = R(events) },
+	/*
+	 * minimal by default: perf's page-faults, minor-faults and major-faults
+	 * events run perf_sw_event() in every fault of the workers, which cost
+	 * pf1-pf3 measurably (docs/selftest.md, "What the perf counters cost"),
+	 * and count what the kernel's per-thread min_flt/maj_flt (read from /proc
+	 * at the sample ends, at no cost to the worker) already count: every
+	 * fault figure of a result comes from those in all three modes.
+	 */
+	{ .name = "counters",
+	  .type = OPT_ENUM,
+	  .def = "minimal",
+	  .choices = "full|minimal|none",
+	  .help =
+	      "perf counters per worker: minimal (context switches, migrations, task-clock, "
+	      "D-state sleeps, cycles/instructions: nothing that runs in each fault), full "
+	      "(also perf's page-faults, minor-faults and major-faults, which cost every fault), "
+	      "none (no perf_event_open; fault counts and CPU time still come from the kernel's "
+	      "per-thread counts and clock); --event adds to any",
+	  .off = R(counters) },
 	{ .name = "profile",
 	  .type = OPT_BOOL,
 	  .def = "off",

@@ -14,6 +14,11 @@
 
 enum run_mode { MODE_THREADS, MODE_PROCESSES };
 enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+/*
+ * --counters: which per-worker perf counters a run opens (engine/evidence.c).
+ * The order is the table's choices "full|minimal|none".
+ */
+enum counters_mode { COUNTERS_FULL, COUNTERS_MINIMAL, COUNTERS_NONE };
 
 /* The options every run shares; the table is run_options[] (engine/runopts.c). */
 struct run_opts {
@@ -32,6 +37,7 @@ struct run_opts {
 	int format; /* enum out_format */
 	bool oversubscribe;
 	const char *events; /* extra perf events: "sched:sched_switch,..." */
+	int counters;	    /* enum counters_mode: the default perf counters per worker */
 	bool profile;
 	const char *profile_cpus; /* steps to profile: worker counts or "all"; NULL: the largest */
 	const char *mem; /* NUMA memory policy: local|node:N|interleave|remote|preferred:N */

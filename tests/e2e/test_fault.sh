@@ -36,6 +36,16 @@ for preset in nopage pf1 pf2 pf3 pf4; do
 	[ "$(jget "$FB_TMP/$preset.json" 'len(d["steps"])')" = 2 ] || die "$preset: not 2 steps"
 done
 
+# A sparse --sharing=same file is read once by the parent (bench/fault.c
+# setup_shared_file): its 1,024 first faults (4 MiB of holes, one page each)
+# are the harness's, and the worker's first touch finds the page cache
+# filled, 16 pages a fault.
+fb run nopage --cpus 1 --size 4M --warmup 0 --samples 2 --sample-time 0.1 --progress=off \
+	-o read1.json >/dev/null
+jget read1.json '(d["faults"]["harness"] >= 1024 and
+	d["steps"][0]["extra"]["faults"]["before_samples"] < 512)' | grep -qx True ||
+	die "nopage: the parent did not read the shared file first: $(jget read1.json 'd["faults"]')"
+
 # Fault-around: on by default (64 KiB: 16 pages per read fault on tmpfs),
 # off through userfaultfd: one page per fault.  Both as variants of one run.
 fb run nopage --cpus 1 --size 4M $TINY --fault-around on,off -o fa.json >/dev/null

@@ -40,7 +40,8 @@ expect_status 2 fb run pagelock --event sched:no_such_tracepoint $TINY --cpus 1 
 # --- punch on tmpfs, the acceptance run in small
 punch() {
 	rm -f punch.json
-	fb run pagelock --cpus $cpus --invalidate punch --pattern disjoint,same "$@" \
+	# --counters=full: every default event, the per-fault ones too, checked below
+	fb run pagelock --cpus $cpus --invalidate punch --pattern disjoint,same "$@" --counters=full \
 		--event sched:sched_switch,mmap_lock:mmap_lock_start_locking --output punch.json >punch.txt
 }
 punch $TINY

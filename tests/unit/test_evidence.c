@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "evidence.h"
+#include "runopts.h"
 #include "tracefs.h"
 #include "util.h"
 
@@ -52,7 +53,7 @@ static void test_software_events_count(void **state)
 	struct evidence *ev;
 	int pf, minf, ts;
 
-	assert_int_equal(evidence_create(&ev, NULL, 1), FB_OK);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, NULL, 1), FB_OK);
 	assert_non_null(ev);
 	pf = find(ev, "page-faults");
 	minf = find(ev, "minor-faults");
@@ -78,7 +79,7 @@ static void test_hardware_supported_or_recorded(void **state)
 	const char *names[] = { "cycles", "instructions" };
 	unsigned i;
 
-	assert_int_equal(evidence_create(&ev, "cycles,instructions", 2), FB_OK);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, "cycles,instructions", 2), FB_OK);
 	d = evidence_describe(ev);
 	nc = json_object_get(d, "not_counted");
 	assert_non_null(nc);
@@ -103,8 +104,9 @@ static void test_tracepoint_counts(void **state)
 
 	if (!tracefs_dir(why, sizeof(why)))
 		skip();
-	assert_int_equal(evidence_create(&ev, "sched:sched_switch,syscalls:sys_enter_getppid", 1),
-			 FB_OK);
+	assert_int_equal(
+	    evidence_create(&ev, COUNTERS_FULL, "sched:sched_switch,syscalls:sys_enter_getppid", 1),
+	    FB_OK);
 	k = find(ev, "sched:sched_switch");
 	kd = find(ev, "sched:sched_switch/D");
 	assert_true(k >= 0 && kd >= 0);
@@ -154,7 +156,7 @@ static void test_d_state_sleeps_counted(void **state)
 		skip();
 	}
 	assert_int_equal(posix_memalign(&buf, 4096, sizeof(data)), 0);
-	assert_int_equal(evidence_create(&ev, NULL, 1), FB_OK);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, NULL, 1), FB_OK);
 	kd = find(ev, "sched:sched_switch/D");
 	if (kd < 0) {
 		/* no tracefs here: the describe output must say why */
@@ -183,14 +185,16 @@ static void test_unknown_names_are_usage_errors(void **state)
 	struct evidence *ev = (void *)1;
 
 	fb_set_quiet(true);
-	assert_int_equal(evidence_create(&ev, "sched:no_such_tracepoint", 1), FB_USAGE);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, "sched:no_such_tracepoint", 1),
+			 FB_USAGE);
 	assert_null(ev);
-	assert_int_equal(evidence_create(&ev, "sched:sched_switch/X", 1), FB_USAGE);
-	assert_int_equal(evidence_create(&ev, "sched::", 1), FB_USAGE);
-	assert_int_equal(evidence_create(&ev, "../../etc:passwd", 1), FB_USAGE);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, "sched:sched_switch/X", 1), FB_USAGE);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, "sched::", 1), FB_USAGE);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, "../../etc:passwd", 1), FB_USAGE);
 	fb_set_quiet(false);
 	/* empty items and repeats are harmless */
-	assert_int_equal(evidence_create(&ev, ",page-faults,,page-faults", 1), FB_OK);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, ",page-faults,,page-faults", 1),
+			 FB_OK);
 	evidence_destroy(ev);
 }
 
@@ -200,7 +204,7 @@ static void test_unattached_reads_zero(void **state)
 	struct evidence *ev;
 	unsigned i;
 
-	assert_int_equal(evidence_create(&ev, NULL, 3), FB_OK);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, NULL, 3), FB_OK);
 	memset(v, 0xff, sizeof(v));
 	evidence_read(ev, 2, v);
 	for (i = 0; i < evidence_count(ev); i++)
@@ -246,13 +250,13 @@ static void test_probes_hold_the_keys(void **state)
 	struct evidence *ev;
 	unsigned held, held_again;
 
-	assert_int_equal(evidence_create(&ev, NULL, 2), FB_OK);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, NULL, 2), FB_OK);
 	evidence_attach(ev, 1, (pid_t)syscall(SYS_gettid));
 	evidence_destroy(ev);
 	held = perf_fds();
 	/* page-faults, minor-faults, major-faults, context-switches, cpu-migrations, task-clock */
 	assert_true(held >= 6);
-	assert_int_equal(evidence_create(&ev, NULL, 1), FB_OK);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, NULL, 1), FB_OK);
 	evidence_destroy(ev);
 	held_again = perf_fds();
 	assert_int_equal(held, held_again);
@@ -266,7 +270,7 @@ static void test_group_read_is_one_instant(void **state)
 	json_t *d;
 	int pf, minf, majf;
 
-	assert_int_equal(evidence_create(&ev, NULL, 1), FB_OK);
+	assert_int_equal(evidence_create(&ev, COUNTERS_FULL, NULL, 1), FB_OK);
 	pf = find(ev, "page-faults");
 	minf = find(ev, "minor-faults");
 	majf = find(ev, "major-faults");
@@ -316,6 +320,76 @@ static void test_derive(void **state)
 	free(r.metrics);
 }
 
+/*
+ * --counters: minimal leaves out the events perf updates in every fault and
+ * keeps the rest (task-clock still counts the worker's CPU time); none opens
+ * no default event, and --event still adds to it.  Each says so.
+ */
+static void test_counters_modes(void **state)
+{
+	uint64_t before[FB_MAX_EVENTS] = { 0 }, after[FB_MAX_EVENTS] = { 0 };
+	struct evidence *ev;
+	json_t *d;
+	int ts;
+
+	(void)state;
+	assert_int_equal(evidence_create(&ev, COUNTERS_MINIMAL, NULL, 1), FB_OK);
+	assert_true(find(ev, "page-faults") < 0 && find(ev, "minor-faults") < 0 &&
+		    find(ev, "major-faults") < 0);
+	assert_true(find(ev, "context-switches") >= 0 && find(ev, "cpu-migrations") >= 0);
+	ts = find(ev, "task-clock");
+	assert_true(ts >= 0);
+	evidence_attach(ev, 0, (pid_t)syscall(SYS_gettid));
+	evidence_read(ev, 0, before);
+	touch_pages(64);
+	evidence_read(ev, 0, after);
+	assert_true(after[ts] > before[ts]);
+	d = evidence_describe(ev);
+	assert_string_equal(json_string_value(json_object_get(d, "counters")), "minimal");
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(d, "counters_left_out")), "page-faults"));
+	json_decref(d);
+	evidence_destroy(ev);
+
+	assert_int_equal(evidence_create(&ev, COUNTERS_NONE, NULL, 2), FB_OK);
+	assert_int_equal(evidence_count(ev), 0);
+	evidence_attach(ev, 0, (pid_t)syscall(SYS_gettid));
+	evidence_read(ev, 0, after);
+	d = evidence_describe(ev);
+	assert_string_equal(json_string_value(json_object_get(d, "counters")), "none");
+	json_decref(d);
+	evidence_destroy(ev);
+	assert_int_equal(evidence_create(&ev, COUNTERS_NONE, "context-switches", 1), FB_OK);
+	assert_int_equal(evidence_count(ev), 1);
+	evidence_destroy(ev);
+	assert_string_equal(evidence_counters_name(COUNTERS_FULL), "full");
+	assert_string_equal(evidence_counters_name(7), "?");
+}
+
+/* Without perf's page-faults (minimal, none) the ratios count the kernel's faults. */
+static void test_derive_without_page_faults(void **state)
+{
+	char names[1][64] = { "context-switches" };
+	uint64_t ev0[1][FB_MAX_EVENTS] = { { 10 } };
+	uint64_t minflt[1] = { 1990 }, majflt[1] = { 10 };
+	struct sample s = { .t = 1, .ev = ev0, .minflt = minflt, .majflt = majflt };
+	struct step_result r = {
+		.ncpus = 1, .nsamples = 1, .samples = &s, .nevents = 1, .event_names = names
+	};
+	const struct metric *m = NULL;
+
+	(void)state;
+	evidence_derive(&r);
+	for (unsigned i = 0; i < r.nmetrics; i++)
+		if (!strcmp(r.metrics[i].name, "ctxsw/1000faults"))
+			m = &r.metrics[i];
+	assert_non_null(m);
+	assert_true(m->value == 5.0); /* 10 switches / 2000 faults */
+	for (unsigned i = 0; i < r.nmetrics; i++)
+		free(r.metrics[i].v);
+	free(r.metrics);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +402,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_names_are_usage_errors),
 		cmocka_unit_test(test_unattached_reads_zero),
 		cmocka_unit_test(test_derive),
+		cmocka_unit_test(test_counters_modes),
+		cmocka_unit_test(test_derive_without_page_faults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
