@@ -344,6 +344,7 @@ static int start_processes(struct step_run *s)
 		if (pid == 0) {
 			struct worker w;
 
+			fb_test_term_at("worker");
 			/* Never outlive the parent, and leave Ctrl-C to it. */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (getppid() != parent)
@@ -351,7 +352,6 @@ static int start_processes(struct step_run *s)
 			signal(SIGINT, SIG_IGN);
 			signal(SIGTERM, SIG_IGN);
 			fb_restore_interrupts(&mask);
-			fb_test_term_at("worker");
 			init_worker(s, &w, i);
 			worker_main(&w, &s->mp);
 			_exit(0);

@@ -197,10 +197,10 @@ child(struct spawn *s, const int fd[3], int report, const sigset_t *mask)
 	 * running our handler in it (which set the child's copy of the flag and
 	 * let it exec as if nothing had come).
 	 */
+	fb_test_term_at("child");
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	fb_restore_interrupts(mask);
-	fb_test_term_at("child");
 	if (s->own_group)
 		setpgid(0, 0);
 	/* passed on before the parent knew this pid: act on it now */

@@ -24,7 +24,9 @@ printf '[global]\n%s\nmode = processes\n[pf1]\n[pf3]\n' "$G" >procs.ini
 
 # term_at POINT TO cmd...: run cmd in a session of its own with the hook set
 # (TO: pid, the top process; group: all of it); out.txt has its output, rc its
-# status.  Fails on a hang or on any process of the session left behind.
+# status.  Fails on a hang, or on any process of the session still there when
+# the top one has exited: every process waits for its children, so none may
+# be (that is no race: a lost signal leaves a job running for seconds).
 term_at() {
 	local point=$1 to=$2 sid left; shift 2
 	rm -f sid
@@ -36,11 +38,7 @@ term_at() {
 		shift 2
 		exec "$@"' _ "$to" "$point" "$@" >out.txt 2>&1 || rc=$?
 	sid=$(cat sid)
-	for _ in $(seq 1 600); do
-		left=$(pgrep -s "$sid" || true)
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
+	left=$(pgrep -s "$sid" || true)
 	if [ -n "$left" ]; then
 		ps -o pid,stat,args -s "$sid" || true
 		pkill -KILL -s "$sid" || true

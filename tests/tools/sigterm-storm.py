@@ -142,6 +142,8 @@ def trial(args, kind, delay, work, n):
     out = log.read()
     log.close()
     if late:
+        shutil.rmtree(res, ignore_errors=True)
+        os.unlink(os.path.join(work, "out%d.txt" % n))
         return "late", None
     why = judge(kind, rc, out)
     if why and at_exit:
