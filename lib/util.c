@@ -379,8 +379,11 @@ int fb_exit_status(int ret)
 		fb_interrupted = sigismember(&pending, SIGINT)	  ? SIGINT
 				 : sigismember(&pending, SIGTERM) ? SIGTERM
 								  : 0;
+	/* when the command did not say it, this does */
 	if (fb_interrupted && ret < 128)
-		ret = 128 + fb_interrupted;
+		ret = fb_error(128 + fb_interrupted,
+			       "interrupted (%s) as it ended; what it did is kept",
+			       fb_interrupted == SIGINT ? "SIGINT" : "SIGTERM");
 	return ret;
 }
 
