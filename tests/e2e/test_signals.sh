@@ -100,4 +100,12 @@ for to in pid group; do
 done
 term_at exit:noise pid $(noise n3)
 has '^model: ' "exit:noise: no model"
+
+# run --runs: the first run forked, its pid not yet known; at a run's end
+R="$FAULTBENCH run pf1 --runs 3 --cpus 1 $TINY --size 64k -o $FB_TMP/runs/"
+term_at fork:run pid $R
+has 'run 1 of 3 (killed by signal 15|exited with status 143)' "fork:run: the first run was not stopped"
+! grep -q 'run 2 of 3' out.txt || die "fork:run: --runs went on"
+term_at exit:run pid $R
+! grep -q 'run 2 of 3' out.txt || die "exit:run: --runs went on"
 echo ok
