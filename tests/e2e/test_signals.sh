@@ -20,7 +20,11 @@ warmup = 0.05
 size = 64k
 progress = off"
 printf '[global]\n%s\n[pf1]\n[pf3]\n' "$G" >two.ini
-printf '[global]\n%s\nmode = processes\n[pf1]\n[pf3]\n' "$G" >procs.ini
+# where the signal comes while a job runs, the job has seconds left to stop
+# in (it stops at once): a signal passed on late would find it still running
+L=$(echo "$G" | sed 's/^samples = 3/samples = 40/')
+printf '[global]\n%s\n[pf1]\n[pf3]\n' "$L" >long.ini
+printf '[global]\n%s\nmode = processes\n[pf1]\n[pf3]\n' "$L" >procs.ini
 
 # term_at POINT TO cmd...: run cmd in a session of its own with the hook set
 # (TO: pid, the top process; group: all of it); out.txt has its output, rc its
@@ -63,7 +67,7 @@ for to in pid group; do
 done
 
 # while a worker starts (threads, processes): the step is interrupted, not failed
-for ini in two procs; do
+for ini in long procs; do
 	for to in pid group; do
 		term_at worker $to $(suite $ini.ini w-$ini-$to)
 		has 'pf1  *INTERRUPTED' "worker ($ini, $to): job 1 not interrupted"
@@ -72,7 +76,7 @@ for ini in two procs; do
 done
 
 # after the first sample: the job keeps it, marked incomplete
-term_at sample pid $(suite two.ini part)
+term_at sample pid $(suite long.ini part)
 has 'pf1  *INTERRUPTED' "sample: job 1 not interrupted"
 f=$(ls r/part/pf1-*.json) || die "sample: no partial result"
 jget "$f" 'd["complete"]' | grep -qx False || die "sample: the result is not marked incomplete"
