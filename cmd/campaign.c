@@ -113,11 +113,17 @@ static int resume(const struct campaign_host *x, struct campaign *c)
 	ops.ctx = (void *)x;
 	if (!bid)
 		return fb_fail("campaign: cannot read this boot's id");
+	/* SIGINT/SIGTERM: its run stops, then resume (campaign_resume()) */
+	fb_install_signal_handlers();
 	r = campaign_resume(c, &f, &ops);
 	free(bid);
 	free(cl);
 	free(up);
 	free(rel);
+	if (r == CAMPAIGN_INTERRUPTED)
+		return fb_error(128 + fb_interrupted,
+				"campaign: interrupted; its state is kept, and the next 'campaign "
+				"resume' goes on from it");
 	return r == CAMPAIGN_ERROR ? FB_FAIL : FB_OK;
 }
 

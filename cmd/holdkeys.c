@@ -83,5 +83,7 @@ int cmd_hold_keys(int argc, char **argv)
 	end = now_monotonic() + o.seconds;
 	while (!fb_interrupted && (o.seconds == 0 || now_monotonic() < end))
 		sleep_until(o.seconds == 0 ? now_monotonic() + 3600 : end);
+	/* the signal is how hold-keys is told to end: its normal end, exit 0 */
+	fb_interrupted = 0;
 	return FB_OK;
 }

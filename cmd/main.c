@@ -48,7 +48,10 @@ int main(int argc, char **argv)
 		return FB_OK;
 	}
 	for (c = fb_commands; c->name; c++)
-		if (!strcmp(c->name, argv[1]))
-			return c->fn(argc - 1, argv + 1);
+		if (!strcmp(c->name, argv[1])) {
+			fb_command = c->name;
+			/* a SIGINT/SIGTERM it caught is in its status, however late it came */
+			return fb_exit_status(c->fn(argc - 1, argv + 1));
+		}
 	return cmd_unknown(argv[1]);
 }

@@ -575,6 +575,14 @@ enum campaign_outcome campaign_resume(struct campaign *c, const struct campaign_
 
 		if (ops->save(ops->ctx, c))
 			return CAMPAIGN_ERROR;
+		/*
+		 * Stopped by a signal: leave the state as it was saved, as if
+		 * killed here (the next resume judges it), but after the run
+		 * was stopped, and never to kexec or reboot on.  Killed by the
+		 * signal, resume left its run going (issue 23 D6).
+		 */
+		if (fb_interrupted)
+			return CAMPAIGN_INTERRUPTED;
 		switch (a.act) {
 		case CA_NONE:
 			ops->uninstall(ops->ctx);
@@ -594,6 +602,9 @@ enum campaign_outcome campaign_resume(struct campaign *c, const struct campaign_
 			return CAMPAIGN_SWITCHED;
 		case CA_RUN:
 			status = ops->run(ops->ctx, c, b, a.boot);
+			/* the boot stays "running" on disk: a resume runs it again */
+			if (fb_interrupted)
+				return CAMPAIGN_INTERRUPTED;
 			if (status) {
 				fail_boot(c, b,
 					  xasprintf("the command exited with status %d", status));

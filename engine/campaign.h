@@ -142,10 +142,11 @@ struct campaign_ops {
 };
 
 enum campaign_outcome {
-	CAMPAIGN_SWITCHED,  /* the machine is going down into the next boot */
-	CAMPAIGN_ENDED,	    /* finished or stopped here; nothing left to do */
-	CAMPAIGN_REBOOTING, /* going back to the default kernel */
-	CAMPAIGN_ERROR,	    /* the state could not be saved, or an act failed: said why */
+	CAMPAIGN_SWITCHED,    /* the machine is going down into the next boot */
+	CAMPAIGN_ENDED,	      /* finished or stopped here; nothing left to do */
+	CAMPAIGN_REBOOTING,   /* going back to the default kernel */
+	CAMPAIGN_ERROR,	      /* the state could not be saved, or an act failed: said why */
+	CAMPAIGN_INTERRUPTED, /* SIGINT/SIGTERM: left as a kill would leave it, run stopped */
 };
 
 /*

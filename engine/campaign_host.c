@@ -154,7 +154,7 @@ static void wait_quiet(const struct campaign_host *x, const struct campaign *c,
 		b->load = l ? strtod(l, NULL) : 0;
 		free(l);
 		b->quiet_wait = now_monotonic() - start;
-		if (b->load <= c->quiet_load || b->quiet_wait >= c->quiet_timeout)
+		if (b->load <= c->quiet_load || b->quiet_wait >= c->quiet_timeout || fb_interrupted)
 			break;
 		sleep(5);
 	}
@@ -179,6 +179,10 @@ static int op_run(void *ctx, const struct campaign *c, struct campaign_boot *b, 
 		goto out;
 	}
 	wait_quiet(x, c, b);
+	if (fb_interrupted) {
+		code = 128 + fb_interrupted;
+		goto out;
+	}
 	argv[0] = "faultbench";
 	for (unsigned k = 0; k < c->ncommand; k++)
 		argv[k + 1] = c->command[k];

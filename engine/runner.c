@@ -246,13 +246,13 @@ static void *thread_main(void *p)
 	struct thread_arg *ta = p;
 	/* The worker's own copy, on its own stack: nothing it reads in the loop is shared. */
 	struct worker w = ta->w;
-	sigset_t set;
 
-	/* Signals belong to the parent thread, which stops everybody cleanly. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/*
+	 * Signals belong to the parent thread, which stops everybody cleanly:
+	 * the thread starts with them blocked (start_threads()), so none is
+	 * handled here, where it would not wake the parent's sleep.
+	 */
+	fb_test_term_at("worker");
 	worker_main(&w, ta->mp);
 	return NULL;
 }
@@ -293,8 +293,13 @@ static void init_worker(struct step_run *s, struct worker *w, unsigned i)
 
 static int start_threads(struct step_run *s)
 {
+	sigset_t mask;
+	int err = FB_OK;
+
 	s->threads = xcalloc(s->n, sizeof(*s->threads));
-	for (unsigned i = 0; i < s->n; i++) {
+	/* a new thread inherits the mask: blocked from its first instruction */
+	fb_block_interrupts(&mask);
+	for (unsigned i = 0; i < s->n && !err; i++) {
 		struct thread_arg *ta = &s->threads[i];
 		pthread_attr_t attr;
 		int ret;
@@ -306,41 +311,55 @@ static int start_threads(struct step_run *s)
 		pthread_attr_destroy(&attr);
 		if (ret) {
 			s->n = i; /* only these exist: stop and join them */
-			return fb_fail("cannot create worker thread %u: %s", i, strerror(ret));
+			err = fb_fail("cannot create worker thread %u: %s", i, strerror(ret));
 		}
 	}
-	return FB_OK;
+	fb_restore_interrupts(&mask);
+	return err;
 }
 
 static int start_processes(struct step_run *s)
 {
 	pid_t parent = getpid();
+	sigset_t mask;
+	int err = FB_OK;
 
 	s->pids = xcalloc(s->n, sizeof(*s->pids));
 	fflush(NULL);
-	for (unsigned i = 0; i < s->n; i++) {
+	/*
+	 * Forked with SIGINT/SIGTERM blocked until SIG_IGN: a ^C to the group
+	 * in between ran our handler in the worker (its own copy of
+	 * fb_interrupted, which makes a fault worker skip its first touch, and a
+	 * kill() of fb_forward_pid), where only the parent must act on it.
+	 */
+	fb_block_interrupts(&mask);
+	for (unsigned i = 0; i < s->n && !err; i++) {
 		pid_t pid = fork();
 
 		if (pid < 0) {
 			s->n = i;
-			return fb_fail("cannot fork worker %u: %s", i, strerror(errno));
+			err = fb_fail("cannot fork worker %u: %s", i, strerror(errno));
+			break;
 		}
 		if (pid == 0) {
 			struct worker w;
 
+			fb_test_term_at("worker");
 			/* Never outlive the parent, and leave Ctrl-C to it. */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (getppid() != parent)
 				_exit(1);
 			signal(SIGINT, SIG_IGN);
 			signal(SIGTERM, SIG_IGN);
+			fb_restore_interrupts(&mask);
 			init_worker(s, &w, i);
 			worker_main(&w, &s->mp);
 			_exit(0);
 		}
 		s->pids[i] = pid;
 	}
-	return FB_OK;
+	fb_restore_interrupts(&mask);
+	return err;
 }
 
 /* A worker process that died without saying why (killed, crashed). */
@@ -736,6 +755,7 @@ static int sample_loop(struct step_run *s, struct step_result *r)
 		} else {
 			keep_retried(r, &retried);
 			progress_sample(r);
+			fb_test_term_at("sample");
 		}
 		struct reading tmp = prev;
 		prev = cur;

@@ -185,13 +185,22 @@ static void child_dup(int fd, int target, int report)
 }
 
 /* In the child, after fork(): only dup2, chdir, the caller's setup and exec. */
-static void __attribute__((noreturn)) child(struct spawn *s, const int fd[3], int report)
+static void __attribute__((noreturn))
+child(struct spawn *s, const int fd[3], int report, const sigset_t *mask)
 {
 	const char *const *argv = s->argv;
 
-	/* A ^C before exec must end the child as it would after exec (handlers reset there). */
+	/*
+	 * A ^C before exec must end the child as it would after exec (handlers
+	 * reset there).  The parent forked with SIGINT/SIGTERM blocked: one sent
+	 * to the group until here waited, and ends the child now, instead of
+	 * running our handler in it (which set the child's copy of the flag and
+	 * let it exec as if nothing had come).
+	 */
+	fb_test_term_at("child");
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	fb_restore_interrupts(mask);
 	if (s->own_group)
 		setpgid(0, 0);
 	/* passed on before the parent knew this pid: act on it now */
@@ -254,6 +263,7 @@ static int pidfd_open(pid_t pid)
 int spawn_start(struct spawn *s)
 {
 	int fd[3] = { -1, -1, -1 }, report[2] = { -1, -1 }, err, step = 0, ret = 0;
+	sigset_t mask;
 
 	s->pid = 0;
 	s->end = SPAWN_RUNNING;
@@ -273,13 +283,16 @@ int spawn_start(struct spawn *s)
 	/* buffered output of ours must not come after the child's */
 	fflush(stdout);
 	fflush(stderr);
+	fb_block_interrupts(&mask);
 	s->pid = fork();
+	if (!s->pid)
+		child(s, fd, report[1], &mask);
+	fb_restore_interrupts(&mask);
 	if (s->pid < 0) {
 		ret = not_run(s, STEP_FORK, errno);
 		goto out;
 	}
-	if (!s->pid)
-		child(s, fd, report[1]);
+	fb_test_term_at("fork");
 	/* both sides: no window in which a stop misses the group */
 	if (s->own_group)
 		setpgid(s->pid, s->pid);

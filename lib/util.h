@@ -6,6 +6,7 @@
 #ifndef FB_UTIL_H
 #define FB_UTIL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -171,6 +172,35 @@ extern volatile int fb_interrupted;
  * or to the process group -fb_forward_pid when negative (spawn.h).
  */
 extern volatile pid_t fb_forward_pid;
+/* Also unblocks them: a mask inherited from our parent would keep them from us. */
 void fb_install_signal_handlers(void);
+/*
+ * SIGINT and SIGTERM held back (this thread's mask; *old: the mask before),
+ * then let through again: around a fork() or pthread_create(), so that the
+ * new process or thread sets up its own handling before any reaches it.
+ */
+void fb_block_interrupts(sigset_t *old);
+void fb_restore_interrupts(const sigset_t *old);
+/*
+ * The exit status of a command that caught SIGINT/SIGTERM: 128 + the signal
+ * when one came, even after the command's last check (ret stays when it is
+ * already 128 or more).  main() returns it; ret unchanged when no handler
+ * was installed.
+ */
+int fb_exit_status(int ret);
+
+/* The subcommand running (argv[1]), set by main(): for fb_test_term_at(). */
+extern const char *fb_command;
+/*
+ * Tests only: with FB_TEST_TERM_AT=POINT (or POINT:COMMAND, only in a
+ * process of that subcommand) and FB_TEST_TERM_PID=PID in the environment,
+ * the first time a process reaches POINT it sends SIGTERM to PID (a negative
+ * PID: that process group).  The tests put a signal exactly into a window
+ * instead of racing a sleep against it (tests/e2e/test_signals.sh).  Points:
+ * "fork" (spawn.c, the parent just after fork), "child" (the child before
+ * exec), "worker" (runner.c, a worker process or thread just started),
+ * "sample" (a sample was taken), "exit" (fb_exit_status()).
+ */
+void fb_test_term_at(const char *point);
 
 #endif

@@ -136,4 +136,26 @@ fb campaign status --dir "$D3" --unit-dir "$PWD/units" | grep -q "stopped: stopp
 	die "the stop request is not in the state"
 fb campaign status --dir "$D3" --unit-dir "$PWD/units" | grep -qE '^ +1 +a +planned ' ||
 	die "the boot switched to but not run is not planned again"
-echo "campaign: 4 boots (one that did not come back), table, verdict, return and stop: ok"
+# SIGTERM to resume alone while its run samples (issue 23 D6: resume died of
+# it and its run went on): the run stops, resume exits 143 without switching,
+# the boot stays "running", and the next resume in this boot runs it again
+: >calls.log
+D4=$PWD/camp4
+fb campaign start plan.ini --dir "$D4" --unit-dir "$PWD/units" >start4.out 2>&1 || die "fourth start"
+reboot_into "$(last_cmdline)"
+: >calls.log
+rc=0
+timeout -s KILL 300 setsid -w bash -c 'echo $$ >sid
+	FB_TEST_TERM_AT=sample:run FB_TEST_TERM_PID=$$ exec "$@"' _ \
+	"$FAULTBENCH" campaign resume --dir "$D4" --unit-dir "$PWD/units" >resume4i.out 2>&1 || rc=$?
+[ "$rc" = 143 ] || { cat resume4i.out; die "SIGTERM to resume: exit $rc, expected 143"; }
+# resume waits for its run: nothing of its session is left when it has exited
+! pgrep -s "$(cat sid)" >/dev/null || die "the run outlived its interrupted resume"
+grep -q 'kexec\|reboot' calls.log && die "an interrupted resume switched on"
+fb campaign status --dir "$D4" --unit-dir "$PWD/units" | grep -qE '^ +1 +a +running ' ||
+	die "the interrupted boot is not left running"
+fb campaign resume --dir "$D4" --unit-dir "$PWD/units" >resume4j.out 2>&1 || die "resume after SIGTERM"
+grep -q '^kexec -l' calls.log || die "the resume after SIGTERM did not go on to the next boot"
+fb campaign status --dir "$D4" --unit-dir "$PWD/units" | grep -qE '^ +1 +a +done ' ||
+	die "the interrupted boot was not run again"
+echo "campaign: 4 boots (one that did not come back), table, verdict, return, stop and SIGTERM: ok"
