@@ -67,6 +67,7 @@ struct thp_thread {
 	struct wd_worker *wd;
 	void *buf; /* THP_MAXWIN units, for reading back writes */
 	uint64_t wgen, reads, writes, ops[THP_NOPS], collapsed, remapped;
+	bool planted; /* --plant-corruption's misdirected read was made */
 };
 
 /* A huge page of pair id; the O_DIRECT thread skips one being collapsed. */
@@ -112,7 +113,13 @@ static bool thp_dio_read(struct thp_thread *t, uint64_t *rs, bool plant)
 
 	if (!thp_enter(c, h))
 		return true;
-	/* Self-test: read the next page of the file, as a misdirected transfer would. */
+	/*
+	 * Self-test: read the next page of the file, as a misdirected transfer
+	 * would.  Planted only here, past thp_enter(): a huge page being
+	 * collapsed is skipped above, and a plant marked made there was lost
+	 * (the e2e test's --plant-corruption then exited 0 on a busy machine).
+	 */
+	t->planted |= plant;
 	ret = stress_pread_all(c->dfd, win, n * PATTERN_UNIT, plant ? f + PATTERN_UNIT : f);
 	if (ret) {
 		thp_exit(c, h);
@@ -174,18 +181,17 @@ static void *thp_dio_thread(void *arg)
 	struct thp_thread *t = arg;
 	struct thp_ctx *c = t->c;
 	uint64_t rs = stress_rnd_seed(c->seed, 5000 + t->id);
-	bool ok = true, planted = false;
+	bool ok = true;
 
 	wd_enter(t->wd);
 	stress_stall_hook(t->slot);
 	while (ok && !stress_should_stop(c->sh)) {
-		bool plant = t->id == 0 && !planted && stress_plant_due(c->run);
+		bool plant = t->id == 0 && !t->planted && stress_plant_due(c->run);
 
 		wd_beat(t->wd);
 		ok = stress_rnd(&rs) % 4 && !plant ? thp_dio_read(t, &rs, false)
 		     : plant			   ? thp_dio_read(t, &rs, true)
 						   : thp_dio_write(t, &rs);
-		planted |= plant;
 	}
 	wd_leave(t->wd);
 	return NULL;
