@@ -8,7 +8,9 @@ root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__f
 rows = {}
 for path in sorted(glob.glob(os.path.join(root, "*", "ab-*", "ab.json"))):
     cond = path.split(os.sep)[-3]
-    m = re.match(r"ab-(\w+)-(\d)cpu-(\w+)-(\d+)", path.split(os.sep)[-2])
+    m = re.match(r"ab-(\w+)-(\d)cpu-(\w+)-(\d+)$", path.split(os.sep)[-2])
+    if not m:  # first-headline/: named without a trial number
+        continue
     d = json.load(open(path))
     rows.setdefault((cond, m.group(1), m.group(2), m.group(3)), []).append(d)
 print("condition bench cpus kind | trials | worse within undecided | runs median/max | "
