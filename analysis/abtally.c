@@ -50,7 +50,8 @@ void ab_tally_init(struct ab_tally *t, enum ab_design design, bool cpu, double a
 	*t = (struct ab_tally){ .design = design,
 				.cpu = cpu,
 				.threshold = -log(1 - threshold_pct / 100),
-				.higher_better = true,
+				/* a time: lower is better; a rate's is read from its result */
+				.higher_better = !cpu,
 				.log = json_array() };
 	seq_init(&t->seq, alpha, SEQ_C);
 }
@@ -113,11 +114,14 @@ int ab_tally_pair(struct ab_tally *t, json_t *a, json_t *b, const char *order, c
 		  const char *pb, double elapsed, FILE *out)
 {
 	double d = 0, va = NAN, vb = NAN;
-	int ret = paired_run_ratio(a, b, t->cpu, &d, &t->higher_better, &va, &vb);
+	bool hb = t->higher_better;
+	int ret = paired_run_ratio(a, b, t->cpu, &d, &hb, &va, &vb);
 	json_t *rec = json_pack("{s:s, s:s, s:s, s:b}", "order", order, "a", pa, "b", pb,
 				"disturbed", ret != FB_OK);
 
 	if (!ret) {
+		/* only a pair that was read says which way is better */
+		t->higher_better = hb;
 		seq_add(&t->seq, d);
 		t->pairs++;
 		json_object_set_new(rec, "log_ratio", json_real(d));
@@ -143,7 +147,9 @@ int ab_tally_round(struct ab_tally *t, json_t *doc, const char *path, double ela
 	double sum = 0;
 
 	paired_repeat_ratios(doc, t->cpu, &obs);
-	t->higher_better = obs.higher_better;
+	/* a round without a valid pair cannot say which way is better */
+	if (obs.n)
+		t->higher_better = obs.higher_better;
 	for (unsigned i = 0; i < obs.n; i++) {
 		seq_add(&t->seq, obs.d[i]);
 		sum += obs.d[i];

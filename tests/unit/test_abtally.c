@@ -119,6 +119,11 @@ static void test_round_without_a_valid_pair(void **state)
 
 	json_array_foreach (json_object_get(doc, "steps"), i, s)
 		json_object_set_new(s, "interference", json_pack("{s:b}", "disturbed", 1));
+	ab_tally_init(&t, AB_WITHIN, true, 0.05, 2);
+	assert_false(t.higher_better); /* the CPU time per page: lower is better */
+	assert_int_equal(ab_tally_round(&t, doc, "r.json", 1, out), FB_UNDECIDED);
+	assert_false(t.higher_better); /* a round with no valid pair does not flip it */
+	ab_tally_free(&t);
 	ab_tally_init(&t, AB_WITHIN, false, 0.05, 2);
 	assert_int_equal(ab_tally_round(&t, doc, "r.json", 1, out), FB_UNDECIDED);
 	assert_int_equal(t.pairs, 0);
