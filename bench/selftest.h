@@ -180,6 +180,12 @@ struct cost_fig {
 };
 void cost_summarize(const struct bare_result (*r)[COST_ARMS], unsigned nrounds, struct cost_fig *f);
 
+/*
+ * A point's object in points[]: its preset, backing, CPU count and rounds
+ * (an array the caller fills); returned borrowed from points.
+ */
+json_t *selftest_point_json(const struct selftest_ctx *pc, json_t *rounds, json_t *points);
+
 /* Measure one point (rounds of every arm, on cpus) into points[]; FB_OK or an error. */
 int cost_point(const struct selftest_ctx *pc, const unsigned *cpus, json_t *points);
 

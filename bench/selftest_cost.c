@@ -100,15 +100,10 @@ int cost_point(const struct selftest_ctx *pc, const unsigned *cpus, json_t *poin
 	static struct bare_result r[SELFTEST_MAX_ROUNDS][COST_ARMS];
 	const struct selftest_opts *o = pc->o;
 	unsigned nr = (unsigned)o->rounds;
-	json_t *pj = json_object(), *rounds = json_array();
+	json_t *rounds = json_array(), *pj = selftest_point_json(pc, rounds, points);
 	struct cost_fig f;
 	int ret = FB_OK;
 
-	json_object_set_new(pj, "preset", json_string(pc->p->name));
-	json_object_set_new(pj, "backing", json_string(pc->backing));
-	json_object_set_new(pj, "ncpus", json_integer(pc->ncpus));
-	json_object_set_new(pj, "rounds", rounds);
-	json_array_append_new(points, pj);
 	for (unsigned i = 0; i < nr && !ret; i++) {
 		json_t *rj = json_object(), *order = json_array();
 

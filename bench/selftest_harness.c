@@ -305,3 +305,15 @@ void harness_point_json(json_t *pj, const struct selftest_point *pt, enum selfte
 	if (!ok)
 		json_object_set_new(pj, "why", json_string(why));
 }
+
+json_t *selftest_point_json(const struct selftest_ctx *pc, json_t *rounds, json_t *points)
+{
+	json_t *pj = json_object();
+
+	json_object_set_new(pj, "preset", json_string(pc->p->name));
+	json_object_set_new(pj, "backing", json_string(pc->backing));
+	json_object_set_new(pj, "ncpus", json_integer(pc->ncpus));
+	json_object_set_new(pj, "rounds", rounds);
+	json_array_append_new(points, pj);
+	return pj;
+}

@@ -205,15 +205,10 @@ static int run_point(const struct selftest_ctx *pc, json_t *points, struct verdi
 	struct bare_result b[SELFTEST_MAX_ROUNDS];
 	struct selftest_point pt;
 	unsigned nr = (unsigned)pc->o->rounds;
-	json_t *pj = json_object(), *rounds = json_array();
+	json_t *rounds = json_array(), *pj = selftest_point_json(pc, rounds, points);
 	char why[256];
 	int ret = FB_OK;
 
-	json_object_set_new(pj, "preset", json_string(pc->p->name));
-	json_object_set_new(pj, "backing", json_string(pc->backing));
-	json_object_set_new(pj, "ncpus", json_integer(pc->ncpus));
-	json_object_set_new(pj, "rounds", rounds);
-	json_array_append_new(points, pj);
 	for (unsigned i = 0; i < nr && !ret; i++) {
 		char *path = NULL, *err = NULL;
 		bool bare_first = i % 2 && i > 0;
