@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Does faultbench's pfN measure what will-it-scale's page_faultN measures?
-# Runs both, interleaved, under `perf stat -e page-faults -I 1000` (the
+# Runs both, interleaved (will-it-scale first in odd rounds, faultbench
+# first in even ones), under `perf stat -e page-faults -I 1000` (the
 # kernel's count of every fault of the whole process tree, one line per
 # second) and compares their steady-state faults/s: the median of the
 # per-second counts after the warm-up (5 s in both) and before the last,
@@ -64,6 +65,21 @@ in_fs() {
 	fi
 }
 
+run_wis() {
+	quiet_others
+	perf stat -x, -I 1000 -e page-faults -o "$out/wis-$id.perf" -- \
+		"${ns[@]}" stdbuf -oL "$wis/page_fault${n}_$mode" -t "$t" -s "$secs" \
+		>"$out/wis-$id.txt"
+}
+
+run_fb() {
+	quiet_others
+	perf stat -x, -I 1000 -e page-faults -o "$out/fb-$id.perf" -- \
+		"${ns[@]}" "$fb" run "pf$n" "${back[@]}" --tmpfs-dir=/tmp \
+		--cpus "$t" --mode "$mode" --warmup 5 --samples "$secs" --sample-time 1 \
+		--progress=off -o "$out/fb-$id.json" "$@" >"$out/fb-$id.txt" 2>&1
+}
+
 [ "$only_summary" = 1 ] || {
 	echo "# wiscompare $(date -u +%FT%TZ) $(uname -r) $(hostname) nproc $(nproc)"
 	echo "# will-it-scale $wis, disk dir $dir ($(df -T "$dir" | awk 'NR==2{print $2}')), mode $mode, $secs s, $rounds rounds"
@@ -80,20 +96,22 @@ for r in $(seq "$first" $((first + rounds - 1))); do
 				# page_fault1 is anonymous memory: the same on every filesystem
 				[ "$n" = 1 ] && [ "$fs" != "${fss%% *}" ] && continue
 				in_fs "$fs"
-				quiet_others
-				perf stat -x, -I 1000 -e page-faults -o "$out/wis-$id.perf" -- \
-					"${ns[@]}" stdbuf -oL "$wis/page_fault${n}_$mode" -t "$t" -s "$secs" \
-					>"$out/wis-$id.txt"
 				if [ "$fs" = tmpfs ]; then
 					back=(--backing=$([ "$n" = 1 ] && echo anon || echo tmpfs))
 				else
 					back=(--backing=$([ "$n" = 1 ] && echo anon || echo file) --dir=/tmp)
 				fi
-				quiet_others
-				perf stat -x, -I 1000 -e page-faults -o "$out/fb-$id.perf" -- \
-					"${ns[@]}" "$fb" run "pf$n" "${back[@]}" --tmpfs-dir=/tmp \
-					--cpus "$t" --mode "$mode" --warmup 5 --samples "$secs" --sample-time 1 \
-					--progress=off -o "$out/fb-$id.json" "$@" >"$out/fb-$id.txt" 2>&1
+				# odd rounds will-it-scale first, even ones faultbench first: a
+				# slow spell of the host, or what one run leaves the next (a
+				# disk file's pages to free, a journal commit), then falls on
+				# both tools alike over the rounds
+				if [ $((r % 2)) = 1 ]; then
+					run_wis "$@"
+					run_fb "$@"
+				else
+					run_fb "$@"
+					run_wis "$@"
+				fi
 			done
 		done
 	done
@@ -130,7 +148,7 @@ for fs in fss:
         for t in tasks:
             if n == "1" and fs != fss[0]:
                 continue
-            ratios = []
+            ratios, own = [], []
             for r in range(1, rounds + 1):
                 i = "pf%s-%s-t%s-r%d" % (n, fs, t, r)
                 (wf, wc), (ff, fc) = steady("%s/wis-%s.perf" % (out, i)), steady("%s/fb-%s.perf" % (out, i))
@@ -139,8 +157,9 @@ for fs in fss:
                 except (OSError, KeyError, ValueError, IndexError):
                     wp = fp = float("nan")
                 ratios.append(ff / wf)
+                own.append(fp / wp if wp else float("nan"))
                 print("pf%-4s %-6s %-5s %-5d %12.0f %6.1f %12.0f %6.1f %7.3f %12.0f %12.0f %7.3f" % (n, fs, t, r,
                       wf, wc, ff, fc, ff / wf, wp, fp, fp / wp if wp else float("nan")))
-            print("pf%-4s %-6s %-5s %-5s %12s %6s %12s %6s %7.3f   (median fb/wis faults/s over rounds)" % (n, fs, t,
-                  "all", "", "", "", "", statistics.median(ratios)))
+            print("pf%-4s %-6s %-5s %-5s %12s %6s %12s %6s %7.3f %25s %7.3f  (medians over rounds)" % (n, fs, t,
+                  "all", "", "", "", "", statistics.median(ratios), "", statistics.median(own)))
 EOF
