@@ -65,6 +65,7 @@ in_fs() {
 	fi
 }
 
+# the globals id, n, t, ns and back name the point; run_fb passes its arguments to faultbench
 run_wis() {
 	quiet_others
 	perf stat -x, -I 1000 -e page-faults -o "$out/wis-$id.perf" -- \
@@ -106,11 +107,11 @@ for r in $(seq "$first" $((first + rounds - 1))); do
 				# disk file's pages to free, a journal commit), then falls on
 				# both tools alike over the rounds
 				if [ $((r % 2)) = 1 ]; then
-					run_wis "$@"
+					run_wis
 					run_fb "$@"
 				else
 					run_fb "$@"
-					run_wis "$@"
+					run_wis
 				fi
 			done
 		done
