@@ -5,8 +5,11 @@
   verdicts.py collect DIR [--pairs 10]   separate quick-suite runs: per round
         one A/A pair (aa/aa-NN-a, aa/aa-NN-b) with a noise-model run between
         them (noise/run-NN), then A/B pairs of pf1 at 1 CPU, 3 runs a side,
-        interleaved (--ab-runs, default 4), the candidate in a cpu cgroup with a 90% quota (cgroup v1
-        cpu.cfs_quota_us, or cpu.max on v2).  Root for the cgroup.
+        interleaved (--ab-runs, default 4), the candidate with a real per-fault
+        cost: FB_TEST_FAULT_COST_NS=--cost-ns (default 170, about a tenth of
+        a pf1 fault's CPU time on the development VM) burnt by every worker on
+        every page it touches.  (A cgroup CPU quota, used before, slows the
+        wall clock but leaves the CPU time of a fault as it was.)
   verdicts.py collect DIR --hog --aa-only   the same A/A pairs and model runs
         with a CPU hog (one busy loop per CPU, in a session of its own, as
         another user's work would be) during half of the runs: the a run of
@@ -65,23 +68,6 @@ def run_own_session(cmd):
                           start_new_session=True)
 
 
-def quota_cgroup():
-    v1 = "/sys/fs/cgroup/cpu"
-    if os.path.isdir(v1) and os.path.exists(os.path.join(v1, "cpu.cfs_quota_us")):
-        cg = os.path.join(v1, "fb-verdicts")
-        os.makedirs(cg, exist_ok=True)
-        open(os.path.join(cg, "cpu.cfs_period_us"), "w").write("100000")
-        open(os.path.join(cg, "cpu.cfs_quota_us"), "w").write("90000")
-        return cg
-    v2 = "/sys/fs/cgroup"
-    if os.path.exists(os.path.join(v2, "cgroup.controllers")):
-        cg = os.path.join(v2, "fb-verdicts")
-        os.makedirs(cg, exist_ok=True)
-        open(os.path.join(cg, "cpu.max"), "w").write("90000 100000")
-        return cg
-    sys.exit("verdicts: no cpu cgroup controller here")
-
-
 class Hog:
     """One busy loop per CPU in a session of its own, for the runs it wraps."""
 
@@ -101,7 +87,7 @@ def hogged(what, i):
     return {"a": i % 2 == 1, "b": i % 2 == 0, "n": i % 2 == 1}[what]
 
 
-def collect(d, pairs, ab_runs, ab_only=False, hog=False, aa_only=False):
+def collect(d, pairs, ab_runs, ab_only=False, hog=False, aa_only=False, cost_ns=170):
     os.makedirs(d, exist_ok=True)
     for i in range(1, 0 if ab_only else pairs + 1):
         for what, res, label in (("a", "aa", "aa-%02d-a"), ("n", "noise", "run-%02d"),
@@ -116,19 +102,13 @@ def collect(d, pairs, ab_runs, ab_only=False, hog=False, aa_only=False):
                 run_own_session(cmd)
     if aa_only:
         return
-    cg = quota_cgroup()
-    try:
-        for p in range(1, pairs + 1):
-            for k in range(1, ab_runs + 1):
-                for side in ("base", "slow"):
-                    out = os.path.join(d, "ab", "ab-%02d-%s" % (p, side), "pf1-run%d.json" % k)
-                    cmd = [FB, "run"] + AB_OPTS + ["--label", "ab-%02d-%s" % (p, side), "-o", out]
-                    if side == "slow":
-                        # the whole process joins the cgroup before exec: workers inherit it
-                        cmd = ["sh", "-c", 'echo $$ >%s/cgroup.procs; exec "$@"' % cg, "sh"] + cmd
-                    run(cmd)
-    finally:
-        os.rmdir(cg)
+    slow_env = dict(os.environ, FB_TEST_FAULT_COST_NS=str(cost_ns))
+    for p in range(1, pairs + 1):
+        for k in range(1, ab_runs + 1):
+            for side in ("base", "slow"):
+                out = os.path.join(d, "ab", "ab-%02d-%s" % (p, side), "pf1-run%d.json" % k)
+                cmd = [FB, "run"] + AB_OPTS + ["--label", "ab-%02d-%s" % (p, side), "-o", out]
+                run(cmd, env=slow_env if side == "slow" else None)
 
 
 def compare_json(fb, runs, model, extra=()):
@@ -288,8 +268,10 @@ def ab_pair(d, p, k, model, tmp):
 def analyse_ab(d, model):
     abs_ = sorted({p.rsplit("-", 1)[0] for p in os.listdir(os.path.join(d, "ab")) if p.startswith("ab-")})
     avail = len(results_in(os.path.join(d, "ab", abs_[0] + "-base")))
-    print("\nA/B pairs (pf1 at 1 CPU, candidate in a cgroup with a 90%% CPU quota), model %s:"
-          % model)
+    slow = load_json(results_in(os.path.join(d, "ab", abs_[0] + "-slow"))[0])
+    cost = slow["steps"][0].get("extra", {}).get("test_fault_cost_ns")
+    print("\nA/B pairs (pf1 at 1 CPU, candidate with FB_TEST_FAULT_COST_NS=%s), model %s:"
+          % (cost, model))
     with tempfile.TemporaryDirectory() as tmp:
         asked_first = {}
         for k in range(1, avail + 1):
@@ -380,9 +362,11 @@ def main():
     ap.add_argument("--old", help="another faultbench binary, for before/after")
     ap.add_argument("--hog", action="store_true", help="collect: a CPU hog during half the runs")
     ap.add_argument("--aa-only", action="store_true", help="collect only the A/A pairs and model")
+    ap.add_argument("--cost-ns", type=int, default=170,
+                    help="collect: the candidate's FB_TEST_FAULT_COST_NS (ns per page touched)")
     o = ap.parse_args()
     if o.what == "collect":
-        collect(o.dir, o.pairs, o.ab_runs, o.ab_only, o.hog, o.aa_only)
+        collect(o.dir, o.pairs, o.ab_runs, o.ab_only, o.hog, o.aa_only, o.cost_ns)
     elif o.what == "history":
         history(o.dir, o.old)
     else:
